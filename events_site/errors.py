@@ -1,0 +1,22 @@
+"""The root of every app's domain errors.
+
+Services raise these with a sentence a person can act on; the API turns them into a 4xx
+and the admin into an error message, so neither has to know the business rule.
+"""
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409

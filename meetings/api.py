@@ -1,0 +1,281 @@
+"""The programme API: public reads of published content, organiser-only writes."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Model
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router
+
+from . import selectors, services
+from .auth import organiser_auth
+from .errors import InvalidData
+from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from .schemas import (
+    CancelIn,
+    CoFacilitatorIn,
+    CoFacilitatorOut,
+    MeetingIn,
+    MeetingOut,
+    MeetingPatch,
+    OrganisationIn,
+    OrganisationOut,
+    OrganisationPatch,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    ProgrammeIn,
+    ProgrammeOut,
+    ProgrammePatch,
+    ProgrammeSummaryOut,
+)
+
+router = Router()
+ERRORS = {400: dict, 401: dict, 404: dict, 409: dict, 422: dict}
+
+
+def _resolve(model: type[Model], pk: int | None, field: str):
+    if pk is None:
+        return None
+    try:
+        return model.objects.get(pk=pk)
+    except model.DoesNotExist:
+        raise InvalidData(
+            _("There is no %(model)s with id %(id)s.")
+            % {"model": model._meta.verbose_name, "id": pk},
+            {field: [_("Unknown id.")]},
+        ) from None
+
+
+def _themes(slugs: list[str] | None):
+    if slugs is None:
+        return None
+    themes = list(Theme.objects.filter(slug__in=slugs))
+    unknown = sorted(set(slugs) - {t.slug for t in themes})
+    if unknown:
+        raise InvalidData(
+            _("Unknown theme: %(slugs)s.") % {"slugs": ", ".join(unknown)},
+            {"themes": [_("Unknown theme.")]},
+        )
+    return themes
+
+
+def _aware(value: datetime | None, time_zone: str) -> datetime | None:
+    """Organisers think in the meeting's local time: a naive time is read in its zone."""
+    if value is None or timezone.is_aware(value):
+        return value
+    try:
+        zone = ZoneInfo(time_zone)
+    except (KeyError, ValueError):
+        raise InvalidData(
+            _("“%(value)s” is not a known time zone.") % {"value": time_zone},
+            {"time_zone": [_("Unknown time zone.")]},
+        ) from None
+    return value.replace(tzinfo=zone)
+
+
+def _meeting_data(data: dict, time_zone: str) -> dict:
+    if "host_organisation" in data:
+        data["host_organisation"] = _resolve(
+            Organisation, data["host_organisation"], "host_organisation"
+        )
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        if name in data:
+            data[name] = _aware(data[name], data.get("time_zone", time_zone))
+    return data
+
+
+def _fresh(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.objects.select_related("programme", "host_organisation")
+        .prefetch_related("themes", "cofacilitators__person__organisation")
+        .get(pk=meeting.pk)
+    )
+
+
+# --- Public reads ----------------------------------------------------------------------
+
+
+@router.get("/programmes/{year}", response={200: ProgrammeOut, 404: dict}, tags=["programme"])
+def programme_read(request, year: int):
+    """A published programme with its published and cancelled meetings."""
+    programme = selectors.programme_get_published(year)
+    programme.meetings_public = selectors.programme_meetings(programme)
+    return ProgrammeOut(
+        year=programme.year,
+        title=programme.title,
+        introduction=programme.introduction,
+        title_fr=programme.title_fr,
+        title_nl=programme.title_nl,
+        status=programme.status,
+        published_at=programme.published_at,
+        meetings=programme.meetings_public,
+    )
+
+
+@router.get("/meetings/{meeting_id}", response={200: MeetingOut, 404: dict}, tags=["programme"])
+def meeting_read(request, meeting_id: int):
+    return selectors.meeting_get_public(meeting_id)
+
+
+# --- Directory -----------------------------------------------------------------------
+
+
+@router.post(
+    "/organisations",
+    response={201: OrganisationOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["directory"],
+)
+def organisation_create(request, payload: OrganisationIn):
+    return 201, services.organisation_create(**payload.dict())
+
+
+@router.patch(
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["directory"],
+)
+def organisation_update(request, organisation_id: int, payload: OrganisationPatch):
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    return services.organisation_update(organisation, **payload.dict(exclude_unset=True))
+
+
+@router.post(
+    "/people", response={201: PersonOut, **ERRORS}, auth=organiser_auth, tags=["directory"]
+)
+def person_create(request, payload: PersonIn):
+    data = payload.dict()
+    data["organisation"] = _resolve(Organisation, data["organisation"], "organisation")
+    return 201, services.person_create(**data)
+
+
+@router.patch(
+    "/people/{person_id}",
+    response={200: PersonOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["directory"],
+)
+def person_update(request, person_id: int, payload: PersonPatch):
+    person = get_object_or_404(Person, pk=person_id)
+    data = payload.dict(exclude_unset=True)
+    if "organisation" in data:
+        data["organisation"] = _resolve(Organisation, data["organisation"], "organisation")
+    return services.person_update(person, **data)
+
+
+# --- Programme -----------------------------------------------------------------------
+
+
+@router.post(
+    "/programmes",
+    response={201: ProgrammeSummaryOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["programme"],
+)
+def programme_create(request, payload: ProgrammeIn):
+    return 201, services.programme_create(**payload.dict())
+
+
+@router.patch(
+    "/programmes/{year}",
+    response={200: ProgrammeSummaryOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["programme"],
+)
+def programme_update(request, year: int, payload: ProgrammePatch):
+    programme = get_object_or_404(Programme, year=year)
+    return services.programme_update(programme, **payload.dict(exclude_unset=True))
+
+
+@router.post(
+    "/programmes/{year}/publish",
+    response={200: ProgrammeSummaryOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["programme"],
+)
+def programme_publish(request, year: int):
+    return services.programme_publish(get_object_or_404(Programme, year=year))
+
+
+# --- Meetings ------------------------------------------------------------------------
+
+
+@router.post(
+    "/meetings", response={201: MeetingOut, **ERRORS}, auth=organiser_auth, tags=["meetings"]
+)
+def meeting_create(request, payload: MeetingIn):
+    data = payload.dict()
+    data["programme"] = get_object_or_404(Programme, year=data["programme"])
+    themes = _themes(data.pop("themes"))
+    meeting = services.meeting_create(themes=themes, **_meeting_data(data, data["time_zone"]))
+    return 201, _fresh(meeting)
+
+
+@router.patch(
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["meetings"],
+)
+def meeting_update(request, meeting_id: int, payload: MeetingPatch):
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    data = payload.dict(exclude_unset=True)
+    themes = _themes(data.pop("themes", None))
+    meeting = services.meeting_update(
+        meeting, themes=themes, **_meeting_data(data, meeting.time_zone)
+    )
+    return _fresh(meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/publish",
+    response={200: MeetingOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["meetings"],
+)
+def meeting_publish(request, meeting_id: int):
+    meeting = services.meeting_publish(get_object_or_404(Meeting, pk=meeting_id))
+    return _fresh(meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancel",
+    response={200: MeetingOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["meetings"],
+)
+def meeting_cancel(request, meeting_id: int, payload: CancelIn):
+    meeting = services.meeting_cancel(
+        get_object_or_404(Meeting, pk=meeting_id), reason=payload.reason
+    )
+    return _fresh(meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/cofacilitators",
+    response={201: CoFacilitatorOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["meetings"],
+)
+def cofacilitator_add(request, meeting_id: int, payload: CoFacilitatorIn):
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    person = _resolve(Person, payload.person, "person")
+    return 201, services.cofacilitator_add(meeting, person, payload.role)
+
+
+@router.delete(
+    "/meetings/{meeting_id}/cofacilitators/{cofacilitator_id}",
+    response={204: None, **ERRORS},
+    auth=organiser_auth,
+    tags=["meetings"],
+)
+def cofacilitator_remove(request, meeting_id: int, cofacilitator_id: int):
+    cofacilitator = get_object_or_404(
+        CoFacilitator.objects.select_related("meeting"), pk=cofacilitator_id, meeting_id=meeting_id
+    )
+    services.cofacilitator_remove(cofacilitator)
+    return 204, None

@@ -1,0 +1,378 @@
+"""The network's directory (organisations, people) and its annual programme of meetings."""
+
+import uuid
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def validate_working_languages(value) -> None:
+    known = {code for code, _name in LANGUAGE_CHOICES}
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Give at least one working language."))
+    unknown = [code for code in value if code not in known]
+    if unknown:
+        raise ValidationError(
+            _("Unknown working language: %(codes)s."),
+            params={"codes": ", ".join(map(str, unknown))},
+        )
+
+
+def default_working_languages() -> list[str]:
+    return ["fr", "nl"]
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("municipality")
+        INTERMUNICIPAL = "intermunicipal", _("intermunicipal body")
+        REGION = "region", _("province, department or region")
+        AGENCY = "agency", _("agency")
+        ASSOCIATION = "association", _("association")
+        STATE = "state", _("state service")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "country",
+                "postcode",
+                name="organisation_unique_name_country_postcode",
+                violation_error_message=_("This organisation is already in the directory."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country.code})"
+
+
+class Person(models.Model):
+    class Function(models.TextChoices):
+        MAYOR = "mayor", _("mayor")
+        BURGOMASTER = "burgomaster", _("burgomaster")
+        DEPUTY_MAYOR = "deputy_mayor", _("deputy mayor")
+        ALDERMAN = "alderman", _("alderman")
+        COUNCILLOR = "councillor", _("councillor")
+        OFFICER = "officer", _("municipal officer")
+        AGENCY_STAFF = "agency_staff", _("agency staff")
+        EXPERT = "expert", _("expert")
+        OTHER = "other", _("other")
+
+    ELECTED_FUNCTIONS = frozenset(
+        {
+            Function.MAYOR,
+            Function.BURGOMASTER,
+            Function.DEPUTY_MAYOR,
+            Function.ALDERMAN,
+            Function.COUNCILLOR,
+        }
+    )
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    function = models.CharField(_("function"), max_length=20, choices=Function.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=LANGUAGE_CHOICES, default="fr"
+    )
+    accepts_network_news = models.BooleanField(_("receives network news"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="person_unique_email",
+                violation_error_message=_("Someone in the directory already has this email."),
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_elected(self) -> bool:
+        return self.function in self.ELECTED_FUNCTIONS
+
+    @property
+    def country(self):
+        return self.organisation.country if self.organisation_id else None
+
+
+class Theme(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self):
+        return self.name
+
+
+class Programme(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000, year__lte=2100),
+                name="programme_year_plausible",
+                violation_error_message=_("The year must be between 2000 and 2100."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} · {self.title}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        CANCELLED = "cancelled", _("cancelled")
+
+    # Changing any of these means calendars must update: the iCal SEQUENCE goes up.
+    SCHEDULE_FIELDS = frozenset(
+        {
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "venue_name",
+            "venue_address",
+            "venue_city",
+            "venue_country",
+            "status",
+        }
+    )
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default="Europe/Brussels",
+        validators=[validate_time_zone],
+    )
+    venue_name = models.CharField(_("venue"), max_length=200)
+    venue_address = models.CharField(_("address"), max_length=255, blank=True)
+    venue_city = models.CharField(_("city"), max_length=120)
+    venue_country = CountryField(_("country"))
+    host_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("host organisation"),
+        on_delete=models.PROTECT,
+        related_name="hosted_meetings",
+        null=True,
+        blank=True,
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), related_name="meetings", blank=True
+    )
+    working_languages = models.JSONField(
+        _("working languages"),
+        default=default_working_languages,
+        validators=[validate_working_languages],
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), default=40)
+    is_cross_border = models.BooleanField(
+        _("cross-border"),
+        default=True,
+        help_text=_("Cross-border meetings need a co-facilitator from each side of the border."),
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["programme", "status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=_("The meeting must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1),
+                name="meeting_capacity_at_least_one",
+                violation_error_message=_("The capacity must be at least 1 seat."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(registration_opens_at__isnull=True)
+                | models.Q(registration_closes_at__isnull=True)
+                | models.Q(registration_closes_at__gt=models.F("registration_opens_at")),
+                name="meeting_registration_closes_after_opening",
+                violation_error_message=_("Registration must close after it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.programme_id:
+            year = self.starts_at.astimezone(ZoneInfo(self.time_zone or "UTC")).year
+            if year != self.programme.year:
+                errors["starts_at"] = _(
+                    "This meeting starts in %(year)s but belongs to the %(programme)s programme."
+                ) % {"year": year, "programme": self.programme.year}
+        if (
+            self.registration_closes_at
+            and self.ends_at
+            and self.registration_closes_at > self.ends_at
+        ):
+            errors["registration_closes_at"] = _("Registration must close before the meeting ends.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.tz)
+
+    @property
+    def local_ends_at(self):
+        return self.ends_at.astimezone(self.tz)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def seats_left(self) -> int:
+        """Capacity minus the confirmed seats that selectors annotate as `seats_taken`."""
+        return max(self.capacity - getattr(self, "seats_taken", 0), 0)
+
+
+class CoFacilitator(models.Model):
+    class Role(models.TextChoices):
+        CO_FACILITATOR = "co_facilitator", _("co-facilitator")
+        SUPPORT = "support", _("support (agency staff)")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="cofacilitators"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cofacilitations"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.CO_FACILITATOR
+    )
+
+    class Meta:
+        ordering = ["role", "pk"]
+        verbose_name = _("co-facilitator")
+        verbose_name_plural = _("co-facilitators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="cofacilitator_unique_per_meeting",
+                violation_error_message=_("This person already co-facilitates this meeting."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_role_display()}"
+
+
+class ApiKey(models.Model):
+    """A per-user key for `Authorization: Bearer`; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self):
+        return f"{self.user} · {self.prefix}…"

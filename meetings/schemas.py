@@ -1,0 +1,256 @@
+"""Shapes of the programme API, as documented in the OpenAPI document."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from .models import CoFacilitator, Meeting, Organisation, Person
+
+
+class OrganisationIn(Schema):
+    name: str = Field(..., max_length=200)
+    kind: Organisation.Kind
+    country: str = Field(..., min_length=2, max_length=2, description="ISO 3166 code, e.g. FR, BE")
+    city: str = ""
+    postcode: str = ""
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    kind: Organisation.Kind | None = None
+    country: str | None = Field(None, min_length=2, max_length=2)
+    city: str | None = None
+    postcode: str | None = None
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    country: str
+    city: str
+    postcode: str
+
+    @staticmethod
+    def resolve_country(obj):
+        return obj.country.code
+
+
+class PersonIn(Schema):
+    first_name: str = Field(..., max_length=100)
+    last_name: str = Field(..., max_length=100)
+    email: str
+    phone: str = ""
+    function: Person.Function
+    organisation: int | None = Field(None, description="id of the person's organisation")
+    preferred_language: str = "fr"
+    accepts_network_news: bool = False
+
+
+class PersonPatch(Schema):
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    email: str | None = None
+    phone: str | None = None
+    function: Person.Function | None = None
+    organisation: int | None = None
+    preferred_language: str | None = None
+    accepts_network_news: bool | None = None
+
+
+class PersonOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    function: str
+    organisation: OrganisationOut | None
+    preferred_language: str
+    accepts_network_news: bool
+
+
+class ProgrammeIn(Schema):
+    year: int
+    title_fr: str = ""
+    title_nl: str = ""
+    introduction_fr: str = ""
+    introduction_nl: str = ""
+
+
+class ProgrammePatch(Schema):
+    title_fr: str | None = None
+    title_nl: str | None = None
+    introduction_fr: str | None = None
+    introduction_nl: str | None = None
+
+
+class MeetingIn(Schema):
+    programme: int = Field(..., description="the programme's year")
+    title_fr: str = ""
+    title_nl: str = ""
+    description_fr: str = ""
+    description_nl: str = ""
+    starts_at: datetime = Field(..., description="naive times are read in the meeting's time zone")
+    ends_at: datetime
+    time_zone: str = "Europe/Brussels"
+    venue_name: str = Field(..., max_length=200)
+    venue_address: str = ""
+    venue_city: str = Field(..., max_length=120)
+    venue_country: str = Field(..., min_length=2, max_length=2)
+    host_organisation: int | None = None
+    themes: list[str] = Field(default_factory=list, description="theme slugs")
+    working_languages: list[str] = Field(default_factory=lambda: ["fr", "nl"])
+    capacity: int = 40
+    is_cross_border: bool = True
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+
+
+class MeetingPatch(Schema):
+    title_fr: str | None = None
+    title_nl: str | None = None
+    description_fr: str | None = None
+    description_nl: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    time_zone: str | None = None
+    venue_name: str | None = None
+    venue_address: str | None = None
+    venue_city: str | None = None
+    venue_country: str | None = Field(None, min_length=2, max_length=2)
+    host_organisation: int | None = None
+    themes: list[str] | None = None
+    working_languages: list[str] | None = None
+    capacity: int | None = None
+    is_cross_border: bool | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class CoFacilitatorIn(Schema):
+    person: int = Field(..., description="id of the person")
+    role: CoFacilitator.Role = CoFacilitator.Role.CO_FACILITATOR
+
+
+class CoFacilitatorOut(Schema):
+    id: int
+    name: str
+    function: str
+    organisation: str | None
+    country: str | None
+    role: str
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.person.full_name
+
+    @staticmethod
+    def resolve_function(obj):
+        return obj.person.get_function_display()
+
+    @staticmethod
+    def resolve_organisation(obj):
+        return obj.person.organisation.name if obj.person.organisation_id else None
+
+    @staticmethod
+    def resolve_country(obj):
+        return obj.person.country.code if obj.person.organisation_id else None
+
+
+class VenueOut(Schema):
+    name: str
+    address: str
+    city: str
+    country: str
+
+
+class ThemeOut(Schema):
+    slug: str
+    name: str
+
+
+class MeetingOut(Schema):
+    id: int
+    uid: str
+    programme: int
+    title: str
+    description: str
+    title_fr: str | None
+    title_nl: str | None
+    starts_at: datetime = Field(..., description="in the meeting's own time zone")
+    ends_at: datetime
+    time_zone: str
+    venue: VenueOut
+    host_organisation: OrganisationOut | None
+    themes: list[ThemeOut]
+    working_languages: list[str]
+    capacity: int
+    seats_left: int
+    is_cross_border: bool
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    status: str
+    sequence: int
+    cofacilitators: list[CoFacilitatorOut]
+
+    @staticmethod
+    def resolve_uid(obj: Meeting):
+        return str(obj.uid)
+
+    @staticmethod
+    def resolve_programme(obj: Meeting):
+        return obj.programme.year
+
+    @staticmethod
+    def resolve_starts_at(obj: Meeting):
+        return obj.local_starts_at
+
+    @staticmethod
+    def resolve_ends_at(obj: Meeting):
+        return obj.local_ends_at
+
+    @staticmethod
+    def resolve_venue(obj: Meeting):
+        return {
+            "name": obj.venue_name,
+            "address": obj.venue_address,
+            "city": obj.venue_city,
+            "country": obj.venue_country.code,
+        }
+
+    @staticmethod
+    def resolve_themes(obj: Meeting):
+        return list(obj.themes.all())
+
+    @staticmethod
+    def resolve_cofacilitators(obj: Meeting):
+        return list(obj.cofacilitators.all())
+
+    @staticmethod
+    def resolve_seats_left(obj: Meeting):
+        return obj.seats_left
+
+
+class ProgrammeOut(Schema):
+    year: int
+    title: str
+    introduction: str
+    title_fr: str | None
+    title_nl: str | None
+    status: str
+    published_at: datetime | None
+    meetings: list[MeetingOut]
+
+
+class ProgrammeSummaryOut(Schema):
+    year: int
+    title: str
+    title_fr: str | None
+    title_nl: str | None
+    status: str
+    published_at: datetime | None

@@ -1,0 +1,224 @@
+"""Every write the programme domain knows.
+
+Each service runs in one transaction and validates the whole object (fields and
+database constraints) before saving, so a bad request leaves nothing half-written.
+State changes lock the meeting row first: two organisers pressing "publish" and
+"cancel" at once end in one consistent state with one SEQUENCE bump each.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from .errors import InvalidData, NotPublishable, WrongState
+from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+
+
+def _validated_save(instance: models.Model, data: Mapping[str, Any]) -> None:
+    """Apply `data`, run every model and constraint check, then save."""
+    for name, value in data.items():
+        setattr(instance, name, value)
+    try:
+        instance.full_clean()
+        with transaction.atomic():
+            instance.save()
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        first = next(iter(errors.values()))[0]
+        raise InvalidData(first, errors) from exc
+    except IntegrityError as exc:
+        raise InvalidData(
+            _("This change conflicts with data saved meanwhile; reload and try again."),
+            {"__all__": [str(exc)]},
+        ) from exc
+
+
+def _require_one_language(data: Mapping[str, Any], instance, field: str, label: str) -> None:
+    values = [
+        data.get(f"{field}_{lang}", getattr(instance, f"{field}_{lang}", ""))
+        for lang in ("fr", "nl")
+    ]
+    if not any((v or "").strip() for v in values):
+        raise InvalidData(
+            _("Give the %(label)s in French or in Dutch.") % {"label": label},
+            {f"{field}_fr": [_("This field is required in at least one language.")]},
+        )
+
+
+# --- Directory -----------------------------------------------------------------------
+
+
+def organisation_create(**data) -> Organisation:
+    organisation = Organisation()
+    _validated_save(organisation, data)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(organisation: Organisation, **data) -> Organisation:
+    _validated_save(organisation, data)
+    return organisation
+
+
+def person_create(**data) -> Person:
+    person = Person()
+    _validated_save(person, data)
+    return person
+
+
+@transaction.atomic
+def person_update(person: Person, **data) -> Person:
+    _validated_save(person, data)
+    return person
+
+
+# --- Programme -----------------------------------------------------------------------
+
+
+def programme_create(**data) -> Programme:
+    programme = Programme()
+    _require_one_language(data, programme, "title", _("title"))
+    _validated_save(programme, data)
+    return programme
+
+
+@transaction.atomic
+def programme_update(programme: Programme, **data) -> Programme:
+    _require_one_language(data, programme, "title", _("title"))
+    _validated_save(programme, data)
+    return programme
+
+
+@transaction.atomic
+def programme_publish(programme: Programme) -> Programme:
+    """Make the programme public. Its meetings still show only once each is published."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if not programme.is_published:
+        programme.status = Programme.Status.PUBLISHED
+        programme.published_at = timezone.now()
+        programme.save(update_fields=["status", "published_at", "updated_at"])
+    return programme
+
+
+# --- Meetings ------------------------------------------------------------------------
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+@transaction.atomic
+def meeting_create(*, themes: Iterable[Theme] = (), **data) -> Meeting:
+    meeting = Meeting()
+    _require_one_language(data, meeting, "title", _("title"))
+    _validated_save(meeting, data)
+    meeting.themes.set(themes)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(meeting: Meeting, *, themes: Iterable[Theme] | None = None, **data) -> Meeting:
+    """Change a meeting; a new time, place or status raises the calendar SEQUENCE."""
+    meeting = _lock(meeting)
+    if meeting.is_cancelled:
+        raise WrongState(_("This meeting is cancelled and can no longer be changed."))
+    if "status" in data:
+        raise InvalidData(
+            _("Use publish or cancel to change the status of a meeting."),
+            {"status": [_("Use publish or cancel.")]},
+        )
+    _require_one_language(data, meeting, "title", _("title"))
+    changed = {name for name, value in data.items() if getattr(meeting, name) != value}
+    if changed & Meeting.SCHEDULE_FIELDS:
+        data = {**data, "sequence": meeting.sequence + 1}
+    _validated_save(meeting, data)
+    if themes is not None:
+        meeting.themes.set(themes)
+    return meeting
+
+
+def meeting_pair_problems(meeting: Meeting) -> list[str]:
+    """What keeps the co-facilitation of this meeting from meeting the cross-border rule."""
+    if not meeting.is_cross_border:
+        return []
+    sides = {
+        str(country)
+        for country in CoFacilitator.objects.filter(
+            meeting=meeting, role=CoFacilitator.Role.CO_FACILITATOR
+        ).values_list("person__organisation__country", flat=True)
+        if country
+    }
+    return [
+        _(
+            "A cross-border meeting needs a co-facilitator from each side of the border: "
+            "add a co-facilitator whose organisation is in %(country)s."
+        )
+        % {"country": countries.name(code)}
+        for code in settings.CROSS_BORDER_SIDES
+        if code not in sides
+    ]
+
+
+@transaction.atomic
+def meeting_publish(meeting: Meeting) -> Meeting:
+    meeting = _lock(meeting)
+    if meeting.status == Meeting.Status.PUBLISHED:
+        return meeting
+    if meeting.is_cancelled:
+        raise WrongState(_("A cancelled meeting cannot be published again."))
+    problems = meeting_pair_problems(meeting)
+    if problems:
+        raise NotPublishable(" ".join(problems))
+    meeting.status = Meeting.Status.PUBLISHED
+    meeting.published_at = timezone.now()
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "published_at", "sequence", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(meeting: Meeting, *, reason: str = "") -> Meeting:
+    meeting = _lock(meeting)
+    if meeting.is_cancelled:
+        return meeting
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancellation_reason = reason.strip()
+    meeting.sequence += 1
+    meeting.save(
+        update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"]
+    )
+    return meeting
+
+
+# --- Co-facilitators -----------------------------------------------------------------
+
+
+@transaction.atomic
+def cofacilitator_add(meeting: Meeting, person: Person, role: str) -> CoFacilitator:
+    meeting = _lock(meeting)
+    if meeting.is_cancelled:
+        raise WrongState(_("This meeting is cancelled and can no longer be changed."))
+    cofacilitator = CoFacilitator(meeting=meeting)
+    _validated_save(cofacilitator, {"person": person, "role": role})
+    return cofacilitator
+
+
+@transaction.atomic
+def cofacilitator_remove(cofacilitator: CoFacilitator) -> None:
+    """Refuse to break the pair of a meeting that is already public."""
+    meeting = _lock(cofacilitator.meeting)
+    cofacilitator.delete()
+    if meeting.status == Meeting.Status.PUBLISHED:
+        problems = meeting_pair_problems(meeting)
+        if problems:
+            raise NotPublishable(
+                _("This meeting is published; it must keep its co-facilitator pair. ")
+                + " ".join(problems)
+            )

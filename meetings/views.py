@@ -1,0 +1,62 @@
+"""Public pages of the programme: thin, every read goes through a selector."""
+
+from itertools import groupby
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import include, path
+from django.utils import timezone
+
+from . import selectors
+from .errors import UnknownMeeting, UnknownProgramme
+
+
+def programme_current(request):
+    """The programme of this year, or the nearest published one."""
+    year = selectors.programme_current_year(timezone.localdate().year)
+    if year is None:
+        raise Http404
+    return redirect("meetings:programme", year=year)
+
+
+def programme_detail(request, year: int):
+    try:
+        programme = selectors.programme_get_published(year)
+    except UnknownProgramme:
+        raise Http404 from None
+    theme = request.GET.get("theme") or None
+    country = request.GET.get("country") or None
+    meetings = selectors.programme_meetings(programme, theme=theme, country=country)
+    months = [
+        (month, list(items))
+        for month, items in groupby(meetings, key=lambda m: m.local_starts_at.replace(day=1).date())
+    ]
+    return render(
+        request,
+        "meetings/programme.html",
+        {
+            "programme": programme,
+            "months": months,
+            "meetings": meetings,
+            "themes": selectors.programme_themes(programme),
+            "countries": selectors.programme_countries(programme),
+            "selected_theme": theme,
+            "selected_country": country.upper() if country else None,
+        },
+    )
+
+
+def meeting_detail(request, meeting_id: int):
+    try:
+        meeting = selectors.meeting_get_public(meeting_id)
+    except UnknownMeeting:
+        raise Http404 from None
+    return render(request, "meetings/meeting.html", {"meeting": meeting})
+
+
+app_patterns = [
+    path("programme/", programme_current, name="programme_current"),
+    path("programme/<int:year>/", programme_detail, name="programme"),
+    path("meetings/<int:meeting_id>/", meeting_detail, name="meeting"),
+]
+urls = path("", include((app_patterns, "meetings")))

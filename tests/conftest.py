@@ -1,0 +1,62 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from meetings.auth import api_key_create
+from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
+
+
+def pytest_configure(config):
+    if os.environ.get("CI") == "true":
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine or not settings.REDIS_URL:
+            raise pytest.UsageError(
+                "CI=true needs DATABASE_URL=postgres://… and REDIS_URL=redis://…: "
+                f"got database engine {engine!r} and REDIS_URL={settings.REDIS_URL!r}."
+            )
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def programme(db):
+    return ProgrammeFactory(year=2027)
+
+
+@pytest.fixture
+def meeting(programme):
+    """A published cross-border meeting with its FR/BE co-facilitator pair."""
+    meeting = MeetingFactory(programme=programme)
+    cross_border_pair(meeting)
+    return meeting
+
+
+@pytest.fixture
+def organiser(db):
+    user = User.objects.create_user("organiser", "organiser@example.org", "pw-organiser-1")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name="organisers")[0])
+    return user
+
+
+@pytest.fixture
+def organiser_key(organiser):
+    _key, raw = api_key_create(organiser, "tests")
+    return raw
+
+
+@pytest.fixture
+def api_client(client, organiser_key):
+    """A test client that sends the organiser's bearer key with every request."""
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {organiser_key}"
+    return client
