@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from . import selectors, services
 from .auth import organiser_auth
@@ -130,7 +130,7 @@ def meeting_read(request, meeting_id: int):
     tags=["directory"],
 )
 def organisation_create(request, payload: OrganisationIn):
-    return 201, services.organisation_create(**payload.dict())
+    return Status(201, services.organisation_create(**payload.dict()))
 
 
 @router.patch(
@@ -150,7 +150,7 @@ def organisation_update(request, organisation_id: int, payload: OrganisationPatc
 def person_create(request, payload: PersonIn):
     data = payload.dict()
     data["organisation"] = _resolve(Organisation, data["organisation"], "organisation")
-    return 201, services.person_create(**data)
+    return Status(201, services.person_create(**data))
 
 
 @router.patch(
@@ -177,7 +177,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
     tags=["programme"],
 )
 def programme_create(request, payload: ProgrammeIn):
-    return 201, services.programme_create(**payload.dict())
+    return Status(201, services.programme_create(**payload.dict()))
 
 
 @router.patch(
@@ -212,7 +212,7 @@ def meeting_create(request, payload: MeetingIn):
     data["programme"] = get_object_or_404(Programme, year=data["programme"])
     themes = _themes(data.pop("themes"))
     meeting = services.meeting_create(themes=themes, **_meeting_data(data, data["time_zone"]))
-    return 201, _fresh(meeting)
+    return Status(201, _fresh(meeting))
 
 
 @router.patch(
@@ -264,7 +264,7 @@ def meeting_cancel(request, meeting_id: int, payload: CancelIn):
 def cofacilitator_add(request, meeting_id: int, payload: CoFacilitatorIn):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     person = _resolve(Person, payload.person, "person")
-    return 201, services.cofacilitator_add(meeting, person, payload.role)
+    return Status(201, services.cofacilitator_add(meeting, person, payload.role))
 
 
 @router.delete(
@@ -278,4 +278,4 @@ def cofacilitator_remove(request, meeting_id: int, cofacilitator_id: int):
         CoFacilitator.objects.select_related("meeting"), pk=cofacilitator_id, meeting_id=meeting_id
     )
     services.cofacilitator_remove(cofacilitator)
-    return 204, None
+    return Status(204, None)

@@ -6,6 +6,7 @@ the number of meetings: the programme page is pinned at eight at most.
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from .errors import UnknownMeeting, UnknownProgramme
 from .models import CoFacilitator, Meeting, Programme, Theme
@@ -75,14 +76,15 @@ def programme_themes(programme: Programme) -> list[Theme]:
     )
 
 
-def programme_countries(programme: Programme) -> list[str]:
-    """Countries of the programme's venues and hosts, for the country filter."""
-    meetings = Meeting.objects.filter(programme=programme, status__in=PUBLIC_STATUSES)
+def programme_countries(programme: Programme) -> list[tuple[str, str]]:
+    """(code, name) of the programme's venue and host countries, for the country filter."""
+    meetings = Meeting.objects.filter(programme=programme, status__in=PUBLIC_STATUSES).order_by()
     venues = meetings.values_list("venue_country", flat=True)
     hosts = meetings.exclude(host_organisation=None).values_list(
         "host_organisation__country", flat=True
     )
-    return sorted(set(venues.union(hosts)))
+    codes = set(venues.union(hosts))
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
 
 
 def programme_current_year(today_year: int) -> int | None:

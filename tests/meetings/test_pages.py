@@ -1,0 +1,158 @@
+from datetime import timedelta
+
+import pytest
+
+from meetings.models import CoFacilitator, Meeting, Programme
+from tests.factories import (
+    MeetingFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ProgrammeFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_programme_groups_meetings_by_month_in_local_time(client, meeting):
+    later = MeetingFactory(
+        programme=meeting.programme,
+        title_fr="Rencontre automnale",
+        starts_at=meeting.starts_at.replace(month=10),
+        ends_at=meeting.ends_at.replace(month=10),
+    )
+    MeetingFactory(programme=meeting.programme, status=Meeting.Status.DRAFT, title_fr="Secret")
+
+    page = client.get("/fr/programme/2027/").content.decode()
+
+    assert page.index("Mars 2027") < page.index(meeting.title_fr) < page.index("Octobre 2027")
+    assert page.index("Octobre 2027") < page.index(later.title_fr)
+    assert "9:30" in page or "09:30" in page
+    assert "Secret" not in page
+
+
+def test_programme_in_dutch_uses_dutch_titles_and_months(client, meeting):
+    page = client.get("/nl/programme/2027/").content.decode()
+    assert meeting.title_nl in page and "Maart 2027" in page
+    assert 'lang="nl"' in page
+
+
+def test_every_page_links_to_itself_in_the_other_languages(client, meeting):
+    page = client.get(f"/fr/meetings/{meeting.pk}/").content.decode()
+    for prefix in ("/fr/", "/nl/", "/en/"):
+        assert f'href="{prefix}meetings/{meeting.pk}/"' in page
+
+
+def test_filters_by_theme_and_by_country(client, programme):
+    water = ThemeFactory(slug="eau")
+    french = MeetingFactory(programme=programme, venue_country="FR", title_fr="À Halluin")
+    french.themes.add(water)
+    belgian = MeetingFactory(programme=programme, venue_country="BE", title_fr="À Menin")
+
+    by_theme = client.get("/fr/programme/2027/?theme=eau").content.decode()
+    assert french.title_fr in by_theme and belgian.title_fr not in by_theme
+
+    by_country = client.get("/fr/programme/2027/?country=be").content.decode()
+    assert belgian.title_fr in by_country and french.title_fr not in by_country
+    assert '<option value="BE" selected>' in by_country
+
+    nothing = client.get("/fr/programme/2027/?theme=eau&country=BE").content.decode()
+    assert "Aucune rencontre" in nothing or "No meeting" in nothing
+
+
+def test_a_meeting_hosted_across_the_border_is_found_under_the_host_country(client, programme):
+    host = OrganisationFactory(country="BE", name="Menen")
+    meeting = MeetingFactory(programme=programme, venue_country="FR", host_organisation=host)
+    assert meeting.title_fr in client.get("/fr/programme/2027/?country=BE").content.decode()
+
+
+def test_cancelled_meetings_are_shown_as_cancelled(client, programme):
+    meeting = MeetingFactory(
+        programme=programme, status=Meeting.Status.CANCELLED, cancellation_reason="Salle fermée"
+    )
+    listing = client.get("/en/programme/2027/").content.decode()
+    assert 'class="meeting cancelled"' in listing
+    detail = client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    assert "notice-cancelled" in detail and "Salle fermée" in detail
+    assert "seats-left" not in detail
+
+
+def test_meeting_page_shows_pair_venue_languages_and_seats(client, meeting):
+    page = client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    for cofacilitator in meeting.cofacilitators.select_related("person__organisation"):
+        assert cofacilitator.person.full_name in page
+        assert cofacilitator.person.organisation.name in page
+    assert meeting.venue_name in page and "Belgium" in page
+    assert "Français" in page and "Nederlands" in page
+    assert f"{meeting.capacity} / {meeting.capacity}" in page
+
+
+def test_user_text_is_escaped(client, programme):
+    meeting = MeetingFactory(
+        programme=programme, title_fr="<b>&</b> 🎉", venue_name="<script>x</script>"
+    )
+    page = client.get(f"/fr/meetings/{meeting.pk}/").content.decode()
+    assert "&lt;b&gt;&amp;&lt;/b&gt; 🎉" in page
+    assert "<script>x</script>" not in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/fr/programme/2026/", "/fr/programme/2031/", "/fr/meetings/{draft}/", "/fr/meetings/999999/"],
+)
+def test_drafts_and_unknowns_are_404(client, programme, url):
+    ProgrammeFactory(year=2026, status=Programme.Status.DRAFT)
+    draft = MeetingFactory(programme=programme, status=Meeting.Status.DRAFT)
+    assert client.get(url.format(draft=draft.pk)).status_code == 404
+
+
+def test_a_published_meeting_of_a_draft_programme_stays_hidden(client, db):
+    programme = ProgrammeFactory(year=2028, status=Programme.Status.DRAFT)
+    meeting = MeetingFactory(programme=programme)
+    assert client.get(f"/fr/meetings/{meeting.pk}/").status_code == 404
+
+
+def test_root_redirects_to_the_current_programme(client, meeting):
+    response = client.get("/fr/programme/", follow=True)
+    assert response.redirect_chain[-1][0] == "/fr/programme/2027/"
+
+
+def _bulk_programme(programme, n: int) -> None:
+    """N published meetings with themes and a pair each, written in a few queries."""
+    themes = [ThemeFactory(slug=f"t{i}") for i in range(3)]
+    fr, be = PersonFactory(organisation__country="FR"), PersonFactory(organisation__country="BE")
+    start = MeetingFactory.build(programme=programme).starts_at.replace(month=1, day=4)
+    meetings = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                programme=programme,
+                title_fr=f"Rencontre {i}",
+                title_nl=f"Ontmoeting {i}",
+                starts_at=start + timedelta(hours=14 * i),
+                ends_at=start + timedelta(hours=14 * i + 3),
+                venue_name="Salle",
+                venue_city="Tournai",
+                venue_country="BE" if i % 2 else "FR",
+                status=Meeting.Status.PUBLISHED,
+            )
+            for i in range(n)
+        ]
+    )
+    Meeting.themes.through.objects.bulk_create(
+        [Meeting.themes.through(meeting=m, theme=themes[i % 3]) for i, m in enumerate(meetings)]
+    )
+    CoFacilitator.objects.bulk_create(
+        [CoFacilitator(meeting=m, person=p) for m in meetings for p in (fr, be)]
+    )
+
+
+def test_programme_page_of_500_meetings_takes_at_most_8_queries(
+    client, programme, django_assert_max_num_queries
+):
+    _bulk_programme(programme, 500)
+    with django_assert_max_num_queries(8):
+        response = client.get("/fr/programme/2027/?theme=t1")
+    assert response.content.decode().count('class="meeting"') == 167
+    with django_assert_max_num_queries(8):
+        response = client.get("/nl/programme/2027/")
+    assert response.content.decode().count('class="meeting"') == 500

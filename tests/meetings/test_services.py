@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+import pytest
+
+from meetings import services
+from meetings.errors import InvalidData, NotPublishable, WrongState
+from meetings.models import CoFacilitator, Meeting, Person
+from tests.factories import (
+    CoFacilitatorFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    cross_border_pair,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(programme):
+    return MeetingFactory(programme=programme, status=Meeting.Status.DRAFT)
+
+
+def test_publish_requires_a_co_facilitator_from_each_side(draft):
+    CoFacilitatorFactory(meeting=draft, person__organisation__country="FR")
+
+    with pytest.raises(NotPublishable, match="Belg"):
+        services.meeting_publish(draft)
+
+    draft.refresh_from_db()
+    assert draft.status == Meeting.Status.DRAFT
+    assert draft.sequence == 0
+
+
+def test_publish_names_both_missing_sides_when_there_is_no_pair(draft):
+    with pytest.raises(NotPublishable) as exc:
+        services.meeting_publish(draft)
+    assert "France" in exc.value.message and "Belg" in exc.value.message
+
+
+def test_support_staff_do_not_count_towards_the_pair(draft):
+    CoFacilitatorFactory(meeting=draft, person__organisation__country="FR")
+    CoFacilitatorFactory(
+        meeting=draft, person__organisation__country="BE", role=CoFacilitator.Role.SUPPORT
+    )
+    with pytest.raises(NotPublishable):
+        services.meeting_publish(draft)
+
+
+def test_publish_with_a_pair_bumps_the_sequence(draft):
+    cross_border_pair(draft)
+    meeting = services.meeting_publish(draft)
+    assert meeting.status == Meeting.Status.PUBLISHED
+    assert meeting.published_at is not None
+    assert meeting.sequence == 1
+    assert services.meeting_publish(meeting).sequence == 1, "publishing twice is a no-op"
+
+
+def test_a_meeting_inside_one_country_is_exempt_from_the_pair(programme):
+    meeting = MeetingFactory(
+        programme=programme, status=Meeting.Status.DRAFT, is_cross_border=False
+    )
+    CoFacilitatorFactory(meeting=meeting, person__organisation__country="FR")
+    assert services.meeting_publish(meeting).status == Meeting.Status.PUBLISHED
+
+
+def test_update_of_time_or_place_bumps_sequence_but_not_of_description(meeting):
+    before = meeting.sequence
+    meeting = services.meeting_update(meeting, description_fr="Ordre du jour précisé")
+    assert meeting.sequence == before
+    meeting = services.meeting_update(
+        meeting,
+        starts_at=meeting.starts_at + timedelta(hours=1),
+        ends_at=meeting.ends_at + timedelta(hours=1),
+    )
+    assert meeting.sequence == before + 1
+    meeting = services.meeting_update(meeting, venue_city="Kortrijk")
+    assert meeting.sequence == before + 2
+
+
+def test_end_before_start_is_refused_and_nothing_is_saved(meeting):
+    original = (meeting.starts_at, meeting.ends_at, meeting.sequence)
+    with pytest.raises(InvalidData, match="end after it starts") as exc:
+        services.meeting_update(meeting, ends_at=meeting.starts_at - timedelta(minutes=1))
+    assert "__all__" in exc.value.errors
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.ends_at, meeting.sequence) == original
+
+
+def test_capacity_zero_is_refused(programme):
+    with pytest.raises(InvalidData, match="at least 1"):
+        services.meeting_create(
+            programme=programme,
+            title_fr="Rencontre",
+            starts_at=MeetingFactory.build(programme=programme).starts_at,
+            ends_at=MeetingFactory.build(programme=programme).ends_at,
+            venue_name="Salle",
+            venue_city="Lille",
+            venue_country="FR",
+            capacity=0,
+        )
+    assert not Meeting.objects.exists()
+
+
+def test_a_meeting_needs_a_title_in_one_language(programme):
+    built = MeetingFactory.build(programme=programme)
+    with pytest.raises(InvalidData, match="French or in Dutch"):
+        services.meeting_create(
+            programme=programme,
+            starts_at=built.starts_at,
+            ends_at=built.ends_at,
+            venue_name="Salle",
+            venue_city="Lille",
+            venue_country="FR",
+        )
+
+
+def test_a_meeting_must_fall_in_its_programme_year(programme):
+    built = MeetingFactory.build(programme=programme)
+    with pytest.raises(InvalidData, match="2028"):
+        services.meeting_update(
+            MeetingFactory(programme=programme),
+            starts_at=built.starts_at.replace(year=2028),
+            ends_at=built.ends_at.replace(year=2028),
+        )
+
+
+def test_cancel_bumps_sequence_once_and_freezes_the_meeting(meeting):
+    before = meeting.sequence
+    meeting = services.meeting_cancel(meeting, reason="  Salle indisponible ")
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert meeting.cancellation_reason == "Salle indisponible"
+    assert meeting.sequence == before + 1
+    assert services.meeting_cancel(meeting).sequence == before + 1
+    with pytest.raises(WrongState):
+        services.meeting_update(meeting, venue_city="Tournai")
+    with pytest.raises(WrongState):
+        services.meeting_publish(meeting)
+
+
+def test_status_changes_only_through_publish_or_cancel(meeting):
+    with pytest.raises(InvalidData, match="publish or cancel"):
+        services.meeting_update(meeting, status=Meeting.Status.DRAFT)
+
+
+def test_duplicate_co_facilitator_is_refused(meeting):
+    person = meeting.cofacilitators.first().person
+    with pytest.raises(InvalidData, match="already co-facilitates"):
+        services.cofacilitator_add(meeting, person, CoFacilitator.Role.SUPPORT)
+    assert meeting.cofacilitators.count() == 2
+
+
+def test_removing_half_of_a_published_pair_is_refused(meeting):
+    belgian = meeting.cofacilitators.get(person__organisation__country="BE")
+    with pytest.raises(NotPublishable, match="keep its co-facilitator pair"):
+        services.cofacilitator_remove(belgian)
+    assert meeting.cofacilitators.count() == 2
+
+
+def test_programme_publish_is_idempotent(db):
+    programme = ProgrammeFactory(year=2028, status="draft")
+    published = services.programme_publish(programme)
+    first_stamp = published.published_at
+    assert published.is_published and first_stamp
+    assert services.programme_publish(programme).published_at == first_stamp
+
+
+def test_email_is_unique_whatever_its_case(db):
+    organisation = OrganisationFactory()
+    services.person_create(
+        first_name="Anne",
+        last_name="Leroy",
+        email="anne@example.org",
+        function=Person.Function.MAYOR,
+        organisation=organisation,
+    )
+    with pytest.raises(InvalidData, match="already has this email"):
+        services.person_create(
+            first_name="Anne",
+            last_name="Leroy",
+            email="ANNE@example.org",
+            function=Person.Function.MAYOR,
+            organisation=organisation,
+        )
