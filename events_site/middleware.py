@@ -15,10 +15,13 @@ class QueryLanguageMiddleware:
 
     def __call__(self, request):
         lang = request.GET.get("lang")
-        if lang is not None:
-            lang = lang.strip().lower()
-            if lang not in self.supported:
-                lang = settings.LANGUAGE_CODE
-            translation.activate(lang)
-            request.LANGUAGE_CODE = lang
-        return self.get_response(request)
+        if lang is None:
+            return self.get_response(request)
+        lang = lang.strip().lower()
+        if lang not in self.supported:
+            lang = settings.LANGUAGE_CODE
+        request.LANGUAGE_CODE = lang
+        with translation.override(lang):
+            response = self.get_response(request)
+        response.headers["Content-Language"] = lang
+        return response

@@ -22,6 +22,15 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Messages raised outside a request are asserted in English, whatever ran before."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

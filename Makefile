@@ -1,0 +1,43 @@
+# One entry point for people and CI. `make run` and `make test` are the README's two commands.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench lint format messages worker
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m tests.bench.bench_feed
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Extract every translatable string, then compile; the catalogs must stay complete.
+messages: install
+	$(BIN)/python manage.py makemessages --locale fr --locale nl --locale en --no-obsolete \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+worker: install
+	$(BIN)/celery -A events_site worker --beat --loglevel info

@@ -1,0 +1,224 @@
+"""The typographic toolkit every PDF of the site shares: one font, one set of styles, one
+footer, and the escaping that keeps user text from breaking either.
+
+Everything here is meant to be called inside `translation.override(lang)`: the footer
+wording and the metadata are read in the language active while the PDF is built.
+
+User text never goes into a `Paragraph` as is. Paragraph text is a small XML language, so
+a title such as "<b>Lille & Kortrijk" would turn bold or crash the build; and a character
+the font has no glyph for (most emoji) would silently print as nothing. `escape` handles
+both for paragraphs, `printable` handles the glyphs for text drawn straight on a canvas.
+"""
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import SimpleDocTemplate
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FAMILY = "DejaVuSans"
+FACES = {
+    "normal": (FAMILY, "DejaVuSans.ttf"),
+    "bold": (f"{FAMILY}-Bold", "DejaVuSans-Bold.ttf"),
+    "italic": (f"{FAMILY}-Oblique", "DejaVuSans-Oblique.ttf"),
+    "boldItalic": (f"{FAMILY}-BoldOblique", "DejaVuSans-BoldOblique.ttf"),
+}
+PLACEHOLDER = "□"
+
+INK = colors.HexColor("#1d1d1b")
+ACCENT = colors.HexColor("#1f4e79")
+MUTED = colors.HexColor("#5f6368")
+ALERT = colors.HexColor("#b3261e")
+RULE = colors.HexColor("#c8ccd0")
+
+MARGIN = 2 * cm
+# Separators become what the layout understands. Every other character of Unicode's
+# control and format categories (NUL, zero-width joiners, bidi overrides, soft hyphens),
+# and the variation selectors, is dropped: it would corrupt the PDF or print as a box.
+_LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " "}
+_VARIATION_SELECTORS = frozenset(range(0xFE00, 0xFE10)) | frozenset(range(0xE0100, 0xE01F0))
+
+
+@dataclass(frozen=True)
+class FontFamily:
+    name: str
+    drawable: frozenset[int]
+    placeholder: str
+
+
+@functools.cache
+def font_family() -> FontFamily:
+    """Register the shipped DejaVu Sans faces once per process.
+
+    Loaded from the repository, never from a system path, so a fresh machine prints the
+    same. The drawable set is what all four faces share, because a character only the
+    regular face has would vanish as soon as it is set in bold or italics.
+    """
+    cmaps = []
+    for name, filename in FACES.values():
+        face = TTFont(name, str(FONT_DIR / filename))
+        pdfmetrics.registerFont(face)
+        cmaps.append(frozenset(face.face.charToGlyph))
+    pdfmetrics.registerFontFamily(FAMILY, **{style: name for style, (name, _f) in FACES.items()})
+    # Beyond the Basic Multilingual Plane (DejaVu's emoticons, mathematical letters),
+    # reportlab writes an invalid ToUnicode entry, so the glyph would print but could
+    # not be copied, searched or read aloud: those get the placeholder too.
+    drawable = frozenset(code for code in frozenset.intersection(*cmaps) if code <= 0xFFFF)
+    return FontFamily(
+        name=FAMILY,
+        drawable=drawable,
+        placeholder=PLACEHOLDER if ord(PLACEHOLDER) in drawable else "?",
+    )
+
+
+def printable(text) -> str:
+    """User text reduced to what the font can draw, for `canvas.drawString` and friends.
+
+    A missing glyph becomes a visible placeholder rather than nothing, so a reader sees
+    that something was there. Text is NFC-normalised first, so an "e" followed by a
+    combining accent prints as one "é" instead of an "e" and a box.
+    """
+    family = font_family()
+    text = unicodedata.normalize("NFC", "" if text is None else str(text))
+    for old, new in _LINE_BREAKS.items():
+        text = text.replace(old, new)
+    kept = []
+    for char in text:
+        if char == "\n":
+            kept.append(char)
+        elif unicodedata.category(char) in ("Cc", "Cf") or ord(char) in _VARIATION_SELECTORS:
+            continue
+        elif ord(char) in family.drawable:
+            kept.append(char)
+        else:
+            kept.append(family.placeholder)
+    return "".join(kept)
+
+
+def escape(text) -> str:
+    """User text made safe for a `Paragraph`: markup characters escaped, newlines kept."""
+    return xml_escape(printable(text)).replace("\n", "<br/>")
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    cell: ParagraphStyle
+    cell_label: ParagraphStyle
+
+
+def styles() -> Styles:
+    """Fresh styles on every call, so a document that tweaks one cannot restyle another."""
+    font = font_family().name
+    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, textColor=INK)
+    return Styles(
+        title=ParagraphStyle(
+            "title", parent=body, fontSize=26, leading=31, textColor=ACCENT, spaceAfter=12
+        ),
+        h1=ParagraphStyle(
+            "h1",
+            parent=body,
+            fontSize=15,
+            leading=19,
+            textColor=ACCENT,
+            spaceBefore=14,
+            spaceAfter=6,
+            keepWithNext=1,
+        ),
+        h2=ParagraphStyle(
+            "h2",
+            parent=body,
+            fontName=FACES["bold"][0],
+            fontSize=11.5,
+            leading=14.5,
+            spaceBefore=10,
+            spaceAfter=2,
+            keepWithNext=1,
+        ),
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=8, leading=10.5, textColor=MUTED),
+        cell=ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
+        cell_label=ParagraphStyle(
+            "cell_label", parent=body, fontSize=8.5, leading=11, textColor=MUTED
+        ),
+    )
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page back until the end, because "page X / Y" needs Y on page 1."""
+
+    def __init__(self, *args, footer: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._draw_footer(total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, total: int):
+        width, _height = self._pagesize
+        y = MARGIN / 2
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.5)
+        self.line(MARGIN, y + 10, width - MARGIN, y + 10)
+        self.setFont(font_family().name, 7.5)
+        self.setFillColor(MUTED)
+        self.drawString(MARGIN, y, self._footer)
+        self.drawRightString(
+            width - MARGIN,
+            y,
+            _("page %(page)s / %(pages)s") % {"page": self._pageNumber, "pages": total},
+        )
+        self.restoreState()
+
+
+def build_pdf(flowables, *, title: str, lang: str, pagesize=A4) -> bytes:
+    """Lay the flowables out on pages with the shared margins and footer, as PDF bytes.
+
+    The title goes in the metadata and in every footer; the language is declared so that
+    screen readers read the document with the right voice.
+    """
+    title = printable(title)
+    buffer = BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=str(settings.SITE_NAME),
+        creator=str(settings.SITE_NAME),
+        lang=lang,
+        initialFontName=font_family().name,
+    )
+    document.build(flowables, canvasmaker=functools.partial(_NumberedCanvas, footer=title))
+    return buffer.getvalue()

@@ -1,0 +1,178 @@
+"""The printable programme: what an organiser hands out and a town hall pins on its board."""
+
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.formats import date_format, time_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from reportlab.lib.units import cm
+from reportlab.platypus import (
+    HRFlowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from events_site import pdf
+from meetings.cache import programme_generation
+from meetings.models import CoFacilitator, Meeting, Programme
+from meetings.selectors import programme_get_published, programme_meetings
+
+# The key carries the generation, so a stale brochure is never read again; the timeout
+# only bounds how long superseded copies linger in the cache.
+CACHE_SECONDS = 7 * 24 * 3600
+LABEL_WIDTH = 3.6 * cm
+
+
+def brochure_payload(year: int, lang: str) -> bytes:
+    """The brochure of a published programme, built once per programme change and language.
+
+    Raises UnknownProgramme for a draft or missing year. The generation is read before
+    the data: if a change commits while we build, the copy lands under the old
+    generation, which nobody asks for any more, instead of passing for the new one.
+    """
+    key = f"reports:brochure:{programme_generation()}:{year}:{lang}"
+    payload = cache.get(key)
+    if payload is None:
+        payload = programme_brochure(programme_get_published(year), lang)
+        cache.set(key, payload, CACHE_SECONDS)
+    return payload
+
+
+def programme_brochure(programme: Programme, lang: str) -> bytes:
+    """Built inside `translation.override`, because modeltranslation picks title_fr or
+    title_nl, and gettext its wording, by the language active when each field is read."""
+    with translation.override(lang):
+        styles = pdf.styles()
+        meetings = programme_meetings(programme)
+        story = _cover(programme, styles)
+        if meetings:
+            story.append(PageBreak())
+            months = groupby(meetings, key=lambda m: m.local_starts_at.replace(day=1).date())
+            for month, month_meetings in months:
+                # Inside the first meeting's block, so a month never ends a page alone.
+                heading = [Paragraph(capfirst(date_format(month, "F Y")), styles.h1)]
+                for meeting in month_meetings:
+                    story.append(KeepTogether(heading + _meeting(meeting, styles)))
+                    heading = []
+        else:
+            story.append(
+                Paragraph(
+                    pdf.escape(_("No meeting has been published in this programme yet.")),
+                    styles.body,
+                )
+            )
+        return pdf.build_pdf(story, title=programme.title, lang=lang)
+
+
+def _cover(programme: Programme, styles: pdf.Styles) -> list:
+    story = [
+        Spacer(0, 5 * cm),
+        Paragraph(pdf.escape(settings.SITE_NAME), styles.small),
+        Spacer(0, 0.3 * cm),
+        Paragraph(str(programme.year), styles.title),
+        Paragraph(pdf.escape(programme.title), styles.title),
+    ]
+    if programme.introduction:
+        story += [Spacer(0, 0.6 * cm), Paragraph(pdf.escape(programme.introduction), styles.body)]
+    return story
+
+
+def _meeting(meeting: Meeting, styles: pdf.Styles) -> list:
+    title = pdf.escape(meeting.title)
+    if meeting.is_cancelled:
+        marker = pdf.escape(_("Cancelled").upper())
+        title = f'<font color="{pdf.ALERT.hexval()}">{marker}</font> · <strike>{title}</strike>'
+    parts = [
+        Paragraph(title, styles.h2),
+        Paragraph(
+            f'<font color="{pdf.ACCENT.hexval()}"><b>{_when(meeting)}</b></font>', styles.body
+        ),
+    ]
+    if meeting.is_cancelled and meeting.cancellation_reason:
+        parts.append(Paragraph(pdf.escape(meeting.cancellation_reason), styles.body))
+    if meeting.description:
+        parts += [Spacer(0, 0.15 * cm), Paragraph(pdf.escape(meeting.description), styles.body)]
+    parts += [
+        Spacer(0, 0.2 * cm),
+        _details(meeting, styles),
+        HRFlowable(width="100%", thickness=0.5, color=pdf.RULE, spaceBefore=4, spaceAfter=2),
+    ]
+    return parts
+
+
+def _when(meeting: Meeting) -> str:
+    """The day and hours in the meeting's own time zone.
+
+    The zone is only named when its clock differs from the site's: Brussels and Paris
+    always agree, and repeating "Europe/Paris" on every French meeting would be noise.
+    """
+    starts = meeting.local_starts_at
+    when = _("%(day)s, %(start)s – %(end)s") % {
+        "day": capfirst(date_format(starts, "l j F Y")),
+        "start": time_format(starts),
+        "end": time_format(meeting.local_ends_at),
+    }
+    if starts.utcoffset() != starts.astimezone(ZoneInfo(settings.TIME_ZONE)).utcoffset():
+        when += f" ({meeting.time_zone})"
+    return pdf.escape(when)
+
+
+def _details(meeting: Meeting, styles: pdf.Styles) -> Table:
+    venue = ", ".join(
+        part for part in (meeting.venue_name, meeting.venue_address, meeting.venue_city) if part
+    )
+    rows = [(_("Venue"), f"{pdf.escape(venue)} ({pdf.escape(meeting.venue_country.name)})")]
+    if meeting.host_organisation:
+        rows.append((_("Host"), pdf.escape(meeting.host_organisation.name)))
+    themes = [theme.name for theme in meeting.themes.all()]
+    if themes:
+        rows.append((_("Themes"), pdf.escape(", ".join(themes))))
+    languages = [
+        str(translation.get_language_info(code)["name_translated"])
+        for code in meeting.working_languages
+    ]
+    rows.append((_("Working languages"), pdf.escape(", ".join(languages))))
+    pair = [
+        _cofacilitator(cofacilitator)
+        for cofacilitator in meeting.cofacilitators.all()
+        if cofacilitator.role == CoFacilitator.Role.CO_FACILITATOR
+    ]
+    if pair:
+        rows.append((_("Co-facilitators"), "<br/>".join(pair)))
+    rows.append((_("Seats"), str(meeting.capacity)))
+
+    table = Table(
+        [
+            [Paragraph(pdf.escape(label), styles.cell_label), Paragraph(value, styles.cell)]
+            for label, value in rows
+        ],
+        colWidths=[LABEL_WIDTH, None],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
+
+
+def _cofacilitator(cofacilitator: CoFacilitator) -> str:
+    person = cofacilitator.person
+    about = [str(person.get_function_display())]
+    if person.organisation:
+        about.append(f"{person.organisation.name} ({person.organisation.country.name})")
+    return f"<b>{pdf.escape(person.full_name)}</b>, {pdf.escape(', '.join(about))}"
