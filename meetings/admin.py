@@ -1,0 +1,400 @@
+"""The organisers' back office.
+
+Every save and every change of state goes through meetings.services, so the admin, the
+API and the demo loader obey one set of rules; the admin only turns a refusal into an
+error the organiser can act on.
+"""
+
+from functools import partial
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+from django_countries.filters import CountryFilter
+from modeltranslation.admin import TranslationAdmin
+
+from . import services
+from .auth import api_key_create
+from .errors import MeetingsError
+from .models import (
+    LANGUAGE_CHOICES,
+    ApiKey,
+    CoFacilitator,
+    Meeting,
+    Organisation,
+    Person,
+    Programme,
+    Theme,
+)
+
+PROGRAMMES_PUBLISHED = ngettext_lazy(
+    "%(count)d programme published.", "%(count)d programmes published.", "count"
+)
+MEETINGS_PUBLISHED = ngettext_lazy(
+    "%(count)d meeting published.", "%(count)d meetings published.", "count"
+)
+MEETINGS_CANCELLED = ngettext_lazy(
+    "%(count)d meeting cancelled.", "%(count)d meetings cancelled.", "count"
+)
+
+
+def _adopt(obj, saved) -> None:
+    """Point the admin's in-memory object at the row a service saved.
+
+    The form, its inlines and the response all hold `obj`, while the service may have
+    saved another instance (a fresh one on create, a locked copy on update).
+    """
+    obj.pk = saved.pk
+    obj.refresh_from_db()
+    obj._state.adding = False
+
+
+def _apply_each(modeladmin, request, queryset, service, done_message) -> None:
+    """Run `service` on each selected object, reporting every refusal by name.
+
+    Each call is its own transaction, so one refused meeting does not hold back the rest.
+    """
+    done = 0
+    for obj in queryset:
+        try:
+            service(obj)
+        except MeetingsError as exc:
+            modeladmin.message_user(
+                request,
+                _("“%(object)s”: %(problem)s") % {"object": obj, "problem": exc.message},
+                level=messages.ERROR,
+            )
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
+
+
+@admin.display(description=_("starts (local time)"), ordering="starts_at")
+def local_start(meeting: Meeting) -> str:
+    start = meeting.local_starts_at
+    return f"{formats.date_format(start, 'SHORT_DATETIME_FORMAT')} {start.tzname()}"
+
+
+class ServiceForm(forms.ModelForm):
+    """Carries a service's refusal back onto the form, next to what the organiser typed."""
+
+    refusal: MeetingsError | None = None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.refusal is not None:
+            shown = set()
+            for name, problems in getattr(self.refusal, "errors", {}).items():
+                if name in self.fields:
+                    self.add_error(name, problems)
+                    shown.update(problems)
+            if self.refusal.message not in shown:
+                self.add_error(None, self.refusal.message)
+        return cleaned_data
+
+
+class ServiceAdminMixin:
+    """Save through the domain services and show their refusals on the form.
+
+    Django's own save would skip the rules the API obeys (a title in one language at
+    least, the calendar SEQUENCE bump, the co-facilitator pair), so `save_model` hands
+    the form's data to `create_service` or `update_service` instead.
+    """
+
+    form = ServiceForm
+    create_service = None
+    update_service = None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except MeetingsError as refusal:
+            # The view's transaction has rolled the attempt back. Replaying the request
+            # with the refusal attached re-renders the form with what the organiser typed.
+            request._service_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is None:
+            return form
+        return type(form.__name__, (form,), {"refusal": refusal})
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and hasattr(db_field, "translated_field"):
+            # modeltranslation would insist on the French text; the services accept
+            # either language and say which one is missing.
+            formfield.required = False
+        return formfield
+
+    def save_model(self, request, obj, form, change):
+        many_to_many = {field.name for field in self.model._meta.many_to_many}
+        names = form.changed_data if change else form.cleaned_data
+        data = {name: form.cleaned_data[name] for name in names if name not in many_to_many}
+        saved = self.update_service(obj, **data) if change else self.create_service(**data)
+        _adopt(obj, saved)
+
+
+# --- Directory -----------------------------------------------------------------------
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    create_service = staticmethod(services.organisation_create)
+    update_service = staticmethod(services.organisation_update)
+    list_display = ("name", "kind", "country", "city", "postcode")
+    list_filter = ("kind", ("country", CountryFilter))
+    search_fields = ("name", "city", "postcode")
+
+
+@admin.register(Person)
+class PersonAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    create_service = staticmethod(services.person_create)
+    update_service = staticmethod(services.person_update)
+    list_display = (
+        "full_name",
+        "function",
+        "organisation",
+        "organisation_country",
+        "email",
+        "preferred_language",
+        "accepts_network_news",
+    )
+    list_filter = (
+        "function",
+        "preferred_language",
+        ("organisation__country", CountryFilter),
+        "accepts_network_news",
+    )
+    list_select_related = ("organisation",)
+    search_fields = ("first_name", "last_name", "email")
+    autocomplete_fields = ("organisation",)
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, person: Person) -> str:
+        return person.full_name
+
+    @admin.display(description=_("country"), ordering="organisation__country")
+    def organisation_country(self, person: Person):
+        return person.country
+
+
+@admin.register(Theme)
+class ThemeAdmin(TranslationAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("slug", "name_fr", "name_nl")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+# --- Programme -----------------------------------------------------------------------
+
+
+class ProgrammeMeetingInline(admin.TabularInline):
+    """The programme's meetings at a glance; each one is edited on its own page."""
+
+    model = Meeting
+    fields = ("meeting_link", local_start, "venue_city", "status")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description=_("meeting"))
+    def meeting_link(self, meeting: Meeting):
+        url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+        return format_html('<a href="{}">{}</a>', url, meeting)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(ServiceAdminMixin, TranslationAdmin):
+    create_service = staticmethod(services.programme_create)
+    update_service = staticmethod(services.programme_update)
+    list_display = ("year", "title", "status", "meeting_count", "published_at")
+    list_filter = ("status",)
+    search_fields = ("title_fr", "title_nl")
+    fields = ("year", "title", "introduction", "status", "published_at")
+    readonly_fields = ("status", "published_at")
+    inlines = (ProgrammeMeetingInline,)
+    actions = ("publish",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+
+    @admin.display(description=_("meetings"), ordering="meeting_count")
+    def meeting_count(self, programme: Programme) -> int:
+        return programme.meeting_count
+
+    @admin.action(description=_("Publish the selected programmes"), permissions=["change"])
+    def publish(self, request, queryset):
+        _apply_each(self, request, queryset, services.programme_publish, PROGRAMMES_PUBLISHED)
+
+
+# --- Meetings ------------------------------------------------------------------------
+
+
+class MeetingForm(ServiceForm):
+    working_languages = forms.MultipleChoiceField(
+        label=_("working languages"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CoFacilitatorForm(forms.ModelForm):
+    """Saved rows are fixed: replacing someone is one deleted row plus one added row.
+
+    There is no service that changes a co-facilitator in place, while adding and removing
+    both go through services that guard the cross-border pair.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("person", "role"):
+                self.fields[name].disabled = True
+
+
+class CoFacilitatorInline(admin.TabularInline):
+    model = CoFacilitator
+    form = CoFacilitatorForm
+    autocomplete_fields = ("person",)
+    extra = 1
+
+
+class MeetingActionForm(ActionForm):
+    reason = forms.CharField(label=_("Reason for cancellation"), required=False)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
+    form = MeetingForm
+    create_service = staticmethod(services.meeting_create)
+    update_service = staticmethod(services.meeting_update)
+    action_form = MeetingActionForm
+    actions = ("publish", "cancel")
+    inlines = (CoFacilitatorInline,)
+    list_display = ("title", "programme", local_start, "venue_city", "status", "sequence")
+    list_filter = ("programme", "status", "themes")
+    list_select_related = ("programme",)
+    search_fields = ("title_fr", "title_nl", "venue_name", "venue_city")
+    autocomplete_fields = ("host_organisation",)
+    filter_horizontal = ("themes",)
+    readonly_fields = ("status", "sequence", "published_at", "cancelled_at", "cancellation_reason")
+    fieldsets = (
+        (None, {"fields": ("programme", "title", "description", "themes")}),
+        (_("When"), {"fields": ("starts_at", "ends_at", "time_zone")}),
+        (
+            _("Where"),
+            {
+                "fields": (
+                    "host_organisation",
+                    "venue_name",
+                    "venue_address",
+                    "venue_city",
+                    "venue_country",
+                )
+            },
+        ),
+        (
+            _("Participation"),
+            {
+                "fields": (
+                    "working_languages",
+                    "capacity",
+                    "is_cross_border",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                )
+            },
+        ),
+        (_("Status"), {"fields": readonly_fields}),
+    )
+
+    def has_change_permission(self, request, obj=None):
+        """The services refuse any change to a cancelled meeting: show it read-only."""
+        return super().has_change_permission(request, obj) and not (obj and obj.is_cancelled)
+
+    def has_delete_permission(self, request, obj=None):
+        """Only drafts: a public meeting is cancelled, so registrants and calendars hear of it."""
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == Meeting.Status.DRAFT)
+
+    def save_formset(self, request, form, formset, change):
+        """Additions first, so a swap never leaves a published meeting without its pair."""
+        formset.save(commit=False)
+        for cofacilitator in formset.new_objects:
+            services.cofacilitator_add(form.instance, cofacilitator.person, cofacilitator.role)
+        for cofacilitator in formset.deleted_objects:
+            services.cofacilitator_remove(cofacilitator)
+
+    @admin.action(description=_("Publish the selected meetings"), permissions=["change"])
+    def publish(self, request, queryset):
+        _apply_each(self, request, queryset, services.meeting_publish, MEETINGS_PUBLISHED)
+
+    @admin.action(description=_("Cancel the selected meetings"), permissions=["change"])
+    def cancel(self, request, queryset):
+        cancel = partial(services.meeting_cancel, reason=request.POST.get("reason", ""))
+        _apply_each(self, request, queryset, cancel, MEETINGS_CANCELLED)
+
+
+# --- API keys ------------------------------------------------------------------------
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Superusers only: a key acts as its user on every write of the API."""
+
+    list_display = ("__str__", "name", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username")
+    autocomplete_fields = ("user",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "name")
+        return ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("user", "prefix", "created_at", "last_used_at")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        """Only the digest is stored, so the raw key can be shown this once and never again."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key, raw = api_key_create(obj.user, obj.name)
+        _adopt(obj, key)
+        self.message_user(
+            request,
+            _("Copy the new key now, it will not be shown again: %(key)s") % {"key": raw},
+            level=messages.WARNING,
+        )
