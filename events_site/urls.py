@@ -8,11 +8,13 @@ from meetings import views as meeting_views
 from reports import views as report_views
 
 from .api import api
+from .views import healthz
 
 urlpatterns = [
     path("api/", api.urls),
     path("calendar/<int:year>.ics", feeds.programme_feed, name="calendar_programme"),
     path("calendar/meetings/<int:meeting_id>.ics", feeds.meeting_feed, name="calendar_meeting"),
+    path("healthz", healthz, name="healthz"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from tasks.queue import enqueue_on_commit
+
 from .errors import InvalidData, NotPublishable, WrongState
 from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
 
@@ -49,6 +51,14 @@ def _require_one_language(data: Mapping[str, Any], instance, field: str, label: 
             _("Give the %(label)s in French or in Dutch.") % {"label": label},
             {f"{field}_fr": [_("This field is required in at least one language.")]},
         )
+
+
+# Let a burst of changes (a bulk action, an import) settle before caches are rebuilt.
+WARM_DELAY_S = 3
+
+
+def _programme_changed(year: int) -> None:
+    enqueue_on_commit("tasks.programme_caches_warm", year, countdown=WARM_DELAY_S)
 
 
 # --- Directory -----------------------------------------------------------------------
@@ -103,6 +113,7 @@ def programme_publish(programme: Programme) -> Programme:
         programme.status = Programme.Status.PUBLISHED
         programme.published_at = timezone.now()
         programme.save(update_fields=["status", "published_at", "updated_at"])
+        _programme_changed(programme.year)
     return programme
 
 
@@ -140,6 +151,8 @@ def meeting_update(meeting: Meeting, *, themes: Iterable[Theme] | None = None, *
     _validated_save(meeting, data)
     if themes is not None:
         meeting.themes.set(themes)
+    if meeting.status != Meeting.Status.DRAFT:
+        _programme_changed(meeting.programme.year)
     return meeting
 
 
@@ -179,6 +192,7 @@ def meeting_publish(meeting: Meeting) -> Meeting:
     meeting.published_at = timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["status", "published_at", "sequence", "updated_at"])
+    _programme_changed(meeting.programme.year)
     return meeting
 
 
@@ -194,6 +208,7 @@ def meeting_cancel(meeting: Meeting, *, reason: str = "") -> Meeting:
     meeting.save(
         update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"]
     )
+    _programme_changed(meeting.programme.year)
     return meeting
 
 

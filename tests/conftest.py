@@ -68,6 +68,7 @@ def organiser_key(organiser):
 
 @pytest.fixture
 def api_client(client, organiser_key):
-    """A test client that sends the organiser's bearer key with every request."""
+    """A test client that sends the organiser's bearer key with every request, in English."""
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {organiser_key}"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client

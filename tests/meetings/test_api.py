@@ -243,3 +243,21 @@ def test_openapi_documents_the_schemas(client, db):
     assert "/api/meetings/{meeting_id}/publish" in schema["paths"]
     assert "MeetingIn" in schema["components"]["schemas"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_errors_are_explained_in_the_organisers_language(api_client, programme):
+    nl = api_client.post(
+        "/api/meetings?lang=nl", {**MEETING, "capacity": 0}, content_type="application/json"
+    )
+    fr = api_client.post(
+        "/api/meetings",
+        {**MEETING, "capacity": 0},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert nl.status_code == fr.status_code == 422
+    assert "1" in nl.json()["detail"] and "1" in fr.json()["detail"]
+    assert (
+        len({nl.json()["detail"], fr.json()["detail"], "The capacity must be at least 1 seat."})
+        == 3
+    )

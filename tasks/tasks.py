@@ -1,0 +1,28 @@
+"""Celery jobs. Each one calls the apps' own functions; none holds business rules."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+
+from meetings.cache import programme_generation
+from meetings.feeds import programme_feed_payload
+from reports.brochure import brochure_payload
+
+
+@shared_task(name="tasks.programme_caches_warm", acks_late=True, ignore_result=True)
+def programme_caches_warm(year: int) -> None:
+    """Rebuild the feeds and brochures of a changed programme before anyone asks.
+
+    Calendar clients poll every few hours and all at once after an announcement: the
+    first of them should not pay for a cold build of a 500-meeting feed. Without a
+    worker (eager mode) this would only move that build into the organiser's request,
+    so it is skipped there and the caches fill on demand. Changes come in bursts (a bulk
+    action, an import): only the first job of a generation does the work.
+    """
+    if programme_caches_warm.app.conf.task_always_eager:
+        return
+    if not cache.add(f"warmed:{year}:{programme_generation()}", True, timeout=3600):
+        return
+    for lang in dict(settings.LANGUAGES):
+        programme_feed_payload(year, lang)
+        brochure_payload(year, lang)

@@ -1,0 +1,31 @@
+"""The publish → Celery worker → Redis cache path, with real processes and services."""
+
+import pytest
+from django.core.cache import cache
+
+from meetings import services
+from meetings.cache import programme_generation
+from meetings.models import Meeting
+from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
+from tests.integration.conftest import wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def test_publishing_lets_a_worker_prebuild_the_feeds_that_are_then_served_without_queries(
+    celery_worker_process, client, django_assert_num_queries
+):
+    programme = ProgrammeFactory(year=2027)
+    meeting = MeetingFactory(programme=programme, status=Meeting.Status.DRAFT, title_nl="Leie")
+    cross_border_pair(meeting)
+
+    services.meeting_publish(meeting)
+
+    key = f"calendar:{programme_generation()}:programme:2027:nl"
+    wait_for(lambda: cache.get(key), worker=celery_worker_process, what="the worker's feed")
+    assert cache.get(f"reports:brochure:{programme_generation()}:2027:fr")
+
+    with django_assert_num_queries(0):
+        response = client.get("/calendar/2027.ics?lang=nl")
+    assert response.status_code == 200
+    assert b"SUMMARY:Leie" in response.content

@@ -1,0 +1,37 @@
+import pytest
+from django.core.cache import cache
+
+from meetings.cache import programme_generation
+from tasks.tasks import programme_caches_warm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def with_a_worker():
+    conf = programme_caches_warm.app.conf
+    eager = conf.task_always_eager
+    conf.update(task_always_eager=False)
+    yield
+    conf.update(task_always_eager=eager)
+
+
+def test_warm_up_builds_every_language_once_per_generation(meeting, with_a_worker, monkeypatch):
+    built = []
+    monkeypatch.setattr("tasks.tasks.programme_feed_payload", lambda y, lang: built.append(lang))
+    monkeypatch.setattr("tasks.tasks.brochure_payload", lambda y, lang: built.append(lang))
+
+    programme_caches_warm.run(2027)
+    programme_caches_warm.run(2027)
+    assert sorted(built) == ["en", "en", "fr", "fr", "nl", "nl"]
+
+    from meetings.cache import programme_generation_bump
+
+    programme_generation_bump()
+    programme_caches_warm.run(2027)
+    assert len(built) == 12
+
+
+def test_warm_up_is_skipped_without_a_worker(meeting):
+    programme_caches_warm.run(2027)
+    assert cache.get(f"warmed:2027:{programme_generation()}") is None
