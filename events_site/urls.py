@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from meetings import feeds
@@ -8,7 +9,7 @@ from meetings import views as meeting_views
 from reports import views as report_views
 
 from .api import api
-from .views import healthz
+from .views import healthz, unknown_language
 
 urlpatterns = [
     path("api/", api.urls),
@@ -23,3 +24,13 @@ urlpatterns += i18n_patterns(
     meeting_views.urls,
     report_views.urls,
 )
+
+# Only prefixes of languages we do not speak: a match on /fr/… would make every path
+# look valid to LocaleMiddleware, which would then redirect 404s instead of answering them.
+_KNOWN = "|".join(code for code, _name in settings.LANGUAGES)
+urlpatterns += [
+    re_path(
+        rf"^(?!(?:{_KNOWN})/)(?P<lang>[a-z]{{2}}(?:-[a-z0-9]{{2,8}})?)/(?P<rest>.*)$",
+        unknown_language,
+    ),
+]

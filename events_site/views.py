@@ -1,6 +1,8 @@
 """Site-wide views that belong to no app."""
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.shortcuts import redirect
 
 
 def healthz(request):
@@ -8,3 +10,12 @@ def healthz(request):
     elsewhere does not take the host out of rotation. The "ok" is for machines, not people.
     """
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+def unknown_language(request, lang: str, rest: str):
+    """A page asked for in a language we do not speak falls back to French.
+
+    A link shared as /de/… or /fr-be/… should land somewhere useful, not on a 404.
+    """
+    query = request.META.get("QUERY_STRING")
+    return redirect(f"/{settings.LANGUAGE_CODE}/{rest}" + (f"?{query}" if query else ""))

@@ -10,8 +10,10 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ from modeltranslation.admin import TranslationAdmin
 from . import services
 from .auth import api_key_create
 from .errors import MeetingsError
+from .imports import COLUMN_ALIASES, REQUIRED_COLUMNS, ImportFileError, contacts_import
 from .models import (
     LANGUAGE_CHOICES,
     ApiKey,
@@ -156,8 +159,19 @@ class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "city", "postcode")
 
 
+class ContactsImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.csv or .xlsx)"))
+    dry_run = forms.BooleanField(label=_("Check only, save nothing"), required=False)
+
+
 @admin.register(Person)
 class PersonAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    # An import creates people and organisations, and updates people.
+    import_permissions = (
+        "meetings.add_person",
+        "meetings.change_person",
+        "meetings.add_organisation",
+    )
     create_service = staticmethod(services.person_create)
     update_service = staticmethod(services.person_update)
     list_display = (
@@ -186,6 +200,42 @@ class PersonAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("country"), ordering="organisation__country")
     def organisation_country(self, person: Person):
         return person.country
+
+    def get_urls(self):
+        # Before the default URLs, whose "<object_id>/" would take "import/" for a person.
+        import_view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", import_view, name="meetings_person_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        may_import = request.user.has_perms(self.import_permissions)
+        return super().changelist_view(request, {**(extra_context or {}), "may_import": may_import})
+
+    def import_view(self, request):
+        if not request.user.has_perms(self.import_permissions):
+            raise PermissionDenied
+        report = None
+        if request.method == "POST":
+            form = ContactsImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    report = contacts_import(
+                        upload, filename=upload.name, dry_run=form.cleaned_data["dry_run"]
+                    )
+                except ImportFileError as exc:
+                    form.add_error("file", exc.message)
+        else:
+            form = ContactsImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import contacts"),
+            "opts": self.opts,
+            "form": form,
+            "report": report,
+            "column_aliases": COLUMN_ALIASES,
+            "required_columns": REQUIRED_COLUMNS,
+        }
+        return TemplateResponse(request, "admin/meetings/person/import.html", context)
 
 
 @admin.register(Theme)

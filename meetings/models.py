@@ -31,6 +31,12 @@ def validate_working_languages(value) -> None:
         )
 
 
+def validate_single_line(value: str) -> None:
+    """Names and addresses end up in email headers, where a line break injects headers."""
+    if any(ch in value for ch in "\r\n\0"):
+        raise ValidationError(_("A line break is not allowed here."))
+
+
 def default_working_languages() -> list[str]:
     return ["fr", "nl"]
 
@@ -45,7 +51,7 @@ class Organisation(models.Model):
         STATE = "state", _("state service")
         OTHER = "other", _("other")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=120, blank=True)
@@ -92,9 +98,11 @@ class Person(models.Model):
         }
     )
 
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
-    email = models.EmailField(_("email"))
+    first_name = models.CharField(
+        _("first name"), max_length=100, validators=[validate_single_line]
+    )
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_single_line])
+    email = models.EmailField(_("email"), validators=[validate_single_line])
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     function = models.CharField(_("function"), max_length=20, choices=Function.choices)
     organisation = models.ForeignKey(

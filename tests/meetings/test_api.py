@@ -261,3 +261,18 @@ def test_errors_are_explained_in_the_organisers_language(api_client, programme):
         len({nl.json()["detail"], fr.json()["detail"], "The capacity must be at least 1 seat."})
         == 3
     )
+
+
+def test_a_line_break_in_a_name_is_refused_because_names_reach_email_headers(api_client, db):
+    response = api_client.post(
+        "/api/people",
+        {
+            "first_name": "Jean\r\nBcc: everyone@example.org",
+            "last_name": "Dupont",
+            "email": "jean@example.org",
+            "function": "mayor",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "first_name" in response.json()["errors"]

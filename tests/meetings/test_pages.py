@@ -156,3 +156,14 @@ def test_programme_page_of_500_meetings_takes_at_most_8_queries(
     with django_assert_max_num_queries(8):
         response = client.get("/nl/programme/2027/")
     assert response.content.decode().count('class="meeting"') == 500
+
+
+@pytest.mark.parametrize("prefix", ["de", "fr-be", "es"])
+def test_an_unknown_language_falls_back_to_french(client, meeting, prefix):
+    response = client.get(f"/{prefix}/programme/2027/?country=BE")
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/programme/2027/?country=BE"
+
+
+def test_an_unknown_page_in_a_known_language_is_still_404(client, db):
+    assert client.get("/nl/nowhere/").status_code == 404

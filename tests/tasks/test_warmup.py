@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 import pytest
 from django.core.cache import cache
 
@@ -7,13 +9,27 @@ from tasks.tasks import programme_caches_warm
 pytestmark = pytest.mark.django_db
 
 
+@contextmanager
+def _eager(value: bool):
+    conf = programme_caches_warm.app.conf
+    before = conf.task_always_eager
+    conf.update(task_always_eager=value)
+    try:
+        yield
+    finally:
+        conf.update(task_always_eager=before)
+
+
 @pytest.fixture
 def with_a_worker():
-    conf = programme_caches_warm.app.conf
-    eager = conf.task_always_eager
-    conf.update(task_always_eager=False)
-    yield
-    conf.update(task_always_eager=eager)
+    with _eager(False):
+        yield
+
+
+@pytest.fixture
+def without_a_worker():
+    with _eager(True):
+        yield
 
 
 def test_warm_up_builds_every_language_once_per_generation(meeting, with_a_worker, monkeypatch):
@@ -32,6 +48,6 @@ def test_warm_up_builds_every_language_once_per_generation(meeting, with_a_worke
     assert len(built) == 12
 
 
-def test_warm_up_is_skipped_without_a_worker(meeting):
+def test_warm_up_is_skipped_without_a_worker(meeting, without_a_worker):
     programme_caches_warm.run(2027)
     assert cache.get(f"warmed:2027:{programme_generation()}") is None
