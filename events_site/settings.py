@@ -151,8 +151,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# --- Outbox (tasks/outbox.py) ------------------------------------------------------------
+# Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max.
+OUTBOX_RETRY_BASE_S = env.float("OUTBOX_RETRY_BASE_S", default=30.0)
+OUTBOX_RETRY_MAX_S = env.float("OUTBOX_RETRY_MAX_S", default=3600.0)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+# A row "sending" for this long belongs to a worker that died; one "queued" this long
+# without reaching a worker was written while the broker was down.
+OUTBOX_STUCK_AFTER_S = env.float("OUTBOX_STUCK_AFTER_S", default=300.0)
+OUTBOX_REQUEUE_AFTER_S = env.float("OUTBOX_REQUEUE_AFTER_S", default=60.0)
+DEFAULT_REPLY_TO = env.str("DEFAULT_REPLY_TO", default="")
+
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "tasks.outbox_sweep", "schedule": env.float("OUTBOX_SWEEP_S", 60.0)},
+}
 # A message not acknowledged within this window is handed to another worker: it must
-# outlast the longest task including its retries' countdowns.
+# outlast the longest retry countdown (OUTBOX_RETRY_MAX_S), or a retry held by a
+# worker as an ETA task would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_countries import countries
 from icalendar import Calendar, Event, Timezone, vDuration, vText
 from modeltranslation.settings import FALLBACK_LANGUAGES
 from modeltranslation.utils import resolution_order
@@ -40,6 +41,7 @@ class _EventWriter:
     """
 
     def __init__(self, stamp: datetime | None, themes: Mapping[int, Sequence[Theme]] | None):
+        # Reversed once with a placeholder id; each event splices its own id in.
         prefix, _sep, suffix = reverse("meetings:meeting", kwargs={"meeting_id": 0}).rpartition(
             "/0/"
         )
@@ -49,7 +51,7 @@ class _EventWriter:
         self.meeting_themes = themes
         self.languages = resolution_order(translation.get_language(), FALLBACK_LANGUAGES)
         self.countries: dict[str, str] = {}
-        self.theme_names_by_pk: dict[int, str] = {}
+        self.theme_names_by_id: dict[int, str] = {}
         self.zone_spans: dict[str, tuple[date, date]] = {}
 
     def text(self, meeting: Meeting, field: str) -> str:
@@ -61,21 +63,23 @@ class _EventWriter:
         return ""
 
     def country_name(self, meeting: Meeting) -> str:
-        country = meeting.venue_country
-        if country.code not in self.countries:
-            self.countries[country.code] = str(country.name)
-        return self.countries[country.code]
+        # The stored code: `meeting.venue_country` builds a Country and checks its code
+        # against the translated country list on every access.
+        code = vars(meeting)["venue_country"]
+        if code not in self.countries:
+            self.countries[code] = str(countries.name(code))
+        return self.countries[code]
 
     def theme_names(self, meeting: Meeting) -> list[str]:
         if self.meeting_themes is None:
             themes = meeting.themes.all()
         else:
-            themes = self.meeting_themes.get(meeting.pk, ())
+            themes = self.meeting_themes.get(meeting.id, ())
         names = []
         for theme in themes:
-            if theme.pk not in self.theme_names_by_pk:
-                self.theme_names_by_pk[theme.pk] = theme.name
-            names.append(self.theme_names_by_pk[theme.pk])
+            if theme.id not in self.theme_names_by_id:
+                self.theme_names_by_id[theme.id] = theme.name
+            names.append(self.theme_names_by_id[theme.id])
         return names
 
     def zone_span_extend(self, zone: str, first: date, last: date) -> None:
@@ -124,7 +128,7 @@ class _EventWriter:
             self.country_name(meeting),
         )
         add("LOCATION", ", ".join(part for part in place if part))
-        add("URL", f"{self.url_prefix}{meeting.pk}{self.url_suffix}")
+        add("URL", f"{self.url_prefix}{meeting.id}{self.url_suffix}")
         themes = self.theme_names(meeting)
         if themes:
             add("CATEGORIES", themes)

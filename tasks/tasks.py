@@ -5,8 +5,11 @@ from django.conf import settings
 from django.core.cache import cache
 
 from meetings.cache import programme_generation
+from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
 from reports.brochure import brochure_payload
+
+from .outbox import deliveries_send, deliveries_sweep
 
 
 @shared_task(name="tasks.programme_caches_warm", acks_late=True, ignore_result=True)
@@ -23,6 +26,20 @@ def programme_caches_warm(year: int) -> None:
         return
     if not cache.add(f"warmed:{year}:{programme_generation()}", True, timeout=3600):
         return
-    for lang in dict(settings.LANGUAGES):
-        programme_feed_payload(year, lang)
-        brochure_payload(year, lang)
+    try:
+        for lang in dict(settings.LANGUAGES):
+            programme_feed_payload(year, lang)
+            brochure_payload(year, lang)
+    except UnknownProgramme:
+        return  # a meeting of a programme still in draft: nothing public to warm
+
+
+@shared_task(name="tasks.deliver", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver(delivery_ids: list[int]) -> None:
+    """Send a batch of outbox rows; retries are scheduled per row by the outbox itself."""
+    deliveries_send(delivery_ids)
+
+
+@shared_task(name="tasks.outbox_sweep", ignore_result=True)
+def outbox_sweep() -> None:
+    deliveries_sweep()

@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,51 +31,88 @@ def _test_database_url() -> str:
     return f"postgres://{user}{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
+class Worker:
     """A real `celery worker` process on the test database and the real Redis broker."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = b""
+
+    def start(self) -> "Worker":
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "events_site",
+                "worker",
+                "--pool=solo",
+                "--loglevel=warning",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--hostname=pytest-%h",
+            ],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no acknowledgement, whatever it was doing."""
+        self.process.send_signal(signal.SIGKILL)
+        self.log += self.process.communicate(timeout=20)[0]
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.log += self.process.communicate(timeout=20)[0]
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.log += self.process.communicate()[0]
+        return self.log.decode(errors="replace")
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            pytest.fail(f"the worker exited ({self.process.returncode}):\n{self.stop()}")
+
+
+@pytest.fixture
+def start_worker(transactional_db):
+    """Start workers with extra environment; they are all stopped after the test."""
     _require_real_services()
     celery_app.control.purge()
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1"}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "events_site",
-            "worker",
-            "--pool=solo",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--hostname=pytest-%h",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    workers: list[Worker] = []
+
+    def start(**env: str) -> Worker:
+        base = {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1"}
+        worker = Worker({**base, **env}).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
 
 
-def wait_for(predicate, *, timeout: float = 60.0, worker=None, what: str = "condition"):
+@pytest.fixture
+def celery_worker_process(start_worker):
+    return start_worker()
+
+
+def wait_for(predicate, *, timeout: float = 60.0, worker: Worker | None = None, what: str):
     """Poll until `predicate()` is truthy; on timeout, show what the worker printed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        if worker is not None and worker.poll() is not None:
-            pytest.fail(f"the worker exited ({worker.returncode}): {worker.stdout.read().decode()}")
+        if worker is not None:
+            worker.check_alive()
         time.sleep(0.2)
-    output = ""
-    if worker is not None:
-        worker.terminate()
-        output = worker.communicate(timeout=20)[0].decode()
+    output = worker.stop() if worker is not None else ""
     pytest.fail(f"timed out waiting for {what}. Worker output:\n{output}")

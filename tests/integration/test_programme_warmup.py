@@ -21,9 +21,14 @@ def test_publishing_lets_a_worker_prebuild_the_feeds_that_are_then_served_withou
 
     services.meeting_publish(meeting)
 
-    key = f"calendar:{programme_generation()}:programme:2027:nl"
-    wait_for(lambda: cache.get(key), worker=celery_worker_process, what="the worker's feed")
-    assert cache.get(f"reports:brochure:{programme_generation()}:2027:fr")
+    generation = programme_generation()
+
+    def feed_built_by_the_worker():
+        payload = cache.get("calendar:programme:2027:nl")
+        return payload is not None and payload.generation == generation
+
+    wait_for(feed_built_by_the_worker, worker=celery_worker_process, what="the worker's feed")
+    assert cache.get(f"reports:brochure:{generation}:2027:fr")
 
     with django_assert_num_queries(0):
         response = client.get("/calendar/2027.ics?lang=nl")

@@ -1,3 +1,4 @@
+import gzip
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -145,6 +146,25 @@ def test_conditional_get_answers_304(client, meeting):
     assert again["ETag"] == first["ETag"]
     since = client.get(_url(), headers={"if-modified-since": first["Last-Modified"]})
     assert since.status_code == 304
+
+
+def test_gzip_clients_get_compressed_bytes_under_their_own_etag(client, meeting):
+    plain = client.get(_url())
+    zipped = client.get(_url(), headers={"accept-encoding": "gzip, deflate, br"})
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert zipped["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in zipped["Vary"]
+    again = client.get(_url(), headers={"accept-encoding": "gzip", "if-none-match": zipped["ETag"]})
+    assert again.status_code == 304
+
+
+def test_cold_year_feed_reads_in_four_queries_whatever_the_size(
+    client, meeting, paris_meeting, django_assert_num_queries
+):
+    # Programme, meetings (only the fields events show), themes, meeting-theme links.
+    with django_assert_num_queries(4):
+        assert client.get(_url()).status_code == 200
 
 
 def test_warm_feed_never_touches_the_database(client, meeting, django_assert_num_queries):

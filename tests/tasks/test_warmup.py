@@ -51,3 +51,11 @@ def test_warm_up_builds_every_language_once_per_generation(meeting, with_a_worke
 def test_warm_up_is_skipped_without_a_worker(meeting, without_a_worker):
     programme_caches_warm.run(2027)
     assert cache.get(f"warmed:2027:{programme_generation()}") is None
+
+
+def test_warm_up_of_a_draft_programme_does_nothing(db, with_a_worker):
+    from tests.factories import ProgrammeFactory
+
+    ProgrammeFactory(year=2029, status="draft")
+    programme_caches_warm.run(2029)
+    assert cache.get("calendar:programme:2029:fr") is None

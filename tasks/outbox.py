@@ -1,0 +1,297 @@
+"""Queue, send and sweep the outbox.
+
+- `delivery_queue` / `deliveries_queue` write rows inside the caller's transaction; the
+  `tasks.deliver` job is enqueued after commit.
+- `deliveries_send` claims rows before sending, so two workers never send the same one;
+  it tells transient SMTP failures (retried with exponential backoff and jitter) from
+  permanent ones (marked failed with the server's reason, never retried).
+- `deliveries_sweep`, run every minute by Celery beat, re-enqueues rows that nobody is
+  working on: written while the broker was down, or held by a worker that died.
+
+Apps say what a message contains by registering a renderer for its kind.
+"""
+
+import logging
+import random
+import smtplib
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events_site.errors import DomainError
+
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+Renderer = Callable[[Delivery], EmailMultiAlternatives]
+RENDERERS: dict[str, Renderer] = {}
+# Rows per `tasks.deliver` job: one SMTP connection serves a whole batch.
+BATCH_SIZE = 50
+
+
+class OutboxError(DomainError):
+    pass
+
+
+class PermanentFailure(Exception):
+    """Raised by a renderer when the message can never be built (its subject is gone)."""
+
+
+def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+    """Register the function that builds the message of a delivery of `kind`."""
+
+    def register(function: Renderer) -> Renderer:
+        RENDERERS[kind] = function
+        return function
+
+    return register
+
+
+@dataclass(frozen=True)
+class DeliverySpec:
+    kind: str
+    key: str
+    to_email: str
+    language: str
+    to_name: str = ""
+    reply_to: str = ""
+    person_id: int | None = None
+    meeting_id: int | None = None
+    programme_id: int | None = None
+    context: dict = field(default_factory=dict)
+
+
+def recipient_problem(email: str, name: str = "") -> str | None:
+    """Why this recipient cannot be written to, or None.
+
+    A line break in a name or an address would let it inject mail headers.
+    """
+    if any(ch in value for value in (email, name) for ch in "\r\n\0"):
+        return _("A line break in a name or an address is not allowed.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _("“%(email)s” is not a valid email address.") % {"email": email}
+    return None
+
+
+def _row(spec: DeliverySpec) -> Delivery:
+    if spec.kind not in RENDERERS:
+        raise OutboxError(f"No renderer for email kind {spec.kind!r}.")
+    problem = recipient_problem(spec.to_email, spec.to_name)
+    if problem:
+        raise OutboxError(problem, field="to_email")
+    if spec.reply_to and recipient_problem(spec.reply_to):
+        raise OutboxError(recipient_problem(spec.reply_to), field="reply_to")
+    return Delivery(
+        kind=spec.kind,
+        idempotency_key=spec.key,
+        to_email=spec.to_email,
+        to_name=spec.to_name,
+        language=spec.language,
+        reply_to=spec.reply_to,
+        person_id=spec.person_id,
+        meeting_id=spec.meeting_id,
+        programme_id=spec.programme_id,
+        context=spec.context,
+    )
+
+
+def deliveries_queue(specs: Iterable[DeliverySpec]) -> list[str]:
+    """Write the rows whose key is new, in the caller's transaction; return the new keys.
+
+    A key already in the outbox means that email is already owed or sent: asking again
+    is a no-op, which is what makes retries of the causing action safe.
+    """
+    rows = {}
+    for spec in specs:
+        rows.setdefault(spec.key, _row(spec))
+    if not rows:
+        return []
+    existing = set(
+        Delivery.objects.filter(idempotency_key__in=rows).values_list("idempotency_key", flat=True)
+    )
+    new = [row for key, row in rows.items() if key not in existing]
+    Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    keys = [row.idempotency_key for row in new]
+    if keys:
+        transaction.on_commit(lambda: _enqueue_keys(keys))
+    return keys
+
+
+def delivery_queue(spec: DeliverySpec) -> bool:
+    """Queue one email; False if its key was already in the outbox."""
+    return bool(deliveries_queue([spec]))
+
+
+def _enqueue_keys(keys: list[str]) -> None:
+    ids = list(
+        Delivery.objects.filter(idempotency_key__in=keys, status=Delivery.Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _enqueue_ids(ids)
+
+
+def _enqueue_ids(ids: list[int], countdown: float | None = None) -> None:
+    """Hand ids to the broker in batches; with the broker down, the sweep does it later."""
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        try:
+            current_app.tasks["tasks.deliver"].apply_async((batch,), countdown=countdown)
+        except Exception:
+            logger.warning("Broker unavailable; %d deliveries left to the sweep", len(ids))
+            return
+        Delivery.objects.filter(pk__in=batch).update(enqueued_at=timezone.now())
+
+
+# --- Sending ----------------------------------------------------------------------------
+
+
+def _is_transient(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(400 <= code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(
+        exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError | socket.error
+    )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{email}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for email, (code, msg) in exc.recipients.items()
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return f"{exc.smtp_code} {text}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with full jitter, so a recovering server is not hit in waves."""
+    ceiling = min(settings.OUTBOX_RETRY_MAX_S, settings.OUTBOX_RETRY_BASE_S * 2 ** (attempts - 1))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+
+
+def _claim(ids: list[int]) -> list[Delivery]:
+    """Take the rows that are due and that no other worker holds."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, status=Delivery.Status.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=claimed).update(
+            status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(Delivery.objects.filter(pk__in=claimed).order_by("pk"))
+
+
+def _finish(delivery: Delivery, **fields) -> None:
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        updated_at=timezone.now(), **fields
+    )
+
+
+def _render(delivery: Delivery) -> EmailMultiAlternatives:
+    message = RENDERERS[delivery.kind](delivery)
+    message.extra_headers["Message-ID"] = delivery.message_id
+    if delivery.reply_to:
+        message.reply_to = [delivery.reply_to]
+    return message
+
+
+def deliveries_send(ids: list[int]) -> None:
+    """Send the given deliveries over one SMTP connection."""
+    deliveries = _claim(ids)
+    if not deliveries:
+        return
+    retry: list[tuple[int, float]] = []
+    with get_connection() as connection:
+        for delivery in deliveries:
+            try:
+                message = _render(delivery)
+                message.connection = connection
+                message.send()
+            except Exception as exc:
+                outcome = _failure(delivery, exc)
+                if outcome is not None:
+                    retry.append(outcome)
+                if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                    connection.close()
+            else:
+                _finish(
+                    delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+                )
+    for pk, delay in retry:
+        _enqueue_ids([pk], countdown=delay)
+
+
+def _failure(delivery: Delivery, exc: Exception) -> tuple[int, float] | None:
+    reason = _describe(exc)
+    if _is_transient(exc) and delivery.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        delay = retry_delay(delivery.attempts)
+        logger.info("Delivery %s: %s; retrying in %.0fs", delivery.pk, reason, delay)
+        _finish(
+            delivery,
+            status=Delivery.Status.QUEUED,
+            last_error=reason,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        return delivery.pk, delay
+    if not isinstance(exc, smtplib.SMTPException | OSError | PermanentFailure):
+        logger.exception("Delivery %s could not be rendered", delivery.pk)
+    _finish(delivery, status=Delivery.Status.FAILED, last_error=reason)
+    return None
+
+
+# --- Sweeping and resending -------------------------------------------------------------
+
+
+def deliveries_sweep() -> int:
+    """Re-enqueue what nobody is working on; returns how many rows it handed on."""
+    now = timezone.now()
+    stuck_before = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_S)
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stuck_before).update(
+        status=Delivery.Status.QUEUED, next_attempt_at=None, updated_at=now
+    )
+    idle_before = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_S)
+    ids = list(
+        Delivery.objects.filter(status=Delivery.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=idle_before))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=idle_before))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    _enqueue_ids(ids)
+    return len(ids)
+
+
+def delivery_resend(delivery: Delivery) -> Delivery:
+    """An organiser's "send again" on a failed delivery, once the address is fixed."""
+    reopened = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.QUEUED, attempts=0, next_attempt_at=None, last_error=""
+    )
+    if not reopened:
+        raise OutboxError(_("Only a failed email can be sent again."))
+    transaction.on_commit(lambda: _enqueue_ids([delivery.pk]))
+    delivery.refresh_from_db()
+    return delivery

@@ -1,0 +1,184 @@
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
+
+from tasks import outbox
+from tasks.models import Delivery
+from tasks.outbox import DeliverySpec, OutboxError
+from tests.tasks.backends import ScriptedBackend
+
+pytestmark = pytest.mark.django_db
+
+
+@outbox.renderer("test-note")
+def _render_note(delivery):
+    if delivery.context.get("explode"):
+        raise RuntimeError("template is broken")
+    return EmailMultiAlternatives(
+        subject=f"Note {delivery.context.get('n', '')}", body="Bonjour", to=[delivery.to_email]
+    )
+
+
+@pytest.fixture(autouse=True)
+def scripted_smtp(settings):
+    settings.EMAIL_BACKEND = "tests.tasks.backends.ScriptedBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    ScriptedBackend.script = []
+    yield ScriptedBackend.script
+    ScriptedBackend.script = []
+
+
+def _spec(key="note:1", **overrides):
+    values = {"kind": "test-note", "key": key, "to_email": "maire@example.fr", "language": "fr"}
+    return DeliverySpec(**{**values, **overrides})
+
+
+def _queue_and_send(django_capture_on_commit_callbacks, *specs):
+    with django_capture_on_commit_callbacks(execute=True):
+        keys = outbox.deliveries_queue(specs)
+    return keys
+
+
+def test_a_queued_email_is_sent_after_commit_with_a_stable_message_id(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        outbox.delivery_queue(_spec(reply_to="organisatrice@example.be"))
+        assert mail.outbox == []
+    assert Delivery.objects.get().status == Delivery.Status.QUEUED
+    for callback in callbacks:
+        callback()
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.SENT and delivery.attempts == 1
+    (message,) = mail.outbox
+    assert message.extra_headers["Message-ID"] == delivery.message_id
+    assert message.reply_to == ["organisatrice@example.be"]
+
+
+def test_the_same_key_never_sends_twice(django_capture_on_commit_callbacks):
+    _queue_and_send(django_capture_on_commit_callbacks, _spec(), _spec())
+    assert _queue_and_send(django_capture_on_commit_callbacks, _spec()) == []
+    assert Delivery.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"to_name": "Jean\r\nBcc: tous@example.org"}, "line break"),
+        ({"to_email": "maire@example.fr\nBcc: x@example.org"}, "line break"),
+        ({"to_email": "pas-une-adresse"}, "not a valid email"),
+        ({"reply_to": "nope"}, "not a valid email"),
+    ],
+)
+def test_unsafe_recipients_are_refused_and_nothing_is_written(overrides, message):
+    with pytest.raises(OutboxError, match=message):
+        outbox.deliveries_queue([_spec(key="ok"), _spec(key="bad", **overrides)])
+    assert not Delivery.objects.exists()
+
+
+def test_a_transient_smtp_error_is_retried_later_with_backoff(
+    scripted_smtp, django_capture_on_commit_callbacks, settings
+):
+    settings.OUTBOX_RETRY_BASE_S = 30
+    scripted_smtp.append(smtplib.SMTPDataError(451, b"4.3.0 Try again later"))
+
+    _queue_and_send(django_capture_on_commit_callbacks, _spec())
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.QUEUED
+    assert delivery.last_error == "451 4.3.0 Try again later"
+    assert 14 <= (delivery.next_attempt_at - timezone.now()).total_seconds() <= 31
+    assert mail.outbox == []
+
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    outbox.deliveries_send([delivery.pk])
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT and delivery.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_a_permanent_smtp_error_fails_with_the_reason_and_is_not_retried(
+    scripted_smtp, django_capture_on_commit_callbacks
+):
+    scripted_smtp.append(
+        smtplib.SMTPRecipientsRefused({"maire@example.fr": (550, b"5.1.1 No such user")})
+    )
+    _queue_and_send(django_capture_on_commit_callbacks, _spec())
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.last_error == "maire@example.fr: 550 5.1.1 No such user"
+    assert delivery.next_attempt_at is None
+    outbox.deliveries_send([delivery.pk])
+    assert mail.outbox == [] and Delivery.objects.get().attempts == 1
+
+
+def test_retries_stop_after_the_last_attempt(scripted_smtp, django_capture_on_commit_callbacks):
+    scripted_smtp.extend(ConnectionRefusedError(111, "Connection refused") for _ in range(3))
+    _queue_and_send(django_capture_on_commit_callbacks, _spec())
+    for _ in range(2):
+        Delivery.objects.update(next_attempt_at=timezone.now())
+        outbox.deliveries_send(list(Delivery.objects.values_list("pk", flat=True)))
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 3
+    assert "Connection refused" in delivery.last_error
+
+
+def test_a_message_that_cannot_be_rendered_fails_without_stopping_the_batch(
+    django_capture_on_commit_callbacks,
+):
+    _queue_and_send(
+        django_capture_on_commit_callbacks,
+        _spec(key="a", context={"explode": True}),
+        _spec(key="b", to_email="burgemeester@example.be"),
+    )
+    statuses = dict(Delivery.objects.values_list("idempotency_key", "status"))
+    assert statuses == {"a": Delivery.Status.FAILED, "b": Delivery.Status.SENT}
+    assert "template is broken" in Delivery.objects.get(idempotency_key="a").last_error
+
+
+def test_a_row_claimed_by_one_worker_is_not_sent_by_another():
+    outbox.delivery_queue(_spec())
+    pk = Delivery.objects.get().pk
+    (claimed,) = outbox._claim([pk])
+    assert outbox._claim([pk]) == []
+    outbox.deliveries_send([pk])
+    assert mail.outbox == []
+    assert claimed.status == Delivery.Status.SENDING
+
+
+def test_the_sweep_hands_on_rows_the_broker_or_a_dead_worker_left_behind(settings):
+    outbox.deliveries_queue([_spec(key="orphan"), _spec(key="stuck"), _spec(key="fresh")])
+    long_ago = timezone.now() - timedelta(hours=1)
+    Delivery.objects.filter(idempotency_key="orphan").update(created_at=long_ago)
+    Delivery.objects.filter(idempotency_key="stuck").update(
+        status=Delivery.Status.SENDING, claimed_at=long_ago, attempts=1
+    )
+    Delivery.objects.filter(idempotency_key="fresh").update(enqueued_at=timezone.now())
+
+    assert outbox.deliveries_sweep() == 2
+
+    sent = {m.to[0] for m in mail.outbox}
+    assert len(mail.outbox) == 2 and sent == {"maire@example.fr"}
+    statuses = dict(Delivery.objects.values_list("idempotency_key", "status"))
+    assert statuses == {"orphan": "sent", "stuck": "sent", "fresh": "queued"}
+
+
+def test_an_organiser_can_resend_a_failed_email_only(django_capture_on_commit_callbacks):
+    outbox.delivery_queue(_spec())
+    delivery = Delivery.objects.get()
+    with pytest.raises(OutboxError, match="Only a failed email"):
+        outbox.delivery_resend(delivery)
+
+    Delivery.objects.update(status=Delivery.Status.FAILED, attempts=3, last_error="550")
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.delivery_resend(delivery)
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT and delivery.attempts == 1
