@@ -134,7 +134,7 @@ REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "events_site.cache.ReusingRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="proximity"),
         }
