@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
 
 from meetings.api import router as meetings_router
+from registrations.api import router as registrations_router
+from tasks.api import router as tasks_router
 
 from .errors import DomainError
 
@@ -37,3 +39,5 @@ def _validation_error(request, exc: ValidationError):
 
 
 api.add_router("/", meetings_router)
+api.add_router("/", registrations_router)
+api.add_router("/", tasks_router)

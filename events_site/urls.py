@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from meetings import feeds
 from meetings import views as meeting_views
+from registrations import views as registration_views
 from reports import views as report_views
 
 from .api import api
@@ -22,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", RedirectView.as_view(pattern_name="meetings:programme_current"), name="home"),
     path("admin/", admin.site.urls),
     meeting_views.urls,
+    registration_views.urls,
     report_views.urls,
 )
 

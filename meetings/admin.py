@@ -343,7 +343,8 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     search_fields = ("title_fr", "title_nl", "venue_name", "venue_city")
     autocomplete_fields = ("host_organisation",)
     filter_horizontal = ("themes",)
-    readonly_fields = ("status", "sequence", "published_at", "cancelled_at", "cancellation_reason")
+    status_fields = ("status", "sequence", "published_at", "cancelled_at", "cancellation_reason")
+    readonly_fields = (*status_fields, "emails")
     fieldsets = (
         (None, {"fields": ("programme", "title", "description", "themes")}),
         (_("When"), {"fields": ("starts_at", "ends_at", "time_zone")}),
@@ -371,8 +372,22 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
                 )
             },
         ),
-        (_("Status"), {"fields": readonly_fields}),
+        (_("Status"), {"fields": status_fields}),
+        (_("Invitations and emails"), {"fields": ("emails",)}),
     )
+
+    @admin.display(description=_("emails"))
+    def emails(self, meeting: Meeting):
+        """Links to the meeting's outbox and, while it is public, to the invitation page."""
+        if meeting.pk is None:
+            return self.get_empty_value_display()
+        outbox_url = f"{reverse('admin:tasks_delivery_changelist')}?meeting__id__exact={meeting.pk}"
+        label = _("Emails (%(count)d)") % {"count": meeting.deliveries.count()}
+        links = format_html('<a href="{}">{}</a>', outbox_url, label)
+        if meeting.status != Meeting.Status.PUBLISHED:
+            return links
+        invite_url = f"{reverse('admin:registrations_invitation_invite')}?meeting={meeting.pk}"
+        return format_html('{} · <a href="{}">{}</a>', links, invite_url, _("Invite people"))
 
     def has_change_permission(self, request, obj=None):
         """The services refuse any change to a cancelled meeting: show it read-only."""

@@ -7,7 +7,9 @@ def ensure_organisers_group(sender, using="default", **kwargs):
     """The organisers group with every permission on programme data.
 
     Done after each migrate rather than in a data migration, because permissions
-    only exist once post_migrate has created them on a fresh database.
+    only exist once post_migrate has created them on a fresh database. It runs after
+    every app's post_migrate, not only this one's: each app's permissions are created
+    by its own signal, so on a fresh database only the last call sees them all.
     """
     from django.conf import settings
     from django.contrib.auth.models import Group, Permission
@@ -33,6 +35,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        # Cache receivers and email renderers must exist in every process, web and worker.
+        from . import emails, signals  # noqa: F401
 
-        post_migrate.connect(ensure_organisers_group, sender=self)
+        post_migrate.connect(ensure_organisers_group, dispatch_uid="ensure_organisers_group")

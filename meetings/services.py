@@ -6,6 +6,7 @@ State changes lock the meeting row first: two organisers pressing "publish" and
 "cancel" at once end in one consistent state with one SEQUENCE bump each.
 """
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,10 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from tasks.outbox import deliveries_queue, recipient_problem
 from tasks.queue import enqueue_on_commit
 
+from .emails import person_delivery
 from .errors import InvalidData, NotPublishable, WrongState
 from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from .signals import meeting_cancelled, meeting_rescheduled
+
+logger = logging.getLogger(__name__)
 
 
 def _validated_save(instance: models.Model, data: Mapping[str, Any]) -> None:
@@ -107,14 +113,47 @@ def programme_update(programme: Programme, **data) -> Programme:
 
 @transaction.atomic
 def programme_publish(programme: Programme) -> Programme:
-    """Make the programme public. Its meetings still show only once each is published."""
+    """Make the programme public and announce it, once.
+
+    Its meetings still show only once each is published.
+    """
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if not programme.is_published:
         programme.status = Programme.Status.PUBLISHED
         programme.published_at = timezone.now()
         programme.save(update_fields=["status", "published_at", "updated_at"])
         _programme_changed(programme.year)
+        _programme_announce(programme)
     return programme
+
+
+def _programme_announce(programme: Programme) -> None:
+    """Queue the announcement to everyone who agreed to network news.
+
+    An unusable address only leaves its owner out (and is logged for the organisers to
+    fix): one bad row in the directory must not block a publication.
+    """
+    specs = []
+    people = Person.objects.filter(accepts_network_news=True).only(
+        "first_name", "last_name", "email", "preferred_language"
+    )
+    for person in people:
+        problem = recipient_problem(person.email, person.full_name)
+        if problem:
+            logger.warning(
+                "Programme %s not announced to person %s: %s", programme.year, person.pk, problem
+            )
+            continue
+        specs.append(
+            person_delivery(
+                person,
+                kind="announcement",
+                key=f"announce:{programme.pk}:{person.pk}",
+                reply_to=settings.DEFAULT_REPLY_TO,
+                programme_id=programme.pk,
+            )
+        )
+    deliveries_queue(specs)
 
 
 # --- Meetings ------------------------------------------------------------------------
@@ -146,13 +185,16 @@ def meeting_update(meeting: Meeting, *, themes: Iterable[Theme] | None = None, *
         )
     _require_one_language(data, meeting, "title", _("title"))
     changed = {name for name, value in data.items() if getattr(meeting, name) != value}
-    if changed & Meeting.SCHEDULE_FIELDS:
+    rescheduled = bool(changed & Meeting.SCHEDULE_FIELDS)
+    if rescheduled:
         data = {**data, "sequence": meeting.sequence + 1}
     _validated_save(meeting, data)
     if themes is not None:
         meeting.themes.set(themes)
     if meeting.status != Meeting.Status.DRAFT:
         _programme_changed(meeting.programme.year)
+    if rescheduled:
+        meeting_rescheduled.send(sender=Meeting, meeting=meeting)
     return meeting
 
 
@@ -209,6 +251,7 @@ def meeting_cancel(meeting: Meeting, *, reason: str = "") -> Meeting:
         update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"]
     )
     _programme_changed(meeting.programme.year)
+    meeting_cancelled.send(sender=Meeting, meeting=meeting)
     return meeting
 
 

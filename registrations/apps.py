@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistrationsConfig(AppConfig):
     name = "registrations"
+    label = "registrations"
+    verbose_name = _("Invitations and registrations")
+
+    def ready(self):
+        # The renderers and the receivers of meeting changes must exist in every process:
+        # the worker renders, the web process queues.
+        from . import emails, receivers  # noqa: F401

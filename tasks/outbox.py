@@ -189,20 +189,24 @@ def retry_delay(attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
 
 
-def _claim(ids: list[int]) -> list[Delivery]:
-    """Take the rows that are due and that no other worker holds."""
+def _claim(delivery_id: int) -> Delivery | None:
+    """Take one row if it is due and nobody else holds it: a conditional UPDATE.
+
+    Rows are claimed one at a time, just before sending, so that `claimed_at` says when
+    a row's send began and a worker that dies leaves at most one row in doubt.
+    """
     now = timezone.now()
-    with transaction.atomic():
-        claimed = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=Delivery.Status.QUEUED)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .values_list("pk", flat=True)
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(
+            status=Delivery.Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
         )
-        Delivery.objects.filter(pk__in=claimed).update(
-            status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-    return list(Delivery.objects.filter(pk__in=claimed).order_by("pk"))
+    )
+    return Delivery.objects.get(pk=delivery_id) if claimed else None
 
 
 def _finish(delivery: Delivery, **fields) -> None:
@@ -220,27 +224,32 @@ def _render(delivery: Delivery) -> EmailMultiAlternatives:
 
 
 def deliveries_send(ids: list[int]) -> None:
-    """Send the given deliveries over one SMTP connection."""
-    deliveries = _claim(ids)
-    if not deliveries:
-        return
+    """Send the given deliveries over one SMTP connection, opened on the first claim."""
     retry: list[tuple[int, float]] = []
-    with get_connection() as connection:
-        for delivery in deliveries:
+    connection = get_connection()
+    try:
+        for delivery_id in ids:
+            delivery = _claim(delivery_id)
+            if delivery is None:
+                continue
             try:
                 message = _render(delivery)
+                # Opened here, not by send(), which would close it again after one message.
+                connection.open()
                 message.connection = connection
                 message.send()
             except Exception as exc:
                 outcome = _failure(delivery, exc)
                 if outcome is not None:
                     retry.append(outcome)
-                if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                if isinstance(exc, OSError):
                     connection.close()
             else:
                 _finish(
                     delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
                 )
+    finally:
+        connection.close()
     for pk, delay in retry:
         _enqueue_ids([pk], countdown=delay)
 

@@ -31,6 +31,24 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Unit tests run jobs in-process even when a broker is configured.
+
+    Only `integration` tests talk to the broker, with a real worker of their own; the
+    others would otherwise leave their jobs in Redis for nobody.
+    """
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from events_site.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.update(task_always_eager=True)
+    yield
+    app.conf.update(task_always_eager=eager)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -34,13 +34,14 @@ def _test_database_url() -> str:
 class Worker:
     """A real `celery worker` process on the test database and the real Redis broker."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], args: list[str]):
         self.env = env
+        self.args = args
         self.process: subprocess.Popen | None = None
         self.log = b""
 
     def start(self) -> "Worker":
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - our own worker command
             [
                 sys.executable,
                 "-m",
@@ -54,6 +55,7 @@ class Worker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "--hostname=pytest-%h",
+                *self.args,
             ],
             env=self.env,
             stdout=subprocess.PIPE,
@@ -82,15 +84,19 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(transactional_db):
-    """Start workers with extra environment; they are all stopped after the test."""
+def start_worker(transactional_db, tmp_path):
+    """Start workers with extra environment; they are all stopped after the test.
+
+    With `beat=True` the worker also runs Celery beat, and so the outbox sweep.
+    """
     _require_real_services()
     celery_app.control.purge()
     workers: list[Worker] = []
 
-    def start(**env: str) -> Worker:
+    def start(*, beat: bool = False, **env: str) -> Worker:
         base = {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1"}
-        worker = Worker({**base, **env}).start()
+        args = ["--beat", f"--schedule={tmp_path / f'beat-{len(workers)}'}"] if beat else []
+        worker = Worker({**base, **env}, args).start()
         workers.append(worker)
         return worker
 

@@ -1,0 +1,64 @@
+"""The emails of the programme domain, and the one shape of an email to a person.
+
+Renderers run in the worker, long after the cause was committed: they read the current
+state of the programme, so a message always shows the latest titles and times.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tasks.mail import message_build
+from tasks.models import Delivery
+from tasks.outbox import DeliverySpec, PermanentFailure, renderer
+
+from .models import Meeting, Person, Programme
+
+
+def person_delivery(
+    person: Person, *, kind: str, key: str, reply_to: str = "", **references
+) -> DeliverySpec:
+    """An email to someone in the directory: their address, name and language.
+
+    `references` are the outbox's links (meeting_id, programme_id, context).
+    """
+    return DeliverySpec(
+        kind=kind,
+        key=key,
+        to_email=person.email,
+        to_name=person.full_name,
+        language=person.preferred_language,
+        reply_to=reply_to,
+        person_id=person.pk,
+        **references,
+    )
+
+
+def site_link(view: str, *args, query: str = "") -> str:
+    """An absolute link for an email, in the active language."""
+    return f"{settings.SITE_URL}{reverse(view, args=args)}{query}"
+
+
+@renderer("announcement")
+def announcement_render(delivery: Delivery):
+    programme = Programme.objects.filter(pk=delivery.programme_id).first()
+    if programme is None:
+        raise PermanentFailure("The programme of this announcement no longer exists.")
+    with translation.override(delivery.language):
+        meetings = list(
+            programme.meetings.filter(status=Meeting.Status.PUBLISHED).order_by("starts_at", "pk")
+        )
+        subject = _("%(title)s: the programme is published") % {"title": programme.title}
+        context = {
+            "name": delivery.to_name,
+            "programme": programme,
+            "meetings": meetings,
+            "programme_url": site_link("meetings:programme", programme.year),
+            "feed_url": site_link(
+                "calendar_programme", programme.year, query=f"?lang={delivery.language}"
+            ),
+        }
+    return message_build(
+        delivery, subject=subject, template="meetings/email/announcement", context=context
+    )

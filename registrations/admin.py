@@ -1,0 +1,137 @@
+"""Invitations in the back office: a read-only list, and the page organisers invite from.
+
+The page goes through `services.meeting_invite`, like the API, so both obey one set of
+rules and report the people they skip in the same words.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from events_site.admin import ReadOnlyAdminMixin
+from meetings.models import Meeting, Organisation, Person
+
+from . import services
+from .errors import RegistrationsError
+from .models import Invitation
+
+INVITE_PERMISSION = "registrations.add_invitation"
+
+
+class InviteForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label=_("meeting"),
+        queryset=Meeting.objects.filter(status=Meeting.Status.PUBLISHED).select_related(
+            "programme"
+        ),
+    )
+    people = forms.ModelMultipleChoiceField(
+        label=_("people"), queryset=Person.objects.all(), required=False
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("organisations"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text=_("Everyone in the directory who belongs to these organisations is invited."),
+    )
+    all_mayors = forms.BooleanField(
+        label=_("All mayors and burgomasters of the network"), required=False
+    )
+
+    def __init__(self, *args, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Autocompletes that search through the people and organisations admins: a
+        # network has thousands of people, too many for a plain <select>.
+        autocompletes = {
+            "people": Invitation._meta.get_field("person"),
+            "organisations": Person._meta.get_field("organisation"),
+        }
+        for name, source in autocompletes.items():
+            field = self.fields[name]
+            field.widget = AutocompleteSelectMultiple(source, admin_site)
+            field.widget.choices = field.choices
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "person",
+        "person_email",
+        "meeting",
+        "invited_by",
+        "created_at",
+        "opened_at",
+        "answered_at",
+    )
+    list_filter = (
+        ("meeting", admin.RelatedOnlyFieldListFilter),
+        ("opened_at", admin.EmptyFieldListFilter),
+        ("answered_at", admin.EmptyFieldListFilter),
+    )
+    list_select_related = ("person", "meeting", "invited_by")
+    search_fields = ("person__first_name", "person__last_name", "person__email")
+    # Never the token: whoever holds it can answer in the invitee's name.
+    fields = ("meeting", "person", "invited_by", "created_at", "opened_at", "answered_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("email"), ordering="person__email")
+    def person_email(self, invitation: Invitation) -> str:
+        return invitation.person.email
+
+    def get_urls(self):
+        invite_view = self.admin_site.admin_view(self.invite_view)
+        return [
+            path("invite/", invite_view, name="registrations_invitation_invite"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        may_invite = request.user.has_perm(INVITE_PERMISSION)
+        return super().changelist_view(request, {**(extra_context or {}), "may_invite": may_invite})
+
+    def invite_view(self, request):
+        if not request.user.has_perm(INVITE_PERMISSION):
+            raise PermissionDenied
+        report = None
+        form = InviteForm(
+            request.POST if request.method == "POST" else None,
+            initial={"meeting": request.GET.get("meeting")},
+            admin_site=self.admin_site,
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = services.meeting_invite(
+                    data["meeting"],
+                    people=data["people"],
+                    organisations=data["organisations"],
+                    all_mayors=data["all_mayors"],
+                    invited_by=request.user,
+                )
+            except RegistrationsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d invitation queued.",
+                        "%(count)d invitations queued.",
+                        report.queued,
+                    )
+                    % {"count": report.queued},
+                    level=messages.WARNING if report.skipped else messages.SUCCESS,
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invite people"),
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/registrations/invitation/invite.html", context)

@@ -1,0 +1,51 @@
+"""What organisers see of the outbox: each email's status, and a resend after a failure."""
+
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from meetings.api import ERRORS
+from meetings.auth import organiser_auth
+from meetings.models import Meeting
+
+from . import outbox, selectors
+from .models import Delivery
+
+router = Router(tags=["emails"])
+
+
+class DeliveryOut(Schema):
+    id: int
+    kind: str = Field(..., description="invitation, meeting_update, meeting_cancel, announcement…")
+    to_email: str
+    to_name: str
+    language: str
+    status: Delivery.Status
+    attempts: int
+    last_error: str = Field(..., description="the mail server's answer to the last failure")
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@router.get(
+    "/meetings/{meeting_id}/deliveries",
+    response={200: list[DeliveryOut], 401: dict, 404: dict},
+    auth=organiser_auth,
+)
+def meeting_deliveries(
+    request, meeting_id: int, kind: str | None = None, status: Delivery.Status | None = None
+):
+    """Every email about a meeting, newest first, optionally of one kind or status."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return selectors.meeting_deliveries(meeting.pk, kind=kind, status=status)
+
+
+@router.post(
+    "/deliveries/{delivery_id}/resend",
+    response={200: DeliveryOut, **ERRORS},
+    auth=organiser_auth,
+)
+def delivery_resend(request, delivery_id: int):
+    """Send a failed email again, once its cause (an address, a mailbox) is fixed."""
+    return outbox.delivery_resend(get_object_or_404(Delivery, pk=delivery_id))
