@@ -250,6 +250,9 @@ class Meeting(models.Model):
         validators=[validate_working_languages],
     )
     capacity = models.PositiveIntegerField(_("capacity"), default=40)
+    # Confirmed registrations, kept by the registration services under the meeting's row
+    # lock: pages read it without a join, and the database refuses any oversell.
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
     is_cross_border = models.BooleanField(
         _("cross-border"),
         default=True,
@@ -282,6 +285,13 @@ class Meeting(models.Model):
                 condition=models.Q(capacity__gte=1),
                 name="meeting_capacity_at_least_one",
                 violation_error_message=_("The capacity must be at least 1 seat."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seats_taken__lte=models.F("capacity")),
+                name="meeting_never_oversold",
+                violation_error_message=_(
+                    "More people are already confirmed than this capacity allows."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(registration_opens_at__isnull=True)
@@ -330,8 +340,7 @@ class Meeting(models.Model):
 
     @property
     def seats_left(self) -> int:
-        """Capacity minus the confirmed seats that selectors annotate as `seats_taken`."""
-        return max(self.capacity - getattr(self, "seats_taken", 0), 0)
+        return max(self.capacity - self.seats_taken, 0)
 
 
 class CoFacilitator(models.Model):

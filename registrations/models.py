@@ -4,9 +4,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
-from meetings.models import Meeting, Person
+from meetings.models import Meeting, Organisation, Person, validate_single_line
 
 
 def invitation_token() -> str:
@@ -48,3 +50,154 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.person} → {self.meeting}"
+
+
+# Crockford's base 32: no I, L, O or U, so a ticket read aloud or typed from paper
+# cannot be mistaken for another.
+TICKET_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TICKET_LENGTH = 26  # 26 × 5 = 130 random bits
+
+
+def ticket_secret() -> str:
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
+
+
+def manage_token() -> str:
+    """The registration's manage link stands in for an account: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITLISTED = "waitlisted", _("on the waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        help_text=_("The directory entry with this email, when there is one."),
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registration",
+    )
+    first_name = models.CharField(
+        _("first name"), max_length=100, validators=[validate_single_line]
+    )
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_single_line])
+    email = models.EmailField(_("email"), validators=[validate_single_line])
+    function = models.CharField(_("function"), max_length=20, choices=Person.Function.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    # Typed by someone whose organisation is not in the directory yet.
+    organisation_name = models.CharField(
+        _("organisation"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    organisation_country = CountryField(_("country"), blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    interpretation_needed = models.BooleanField(_("needs interpretation"), default=False)
+    interpretation_to = models.CharField(
+        _("interpretation into"), max_length=5, choices=settings.LANGUAGES, blank=True
+    )
+    accessibility_notes = models.TextField(_("accessibility needs"), max_length=1000, blank=True)
+    dietary_notes = models.TextField(_("dietary needs"), max_length=1000, blank=True)
+    share_contact = models.BooleanField(
+        _("appears in the participants' contact list"), default=False
+    )
+    privacy_consent_at = models.DateTimeField(_("privacy consent given at"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    manage_token = models.CharField(
+        max_length=64, unique=True, default=manage_token, editable=False
+    )
+    ticket_secret = models.CharField(
+        max_length=TICKET_LENGTH, unique=True, default=ticket_secret, editable=False
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Waiting-list order: when the person last joined it (a re-registration rejoins at the end).
+    waitlisted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["meeting", "last_name", "first_name", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        indexes = [models.Index(fields=["meeting", "status", "waitlisted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                "meeting",
+                Lower("email"),
+                name="registration_unique_email_per_meeting",
+                violation_error_message=_("This email is already registered for this meeting."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="waitlisted") | models.Q(waitlisted_at__isnull=False),
+                name="registration_waitlist_has_a_place",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False) | ~models.Q(organisation_name=""),
+                name="registration_has_an_organisation",
+                violation_error_message=_("Choose your organisation or type its name."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} → {self.meeting}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def organisation_label(self) -> str:
+        return self.organisation.name if self.organisation_id else self.organisation_name
+
+    @property
+    def country(self):
+        return self.organisation.country if self.organisation_id else self.organisation_country
+
+
+class CheckIn(models.Model):
+    """One row per registration that came: the one-to-one makes a double scan harmless."""
+
+    class Method(models.TextChoices):
+        SCAN = "scan", _("QR scan")
+        MANUAL = "manual", _("by name")
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="checkin"
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), auto_now_add=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+
+    def __str__(self):
+        return f"{self.registration} @ {self.checked_in_at:%H:%M}"
