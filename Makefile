@@ -24,6 +24,7 @@ test: install
 
 bench: install
 	$(BIN)/python -m tests.bench.bench_feed
+	$(BIN)/python -m tests.bench.bench_registration
 
 lint: install
 	$(BIN)/ruff check .

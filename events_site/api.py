@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from meetings.api import router as meetings_router
 from registrations.api import router as registrations_router
+from registrations.checkin_api import router as checkin_router
 from tasks.api import router as tasks_router
 
 from .errors import DomainError
@@ -40,4 +41,5 @@ def _validation_error(request, exc: ValidationError):
 
 api.add_router("/", meetings_router)
 api.add_router("/", registrations_router)
+api.add_router("/", checkin_router)
 api.add_router("/", tasks_router)

@@ -20,3 +20,13 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class Invalid(DomainError):
+    """Input that breaks a rule; `errors` maps each field to its messages."""
+
+    status_code = 422
+
+    def __init__(self, message: str, errors: dict[str, list[str]]):
+        super().__init__(message)
+        self.errors = errors

@@ -164,6 +164,8 @@ DEFAULT_REPLY_TO = env.str("DEFAULT_REPLY_TO", default="")
 
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "tasks.outbox_sweep", "schedule": env.float("OUTBOX_SWEEP_S", 60.0)},
+    # Reminders 7 days and 1 day before each meeting; each is keyed, so never twice.
+    "registration-reminders": {"task": "tasks.registration_reminders", "schedule": 15 * 60.0},
 }
 # A message not acknowledged within this window is handed to another worker: it must
 # outlast the longest retry countdown (OUTBOX_RETRY_MAX_S), or a retry held by a
@@ -185,6 +187,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOGIN_URL = "admin:login"
 
 NINJA_DEFAULT_THROTTLE_RATES = {"anon": "60/min", "user": "600/min"}
+# Public registrations through the API, per client address; empty turns the limit off
+# (a load test from one machine).
+REGISTRATION_THROTTLE_RATE = env.str("REGISTRATION_THROTTLE_RATE", default="30/m")
 
 ORGANISERS_GROUP = "organisers"
 

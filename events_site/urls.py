@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from meetings import feeds
 from meetings import views as meeting_views
+from registrations import checkin_views
 from registrations import views as registration_views
 from reports import views as report_views
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("calendar/<int:year>.ics", feeds.programme_feed, name="calendar_programme"),
     path("calendar/meetings/<int:meeting_id>.ics", feeds.meeting_feed, name="calendar_meeting"),
+    *registration_views.feed_urls,
     path("healthz", healthz, name="healthz"),
 ]
 
@@ -24,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     meeting_views.urls,
     registration_views.urls,
+    checkin_views.urls,
     report_views.urls,
 )
 

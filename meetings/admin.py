@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
@@ -344,7 +344,7 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     autocomplete_fields = ("host_organisation",)
     filter_horizontal = ("themes",)
     status_fields = ("status", "sequence", "published_at", "cancelled_at", "cancellation_reason")
-    readonly_fields = (*status_fields, "emails")
+    readonly_fields = (*status_fields, "emails", "attendance")
     fieldsets = (
         (None, {"fields": ("programme", "title", "description", "themes")}),
         (_("When"), {"fields": ("starts_at", "ends_at", "time_zone")}),
@@ -374,6 +374,7 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
         ),
         (_("Status"), {"fields": status_fields}),
         (_("Invitations and emails"), {"fields": ("emails",)}),
+        (_("Door and attendance"), {"fields": ("attendance",)}),
     )
 
     @admin.display(description=_("emails"))
@@ -388,6 +389,24 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
             return links
         invite_url = f"{reverse('admin:registrations_invitation_invite')}?meeting={meeting.pk}"
         return format_html('{} · <a href="{}">{}</a>', links, invite_url, _("Invite people"))
+
+    @admin.display(description=_("documents"))
+    def attendance(self, meeting: Meeting):
+        """The scanner page, and the documents of who registered and who came."""
+        if meeting.pk is None:
+            return self.get_empty_value_display()
+        links = [
+            ("door:door", _("Door scanner")),
+            ("reports:meeting_attendance", _("Attendance sheet (PDF)")),
+            ("reports:meeting_badges", _("Badges (PDF)")),
+            ("reports:meeting_registrations_csv", _("Registrations (CSV)")),
+            ("reports:meeting_registrations_xlsx", _("Registrations (XLSX)")),
+        ]
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            ((reverse(name, args=[meeting.pk]), label) for name, label in links),
+        )
 
     def has_change_permission(self, request, obj=None):
         """The services refuse any change to a cancelled meeting: show it read-only."""

@@ -152,15 +152,17 @@ def calendar_build(
     method: str | None = None,
     time_zone: str | None = None,
     themes: Mapping[int, Sequence[Theme]] | None = None,
+    stamp: datetime | None = None,
 ) -> Calendar:
     """A VCALENDAR of `meetings` in `lang`: a subscription feed, or with `method` an iTIP message.
 
     Each meeting's themes come from `themes` (by meeting id) when the caller read them in
     bulk, else from `meeting.themes.all()`, which should then be prefetched.
     `time_zone` is the calendar's default zone for clients that want one; every event
-    carries its own TZID regardless.
+    carries its own TZID regardless. An iTIP message's DTSTAMP is `stamp`, by default now:
+    messages sent together may share one.
     """
-    stamp = timezone.now() if method else None
+    stamp = (stamp or timezone.now()) if method else None
     with translation.override(lang):
         writer = _EventWriter(stamp, themes)
         events = [writer.event(meeting) for meeting in meetings]

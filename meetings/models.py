@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -341,6 +342,35 @@ class Meeting(models.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
+
+    # Whether people may register now, or why not (see `registration_state`).
+    REGISTRATION_OPEN = "open"
+    REGISTRATION_DRAFT = "draft"
+    REGISTRATION_CANCELLED = "cancelled"
+    REGISTRATION_NOT_YET = "not_yet"
+    REGISTRATION_CLOSED = "closed"
+
+    @property
+    def registration_closes(self):
+        """When registration ends: the closing time set, else the start of the meeting."""
+        return self.registration_closes_at or self.starts_at
+
+    def registration_state(self, now=None) -> str:
+        """One of the REGISTRATION_* values: "open", or the reason nobody may register."""
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return self.REGISTRATION_CANCELLED
+        if self.status == self.Status.DRAFT:
+            return self.REGISTRATION_DRAFT
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return self.REGISTRATION_NOT_YET
+        if now >= self.registration_closes:
+            return self.REGISTRATION_CLOSED
+        return self.REGISTRATION_OPEN
+
+    @property
+    def registration_is_open(self) -> bool:
+        return self.registration_state() == self.REGISTRATION_OPEN
 
 
 class CoFacilitator(models.Model):

@@ -23,7 +23,7 @@ from tasks.queue import enqueue_on_commit
 from .emails import person_delivery
 from .errors import InvalidData, NotPublishable, WrongState
 from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
-from .signals import meeting_cancelled, meeting_rescheduled
+from .signals import meeting_cancelled, meeting_capacity_changed, meeting_rescheduled
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +188,7 @@ def meeting_update(meeting: Meeting, *, themes: Iterable[Theme] | None = None, *
     rescheduled = bool(changed & Meeting.SCHEDULE_FIELDS)
     if rescheduled:
         data = {**data, "sequence": meeting.sequence + 1}
+    previous_capacity = meeting.capacity
     _validated_save(meeting, data)
     if themes is not None:
         meeting.themes.set(themes)
@@ -195,6 +196,8 @@ def meeting_update(meeting: Meeting, *, themes: Iterable[Theme] | None = None, *
         _programme_changed(meeting.programme.year)
     if rescheduled:
         meeting_rescheduled.send(sender=Meeting, meeting=meeting)
+    if meeting.capacity != previous_capacity:
+        meeting_capacity_changed.send(sender=Meeting, meeting=meeting, previous=previous_capacity)
     return meeting
 
 

@@ -34,3 +34,6 @@ def _meeting_themes_changed(sender, action, **kwargs):
 # or not at all.
 meeting_rescheduled = Signal()
 meeting_cancelled = Signal()
+# Sent with `meeting=` and `previous=` (the old capacity) when the capacity changes: more
+# seats let people off the waiting list.
+meeting_capacity_changed = Signal()

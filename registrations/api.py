@@ -1,13 +1,23 @@
-"""The invitations API: organisers invite people to a meeting and see who was skipped."""
+"""The invitations API (organisers invite people to a meeting and see who was skipped)
+and the public registration API (register, then read, change or cancel with the token)."""
 
+from datetime import datetime
+
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from django.urls import reverse
+from django.utils import translation
+from ninja import Field, Router, Schema, Status
+from ninja.throttling import AnonRateThrottle
+from pydantic import ConfigDict
 
 from meetings.api import ERRORS
 from meetings.auth import organiser_auth
+from meetings.emails import site_link
 from meetings.models import Meeting
 
 from . import selectors, services
+from .models import Registration
 
 router = Router(tags=["invitations"])
 
@@ -54,3 +64,198 @@ def meeting_invite(request, meeting_id: int, payload: InvitationsIn):
         all_mayors=payload.all_mayors,
         invited_by=request.user,
     )
+
+
+# --- Registrations ---------------------------------------------------------------------
+
+
+class RegistrationThrottle(AnonRateThrottle):
+    """Per client address, at `REGISTRATION_THROTTLE_RATE` (e.g. "30/m"); empty turns it
+    off. Read on each request, so that tests and benchmarks can change it."""
+
+    scope = "registration"
+
+    def __init__(self):
+        self.rate, self.num_requests, self.duration = None, None, None
+
+    def allow_request(self, request) -> bool:
+        rate = settings.REGISTRATION_THROTTLE_RATE
+        if not rate:
+            return True
+        if rate != self.rate:
+            self.rate = rate
+            self.num_requests, self.duration = self.parse_rate(rate)
+        return super().allow_request(request)
+
+
+class RegistrationIn(Schema):
+    first_name: str
+    last_name: str
+    email: str
+    function: str = Field(..., description="mayor, burgomaster, alderman, officer…")
+    organisation: int | None = Field(None, description="id of an organisation in the directory")
+    organisation_name: str = Field("", description="the organisation, when not in the directory")
+    organisation_country: str = Field("", description="its ISO 3166 code (FR, BE…)")
+    language: str | None = Field(
+        None, description="fr, nl or en; by default the language of the request"
+    )
+    interpretation_needed: bool = False
+    interpretation_to: str = Field("", description="fr, nl or en")
+    accessibility_notes: str = ""
+    dietary_notes: str = ""
+    share_contact: bool = Field(False, description="appear in the participants' contact list")
+    privacy_consent: bool = Field(False, description="must be true")
+    invitation: str | None = Field(None, description="the token of the invitation link")
+
+
+class RegistrationCreatedOut(Schema):
+    status: str = Field(..., description="confirmed or waitlisted")
+    waitlist_position: int | None = Field(None, description="1 is the next to get a seat")
+    manage_token: str = Field(..., description="for GET/PATCH/DELETE /registrations/{token}")
+    manage_url: str
+
+
+class NeutralOut(Schema):
+    detail: str
+
+
+class RegistrationPatch(Schema):
+    """Only these can change: for anything else, cancel and register again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str | None = None
+    interpretation_needed: bool | None = None
+    interpretation_to: str | None = None
+    accessibility_notes: str | None = None
+    dietary_notes: str | None = None
+    share_contact: bool | None = None
+
+
+class RegistrationOut(Schema):
+    meeting: int
+    meeting_title: str
+    meeting_starts_at: datetime
+    status: str
+    waitlist_position: int | None
+    first_name: str
+    last_name: str
+    email: str
+    function: str
+    organisation: int | None
+    organisation_name: str
+    organisation_country: str
+    language: str
+    interpretation_needed: bool
+    interpretation_to: str
+    accessibility_notes: str
+    dietary_notes: str
+    share_contact: bool
+    ticket_secret: str = Field(..., description="what the QR code of the ticket carries")
+    manage_url: str
+    ticket_pdf_url: str | None
+    calendar_url: str
+    created_at: datetime
+
+
+def _registration_out(registration: Registration) -> RegistrationOut:
+    token = registration.manage_token
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    with translation.override(registration.language):
+        manage_url = site_link("registrations:manage", token)
+        pdf_url = site_link("registrations:ticket_pdf", token) if confirmed else None
+    return RegistrationOut(
+        meeting=registration.meeting_id,
+        meeting_title=registration.meeting.title,
+        meeting_starts_at=registration.meeting.starts_at,
+        status=registration.status,
+        waitlist_position=selectors.waitlist_position(registration),
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        email=registration.email,
+        function=registration.function,
+        organisation=registration.organisation_id,
+        organisation_name=registration.organisation_label,
+        organisation_country=str(registration.country or ""),
+        language=registration.language,
+        interpretation_needed=registration.interpretation_needed,
+        interpretation_to=registration.interpretation_to,
+        accessibility_notes=registration.accessibility_notes,
+        dietary_notes=registration.dietary_notes,
+        share_contact=registration.share_contact,
+        ticket_secret=registration.ticket_secret,
+        manage_url=manage_url,
+        ticket_pdf_url=pdf_url,
+        calendar_url=settings.SITE_URL + reverse("calendar_registration", args=[token]),
+        created_at=registration.created_at,
+    )
+
+
+@router.post(
+    "/meetings/{meeting_id}/registrations",
+    response={201: RegistrationCreatedOut, 200: NeutralOut, **ERRORS, 429: dict},
+    throttle=[RegistrationThrottle()],
+    tags=["registrations"],
+)
+def registration_create(request, meeting_id: int, payload: RegistrationIn):
+    """Register for a meeting, without an account.
+
+    201: the registration is made, `confirmed` while seats are left, else `waitlisted`
+    with its position; keep `manage_token`, it is the only key to the registration (the
+    ticket secret is only given by `GET /registrations/{token}`). 200: this address is
+    already registered for the meeting; nothing is made and nothing of that registration
+    is shown, its owner is emailed the link again. 409: the meeting is cancelled, not
+    published, or registration is not open. 422: a field is missing or invalid (`errors`
+    names each field). 429: too many registrations from this address; wait a minute.
+    """
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    data = payload.dict()
+    invitation = data.pop("invitation")
+    if not data["language"]:
+        data["language"] = translation.get_language()
+    registration, created = services.registration_create(
+        meeting, data=data, invitation_token=invitation
+    )
+    if not created:
+        return 200, NeutralOut(detail=services.already_registered_message())
+    with translation.override(registration.language):
+        manage_url = site_link("registrations:manage", registration.manage_token)
+    return Status(
+        201,
+        RegistrationCreatedOut(
+            status=registration.status,
+            waitlist_position=selectors.waitlist_position(registration),
+            manage_token=registration.manage_token,
+            manage_url=manage_url,
+        ),
+    )
+
+
+def _by_token(token: str) -> Registration:
+    return selectors.registration_by_token(token)
+
+
+@router.get(
+    "/registrations/{token}", response={200: RegistrationOut, 404: dict}, tags=["registrations"]
+)
+def registration_read(request, token: str):
+    """A registration, ticket secret included: the token is the key to it."""
+    return _registration_out(_by_token(token))
+
+
+@router.patch(
+    "/registrations/{token}", response={200: RegistrationOut, **ERRORS}, tags=["registrations"]
+)
+def registration_update(request, token: str, payload: RegistrationPatch):
+    """Change the language, the needs or the contact-list consent. Anything else is
+    refused with 422 (cancel and register again); a cancelled registration with 409."""
+    registration = services.registration_update(_by_token(token), payload.dict(exclude_unset=True))
+    return _registration_out(registration)
+
+
+@router.delete(
+    "/registrations/{token}", response={200: RegistrationOut, **ERRORS}, tags=["registrations"]
+)
+def registration_cancel(request, token: str):
+    """Cancel; the seat goes to the next person waiting. Cancelling again changes nothing."""
+    return _registration_out(services.registration_cancel(_by_token(token)))

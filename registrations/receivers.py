@@ -1,10 +1,11 @@
-"""What registrations do when a meeting changes: tell everyone invited, in the same transaction."""
+"""What registrations do when a meeting changes, in the same transaction: tell everyone
+invited or registered, and give new seats to the waiting list."""
 
 from django.dispatch import receiver
 
-from meetings.signals import meeting_cancelled, meeting_rescheduled
+from meetings.signals import meeting_cancelled, meeting_capacity_changed, meeting_rescheduled
 
-from .services import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify
+from .services import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify, waitlist_promote
 
 
 @receiver(meeting_rescheduled)
@@ -15,3 +16,9 @@ def _meeting_rescheduled(sender, meeting, **kwargs):
 @receiver(meeting_cancelled)
 def _meeting_cancelled(sender, meeting, **kwargs):
     meeting_change_notify(meeting, MEETING_CANCEL)
+
+
+@receiver(meeting_capacity_changed)
+def _meeting_capacity_changed(sender, meeting, previous, **kwargs):
+    if meeting.capacity > previous:
+        waitlist_promote(meeting)

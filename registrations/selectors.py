@@ -1,13 +1,17 @@
-"""Reads of invitations, shared by the API, the admin, the pages and the renderers."""
+"""Reads of invitations and registrations, shared by the API, the admin, the pages and
+the renderers."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
+from django.db.models import Prefetch, Q, Value
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from meetings.models import Organisation, Person
+from meetings.models import Meeting, Organisation, Person, Theme
+from tasks.models import Delivery
 
-from .errors import InvalidSelection, UnknownInvitation
-from .models import Invitation
+from .errors import InvalidSelection, UnknownInvitation, UnknownRegistration
+from .models import Invitation, Registration
 
 
 def invitation_by_token(token: str) -> Invitation:
@@ -24,6 +28,25 @@ def invitation_for_delivery(meeting_id: int | None, person_id: int | None) -> In
         .filter(meeting_id=meeting_id, person_id=person_id)
         .first()
     )
+
+
+def invitations_for_deliveries(
+    deliveries: Iterable[Delivery],
+) -> dict[tuple[int | None, int | None], Invitation]:
+    """The invitations a batch of emails is about, with their meetings, in one query;
+    by (meeting id, person id)."""
+    pairs = {(delivery.meeting_id, delivery.person_id) for delivery in deliveries}
+    if not pairs:
+        return {}
+    invitations = Invitation.objects.select_related("meeting").filter(
+        meeting_id__in={meeting for meeting, _person in pairs},
+        person_id__in={person for _meeting, person in pairs},
+    )
+    return {
+        key: invitation
+        for invitation in invitations
+        if (key := (invitation.meeting_id, invitation.person_id)) in pairs
+    }
 
 
 def _by_ids(model, ids: Collection[int], unknown_message: str) -> tuple[list, str | None]:
@@ -46,3 +69,62 @@ def invitees_pick(
     if problems:
         raise InvalidSelection(" ".join(problems))
     return people, organisations
+
+
+def invitation_for_meeting(meeting: Meeting, token: str | None) -> Invitation | None:
+    """The invitation of a link followed to this meeting's form, with its person."""
+    if not token:
+        return None
+    return (
+        Invitation.objects.select_related("person__organisation")
+        .filter(meeting=meeting, token=token)
+        .first()
+    )
+
+
+def registration_by_token(token: str) -> Registration:
+    """The registration of a manage link, with what its page and its ticket show."""
+    registration = (
+        Registration.objects.select_related("meeting", "organisation")
+        .filter(manage_token=token)
+        .first()
+    )
+    if registration is None:
+        raise UnknownRegistration(_("This registration link is not valid."))
+    return registration
+
+
+def registration_for_delivery(registration_id: int | None) -> Registration | None:
+    return (
+        Registration.objects.select_related("meeting", "organisation")
+        .filter(pk=registration_id)
+        .first()
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the next person to get a seat; None for whoever is not waiting."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        meeting_id=registration.meeting_id, status=Registration.Status.WAITLISTED
+    ).filter(
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def registrant_meetings(registration: Registration) -> list[Meeting]:
+    """Every meeting the address of `registration` is registered for (not cancelled),
+    with the themes the calendar shows."""
+    return list(
+        Meeting.objects.filter(
+            pk__in=Registration.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower=Lower(Value(registration.email)))
+            .exclude(status=Registration.Status.CANCELLED)
+            .values("meeting_id")
+        )
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("slug")))
+        .order_by("starts_at", "pk")
+    )

@@ -1,26 +1,43 @@
-"""Invitations, and the calendar messages everyone invited is owed.
+"""Invitations and registrations, and the emails everyone invited or registered is owed.
 
 Every email is an outbox row written in the transaction of the change that causes it,
 under a key that makes asking twice harmless (`invite:<meeting>:<person>`…).
+
+Seats are counted on the meeting row (`Meeting.seats_taken`), and every change to who
+holds a seat locks that row first: of a hundred people asking for the last seat at the
+same moment, exactly one gets it and the others queue on the waiting list, in order.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from meetings.emails import person_delivery
 from meetings.models import Meeting, Organisation, Person
-from tasks.outbox import deliveries_queue, recipient_problem
+from tasks.outbox import DeliverySpec, deliveries_queue, recipient_problem
 
 from . import selectors
-from .errors import InvalidSelection, MeetingNotOpen
-from .models import Invitation
+from .errors import (
+    InvalidRegistration,
+    InvalidSelection,
+    MeetingNotOpen,
+    RegistrationClosed,
+    RegistrationConflict,
+    RegistrationNotChangeable,
+)
+from .models import Invitation, Registration, manage_token, ticket_secret
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +46,7 @@ INVITATION = "invitation"
 MEETING_UPDATE = "meeting_update"
 MEETING_CANCEL = "meeting_cancel"
 # One email per person and per change: an update per SEQUENCE, one cancellation.
+# Registrants outside the directory are keyed `r<registration>` in place of the person.
 CHANGE_KEYS = {
     MEETING_UPDATE: "update:{meeting}:{sequence}:{person}",
     MEETING_CANCEL: "cancel:{meeting}:{person}",
@@ -118,15 +136,18 @@ def meeting_invite(
 
 
 def meeting_change_notify(meeting: Meeting, kind: str) -> int:
-    """Queue `kind` (an update or a cancellation) to everyone invited; returns how many.
+    """Queue `kind` (an update or a cancellation) to everyone invited or registered
+    (confirmed or waiting), once per address; returns how many.
 
     Runs inside the transaction of the change. An address that went bad since the
     invitation only leaves its owner out, and is logged: it must not block the change.
     """
     invitations = Invitation.objects.filter(meeting=meeting).select_related("person", "invited_by")
     specs = []
+    seen: set[str] = set()
     for invitation in invitations:
         person = invitation.person
+        seen.add(person.email.lower())
         problem = recipient_problem(person.email, person.full_name)
         if problem:
             logger.warning(
@@ -145,6 +166,28 @@ def meeting_change_notify(meeting: Meeting, kind: str) -> int:
                 meeting_id=meeting.pk,
             )
         )
+    registrants = Registration.objects.filter(meeting=meeting, status__in=HOLDING).only(
+        "first_name", "last_name", "email", "language", "person_id", "meeting_id"
+    )
+    for registration in registrants.order_by("pk"):
+        email = registration.email.lower()
+        if email in seen:
+            continue
+        seen.add(email)
+        problem = recipient_problem(registration.email, registration.full_name)
+        if problem:
+            logger.warning(
+                "No %s of meeting %s for registration %s: %s",
+                kind,
+                meeting.pk,
+                registration.pk,
+                problem,
+            )
+            continue
+        key = CHANGE_KEYS[kind].format(
+            meeting=meeting.pk, sequence=meeting.sequence, person=f"r{registration.pk}"
+        )
+        specs.append(registration_delivery(registration, kind=kind, key=key))
     return len(deliveries_queue(specs))
 
 
@@ -157,3 +200,470 @@ def invitation_open(token: str) -> Invitation:
             opened_at=invitation.opened_at
         )
     return invitation
+
+
+# --- Registrations -------------------------------------------------------------------
+
+REGISTRATION_CONFIRMED = "registration_confirmed"
+REGISTRATION_WAITLISTED = "registration_waitlisted"
+REGISTRATION_PROMOTED = "registration_promoted"
+REGISTRATION_CANCELLED = "registration_cancelled"
+REGISTRATION_LINK = "registration_link"
+REGISTRATION_REMINDER = "registration_reminder"
+# Days before the meeting, and the key that makes each reminder leave once.
+REMINDERS = ((7, "reminder-7d:{registration}"), (1, "reminder-1d:{registration}"))
+# Whoever types an address already registered has its manage link sent to that address
+# again, at most once an hour: retrying is harmless, and the form cannot be used to
+# flood someone's mailbox.
+LINK_RESEND_KEY = "manage-link:{registration}:{hour}"
+
+# The registrations that hold a seat or wait for one.
+HOLDING = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+# What a registrant may change afterwards, and everything they give when registering.
+UPDATABLE_FIELDS = (
+    "language",
+    "interpretation_needed",
+    "interpretation_to",
+    "accessibility_notes",
+    "dietary_notes",
+    "share_contact",
+)
+FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "function",
+    "organisation",
+    "organisation_name",
+    "organisation_country",
+    *UPDATABLE_FIELDS,
+)
+PRIVACY_CONSENT = "privacy_consent"
+
+
+def registration_delivery(
+    registration: Registration, *, kind: str, key: str, **context
+) -> DeliverySpec:
+    """An email to a registrant, in the language they registered in; `context` goes to
+    the renderer along with the registration's id."""
+    return DeliverySpec(
+        kind=kind,
+        key=key,
+        to_email=registration.email,
+        # Two names at their longest (100 + 1 + 100) overflow the outbox's 200.
+        to_name=registration.full_name,
+        language=registration.language,
+        reply_to=settings.DEFAULT_REPLY_TO,
+        person_id=registration.person_id,
+        meeting_id=registration.meeting_id,
+        context={"registration": registration.pk, **context},
+    )
+
+
+def _event_key(kind: str, registration: Registration, at: datetime) -> str:
+    """One email per event: a person may be confirmed, cancel and register again."""
+    return f"{kind}:{registration.pk}:{at:%Y%m%dT%H%M%S%f}"
+
+
+def _meeting_lock(meeting_id: int) -> Meeting:
+    """The meeting row, locked until the end of the transaction.
+
+    SQLite ignores FOR UPDATE; a write takes its database lock instead, so that the
+    embedded default cannot oversell either.
+    """
+    if connection.vendor == "sqlite":
+        Meeting.objects.filter(pk=meeting_id).update(seats_taken=F("seats_taken"))
+    return Meeting.objects.select_for_update().get(pk=meeting_id)
+
+
+def _seats_add(meeting: Meeting, count: int) -> None:
+    """Without `save()`: a seat taken is not a programme change, so the feeds stay cached."""
+    Meeting.objects.filter(pk=meeting.pk).update(seats_taken=F("seats_taken") + count)
+    meeting.seats_taken += count
+
+
+def _local(moment: datetime, meeting: Meeting) -> str:
+    return date_format(moment.astimezone(meeting.tz), "DATETIME_FORMAT")
+
+
+def registration_problem(meeting: Meeting, now: datetime | None = None) -> str | None:
+    """Why nobody can register for `meeting` now, in words; None while it is open."""
+    state = meeting.registration_state(now)
+    if state == Meeting.REGISTRATION_CANCELLED:
+        return _("This meeting is cancelled: it takes no registrations.")
+    if state == Meeting.REGISTRATION_DRAFT:
+        return _("This meeting is not published yet: registration is not open.")
+    if state == Meeting.REGISTRATION_NOT_YET:
+        return _("Registration for this meeting opens on %(date)s.") % {
+            "date": _local(meeting.registration_opens_at, meeting)
+        }
+    if state == Meeting.REGISTRATION_CLOSED:
+        return _("Registration for this meeting closed on %(date)s.") % {
+            "date": _local(meeting.registration_closes, meeting)
+        }
+    return None
+
+
+def _invalid(errors: dict[str, list[str]]) -> InvalidRegistration:
+    """The first problem as a sentence that names its field, and all of them by field."""
+    name, messages = next(iter(errors.items()))
+    if name == NON_FIELD_ERRORS:
+        return InvalidRegistration(messages[0], errors)
+    if name == PRIVACY_CONSENT:
+        label = _("privacy consent")
+    else:
+        label = Registration._meta.get_field(name).verbose_name
+    return InvalidRegistration(f"{capfirst(label)}: {messages[0]}", errors)
+
+
+def _fields(data: Mapping[str, Any], allowed: Iterable[str], refusal: str) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise InvalidRegistration(refusal, {name: [refusal] for name in unknown})
+    return {
+        name: value.strip() if isinstance(value, str) else value for name, value in data.items()
+    }
+
+
+def _organisation(value) -> Organisation | None:
+    if value is None or isinstance(value, Organisation):
+        return value
+    organisation = Organisation.objects.filter(pk=value).first()
+    if organisation is None:
+        raise _invalid({"organisation": [_("There is no organisation with id %s.") % value]})
+    return organisation
+
+
+def _registration_check(
+    registration: Registration, *, only: Iterable[str] | None = None, consent: bool = True
+) -> None:
+    """Every field rule and the rules between fields, without a query."""
+    errors: dict[str, list[str]] = {}
+    checked = set(FIELDS if only is None else only)
+    # The organisation was looked up already: its foreign key check would cost a query.
+    exclude = [
+        f.name for f in Registration._meta.fields if f.name not in checked - {"organisation"}
+    ]
+    try:
+        registration.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    # A TextField's max_length only sizes the form widget: the model does not enforce it.
+    for name in ("accessibility_notes", "dietary_notes"):
+        limit = Registration._meta.get_field(name).max_length
+        if name in checked and len(getattr(registration, name)) > limit:
+            errors.setdefault(name, []).append(
+                _("Keep it under %(limit)d characters (it has %(count)d).")
+                % {"limit": limit, "count": len(getattr(registration, name))}
+            )
+    if "organisation" in checked and registration.organisation_id is None:
+        if not registration.organisation_name:
+            errors.setdefault("organisation", []).append(
+                _("Choose your organisation or type its name.")
+            )
+        elif not registration.organisation_country:
+            errors.setdefault("organisation_country", []).append(
+                _("Give the country of your organisation.")
+            )
+    if registration.interpretation_needed and not registration.interpretation_to:
+        errors.setdefault("interpretation_to", []).append(
+            _("Say into which language you need interpretation.")
+        )
+    if not consent:
+        errors[PRIVACY_CONSENT] = [
+            _("Accept the privacy notice: we cannot register you without it.")
+        ]
+    if errors:
+        raise _invalid(errors)
+
+
+def _registration_for_email(meeting: Meeting, email: str) -> Registration | None:
+    """Compared the way the unique index compares, so that it can serve the lookup."""
+    return (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(meeting=meeting, email_lower=Lower(Value(email)))
+        .first()
+    )
+
+
+def _directory_person(email: str) -> Person | None:
+    return (
+        Person.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=Lower(Value(email)))
+        .only("pk")
+        .first()
+    )
+
+
+def _invitation_answer(
+    meeting: Meeting, registration: Registration, token: str | None, now: datetime
+) -> None:
+    """Link the invitation this registration answers: the one of the link followed, else
+    the one sent to the same person. An invitation answers one registration only."""
+    invitations = Invitation.objects.filter(meeting=meeting)
+    invitation = invitations.filter(token=token).first() if token else None
+    if invitation is None and registration.person_id:
+        invitation = invitations.filter(person_id=registration.person_id).first()
+    if invitation is None:
+        return
+    if Registration.objects.filter(invitation=invitation).exclude(pk=registration.pk).exists():
+        return
+    registration.invitation = invitation
+    if invitation.answered_at is None:
+        Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(
+            answered_at=now
+        )
+
+
+def _seat_or_waitlist(meeting: Meeting, registration: Registration, now: datetime) -> None:
+    if meeting.seats_taken < meeting.capacity:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at, registration.waitlisted_at = now, None
+        _seats_add(meeting, 1)
+    else:
+        registration.status = Registration.Status.WAITLISTED
+        registration.confirmed_at, registration.waitlisted_at = None, now
+
+
+def already_registered_message() -> str:
+    """The one answer to a registration for an address already registered: the same
+    whoever asks, and whatever the state of that registration."""
+    return _(
+        "This email address is already registered for this meeting, so no second "
+        "registration was made. We have emailed the link to manage that registration "
+        "to this address."
+    )
+
+
+def _manage_link_resend(registration: Registration, now: datetime) -> None:
+    key = LINK_RESEND_KEY.format(registration=registration.pk, hour=f"{now:%Y%m%d%H}")
+    deliveries_queue([registration_delivery(registration, kind=REGISTRATION_LINK, key=key)])
+
+
+def registration_create(
+    meeting: Meeting, *, data: Mapping[str, Any], invitation_token: str | None = None
+) -> tuple[Registration, bool]:
+    """Register someone for `meeting`: confirmed while seats are left, else waitlisted.
+
+    `data` holds the registration's fields (`organisation` as an Organisation or its
+    id) and `privacy_consent`. Returns the registration and whether it was made now.
+
+    An address already registered (in any letter case) makes no second registration:
+    the existing one is returned with `created=False` and its manage link is emailed
+    to that address again; callers must answer without revealing anything of it. A
+    cancelled registration of the address is made again instead, as a new one would be.
+    Refusals (`RegistrationClosed`, `InvalidRegistration`) write nothing.
+    """
+    fields = _fields(
+        data, (*FIELDS, PRIVACY_CONSENT), _("This field cannot be given when registering.")
+    )
+    consent = bool(fields.pop(PRIVACY_CONSENT, False))
+    fields["organisation"] = _organisation(fields.get("organisation"))
+    if fields["organisation"] is not None:
+        fields["organisation_name"], fields["organisation_country"] = "", ""
+    if not fields.get("interpretation_needed"):
+        fields["interpretation_to"] = ""
+    candidate = Registration(meeting_id=meeting.pk, **fields)
+    # Everything that needs no lock is done before taking it: the lock serialises every
+    # registration of the meeting, and what it covers sets the rate of a rush.
+    _registration_check(candidate, consent=consent)
+    person = _directory_person(candidate.email)
+    try:
+        with transaction.atomic():
+            return _registration_place(meeting.pk, candidate, person, invitation_token)
+    except IntegrityError as exc:
+        raise RegistrationConflict(
+            _("Your registration crossed another change to this meeting; send it again.")
+        ) from exc
+
+
+def _registration_place(
+    meeting_id: int, candidate: Registration, person: Person | None, token: str | None
+) -> tuple[Registration, bool]:
+    meeting = _meeting_lock(meeting_id)
+    now = timezone.now()
+    problem = registration_problem(meeting, now)
+    if problem:
+        raise RegistrationClosed(problem)
+    registration = _registration_for_email(meeting, candidate.email)
+    if registration is not None and registration.status != Registration.Status.CANCELLED:
+        _manage_link_resend(registration, now)
+        return registration, False
+    if registration is None:
+        registration = candidate
+    else:
+        for name in FIELDS:
+            setattr(registration, name, getattr(candidate, name))
+        # Links and tickets of the cancelled registration stay dead.
+        registration.manage_token, registration.ticket_secret = manage_token(), ticket_secret()
+        registration.cancelled_at = None
+    registration.meeting = meeting
+    registration.person = person
+    registration.privacy_consent_at = now
+    _invitation_answer(meeting, registration, token, now)
+    _seat_or_waitlist(meeting, registration, now)
+    registration.save()
+    if registration.status == Registration.Status.CONFIRMED:
+        kind = REGISTRATION_CONFIRMED
+    else:
+        kind = REGISTRATION_WAITLISTED
+    deliveries_queue(
+        [registration_delivery(registration, kind=kind, key=_event_key(kind, registration, now))]
+    )
+    return registration, True
+
+
+def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:
+    return meeting.ends_at <= (now or timezone.now())
+
+
+def _meeting_over_refuse(meeting: Meeting, now: datetime) -> None:
+    if meeting_over(meeting, now):
+        raise RegistrationNotChangeable(
+            _("This meeting is over: its registrations can no longer be changed.")
+        )
+
+
+def waitlist_promote(meeting: Meeting) -> list[Registration]:
+    """Give the free seats to the longest waiting, first come first served.
+
+    Runs in the caller's transaction (a cancellation, a capacity raise); each person
+    promoted is emailed their ticket. Nobody is promoted into a cancelled meeting or one
+    that is over.
+    """
+    meeting = _meeting_lock(meeting.pk)
+    now = timezone.now()
+    free = meeting.capacity - meeting.seats_taken
+    if free <= 0 or meeting.is_cancelled or meeting_over(meeting, now):
+        return []
+    promoted = list(
+        Registration.objects.filter(meeting=meeting, status=Registration.Status.WAITLISTED)
+        .order_by("waitlisted_at", "pk")
+        .only("first_name", "last_name", "email", "language", "person_id", "meeting_id")[:free]
+    )
+    if not promoted:
+        return []
+    Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(
+        status=Registration.Status.CONFIRMED, confirmed_at=now, updated_at=now
+    )
+    _seats_add(meeting, len(promoted))
+    deliveries_queue(
+        [
+            registration_delivery(
+                registration,
+                kind=REGISTRATION_PROMOTED,
+                key=_event_key(REGISTRATION_PROMOTED, registration, now),
+            )
+            for registration in promoted
+        ]
+    )
+    return promoted
+
+
+@transaction.atomic
+def registration_cancel(registration: Registration) -> Registration:
+    """Cancel; a freed seat goes to the next person waiting, in the same transaction.
+
+    Cancelling again is a no-op; the person is emailed the calendar cancellation once.
+    """
+    meeting = _meeting_lock(registration.meeting_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    registration.meeting = meeting
+    if registration.status == Registration.Status.CANCELLED:
+        return registration
+    now = timezone.now()
+    _meeting_over_refuse(meeting, now)
+    held_a_seat = registration.status == Registration.Status.CONFIRMED
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    deliveries_queue(
+        [
+            registration_delivery(
+                registration,
+                kind=REGISTRATION_CANCELLED,
+                key=_event_key(REGISTRATION_CANCELLED, registration, now),
+            )
+        ]
+    )
+    if held_a_seat:
+        _seats_add(meeting, -1)
+        waitlist_promote(meeting)
+    return registration
+
+
+@transaction.atomic
+def registration_update(registration: Registration, data: Mapping[str, Any]) -> Registration:
+    """Change the language, the needs or the contact-list consent; nothing else.
+
+    Seats are not involved, so the meeting is not locked: only the fields given are
+    written, and a cancellation at the same moment is not undone.
+    """
+    fields = _fields(
+        data,
+        UPDATABLE_FIELDS,
+        _(
+            "Only the language, the needs and the contact-list consent can be changed; "
+            "for anything else, cancel and register again."
+        ),
+    )
+    registration = (
+        Registration.objects.select_for_update().select_related("meeting").get(pk=registration.pk)
+    )
+    if registration.status == Registration.Status.CANCELLED:
+        raise RegistrationNotChangeable(
+            _("This registration is cancelled: register again to take part.")
+        )
+    _meeting_over_refuse(registration.meeting, timezone.now())
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    if not registration.interpretation_needed:
+        registration.interpretation_to = ""
+    changed = {*fields, "interpretation_to"} if "interpretation_needed" in fields else set(fields)
+    _registration_check(registration, only=changed)
+    if changed:
+        registration.save(update_fields=[*sorted(changed), "updated_at"])
+    return registration
+
+
+def reminders_queue(now: datetime | None = None) -> int:
+    """Queue the reminders due: 7 days and 1 day before each published meeting, to each
+    confirmed registrant, once each (`reminder-7d:<registration>`…). Returns how many.
+
+    A reminder only goes to someone confirmed before it was due: whoever registers
+    three days before the meeting just had their confirmation, and gets the 1-day one.
+    Run every few minutes by Celery beat; a run missed while beat was down is caught up.
+    """
+    now = now or timezone.now()
+    days_all = sorted(days for days, _key in REMINDERS)
+    specs = []
+    for days, key in REMINDERS:
+        ahead = timedelta(days=days)
+        sooner = [d for d in days_all if d < days]
+        # A meeting closer than the next, shorter reminder gets that one instead.
+        floor = now + timedelta(days=sooner[-1]) if sooner else now
+        due = (
+            Registration.objects.filter(
+                status=Registration.Status.CONFIRMED,
+                meeting__status=Meeting.Status.PUBLISHED,
+                meeting__starts_at__gt=floor,
+                meeting__starts_at__lte=now + ahead,
+                confirmed_at__lte=F("meeting__starts_at") - ahead,
+            )
+            .only("first_name", "last_name", "email", "language", "person_id", "meeting_id")
+            .order_by("pk")
+        )
+        for registration in due:
+            problem = recipient_problem(registration.email, registration.full_name)
+            if problem:
+                logger.warning("No reminder for registration %s: %s", registration.pk, problem)
+                continue
+            specs.append(
+                registration_delivery(
+                    registration,
+                    kind=REGISTRATION_REMINDER,
+                    key=key.format(registration=registration.pk),
+                    days=days,
+                )
+            )
+    return len(deliveries_queue(specs))

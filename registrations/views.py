@@ -1,23 +1,226 @@
-"""The personal link of an invitation."""
+"""Public pages of registration: the form, the personal manage page and what hangs off it
+(QR code, PDF ticket, personal calendar), and the invitation link.
 
-from django.http import Http404
-from django.shortcuts import redirect
+The manage link stands in for an account: whoever holds it sees and changes that one
+registration, so these pages are never cached by anyone but the person's browser.
+"""
+
+import hashlib
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import include, path
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
-from . import services
-from .errors import UnknownInvitation
+from meetings import selectors as meeting_selectors
+from meetings.calendar import calendar_build
+from meetings.errors import UnknownMeeting
+
+from . import selectors, services
+from .errors import InvalidRegistration, RegistrationsError, UnknownInvitation, UnknownRegistration
+from .forms import RegistrationForm, RegistrationUpdateForm
+from .models import Registration
+from .tickets import ticket_pdf, ticket_qr_png
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_store=True)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _registration(token: str) -> Registration:
+    try:
+        return selectors.registration_by_token(token)
+    except UnknownRegistration:
+        raise Http404 from None
+
+
+def _form_errors(form, exc: InvalidRegistration) -> None:
+    for name, errors in exc.errors.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
 
 
 def invitation_open(request, token: str):
-    """Record that the invitee came, and take them to the meeting."""
+    """Record that the invitee came, and take them to the registration form, prefilled."""
     try:
         invitation = services.invitation_open(token)
     except UnknownInvitation:
         raise Http404 from None
-    return redirect("meetings:meeting", meeting_id=invitation.meeting_id)
+    response = redirect("registrations:register", meeting_id=invitation.meeting_id)
+    response["Location"] += f"?invitation={invitation.token}"
+    return _private(response)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_form(request, meeting_id: int):
+    try:
+        meeting = meeting_selectors.meeting_get_public(meeting_id)
+    except UnknownMeeting:
+        raise Http404 from None
+    context = {"meeting": meeting, "closed": services.registration_problem(meeting)}
+    if context["closed"]:
+        return render(request, "registrations/register.html", context)
+
+    token = request.POST.get("invitation") or request.GET.get("invitation")
+    invitation = selectors.invitation_for_meeting(meeting, token)
+    initial = {"language": translation.get_language()}
+    if invitation is not None:
+        person = invitation.person
+        initial.update(
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            function=person.function,
+            organisation=person.organisation_id,
+            invitation=invitation.token,
+        )
+    form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if form.is_valid():
+        try:
+            registration, created = services.registration_create(
+                meeting,
+                data=form.registration_data(),
+                invitation_token=invitation.token if invitation else None,
+            )
+        except InvalidRegistration as exc:
+            _form_errors(form, exc)
+            status = 422
+        except RegistrationsError as exc:
+            # The window closed, or the meeting was cancelled, while the form was open.
+            context["closed"] = exc.message
+            return render(request, "registrations/register.html", context, status=409)
+        else:
+            if not created:
+                # The same answer whoever asks: the registration's owner gets the link.
+                context["message"] = services.already_registered_message()
+                return render(request, "registrations/already_registered.html", context)
+            if registration.status == Registration.Status.CONFIRMED:
+                messages.success(request, _("Thank you: your registration is confirmed."))
+            else:
+                messages.info(request, _("Thank you: you are on the waiting list."))
+            return redirect("registrations:manage", token=registration.manage_token)
+    elif form.is_bound:
+        status = 422
+    context.update(form=form, invitation=invitation, full=meeting.seats_left == 0)
+    response = render(request, "registrations/register.html", context, status=status)
+    # Prefilled from an invitation, the page holds someone's details.
+    return _private(response) if invitation else response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_manage(request, token: str):
+    registration = _registration(token)
+    form = RegistrationUpdateForm(
+        request.POST if request.method == "POST" else None,
+        initial={name: getattr(registration, name) for name in RegistrationUpdateForm.base_fields},
+    )
+    status = 200
+    if form.is_valid():
+        try:
+            services.registration_update(registration, form.cleaned_data)
+        except InvalidRegistration as exc:
+            _form_errors(form, exc)
+            status = 422
+        except RegistrationsError as exc:
+            messages.error(request, exc.message)
+            return redirect("registrations:manage", token=token)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("registrations:manage", token=token)
+    elif form.is_bound:
+        status = 422
+    context = {
+        "registration": registration,
+        "meeting": registration.meeting,
+        "position": selectors.waitlist_position(registration),
+        "form": form,
+        "changeable": registration.status != Registration.Status.CANCELLED
+        and not services.meeting_over(registration.meeting),
+    }
+    return _private(render(request, "registrations/manage.html", context, status=status))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_cancel(request, token: str):
+    """A page that asks first; the cancellation itself is a POST."""
+    registration = _registration(token)
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration)
+        except RegistrationsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your registration is cancelled."))
+        return redirect("registrations:manage", token=token)
+    if registration.status == Registration.Status.CANCELLED:
+        return redirect("registrations:manage", token=token)
+    context = {"registration": registration, "meeting": registration.meeting}
+    return _private(render(request, "registrations/cancel.html", context))
+
+
+def _confirmed(token: str) -> Registration:
+    """Only a confirmed registration has a ticket to show."""
+    registration = _registration(token)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise Http404
+    return registration
+
+
+@require_safe
+def ticket_qr(request, token: str):
+    response = HttpResponse(ticket_qr_png(_confirmed(token)), content_type="image/png")
+    patch_cache_control(response, private=True, max_age=300)
+    return response
+
+
+@require_safe
+def ticket_download(request, token: str):
+    registration = _confirmed(token)
+    response = HttpResponse(ticket_pdf(registration), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ticket-{registration.meeting_id}.pdf"'
+    return _private(response)
+
+
+@require_safe
+def registration_feed(request, token: str):
+    """The person's own iCal feed: every meeting their address is registered for.
+
+    In the language of the registration, unless `?lang=` asks for another.
+    """
+    registration = _registration(token)
+    lang = request.LANGUAGE_CODE if "lang" in request.GET else registration.language
+    with translation.override(lang):
+        name = _("My proximity meetings")
+    body = calendar_build(
+        selectors.registrant_meetings(registration), name=name, lang=lang
+    ).to_ical()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="my-meetings.ics"'
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, max_age=300)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 app_patterns = [
     path("i/<str:token>/", invitation_open, name="invitation"),
+    path("meetings/<int:meeting_id>/register/", registration_form, name="register"),
+    path("r/<str:token>/", registration_manage, name="manage"),
+    path("r/<str:token>/cancel/", registration_cancel, name="cancel"),
+    path("r/<str:token>/qr.png", ticket_qr, name="ticket_qr"),
+    path("r/<str:token>/ticket.pdf", ticket_download, name="ticket_pdf"),
 ]
 urls = path("", include((app_patterns, "registrations")))
+feed_urls = [
+    path("calendar/r/<str:token>.ics", registration_feed, name="calendar_registration"),
+]

@@ -7,10 +7,12 @@ calendar invitations the iMIP parts Outlook and Gmail insist on (RFC 6047).
 """
 
 import re
+from email.mime.image import MIMEImage
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
 from django.template.loader import render_to_string
 from django.utils import translation
 from icalendar import Calendar
@@ -35,12 +37,35 @@ class _Message(EmailMultiAlternatives):
     def __init__(self, *args, calendar_method: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.calendar_method = calendar_method
+        # Images the HTML shows by `cid:` (see `inline_image_attach`).
+        self.related: list[MIMEImage] = []
 
     def _create_mime_attachment(self, content, mimetype):
         part = super()._create_mime_attachment(content, mimetype)
         if mimetype == CALENDAR_MIMETYPE and self.calendar_method:
             part.set_param("method", self.calendar_method, requote=False)
+        if mimetype == "text/html" and self.related:
+            # multipart/related around the HTML alone: the images belong to it, not to
+            # the text or the calendar alternatives, nor to the attachments.
+            related = SafeMIMEMultipart(
+                _subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET
+            )
+            related.attach(part)
+            for image in self.related:
+                related.attach(image)
+            return related
         return part
+
+
+def inline_image_attach(
+    message: EmailMultiAlternatives, content: bytes, *, cid: str, filename: str
+) -> None:
+    """Embed an image in a `message_build` message, for its HTML to show as
+    `<img src="cid:{cid}">`: no remote image for the mail client to block."""
+    image = MIMEImage(content)
+    image.add_header("Content-ID", f"<{cid}>")
+    image.add_header("Content-Disposition", "inline", filename=filename)
+    message.related.append(image)
 
 
 def message_build(

@@ -15,16 +15,20 @@ import logging
 import random
 import smtplib
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
+from typing import TypeVar
 
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,11 +38,12 @@ from events_site.errors import DomainError
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Renderer = Callable[[Delivery], EmailMultiAlternatives]
 RENDERERS: dict[str, Renderer] = {}
 # Rows per `tasks.deliver` job: one SMTP connection serves a whole batch.
-BATCH_SIZE = 50
+BATCH_SIZE = 250
 
 
 class OutboxError(DomainError):
@@ -99,7 +104,8 @@ def _row(spec: DeliverySpec) -> Delivery:
         kind=spec.kind,
         idempotency_key=spec.key,
         to_email=spec.to_email,
-        to_name=spec.to_name,
+        # Two 100-character names do not fit; the address, not the name, is what matters.
+        to_name=spec.to_name[: Delivery._meta.get_field("to_name").max_length],
         language=spec.language,
         reply_to=spec.reply_to,
         person_id=spec.person_id,
@@ -189,13 +195,82 @@ def retry_delay(attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
 
 
-def _claim(delivery_id: int) -> Delivery | None:
+class _Batch:
+    """What the renderers of one `deliveries_send` call share."""
+
+    def __init__(self, rows: dict[int, Delivery]):
+        self.rows = rows
+        self.memo: dict[Hashable, object] = {}
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def _batch_of(rows: dict[int, Delivery]):
+    """Render inside this block as `deliveries_send` renders the batch `rows`."""
+    token = _batch.set(_Batch(rows))
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def batch_deliveries(kind: str) -> list[Delivery]:
+    """The rows of `kind` in the batch being sent (none outside `deliveries_send`), so
+    that a renderer can read what all their messages are about in one query."""
+    batch = _batch.get()
+    if batch is None:
+        return []
+    return [row for row in batch.rows.values() if row.kind == kind]
+
+
+def batch_memo(key: Hashable, build: Callable[[], T]) -> T:
+    """`build()`, worked out once per batch for each `key`; outside a batch, every time.
+
+    For what many messages of a batch share and none of their recipients changes (a
+    meeting's calendar, its rendered description). A batch lasts seconds: the key must
+    still name the state it was built from (a meeting's SEQUENCE and `updated_at`…).
+    """
+    batch = _batch.get()
+    if batch is None:
+        return build()
+    try:
+        return batch.memo[key]
+    except KeyError:
+        value = batch.memo[key] = build()
+        return value
+
+
+def _claim(delivery_id: int, read: Delivery | None = None) -> Delivery | None:
     """Take one row if it is due and nobody else holds it: a conditional UPDATE.
 
     Rows are claimed one at a time, just before sending, so that `claimed_at` says when
     a row's send began and a worker that dies leaves at most one row in doubt.
+
+    `read` is the row as the batch read it. What a message is made of never changes
+    after the row is written; what sending decides on is `attempts`. So a claim that
+    also requires the `attempts` that was read yields that row plus the claim, with no
+    second read; if the row moved in between, it is claimed and read again.
     """
     now = timezone.now()
+    if (
+        read is not None
+        and read.status == Delivery.Status.QUEUED
+        and _execute(
+            _CLAIM_SQL,
+            Delivery.Status.SENDING,
+            now,
+            now,
+            delivery_id,
+            Delivery.Status.QUEUED,
+            read.attempts,
+            now,
+        )
+    ):
+        read.status, read.claimed_at, read.updated_at = Delivery.Status.SENDING, now, now
+        read.attempts += 1
+        return read
     claimed = (
         Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -215,6 +290,43 @@ def _finish(delivery: Delivery, **fields) -> None:
     )
 
 
+def _sent(delivery: Delivery) -> None:
+    """`_finish` as sent, the one outcome of almost every send."""
+    now = timezone.now()
+    _execute(_SENT_SQL, Delivery.Status.SENT, now, "", now, delivery.pk, Delivery.Status.SENDING)
+
+
+# The claim and the mark as sent run once per email, and the ORM takes several times
+# longer to build them than the database takes to run them (about 1.5 ms against 0.3 ms
+# on the development machine, as much as the SMTP exchange itself): so they are written
+# once, here, from the model's own names.
+@cache
+def _sql(template: str) -> str:
+    quote = connection.ops.quote_name
+    columns = {field.name: quote(field.column) for field in Delivery._meta.concrete_fields}
+    return template.format(table=quote(Delivery._meta.db_table), **columns)
+
+
+_CLAIM_SQL = (
+    "UPDATE {table} SET {status} = %s, {claimed_at} = %s, {attempts} = {attempts} + 1, "
+    "{updated_at} = %s WHERE {id} = %s AND {status} = %s AND {attempts} = %s "
+    "AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %s)"
+)
+_SENT_SQL = (
+    "UPDATE {table} SET {status} = %s, {sent_at} = %s, {last_error} = %s, {updated_at} = %s "
+    "WHERE {id} = %s AND {status} = %s"
+)
+
+
+def _execute(template: str, *params) -> int:
+    """Run one of the statements above; how many rows it changed."""
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [adapt(value) if isinstance(value, datetime) else value for value in params]
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(template), params)
+        return cursor.rowcount
+
+
 def _render(delivery: Delivery) -> EmailMultiAlternatives:
     message = RENDERERS[delivery.kind](delivery)
     message.extra_headers["Message-ID"] = delivery.message_id
@@ -224,32 +336,34 @@ def _render(delivery: Delivery) -> EmailMultiAlternatives:
 
 
 def deliveries_send(ids: list[int]) -> None:
-    """Send the given deliveries over one SMTP connection, opened on the first claim."""
+    """Send the given deliveries over one SMTP connection, opened on the first claim.
+
+    The batch's rows are read in one query up front; renderers see them all through
+    `batch_deliveries`, so that they can read what the messages are about in one query
+    too, and share what does not depend on the recipient through `batch_memo`.
+    """
     retry: list[tuple[int, float]] = []
-    connection = get_connection()
-    try:
+    rows = Delivery.objects.in_bulk(ids)
+    smtp = get_connection()
+    with _batch_of(rows), closing(smtp):
         for delivery_id in ids:
-            delivery = _claim(delivery_id)
+            delivery = _claim(delivery_id, rows.get(delivery_id))
             if delivery is None:
                 continue
             try:
                 message = _render(delivery)
                 # Opened here, not by send(), which would close it again after one message.
-                connection.open()
-                message.connection = connection
+                smtp.open()
+                message.connection = smtp
                 message.send()
             except Exception as exc:
                 outcome = _failure(delivery, exc)
                 if outcome is not None:
                     retry.append(outcome)
                 if isinstance(exc, OSError):
-                    connection.close()
+                    smtp.close()
             else:
-                _finish(
-                    delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-                )
-    finally:
-        connection.close()
+                _sent(delivery)
     for pk, delay in retry:
         _enqueue_ids([pk], countdown=delay)
 

@@ -3,10 +3,13 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
 
 from meetings.cache import programme_generation
 from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
+from registrations.services import reminders_queue
 from reports.brochure import brochure_payload
 
 from .outbox import deliveries_send, deliveries_sweep
@@ -43,3 +46,10 @@ def deliver(delivery_ids: list[int]) -> None:
 @shared_task(name="tasks.outbox_sweep", ignore_result=True)
 def outbox_sweep() -> None:
     deliveries_sweep()
+
+
+@shared_task(name="tasks.registration_reminders", ignore_result=True)
+def registration_reminders() -> None:
+    """Queue the reminders now due (7 days and 1 day before); each one leaves once."""
+    with transaction.atomic():
+        reminders_queue(timezone.now())

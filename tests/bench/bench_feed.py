@@ -17,10 +17,7 @@ import gc
 import gzip
 import http.client
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,8 +25,9 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, timedelta
 from itertools import cycle
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from tests.bench import _harness as harness
 
 MEETINGS = 500
 YEAR = 2027
@@ -51,7 +49,6 @@ THEMES = (
     ("culture", "Culture; patrimoine", "Cultuur; erfgoed"),
     ("security", "Sécurité, secours", "Veiligheid, hulpdiensten"),
 )
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _environment_prepare(tmp: Path) -> None:
@@ -60,23 +57,6 @@ def _environment_prepare(tmp: Path) -> None:
     os.environ["CACHE_KEY_PREFIX"] = f"bench-feed-{os.getpid()}"
     if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-
-
-def _database_create():
-    """Migrate a database of our own; return its URL for gunicorn and how to drop it."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    url = os.environ["DATABASE_URL"]
-    if connection.vendor == "sqlite":
-        call_command("migrate", verbosity=0, interactive=False)
-        return url, lambda: None
-    real_name = connection.settings_dict["NAME"]
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return (
-        urlsplit(url)._replace(path=f"/{test_name}").geturl(),
-        lambda: connection.creation.destroy_test_db(real_name, verbosity=0),
-    )
 
 
 def _programme_create():
@@ -314,21 +294,9 @@ def _cold_build() -> tuple[bool, str]:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, str | None, bytes]:
-    """Status, ETag and body of one GET on a fresh connection."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers={**CLIENT_HEADERS, **(headers or {})})
-        response = connection.getresponse()
-        return response.status, response.getheader("ETag"), response.read()
-    finally:
-        connection.close()
+    """Status, ETag and body of one GET on a fresh connection, as calendar clients send it."""
+    return harness.get(port, path, {**CLIENT_HEADERS, **(headers or {})})
 
 
 def _fetch(port: int, path: str, count: int) -> int:
@@ -364,33 +332,6 @@ def _requests_per_second(pool: ProcessPoolExecutor, port: int, path: str) -> flo
     return ok / elapsed
 
 
-def _gunicorn_start(database_url: str) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "events_site.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=2",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if _get(port, "/healthz")[0] == 200:
-                return server, port
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not answer /healthz within 30 s")
-
-
 def _warm_serving(database_url: str) -> list[tuple[bool, str]]:
     from django.conf import settings
 
@@ -401,7 +342,7 @@ def _warm_serving(database_url: str) -> list[tuple[bool, str]]:
     if settings.REDIS_URL:
         programme_feed_payload(YEAR, LANG)
     feed_path, health_path = f"/calendar/{YEAR}.ics?lang={LANG}", "/healthz"
-    server, port = _gunicorn_start(database_url)
+    server, port = harness.gunicorn_start(database_url)
     try:
         with ProcessPoolExecutor(CONCURRENCY) as pool:
             _load(pool, port, feed_path, 5)
@@ -412,8 +353,7 @@ def _warm_serving(database_url: str) -> list[tuple[bool, str]]:
         _status, etag, body = _get(port, feed_path)
         status, _etag, empty = _get(port, feed_path, {"If-None-Match": etag})
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        harness.gunicorn_stop(server)
     feed, health = statistics.median(feed_rates), statistics.median(health_rates)
     ratio = statistics.median(f / h for f, h in zip(feed_rates, health_rates, strict=True))
     warm_ok = ratio >= WARM_FLOOR
@@ -456,7 +396,7 @@ def main() -> int:
         from django.conf import settings
         from django.db import connection
 
-        database_url, database_drop = _database_create()
+        database_url, database_drop = harness.database_create()
         cache_name = "redis (shared)" if settings.REDIS_URL else "locmem (per worker)"
         print(f"iCal feed benchmark: database {connection.vendor}, cache {cache_name}")
         try:

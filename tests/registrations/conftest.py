@@ -1,7 +1,9 @@
+import itertools
+
 import pytest
 
 from meetings.models import Person
-from tests.factories import PersonFactory
+from tests.factories import MeetingFactory, PersonFactory
 
 
 @pytest.fixture
@@ -42,3 +44,51 @@ def jan(db):
 def organiser_client(client, organiser):
     client.force_login(organiser)
     return client
+
+
+def registration_data(**overrides) -> dict:
+    """What the form or the API sends for a Belgian alderwoman outside the directory."""
+    return {
+        "first_name": "Sofie",
+        "last_name": "Claes",
+        "email": "sofie.claes@menen.example",
+        "function": Person.Function.ALDERMAN,
+        "organisation": None,
+        "organisation_name": "Stad Menen",
+        "organisation_country": "BE",
+        "language": "nl",
+        "interpretation_needed": False,
+        "interpretation_to": "",
+        "accessibility_notes": "",
+        "dietary_notes": "",
+        "share_contact": True,
+        "privacy_consent": True,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def register():
+    """Register through the service, a new address each call unless one is given.
+
+    After-commit jobs do not run (the test's transaction never commits): the outbox rows
+    are written, nothing is sent. Use `committed` around it to send.
+    """
+    from registrations.services import registration_create
+
+    numbers = itertools.count(1)
+
+    def run(meeting, invitation_token=None, **overrides):
+        overrides.setdefault("email", f"registrant{next(numbers)}@example.org")
+        registration, _created = registration_create(
+            meeting, data=registration_data(**overrides), invitation_token=invitation_token
+        )
+        return registration
+
+    return run
+
+
+@pytest.fixture
+def small_meeting(programme):
+    """Two seats, no co-facilitators needed: registrations do not look at them."""
+    return MeetingFactory(programme=programme, capacity=2)

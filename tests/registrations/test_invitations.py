@@ -294,7 +294,7 @@ def test_an_invitation_still_queued_when_its_meeting_is_cancelled_is_not_sent(
 # --- The personal link ---------------------------------------------------------------
 
 
-def test_the_personal_link_records_the_first_opening_and_leads_to_the_meeting(
+def test_the_personal_link_records_the_first_opening_and_leads_to_the_prefilled_form(
     client, meeting, organiser, marie, committed
 ):
     committed(meeting_invite, meeting, people=[marie], invited_by=organiser)
@@ -304,7 +304,8 @@ def test_the_personal_link_records_the_first_opening_and_leads_to_the_meeting(
 
     assert response.status_code == 302
     with translation.override("nl"):
-        assert response["Location"] == reverse("meetings:meeting", args=[meeting.pk])
+        form = reverse("registrations:register", args=[meeting.pk])
+    assert response["Location"] == f"{form}?invitation={invitation.token}"
     assert response["Location"].startswith("/nl/")
     invitation.refresh_from_db()
     first_opening = invitation.opened_at

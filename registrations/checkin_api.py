@@ -1,0 +1,157 @@
+"""The door API: scan a ticket, find someone by name, check them in by hand, undo.
+
+Every answer about a ticket is a 200 with an `outcome`, "already checked in" and
+"cancelled" included: they are ordinary answers at a door, not errors. Only a caller
+who may not check people in (401), an unknown meeting or registration (404) and a
+malformed body (422) get something else.
+"""
+
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from meetings.auth import organiser_auth
+from meetings.models import Meeting
+
+from . import checkin
+from .models import Registration
+
+router = Router(tags=["check-in"])
+ERRORS = {401: dict, 404: dict, 422: dict}
+
+
+class ScanIn(Schema):
+    secret: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description="the code read from the QR, or typed: case, spaces and dashes do not matter",
+    )
+    meeting: int = Field(..., description="id of the meeting at whose door the scan happens")
+
+
+class CheckinOut(Schema):
+    outcome: str = Field(
+        ...,
+        description=(
+            "checked_in, already_checked_in, cancelled, waitlisted, wrong_meeting or unknown; "
+            "undone or not_checked_in for an undo"
+        ),
+    )
+    message: str = Field(..., description="what to tell the volunteer, in the request language")
+    ok: bool = Field(..., description="the person may come in")
+    registration: int | None = Field(None, description="id of the registration, for an undo")
+    name: str | None = None
+    organisation: str | None = None
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
+    present: int = Field(..., description="confirmed people checked in so far")
+    expected: int = Field(..., description="confirmed registrations")
+
+
+class PersonOut(Schema):
+    registration: int
+    name: str
+    organisation: str
+    function: str
+    status: str
+    status_label: str
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
+
+
+class SearchOut(Schema):
+    results: list[PersonOut]
+    present: int
+    expected: int
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=checkin.SEARCH_MAX_LENGTH, description="name or organisation")
+
+
+def _answer(result: checkin.CheckinResult, meeting_id: int) -> dict:
+    # Only outcomes about this meeting's registrations say who it is: an unknown code
+    # or another meeting's ticket reveals nobody.
+    registration = result.registration
+    counts = checkin.checkin_counts(meeting_id)
+    body = {
+        "outcome": result.outcome,
+        "message": result.message,
+        "ok": result.ok,
+        "checked_in_at": result.checked_in_at,
+        "checked_in_by": result.checked_in_by,
+        "present": counts.present,
+        "expected": counts.expected,
+    }
+    if registration is not None:
+        body |= {
+            "registration": registration.pk,
+            "name": registration.full_name,
+            "organisation": registration.organisation_label,
+        }
+    return body
+
+
+def _registration(registration_id: int) -> Registration:
+    return get_object_or_404(Registration.objects.only("pk", "meeting_id"), pk=registration_id)
+
+
+@router.post("/checkins", response={200: CheckinOut, **ERRORS}, auth=organiser_auth)
+def checkin_scan(request, payload: ScanIn):
+    """Check in the holder of a ticket: the answer says whether to let them in, and why."""
+    meeting = get_object_or_404(Meeting.objects.only("pk", "time_zone"), pk=payload.meeting)
+    result = checkin.checkin_scan(payload.secret, meeting=meeting, by=request.user)
+    return _answer(result, meeting.pk)
+
+
+@router.get(
+    "/meetings/{meeting_id}/checkins/search",
+    response={200: SearchOut, **ERRORS},
+    auth=organiser_auth,
+)
+def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
+    """Registrations of the meeting by name or organisation (accents and case ignored)."""
+    meeting = get_object_or_404(Meeting.objects.only("pk"), pk=meeting_id)
+    counts = checkin.checkin_counts(meeting)
+    results = []
+    for registration in checkin.checkin_search(meeting, query.q):
+        checked_in_at, checked_in_by = checkin.checkin_info(registration)
+        results.append(
+            {
+                "registration": registration.pk,
+                "name": registration.full_name,
+                "organisation": registration.organisation_label,
+                "function": registration.get_function_display(),
+                "status": registration.status,
+                "status_label": registration.get_status_display(),
+                "checked_in_at": checked_in_at,
+                "checked_in_by": checked_in_by,
+            }
+        )
+    return {"results": results, "present": counts.present, "expected": counts.expected}
+
+
+@router.post(
+    "/registrations/{registration_id}/checkin",
+    response={200: CheckinOut, **ERRORS},
+    auth=organiser_auth,
+)
+def checkin_manual(request, registration_id: int):
+    """Check someone in found by name (same answers as a scan)."""
+    registration = _registration(registration_id)
+    result = checkin.checkin_manual(registration, request.user)
+    return _answer(result, registration.meeting_id)
+
+
+@router.delete(
+    "/registrations/{registration_id}/checkin",
+    response={200: CheckinOut, **ERRORS},
+    auth=organiser_auth,
+)
+def checkin_undo(request, registration_id: int):
+    """Take back a check-in: `undone`, or `not_checked_in` if there was none."""
+    registration = _registration(registration_id)
+    result = checkin.checkin_undo(registration, request.user)
+    return _answer(result, registration.meeting_id)

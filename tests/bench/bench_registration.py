@@ -1,0 +1,396 @@
+"""Benchmark of a registration rush and of the door, on gunicorn and PostgreSQL.
+
+(a) 64 clients at once register for one meeting through
+    `POST /api/meetings/{id}/registrations`, each request a different person: at least
+    10 % of the requests per second of /healthz (a bare Django view) on the same server in
+    the same run, a p99 latency of at most 250 ms, and no oversell: the capacity is below
+    the number of requests, and afterwards exactly `capacity` are confirmed,
+    `Meeting.seats_taken` says the same, and the rest hold waiting-list positions 1…n.
+(b) The same 64 clients check in distinct confirmed tickets with an organiser's key
+    through `POST /api/checkins`: at least 25 % of the same /healthz rate, one check-in
+    each.
+
+Run it as `DATABASE_URL=postgres://postgres@127.0.0.1:5432/events .venv/bin/python -m
+tests.bench.bench_registration`. It needs PostgreSQL (a throwaway test database is made
+beside DATABASE_URL's and dropped at the end) and a spare, empty Redis database
+(BENCH_REDIS_URL, by default redis://127.0.0.1:6379/7) for the delivery jobs each
+registration queues: no worker runs, so they stay queued as they would in production
+before a worker takes them; the database is flushed at the end. It exits non-zero on a
+missed floor.
+"""
+
+import http.client
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.bench import _harness as harness
+
+# 64 clients: 8 processes of 8 threads, so that the load generator is not one GIL.
+PROCESSES = 8
+THREADS = 8
+CLIENTS = PROCESSES * THREADS
+REGISTRATIONS = 8 * CLIENTS  # per round, one meeting per round
+CAPACITY = 6 * CLIENTS  # below REGISTRATIONS: the last quarter goes on the waiting list
+HEALTH_REQUESTS = 16 * CLIENTS
+ROUNDS = 3
+WARM_UP = 2 * CLIENTS
+REGISTRATION_FLOOR = 0.10
+CHECKIN_FLOOR = 0.25
+P99_CEILING_MS = 250
+# One process per core (the deployment this mimics has two), and threads that keep
+# a core busy while a request waits on PostgreSQL, on the meeting's row lock or on Redis.
+GUNICORN_OPTIONS = ("--workers=2", "--worker-class=gthread", "--threads=4")
+# Persistent database connections, as a deployment sets them (DATABASE_URL=…?conn_max_age=60):
+# without them every request opens a PostgreSQL connection, a fork on the server.
+SERVER_DATABASE_OPTIONS = "conn_max_age=60"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/7"
+YEAR = 2027
+ZONE = "Europe/Brussels"
+FUNCTIONS = ("mayor", "burgomaster", "alderman", "officer", "councillor")
+LANGUAGES = ("fr", "nl", "en")
+
+
+# --- The load generator -------------------------------------------------------------------
+
+Request = tuple[str, str, bytes | None, dict[str, str]]
+
+
+def _client(port: int, requests: list[Request], start: threading.Barrier, out: list) -> None:
+    """One client: its requests one after the other, each on a new connection (each is
+    another person's phone or another scan)."""
+    start.wait(timeout=60)
+    for method, path, body, headers in requests:
+        began = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.status, response.read()
+        except OSError as error:
+            answer = 0, str(error).encode()
+        finally:
+            connection.close()
+        ended = time.perf_counter()
+        out.append((began, ended, *answer))
+
+
+def _process(port: int, shares: list[list[Request]]) -> list[tuple[float, float, int, bytes]]:
+    """THREADS clients in one process, released together."""
+    start = threading.Barrier(len(shares))
+    out: list = []
+    threads = [threading.Thread(target=_client, args=(port, share, start, out)) for share in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
+
+
+def _burst(pool: ProcessPoolExecutor, port: int, requests: list[Request]):
+    """Send `requests` from CLIENTS clients at once; requests per second over the whole
+    burst (first request sent to last answer received), latencies, and the answers in the
+    order of `requests`' clients."""
+    shares = [requests[n::CLIENTS] for n in range(CLIENTS)]
+    by_process = [shares[p * THREADS : (p + 1) * THREADS] for p in range(PROCESSES)]
+    results = [
+        item for chunk in pool.map(_process, [port] * PROCESSES, by_process) for item in chunk
+    ]
+    # perf_counter is CLOCK_MONOTONIC on Linux: comparable between processes.
+    elapsed = max(r[1] for r in results) - min(r[0] for r in results)
+    latencies = [r[1] - r[0] for r in results]
+    answers = [(r[2], r[3]) for r in results]
+    return len(results) / elapsed, latencies, answers
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+# --- Setting up -----------------------------------------------------------------------------
+
+
+def _environment_prepare() -> str:
+    """Check and set the environment before Django reads it; return the Redis URL."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        raise SystemExit(
+            "bench_registration needs PostgreSQL: set DATABASE_URL=postgres://… "
+            f"(got {url or 'nothing, i.e. SQLite'}); SQLite serialises every write and "
+            "would measure nothing a deployment does."
+        )
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        size = client.dbsize()
+    except redis.RedisError as error:
+        raise SystemExit(f"bench_registration needs Redis at {redis_url}: {error}") from error
+    if size:
+        raise SystemExit(
+            f"{redis_url} holds {size} keys; the benchmark flushes its Redis database at "
+            "the end, so it only uses an empty one (set BENCH_REDIS_URL to a spare one)."
+        )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
+    os.environ["REDIS_URL"] = redis_url
+    os.environ.pop("REDIS_CACHE_URL", None)
+    os.environ["CACHE_KEY_PREFIX"] = f"bench-registration-{os.getpid()}"
+    # The API throttles anonymous registrations per address; every client here is one.
+    os.environ["REGISTRATION_THROTTLE_RATE"] = ""
+    return redis_url
+
+
+def _meetings_create(count: int) -> list[int]:
+    """Published meetings with open registration. Bulk inserts send no signals, so no
+    feed job is queued."""
+    from meetings.models import Meeting, Programme
+
+    programme = Programme.objects.create(
+        year=YEAR, title_fr=f"Rencontres {YEAR}", status=Programme.Status.PUBLISHED
+    )
+    starts_at = datetime(YEAR, 3, 12, 9, 30, tzinfo=ZoneInfo(ZONE))
+    meetings = Meeting.objects.bulk_create(
+        Meeting(
+            programme=programme,
+            title_fr=f"Rencontre {n} : mobilité & emploi",
+            title_nl=f"Ontmoeting {n}: mobiliteit & werk",
+            starts_at=starts_at + timedelta(days=7 * n),
+            ends_at=starts_at + timedelta(days=7 * n, hours=3),
+            time_zone=ZONE,
+            venue_name="Hôtel de ville",
+            venue_address="Grand-Place 1",
+            venue_city="Mouscron",
+            venue_country="BE",
+            capacity=CAPACITY,
+            status=Meeting.Status.PUBLISHED,
+        )
+        for n in range(count)
+    )
+    return [meeting.pk for meeting in meetings]
+
+
+def _organiser_key() -> str:
+    from django.conf import settings
+    from django.contrib.auth.models import Group, User
+
+    from meetings.auth import api_key_create
+
+    user = User.objects.create_user(
+        "bench-door", first_name="Door", last_name="Volunteer", is_staff=True
+    )
+    user.groups.add(Group.objects.get_or_create(name=settings.ORGANISERS_GROUP)[0])
+    return api_key_create(user, name="bench")[1]
+
+
+def _registrations(meeting_id: int, tag: str, count: int) -> list[Request]:
+    path = f"/api/meetings/{meeting_id}/registrations"
+    headers = {"Content-Type": "application/json"}
+    return [
+        (
+            "POST",
+            path,
+            json.dumps(
+                {
+                    "first_name": f"Prénom{n}",
+                    "last_name": f"Nom-{tag} <b>&</b> 🚲",
+                    "email": f"{tag}.{n}@bench.example",
+                    "function": FUNCTIONS[n % len(FUNCTIONS)],
+                    "organisation_name": f"Commune {n % 40}",
+                    "organisation_country": ("FR", "BE")[n % 2],
+                    "language": LANGUAGES[n % len(LANGUAGES)],
+                    "interpretation_needed": n % 5 == 0,
+                    "interpretation_to": "nl" if n % 5 == 0 else "",
+                    "dietary_notes": "végétarien" if n % 7 == 0 else "",
+                    "share_contact": n % 2 == 0,
+                    "privacy_consent": True,
+                }
+            ).encode(),
+            headers,
+        )
+        for n in range(count)
+    ]
+
+
+def _checkins(meeting_id: int, key: str) -> list[Request]:
+    from registrations.models import Registration
+
+    secrets = Registration.objects.filter(
+        meeting_id=meeting_id, status=Registration.Status.CONFIRMED
+    ).values_list("ticket_secret", flat=True)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+    return [
+        (
+            "POST",
+            "/api/checkins",
+            json.dumps({"secret": s, "meeting": meeting_id}).encode(),
+            headers,
+        )
+        for s in secrets
+    ]
+
+
+# --- Checking -------------------------------------------------------------------------------
+
+
+def _registrations_check(meeting_id: int, answers: list[tuple[int, bytes]]) -> list[str]:
+    """What went wrong in one burst: refused requests, oversell, waiting-list gaps."""
+    from meetings.models import Meeting
+    from registrations.models import Registration
+
+    problems = []
+    refused = [(status, body[:200]) for status, body in answers if status != 201]
+    if refused:
+        problems.append(f"{len(refused)} requests not 201, e.g. {refused[0]}")
+    bodies = [json.loads(body) for status, body in answers if status == 201]
+    answered_confirmed = sum(b["status"] == "confirmed" for b in bodies)
+    positions = sorted(b["waitlist_position"] for b in bodies if b["status"] == "waitlisted")
+    expected_confirmed = min(CAPACITY, len(answers))
+    meeting = Meeting.objects.get(pk=meeting_id)
+    confirmed = Registration.objects.filter(
+        meeting_id=meeting_id, status=Registration.Status.CONFIRMED
+    ).count()
+    if not (confirmed == expected_confirmed == answered_confirmed):
+        problems.append(
+            f"{confirmed} confirmed in the database, {answered_confirmed} answered, "
+            f"expected {expected_confirmed}"
+        )
+    if meeting.seats_taken != confirmed or meeting.seats_taken > meeting.capacity:
+        problems.append(
+            f"seats_taken {meeting.seats_taken}, {confirmed} confirmed, capacity {meeting.capacity}"
+        )
+    if positions != list(range(1, len(answers) - expected_confirmed + 1)):
+        problems.append(f"waiting-list positions are not 1…{len(answers) - expected_confirmed}")
+    return problems
+
+
+def _checkins_check(meeting_id: int, answers: list[tuple[int, bytes]]) -> list[str]:
+    from registrations.models import CheckIn
+
+    problems = []
+    wrong = [
+        (status, body[:200])
+        for status, body in answers
+        if status != 200 or json.loads(body)["outcome"] != "checked_in"
+    ]
+    if wrong:
+        problems.append(f"{len(wrong)} scans not checked_in, e.g. {wrong[0]}")
+    made = CheckIn.objects.filter(registration__meeting_id=meeting_id).count()
+    if made != len(answers):
+        problems.append(f"{made} check-ins for {len(answers)} scans")
+    return problems
+
+
+# --- The run --------------------------------------------------------------------------------
+
+
+def _measure(database_url: str) -> list[tuple[bool, str]]:
+    meeting_ids = _meetings_create(ROUNDS + 1)
+    key = _organiser_key()
+    health = [("GET", "/healthz", None, {})] * HEALTH_REQUESTS
+    separator = "&" if "?" in database_url else "?"
+    server_url = f"{database_url}{separator}{SERVER_DATABASE_OPTIONS}"
+    server, port = harness.gunicorn_start(server_url, GUNICORN_OPTIONS)
+    health_rates, registration_rates, checkin_rates = [], [], []
+    registration_latencies, checkin_latencies, problems = [], [], []
+    try:
+        with ProcessPoolExecutor(PROCESSES) as pool:
+            # Warm-up: imports, translations, connections to Redis, in every worker.
+            warm_id = meeting_ids[0]
+            _burst(pool, port, health[:WARM_UP])
+            _burst(pool, port, _registrations(warm_id, "warm", WARM_UP))
+            _burst(pool, port, _checkins(warm_id, key)[:WARM_UP])
+            for round_, meeting_id in enumerate(meeting_ids[1:]):
+                rate, _latencies, answers = _burst(pool, port, health)
+                if any(status != 200 for status, _body in answers):
+                    raise SystemExit("/healthz failed under load")
+                health_rates.append(rate)
+                requests = _registrations(meeting_id, f"r{round_}", REGISTRATIONS)
+                rate, latencies, answers = _burst(pool, port, requests)
+                registration_rates.append(rate)
+                registration_latencies += latencies
+                problems += _registrations_check(meeting_id, answers)
+                rate, latencies, answers = _burst(pool, port, _checkins(meeting_id, key))
+                checkin_rates.append(rate)
+                checkin_latencies += latencies
+                problems += _checkins_check(meeting_id, answers)
+    finally:
+        harness.gunicorn_stop(server)
+
+    def ratio(rates):
+        # Paired with the /healthz burst just before it: immune to the load drifting.
+        return statistics.median(r / h for r, h in zip(rates, health_rates, strict=True))
+
+    def ms(latencies, fraction):
+        return _percentile(latencies, fraction) * 1000
+
+    health_rate = statistics.median(health_rates)
+    registration_ratio, checkin_ratio = ratio(registration_rates), ratio(checkin_rates)
+    p99 = ms(registration_latencies, 0.99)
+    registration_ok = registration_ratio >= REGISTRATION_FLOOR and p99 <= P99_CEILING_MS
+    checkin_ok = checkin_ratio >= CHECKIN_FLOOR
+    options = " ".join(option.removeprefix("--") for option in GUNICORN_OPTIONS)
+    return [
+        (
+            True,
+            f"floor: /healthz {health_rate:.0f} req/s, gunicorn {options}, "
+            f"{SERVER_DATABASE_OPTIONS}, {CLIENTS} clients, "
+            f"{HEALTH_REQUESTS} requests (median of {ROUNDS})",
+        ),
+        (
+            registration_ok,
+            f"(a) registration burst, {REGISTRATIONS} people for {CAPACITY} seats: "
+            f"{statistics.median(registration_rates):.0f} req/s (median of {ROUNDS}); "
+            f"median ratio {registration_ratio:.2f} (floor ≥ {REGISTRATION_FLOOR}); "
+            f"p50 {ms(registration_latencies, 0.5):.0f} ms, p99 {p99:.0f} ms "
+            f"(ceiling {P99_CEILING_MS} ms) {'PASS' if registration_ok else 'FAIL'}",
+        ),
+        (
+            not problems,
+            f"(a) no oversell: {CAPACITY} confirmed = seats_taken ≤ capacity, waiting list "
+            f"1…{REGISTRATIONS - CAPACITY}, every round "
+            + ("PASS" if not problems else "FAIL: " + "; ".join(problems[:5])),
+        ),
+        (
+            checkin_ok,
+            f"(b) check-in, {CAPACITY} distinct tickets a round: "
+            f"{statistics.median(checkin_rates):.0f} req/s (median of {ROUNDS}); "
+            f"median ratio {checkin_ratio:.2f} (floor ≥ {CHECKIN_FLOOR}); "
+            f"p50 {ms(checkin_latencies, 0.5):.0f} ms, p99 {ms(checkin_latencies, 0.99):.0f} ms "
+            f"{'PASS' if checkin_ok else 'FAIL'}",
+        ),
+    ]
+
+
+def main() -> int:
+    redis_url = _environment_prepare()
+    import django
+
+    django.setup()
+    import redis
+    from django.db import connection
+
+    started = time.perf_counter()
+    database_url, database_drop = harness.database_create()
+    print(f"Registration benchmark: PostgreSQL, delivery jobs queued in {redis_url} (no worker)")
+    try:
+        results = _measure(database_url)
+    finally:
+        connection.close()
+        database_drop()
+        redis.Redis.from_url(redis_url).flushdb()
+    for _passed, line in results:
+        print(line)
+    print(f"{time.perf_counter() - started:.0f} s")
+    return 0 if all(passed for passed, _line in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The public registration API: 201 with the token, 200 neutral for a duplicate, and
+404/409/422 refusals that write nothing."""
+
+import pytest
+
+from meetings.models import Meeting
+from registrations.models import Registration
+from tasks.models import Delivery
+from tests.factories import MeetingFactory, OrganisationFactory
+
+from .conftest import registration_data
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, meeting_id, **overrides):
+    data = registration_data(**overrides)
+    return client.post(
+        f"/api/meetings/{meeting_id}/registrations?lang=en", data, content_type="application/json"
+    )
+
+
+def token_of(response) -> str:
+    return response.json()["manage_token"]
+
+
+def test_a_registration_answers_its_status_position_and_token_but_not_the_ticket(client, programme):
+    meeting = MeetingFactory(programme=programme, capacity=1)
+
+    first = post(client, meeting.pk, email="one@example.org")
+    second = post(client, meeting.pk, email="two@example.org")
+
+    assert first.status_code == second.status_code == 201
+    registration = Registration.objects.get(email="one@example.org")
+    assert first.json() == {
+        "status": "confirmed",
+        "waitlist_position": None,
+        "manage_token": registration.manage_token,
+        "manage_url": f"http://127.0.0.1:8000/nl/r/{registration.manage_token}/",
+    }
+    assert (second.json()["status"], second.json()["waitlist_position"]) == ("waitlisted", 1)
+    assert registration.ticket_secret not in first.content.decode()
+
+
+def test_names_at_their_longest_are_accepted(client, meeting):
+    response = post(client, meeting.pk, first_name="É" * 100, last_name="ë" * 100)
+
+    assert response.status_code == 201
+    assert Delivery.objects.get().to_name == "É" * 100 + " " + "ë" * 99
+
+
+def test_a_duplicate_answers_the_same_neutral_message_whatever_its_state(client, programme):
+    meeting = MeetingFactory(programme=programme, capacity=1)
+    post(client, meeting.pk, email="one@example.org")
+    post(client, meeting.pk, email="two@example.org")
+
+    answers = [
+        post(client, meeting.pk, email=email) for email in ("ONE@example.org", "Two@Example.org")
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert (
+        answers[0].json()
+        == answers[1].json()
+        == {
+            "detail": "This email address is already registered for this meeting, so no second "
+            "registration was made. We have emailed the link to manage that registration to "
+            "this address."
+        }
+    )
+    assert Registration.objects.count() == 2
+    assert Delivery.objects.filter(kind="registration_link").count() == 2
+
+
+def test_the_token_reads_changes_and_cancels_the_registration(client, meeting):
+    token = token_of(post(client, meeting.pk))
+    url = f"/api/registrations/{token}"
+
+    read = client.get(url).json()
+    patched = client.patch(
+        url,
+        {"dietary_notes": "Végétarien", "share_contact": False},
+        content_type="application/json",
+    )
+    cancelled = client.delete(url)
+
+    registration = Registration.objects.get()
+    assert read["ticket_secret"] == registration.ticket_secret
+    assert read["status"] == "confirmed" and read["organisation_name"] == "Stad Menen"
+    assert read["ticket_pdf_url"].endswith(f"/nl/r/{token}/ticket.pdf")
+    assert patched.status_code == 200
+    assert (patched.json()["dietary_notes"], patched.json()["share_contact"]) == (
+        "Végétarien",
+        False,
+    )
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert client.delete(url).json()["status"] == "cancelled", "cancelling again is harmless"
+    assert Meeting.objects.get(pk=meeting.pk).seats_taken == 0
+
+
+def test_an_organisation_of_the_directory_is_given_by_id(client, meeting):
+    lille = OrganisationFactory(name="Ville de Lille", country="FR")
+
+    response = post(client, meeting.pk, organisation=lille.pk, organisation_name="")
+    unknown = post(client, meeting.pk, organisation=987654, email="other@example.org")
+
+    read = client.get(f"/api/registrations/{token_of(response)}").json()
+    assert (read["organisation"], read["organisation_country"]) == (lille.pk, "FR")
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == "Organisation: There is no organisation with id 987654."
+
+
+def test_unknown_tokens_and_meetings_are_404(client, db):
+    assert client.get("/api/registrations/nope").status_code == 404
+    assert (
+        client.patch("/api/registrations/nope", {}, content_type="application/json").status_code
+        == 404
+    )
+    assert client.delete("/api/registrations/nope").status_code == 404
+    assert post(client, 424242).status_code == 404
+
+
+def test_a_cancelled_meeting_is_409_and_nothing_is_written(client, programme):
+    meeting = MeetingFactory(programme=programme, status=Meeting.Status.CANCELLED)
+
+    response = post(client, meeting.pk)
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This meeting is cancelled: it takes no registrations."}
+    assert not Registration.objects.exists() and not Delivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"last_name": "x" * 101}, "last_name"),
+        ({"accessibility_notes": "x" * 1001}, "accessibility_notes"),
+        ({"function": "king"}, "function"),
+        ({"privacy_consent": False}, "privacy_consent"),
+    ],
+)
+def test_bad_input_is_422_with_the_field_named_and_nothing_written(
+    client, meeting, overrides, field
+):
+    response = post(client, meeting.pk, **overrides)
+
+    assert response.status_code == 422
+    assert field in response.json()["errors"]
+    assert response.json()["detail"]
+    assert not Registration.objects.exists() and not Delivery.objects.exists()
+
+
+def test_a_body_of_the_wrong_shape_is_422_not_500(client, meeting):
+    response = client.post(
+        f"/api/meetings/{meeting.pk}/registrations",
+        {"first_name": ["a list"]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+
+
+def test_only_the_language_needs_and_consent_can_be_patched(client, meeting):
+    token = token_of(post(client, meeting.pk))
+
+    response = client.patch(
+        f"/api/registrations/{token}?lang=en",
+        {"email": "thief@example.org"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"][-1] == "email" and error["msg"] == "Extra inputs are not permitted"
+    assert Registration.objects.get().email == "sofie.claes@menen.example"
+
+
+def test_a_cancelled_registration_cannot_be_patched(client, meeting):
+    token = token_of(post(client, meeting.pk))
+    client.delete(f"/api/registrations/{token}")
+
+    response = client.patch(
+        f"/api/registrations/{token}", {"language": "fr"}, content_type="application/json"
+    )
+
+    assert response.status_code == 409
+
+
+def test_registrations_from_one_address_are_throttled(client, meeting, settings):
+    settings.REGISTRATION_THROTTLE_RATE = "2/m"
+
+    answers = [post(client, meeting.pk, email=f"p{n}@example.org").status_code for n in range(3)]
+
+    assert answers == [201, 201, 429]
+    assert Registration.objects.count() == 2

@@ -1,0 +1,280 @@
+"""The public pages: the form, the manage page and its ticket, cancel, the personal feed."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from icalendar import Calendar
+
+from meetings.models import Meeting
+from registrations.models import Invitation, Registration
+from registrations.services import FIELDS, meeting_invite, registration_cancel
+from tasks.models import Delivery
+from tests.factories import MeetingFactory, OrganisationFactory
+
+from .conftest import registration_data
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides) -> dict:
+    """The POST of the form: unchecked boxes are absent, an empty organisation is ""."""
+    data = registration_data(**overrides)
+    data["organisation"] = data["organisation"] or ""
+    return {key: value for key, value in data.items() if value is not False}
+
+
+def post_form(client, meeting, lang="nl", **overrides):
+    return client.post(f"/{lang}/meetings/{meeting.pk}/register/", form_data(**overrides))
+
+
+# --- The form --------------------------------------------------------------------------
+
+
+def test_the_form_asks_everything_in_the_page_language(client, meeting):
+    OrganisationFactory(name="Ville de Halluin")
+
+    page = client.get(f"/nl/meetings/{meeting.pk}/register/").content.decode()
+
+    for name in (*FIELDS, "privacy_consent"):
+        assert f'name="{name}"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert 'value="nl" required id="id_language_1" checked' in page
+    assert "Ville de Halluin" in page
+
+
+def test_registering_leads_to_the_manage_page_with_the_ticket(client, meeting):
+    response = post_form(client, meeting)
+
+    registration = Registration.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/nl/r/{registration.manage_token}/"
+    assert registration.status == Registration.Status.CONFIRMED
+    assert (registration.organisation_name, registration.language) == ("Stad Menen", "nl")
+    page = client.get(response["Location"]).content.decode()
+    assert f'src="/nl/r/{registration.manage_token}/qr.png"' in page
+    assert f'href="/nl/r/{registration.manage_token}/ticket.pdf"' in page
+    assert f'href="/calendar/r/{registration.manage_token}.ics"' in page
+    assert 'class="message message-success"' in page
+
+
+def test_errors_are_shown_on_their_fields_and_nothing_is_written(client, meeting):
+    response = post_form(
+        client, meeting, lang="en", email="sofie@", organisation_name="", privacy_consent=False
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Enter a valid email address." in page
+    assert "Accept the privacy notice" in page
+    assert not Registration.objects.exists()
+
+
+def test_rules_of_the_service_come_back_onto_the_form(client, meeting):
+    response = post_form(client, meeting, lang="en", organisation_name="")
+
+    assert response.status_code == 422
+    assert "Choose your organisation or type its name." in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_an_invitation_prefills_the_form_and_is_answered(client, meeting, organiser, marie):
+    meeting_invite(meeting, people=[marie], invited_by=organiser)
+    token = Invitation.objects.get().token
+
+    page = client.get(f"/fr/meetings/{meeting.pk}/register/?invitation={token}")
+    response = post_form(
+        client,
+        meeting,
+        lang="fr",
+        invitation=token,
+        email=marie.email,
+        organisation=marie.organisation_id,
+    )
+
+    html = page.content.decode()
+    assert 'value="Marie"' in html and f'value="{marie.email}"' in html
+    assert f'name="invitation" value="{token}"' in html
+    assert f'<option value="{marie.organisation_id}" selected>' in html
+    assert "no-store" in page["Cache-Control"]
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.answered_at is not None
+    assert Registration.objects.get().invitation == invitation
+
+
+def test_a_full_meeting_says_the_person_will_wait(client, programme, register):
+    full = MeetingFactory(programme=programme, capacity=1)
+    register(full)
+
+    page = client.get(f"/en/meetings/{full.pk}/register/").content.decode()
+
+    assert "This meeting is full: if you register, you go on the waiting list" in page
+    assert "Join the waiting list" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"status": Meeting.Status.CANCELLED}, "This meeting is cancelled"),
+        (
+            {"registration_closes_at": timezone.now() - timedelta(days=1)},
+            "Registration for this meeting closed on",
+        ),
+    ],
+)
+def test_a_closed_or_cancelled_meeting_says_why_instead_of_the_form(
+    client, programme, fields, reason
+):
+    meeting = MeetingFactory(programme=programme, **fields)
+
+    page = client.get(f"/en/meetings/{meeting.pk}/register/").content.decode()
+    posted = post_form(client, meeting, lang="en")
+
+    assert reason in page
+    assert 'name="email"' not in page
+    assert reason in posted.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_a_draft_meeting_has_no_form(client, programme):
+    draft = MeetingFactory(programme=programme, status=Meeting.Status.DRAFT)
+
+    assert client.get(f"/en/meetings/{draft.pk}/register/").status_code == 404
+
+
+def test_registering_an_address_twice_answers_neutrally_and_reveals_nothing(
+    client, meeting, register
+):
+    existing = register(meeting, email="sofie.claes@menen.example", dietary_notes="Halal")
+
+    response = post_form(client, meeting, lang="en", email="SOFIE.CLAES@menen.example")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "already registered for this meeting" in page
+    assert existing.manage_token not in page and existing.ticket_secret not in page
+    assert "Halal" not in page and "confirmed" not in page.lower()
+    assert Registration.objects.count() == 1
+    assert Delivery.objects.filter(kind="registration_link").count() == 1
+
+
+def test_the_meeting_page_offers_to_register_while_it_is_open(client, meeting, programme):
+    closed = MeetingFactory(
+        programme=programme, registration_closes_at=timezone.now() - timedelta(hours=1)
+    )
+
+    assert f'href="/en/meetings/{meeting.pk}/register/"' in (
+        client.get(f"/en/meetings/{meeting.pk}/").content.decode()
+    )
+    assert "/register/" not in client.get(f"/en/meetings/{closed.pk}/").content.decode()
+
+
+# --- The manage page -------------------------------------------------------------------
+
+
+def test_the_manage_page_shows_the_waiting_list_position_and_no_ticket(client, programme, register):
+    full = MeetingFactory(programme=programme, capacity=1)
+    register(full)
+    register(full)
+    waiting = register(full)
+
+    response = client.get(f"/en/r/{waiting.manage_token}/")
+
+    page = response.content.decode()
+    assert "position 2 on the waiting list" in page
+    assert "qr.png" not in page
+    assert "no-store" in response["Cache-Control"]
+    assert client.get(f"/en/r/{waiting.manage_token}/qr.png").status_code == 404
+    assert client.get(f"/en/r/{waiting.manage_token}/ticket.pdf").status_code == 404
+
+
+def test_the_ticket_is_a_png_and_a_pdf(client, meeting, register):
+    token = register(meeting).manage_token
+
+    qr = client.get(f"/en/r/{token}/qr.png")
+    pdf = client.get(f"/en/r/{token}/ticket.pdf")
+
+    assert (qr["Content-Type"], qr.content[:4]) == ("image/png", b"\x89PNG")
+    assert (pdf["Content-Type"], pdf.content[:5]) == ("application/pdf", b"%PDF-")
+
+
+def test_markup_and_emoji_typed_in_a_name_are_escaped(client, meeting, register):
+    registration = register(meeting, first_name="<b>&", last_name="Zoë 🎉")
+
+    page = client.get(f"/en/r/{registration.manage_token}/").content.decode()
+
+    assert "&lt;b&gt;&amp; Zoë 🎉" in page
+    assert "<b>&" not in page
+
+
+def test_language_and_needs_are_changed_from_the_manage_page(client, meeting, register):
+    registration = register(meeting)
+
+    response = client.post(
+        f"/en/r/{registration.manage_token}/",
+        {
+            "language": "fr",
+            "interpretation_needed": "on",
+            "interpretation_to": "nl",
+            "dietary_notes": "Sans gluten",
+        },
+    )
+
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert (registration.language, registration.interpretation_to) == ("fr", "nl")
+    assert (registration.dietary_notes, registration.share_contact) == ("Sans gluten", False)
+
+
+def test_cancelling_asks_first_then_needs_a_post_with_the_csrf_token(meeting, register):
+    registration = register(meeting)
+    client = Client(enforce_csrf_checks=True)
+    url = f"/en/r/{registration.manage_token}/cancel/"
+
+    question = client.get(url)
+    forged = client.post(url)
+    token = question.cookies["csrftoken"].value
+    answered = client.post(url, {"csrfmiddlewaretoken": token})
+
+    assert "Do you really want to cancel" in question.content.decode()
+    assert forged.status_code == 403
+    assert answered.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+    page = client.get(f"/en/r/{registration.manage_token}/").content.decode()
+    assert "Your registration is cancelled." in page
+    assert "Register again" in page
+
+
+def test_an_unknown_link_is_not_found(client, db):
+    assert client.get("/en/r/not-a-token/").status_code == 404
+    assert client.get("/calendar/r/not-a-token.ics").status_code == 404
+
+
+# --- The personal feed -----------------------------------------------------------------
+
+
+def test_the_personal_feed_has_every_meeting_of_the_address_except_cancelled_ones(
+    client, programme, register
+):
+    first = MeetingFactory(programme=programme)
+    second = MeetingFactory(programme=programme)
+    dropped = MeetingFactory(programme=programme)
+    MeetingFactory(programme=programme)  # not registered
+    registration = register(first, email="sofie@example.org", language="nl")
+    register(second, email="SOFIE@example.org")
+    registration_cancel(register(dropped, email="sofie@example.org"))
+
+    response = client.get(f"/calendar/r/{registration.manage_token}.ics")
+
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    feed = Calendar.from_ical(response.content)
+    assert sorted(str(e["SUMMARY"]) for e in feed.events) == sorted(
+        [first.title_nl, second.title_nl]
+    )
+    again = client.get(
+        f"/calendar/r/{registration.manage_token}.ics", HTTP_IF_NONE_MATCH=response["ETag"]
+    )
+    assert again.status_code == 304

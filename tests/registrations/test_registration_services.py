@@ -1,0 +1,387 @@
+"""Registering: seats then the waiting list, promotions, refusals that write nothing,
+duplicates that reveal nothing, invitations answered, reminders, meeting changes."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from meetings import services as meeting_services
+from meetings.errors import InvalidData
+from meetings.models import Meeting
+from registrations import selectors
+from registrations.errors import (
+    InvalidRegistration,
+    RegistrationClosed,
+    RegistrationNotChangeable,
+)
+from registrations.models import Invitation, Registration
+from registrations.services import (
+    meeting_invite,
+    registration_cancel,
+    registration_create,
+    registration_update,
+    reminders_queue,
+)
+from tasks.models import Delivery
+from tests.factories import MeetingFactory, OrganisationFactory
+from tests.mail import recipient
+
+from .conftest import registration_data
+
+pytestmark = pytest.mark.django_db
+
+CONFIRMED = Registration.Status.CONFIRMED
+WAITLISTED = Registration.Status.WAITLISTED
+CANCELLED = Registration.Status.CANCELLED
+
+
+def seats(meeting) -> int:
+    return Meeting.objects.get(pk=meeting.pk).seats_taken
+
+
+def kinds_to(email: str) -> list[str]:
+    return list(
+        Delivery.objects.filter(to_email=email).order_by("pk").values_list("kind", flat=True)
+    )
+
+
+def fresh(registration) -> Registration:
+    return Registration.objects.get(pk=registration.pk)
+
+
+# --- Seats and the waiting list ----------------------------------------------------------
+
+
+def test_seats_are_confirmed_up_to_capacity_then_people_wait_in_order(small_meeting, register):
+    people = [register(small_meeting) for _ in range(5)]
+
+    assert [p.status for p in people] == [CONFIRMED] * 2 + [WAITLISTED] * 3
+    assert seats(small_meeting) == 2
+    assert [selectors.waitlist_position(p) for p in people] == [None, None, 1, 2, 3]
+    assert kinds_to(people[0].email) == ["registration_confirmed"]
+    assert kinds_to(people[2].email) == ["registration_waitlisted"]
+
+
+def test_a_cancellation_promotes_the_next_person_waiting_in_the_same_transaction(
+    small_meeting, register
+):
+    first, _second, third, fourth = (register(small_meeting) for _ in range(4))
+
+    registration_cancel(first)
+
+    assert fresh(first).status == CANCELLED
+    assert (fresh(third).status, fresh(fourth).status) == (CONFIRMED, WAITLISTED)
+    assert selectors.waitlist_position(fresh(fourth)) == 1
+    assert seats(small_meeting) == 2
+    assert kinds_to(first.email) == ["registration_confirmed", "registration_cancelled"]
+    assert kinds_to(third.email) == ["registration_waitlisted", "registration_promoted"]
+
+
+def test_cancelling_a_place_on_the_waiting_list_moves_the_others_up_and_frees_no_seat(
+    small_meeting, register
+):
+    people = [register(small_meeting) for _ in range(5)]
+
+    registration_cancel(people[3])
+    registration_cancel(people[3])  # again: nothing more happens
+
+    assert seats(small_meeting) == 2
+    assert [selectors.waitlist_position(fresh(p)) for p in people] == [None, None, 1, None, 2]
+    assert kinds_to(people[3].email).count("registration_cancelled") == 1
+
+
+def test_raising_the_capacity_promotes_as_many_as_the_new_seats_allow(small_meeting, register):
+    people = [register(small_meeting) for _ in range(6)]
+
+    meeting_services.meeting_update(small_meeting, capacity=5)
+
+    assert [fresh(p).status for p in people] == [CONFIRMED] * 5 + [WAITLISTED]
+    assert selectors.waitlist_position(fresh(people[5])) == 1
+    assert seats(small_meeting) == 5
+    assert Delivery.objects.filter(kind="registration_promoted").count() == 3
+
+
+def test_the_capacity_cannot_go_below_the_people_confirmed(small_meeting, register):
+    register(small_meeting)
+    register(small_meeting)
+
+    with pytest.raises(InvalidData) as refusal:
+        meeting_services.meeting_update(small_meeting, capacity=1)
+
+    assert refusal.value.status_code == 422
+    assert refusal.value.message == "More people are already confirmed than this capacity allows."
+    assert Meeting.objects.get(pk=small_meeting.pk).capacity == 2
+
+
+# --- Refusals --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("meeting_fields", "message"),
+    [
+        (
+            {"status": Meeting.Status.CANCELLED},
+            "This meeting is cancelled: it takes no registrations.",
+        ),
+        (
+            {"status": Meeting.Status.DRAFT},
+            "This meeting is not published yet: registration is not open.",
+        ),
+        (
+            {"registration_opens_at": timezone.now() + timedelta(days=3)},
+            "Registration for this meeting opens on",
+        ),
+        (
+            {"registration_closes_at": timezone.now() - timedelta(minutes=1)},
+            "Registration for this meeting closed on",
+        ),
+    ],
+    ids=["cancelled", "draft", "not-open-yet", "closed"],
+)
+def test_registration_outside_its_window_is_refused_and_writes_nothing(
+    programme, register, meeting_fields, message
+):
+    meeting = MeetingFactory(programme=programme, **meeting_fields)
+
+    with pytest.raises(RegistrationClosed) as refusal:
+        register(meeting)
+
+    assert refusal.value.status_code == 409
+    assert refusal.value.message.startswith(message)
+    assert not Registration.objects.exists()
+    assert not Delivery.objects.exists()
+    assert seats(meeting) == 0
+
+
+def test_registration_closes_when_the_meeting_starts_unless_told_otherwise(programme, register):
+    started = MeetingFactory(
+        programme=programme,
+        starts_at=timezone.now() - timedelta(minutes=5),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+
+    with pytest.raises(RegistrationClosed):
+        register(started)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"email": "sofie@"}, "email", "Email: Enter a valid email address."),
+        ({"first_name": "S" * 101}, "first_name", "First name: Ensure this value has at most"),
+        ({"dietary_notes": "x" * 1001}, "dietary_notes", "Dietary needs: Keep it under 1000"),
+        ({"organisation_name": ""}, "organisation", "Organisation: Choose your organisation"),
+        ({"organisation_country": ""}, "organisation_country", "Country: Give the country"),
+        ({"interpretation_needed": True}, "interpretation_to", "Interpretation into: Say into"),
+        ({"privacy_consent": False}, "privacy_consent", "Privacy consent: Accept the privacy"),
+        ({"last_name": "Claes\r\nBcc: x@example.org"}, "last_name", "Last name: A line break"),
+        ({"language": "de"}, "language", "Language: Value 'de' is not a valid choice."),
+    ],
+)
+def test_invalid_input_names_its_field_and_writes_nothing(meeting, overrides, field, message):
+    with pytest.raises(InvalidRegistration) as refusal:
+        registration_create(meeting, data=registration_data(**overrides))
+
+    assert refusal.value.status_code == 422
+    assert refusal.value.message.startswith(message)
+    assert field in refusal.value.errors
+    assert not Registration.objects.exists()
+    assert not Delivery.objects.exists()
+
+
+def test_an_organisation_of_the_directory_replaces_a_typed_one(meeting, register):
+    lille = OrganisationFactory(name="Ville de Lille", country="FR")
+
+    registration = register(meeting, organisation=lille.pk)
+
+    assert registration.organisation == lille
+    assert (registration.organisation_name, registration.organisation_country) == ("", "")
+    assert registration.organisation_label == "Ville de Lille"
+    assert registration.country.code == "FR"
+
+
+# --- Duplicates ------------------------------------------------------------------------
+
+
+def test_the_same_address_in_other_letters_makes_no_second_registration_and_gets_its_link(
+    meeting, register, committed
+):
+    first = register(meeting, email="Sofie.Claes@Menen.example")
+
+    again, created = committed(
+        registration_create, meeting, data=registration_data(email="sofie.claes@MENEN.example")
+    )
+    committed(
+        registration_create, meeting, data=registration_data(email="SOFIE.CLAES@menen.example")
+    )
+
+    assert (again.pk, created) == (first.pk, False)
+    assert Registration.objects.count() == 1
+    # One resend an hour, to the address registered, whoever typed it.
+    links = Delivery.objects.filter(kind="registration_link")
+    assert [(d.to_email, d.status) for d in links] == [("Sofie.Claes@Menen.example", "sent")]
+    (message,) = mail.outbox
+    assert recipient(message) == "Sofie.Claes@Menen.example"
+    assert f"/nl/r/{first.manage_token}/" in message.body
+
+
+def test_someone_who_cancelled_registers_again_as_a_new_registration_would(small_meeting, register):
+    first = register(small_meeting, email="sofie@example.org")
+    old_token, old_secret = first.manage_token, first.ticket_secret
+    register(small_meeting)
+    registration_cancel(first)
+    register(small_meeting)  # takes the seat freed
+
+    again, created = registration_create(
+        small_meeting, data=registration_data(email="SOFIE@example.org", dietary_notes="Vegan")
+    )
+
+    assert (again.pk, created) == (first.pk, True)
+    assert (again.status, selectors.waitlist_position(again)) == (WAITLISTED, 1)
+    assert again.dietary_notes == "Vegan"
+    assert again.cancelled_at is None
+    assert old_token != again.manage_token and old_secret != again.ticket_secret
+    assert Registration.objects.count() == 3
+
+
+# --- Invitations, the directory --------------------------------------------------------
+
+
+def test_registering_from_the_invitation_link_records_the_answer(
+    meeting, organiser, marie, register
+):
+    meeting_invite(meeting, people=[marie], invited_by=organiser)
+    invitation = Invitation.objects.get()
+
+    registration = register(
+        meeting, invitation_token=invitation.token, email="marie.dupont@lille.example"
+    )
+
+    invitation.refresh_from_db()
+    assert registration.invitation == invitation
+    assert registration.person == marie, "linked to the directory by address"
+    assert invitation.answered_at is not None
+
+
+def test_an_invitation_answers_one_registration_only(meeting, organiser, marie, register):
+    meeting_invite(meeting, people=[marie], invited_by=organiser)
+    token = Invitation.objects.get().token
+
+    register(meeting, invitation_token=token, email="marie.dupont@lille.example")
+    forwarded = register(meeting, invitation_token=token, email="colleague@lille.example")
+
+    assert forwarded.invitation is None
+    assert forwarded.person is None
+
+
+# --- Changes by the registrant ---------------------------------------------------------
+
+
+def test_language_needs_and_consent_can_be_changed_and_nothing_else(meeting, register):
+    registration = register(meeting)
+
+    changed = registration_update(
+        registration,
+        {"language": "fr", "interpretation_needed": True, "interpretation_to": "nl"},
+    )
+    with pytest.raises(InvalidRegistration) as refusal:
+        registration_update(registration, {"email": "other@example.org", "language": "en"})
+
+    assert (changed.language, changed.interpretation_to) == ("fr", "nl")
+    assert refusal.value.message.startswith("Only the language, the needs and the contact-list")
+    assert fresh(registration).email == registration.email
+    assert fresh(registration).language == "fr"
+
+
+def test_a_cancelled_registration_cannot_be_changed(meeting, register):
+    registration = registration_cancel(register(meeting))
+
+    with pytest.raises(RegistrationNotChangeable):
+        registration_update(registration, {"language": "fr"})
+
+
+# --- Reminders -------------------------------------------------------------------------
+
+
+def test_reminders_go_7_days_and_1_day_before_once_each(meeting, register):
+    confirmed = register(meeting)
+    register(meeting, email="sofie@example.org")
+    registration_cancel(Registration.objects.get(email="sofie@example.org"))
+    starts = meeting.starts_at
+
+    assert reminders_queue(starts - timedelta(days=8)) == 0
+    assert reminders_queue(starts - timedelta(days=6, hours=23)) == 1
+    assert reminders_queue(starts - timedelta(days=6)) == 0
+    assert reminders_queue(starts - timedelta(hours=23)) == 1
+    assert reminders_queue(starts - timedelta(hours=1)) == 0
+
+    keys = set(
+        Delivery.objects.filter(kind="registration_reminder").values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    assert keys == {f"reminder-7d:{confirmed.pk}", f"reminder-1d:{confirmed.pk}"}
+
+
+def test_someone_confirmed_within_the_week_only_gets_the_last_reminder(programme, register):
+    soon = MeetingFactory(
+        programme=programme,
+        starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=3),
+    )
+    registration = register(soon)
+
+    assert reminders_queue(timezone.now()) == 0
+    assert reminders_queue(soon.starts_at - timedelta(hours=12)) == 1
+    assert Delivery.objects.get(kind="registration_reminder").idempotency_key == (
+        f"reminder-1d:{registration.pk}"
+    )
+
+
+def test_the_reminder_job_queues_what_is_due(programme, register):
+    from tasks.tasks import registration_reminders
+
+    soon = MeetingFactory(
+        programme=programme,
+        starts_at=timezone.now() + timedelta(hours=20),
+        ends_at=timezone.now() + timedelta(hours=23),
+    )
+    Registration.objects.filter(pk=register(soon).pk).update(
+        confirmed_at=timezone.now() - timedelta(days=10)
+    )
+
+    registration_reminders.delay()
+    registration_reminders.delay()
+
+    assert Delivery.objects.filter(kind="registration_reminder").count() == 1
+
+
+# --- Meeting changes reach registrants -------------------------------------------------
+
+
+def test_a_meeting_change_and_cancellation_reach_registrants_once_per_address(
+    small_meeting, organiser, marie, register, committed
+):
+    meeting_invite(small_meeting, people=[marie], invited_by=organiser)
+    register(small_meeting, email="MARIE.DUPONT@lille.example")  # an invitee who registered
+    confirmed = register(small_meeting)
+    waiting = register(small_meeting)
+    gone = registration_cancel(register(small_meeting))
+    mail.outbox.clear()
+
+    committed(
+        meeting_services.meeting_update,
+        small_meeting,
+        starts_at=small_meeting.starts_at + timedelta(days=1),
+        ends_at=small_meeting.ends_at + timedelta(days=1),
+    )
+    updated = sorted(recipient(m).lower() for m in mail.outbox)
+    mail.outbox.clear()
+    committed(meeting_services.meeting_cancel, small_meeting)
+    cancelled = sorted(recipient(m).lower() for m in mail.outbox)
+
+    expected = sorted([marie.email, confirmed.email, waiting.email])
+    assert updated == expected == cancelled
+    assert gone.email not in updated
