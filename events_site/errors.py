@@ -30,3 +30,9 @@ class Invalid(DomainError):
     def __init__(self, message: str, errors: dict[str, list[str]]):
         super().__init__(message)
         self.errors = errors
+
+
+class Forbidden(DomainError):
+    """Signed in, but not one of the people this belongs to."""
+
+    status_code = 403

@@ -184,7 +184,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "signin:request"
 
 NINJA_DEFAULT_THROTTLE_RATES = {"anon": "60/min", "user": "600/min"}
 # Public registrations through the API, per client address; empty turns the limit off

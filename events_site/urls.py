@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from meetings import feeds
+from meetings import feeds, signin_views
 from meetings import views as meeting_views
 from registrations import checkin_views
 from registrations import views as registration_views
 from reports import views as report_views
+from workshops import screen_views as workshop_screen_views
+from workshops import views as workshop_views
 
 from .api import api
 from .views import healthz, unknown_language
@@ -25,9 +27,12 @@ urlpatterns += i18n_patterns(
     path("", RedirectView.as_view(pattern_name="meetings:programme_current"), name="home"),
     path("admin/", admin.site.urls),
     meeting_views.urls,
+    signin_views.urls,
     registration_views.urls,
     checkin_views.urls,
     report_views.urls,
+    *workshop_views.urls,
+    *workshop_screen_views.urls,
 )
 
 # Only prefixes of languages we do not speak: a match on /fr/… would make every path

@@ -1,14 +1,27 @@
-"""Who may write: organisers, through their admin session or a personal API key."""
+"""Who may write: organisers (admin session or API key) and, for their own meetings,
+facilitators, who sign in with a one-time link emailed to them.
+
+Facilitators are mayors, not IT staff: no password to remember. Their link makes a
+plain, non-staff Django user on first use, so sessions, CSRF and `login_required` work
+for them exactly as for organisers, and `CheckIn.checked_in_by` can name them.
+"""
 
 import hashlib
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
-from .models import ApiKey
+from tasks.outbox import delivery_queue
+
+from .emails import person_delivery
+from .errors import MeetingsError
+from .models import ApiKey, CoFacilitator, LoginLink, Meeting, Person
 
 KEY_PREFIX = "pm_"
 # "Last used" is for spotting forgotten keys, not an audit log: a door scanner sending a
@@ -68,3 +81,120 @@ class OrganiserSession(SessionAuth):
 
 
 organiser_auth = [OrganiserBearer(), OrganiserSession()]
+
+
+class AnySession(SessionAuth):
+    """Any signed-in user (organiser or facilitator); what they may touch is checked per
+    object by `may_facilitate`. ninja's SessionAuth enforces the CSRF token on writes."""
+
+
+facilitator_auth = [OrganiserBearer(), AnySession()]
+
+
+def may_facilitate(user, meeting: Meeting | int) -> bool:
+    """Organisers, and the meeting's co-facilitators and support staff."""
+    if is_organiser(user):
+        return True
+    if not (user and user.is_authenticated and user.is_active and user.pk):
+        return False
+    meeting_id = meeting if isinstance(meeting, int) else meeting.pk
+    memo = user.__dict__.setdefault("_facilitated_meetings", {})
+    if meeting_id not in memo:
+        memo[meeting_id] = CoFacilitator.objects.filter(
+            meeting_id=meeting_id, person__user=user
+        ).exists()
+    return memo[meeting_id]
+
+
+def facilitated_meetings(user):
+    """The meetings a signed-in facilitator helps run, newest first."""
+    return (
+        Meeting.objects.filter(cofacilitators__person__user=user).distinct().order_by("-starts_at")
+    )
+
+
+# --- One-time sign-in links ----------------------------------------------------------
+
+LOGIN_LINK_TTL = timedelta(minutes=15)
+# Links one address may be sent per hour: enough for a lost email, not for a mail bomb.
+LOGIN_LINKS_PER_HOUR = 5
+LOGIN_LINK = "login_link"
+
+
+class LoginLinkInvalid(MeetingsError):
+    status_code = 400
+
+
+def login_link_request(email: str, next_url: str = "") -> bool:
+    """Email a sign-in link to the facilitator with this address, if there is one.
+
+    The caller answers the same whatever this returns, so the form reveals nobody's
+    role; the return value is for tests and logs.
+    """
+    person = (
+        Person.objects.filter(
+            email__iexact=email.strip(),
+            cofacilitations__meeting__status__in=[Meeting.Status.PUBLISHED, Meeting.Status.DRAFT],
+        )
+        .distinct()
+        .first()
+    )
+    if person is None:
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        # The person row serialises two requests for the same address.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        recent = LoginLink.objects.filter(
+            person=person, created_at__gte=now - timedelta(hours=1)
+        ).count()
+        if recent >= LOGIN_LINKS_PER_HOUR:
+            return False
+        link = LoginLink.objects.create(
+            person=person,
+            expires_at=now + LOGIN_LINK_TTL,
+            next_url=next_url if next_url.startswith("/") and not next_url.startswith("//") else "",
+        )
+        delivery_queue(
+            person_delivery(
+                person, kind=LOGIN_LINK, key=f"login:{link.pk}", context={"link": link.pk}
+            )
+        )
+    return True
+
+
+def login_link_use(token: str) -> tuple:
+    """Spend a link: (the user to sign in, where to go). Used once, within 15 minutes.
+
+    The conditional UPDATE is the whole guard: two clicks at the same instant (a mail
+    scanner and the person) cannot both win.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        spent = LoginLink.objects.filter(
+            token=token, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        link = LoginLink.objects.select_related("person").filter(token=token).first()
+        if not spent:
+            if link is None:
+                raise LoginLinkInvalid(_("This sign-in link is not valid."))
+            if link.used_at is not None:
+                raise LoginLinkInvalid(_("This sign-in link was already used: ask for a new one."))
+            raise LoginLinkInvalid(
+                _("This sign-in link has expired (links last 15 minutes): ask for a new one.")
+            )
+        return facilitator_user(link.person), link.next_url
+
+
+def facilitator_user(person: Person):
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.user_id is None:
+        user = get_user_model().objects.create_user(
+            username=f"person-{person.pk}",
+            email=person.email,
+            first_name=person.first_name,
+            last_name=person.last_name,
+        )
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+    return person.user

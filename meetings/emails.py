@@ -13,7 +13,7 @@ from tasks.mail import message_build
 from tasks.models import Delivery
 from tasks.outbox import DeliverySpec, PermanentFailure, renderer
 
-from .models import Meeting, Person, Programme
+from .models import LoginLink, Meeting, Person, Programme
 
 
 def person_delivery(
@@ -61,4 +61,17 @@ def announcement_render(delivery: Delivery):
         }
     return message_build(
         delivery, subject=subject, template="meetings/email/announcement", context=context
+    )
+
+
+@renderer("login_link")
+def login_link_render(delivery: Delivery):
+    link = LoginLink.objects.filter(pk=delivery.context.get("link")).first()
+    if link is None:
+        raise PermanentFailure("The sign-in link of this email no longer exists.")
+    with translation.override(delivery.language):
+        subject = _("Your sign-in link")
+        context = {"login_url": site_link("signin:use", link.token)}
+    return message_build(
+        delivery, subject=subject, template="meetings/email/login_link", context=context
     )

@@ -1,5 +1,6 @@
 """The network's directory (organisations, people) and its annual programme of meetings."""
 
+import secrets
 import uuid
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -118,6 +119,17 @@ class Person(models.Model):
         _("preferred language"), max_length=5, choices=LANGUAGE_CHOICES, default="fr"
     )
     accepts_network_news = models.BooleanField(_("receives network news"), default=False)
+    # The sign-in of a facilitator: made on their first one-time link, never with a
+    # password (see `meetings.auth`). Organisers are ordinary staff users, with no person.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="person",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -266,6 +278,10 @@ class Meeting(models.Model):
     )
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
+    # "Les suites": what happens after the meeting, written by the organiser for the booklet.
+    next_steps = models.TextField(_("next steps"), blank=True)
+    # Set when the organiser declares the meeting over: the booklet goes to those who came.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -423,3 +439,26 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.prefix}…"
+
+
+def login_token() -> str:
+    """256 random bits: the link is the facilitator's whole sign-in."""
+    return secrets.token_urlsafe(32)
+
+
+class LoginLink(models.Model):
+    """A one-time sign-in link emailed to a facilitator: valid 15 minutes, used once."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="login_links")
+    token = models.CharField(max_length=64, unique=True, default=login_token, editable=False)
+    next_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+
+    def __str__(self):
+        return f"{self.person} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from events_site.validation import validated_save
 from tasks.outbox import deliveries_queue, recipient_problem
 from tasks.queue import enqueue_on_commit
 
@@ -29,22 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 def _validated_save(instance: models.Model, data: Mapping[str, Any]) -> None:
-    """Apply `data`, run every model and constraint check, then save."""
-    for name, value in data.items():
-        setattr(instance, name, value)
-    try:
-        instance.full_clean()
-        with transaction.atomic():
-            instance.save()
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        first = next(iter(errors.values()))[0]
-        raise InvalidData(first, errors) from exc
-    except IntegrityError as exc:
-        raise InvalidData(
-            _("This change conflicts with data saved meanwhile; reload and try again."),
-            {"__all__": [str(exc)]},
-        ) from exc
+    validated_save(instance, data, InvalidData)
 
 
 def _require_one_language(data: Mapping[str, Any], instance, field: str, label: str) -> None:

@@ -13,7 +13,7 @@ class ProgrammeTranslation(TranslationOptions):
 
 @register(Meeting)
 class MeetingTranslation(TranslationOptions):
-    fields = ("title", "description")
+    fields = ("title", "description", "next_steps")
     required_languages = ()
 
 

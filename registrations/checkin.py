@@ -10,8 +10,8 @@ scanning the same ticket at the same instant insert one row; the second insert f
 the constraint inside its own savepoint and answers "already checked in" with the first
 one's time and scanner.
 
-Who may check in is `checkin_allowed`: organisers for now. The meeting's co-facilitators
-will join them once they can sign in (issue 5).
+Who may check in is `checkin_allowed`: organisers, and the meeting's co-facilitators and
+support staff once signed in with their one-time link.
 """
 
 import logging
@@ -24,7 +24,7 @@ from django.db.models import Count, Q
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
-from meetings.auth import is_organiser
+from meetings.auth import may_facilitate
 from meetings.models import Meeting
 
 from .models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
@@ -69,11 +69,8 @@ class CheckinResult:
 
 
 def checkin_allowed(user, meeting: Meeting) -> bool:
-    """Whether `user` may check people in for `meeting`.
-
-    Organisers only for now; the meeting's co-facilitators once they can sign in (issue 5).
-    """
-    return is_organiser(user)
+    """Whether `user` may check people in for `meeting`: its organisers and facilitators."""
+    return may_facilitate(user, meeting)
 
 
 def normalise_secret(raw) -> str | None:

@@ -9,16 +9,18 @@ malformed body (422) get something else.
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from meetings.auth import organiser_auth
+from events_site.errors import Forbidden
+from meetings.auth import facilitator_auth
 from meetings.models import Meeting
 
 from . import checkin
 from .models import Registration
 
 router = Router(tags=["check-in"])
-ERRORS = {401: dict, 404: dict, 422: dict}
+ERRORS = {401: dict, 403: dict, 404: dict, 422: dict}
 
 
 class ScanIn(Schema):
@@ -94,14 +96,24 @@ def _answer(result: checkin.CheckinResult, meeting_id: int) -> dict:
     return body
 
 
-def _registration(registration_id: int) -> Registration:
-    return get_object_or_404(Registration.objects.only("pk", "meeting_id"), pk=registration_id)
+def _door_of(request, meeting_id: int) -> None:
+    if not checkin.checkin_allowed(request.user, meeting_id):
+        raise Forbidden(_("Only the organisers and facilitators of this meeting check people in."))
 
 
-@router.post("/checkins", response={200: CheckinOut, **ERRORS}, auth=organiser_auth)
+def _registration(request, registration_id: int) -> Registration:
+    registration = get_object_or_404(
+        Registration.objects.only("pk", "meeting_id"), pk=registration_id
+    )
+    _door_of(request, registration.meeting_id)
+    return registration
+
+
+@router.post("/checkins", response={200: CheckinOut, **ERRORS}, auth=facilitator_auth)
 def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
     meeting = get_object_or_404(Meeting.objects.only("pk", "time_zone"), pk=payload.meeting)
+    _door_of(request, meeting.pk)
     result = checkin.checkin_scan(payload.secret, meeting=meeting, by=request.user)
     return _answer(result, meeting.pk)
 
@@ -109,11 +121,12 @@ def checkin_scan(request, payload: ScanIn):
 @router.get(
     "/meetings/{meeting_id}/checkins/search",
     response={200: SearchOut, **ERRORS},
-    auth=organiser_auth,
+    auth=facilitator_auth,
 )
 def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
     """Registrations of the meeting by name or organisation (accents and case ignored)."""
     meeting = get_object_or_404(Meeting.objects.only("pk"), pk=meeting_id)
+    _door_of(request, meeting.pk)
     counts = checkin.checkin_counts(meeting)
     results = []
     for registration in checkin.checkin_search(meeting, query.q):
@@ -136,11 +149,11 @@ def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
 @router.post(
     "/registrations/{registration_id}/checkin",
     response={200: CheckinOut, **ERRORS},
-    auth=organiser_auth,
+    auth=facilitator_auth,
 )
 def checkin_manual(request, registration_id: int):
     """Check someone in found by name (same answers as a scan)."""
-    registration = _registration(registration_id)
+    registration = _registration(request, registration_id)
     result = checkin.checkin_manual(registration, request.user)
     return _answer(result, registration.meeting_id)
 
@@ -148,10 +161,10 @@ def checkin_manual(request, registration_id: int):
 @router.delete(
     "/registrations/{registration_id}/checkin",
     response={200: CheckinOut, **ERRORS},
-    auth=organiser_auth,
+    auth=facilitator_auth,
 )
 def checkin_undo(request, registration_id: int):
     """Take back a check-in: `undone`, or `not_checked_in` if there was none."""
-    registration = _registration(registration_id)
+    registration = _registration(request, registration_id)
     result = checkin.checkin_undo(registration, request.user)
     return _answer(result, registration.meeting_id)

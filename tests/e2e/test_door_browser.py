@@ -98,7 +98,7 @@ def test_refusals_search_manual_check_in_and_undo(live_server, page, meeting, or
 
 def test_the_door_asks_for_a_sign_in(live_server, page, meeting):
     page.goto(door_url(live_server, meeting))
-    page.wait_for_url("**/admin/login/**")
+    page.wait_for_url("**/signin/**")
 
 
 def _y4m(png: bytes, path) -> None:

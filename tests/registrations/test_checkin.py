@@ -329,7 +329,7 @@ def test_the_api_refuses_malformed_input_with_422(api_client, meeting):
 def test_anonymous_people_and_participants_cannot_check_anyone_in(client, meeting, marie):
     participant = User.objects.create_user("participant")
     staff = User.objects.create_user("staff", is_staff=True)
-    for user in (None, participant, staff):
+    for user, status in ((None, 401), (participant, 403), (staff, 403)):
         if user:
             client.force_login(user)
         calls = [
@@ -338,8 +338,28 @@ def test_anonymous_people_and_participants_cannot_check_anyone_in(client, meetin
             client.post(f"/api/registrations/{marie.pk}/checkin"),
             client.delete(f"/api/registrations/{marie.pk}/checkin"),
         ]
-        assert [response.status_code for response in calls] == [401] * 4
+        assert [response.status_code for response in calls] == [status] * 4
     assert not CheckIn.objects.exists()
+
+
+def test_the_meetings_facilitators_check_people_in_but_not_at_other_doors(
+    client, meeting, marie
+):
+    from meetings.auth import facilitator_user
+    from tests.factories import MeetingFactory, cross_border_pair
+
+    mayor = meeting.cofacilitators.first().person
+    client.force_login(facilitator_user(mayor))
+    response = scan(client, marie.ticket_secret, meeting.pk)
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "checked_in"
+    assert CheckIn.objects.get().checked_in_by.person == mayor
+
+    other = MeetingFactory(programme=meeting.programme)
+    cross_border_pair(other)
+    assert scan(client, marie.ticket_secret, other.pk).status_code == 403
+    assert client.get(f"/fr/door/meetings/{other.pk}/").status_code == 403
+    assert client.get(f"/fr/door/meetings/{meeting.pk}/").status_code == 200
 
 
 def test_the_session_api_needs_the_csrf_token(meeting, marie, organiser):
@@ -391,7 +411,7 @@ def test_search_manual_check_in_and_undo_through_the_api(api_client, meeting, ma
 def test_the_scanner_page_sends_anonymous_people_to_the_login(client, meeting):
     response = client.get(f"/fr/door/meetings/{meeting.pk}/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/fr/admin/login/?next=/fr/door/meetings/")
+    assert response["Location"].startswith("/fr/signin/?next=/fr/door/meetings/")
 
 
 def test_the_scanner_page_is_forbidden_to_non_organisers(client, meeting):

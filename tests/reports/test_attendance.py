@@ -220,7 +220,7 @@ def test_documents_are_for_organisers_only(client, meeting, document):
     url = f"/fr/meetings/{meeting.pk}/{document}"
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"].startswith("/fr/admin/login/")
+    assert response["Location"].startswith("/fr/signin/")
 
     client.force_login(User.objects.create_user("staff", is_staff=True))
     assert client.get(url).status_code == 403

@@ -1,0 +1,35 @@
+"""The one way services save a model object: every field and constraint checked first.
+
+A bad request then leaves nothing half-written, and the error names each field with a
+message a person can act on (the API answers it as a 422).
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from .errors import Invalid
+
+
+def validated_save(
+    instance: models.Model, data: Mapping[str, Any], error: type[Invalid] = Invalid
+) -> None:
+    """Apply `data`, run every model and constraint check, then save; raise `error`."""
+    for name, value in data.items():
+        setattr(instance, name, value)
+    try:
+        instance.full_clean()
+        with transaction.atomic():
+            instance.save()
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        first = next(iter(errors.values()))[0]
+        raise error(first, errors) from exc
+    except IntegrityError as exc:
+        raise error(
+            _("This change conflicts with data saved meanwhile; reload and try again."),
+            {"__all__": [str(exc)]},
+        ) from exc

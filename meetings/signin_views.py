@@ -1,0 +1,70 @@
+"""Facilitators sign in with a one-time link emailed to them: no password to remember.
+
+The link itself only shows a button: the link is spent by the POST it sends. Mail
+scanners and link previews open every link in an email, and would otherwise spend it
+before the mayor clicks.
+"""
+
+from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.shortcuts import redirect, render
+from django.urls import include, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import auth
+
+
+def _safe_next(request, candidate: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def signin_request(request):
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    context = {"next": next_url, "sent": False, "error": ""}
+    if request.method == "POST":
+        email = (request.POST.get("email") or "").strip()
+        try:
+            validate_email(email)
+        except ValidationError:
+            context["error"] = _("Type the email address the organisers know you by.")
+            return render(request, "meetings/signin/request.html", context, status=422)
+        auth.login_link_request(email, next_url)
+        # The same answer whoever asks: the form tells nobody who facilitates.
+        context.update(sent=True, email=email)
+    return render(request, "meetings/signin/request.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def signin_use(request, token: str):
+    if request.method == "GET":
+        return render(request, "meetings/signin/use.html", {"token": token})
+    try:
+        user, next_url = auth.login_link_use(token)
+    except auth.LoginLinkInvalid as exc:
+        return render(
+            request, "meetings/signin/use.html", {"token": token, "error": exc.message}, status=400
+        )
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(_safe_next(request, next_url) or reverse("facilitate:home"))
+
+
+@require_POST
+def signout(request):
+    logout(request)
+    return redirect("signin:request")
+
+
+app_patterns = [
+    path("signin/", signin_request, name="request"),
+    path("signin/<str:token>/", signin_use, name="use"),
+    path("signout/", signout, name="signout"),
+]
+urls = path("", include((app_patterns, "signin")))

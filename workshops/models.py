@@ -1,0 +1,317 @@
+"""Workshops: a plan of timed rounds, the post-its they produce, and how they are sorted.
+
+The server holds the truth of every timer (`Round`): state, `ends_at` while running,
+the time left while paused, and a version that goes up on every change. Screens derive
+their countdown from it, so the console, the projector and the phones agree.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Meeting, Person
+from registrations.models import Registration
+
+CONTRIBUTION_MAX_LENGTH = 1000
+
+
+def table_token() -> str:
+    """The table's QR code is its only credential: 192 random bits."""
+    return secrets.token_urlsafe(24)
+
+
+class Workshop(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="workshops"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    room = models.CharField(_("room"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    facilitators = models.ManyToManyField(
+        Person, verbose_name=_("facilitators"), related_name="facilitated_workshops", blank=True
+    )
+    # Dots each voter may place in this workshop's dot-vote.
+    vote_limit = models.PositiveSmallIntegerField(_("dots per voter"), default=3)
+    vote_open = models.BooleanField(_("dot-vote open"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    # The round the screens show; None before the first start.
+    current_round = models.ForeignKey(
+        "Round", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "order", "pk"]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(vote_limit__gte=1, vote_limit__lte=50),
+                name="workshop_vote_limit_range",
+                violation_error_message=_("Each voter gets between 1 and 50 dots."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class Question(models.Model):
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("question"), max_length=500)
+
+    class Meta:
+        ordering = ["workshop", "order", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self):
+        return self.text
+
+
+class Table(models.Model):
+    """A group of participants; its QR code opens the phone page without an account."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="tables")
+    name = models.CharField(_("name"), max_length=60)
+    token = models.CharField(max_length=64, unique=True, default=table_token, editable=False)
+
+    class Meta:
+        ordering = ["workshop", "pk"]
+        verbose_name = _("table")
+        verbose_name_plural = _("tables")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "name"],
+                name="table_unique_name_per_workshop",
+                violation_error_message=_("This workshop already has a table with this name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Round(models.Model):
+    class Kind(models.TextChoices):
+        SILENT = "silent", _("silent writing")
+        DISCUSSION = "discussion", _("table discussion")
+        PLENARY = "plenary", _("plenary")
+        VOTE = "vote", _("vote")
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        RUNNING = "running", _("running")
+        PAUSED = "paused", _("paused")
+        FINISHED = "finished", _("finished")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="rounds")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SILENT)
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rounds",
+    )
+    duration_s = models.PositiveIntegerField(_("duration (seconds)"), default=600)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PLANNED
+    )
+    ends_at = models.DateTimeField(null=True, blank=True)
+    paused_remaining_s = models.FloatField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["workshop", "order", "pk"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_s__gte=10, duration_s__lte=4 * 3600),
+                name="round_duration_range",
+                violation_error_message=_("A round lasts between 10 seconds and 4 hours."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="running") | models.Q(ends_at__isnull=False),
+                name="round_running_has_an_end",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="paused") | models.Q(paused_remaining_s__isnull=False),
+                name="round_paused_keeps_time_left",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def remaining_s(self, now=None) -> float:
+        """Seconds left on the clock; 0 once a running round has passed its end."""
+        if self.state == self.State.RUNNING:
+            return max((self.ends_at - (now or timezone.now())).total_seconds(), 0.0)
+        if self.state == self.State.PAUSED:
+            return self.paused_remaining_s
+        if self.state == self.State.PLANNED:
+            return float(self.duration_s)
+        return 0.0
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(seconds=self.duration_s)
+
+
+class Orientation(models.Model):
+    """A "piste d'orientation": the heading post-its are sorted under."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="orientations")
+    title = models.CharField(_("title"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["workshop", "order", "pk"]
+        verbose_name = _("orientation")
+        verbose_name_plural = _("orientations")
+
+    def __str__(self):
+        return self.title
+
+
+class Contribution(models.Model):
+    """A post-it: typed on a phone, or transcribed from paper by a facilitator."""
+
+    class Source(models.TextChoices):
+        PHONE = "phone", _("phone")
+        TRANSCRIBED = "transcribed", _("transcribed")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="contributions")
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="contributions"
+    )
+    round = models.ForeignKey(
+        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="contributions"
+    )
+    table = models.ForeignKey(
+        Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="contributions"
+    )
+    text = models.TextField(_("text"), max_length=CONTRIBUTION_MAX_LENGTH)
+    objective = models.TextField(
+        _("objective pursued"), max_length=CONTRIBUTION_MAX_LENGTH, blank=True
+    )
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    orientation = models.ForeignKey(
+        Orientation,
+        verbose_name=_("orientation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributions",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged",
+    )
+    hidden = models.BooleanField(_("hidden"), default=False)
+    # Suggestions the facilitator turned down are not offered again.
+    rejected_orientations = models.ManyToManyField(Orientation, blank=True, related_name="+")
+    # The phone that posted it (a random id kept in a cookie), for throttling and votes.
+    device = models.CharField(max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["workshop", "created_at", "pk"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        indexes = [models.Index(fields=["workshop", "hidden", "merged_into"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="contribution_not_merged_into_itself",
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def is_visible(self) -> bool:
+        return not self.hidden and self.merged_into_id is None
+
+
+class Vote(models.Model):
+    """One dot: a voter (a phone, or a signed-in person) on one contribution, once."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="votes")
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="votes")
+    voter = models.CharField(max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        indexes = [models.Index(fields=["workshop", "voter"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "voter"],
+                name="vote_one_dot_per_voter_and_contribution",
+                violation_error_message=_("You already put a dot on this post-it."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.voter} → {self.contribution_id}"
+
+
+class TableSeat(models.Model):
+    """The seating plan: which checked-in participant sits at which table."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="seats")
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="seats")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["table", "pk"]
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "registration"], name="seat_one_table_per_participant"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.registration_id} @ {self.table}"

@@ -1,0 +1,3 @@
+"""The projector and the participants' phones."""
+
+urls = []

@@ -1,0 +1,224 @@
+"""Reads shared by the console, the projector, the phones, the API and the booklet.
+
+The timer state is what two hundred screens poll every second or so: it is built once
+per change, kept in the shared cache under the workshop, and dropped after every
+committed change (`timer_state_forget`). A poll then costs one cache read.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from meetings.models import Meeting
+
+from .errors import UnknownTable
+from .models import Contribution, Orientation, Question, Round, Table, Vote, Workshop
+
+TIMER_CACHE_S = 300
+LATEST_POSTITS = 12
+
+
+def _timer_key(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}:timer"
+
+
+def timer_state_forget(workshop_id: int) -> None:
+    cache.delete(_timer_key(workshop_id))
+
+
+def _both(obj, field_name: str) -> dict[str, str]:
+    """A content field in French and Dutch, each falling back to the other."""
+    fr = getattr(obj, f"{field_name}_fr", "") or ""
+    nl = getattr(obj, f"{field_name}_nl", "") or ""
+    return {"fr": fr or nl, "nl": nl or fr}
+
+
+def _timer_state_build(workshop_id: int) -> dict | None:
+    workshop = (
+        Workshop.objects.select_related("current_round__question").filter(pk=workshop_id).first()
+    )
+    if workshop is None:
+        return None
+    round_ = workshop.current_round
+    state = {
+        "workshop": workshop.pk,
+        "meeting": workshop.meeting_id,
+        "workshop_status": workshop.status,
+        "vote_open": workshop.vote_open,
+        "vote_limit": workshop.vote_limit,
+        "round": None,
+        "state": "idle",
+        "ends_at": None,
+        "paused_remaining_s": None,
+        "duration_s": None,
+        "version": 0,
+    }
+    if round_ is not None:
+        question = round_.question
+        state.update(
+            round={
+                "id": round_.pk,
+                "title": _both(round_, "title"),
+                "kind": round_.kind,
+                "question": (
+                    {"id": question.pk, "text": _both(question, "text")} if question else None
+                ),
+            },
+            state=round_.state,
+            ends_at=round_.ends_at.isoformat() if round_.ends_at else None,
+            paused_remaining_s=round_.paused_remaining_s,
+            duration_s=round_.duration_s,
+            version=round_.version,
+        )
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+    state["etag"] = f'"{digest}"'
+    return state
+
+
+def timer_state(workshop_id: int) -> dict | None:
+    """The cached state of the workshop's clock, or None for an unknown workshop."""
+    key = _timer_key(workshop_id)
+    state = cache.get(key)
+    if state is None:
+        state = _timer_state_build(workshop_id)
+        if state is not None:
+            cache.set(key, state, TIMER_CACHE_S)
+    return state
+
+
+def timer_remaining_s(state: dict, now: datetime) -> float:
+    if state["state"] == Round.State.RUNNING:
+        ends_at = datetime.fromisoformat(state["ends_at"])
+        return max((ends_at - now).total_seconds(), 0.0)
+    if state["state"] == Round.State.PAUSED:
+        return state["paused_remaining_s"]
+    if state["state"] == Round.State.PLANNED:
+        return float(state["duration_s"])
+    return 0.0
+
+
+def table_workshop_id(token: str) -> int:
+    """The workshop of a table token, cached: every poll of a phone asks it."""
+    key = f"table-token:{hashlib.sha256(token.encode()).hexdigest()}"
+    workshop_id = cache.get(key)
+    if workshop_id is None:
+        workshop_id = (
+            Table.objects.filter(token=token).values_list("workshop_id", flat=True).first()
+            if token
+            else None
+        )
+        if workshop_id is None:
+            raise UnknownTable(
+                _("This table's QR code is not valid any more: scan the code on your table again.")
+            )
+        cache.set(key, workshop_id, 60)
+    return workshop_id
+
+
+def table_token_forget(token: str) -> None:
+    cache.delete(f"table-token:{hashlib.sha256(token.encode()).hexdigest()}")
+
+
+# --- Workshops and their plan --------------------------------------------------------
+
+
+def meeting_workshops(meeting: Meeting) -> QuerySet[Workshop]:
+    return meeting.workshops.prefetch_related("questions", "rounds").annotate(
+        contribution_count=Count("contributions", filter=Q(contributions__hidden=False))
+    )
+
+
+def workshop_detail(workshop_id: int) -> Workshop:
+    """A workshop with everything its console shows, in a fixed number of queries."""
+    return (
+        Workshop.objects.select_related("meeting", "current_round__question")
+        .prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("order", "pk")),
+            Prefetch("rounds", queryset=Round.objects.select_related("question")),
+            Prefetch("orientations", queryset=Orientation.objects.order_by("order", "pk")),
+            Prefetch("tables", queryset=Table.objects.order_by("pk")),
+            "facilitators__organisation",
+        )
+        .get(pk=workshop_id)
+    )
+
+
+# --- Post-its ------------------------------------------------------------------------
+
+
+def contributions(workshop: Workshop, *, include_hidden: bool = True) -> QuerySet[Contribution]:
+    """Post-its with what the board shows of each, and their dots counted."""
+    queryset = (
+        workshop.contributions.select_related("question", "table", "orientation")
+        .annotate(vote_count=Count("votes", distinct=True))
+        .order_by("created_at", "pk")
+    )
+    if not include_hidden:
+        queryset = queryset.filter(hidden=False, merged_into__isnull=True)
+    return queryset
+
+
+def latest_contributions(workshop_id: int, limit: int = LATEST_POSTITS) -> list[Contribution]:
+    return list(
+        Contribution.objects.filter(
+            workshop_id=workshop_id, hidden=False, merged_into__isnull=True
+        ).order_by("-created_at", "-pk")[:limit]
+    )
+
+
+@dataclass
+class BoardColumn:
+    orientation: Orientation | None
+    items: list[Contribution] = field(default_factory=list)
+
+
+@dataclass
+class BoardSection:
+    question: Question | None
+    columns: list[BoardColumn]
+
+
+def board(workshop: Workshop) -> list[BoardSection]:
+    """The console's board: per question, the visible post-its by orientation, unsorted
+    first. Merged post-its hang under the one they were merged into."""
+    items = list(contributions(workshop))
+    merged: dict[int, list[Contribution]] = {}
+    for item in items:
+        if item.merged_into_id:
+            merged.setdefault(item.merged_into_id, []).append(item)
+    for item in items:
+        item.merged_children = merged.get(item.pk, [])
+    visible = [item for item in items if not item.merged_into_id and not item.hidden]
+    orientations = list(workshop.orientations.all())
+    questions: list[Question | None] = [*workshop.questions.all(), None]
+    sections = []
+    for question in questions:
+        in_question = [
+            item for item in visible if item.question_id == (question.pk if question else None)
+        ]
+        if question is None and not in_question:
+            continue
+        columns = [BoardColumn(None)] + [BoardColumn(o) for o in orientations]
+        by_orientation = {column.orientation.pk: column for column in columns[1:]}
+        for item in in_question:
+            by_orientation.get(item.orientation_id, columns[0]).items.append(item)
+        sections.append(BoardSection(question, columns))
+    return sections
+
+
+def hidden_contributions(workshop: Workshop) -> list[Contribution]:
+    return [item for item in contributions(workshop) if item.hidden]
+
+
+def voter_dots(workshop_id: int, voter: str) -> set[int]:
+    """The post-its this voter put a dot on."""
+    return set(
+        Vote.objects.filter(workshop_id=workshop_id, voter=voter).values_list(
+            "contribution_id", flat=True
+        )
+    )

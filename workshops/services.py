@@ -1,0 +1,611 @@
+"""Every write a workshop knows: its plan, its timer, its post-its and their sorting.
+
+Timer actions lock the workshop row first, so two facilitators pressing "pause" at the
+same instant leave one consistent state: the second press finds the round paused and
+changes nothing. Every change to a round bumps its version, which is the ETag that
+pollers send back; the cached timer state is dropped after commit (`timer_state_forget`).
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events_site.validation import validated_save
+from meetings.models import CoFacilitator, Meeting, Person
+
+from . import selectors
+from .errors import (
+    InvalidWorkshopData,
+    NotAllowed,
+    TimerConflict,
+    UnknownTable,
+    VoteRefused,
+    WorkshopClosed,
+)
+from .models import (
+    CONTRIBUTION_MAX_LENGTH,
+    Contribution,
+    Orientation,
+    Question,
+    Round,
+    Table,
+    Vote,
+    Workshop,
+)
+from .signals import workshop_closed
+
+logger = logging.getLogger(__name__)
+
+# The most one press of "add time" may add: a typo of 500 minutes is refused.
+MAX_EXTENSION_S = 3600
+
+
+def _save(instance, data) -> None:
+    validated_save(instance, data, InvalidWorkshopData)
+
+
+def _require_title(data: dict, instance, field: str = "title") -> None:
+    values = [
+        data.get(f"{field}_{lang}", getattr(instance, f"{field}_{lang}", ""))
+        for lang in ["fr", "nl"]
+    ]
+    if not any((v or "").strip() for v in values):
+        raise InvalidWorkshopData(
+            _("Give a title in French or in Dutch."),
+            {f"{field}_fr": [_("This field is required in at least one language.")]},
+        )
+
+
+def _next_order(queryset) -> int:
+    return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+def _lock(workshop: Workshop) -> Workshop:
+    return Workshop.objects.select_for_update().get(pk=workshop.pk)
+
+
+def _require_open(workshop: Workshop) -> None:
+    if workshop.is_closed:
+        raise WorkshopClosed(_("This workshop is closed: it takes no more changes."))
+
+
+# --- The workshop and its plan ----------------------------------------------------------
+
+
+@transaction.atomic
+def workshop_create(meeting: Meeting, **data) -> Workshop:
+    if meeting.is_cancelled:
+        raise WorkshopClosed(_("This meeting is cancelled: it can have no workshop."))
+    workshop = Workshop(meeting=meeting, order=_next_order(meeting.workshops.all()))
+    _require_title(data, workshop)
+    _save(workshop, data)
+    return workshop
+
+
+@transaction.atomic
+def workshop_update(workshop: Workshop, **data) -> Workshop:
+    workshop = _lock(workshop)
+    _require_open(workshop)
+    _require_title(data, workshop)
+    _save(workshop, data)
+    return workshop
+
+
+@transaction.atomic
+def workshop_facilitators_set(workshop: Workshop, people: Iterable[Person]) -> Workshop:
+    """The workshop's facilitators are taken from the meeting's co-facilitators and staff."""
+    people = list(people)
+    allowed = set(
+        CoFacilitator.objects.filter(meeting_id=workshop.meeting_id).values_list(
+            "person_id", flat=True
+        )
+    )
+    outsiders = [p.full_name for p in people if p.pk not in allowed]
+    if outsiders:
+        raise InvalidWorkshopData(
+            _("Only the meeting's co-facilitators and support staff can facilitate: %(names)s.")
+            % {"names": ", ".join(outsiders)},
+            {"facilitators": [_("Add them to the meeting's co-facilitators first.")]},
+        )
+    workshop.facilitators.set(people)
+    return workshop
+
+
+@transaction.atomic
+def workshop_close(workshop: Workshop) -> Workshop:
+    """Stop the clock, close the vote and the phones; the booklet can then be built."""
+    workshop = _lock(workshop)
+    if workshop.is_closed:
+        return workshop
+    now = timezone.now()
+    for round_ in workshop.rounds.filter(state__in=[Round.State.RUNNING, Round.State.PAUSED]):
+        _round_finish(round_, now)
+    workshop.status = Workshop.Status.CLOSED
+    workshop.vote_open = False
+    workshop.closed_at = now
+    workshop.save(update_fields=["status", "vote_open", "closed_at", "updated_at"])
+    _timer_changed(workshop)
+    transaction.on_commit(lambda: workshop_closed.send(sender=Workshop, workshop=workshop))
+    return workshop
+
+
+@transaction.atomic
+def workshop_reopen(workshop: Workshop) -> Workshop:
+    workshop = _lock(workshop)
+    workshop.status = Workshop.Status.OPEN
+    workshop.closed_at = None
+    workshop.save(update_fields=["status", "closed_at", "updated_at"])
+    _timer_changed(workshop)
+    return workshop
+
+
+@transaction.atomic
+def workshop_vote_set(workshop: Workshop, is_open: bool) -> Workshop:
+    workshop = _lock(workshop)
+    _require_open(workshop)
+    workshop.vote_open = is_open
+    workshop.save(update_fields=["vote_open", "updated_at"])
+    _timer_changed(workshop)
+    return workshop
+
+
+def question_create(workshop: Workshop, **data) -> Question:
+    _require_open(workshop)
+    question = Question(workshop=workshop, order=_next_order(workshop.questions.all()))
+    _require_title(data, question, "text")
+    _save(question, data)
+    return question
+
+
+def question_update(question: Question, **data) -> Question:
+    _require_open(question.workshop)
+    _require_title(data, question, "text")
+    _save(question, data)
+    return question
+
+
+def question_delete(question: Question) -> None:
+    _require_open(question.workshop)
+    question.delete()
+
+
+def table_create(workshop: Workshop, name: str) -> Table:
+    table = Table(workshop=workshop)
+    _save(table, {"name": name.strip()})
+    return table
+
+
+def tables_create(workshop: Workshop, count: int) -> list[Table]:
+    """Number the tables on from the last one: "Table 1", "Table 2"…"""
+    if not 1 <= count <= 50:
+        raise InvalidWorkshopData(
+            _("Create between 1 and 50 tables at once."), {"count": [_("Out of range.")]}
+        )
+    existing = workshop.tables.count()
+    return [
+        table_create(workshop, _("Table %(number)s") % {"number": existing + i + 1})
+        for i in range(count)
+    ]
+
+
+def table_token_renew(table: Table) -> Table:
+    """A new QR code for the table: the old one (a photo shared too widely) stops working."""
+    old = table.token
+    table.token = Table._meta.get_field("token").default()
+    table.save(update_fields=["token"])
+    transaction.on_commit(lambda: selectors.table_token_forget(old))
+    return table
+
+
+@transaction.atomic
+def round_create(workshop: Workshop, **data) -> Round:
+    workshop = _lock(workshop)
+    _require_open(workshop)
+    round_ = Round(workshop=workshop, order=_next_order(workshop.rounds.all()))
+    _require_title(data, round_)
+    _check_question(workshop, data.get("question"))
+    _save(round_, data)
+    return round_
+
+
+@transaction.atomic
+def round_update(round_: Round, **data) -> Round:
+    workshop = _lock(round_.workshop)
+    round_ = Round.objects.get(pk=round_.pk)
+    _require_open(workshop)
+    if "duration_s" in data and round_.state != Round.State.PLANNED:
+        raise TimerConflict(_("This round has started: add or remove time with the timer instead."))
+    _require_title(data, round_)
+    _check_question(workshop, data.get("question", round_.question))
+    _save(round_, data)
+    _timer_changed(workshop)
+    return round_
+
+
+@transaction.atomic
+def round_delete(round_: Round) -> None:
+    workshop = _lock(round_.workshop)
+    if round_.state in (Round.State.RUNNING, Round.State.PAUSED):
+        raise TimerConflict(_("Finish this round before deleting it."))
+    round_.delete()
+    _timer_changed(workshop)
+
+
+@transaction.atomic
+def rounds_reorder(workshop: Workshop, round_ids: list[int]) -> list[Round]:
+    workshop = _lock(workshop)
+    rounds = {r.pk: r for r in workshop.rounds.all()}
+    if sorted(round_ids) != sorted(rounds):
+        raise InvalidWorkshopData(
+            _("Give every round of this workshop exactly once."),
+            {"rounds": [_("The list does not match the workshop's rounds.")]},
+        )
+    for order, pk in enumerate(round_ids, start=1):
+        rounds[pk].order = order
+    Round.objects.bulk_update(rounds.values(), ["order"])
+    _timer_changed(workshop)
+    return sorted(rounds.values(), key=lambda r: r.order)
+
+
+def _check_question(workshop: Workshop, question: Question | None) -> None:
+    if question is not None and question.workshop_id != workshop.pk:
+        raise InvalidWorkshopData(
+            _("This question belongs to another workshop."), {"question": [_("Not found.")]}
+        )
+
+
+# --- The timer ----------------------------------------------------------------------------
+
+START, PAUSE, RESUME, EXTEND, FINISH, NEXT, RESET = (
+    "start",
+    "pause",
+    "resume",
+    "extend",
+    "finish",
+    "next",
+    "reset",
+)
+TIMER_ACTIONS = (START, PAUSE, RESUME, EXTEND, FINISH, NEXT, RESET)
+
+
+def _bump(round_: Round, fields: list[str]) -> None:
+    round_.version += 1
+    round_.save(update_fields=[*fields, "version"])
+
+
+def _round_finish(round_: Round, now) -> None:
+    round_.state = Round.State.FINISHED
+    round_.finished_at = now
+    round_.ends_at = None
+    round_.paused_remaining_s = None
+    _bump(round_, ["state", "finished_at", "ends_at", "paused_remaining_s"])
+
+
+def _round_start(workshop: Workshop, round_: Round, now) -> None:
+    for other in workshop.rounds.filter(
+        state__in=[Round.State.RUNNING, Round.State.PAUSED]
+    ).exclude(pk=round_.pk):
+        _round_finish(other, now)
+    round_.state = Round.State.RUNNING
+    round_.started_at = now
+    round_.ends_at = now + round_.duration
+    round_.paused_remaining_s = None
+    round_.finished_at = None
+    _bump(round_, ["state", "started_at", "ends_at", "paused_remaining_s", "finished_at"])
+    if workshop.current_round_id != round_.pk:
+        workshop.current_round = round_
+        workshop.save(update_fields=["current_round", "updated_at"])
+
+
+def _timer_changed(workshop: Workshop) -> None:
+    transaction.on_commit(lambda: selectors.timer_state_forget(workshop.pk))
+
+
+@transaction.atomic
+def timer_act(
+    workshop: Workshop, action: str, *, seconds: int | None = None, round_id: int | None = None
+) -> Round:
+    """Apply one console action to the workshop's current round (or `round_id` on start).
+
+    Pressing what is already true (pause a paused round, resume a running one) changes
+    nothing and is not an error: that is what a second facilitator's press means.
+    """
+    if action not in TIMER_ACTIONS:
+        raise InvalidWorkshopData(
+            _("Unknown timer action “%(action)s”: use one of %(actions)s.")
+            % {"action": action, "actions": ", ".join(TIMER_ACTIONS)},
+            {"action": [_("Unknown action.")]},
+        )
+    workshop = _lock(workshop)
+    _require_open(workshop)
+    now = timezone.now()
+    rounds = list(workshop.rounds.all())
+    if not rounds:
+        raise TimerConflict(_("This workshop has no round yet: add one to the plan first."))
+    by_id = {r.pk: r for r in rounds}
+    if round_id is not None and round_id not in by_id:
+        raise InvalidWorkshopData(
+            _("This round belongs to another workshop."), {"round": [_("Not found.")]}
+        )
+    current = by_id.get(round_id or workshop.current_round_id)
+
+    if action == START:
+        target = current or next((r for r in rounds if r.state == Round.State.PLANNED), None)
+        if target is None:
+            raise TimerConflict(_("Every round is finished: reset one to run it again."))
+        if target.state in (Round.State.RUNNING, Round.State.PAUSED) and round_id is None:
+            return target
+        if target.state == Round.State.FINISHED:
+            raise TimerConflict(_("This round is finished: reset it to run it again."))
+        _round_start(workshop, target, now)
+        result = target
+    elif action == NEXT:
+        after = [r for r in rounds if r.state == Round.State.PLANNED and r != current]
+        if current is not None:
+            after = [r for r in after if (r.order, r.pk) > (current.order, current.pk)] or after
+        if not after:
+            raise TimerConflict(_("There is no next round: the plan is done."))
+        if current is not None and current.state in (Round.State.RUNNING, Round.State.PAUSED):
+            _round_finish(current, now)
+        _round_start(workshop, after[0], now)
+        result = after[0]
+    else:
+        if current is None:
+            raise TimerConflict(_("No round has started yet: press start first."))
+        result = _timer_change_current(current, action, seconds, now)
+    _timer_changed(workshop)
+    return result
+
+
+def _timer_change_current(round_: Round, action: str, seconds: int | None, now) -> Round:
+    state = round_.state
+    if action == RESET:
+        round_.state = Round.State.PLANNED
+        round_.ends_at = round_.paused_remaining_s = None
+        round_.started_at = round_.finished_at = None
+        _bump(round_, ["state", "ends_at", "paused_remaining_s", "started_at", "finished_at"])
+        return round_
+    if state == Round.State.FINISHED:
+        raise TimerConflict(_("This round is finished: reset it or go to the next one."))
+    if action == PAUSE:
+        if state == Round.State.RUNNING:
+            round_.paused_remaining_s = round_.remaining_s(now)
+            round_.state = Round.State.PAUSED
+            round_.ends_at = None
+            _bump(round_, ["state", "ends_at", "paused_remaining_s"])
+        elif state == Round.State.PLANNED:
+            raise TimerConflict(_("This round has not started: there is nothing to pause."))
+    elif action == RESUME:
+        if state == Round.State.PAUSED:
+            round_.ends_at = now + timedelta(seconds=round_.paused_remaining_s)
+            round_.paused_remaining_s = None
+            round_.state = Round.State.RUNNING
+            _bump(round_, ["state", "ends_at", "paused_remaining_s"])
+        elif state == Round.State.PLANNED:
+            raise TimerConflict(_("This round has not started: press start."))
+    elif action == EXTEND:
+        if seconds is None or seconds <= 0 or seconds > MAX_EXTENSION_S:
+            raise InvalidWorkshopData(
+                _("Add between 1 second and 60 minutes."),
+                {"seconds": [_("Give a positive number of seconds, at most 3600.")]},
+            )
+        if state == Round.State.RUNNING:
+            # Time added after the bell counts from now, not from the missed end.
+            round_.ends_at = max(round_.ends_at, now) + timedelta(seconds=seconds)
+            _bump(round_, ["ends_at"])
+        elif state == Round.State.PAUSED:
+            round_.paused_remaining_s += seconds
+            _bump(round_, ["paused_remaining_s"])
+        else:
+            round_.duration_s = min(round_.duration_s + seconds, 4 * 3600)
+            _bump(round_, ["duration_s"])
+    elif action == FINISH:
+        _round_finish(round_, now)
+    return round_
+
+
+# --- Post-its --------------------------------------------------------------------------
+
+
+def _clean_text(value, field: str, *, required: bool) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidWorkshopData(
+            _("The post-it is empty: write something first."), {field: [_("This is required.")]}
+        )
+    if len(text) > CONTRIBUTION_MAX_LENGTH:
+        raise InvalidWorkshopData(
+            _("A post-it holds at most %(max)s characters; this one has %(count)s.")
+            % {"max": CONTRIBUTION_MAX_LENGTH, "count": len(text)},
+            {field: [_("Too long.")]},
+        )
+    return text
+
+
+def table_by_token(token: str) -> Table:
+    table = (
+        Table.objects.select_related("workshop__meeting").filter(token=token).first()
+        if token
+        else None
+    )
+    if table is None:
+        raise UnknownTable(
+            _("This table's QR code is not valid any more: scan the code on your table again.")
+        )
+    return table
+
+
+@transaction.atomic
+def contribution_create(
+    workshop: Workshop,
+    *,
+    text: str,
+    objective: str = "",
+    author: str = "",
+    question: Question | None = None,
+    table: Table | None = None,
+    source: str = Contribution.Source.PHONE,
+    device: str = "",
+    user=None,
+) -> Contribution:
+    """A new post-it; by default it answers the question of the round on the clock."""
+    text = _clean_text(text, "text", required=True)
+    objective = _clean_text(objective, "objective", required=False)
+    workshop = Workshop.objects.select_related("current_round").get(pk=workshop.pk)
+    _require_open(workshop)
+    if table is not None and table.workshop_id != workshop.pk:
+        raise UnknownTable(_("This table belongs to another workshop."))
+    _check_question(workshop, question)
+    current = workshop.current_round
+    if question is None and current is not None:
+        question = current.question
+    contribution = Contribution(
+        workshop=workshop,
+        question=question,
+        round=current,
+        table=table,
+        source=source,
+        device=device[:64],
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    _save(contribution, {"text": text, "objective": objective, "author": author.strip()})
+    return contribution
+
+
+@transaction.atomic
+def contribution_update(contribution: Contribution, **changes) -> Contribution:
+    """Sort a post-it: its orientation, its wording, hidden or not, merged or not.
+
+    `merged_into=None` un-merges. Merging into a post-it that was itself merged goes to
+    the one it was merged into, so a chain never forms; the votes follow.
+    """
+    workshop = _lock(contribution.workshop)
+    _require_open(workshop)
+    contribution = Contribution.objects.get(pk=contribution.pk)
+    data = {}
+    if "text" in changes:
+        data["text"] = _clean_text(changes["text"], "text", required=True)
+    if "objective" in changes:
+        data["objective"] = _clean_text(changes["objective"], "objective", required=False)
+    if "hidden" in changes:
+        data["hidden"] = bool(changes["hidden"])
+    if "orientation" in changes:
+        orientation = changes["orientation"]
+        if orientation is not None and orientation.workshop_id != workshop.pk:
+            raise InvalidWorkshopData(
+                _("This orientation belongs to another workshop."),
+                {"orientation": [_("Not found.")]},
+            )
+        data["orientation"] = orientation
+    if "merged_into" in changes:
+        data["merged_into"] = _merge_target(contribution, changes["merged_into"], workshop)
+    _save(contribution, data)
+    if data.get("merged_into") is not None:
+        _merge_followers(contribution, data["merged_into"])
+    return contribution
+
+
+def _merge_target(contribution: Contribution, target: Contribution | None, workshop):
+    if target is None:
+        return None
+    if target.workshop_id != workshop.pk:
+        raise InvalidWorkshopData(
+            _("A post-it can only be merged with one of the same workshop."),
+            {"merged_into": [_("Not found.")]},
+        )
+    target = target.merged_into or target
+    if target.pk == contribution.pk:
+        raise InvalidWorkshopData(
+            _("A post-it cannot be merged into itself."), {"merged_into": [_("Choose another.")]}
+        )
+    return target
+
+
+def _merge_followers(contribution: Contribution, target: Contribution) -> None:
+    """Post-its merged into this one follow it; its dots move to the target, one per voter."""
+    contribution.merged.update(merged_into=target)
+    voters = set(target.votes.values_list("voter", flat=True))
+    for vote in contribution.votes.all():
+        if vote.voter in voters:
+            vote.delete()
+        else:
+            vote.contribution = target
+            vote.save(update_fields=["contribution"])
+            voters.add(vote.voter)
+    if target.orientation_id is None and contribution.orientation_id is not None:
+        target.orientation_id = contribution.orientation_id
+        target.save(update_fields=["orientation", "updated_at"])
+
+
+def contribution_suggestion_reject(contribution: Contribution, orientation: Orientation) -> None:
+    contribution.rejected_orientations.add(orientation)
+
+
+# --- Orientations -------------------------------------------------------------------
+
+
+def orientation_create(workshop: Workshop, **data) -> Orientation:
+    _require_open(workshop)
+    orientation = Orientation(workshop=workshop, order=_next_order(workshop.orientations.all()))
+    _require_title(data, orientation)
+    _save(orientation, data)
+    return orientation
+
+
+def orientation_update(orientation: Orientation, **data) -> Orientation:
+    _require_open(orientation.workshop)
+    _require_title(data, orientation)
+    _save(orientation, data)
+    return orientation
+
+
+def orientation_delete(orientation: Orientation) -> None:
+    """Its post-its go back to "not sorted"; none is lost."""
+    _require_open(orientation.workshop)
+    orientation.delete()
+
+
+# --- Dot-vote -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def vote_cast(contribution: Contribution, voter: str) -> int:
+    """Put one dot; returns the dots the voter has left.
+
+    The workshop row is locked while the voter's dots are counted, so two taps at once
+    cannot go over the limit.
+    """
+    if not voter:
+        raise NotAllowed(_("Open this page from your table's QR code to vote."))
+    workshop = _lock(contribution.workshop)
+    _require_open(workshop)
+    if not workshop.vote_open:
+        raise VoteRefused(_("The vote is not open: wait for the facilitators to open it."))
+    if not contribution.is_visible:
+        raise VoteRefused(_("This post-it was merged or hidden: vote for another one."))
+    used = Vote.objects.filter(workshop=workshop, voter=voter).count()
+    if used >= workshop.vote_limit:
+        raise VoteRefused(
+            _("You have placed all your %(limit)s dots.") % {"limit": workshop.vote_limit}
+        )
+    try:
+        with transaction.atomic():
+            Vote.objects.create(workshop=workshop, contribution=contribution, voter=voter)
+    except IntegrityError:
+        raise VoteRefused(_("You already put a dot on this post-it.")) from None
+    return workshop.vote_limit - used - 1
+
+
+@transaction.atomic
+def vote_withdraw(contribution: Contribution, voter: str) -> int:
+    workshop = _lock(contribution.workshop)
+    _require_open(workshop)
+    if not workshop.vote_open:
+        raise VoteRefused(_("The vote is closed: dots can no longer change."))
+    Vote.objects.filter(contribution=contribution, voter=voter).delete()
+    return workshop.vote_limit - Vote.objects.filter(workshop=workshop, voter=voter).count()

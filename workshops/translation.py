@@ -1,0 +1,29 @@
+"""French and Dutch versions of the workshop content (django-modeltranslation)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Orientation, Question, Round, Workshop
+
+
+@register(Workshop)
+class WorkshopTranslation(TranslationOptions):
+    fields = ("title",)
+    required_languages = ()
+
+
+@register(Question)
+class QuestionTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = ()
+
+
+@register(Round)
+class RoundTranslation(TranslationOptions):
+    fields = ("title",)
+    required_languages = ()
+
+
+@register(Orientation)
+class OrientationTranslation(TranslationOptions):
+    fields = ("title",)
+    required_languages = ()

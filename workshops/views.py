@@ -1,0 +1,3 @@
+"""The facilitators' pages: their home and the workshop console."""
+
+urls = []
