@@ -1,0 +1,112 @@
+"""Facilitators sign in with a one-time link: 15 minutes, once, and nobody else's."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from meetings.auth import (
+    LOGIN_LINKS_PER_HOUR,
+    LoginLinkInvalid,
+    login_link_request,
+    login_link_use,
+    may_facilitate,
+)
+from meetings.models import LoginLink
+from tests.factories import MeetingFactory, PersonFactory, cross_border_pair
+
+
+@pytest.fixture
+def mayor(meeting):
+    return meeting.cofacilitators.select_related("person").first().person
+
+
+def _link_from_mail() -> str:
+    body = mail.outbox[-1].body
+    return next(line for line in body.splitlines() if "/signin/" in line).strip()
+
+
+def test_a_facilitator_gets_a_link_that_signs_them_in_once(
+    client, mayor, meeting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/fr/signin/", {"email": mayor.email.upper()})
+    assert response.status_code == 200
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to[0].endswith(f"<{mayor.email}>")
+    link = _link_from_mail()
+    path = link.split("127.0.0.1:8000", 1)[1]
+
+    # Opening the link (a mail scanner does) signs nobody in and spends nothing.
+    assert client.get(path).status_code == 200
+    assert LoginLink.objects.get().used_at is None
+
+    response = client.post(path)
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/facilitate/"
+    mayor.refresh_from_db()
+    assert mayor.user is not None and not mayor.user.is_staff
+    assert may_facilitate(mayor.user, meeting)
+
+    again = Client().post(path)
+    assert again.status_code == 400
+    assert "already used" in again.content.decode()
+
+
+def test_the_form_says_the_same_for_strangers_and_sends_them_nothing(
+    client, mayor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        stranger = client.post("/en/signin/", {"email": "nobody@example.org"})
+        known = client.post("/en/signin/", {"email": mayor.email})
+    assert stranger.status_code == known.status_code == 200
+    strip = lambda html, email: html.content.decode().replace(email, "EMAIL")  # noqa: E731
+    assert strip(stranger, "nobody@example.org") == strip(known, mayor.email)
+    assert len(mail.outbox) == 1
+
+
+def test_an_invalid_address_is_refused_with_a_reason(client, db):
+    response = client.post("/en/signin/", {"email": "not an address\r\nBcc: x@example.org"})
+    assert response.status_code == 422
+    assert "email address" in response.content.decode()
+    assert not LoginLink.objects.exists()
+
+
+def test_a_link_expires_after_15_minutes(mayor):
+    assert login_link_request(mayor.email)
+    link = LoginLink.objects.get()
+    link.expires_at = timezone.now() - timedelta(seconds=1)
+    link.save()
+    with pytest.raises(LoginLinkInvalid, match="expired"):
+        login_link_use(link.token)
+    with pytest.raises(LoginLinkInvalid, match="not valid"):
+        login_link_use("forged-token")
+
+
+def test_links_are_rationed_per_address(mayor):
+    sent = [login_link_request(mayor.email) for _ in range(LOGIN_LINKS_PER_HOUR + 2)]
+    assert sent.count(True) == LOGIN_LINKS_PER_HOUR
+    assert LoginLink.objects.count() == LOGIN_LINKS_PER_HOUR
+
+
+def test_people_who_facilitate_nothing_get_no_link(db):
+    assert not login_link_request(PersonFactory().email)
+
+
+def test_a_facilitator_may_not_run_another_meeting(mayor, meeting):
+    assert login_link_request(mayor.email)
+    user, _next = login_link_use(LoginLink.objects.get().token)
+    other = MeetingFactory(programme=meeting.programme)
+    cross_border_pair(other)
+    assert may_facilitate(user, meeting)
+    assert not may_facilitate(user, other)
+
+
+def test_the_next_page_is_kept_but_never_another_site(client, mayor):
+    client.post("/fr/signin/", {"email": mayor.email, "next": "https://evil.example/"})
+    client.post("/fr/signin/", {"email": mayor.email, "next": "/fr/door/meetings/1/"})
+    evil, door = LoginLink.objects.order_by("pk")
+    assert evil.next_url == ""
+    assert door.next_url == "/fr/door/meetings/1/"
