@@ -1,3 +1,193 @@
-"""The projector and the participants' phones."""
+"""The projector and the participants' phones.
 
-urls = []
+Both pages are rendered from the same cached timer state the API serves, then kept up
+to date by `timer.js`, which polls `GET /api/workshops/{id}/timer`. Nothing lives in
+the page alone: a reload (or a phone that slept through a round) shows the same thing.
+
+The projector is a facilitator's laptop on the wall: it needs their session. A phone
+needs nothing but the table's QR code: the token in its URL is its credential, which
+the page passes on to the API in the `X-Table-Token` header.
+"""
+
+import functools
+import math
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.urls import include, path, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from meetings.auth import may_facilitate
+
+from . import selectors, services
+from .errors import UnknownTable
+from .models import CONTRIBUTION_MAX_LENGTH, Workshop
+
+CONTENT_LANGUAGES = ("fr", "nl")
+
+
+def _facilitator_page(view):
+    """Sign in first (the one-time link page), then the meeting's facilitators and the
+    organisers only: 403 for anyone else."""
+
+    @functools.wraps(view)
+    def wrapper(request, workshop_id: int, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        workshop = get_object_or_404(Workshop.objects.select_related("meeting"), pk=workshop_id)
+        if not may_facilitate(request.user, workshop.meeting_id):
+            raise PermissionDenied
+        return view(request, workshop, *args, **kwargs)
+
+    return wrapper
+
+
+def _in_both(message: str) -> dict[str, str]:
+    """A sentence in French and in Dutch at once, for a room that reads both."""
+    texts = {}
+    for language in CONTENT_LANGUAGES:
+        with translation.override(language):
+            texts[language] = _(message)
+    return texts
+
+
+def _content_language() -> str:
+    """The content language a page in the current interface language shows (English
+    readers get French content)."""
+    language = translation.get_language() or "fr"
+    return language if language in CONTENT_LANGUAGES else CONTENT_LANGUAGES[0]
+
+
+def _clock(workshop_id: int) -> dict:
+    """What the page shows before its first poll: the state, its phase and time left."""
+    state = selectors.timer_state(workshop_id)
+    remaining = selectors.timer_remaining_s(state, timezone.now())
+    phase = state["state"]
+    if phase == "finished" or (phase == "running" and remaining <= 0):
+        phase = "ended"
+    elif phase == "running" and remaining <= 60:
+        phase = "last-minute"
+    seconds = math.ceil(remaining)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return {
+        "state": state,
+        "phase": phase,
+        "remaining_ms": int(remaining * 1000),
+        # As timer.js writes it (Countdown.format), so the first poll changes nothing.
+        "display": f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}",
+        "status": _countdown_text().get(phase, ""),
+    }
+
+
+def _timer_url(workshop_id: int) -> str:
+    return f"{reverse('api:api-root')}workshops/{workshop_id}/timer"
+
+
+def _countdown_text() -> dict[str, str]:
+    return {
+        "idle": _("The facilitators have not started a round yet."),
+        "planned": _("Ready to start"),
+        "paused": _("Paused"),
+        "network": _("No answer from the server: the countdown may be out of date."),
+    }
+
+
+# Shown in both languages on the projector, whatever the page language.
+TIME_IS_UP = gettext_noop("Time is up!")
+WORKSHOP_CLOSED = gettext_noop("This workshop is closed.")
+
+
+@_facilitator_page
+def projector(request, workshop: Workshop):
+    clock = _clock(workshop.pk)
+    api = reverse("api:api-root")
+    text = {
+        **_countdown_text(),
+        "time_is_up": _in_both(TIME_IS_UP),
+        "closed": _in_both(WORKSHOP_CLOSED),
+        "signed_out": _("Your session has ended: reload the page and sign in again."),
+    }
+    return render(
+        request,
+        "workshops/screen/projector.html",
+        {
+            "workshop": workshop,
+            "clock": clock,
+            "round": clock["state"]["round"],
+            "latest": selectors.latest_contributions(workshop.pk),
+            "time_is_up": text["time_is_up"],
+            "closed": text["closed"],
+            "screen_text": text,
+            "urls": {
+                "timer": _timer_url(workshop.pk),
+                "contributions": f"{api}workshops/{workshop.pk}/contributions",
+            },
+            "latest_count": selectors.LATEST_POSTITS,
+        },
+    )
+
+
+def _phone_text() -> dict[str, str]:
+    """The phone script's wording, in the page's language (it builds no sentence itself)."""
+    return {
+        **_countdown_text(),
+        "time_is_up": _(TIME_IS_UP),
+        "closed": _("This workshop is closed: thank you for your ideas."),
+        "chars_left": _("Characters left: %(count)s"),
+        "chars_over": _("Characters over the limit: %(count)s"),
+        "sending": _("Sending…"),
+        "sent": _("Your post-it is on the board. Thank you!"),
+        "refused": _("The server refused this post-it."),
+        "dots_left": _("Dots left: %(count)s"),
+        "dot": _("Put a dot"),
+        "undot": _("Take the dot back"),
+        "no_postits": _("No post-it to vote on yet."),
+        "vote_closed": _("The vote is not open yet."),
+        "stale": _(
+            "This table's QR code is not valid any more: scan the code on your table again."
+        ),
+    }
+
+
+def phone(request, token: str):
+    try:
+        table = services.table_by_token(token)
+    except UnknownTable as exc:
+        return render(
+            request, "workshops/screen/phone_unknown.html", {"message": exc.message}, status=404
+        )
+    workshop = table.workshop
+    clock = _clock(workshop.pk)
+    round_ = clock["state"]["round"]
+    language = _content_language()
+    question = round_["question"]["text"][language] if round_ and round_["question"] else ""
+    api = reverse("api:api-root")
+    return render(
+        request,
+        "workshops/screen/phone.html",
+        {
+            "table": table,
+            "workshop": workshop,
+            "clock": clock,
+            "question": question,
+            "content_language": language,
+            "max_length": CONTRIBUTION_MAX_LENGTH,
+            "screen_text": _phone_text(),
+            "urls": {
+                "timer": _timer_url(workshop.pk),
+                "contributions": f"{api}workshops/{workshop.pk}/contributions",
+                "votes": f"{api}contributions/",
+            },
+        },
+    )
+
+
+app_patterns = [
+    path("screen/workshops/<int:workshop_id>/", projector, name="projector"),
+    path("t/<str:token>/", phone, name="phone"),
+]
+urls = [path("", include((app_patterns, "screen")))]

@@ -181,11 +181,12 @@
    * by, so every screen turns its digits at the same instant. */
   Countdown.prototype.tick = function () {
     clearTimeout(this.tickTimer);
+    if (!this.state) return;  // nothing heard yet: the page keeps what the server rendered
     var left = this.remainingMs();
     var phase = this.phase(left);
     this.lastPhase = phase;
     this.onTick(left, phase, this);
-    if (!this.running || !this.state || this.state.state !== "running" || left <= 0) return;
+    if (!this.running || this.state.state !== "running" || left <= 0) return;
     var self = this;
     var delay = (left % 1000) + 10;
     this.tickTimer = setTimeout(function () { self.tick(); }, delay);

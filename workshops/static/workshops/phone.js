@@ -1,0 +1,271 @@
+/* A participant's phone: the countdown, the question, a post-it form and the dot-vote.
+ *
+ * No account: the table's token (from its QR code) and a random id this phone keeps in
+ * localStorage go to the API in the X-Table-Token and X-Device headers. The device id
+ * is what the server throttles and counts dots by; clearing the browser's storage only
+ * gives a new one. Everything the server sends is shown with textContent.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("screen");
+  if (!root || !window.Countdown) return;
+  var Countdown = window.Countdown;
+  var text = JSON.parse(document.getElementById("screen-text").textContent);
+  var lang = root.dataset.lang;
+  var maxLength = Number(root.dataset.maxLength);
+  var VOTES_EVERY_MS = 10000;
+
+  function randomId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+  }
+
+  function deviceId() {
+    var key = "workshops.device";
+    try {
+      var id = window.localStorage.getItem(key);
+      if (!id) {
+        id = randomId();
+        window.localStorage.setItem(key, id);
+      }
+      return id;
+    } catch (e) {
+      return randomId();  // private browsing without storage: an id for this visit
+    }
+  }
+
+  var headers = { "X-Table-Token": root.dataset.token, "X-Device": deviceId() };
+  var csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
+
+  function format(template, count) {
+    return template.replace("%(count)s", String(count));
+  }
+
+  function detailOf(data, fallback) {
+    if (data && typeof data.detail === "string" && data.detail) return data.detail;
+    return fallback;
+  }
+
+  /* fetch with the phone's credentials; resolves to {status, data}, status 0 offline. */
+  function call(method, url, body) {
+    var options = { method: method, headers: { "Accept": "application/json" }, cache: "no-store",
+                    credentials: "same-origin" };
+    for (var name in headers) options.headers[name] = headers[name];
+    if (csrf) options.headers["X-CSRFToken"] = csrf.value;
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, ok: response.ok, data: data };
+      });
+    }, function () {
+      return { status: 0, ok: false, data: { detail: text.network } };
+    });
+  }
+
+  // --- The clock, the round and the question ----------------------------------------
+
+  var countdown = document.getElementById("countdown");
+  var countdownStatus = document.getElementById("countdown-status");
+  var roundTitle = document.getElementById("round-title");
+  var question = document.getElementById("question");
+  var closed = document.getElementById("closed");
+  var form = document.getElementById("postit-form");
+
+  function inLanguage(texts) {
+    return texts[lang] || texts.fr || texts.nl || "";
+  }
+
+  function stale() {
+    clock.stop();
+    closed.textContent = text.stale;
+    closed.hidden = false;
+    if (form) form.hidden = true;
+    voteSection.hidden = true;
+  }
+
+  function showState(state) {
+    var round = state.round;
+    roundTitle.textContent = round ? inLanguage(round.title) : "";
+    question.textContent = round && round.question ? inLanguage(round.question.text) : "";
+    var isClosed = state.workshop_status === "closed";
+    root.dataset.status = state.workshop_status;
+    closed.hidden = !isClosed;
+    if (form) form.hidden = isClosed;
+    root.dataset.voteOpen = String(state.vote_open);
+    showVote(state.vote_open && !isClosed);
+  }
+
+  function showTime(remainingMs, phase) {
+    countdown.textContent = Countdown.format(remainingMs);
+    countdown.dataset.remainingMs = String(Math.round(remainingMs));
+    countdown.dataset.measuredAt = String(Date.now());
+    root.dataset.phase = phase;
+    countdownStatus.textContent = phase === "ended" ? text.time_is_up : text[phase] || "";
+  }
+
+  var clock = new Countdown({
+    url: root.dataset.timerUrl,
+    headers: headers,
+    onChange: showState,
+    onTick: showTime,
+    onError: function (status) {
+      if (status === 401 || status === 403 || status === 404) stale();
+      else countdownStatus.textContent = text.network;
+    }
+  });
+  window.workshopClock = clock;
+
+  // --- The post-it form ---------------------------------------------------------------
+
+  if (form) {
+    var textInput = document.getElementById("postit-text");
+    var objectiveInput = document.getElementById("postit-objective");
+    var counter = document.getElementById("postit-count");
+    var error = document.getElementById("postit-error");
+    var sent = document.getElementById("postit-sent");
+    var submit = document.getElementById("postit-submit");
+
+    var count = function () {
+      // Characters as the server counts them: an emoji is one, not two UTF-16 units.
+      var left = maxLength - Array.from(textInput.value).length;
+      counter.textContent = left >= 0 ? format(text.chars_left, left) : format(text.chars_over, -left);
+      counter.classList.toggle("postit-count-over", left < 0);
+    };
+    textInput.addEventListener("input", count);
+    count();
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (submit.disabled) return;
+      submit.disabled = true;
+      error.hidden = true;
+      sent.hidden = false;
+      sent.textContent = text.sending;
+      call("POST", root.dataset.contributionsUrl, {
+        text: textInput.value, objective: objectiveInput.value
+      }).then(function (answer) {
+        submit.disabled = false;
+        if (answer.ok) {
+          textInput.value = "";
+          objectiveInput.value = "";
+          count();
+          sent.textContent = text.sent;
+          textInput.focus();
+          if (!voteSection.hidden) loadVotes();
+          return;
+        }
+        // What was typed stays in the fields: nothing is lost on a refusal.
+        sent.hidden = true;
+        if (answer.status === 404 || answer.status === 401) {
+          error.textContent = text.stale;
+        } else {
+          error.textContent = detailOf(answer.data, text.refused);
+        }
+        error.hidden = false;
+      });
+    });
+  }
+
+  // --- The dot-vote --------------------------------------------------------------------
+
+  var voteSection = document.getElementById("vote");
+  var voteList = document.getElementById("vote-list");
+  var dotsLeft = document.getElementById("dots-left");
+  var voteError = document.getElementById("vote-error");
+  var votesTimer = null;
+  var dots = 0;
+
+  function showDots() {
+    dotsLeft.textContent = format(text.dots_left, dots);
+    Array.prototype.forEach.call(voteList.querySelectorAll("button.dot"), function (button) {
+      button.disabled = button.getAttribute("aria-pressed") !== "true" && dots <= 0;
+    });
+  }
+
+  function dotButton(item) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "dot";
+    button.dataset.contribution = String(item.id);
+    setVoted(button, item.voted);
+    button.addEventListener("click", function () { toggleDot(button); });
+    return button;
+  }
+
+  function setVoted(button, voted) {
+    button.setAttribute("aria-pressed", voted ? "true" : "false");
+    button.textContent = voted ? text.undot : text.dot;
+  }
+
+  function showVotes(items) {
+    var list = document.createDocumentFragment();
+    var used = 0;
+    items.forEach(function (item) {
+      if (item.voted) used += 1;
+      var li = document.createElement("li");
+      li.className = "vote-item";
+      var p = document.createElement("p");
+      p.className = "vote-text";
+      p.textContent = item.text;
+      li.appendChild(p);
+      li.appendChild(dotButton(item));
+      list.appendChild(li);
+    });
+    if (!items.length) {
+      var empty = document.createElement("li");
+      empty.className = "vote-empty";
+      empty.textContent = text.no_postits;
+      list.appendChild(empty);
+    }
+    voteList.replaceChildren(list);
+    dots = Math.max(0, (clock.state ? clock.state.vote_limit : 0) - used);
+    showDots();
+  }
+
+  function loadVotes() {
+    clearTimeout(votesTimer);
+    call("GET", root.dataset.contributionsUrl).then(function (answer) {
+      if (answer.ok) {
+        showVotes(Array.isArray(answer.data) ? answer.data : answer.data.items || []);
+      } else if (answer.status === 404 || answer.status === 401) {
+        stale();
+        return;
+      }
+      if (!voteSection.hidden) votesTimer = setTimeout(loadVotes, VOTES_EVERY_MS);
+    });
+  }
+
+  function showVote(open) {
+    if (open === !voteSection.hidden) return;
+    voteSection.hidden = !open;
+    if (open) loadVotes();
+    else clearTimeout(votesTimer);
+  }
+
+  function toggleDot(button) {
+    var voted = button.getAttribute("aria-pressed") === "true";
+    button.disabled = true;
+    voteError.hidden = true;
+    var url = root.dataset.votesUrl + button.dataset.contribution + "/votes";
+    call(voted ? "DELETE" : "POST", url).then(function (answer) {
+      button.disabled = false;
+      if (answer.ok) {
+        setVoted(button, !voted);
+        if (typeof answer.data.dots_left === "number") dots = answer.data.dots_left;
+      } else {
+        voteError.textContent = detailOf(answer.data, text.refused);
+        voteError.hidden = false;
+      }
+      showDots();
+    });
+  }
+
+  clock.start();
+})();

@@ -1,0 +1,111 @@
+/* The projector: the shared countdown, the round and its question in French and Dutch,
+ * and the latest post-its.
+ *
+ * The page starts from what the server rendered and follows the timer API (timer.js)
+ * and the contributions API with the facilitator's session. The root element's
+ * data-phase ("idle", "planned", "running", "last-minute", "paused", "ended") drives
+ * the colours; everything the server sends is shown with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("screen");
+  if (!root || !window.Countdown) return;
+  var Countdown = window.Countdown;
+  var text = JSON.parse(document.getElementById("screen-text").textContent);
+  var latest = Number(root.dataset.latest) || 12;
+  var POSTITS_EVERY_MS = 4000;
+
+  var countdown = document.getElementById("countdown");
+  var countdownStatus = document.getElementById("countdown-status");
+  var roundFr = document.getElementById("round-title-fr");
+  var roundNl = document.getElementById("round-title-nl");
+  var questions = document.getElementById("questions");
+  var questionFr = document.getElementById("question-fr");
+  var questionNl = document.getElementById("question-nl");
+  var closedBanner = document.getElementById("closed-banner");
+  var postits = document.getElementById("postits");
+
+  function showState(state) {
+    var round = state.round;
+    roundFr.textContent = round ? round.title.fr : "";
+    roundNl.textContent = round ? round.title.nl : "";
+    roundNl.hidden = !round || round.title.nl === round.title.fr;
+    var question = round && round.question;
+    questions.hidden = !question;
+    questionFr.textContent = question ? question.text.fr : "";
+    questionNl.textContent = question ? question.text.nl : "";
+    root.dataset.status = state.workshop_status;
+    closedBanner.hidden = state.workshop_status !== "closed";
+  }
+
+  function showTime(remainingMs, phase) {
+    countdown.textContent = Countdown.format(remainingMs);
+    // For tests and tools: the time left, and the local time it was measured at.
+    countdown.dataset.remainingMs = String(Math.round(remainingMs));
+    countdown.dataset.measuredAt = String(Date.now());
+    root.dataset.phase = phase;
+    countdownStatus.textContent = text[phase] || "";
+  }
+
+  var clock = new Countdown({
+    url: root.dataset.timerUrl,
+    onChange: showState,
+    onTick: showTime,
+    onError: function (status) {
+      countdownStatus.textContent = status === 401 || status === 403 ? text.signed_out : text.network;
+    }
+  });
+  window.workshopClock = clock;
+  clock.start();
+
+  // --- The latest post-its -------------------------------------------------------------
+
+  var shown = Array.prototype.map.call(postits.children, function (item) {
+    return item.dataset.contribution + ":" + item.textContent;
+  }).join("\n");
+
+  function newestFirst(a, b) {
+    if (a.created_at === b.created_at) return b.id - a.id;
+    return a.created_at < b.created_at ? 1 : -1;
+  }
+
+  function showPostits(items) {
+    var visible = items.filter(function (item) {
+      return !item.hidden && !item.merged_into;
+    }).sort(newestFirst).slice(0, latest);
+    var signature = visible.map(function (item) { return item.id + ":" + item.text; }).join("\n");
+    if (signature === shown) return;
+    var before = {};
+    Array.prototype.forEach.call(postits.children, function (item) {
+      before[item.dataset.contribution] = true;
+    });
+    var list = document.createDocumentFragment();
+    visible.forEach(function (item) {
+      var li = document.createElement("li");
+      li.className = "postit" + (before[item.id] ? "" : " postit-new");
+      li.dataset.contribution = String(item.id);
+      li.textContent = item.text;
+      list.appendChild(li);
+    });
+    postits.replaceChildren(list);
+    shown = signature;
+  }
+
+  function loadPostits() {
+    if (document.hidden) {
+      setTimeout(loadPostits, POSTITS_EVERY_MS);
+      return;
+    }
+    fetch(root.dataset.contributionsUrl, {
+      credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (data) showPostits(Array.isArray(data) ? data : data.items || []);
+    }, function () {}).then(function () {
+      setTimeout(loadPostits, POSTITS_EVERY_MS);
+    });
+  }
+  loadPostits();
+})();
