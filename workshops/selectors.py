@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
 
 from .errors import UnknownTable
@@ -220,5 +221,31 @@ def voter_dots(workshop_id: int, voter: str) -> set[int]:
     return set(
         Vote.objects.filter(workshop_id=workshop_id, voter=voter).values_list(
             "contribution_id", flat=True
+        )
+    )
+
+
+def facilitator_meetings(user, now: datetime) -> list[Meeting]:
+    """The meetings on a facilitator's home page, each with its workshops.
+
+    Organisers see every meeting still to come, soonest first; a mayor or a member of
+    staff sees the meetings they co-facilitate, newest first, past ones included, to
+    get back to a workshop's board.
+    """
+    if is_organiser(user):
+        meetings = Meeting.objects.filter(ends_at__gte=now).order_by("starts_at", "pk")
+    else:
+        meetings = facilitated_meetings(user)
+    return list(
+        meetings.prefetch_related(
+            Prefetch(
+                "workshops",
+                queryset=Workshop.objects.annotate(
+                    contribution_count=Count(
+                        "contributions",
+                        filter=Q(contributions__hidden=False, contributions__merged_into=None),
+                    )
+                ),
+            )
         )
     )

@@ -1,3 +1,375 @@
-"""The facilitators' pages: their home and the workshop console."""
+"""The facilitators' pages: their home and the workshop console.
 
-urls = []
+The console is read through `workshops.selectors` and rendered whole, so it works and
+can be tested without JavaScript. Its live parts (the timer, the board, transcription,
+sorting, the vote) write through the JSON API from `console.js`, with the session and
+its CSRF token. The plan (rounds, questions, tables, orientations) is edited with plain
+forms posting here: each edit calls one service, and a refusal comes back as a message
+on the console, so nothing the facilitator typed is lost silently.
+"""
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import include, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events_site.errors import DomainError
+from meetings.auth import may_facilitate
+from meetings.models import Meeting
+
+from . import selectors, services
+from .forms import OrientationForm, PlanForm, QuestionForm, RoundForm, TablesForm, WorkshopForm
+from .models import Table, Workshop
+
+
+def _signed_in(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _workshop_light(workshop_id: int) -> Workshop:
+    return Workshop.objects.get(pk=workshop_id)
+
+
+def workshop_view(load: Callable[[int], Workshop] = _workshop_light):
+    """Sign-in first, then the meeting's facilitators and organisers only (403 otherwise).
+
+    `load` reads the workshop the way the view needs it (the console wants everything it
+    shows, a form post only the row), so the permission check costs no extra read.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        @_signed_in
+        def wrapper(request, workshop_id: int, *args, **kwargs):
+            try:
+                workshop = load(workshop_id)
+            except Workshop.DoesNotExist:
+                raise Http404 from None
+            if not may_facilitate(request.user, workshop.meeting_id):
+                raise PermissionDenied
+            return view(request, workshop, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _attempt(request, change: Callable[[dict], object], form: PlanForm | None = None) -> bool:
+    """Run one write; a refusal (the form's or the service's) becomes a message on the
+    page the facilitator goes back to."""
+    if form is not None and not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return False
+    try:
+        change(form.changes() if form is not None else {})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, _("Saved."))
+    return True
+
+
+def _back_to_console(workshop: Workshop, anchor: str):
+    return redirect(f"{reverse('facilitate:console', args=[workshop.pk])}#{anchor}")
+
+
+# --- Home ---------------------------------------------------------------------------
+
+
+@_signed_in
+def home(request):
+    meetings = selectors.facilitator_meetings(request.user, timezone.now())
+    return render(
+        request,
+        "workshops/facilitate/home.html",
+        {
+            "meetings": [
+                (meeting, WorkshopForm(auto_id=f"meeting-{meeting.pk}-%s")) for meeting in meetings
+            ],
+        },
+    )
+
+
+@require_POST
+@_signed_in
+def workshop_create(request, meeting_id: int):
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    if not may_facilitate(request.user, meeting):
+        raise PermissionDenied
+    created = []
+    form = WorkshopForm(request.POST)
+    if _attempt(
+        request, lambda data: created.append(services.workshop_create(meeting, **data)), form
+    ):
+        return _back_to_console(created[0], "plan")
+    return redirect(f"{reverse('facilitate:home')}#meeting-{meeting.pk}")
+
+
+# --- The console ----------------------------------------------------------------------
+
+
+def _phone_url(table: Table) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("screen:phone", args=[table.token])
+
+
+def _timer_body(workshop_id: int) -> dict:
+    """What GET /api/workshops/{id}/timer answers, for the page's first paint."""
+    state = selectors.timer_state(workshop_id)
+    now = timezone.now()
+    body = {key: value for key, value in state.items() if key != "etag"}
+    body.update(remaining_s=selectors.timer_remaining_s(state, now), server_now=now.isoformat())
+    return body
+
+
+def _console_text() -> dict[str, str]:
+    """The console script's wording, in the page's language (it builds no sentence itself)."""
+    return {
+        "network": _("No answer from the server. Check the connection and try again."),
+        "signed_out": _("Your session has ended: reload the page and sign in again."),
+        "refused": _("The server refused this request."),
+        "no_round": _("No round on the clock"),
+        "states": {
+            "idle": _("Not started"),
+            "planned": _("Ready"),
+            "running": _("Running"),
+            "last-minute": _("Last minute"),
+            "paused": _("Paused"),
+            "ended": _("Time is up"),
+        },
+        "vote_open": _("Close the dot-vote"),
+        "vote_closed": _("Open the dot-vote"),
+        "confirm_close": _(
+            "Close this workshop? The timer stops and phones can no longer post or vote."
+        ),
+        "hide": _("Hide"),
+        "unhide": _("Show again"),
+        "unmerge": _("Unmerge"),
+        "merge_nothing": _("There is no other post-it to merge into."),
+        "transcribed": _("Post-it added."),
+        "accept": _("Accept"),
+        "reject": _("Reject"),
+        "suggestion_accepted": _("Suggestion accepted."),
+        "suggestion_rejected": _("Suggestion rejected."),
+        "no_suggestions": _("No suggestion for now."),
+        "moved": _("Post-it moved."),
+    }
+
+
+def _clock(seconds: float) -> str:
+    """The countdown's first paint, as the script writes it (`Countdown.format`)."""
+    total = math.ceil(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+def _board(workshop: Workshop) -> list[selectors.BoardSection]:
+    """The board, with a place for post-its without a question even while there is none:
+    a phone can post one before any round has a question, and the script needs a column
+    to put it in (an empty one is not shown)."""
+    sections = selectors.board(workshop)
+    if all(section.question is not None for section in sections):
+        columns = [selectors.BoardColumn(o) for o in [None, *workshop.orientations.all()]]
+        sections.append(selectors.BoardSection(None, columns))
+    return sections
+
+
+@workshop_view(load=selectors.workshop_detail)
+def console(request, workshop: Workshop):
+    questions = list(workshop.questions.all())
+    timer = _timer_body(workshop.pk)
+    return render(
+        request,
+        "workshops/facilitate/console.html",
+        {
+            "workshop": workshop,
+            "meeting": workshop.meeting,
+            "board": _board(workshop),
+            "hidden": selectors.hidden_contributions(workshop),
+            "orientations": list(workshop.orientations.all()),
+            "questions": [
+                (question, QuestionForm(workshop=workshop, instance=question))
+                for question in questions
+            ],
+            "rounds": [
+                (round_, RoundForm(workshop=workshop, instance=round_, questions=questions))
+                for round_ in workshop.rounds.all()
+            ],
+            "tables": [(table, _phone_url(table)) for table in workshop.tables.all()],
+            "orientation_forms": [
+                (orientation, OrientationForm(workshop=workshop, instance=orientation))
+                for orientation in workshop.orientations.all()
+            ],
+            "new_round": RoundForm(workshop=workshop, questions=questions),
+            "new_question": QuestionForm(workshop=workshop),
+            "new_orientation": OrientationForm(workshop=workshop),
+            "new_tables": TablesForm(workshop=workshop),
+            "timer": timer,
+            "timer_display": _clock(timer["remaining_s"]),
+            "console_text": _console_text(),
+            "console_config": {
+                "workshop": workshop.pk,
+                "api": reverse("api:api-root"),
+                "status": workshop.status,
+                "vote_open": workshop.vote_open,
+                "orientations": {
+                    o.pk: {"fr": o.title_fr or o.title_nl, "nl": o.title_nl or o.title_fr}
+                    for o in workshop.orientations.all()
+                },
+            },
+        },
+    )
+
+
+# --- The plan: rounds, questions and orientations, with one set of views ----------------
+
+
+@dataclass(frozen=True)
+class PlanPart:
+    form: type[PlanForm]
+    related_name: str
+    create: Callable
+    update: Callable
+    delete: Callable
+
+
+PLAN = {
+    "rounds": PlanPart(
+        RoundForm,
+        "rounds",
+        services.round_create,
+        services.round_update,
+        services.round_delete,
+    ),
+    "questions": PlanPart(
+        QuestionForm,
+        "questions",
+        services.question_create,
+        services.question_update,
+        services.question_delete,
+    ),
+    "orientations": PlanPart(
+        OrientationForm,
+        "orientations",
+        services.orientation_create,
+        services.orientation_update,
+        services.orientation_delete,
+    ),
+}
+
+
+def _form(part: PlanPart, request, workshop: Workshop, instance=None) -> PlanForm:
+    extra = {"questions": list(workshop.questions.all())} if part.form is RoundForm else {}
+    return part.form(request.POST, workshop=workshop, instance=instance, **extra)
+
+
+@require_POST
+@workshop_view()
+def plan_add(request, workshop: Workshop, part: str):
+    plan = PLAN[part]
+    _attempt(request, lambda data: plan.create(workshop, **data), _form(plan, request, workshop))
+    return _back_to_console(workshop, part)
+
+
+@require_POST
+@workshop_view()
+def plan_update(request, workshop: Workshop, part: str, pk: int):
+    plan = PLAN[part]
+    instance = get_object_or_404(getattr(workshop, plan.related_name), pk=pk)
+    form = _form(plan, request, workshop, instance)
+    _attempt(request, lambda data: plan.update(instance, **data), form)
+    return _back_to_console(workshop, part)
+
+
+@require_POST
+@workshop_view()
+def plan_delete(request, workshop: Workshop, part: str, pk: int):
+    plan = PLAN[part]
+    instance = get_object_or_404(getattr(workshop, plan.related_name), pk=pk)
+    _attempt(request, lambda _data: plan.delete(instance))
+    return _back_to_console(workshop, part)
+
+
+@require_POST
+@workshop_view()
+def round_move(request, workshop: Workshop, pk: int):
+    """Swap a round with its neighbour above or below; the order itself is the service's."""
+    order = list(workshop.rounds.values_list("pk", flat=True))
+    if pk not in order:
+        raise Http404
+    index = order.index(pk)
+    other = index - 1 if request.POST.get("direction") == "up" else index + 1
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+        _attempt(request, lambda _data: services.rounds_reorder(workshop, order))
+    return _back_to_console(workshop, "rounds")
+
+
+@require_POST
+@workshop_view()
+def tables_add(request, workshop: Workshop):
+    form = TablesForm(request.POST, workshop=workshop)
+    _attempt(request, lambda data: services.tables_create(workshop, data["count"]), form)
+    return _back_to_console(workshop, "tables")
+
+
+@workshop_view()
+def table_qr(request, workshop: Workshop, pk: int):
+    """The table's phone link as an SVG QR code, to print or show on the projector."""
+    table = get_object_or_404(workshop.tables, pk=pk)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(_phone_url(table))
+    code.make(fit=True)
+    svg = code.make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string()
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    # The code is a credential: no shared cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+app_patterns = [
+    path("facilitate/", home, name="home"),
+    path("facilitate/meetings/<int:meeting_id>/workshops/", workshop_create, name="create"),
+    path("facilitate/workshops/<int:workshop_id>/", console, name="console"),
+    path("facilitate/workshops/<int:workshop_id>/tables/", tables_add, name="tables_add"),
+    path("facilitate/workshops/<int:workshop_id>/tables/<int:pk>/qr.svg", table_qr, name="qr"),
+    path(
+        "facilitate/workshops/<int:workshop_id>/rounds/<int:pk>/move/",
+        round_move,
+        name="round_move",
+    ),
+]
+_PLAN_ROUTES = [
+    ("facilitate/workshops/<int:workshop_id>/{part}/", plan_add, "add"),
+    ("facilitate/workshops/<int:workshop_id>/{part}/<int:pk>/", plan_update, "update"),
+    ("facilitate/workshops/<int:workshop_id>/{part}/<int:pk>/delete/", plan_delete, "delete"),
+]
+app_patterns += [
+    path(route.format(part=part), view, {"part": part}, name=f"{part}_{suffix}")
+    for part in PLAN
+    for route, view, suffix in _PLAN_ROUTES
+]
+
+urls = [path("", include((app_patterns, "facilitate")))]

@@ -1,0 +1,312 @@
+"""The facilitators' home and the workshop console: who may see them, what they show,
+escaping, and the plan edited with plain forms."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import translation
+
+from meetings.auth import facilitator_user
+from meetings.models import Meeting
+from tests.factories import MeetingFactory, cross_border_pair
+from workshops import services
+from workshops.models import Contribution, Round
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = "<script>alert(1)</script> <b>& 🙂"
+
+
+@pytest.fixture
+def workshop(meeting):
+    workshop = services.workshop_create(
+        meeting, title_fr="Mobilité transfrontalière", title_nl="Grensoverschrijdende mobiliteit"
+    )
+    question = services.question_create(
+        workshop, text_fr="Comment mieux relier nos communes ?", text_nl="Hoe verbinden we?"
+    )
+    services.round_create(
+        workshop, title_fr="Écriture", title_nl="Schrijven", duration_s=120, question=question
+    )
+    return workshop
+
+
+@pytest.fixture
+def facilitator(meeting):
+    return facilitator_user(meeting.cofacilitators.first().person)
+
+
+@pytest.fixture
+def signed_in(client, facilitator):
+    client.force_login(facilitator)
+    return client
+
+
+def url(name, *args, lang="en"):
+    with translation.override(lang):
+        return reverse(name, args=args)
+
+
+def board_html(response) -> str:
+    """The board alone: the page around it also lists hidden post-its, and the template
+    the script clones."""
+    html = response.content.decode()
+    start = html.index('id="board"')
+    return html[start : html.index('id="hidden-postits"', start)]
+
+
+# --- Who may see what ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["facilitate:home", "facilitate:console"])
+def test_anonymous_people_are_sent_to_the_sign_in_page(client, workshop, name):
+    args = [workshop.pk] if name == "facilitate:console" else []
+    response = client.get(url(name, *args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(url("signin:request"))
+    assert "next=" in response["Location"]
+
+
+def test_the_facilitator_of_another_meeting_is_refused_the_console(client, workshop):
+    other = MeetingFactory(programme=workshop.meeting.programme)
+    mayor, _burgomaster = cross_border_pair(other)
+    client.force_login(facilitator_user(mayor.person))
+    assert client.get(url("facilitate:console", workshop.pk)).status_code == 403
+    response = client.post(
+        url("facilitate:rounds_add", workshop.pk), {"title_fr": "x", "kind": "silent"}
+    )
+    assert response.status_code == 403
+    assert workshop.rounds.count() == 1
+    table = services.table_create(workshop, "Table 1")
+    assert client.get(url("facilitate:qr", workshop.pk, table.pk)).status_code == 403
+
+
+def test_a_signed_in_stranger_is_refused_and_an_unknown_workshop_is_not_found(client, workshop):
+    client.force_login(User.objects.create_user("stranger"))
+    assert client.get(url("facilitate:console", workshop.pk)).status_code == 403
+    assert client.get(url("facilitate:console", workshop.pk + 1000)).status_code == 404
+
+
+def test_the_meetings_facilitator_and_an_organiser_open_the_console(
+    client, signed_in, workshop, organiser
+):
+    response = signed_in.get(url("facilitate:console", workshop.pk, lang="fr"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Mobilité transfrontalière" in html
+    for action in ["start", "pause", "resume", "finish", "next", "reset"]:
+        assert f'data-action="{action}"' in html
+    assert 'data-action="extend" data-seconds="60"' in html
+    assert 'id="transcribe-text"' in html
+
+    client.force_login(organiser)
+    assert client.get(url("facilitate:console", workshop.pk)).status_code == 200
+
+
+# --- The board ---------------------------------------------------------------------------
+
+
+def test_hostile_post_its_are_escaped_on_the_board(signed_in, workshop):
+    services.contribution_create(workshop, text=HOSTILE, objective="<i>objectif</i>", author="<u>")
+    response = signed_in.get(url("facilitate:console", workshop.pk))
+    board = board_html(response)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;&amp; 🙂" in board
+    assert "&lt;i&gt;objectif&lt;/i&gt;" in board
+    assert "<script>alert" not in response.content.decode()
+    assert "<b>&" not in board
+
+
+def test_hidden_and_merged_post_its_are_not_on_the_board(signed_in, workshop):
+    kept = services.contribution_create(workshop, text="Une navette Tournai–Lille")
+    hidden = services.contribution_create(workshop, text="Hors sujet : la météo")
+    merged = services.contribution_create(workshop, text="Navette Lille–Tournai")
+    services.contribution_update(hidden, hidden=True)
+    services.contribution_update(merged, merged_into=kept)
+
+    response = signed_in.get(url("facilitate:console", workshop.pk))
+    board = board_html(response)
+    assert f'data-contribution="{kept.pk}"' in board
+    assert f'data-contribution="{hidden.pk}"' not in board
+    assert f'data-contribution="{merged.pk}"' not in board
+    # The merged one hangs under the one it was merged into; the hidden one can be unhidden.
+    assert f'data-merged="{merged.pk}"' in board
+    html = response.content.decode()
+    hidden_list = html[html.index('id="hidden-items"') :]
+    assert f'data-contribution="{hidden.pk}"' in hidden_list
+
+
+def test_post_its_sit_in_their_orientation_column(signed_in, workshop):
+    orientation = services.orientation_create(workshop, title_fr="Transports", title_nl="Vervoer")
+    item = services.contribution_create(workshop, text="Un bus de nuit")
+    services.contribution_update(item, orientation=orientation)
+    board = board_html(signed_in.get(url("facilitate:console", workshop.pk)))
+    column = board[board.index(f'data-orientation="{orientation.pk}"') :]
+    assert f'data-contribution="{item.pk}"' in column
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_the_console_reads_in_a_fixed_number_of_queries(
+    signed_in, workshop, count, django_assert_max_num_queries
+):
+    orientation = services.orientation_create(workshop, title_fr="Transports")
+    table = services.table_create(workshop, "Table 1")
+    services.round_create(workshop, title_fr="Discussion", kind="discussion", duration_s=600)
+    for number in range(count):
+        item = services.contribution_create(workshop, text=f"Idée {number}", table=table)
+        if number % 3 == 0:
+            services.contribution_update(item, orientation=orientation)
+        if number % 5 == 4:
+            services.contribution_update(item, hidden=True)
+    with django_assert_max_num_queries(12):
+        response = signed_in.get(url("facilitate:console", workshop.pk))
+    assert response.status_code == 200
+
+
+# --- The home page -----------------------------------------------------------------------
+
+
+def test_the_home_page_lists_only_the_persons_meetings(signed_in, workshop, programme):
+    other = MeetingFactory(programme=programme, title_fr="Rencontre d'ailleurs")
+    cross_border_pair(other)
+    services.workshop_create(other, title_fr="Atelier d'ailleurs")
+    response = signed_in.get(url("facilitate:home", lang="fr"))
+    html = response.content.decode()
+    assert workshop.meeting.title_fr in html
+    assert "Mobilité transfrontalière" in html
+    assert url("facilitate:console", workshop.pk, lang="fr") in html
+    assert url("door:door", workshop.meeting.pk, lang="fr") in html
+    assert "Rencontre d'ailleurs" not in html
+    assert "Atelier d'ailleurs" not in html
+
+
+def test_someone_who_facilitates_nothing_gets_a_friendly_empty_page(client, workshop):
+    client.force_login(User.objects.create_user("newcomer"))
+    response = client.get(url("facilitate:home"))
+    assert response.status_code == 200
+    assert "You facilitate no meeting yet." in response.content.decode()
+
+
+def test_an_organiser_sees_every_upcoming_meeting(client, organiser, workshop, programme):
+    past = MeetingFactory(programme=programme, title_fr="Rencontre passée")
+    Meeting.objects.filter(pk=past.pk).update(
+        starts_at=past.starts_at.replace(year=2020), ends_at=past.ends_at.replace(year=2020)
+    )
+    client.force_login(organiser)
+    html = client.get(url("facilitate:home")).content.decode()
+    assert workshop.meeting.title_fr in html
+    assert "Rencontre passée" not in html
+
+
+def test_a_facilitator_creates_a_workshop_and_lands_on_its_console(signed_in, meeting):
+    response = signed_in.post(
+        url("facilitate:create", meeting.pk), {"title_fr": "Santé <b>&", "room": "Salle 2"}
+    )
+    workshop = meeting.workshops.get()
+    assert response["Location"] == url("facilitate:console", workshop.pk) + "#plan"
+    assert workshop.title_fr == "Santé <b>&"
+
+
+def test_a_workshop_without_a_title_is_refused_with_a_message(signed_in, meeting):
+    response = signed_in.post(
+        url("facilitate:create", meeting.pk), {"room": "Salle 2"}, follow=True
+    )
+    assert not meeting.workshops.exists()
+    assert "Give a title in French or in Dutch." in response.content.decode()
+
+
+# --- The plan, with plain forms -------------------------------------------------------------
+
+
+def test_rounds_are_added_moved_and_their_minutes_kept(signed_in, workshop):
+    first = workshop.rounds.get()
+    signed_in.post(
+        url("facilitate:rounds_add", workshop.pk),
+        {"title_fr": "Vote", "kind": "vote", "duration_min": "2.5", "question": ""},
+    )
+    added = workshop.rounds.get(title_fr="Vote")
+    assert (added.duration_s, added.kind, added.question) == (150, "vote", None)
+
+    signed_in.post(url("facilitate:round_move", workshop.pk, added.pk), {"direction": "up"})
+    assert list(workshop.rounds.order_by("order").values_list("pk", flat=True)) == [
+        added.pk,
+        first.pk,
+    ]
+
+
+def test_saving_a_running_round_keeps_its_clock(signed_in, workshop):
+    round_ = workshop.rounds.get()
+    services.timer_act(workshop, "start")
+    response = signed_in.post(
+        url("facilitate:rounds_update", workshop.pk, round_.pk),
+        {
+            "title_fr": "Écriture silencieuse",
+            "title_nl": "Schrijven",
+            "kind": "silent",
+            "duration_min": "99",
+            "question": round_.question_id,
+        },
+        follow=True,
+    )
+    round_.refresh_from_db()
+    assert round_.title_fr == "Écriture silencieuse"
+    assert (round_.state, round_.duration_s) == (Round.State.RUNNING, 120)
+    assert "Saved." in response.content.decode()
+
+
+def test_a_refused_change_comes_back_as_a_message(signed_in, workshop):
+    round_ = workshop.rounds.get()
+    services.timer_act(workshop, "start")
+    response = signed_in.post(url("facilitate:rounds_delete", workshop.pk, round_.pk), follow=True)
+    assert "Finish this round before deleting it." in response.content.decode()
+    assert workshop.rounds.exists()
+
+
+def test_questions_orientations_and_tables_are_edited_from_the_console(signed_in, workshop):
+    signed_in.post(url("facilitate:questions_add", workshop.pk), {"text_nl": "Waarom?"})
+    signed_in.post(url("facilitate:orientations_add", workshop.pk), {"title_fr": "Santé"})
+    orientation = workshop.orientations.get()
+    signed_in.post(
+        url("facilitate:orientations_update", workshop.pk, orientation.pk),
+        {"title_fr": "Santé", "title_nl": "Gezondheid"},
+    )
+    signed_in.post(url("facilitate:tables_add", workshop.pk), {"count": "3"})
+
+    assert workshop.questions.filter(text_nl="Waarom?").exists()
+    orientation.refresh_from_db()
+    assert orientation.title_nl == "Gezondheid"
+    assert list(workshop.tables.values_list("name", flat=True)) == [
+        "Table 1",
+        "Table 2",
+        "Table 3",
+    ]
+    signed_in.post(url("facilitate:orientations_delete", workshop.pk, orientation.pk))
+    assert not workshop.orientations.exists()
+
+
+def test_a_line_of_another_workshop_is_not_found(signed_in, workshop, meeting):
+    other = services.workshop_create(meeting, title_fr="Autre atelier")
+    orientation = services.orientation_create(other, title_fr="Ailleurs")
+    response = signed_in.post(url("facilitate:orientations_delete", workshop.pk, orientation.pk))
+    assert response.status_code == 404
+    assert other.orientations.exists()
+
+
+def test_a_tables_qr_code_carries_its_phone_link(signed_in, workshop):
+    table = services.table_create(workshop, "Table 1")
+    response = signed_in.get(url("facilitate:qr", workshop.pk, table.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "no-store" in response["Cache-Control"]
+    assert response.content.lstrip().startswith(b"<")
+
+
+def test_a_post_it_for_a_closed_workshop_cannot_be_edited_but_is_shown(signed_in, workshop):
+    services.contribution_create(workshop, text="Dernière idée")
+    services.workshop_close(workshop)
+    response = signed_in.post(
+        url("facilitate:questions_add", workshop.pk), {"text_fr": "Encore ?"}, follow=True
+    )
+    html = response.content.decode()
+    assert "This workshop is closed" in html
+    assert "Dernière idée" in board_html(response)
+    assert Contribution.objects.count() == 1

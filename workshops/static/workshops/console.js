@@ -1,0 +1,503 @@
+/* The facilitator's console: the live timer, the board, transcription and sorting.
+ *
+ * Every write goes to the workshops API with the session and its CSRF token; the page
+ * keeps no state the server does not have, so a reload (or a second facilitator on
+ * another laptop) shows the same thing. The countdown is the shared `Countdown`
+ * (timer.js). Everything a person typed is put in the page with textContent, never as
+ * HTML; new post-its are clones of the <template> the server rendered.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("console");
+  if (!root) return;
+  var config = JSON.parse(document.getElementById("console-config").textContent);
+  var text = JSON.parse(document.getElementById("console-text").textContent);
+  var lang = root.dataset.lang === "nl" ? "nl" : "fr";
+  var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var workshopUrl = config.api + "workshops/" + config.workshop;
+  var statusLine = document.getElementById("console-status");
+
+  var NEW_POSTITS_MS = 3000;
+  var FULL_BOARD_MS = 15000;
+
+  function say(message, isError) {
+    statusLine.textContent = message;
+    statusLine.dataset.kind = isError ? "error" : "ok";
+  }
+
+  function call(method, url, body) {
+    var options = {
+      method: method,
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf }
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      if (response.status === 204) return null;
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          var error = new Error(response.status === 401 ? text.signed_out :
+            (typeof data.detail === "string" ? data.detail : text.refused));
+          error.status = response.status;
+          throw error;
+        }
+        return data;
+      });
+    }, function () {
+      throw new Error(text.network);
+    });
+  }
+
+  function report(error) {
+    say(error.message, true);
+  }
+
+  function both(value) {
+    return value ? (value[lang] || value.fr || value.nl || "") : "";
+  }
+
+  function asId(value) {
+    return value ? Number(value) : null;
+  }
+
+  /* --- The timer ------------------------------------------------------------------ */
+
+  var timerBox = document.getElementById("timer");
+  var display = document.getElementById("timer-display");
+  var roundLine = document.getElementById("timer-round");
+  var questionLine = document.getElementById("timer-question");
+  var stateLine = document.getElementById("timer-state");
+  var voteToggle = document.getElementById("vote-toggle");
+  var closeButton = document.getElementById("workshop-close");
+  var timerButtons = root.querySelectorAll("[data-action], [data-start-round]");
+  var voteOpen = config.vote_open;
+
+  // Which buttons mean something in each state; the server still decides.
+  var ALLOWED = {
+    idle: ["start", "next"],
+    planned: ["start", "extend", "next", "reset"],
+    running: ["pause", "extend", "finish", "next", "reset"],
+    paused: ["resume", "extend", "finish", "next", "reset"],
+    finished: ["next", "reset"]
+  };
+
+  function showVote(isOpen) {
+    voteOpen = isOpen;
+    voteToggle.textContent = isOpen ? text.vote_open : text.vote_closed;
+    voteToggle.setAttribute("aria-pressed", isOpen ? "true" : "false");
+  }
+
+  function showState(state) {
+    roundLine.textContent = state.round ? both(state.round.title) : text.no_round;
+    questionLine.textContent = state.round && state.round.question ?
+      both(state.round.question.text) : "";
+    showVote(state.vote_open);
+    var closed = state.workshop_status === "closed";
+    root.dataset.status = state.workshop_status;
+    var allowed = ALLOWED[state.state] || [];
+    timerButtons.forEach(function (button) {
+      var action = button.dataset.action;
+      button.disabled = closed || (action !== undefined && allowed.indexOf(action) < 0);
+    });
+    voteToggle.disabled = closed;
+    closeButton.disabled = closed;
+  }
+
+  var clock = new window.Countdown({
+    url: workshopUrl + "/timer",
+    initial: JSON.parse(document.getElementById("console-timer").textContent),
+    onChange: showState,
+    onTick: function (remainingMs, phase) {
+      display.textContent = window.Countdown.format(remainingMs);
+      timerBox.dataset.phase = phase;
+      stateLine.textContent = text.states[phase] || "";
+    },
+    onError: function (status, detail) {
+      say(status === 401 ? text.signed_out : (detail || text.network), true);
+    }
+  });
+  showState(clock.state);
+  clock.start();
+
+  timerButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var body = {
+        action: button.dataset.action || "start",
+        seconds: button.dataset.seconds ? Number(button.dataset.seconds) : null,
+        round: asId(button.dataset.startRound)
+      };
+      var sentAt = Date.now();
+      call("POST", workshopUrl + "/timer", body).then(function (state) {
+        clock.apply(state, sentAt, Date.now());
+        say("");
+      }, report);
+    });
+  });
+
+  voteToggle.addEventListener("click", function () {
+    call("POST", workshopUrl + "/vote", { open: !voteOpen }).then(function () {
+      showVote(!voteOpen);
+      clock.refresh();
+      refreshBoard();
+    }, report);
+  });
+
+  closeButton.addEventListener("click", function () {
+    if (!window.confirm(text.confirm_close)) return;
+    call("POST", workshopUrl + "/close").then(function () {
+      window.location.reload();
+    }, report);
+  });
+
+  /* --- The board -------------------------------------------------------------------- */
+
+  var board = document.getElementById("board");
+  var hiddenItems = document.getElementById("hidden-items");
+  var hiddenCount = document.getElementById("hidden-count");
+  var template = document.getElementById("postit-template");
+
+  function postit(id) {
+    return root.querySelector('.postit[data-contribution="' + Number(id) + '"]');
+  }
+
+  function lastId() {
+    var last = 0;
+    root.querySelectorAll(".postit[data-contribution], [data-merged]").forEach(function (el) {
+      last = Math.max(last, Number(el.dataset.contribution || el.dataset.merged) || 0);
+    });
+    return last;
+  }
+
+  function columnFor(item) {
+    var section = board.querySelector(
+      '.board-question[data-question="' + (item.question ? Number(item.question) : "") + '"]'
+    ) || board.querySelector(".board-question-loose");
+    return section.querySelector(
+      '.board-column[data-orientation="' + (item.orientation ? Number(item.orientation) : "") +
+      '"] .board-items'
+    ) || section.querySelector('.board-column[data-orientation=""] .board-items');
+  }
+
+  function fill(el, item) {
+    el.dataset.contribution = item.id;
+    el.classList.toggle("postit-phone", item.source === "phone");
+    el.querySelector(".postit-text").textContent = item.text;
+    el.querySelector(".postit-objective").hidden = !item.objective;
+    el.querySelector(".postit-objective-text").textContent = item.objective || "";
+    el.querySelector(".postit-table").textContent = item.table_name || "";
+    el.querySelector(".postit-author").textContent = item.author || "";
+    el.querySelector(".postit-vote-count").textContent = item.votes || 0;
+    el.querySelector(".postit-move").value = item.orientation ? String(item.orientation) : "";
+    el.querySelector(".postit-hide").textContent = item.hidden ? text.unhide : text.hide;
+  }
+
+  /* Put the post-it where the server says it belongs, in the order it was posted. */
+  function place(item) {
+    var el = postit(item.id);
+    if (item.merged_into) {
+      if (el) el.remove();
+      countHidden();
+      return;
+    }
+    if (!el) el = template.content.firstElementChild.cloneNode(true);
+    fill(el, item);
+    var target = item.hidden ? hiddenItems : columnFor(item);
+    var before = null;
+    for (var i = 0; i < target.children.length; i++) {
+      var other = target.children[i];
+      if (other !== el && Number(other.dataset.contribution) > item.id) { before = other; break; }
+    }
+    if (el.parentNode !== target || el.nextElementSibling !== before) {
+      target.insertBefore(el, before);
+    }
+    countHidden();
+  }
+
+  function countHidden() {
+    hiddenCount.textContent = hiddenItems.children.length;
+  }
+
+  /* Merged post-its hang under the one they were merged into, with a way back. */
+  function showMerged(items) {
+    root.querySelectorAll(".postit-merged").forEach(function (list) {
+      list.textContent = "";
+    });
+    items.forEach(function (item) {
+      var parent = item.merged_into && postit(item.merged_into);
+      if (!parent) return;
+      var line = document.createElement("li");
+      line.dataset.merged = item.id;
+      var words = document.createElement("span");
+      words.className = "postit-merged-text";
+      words.textContent = item.text;
+      var undo = document.createElement("button");
+      undo.type = "button";
+      undo.className = "postit-unmerge";
+      undo.textContent = text.unmerge;
+      line.append(words, " ", undo);
+      parent.querySelector(".postit-merged").appendChild(line);
+    });
+  }
+
+  function itemsOf(data) {
+    return Array.isArray(data) ? data : (data && data.items) || [];
+  }
+
+  function pollNew() {
+    return call("GET", workshopUrl + "/contributions?since=" + lastId()).then(function (data) {
+      itemsOf(data).forEach(place);
+    });
+  }
+
+  function refreshBoard() {
+    return call("GET", workshopUrl + "/contributions").then(function (data) {
+      var items = itemsOf(data);
+      items.forEach(place);
+      showMerged(items);
+    });
+  }
+
+  function every(ms, job) {
+    function run() {
+      var wait = document.hidden ? ms * 3 : ms;
+      job().catch(function (error) {
+        if (error.status === 401 || error.status === 403) say(error.message, true);
+      }).then(function () { window.setTimeout(run, wait); });
+    }
+    window.setTimeout(run, ms);
+  }
+  every(NEW_POSTITS_MS, pollNew);
+  every(FULL_BOARD_MS, refreshBoard);
+
+  function update(id, changes, done) {
+    return call("PATCH", config.api + "contributions/" + Number(id), changes).then(function (item) {
+      place(item);
+      if (done) say(done);
+      return item;
+    }, report);
+  }
+
+  function move(id, orientation) {
+    return update(id, { orientation: asId(orientation) }, text.moved);
+  }
+
+  root.addEventListener("change", function (event) {
+    var select = event.target.closest(".postit-move");
+    if (!select) return;
+    var el = select.closest(".postit");
+    move(el.dataset.contribution, select.value).then(function () {
+      select.focus();
+    });
+  });
+
+  root.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button) return;
+    var el = button.closest(".postit");
+    if (button.classList.contains("postit-hide")) {
+      update(el.dataset.contribution, { hidden: el.parentNode !== hiddenItems }).then(function () {
+        button.focus();
+      });
+    } else if (button.classList.contains("postit-merge")) {
+      openMerge(el);
+    } else if (button.classList.contains("postit-unmerge")) {
+      var line = button.closest("[data-merged]");
+      update(line.dataset.merged, { merged_into: null }).then(refreshBoard);
+    }
+  });
+
+  // Drag and drop onto a column; the "Move to" list on each post-it does the same by keyboard.
+  board.addEventListener("dragstart", function (event) {
+    var el = event.target.closest && event.target.closest(".postit");
+    if (!el) return;
+    event.dataTransfer.setData("text/plain", el.dataset.contribution);
+    event.dataTransfer.effectAllowed = "move";
+    el.classList.add("postit-dragging");
+  });
+  board.addEventListener("dragend", function (event) {
+    var el = event.target.closest && event.target.closest(".postit");
+    if (el) el.classList.remove("postit-dragging");
+    board.querySelectorAll(".drop-target").forEach(function (column) {
+      column.classList.remove("drop-target");
+    });
+  });
+  board.addEventListener("dragover", function (event) {
+    var column = event.target.closest(".board-column");
+    if (!column) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    column.classList.add("drop-target");
+  });
+  board.addEventListener("dragleave", function (event) {
+    var column = event.target.closest(".board-column");
+    if (column && !column.contains(event.relatedTarget)) column.classList.remove("drop-target");
+  });
+  board.addEventListener("drop", function (event) {
+    var column = event.target.closest(".board-column");
+    if (!column) return;
+    event.preventDefault();
+    column.classList.remove("drop-target");
+    var id = event.dataTransfer.getData("text/plain");
+    if (id) move(id, column.dataset.orientation);
+  });
+
+  /* --- Merging duplicates ----------------------------------------------------------- */
+
+  var dialog = document.getElementById("merge-dialog");
+  var mergeTarget = document.getElementById("merge-target");
+  var mergeFrom = null;
+
+  function openMerge(el) {
+    mergeTarget.textContent = "";
+    board.querySelectorAll(".postit").forEach(function (other) {
+      if (other === el) return;
+      var option = document.createElement("option");
+      option.value = other.dataset.contribution;
+      var words = other.querySelector(".postit-text").textContent;
+      option.textContent = words.length > 80 ? words.slice(0, 79) + "…" : words;
+      mergeTarget.appendChild(option);
+    });
+    if (!mergeTarget.options.length) {
+      say(text.merge_nothing, true);
+      return;
+    }
+    mergeFrom = el;
+    document.getElementById("merge-source").textContent =
+      el.querySelector(".postit-text").textContent;
+    dialog.returnValue = "";
+    dialog.showModal();
+    mergeTarget.focus();
+  }
+
+  dialog.addEventListener("close", function () {
+    var from = mergeFrom;
+    mergeFrom = null;
+    if (!from) return;
+    if (dialog.returnValue !== "merge") {
+      from.querySelector(".postit-merge").focus();
+      return;
+    }
+    var target = mergeTarget.value;
+    update(from.dataset.contribution, { merged_into: asId(target) }).then(function () {
+      return refreshBoard();
+    }).then(function () {
+      var kept = postit(target);
+      if (kept) kept.focus();
+    });
+  });
+
+  /* --- Transcription: type, Enter, next ----------------------------------------------- */
+
+  var form = document.getElementById("transcribe-form");
+  var field = document.getElementById("transcribe-text");
+  var objective = document.getElementById("transcribe-objective");
+  var author = document.getElementById("transcribe-author");
+
+  function transcribe() {
+    var body = {
+      text: field.value,
+      objective: objective.value,
+      author: author.value,
+      table: asId(document.getElementById("transcribe-table").value),
+      question: asId(document.getElementById("transcribe-question").value)
+    };
+    // The field is free at once for the next post-it; a refusal puts the text back.
+    field.value = objective.value = author.value = "";
+    field.focus();
+    call("POST", workshopUrl + "/contributions", body).then(function (item) {
+      place(item);
+      say(text.transcribed);
+    }, function (error) {
+      report(error);
+      if (!field.value) {
+        field.value = body.text;
+        objective.value = body.objective;
+        author.value = body.author;
+      }
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    transcribe();
+  });
+  field.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      transcribe();
+    }
+  });
+
+  /* --- Suggested grouping ------------------------------------------------------------ */
+
+  var suggestions = document.getElementById("suggestions");
+  var suggestionList = document.getElementById("suggestions-list");
+
+  function showSuggestions(data) {
+    suggestionList.textContent = "";
+    itemsOf(data).forEach(function (suggestion) {
+      var el = postit(suggestion.contribution);
+      var orientation = config.orientations[suggestion.orientation];
+      if (!el || !orientation) return;
+      var line = document.createElement("li");
+      var words = document.createElement("span");
+      words.className = "suggestion-text";
+      words.textContent = el.querySelector(".postit-text").textContent;
+      var arrow = document.createElement("span");
+      arrow.setAttribute("aria-hidden", "true");
+      arrow.textContent = " → ";
+      var title = document.createElement("strong");
+      title.textContent = both(orientation);
+      line.append(words, arrow, title, " ");
+      [["accept", true], ["reject", false]].forEach(function (choice) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button";
+        button.textContent = text[choice[0]];
+        button.addEventListener("click", function () {
+          call("POST", config.api + "contributions/" + Number(suggestion.contribution) +
+            "/suggestion", { orientation: suggestion.orientation, accept: choice[1] }
+          ).then(function () {
+            line.remove();
+            say(choice[1] ? text.suggestion_accepted : text.suggestion_rejected);
+            if (choice[1]) refreshBoard();
+          }, report);
+        });
+        line.append(button, " ");
+      });
+      suggestionList.appendChild(line);
+    });
+    if (!suggestionList.children.length) {
+      var empty = document.createElement("li");
+      empty.className = "muted";
+      empty.textContent = text.no_suggestions;
+      suggestionList.appendChild(empty);
+    }
+  }
+
+  function loadSuggestions() {
+    call("GET", workshopUrl + "/suggestions").then(function (data) {
+      suggestions.hidden = false;
+      showSuggestions(data);
+    }, function (error) {
+      // No endpoint (or not for this workshop): the panel stays out of the way.
+      if (error.status === 404) suggestions.hidden = true;
+      else report(error);
+    });
+  }
+  document.getElementById("suggestions-refresh").addEventListener("click", loadSuggestions);
+  loadSuggestions();
+
+  /* --- The plan's plain forms ------------------------------------------------------- */
+
+  root.querySelectorAll("form[data-confirm]").forEach(function (plan) {
+    plan.addEventListener("submit", function (event) {
+      if (!window.confirm(plan.dataset.confirm)) event.preventDefault();
+    });
+  });
+})();
