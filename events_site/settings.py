@@ -190,6 +190,9 @@ NINJA_DEFAULT_THROTTLE_RATES = {"anon": "60/min", "user": "600/min"}
 # Public registrations through the API, per client address; empty turns the limit off
 # (a load test from one machine).
 REGISTRATION_THROTTLE_RATE = env.str("REGISTRATION_THROTTLE_RATE", default="30/m")
+# Post-its and dots sent from the phones, per table and per phone; empty turns a limit off.
+WORKSHOP_TABLE_THROTTLE_RATE = env.str("WORKSHOP_TABLE_THROTTLE_RATE", default="120/m")
+WORKSHOP_DEVICE_THROTTLE_RATE = env.str("WORKSHOP_DEVICE_THROTTLE_RATE", default="20/m")
 
 ORGANISERS_GROUP = "organisers"
 

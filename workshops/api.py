@@ -1,5 +1,613 @@
-"""The workshops API: everything the console does, for facilitators' tools and phones."""
+"""The workshops API: what the facilitators' console, the projector and the phones speak.
 
-from ninja import Router
+Two kinds of caller:
+
+- **Facilitators** (`F`): an organiser's `Authorization: Bearer <key>`, or any signed-in
+  session (with `X-CSRFToken` on writes), and then `may_facilitate` on the workshop's
+  meeting: 401 without credentials, 403 for someone else's meeting.
+- **Phones** (`T`): `X-Table-Token` (the table's QR code is its only credential) and
+  `X-Device` (a random id the phone page keeps in localStorage, which counts its dots
+  and its throttle). A stale or forged token is a 404 saying to scan the code again.
+  Phones need no CSRF token: a custom header cannot be sent from another site without
+  the CORS consent this site never gives.
+
+The timer GET is what every screen polls: for a phone its warm path is two cache reads
+(the token, the state) and no database query, and it answers 304 to a matching
+`If-None-Match`. Handlers parse, check who calls, and hand over to `services` (writes)
+or `selectors` (reads): a refused write has written nothing.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.security import APIKeyHeader
+
+from meetings.auth import facilitator_auth, may_facilitate
+from meetings.models import Meeting, Person
+
+from . import selectors, services
+from .errors import InvalidWorkshopData, NotAllowed, UnknownTable, WorkshopsError
+from .models import Contribution, Orientation, Question, Round, Table, Workshop
+from .schemas import (
+    ContributionIn,
+    ContributionOut,
+    ContributionPatch,
+    DotsOut,
+    ErrorOut,
+    OrientationIn,
+    OrientationOut,
+    OrientationPatch,
+    QuestionIn,
+    QuestionOut,
+    QuestionPatch,
+    RoundIn,
+    RoundOut,
+    RoundPatch,
+    RoundsOrderIn,
+    SuggestionIn,
+    SuggestionOut,
+    TableIn,
+    TableOut,
+    TimerIn,
+    TimerOut,
+    VoteSetIn,
+    WorkshopIn,
+    WorkshopListItemOut,
+    WorkshopOut,
+    WorkshopPatch,
+)
+from .suggestions import orientation_suggestions
+from .throttles import phone_throttles
 
 router = Router(tags=["workshops"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+PHONE_ERRORS = {**ERRORS, 429: ErrorOut}
+
+# --- Who calls ------------------------------------------------------------------------
+
+DEVICE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A participant's phone at a table: what `TableToken` puts in `request.auth`."""
+
+    workshop_id: int
+    token: str
+    device: str
+
+    @property
+    def table_key(self) -> str:
+        """Names the table in throttle keys without putting its credential there."""
+        return hashlib.sha256(self.token.encode()).hexdigest()[:32]
+
+    @property
+    def voter(self) -> str:
+        return f"phone:{self.device}"
+
+
+class TableToken(APIKeyHeader):
+    """A phone: `X-Table-Token` from the table's QR code, and `X-Device`, the random id
+    (8 to 64 letters, digits, `-` or `_`) the phone page keeps."""
+
+    param_name = "X-Table-Token"
+
+    def authenticate(self, request, key):
+        if not key:
+            return None
+        workshop_id = selectors.table_workshop_id(key)
+        device = request.headers.get("X-Device", "")
+        if not DEVICE.fullmatch(device):
+            raise InvalidWorkshopData(
+                _("This phone sent no valid device id: reload the page."),
+                {"X-Device": [_("8 to 64 letters, digits, “-” or “_”.")]},
+            )
+        return Phone(workshop_id, key, device)
+
+
+class NotSignedIn(WorkshopsError):
+    status_code = 401
+
+
+def _nobody(request):
+    """Last in the auth lists: neither a facilitator nor a phone gets a sentence, not
+    ninja's bare "Unauthorized"."""
+    raise NotSignedIn(
+        _("Sign in as a facilitator of this meeting, or scan the QR code on your table.")
+    )
+
+
+facilitators = [*facilitator_auth, _nobody]
+phones_or_facilitators = [TableToken(), *facilitator_auth, _nobody]
+
+
+def _facilitate(request, meeting_id: int) -> None:
+    if not may_facilitate(request.auth, meeting_id):
+        raise NotAllowed(
+            _("Only the organisers and facilitators of this meeting can run its workshops.")
+        )
+
+
+def _phone(request, workshop_id: int, meeting_id: int) -> Phone | None:
+    """The phone calling about this workshop, or None for a facilitator of its meeting."""
+    caller = request.auth
+    if isinstance(caller, Phone):
+        if caller.workshop_id != workshop_id:
+            raise UnknownTable(
+                _("This QR code is for another workshop: scan the code on your table again.")
+            )
+        return caller
+    _facilitate(request, meeting_id)
+    return None
+
+
+def _workshop(request, workshop_id: int) -> Workshop:
+    workshop = get_object_or_404(Workshop.objects.select_related("meeting"), pk=workshop_id)
+    _facilitate(request, workshop.meeting_id)
+    return workshop
+
+
+def _part(request, model, pk: int):
+    """A question, round, table, orientation or post-it, for a facilitator of its meeting."""
+    item = get_object_or_404(model.objects.select_related("workshop"), pk=pk)
+    _facilitate(request, item.workshop.meeting_id)
+    return item
+
+
+def _of_workshop(model, pk: int | None, workshop: Workshop, field: str):
+    """An id given in a body, which must name something of this workshop."""
+    if pk is None:
+        return None
+    item = model.objects.filter(pk=pk, workshop=workshop).first()
+    if item is None:
+        raise InvalidWorkshopData(
+            _("There is no %(model)s with id %(id)s in this workshop.")
+            % {"model": model._meta.verbose_name, "id": pk},
+            {field: [_("Unknown id.")]},
+        )
+    return item
+
+
+def _changes(payload: Schema, nullable: tuple[str, ...] = ()) -> dict:
+    """What a PATCH sent; a null means "unchanged", except where it means "none"."""
+    data = payload.dict(exclude_unset=True)
+    return {k: v for k, v in data.items() if v is not None or k in nullable}
+
+
+# --- Workshops ------------------------------------------------------------------------
+
+
+def _detail(workshop: Workshop) -> Workshop:
+    return selectors.workshop_detail(workshop.pk)
+
+
+@router.get(
+    "/meetings/{meeting_id}/workshops",
+    response={200: list[WorkshopListItemOut], **ERRORS},
+    auth=facilitators,
+)
+def workshop_list(request, meeting_id: int):
+    """The meeting's workshops with their questions, rounds and visible post-it count."""
+    meeting = get_object_or_404(Meeting.objects.only("pk"), pk=meeting_id)
+    _facilitate(request, meeting.pk)
+    return selectors.meeting_workshops(meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/workshops",
+    response={201: WorkshopOut, **ERRORS},
+    auth=facilitators,
+)
+def workshop_create(request, meeting_id: int, payload: WorkshopIn):
+    """A new workshop; 409 if the meeting is cancelled."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    _facilitate(request, meeting.pk)
+    return Status(201, _detail(services.workshop_create(meeting, **payload.dict())))
+
+
+@router.get("/workshops/{workshop_id}", response={200: WorkshopOut, **ERRORS}, auth=facilitators)
+def workshop_read(request, workshop_id: int):
+    """The workshop with everything its console shows: tables come with their tokens
+    and the address their QR code opens."""
+    try:
+        workshop = selectors.workshop_detail(workshop_id)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+    _facilitate(request, workshop.meeting_id)
+    return workshop
+
+
+@router.patch("/workshops/{workshop_id}", response={200: WorkshopOut, **ERRORS}, auth=facilitators)
+def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
+    """Change titles, room, dots per voter and facilitators; 409 once closed."""
+    workshop = _workshop(request, workshop_id)
+    data = _changes(payload)
+    people_ids = data.pop("facilitators", None)
+    with transaction.atomic():
+        if data or people_ids is None:
+            workshop = services.workshop_update(workshop, **data)
+        if people_ids is not None:
+            people = list(Person.objects.filter(pk__in=people_ids))
+            if len(people) != len(set(people_ids)):
+                raise InvalidWorkshopData(
+                    _("Some of these people are not in the directory."),
+                    {"facilitators": [_("Unknown id.")]},
+                )
+            services.workshop_facilitators_set(workshop, people)
+    return _detail(workshop)
+
+
+@router.post(
+    "/workshops/{workshop_id}/close", response={200: WorkshopOut, **ERRORS}, auth=facilitators
+)
+def workshop_close(request, workshop_id: int):
+    """Stop the clock, close the vote and the phones. Closing again changes nothing."""
+    return _detail(services.workshop_close(_workshop(request, workshop_id)))
+
+
+@router.post(
+    "/workshops/{workshop_id}/reopen", response={200: WorkshopOut, **ERRORS}, auth=facilitators
+)
+def workshop_reopen(request, workshop_id: int):
+    return _detail(services.workshop_reopen(_workshop(request, workshop_id)))
+
+
+@router.post(
+    "/workshops/{workshop_id}/vote", response={200: WorkshopOut, **ERRORS}, auth=facilitators
+)
+def workshop_vote(request, workshop_id: int, payload: VoteSetIn):
+    """Open or close the dot-vote; 409 once the workshop is closed."""
+    return _detail(services.workshop_vote_set(_workshop(request, workshop_id), payload.open))
+
+
+# --- Questions, tables, rounds, orientations -----------------------------------------
+
+
+@router.post(
+    "/workshops/{workshop_id}/questions",
+    response={201: QuestionOut, **ERRORS},
+    auth=facilitators,
+)
+def question_create(request, workshop_id: int, payload: QuestionIn):
+    workshop = _workshop(request, workshop_id)
+    return Status(201, services.question_create(workshop, **payload.dict()))
+
+
+@router.patch("/questions/{question_id}", response={200: QuestionOut, **ERRORS}, auth=facilitators)
+def question_update(request, question_id: int, payload: QuestionPatch):
+    question = _part(request, Question, question_id)
+    return services.question_update(question, **_changes(payload))
+
+
+@router.delete("/questions/{question_id}", response={204: None, **ERRORS}, auth=facilitators)
+def question_delete(request, question_id: int):
+    """Its post-its and rounds stay, without a question."""
+    services.question_delete(_part(request, Question, question_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/workshops/{workshop_id}/tables",
+    response={201: list[TableOut], **ERRORS},
+    auth=facilitators,
+)
+def table_create(request, workshop_id: int, payload: TableIn):
+    """One table by `name`, or `count` tables numbered on from the last (1 to 50)."""
+    workshop = _workshop(request, workshop_id)
+    if (payload.name is None) == (payload.count is None):
+        raise InvalidWorkshopData(
+            _("Give either a table name or a number of tables."),
+            {"name": [_("Give a name or a count, not both.")]},
+        )
+    if payload.name is not None:
+        return Status(201, [services.table_create(workshop, payload.name)])
+    return Status(201, services.tables_create(workshop, payload.count))
+
+
+@router.post("/tables/{table_id}/renew", response={200: TableOut, **ERRORS}, auth=facilitators)
+def table_renew(request, table_id: int):
+    """A new QR code for the table; the old one stops working at once."""
+    return services.table_token_renew(_part(request, Table, table_id))
+
+
+@router.post(
+    "/workshops/{workshop_id}/rounds", response={201: RoundOut, **ERRORS}, auth=facilitators
+)
+def round_create(request, workshop_id: int, payload: RoundIn):
+    workshop = _workshop(request, workshop_id)
+    data = payload.dict()
+    data["question"] = _of_workshop(Question, data["question"], workshop, "question")
+    return Status(201, services.round_create(workshop, **data))
+
+
+@router.patch("/rounds/{round_id}", response={200: RoundOut, **ERRORS}, auth=facilitators)
+def round_update(request, round_id: int, payload: RoundPatch):
+    """Titles, kind and question any time; the duration only while the round is planned
+    (then 409: add time with the timer)."""
+    round_ = _part(request, Round, round_id)
+    data = _changes(payload, nullable=("question",))
+    if "question" in data:
+        data["question"] = _of_workshop(Question, data["question"], round_.workshop, "question")
+    return services.round_update(round_, **data)
+
+
+@router.delete("/rounds/{round_id}", response={204: None, **ERRORS}, auth=facilitators)
+def round_delete(request, round_id: int):
+    """409 while the round is running or paused."""
+    services.round_delete(_part(request, Round, round_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/workshops/{workshop_id}/rounds/order",
+    response={200: list[RoundOut], **ERRORS},
+    auth=facilitators,
+)
+def rounds_reorder(request, workshop_id: int, payload: RoundsOrderIn):
+    """Every round of the workshop, each once, in the new order."""
+    return services.rounds_reorder(_workshop(request, workshop_id), payload.rounds)
+
+
+@router.post(
+    "/workshops/{workshop_id}/orientations",
+    response={201: OrientationOut, **ERRORS},
+    auth=facilitators,
+)
+def orientation_create(request, workshop_id: int, payload: OrientationIn):
+    workshop = _workshop(request, workshop_id)
+    return Status(201, services.orientation_create(workshop, **payload.dict()))
+
+
+@router.patch(
+    "/orientations/{orientation_id}", response={200: OrientationOut, **ERRORS}, auth=facilitators
+)
+def orientation_update(request, orientation_id: int, payload: OrientationPatch):
+    orientation = _part(request, Orientation, orientation_id)
+    return services.orientation_update(orientation, **_changes(payload))
+
+
+@router.delete("/orientations/{orientation_id}", response={204: None, **ERRORS}, auth=facilitators)
+def orientation_delete(request, orientation_id: int):
+    """Its post-its go back to unsorted."""
+    services.orientation_delete(_part(request, Orientation, orientation_id))
+    return Status(204, None)
+
+
+# --- The timer -----------------------------------------------------------------------
+
+
+def _timer_response(state: dict) -> HttpResponse:
+    """The state as `TimerOut`, serialised by hand: this is the hottest answer of the
+    site, and the cached state is already plain JSON types."""
+    now = timezone.now()
+    body = {
+        "workshop": state["workshop"],
+        "round": state["round"],
+        "state": state["state"],
+        "ends_at": state["ends_at"],
+        "remaining_s": round(selectors.timer_remaining_s(state, now), 3),
+        "server_now": now.isoformat(),
+        "version": state["version"],
+        "workshop_status": state["workshop_status"],
+        "vote_open": state["vote_open"],
+        "vote_limit": state["vote_limit"],
+    }
+    response = HttpResponse(json.dumps(body), content_type="application/json")
+    response["ETag"] = state["etag"]
+    # Revalidate every time: the ETag makes that a bodiless 304 while nothing changed.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@router.get(
+    "/workshops/{workshop_id}/timer",
+    response={200: TimerOut, 304: None, **ERRORS},
+    auth=phones_or_facilitators,
+)
+def timer_read(request, workshop_id: int):
+    """The workshop's clock, for every screen to poll (F or T).
+
+    Count down from `remaining_s`, or from `ends_at` corrected by `server_now`. Send the
+    `ETag` back as `If-None-Match`: while nothing changed the answer is a 304 without a
+    body, and the countdown goes on from the last state.
+    """
+    state = selectors.timer_state(workshop_id)
+    if state is None:
+        raise Http404
+    _phone(request, state["workshop"], state["meeting"])
+    if state["etag"] in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+        response["ETag"] = state["etag"]
+        return response
+    return _timer_response(state)
+
+
+@router.post(
+    "/workshops/{workshop_id}/timer", response={200: TimerOut, **ERRORS}, auth=facilitators
+)
+def timer_act(request, workshop_id: int, payload: TimerIn):
+    """Start, pause, resume, extend (by `seconds`), finish, next or reset.
+
+    Pressing what is already true (a second facilitator's "pause") changes nothing and
+    answers the current state. 409: what the round's state does not allow (pause a
+    finished round…) or a closed workshop; 422: an unknown round, a bad extension.
+    """
+    workshop = _workshop(request, workshop_id)
+    services.timer_act(workshop, payload.action, seconds=payload.seconds, round_id=payload.round)
+    return _timer_response(selectors.timer_state_build(workshop.pk))
+
+
+# --- Post-its -------------------------------------------------------------------------
+
+
+@router.get(
+    "/workshops/{workshop_id}/contributions",
+    response={200: list[ContributionOut], **ERRORS},
+    auth=phones_or_facilitators,
+)
+def contribution_list(request, workshop_id: int, since: int | None = None):
+    """Facilitators: every post-it, hidden and merged ones included, with its dots.
+    Phones: the visible ones, each with `voted` for this device. `since`: only those
+    with a greater id (the board's polling)."""
+    workshop = get_object_or_404(Workshop.objects.only("pk", "meeting_id"), pk=workshop_id)
+    phone = _phone(request, workshop.pk, workshop.meeting_id)
+    items = selectors.contributions(workshop, include_hidden=phone is None)
+    if since is not None:
+        items = items.filter(pk__gt=since)
+    if phone is None:
+        return items
+    dots = selectors.voter_dots(workshop.pk, phone.voter)
+    items = list(items)
+    for item in items:
+        item.vote_count, item.voted = None, item.pk in dots
+    return items
+
+
+@router.post(
+    "/workshops/{workshop_id}/contributions",
+    response={201: ContributionOut, **PHONE_ERRORS},
+    auth=phones_or_facilitators,
+    throttle=phone_throttles(),
+)
+def contribution_create(request, workshop_id: int, payload: ContributionIn):
+    """A post-it, stored as typed (up to 1000 characters). From a phone: its table's,
+    for the question on the clock; `table` and `question` are the facilitators', who
+    transcribe paper ones. 409 once the workshop is closed; 429 when a table or a phone
+    posts too fast (see `Retry-After`)."""
+    workshop = get_object_or_404(Workshop.objects.only("pk", "meeting_id"), pk=workshop_id)
+    phone = _phone(request, workshop.pk, workshop.meeting_id)
+    fields = {"text": payload.text, "objective": payload.objective, "author": payload.author}
+    if phone is not None:
+        item = services.contribution_create(
+            workshop,
+            **fields,
+            table=services.table_by_token(phone.token),
+            device=phone.device,
+        )
+        item.voted = False
+    else:
+        item = services.contribution_create(
+            workshop,
+            **fields,
+            table=_of_workshop(Table, payload.table, workshop, "table"),
+            question=_of_workshop(Question, payload.question, workshop, "question"),
+            source=Contribution.Source.TRANSCRIBED,
+            user=request.user,
+        )
+    item.vote_count = 0 if phone is None else None
+    return Status(201, item)
+
+
+def _contribution_out(contribution: Contribution) -> Contribution:
+    return selectors.contributions(contribution.workshop).get(pk=contribution.pk)
+
+
+@router.patch(
+    "/contributions/{contribution_id}",
+    response={200: ContributionOut, **ERRORS},
+    auth=facilitators,
+)
+def contribution_update(request, contribution_id: int, payload: ContributionPatch):
+    """Sort a post-it (orientation), merge it into another (its dots follow; null
+    un-merges), hide it, or correct its wording."""
+    contribution = _part(request, Contribution, contribution_id)
+    workshop = contribution.workshop
+    data = _changes(payload, nullable=("orientation", "merged_into"))
+    if "orientation" in data:
+        data["orientation"] = _of_workshop(
+            Orientation, data["orientation"], workshop, "orientation"
+        )
+    if "merged_into" in data:
+        data["merged_into"] = _of_workshop(
+            Contribution, data["merged_into"], workshop, "merged_into"
+        )
+    return _contribution_out(services.contribution_update(contribution, **data))
+
+
+# --- Dot-vote ---------------------------------------------------------------------------
+
+
+def _voter(request, contribution: Contribution) -> str:
+    workshop = contribution.workshop
+    phone = _phone(request, workshop.pk, workshop.meeting_id)
+    return phone.voter if phone else f"user:{request.auth.pk}"
+
+
+def _voted(request, contribution_id: int) -> tuple[Contribution, str]:
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("workshop"), pk=contribution_id
+    )
+    return contribution, _voter(request, contribution)
+
+
+@router.post(
+    "/contributions/{contribution_id}/votes",
+    response={200: DotsOut, **PHONE_ERRORS},
+    auth=phones_or_facilitators,
+    throttle=phone_throttles(),
+)
+def vote_cast(request, contribution_id: int):
+    """Put one dot on a post-it: one per post-it and voter, `vote_limit` in all. 409
+    while the vote is closed, beyond the limit, or on a hidden or merged post-it."""
+    contribution, voter = _voted(request, contribution_id)
+    return {"dots_left": services.vote_cast(contribution, voter)}
+
+
+@router.delete(
+    "/contributions/{contribution_id}/votes",
+    response={200: DotsOut, **PHONE_ERRORS},
+    auth=phones_or_facilitators,
+    throttle=phone_throttles(),
+)
+def vote_withdraw(request, contribution_id: int):
+    """Take the dot back (nothing happens if there was none); 409 once the vote is closed."""
+    contribution, voter = _voted(request, contribution_id)
+    return {"dots_left": services.vote_withdraw(contribution, voter)}
+
+
+# --- Suggested sorting -----------------------------------------------------------------
+
+
+@router.get(
+    "/workshops/{workshop_id}/suggestions",
+    response={200: list[SuggestionOut], **ERRORS},
+    auth=facilitators,
+)
+def suggestion_list(request, workshop_id: int):
+    """For each unsorted visible post-it, the orientation its words most resemble."""
+    return [
+        {
+            "contribution": s.contribution.pk,
+            "orientation": s.orientation.pk,
+            "score": s.score,
+        }
+        for s in orientation_suggestions(_workshop(request, workshop_id))
+    ]
+
+
+@router.post(
+    "/contributions/{contribution_id}/suggestion",
+    response={200: ContributionOut, **ERRORS},
+    auth=facilitators,
+)
+def suggestion_answer(request, contribution_id: int, payload: SuggestionIn):
+    """Accept (file the post-it under the orientation) or turn down (never offered
+    again) a suggestion."""
+    contribution = _part(request, Contribution, contribution_id)
+    orientation = _of_workshop(
+        Orientation, payload.orientation, contribution.workshop, "orientation"
+    )
+    if payload.accept:
+        contribution = services.contribution_update(contribution, orientation=orientation)
+    else:
+        services.contribution_suggestion_reject(contribution, orientation)
+    return _contribution_out(contribution)

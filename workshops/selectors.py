@@ -1,8 +1,8 @@
 """Reads shared by the console, the projector, the phones, the API and the booklet.
 
 The timer state is what two hundred screens poll every second or so: it is built once
-per change, kept in the shared cache under the workshop, and dropped after every
-committed change (`timer_state_forget`). A poll then costs one cache read.
+per change, by the change itself, and written to the shared cache after its commit
+(`timer_state_put`). A poll then costs one cache read.
 """
 
 import hashlib
@@ -28,8 +28,17 @@ def _timer_key(workshop_id: int) -> str:
     return f"workshop:{workshop_id}:timer"
 
 
-def timer_state_forget(workshop_id: int) -> None:
-    cache.delete(_timer_key(workshop_id))
+def timer_state_put(workshop_id: int, state: dict | None) -> None:
+    """Write the state a change built (see `services._timer_changed`).
+
+    Writing it, rather than dropping the key for the next poll to rebuild, closes a race:
+    a poll that read the database just before the commit would otherwise put the old
+    state back after the drop, and screens would show it until the key expired.
+    """
+    if state is None:
+        cache.delete(_timer_key(workshop_id))
+    else:
+        cache.set(_timer_key(workshop_id), state, TIMER_CACHE_S)
 
 
 def _both(obj, field_name: str) -> dict[str, str]:
@@ -39,7 +48,8 @@ def _both(obj, field_name: str) -> dict[str, str]:
     return {"fr": fr or nl, "nl": nl or fr}
 
 
-def _timer_state_build(workshop_id: int) -> dict | None:
+def timer_state_build(workshop_id: int) -> dict | None:
+    """The state from the database, uncached: one query."""
     workshop = (
         Workshop.objects.select_related("current_round__question").filter(pk=workshop_id).first()
     )
@@ -86,9 +96,10 @@ def timer_state(workshop_id: int) -> dict | None:
     key = _timer_key(workshop_id)
     state = cache.get(key)
     if state is None:
-        state = _timer_state_build(workshop_id)
+        state = timer_state_build(workshop_id)
         if state is not None:
-            cache.set(key, state, TIMER_CACHE_S)
+            # `add`: a change committed since our read has written a newer state.
+            cache.add(key, state, TIMER_CACHE_S)
     return state
 
 

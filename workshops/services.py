@@ -3,7 +3,8 @@
 Timer actions lock the workshop row first, so two facilitators pressing "pause" at the
 same instant leave one consistent state: the second press finds the round paused and
 changes nothing. Every change to a round bumps its version, which is the ETag that
-pollers send back; the cached timer state is dropped after commit (`timer_state_forget`).
+pollers send back; the new timer state is built under the lock and cached after commit
+(`_timer_changed`).
 """
 
 import logging
@@ -93,6 +94,7 @@ def workshop_update(workshop: Workshop, **data) -> Workshop:
     _require_open(workshop)
     _require_title(data, workshop)
     _save(workshop, data)
+    _timer_changed(workshop)  # the screens show its vote limit
     return workshop
 
 
@@ -162,16 +164,22 @@ def question_create(workshop: Workshop, **data) -> Question:
     return question
 
 
+@transaction.atomic
 def question_update(question: Question, **data) -> Question:
-    _require_open(question.workshop)
+    workshop = _lock(question.workshop)
+    _require_open(workshop)
     _require_title(data, question, "text")
     _save(question, data)
+    _timer_changed(workshop)  # the screens show the current round's question
     return question
 
 
+@transaction.atomic
 def question_delete(question: Question) -> None:
-    _require_open(question.workshop)
+    workshop = _lock(question.workshop)
+    _require_open(workshop)
     question.delete()
+    _timer_changed(workshop)
 
 
 def table_create(workshop: Workshop, name: str) -> Table:
@@ -180,6 +188,7 @@ def table_create(workshop: Workshop, name: str) -> Table:
     return table
 
 
+@transaction.atomic
 def tables_create(workshop: Workshop, count: int) -> list[Table]:
     """Number the tables on from the last one: "Table 1", "Table 2"…"""
     if not 1 <= count <= 50:
@@ -303,7 +312,10 @@ def _round_start(workshop: Workshop, round_: Round, now) -> None:
 
 
 def _timer_changed(workshop: Workshop) -> None:
-    transaction.on_commit(lambda: selectors.timer_state_forget(workshop.pk))
+    """Build what the screens will poll now, while the workshop row is locked, and cache
+    it once committed: two changes in a row are cached in the order they committed."""
+    state = selectors.timer_state_build(workshop.pk)
+    transaction.on_commit(lambda: selectors.timer_state_put(workshop.pk, state))
 
 
 @transaction.atomic

@@ -1,0 +1,70 @@
+"""Shared workshop fixtures: one workshop with its plan on the `meeting` fixture, a
+signed-in facilitator, and the headers a table's phone sends."""
+
+import pytest
+
+from meetings.auth import facilitator_user
+from workshops import services
+
+HOSTILE = "<script>alert(1)</script> <b>&</b> 🚲"
+
+
+@pytest.fixture
+def workshop(meeting):
+    """Two questions, three rounds (writing on the first question, discussion on the
+    second, then a vote), two tables, two orientations; two dots per voter."""
+    workshop = services.workshop_create(
+        meeting, title_fr="Mobilité", title_nl="Mobiliteit", room="Salle 1", vote_limit=2
+    )
+    first = services.question_create(
+        workshop, text_fr="Comment relier nos communes ?", text_nl="Hoe verbinden we?"
+    )
+    second = services.question_create(workshop, text_fr="Avec quels moyens ?", text_nl="")
+    for title, kind, question in [
+        ("Écriture", "silent", first),
+        ("Discussion", "discussion", second),
+        ("Vote", "vote", None),
+    ]:
+        services.round_create(
+            workshop, title_fr=title, kind=kind, duration_s=300, question=question
+        )
+    services.tables_create(workshop, 2)
+    for title in ("Transports", "Emploi"):
+        services.orientation_create(workshop, title_fr=title)
+    return workshop
+
+
+@pytest.fixture
+def facilitator(meeting):
+    """The meeting's French co-facilitator, as signed in by a one-time link."""
+    return facilitator_user(meeting.cofacilitators.order_by("pk").first().person)
+
+
+@pytest.fixture
+def facilitator_client(client, facilitator):
+    client.force_login(facilitator)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def phone(workshop):
+    """The headers of a phone at one of the workshop's tables: `phone()` is at the first
+    table, `phone(1, "other-device")` another phone at the second."""
+    tables = list(workshop.tables.order_by("pk"))
+
+    def headers(table: int = 0, device: str = "phone-0001") -> dict[str, str]:
+        return {"X-Table-Token": tables[table].token, "X-Device": device}
+
+    return headers
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a call as a request does, its after-commit work (the timer cache) included."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run

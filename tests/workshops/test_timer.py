@@ -1,0 +1,227 @@
+"""The shared countdown: its actions and their refusals, what screens poll (cheaply,
+with 304s), and two facilitators pressing at once."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from workshops import selectors, services
+from workshops.models import Round
+
+pytestmark = pytest.mark.django_db
+
+
+def timer_url(workshop) -> str:
+    return f"/api/workshops/{workshop.pk}/timer"
+
+
+def press(client, workshop, action, **body):
+    return client.post(
+        timer_url(workshop), {"action": action, **body}, content_type="application/json"
+    )
+
+
+def test_before_the_first_start_screens_see_an_idle_clock(facilitator_client, workshop):
+    body = facilitator_client.get(timer_url(workshop)).json()
+
+    assert body["round"] is None
+    assert (body["state"], body["remaining_s"], body["version"]) == ("idle", 0.0, 0)
+    assert (body["workshop_status"], body["vote_open"], body["vote_limit"]) == ("open", False, 2)
+    assert body["server_now"] and body["ends_at"] is None
+
+
+def test_start_runs_the_first_round_with_its_question_in_both_languages(
+    facilitator_client, workshop
+):
+    body = press(facilitator_client, workshop, "start").json()
+
+    first = workshop.rounds.get(order=1)
+    assert body["round"] == {
+        "id": first.pk,
+        "title": {"fr": "Écriture", "nl": "Écriture"},
+        "kind": "silent",
+        "question": {
+            "id": first.question_id,
+            "text": {"fr": "Comment relier nos communes ?", "nl": "Hoe verbinden we?"},
+        },
+    }
+    assert body["state"] == "running"
+    assert 299 < body["remaining_s"] <= 300
+    assert body["ends_at"] and body["version"] == 2
+
+
+def test_pause_extend_resume_finish_next_and_reset(facilitator_client, workshop, committed):
+    press(facilitator_client, workshop, "start")
+
+    paused = press(facilitator_client, workshop, "pause").json()
+    assert (paused["state"], paused["ends_at"]) == ("paused", None)
+    extended = press(facilitator_client, workshop, "extend", seconds=60).json()
+    assert extended["remaining_s"] == pytest.approx(paused["remaining_s"] + 60)
+    assert press(facilitator_client, workshop, "resume").json()["state"] == "running"
+    assert press(facilitator_client, workshop, "finish").json()["state"] == "finished"
+    after = press(facilitator_client, workshop, "next").json()
+    assert (after["round"]["title"]["fr"], after["state"]) == ("Discussion", "running")
+    reset = press(facilitator_client, workshop, "reset").json()
+    assert (reset["state"], reset["remaining_s"]) == ("planned", 300.0)
+    chosen = workshop.rounds.get(order=3)
+    started = press(facilitator_client, workshop, "start", round=chosen.pk).json()
+    assert started["round"]["id"] == chosen.pk
+    assert workshop.rounds.get(order=2).state == Round.State.PLANNED
+
+
+@pytest.mark.parametrize(
+    ("setup", "action", "body", "status", "message"),
+    [
+        (["start", "finish"], "pause", {}, 409, "This round is finished"),
+        (["start", "finish"], "extend", {"seconds": 30}, 409, "This round is finished"),
+        (["start"], "extend", {"seconds": -30}, 422, "Add between 1 second and 60 minutes."),
+        (["start"], "extend", {"seconds": 3601}, 422, "Add between 1 second and 60 minutes."),
+        (["start"], "extend", {}, 422, "Add between 1 second and 60 minutes."),
+        ([], "pause", {}, 409, "No round has started yet"),
+        (["start", "next", "next"], "next", {}, 409, "There is no next round"),
+    ],
+)
+def test_what_the_rounds_state_does_not_allow_is_refused_and_changes_nothing(
+    facilitator_client, workshop, setup, action, body, status, message
+):
+    for step in setup:
+        assert press(facilitator_client, workshop, step).status_code == 200
+    before = list(workshop.rounds.values_list("state", "version", "ends_at"))
+
+    response = press(facilitator_client, workshop, action, **body)
+
+    assert response.status_code == status
+    assert response.json()["detail"].startswith(message)
+    assert list(workshop.rounds.values_list("state", "version", "ends_at")) == before
+
+
+def test_unknown_actions_and_other_workshops_rounds_are_refused(
+    facilitator_client, workshop, meeting
+):
+    other = services.workshop_create(meeting, title_fr="Autre")
+    foreign = services.round_create(other, title_fr="Ailleurs")
+
+    assert press(facilitator_client, workshop, "explode").status_code == 422
+    response = press(facilitator_client, workshop, "start", round=foreign.pk)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"round": ["Not found."]}
+
+
+def test_a_closed_workshop_keeps_its_clock_stopped(facilitator_client, workshop):
+    press(facilitator_client, workshop, "start")
+    facilitator_client.post(f"/api/workshops/{workshop.pk}/close")
+
+    response = press(facilitator_client, workshop, "resume")
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "This workshop is closed: it takes no more changes."
+    assert workshop.rounds.get(order=1).state == Round.State.FINISHED
+
+
+# --- Polling --------------------------------------------------------------------------
+
+
+def test_phones_poll_with_no_query_once_warm_and_get_304_while_nothing_changes(
+    client, workshop, phone, committed, django_assert_max_num_queries
+):
+    committed(services.timer_act, workshop, "start")
+    first = client.get(timer_url(workshop), headers=phone())
+    assert first.status_code == 200
+    etag = first["ETag"]
+
+    with django_assert_max_num_queries(0):
+        again = client.get(timer_url(workshop), headers=phone(0, "other-phone"))
+        unchanged = client.get(timer_url(workshop), headers={**phone(), "If-None-Match": etag})
+
+    assert again.status_code == 200 and again["ETag"] == etag
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    committed(services.timer_act, workshop, "pause")
+    changed = client.get(timer_url(workshop), headers={**phone(), "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.json()["state"] == "paused" and changed["ETag"] != etag
+
+
+def test_a_facilitator_poll_costs_only_the_session_and_the_meeting_check(
+    facilitator_client, workshop, django_assert_max_num_queries
+):
+    facilitator_client.get(timer_url(workshop))
+    with django_assert_max_num_queries(3):
+        assert facilitator_client.get(timer_url(workshop)).status_code == 200
+
+
+def test_changes_to_the_plan_reach_the_screens(facilitator_client, workshop, committed):
+    press(facilitator_client, workshop, "start")
+    first = workshop.rounds.get(order=1)
+    assert selectors.timer_state(workshop.pk)["vote_limit"] == 2
+
+    committed(services.workshop_update, workshop, vote_limit=5)
+    committed(services.round_update, first, title_nl="Schrijven")
+    committed(services.question_update, first.question, text_fr="Quels trajets ?")
+
+    state = selectors.timer_state(workshop.pk)
+    assert state["vote_limit"] == 5
+    assert state["round"]["title"] == {"fr": "Écriture", "nl": "Schrijven"}
+    assert state["round"]["question"]["text"]["fr"] == "Quels trajets ?"
+
+
+def test_a_poll_that_read_before_a_change_cannot_put_the_old_state_back(
+    workshop, committed, monkeypatch
+):
+    """The poll misses the cache and reads the database; the change commits and caches
+    its state; only then does the poll write what it read."""
+    build = selectors.timer_state_build
+
+    def poll_read_then_change(workshop_id):
+        monkeypatch.setattr(selectors, "timer_state_build", build)
+        old = build(workshop_id)
+        committed(services.timer_act, workshop, "start")
+        return old
+
+    monkeypatch.setattr(selectors, "timer_state_build", poll_read_then_change)
+
+    assert selectors.timer_state(workshop.pk)["state"] == "idle"
+    assert selectors.timer_state(workshop.pk)["state"] == "running"
+
+
+# --- Two facilitators at once -------------------------------------------------------------
+
+
+def test_a_second_press_of_pause_changes_nothing(workshop):
+    services.timer_act(workshop, "start")
+    first = services.timer_act(workshop, "pause")
+    second = services.timer_act(workshop, "pause")
+
+    assert (second.state, second.version) == (Round.State.PAUSED, first.version)
+    assert second.paused_remaining_s == first.paused_remaining_s
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writes: no race to test"
+)
+def test_two_facilitators_pressing_pause_at_once_leave_one_paused_round(meeting):
+    workshop = services.workshop_create(meeting, title_fr="Course")
+    services.round_create(workshop, title_fr="Tour")
+    services.timer_act(workshop, "start")
+    barrier, results = threading.Barrier(2), []
+
+    def facilitator_presses():
+        barrier.wait()
+        try:
+            results.append(services.timer_act(workshop, "pause"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=facilitator_presses) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    round_ = workshop.rounds.get()
+    assert round_.state == Round.State.PAUSED
+    # One press paused (version 2 → 3); the other found it paused and left it.
+    assert round_.version == 3
+    assert {r.version for r in results} == {3}
+    assert {r.paused_remaining_s for r in results} == {round_.paused_remaining_s}

@@ -1,0 +1,281 @@
+"""What the workshops API reads and writes, as the OpenAPI document (/api/docs) shows it.
+
+Content in two languages is written as `<field>_fr` / `<field>_nl` and read back both
+ways: the two fields as written, and `<field>` in the language of the request (falling
+back to the other one), ready to show.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import BeforeValidator, ConfigDict
+
+from meetings.emails import site_link
+
+from .models import Contribution, Round, Workshop
+from .services import TIMER_ACTIONS
+
+TimerAction = Literal[TIMER_ACTIONS]  # type: ignore[valid-type]
+# A translation left out is null in the database and "" in answers.
+Text = Annotated[str, BeforeValidator(lambda value: value or "")]
+
+
+class ErrorOut(Schema):
+    detail: str = Field(..., description="what went wrong, in the language of the request")
+    errors: dict[str, list[str]] | None = Field(None, description="messages by field")
+
+
+class Patch(Schema):
+    """A PATCH body: only the fields sent change, and an unknown field is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Both(Schema):
+    fr: str
+    nl: str
+
+
+# --- The plan ------------------------------------------------------------------------
+
+
+class QuestionIn(Schema):
+    text_fr: str = ""
+    text_nl: str = Field("", description="at least one of text_fr, text_nl")
+
+
+class QuestionPatch(Patch):
+    text_fr: str | None = None
+    text_nl: str | None = None
+
+
+class QuestionOut(Schema):
+    id: int
+    order: int
+    text: Text
+    text_fr: Text
+    text_nl: Text
+
+
+class RoundIn(Schema):
+    title_fr: str = ""
+    title_nl: str = Field("", description="at least one of title_fr, title_nl")
+    kind: Round.Kind = Round.Kind.SILENT
+    duration_s: int = Field(600, description="10 seconds to 4 hours")
+    question: int | None = Field(None, description="id of a question of this workshop")
+
+
+class RoundPatch(Patch):
+    title_fr: str | None = None
+    title_nl: str | None = None
+    kind: Round.Kind | None = None
+    duration_s: int | None = Field(None, description="only while the round is planned")
+    question: int | None = None
+
+
+class RoundOut(Schema):
+    id: int
+    order: int
+    title: Text
+    title_fr: Text
+    title_nl: Text
+    kind: Round.Kind
+    question: int | None = Field(None, alias="question_id")
+    duration_s: int
+    state: Round.State
+    ends_at: datetime | None
+    paused_remaining_s: float | None
+    version: int
+
+
+class RoundsOrderIn(Schema):
+    rounds: list[int] = Field(..., description="every round id of the workshop, in order")
+
+
+class TableIn(Schema):
+    name: str | None = Field(None, description="one table with this name…")
+    count: int | None = Field(None, description="…or this many, numbered on from the last")
+
+
+class TableOut(Schema):
+    id: int
+    name: str
+    token: str = Field(..., description="the table's credential: send it as X-Table-Token")
+    phone_url: str = Field(..., description="what the table's QR code opens")
+
+    @staticmethod
+    def resolve_phone_url(table) -> str:
+        return site_link("screen:phone", table.token)
+
+
+class OrientationIn(Schema):
+    title_fr: str = ""
+    title_nl: str = Field("", description="at least one of title_fr, title_nl")
+
+
+class OrientationPatch(Patch):
+    title_fr: str | None = None
+    title_nl: str | None = None
+
+
+class OrientationOut(Schema):
+    id: int
+    order: int
+    title: Text
+    title_fr: Text
+    title_nl: Text
+
+
+class FacilitatorOut(Schema):
+    id: int = Field(..., description="id of the person")
+    name: str = Field(..., alias="full_name")
+    organisation: str | None = Field(None, alias="organisation.name")
+
+
+# --- Workshops -----------------------------------------------------------------------
+
+
+class WorkshopIn(Schema):
+    title_fr: str = ""
+    title_nl: str = Field("", description="at least one of title_fr, title_nl")
+    room: str = ""
+    vote_limit: int = Field(3, description="dots per voter in the dot-vote, 1 to 50")
+
+
+class WorkshopPatch(Patch):
+    title_fr: str | None = None
+    title_nl: str | None = None
+    room: str | None = None
+    vote_limit: int | None = None
+    facilitators: list[int] | None = Field(
+        None, description="ids of people among the meeting's co-facilitators and staff"
+    )
+
+
+class WorkshopSummaryOut(Schema):
+    id: int
+    meeting: int = Field(..., alias="meeting_id")
+    order: int
+    title: Text
+    title_fr: Text
+    title_nl: Text
+    room: str
+    status: Workshop.Status
+    vote_open: bool
+    vote_limit: int
+    current_round: int | None = Field(None, alias="current_round_id")
+    closed_at: datetime | None
+
+
+class WorkshopListItemOut(WorkshopSummaryOut):
+    contribution_count: int = Field(..., description="visible post-its")
+    questions: list[QuestionOut]
+    rounds: list[RoundOut]
+
+
+class WorkshopOut(WorkshopSummaryOut):
+    questions: list[QuestionOut]
+    rounds: list[RoundOut]
+    tables: list[TableOut]
+    orientations: list[OrientationOut]
+    facilitators: list[FacilitatorOut]
+
+
+class VoteSetIn(Schema):
+    open: bool
+
+
+# --- The timer -----------------------------------------------------------------------
+
+
+class TimerQuestionOut(Schema):
+    id: int
+    text: Both
+
+
+class TimerRoundOut(Schema):
+    id: int
+    title: Both
+    kind: Round.Kind
+    question: TimerQuestionOut | None
+
+
+class TimerOut(Schema):
+    """Screens count down from `remaining_s` (or `ends_at` against `server_now`): all of
+    them agree whatever their own clock says."""
+
+    workshop: int
+    round: TimerRoundOut | None
+    state: Literal["idle", "planned", "running", "paused", "finished"]
+    ends_at: datetime | None = Field(..., description="while running")
+    remaining_s: float = Field(..., description="seconds left when the answer was made")
+    server_now: datetime
+    version: int = Field(..., description="goes up with every change of the round")
+    workshop_status: Workshop.Status
+    vote_open: bool
+    vote_limit: int
+
+
+class TimerIn(Schema):
+    action: TimerAction
+    seconds: int | None = Field(None, description="extend only: 1 to 3600")
+    round: int | None = Field(None, description="start only: this round rather than the next")
+
+
+# --- Post-its, votes, suggestions ----------------------------------------------------
+
+
+class ContributionIn(Schema):
+    text: str = Field(..., description="1 to 1000 characters, stored as typed")
+    objective: str = Field("", description="the objective pursued, up to 1000 characters")
+    author: str = ""
+    table: int | None = Field(None, description="facilitators only: the table it came from")
+    question: int | None = Field(
+        None, description="facilitators only; by default the question of the current round"
+    )
+
+
+class ContributionPatch(Patch):
+    orientation: int | None = Field(None, description="null: back to unsorted")
+    merged_into: int | None = Field(None, description="null: un-merge")
+    hidden: bool | None = None
+    text: str | None = None
+    objective: str | None = None
+
+
+class ContributionOut(Schema):
+    id: int
+    text: str
+    objective: str
+    author: str
+    question: int | None = Field(None, alias="question_id")
+    round: int | None = Field(None, alias="round_id")
+    table: int | None = Field(None, alias="table_id")
+    table_name: str | None = Field(None, alias="table.name")
+    source: Contribution.Source
+    orientation: int | None = Field(None, alias="orientation_id")
+    merged_into: int | None = Field(None, alias="merged_into_id")
+    hidden: bool
+    votes: int | None = Field(
+        None,
+        alias="vote_count",
+        description="dots (facilitators only: phones do not see the running score)",
+    )
+    voted: bool | None = Field(None, description="phones only: this device put a dot on it")
+    created_at: datetime
+
+
+class DotsOut(Schema):
+    dots_left: int
+
+
+class SuggestionOut(Schema):
+    contribution: int
+    orientation: int
+    score: float = Field(..., description="0 to 1: how much the post-it resembles it")
+
+
+class SuggestionIn(Schema):
+    orientation: int
+    accept: bool = Field(..., description="true files the post-it there; false: never again")
