@@ -6,6 +6,7 @@ that calendars file an update or a cancellation onto the event they already hold
 Renderers read the meeting as it is when the message leaves, never as it was queued.
 """
 
+import re
 from collections import Counter
 from datetime import datetime
 from email.utils import parseaddr
@@ -36,6 +37,7 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 # Below this many messages alike in a batch, building a frame costs more than it saves.
 FRAME_MIN = 4
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _attendee(delivery: Delivery, method: str) -> vCalAddress:
@@ -167,7 +169,7 @@ def _meeting(delivery: Delivery) -> Meeting:
 
 def _invitation(delivery: Delivery) -> Invitation | None:
     """The invitation of a delivery with its meeting; those of the whole batch are read
-    in one query."""
+    together."""
     invitations = batch_memo(
         ("invitations",),
         lambda: selectors.invitations_for_deliveries(batch_deliveries(INVITATION)),
@@ -178,6 +180,24 @@ def _invitation(delivery: Delivery) -> Invitation | None:
     return invitation
 
 
+def _invitation_link(language: str, token: str) -> str:
+    """The personal link of an invitation, in `language`; `reverse()` runs once per
+    batch and language, and each token is set into its result."""
+
+    def around() -> tuple[str, str]:
+        with translation.override(language):
+            prefix, _marker, suffix = site_link("registrations:invitation", "TOKEN").rpartition(
+                "TOKEN"
+            )
+        return prefix, suffix
+
+    if not _URL_SAFE.fullmatch(token):  # what reverse() would have to quote
+        with translation.override(language):
+            return site_link("registrations:invitation", token)
+    prefix, suffix = batch_memo(("invitation-link", language), around)
+    return f"{prefix}{token}{suffix}"
+
+
 @renderer(INVITATION)
 def invitation_render(delivery: Delivery):
     invitation = _invitation(delivery)
@@ -186,15 +206,13 @@ def invitation_render(delivery: Delivery):
     if invitation.meeting.is_cancelled:
         # Its invitees are sent the cancellation; an invitation now would only confuse.
         raise PermanentFailure("The meeting was cancelled before this invitation went out.")
-    with translation.override(delivery.language):
-        link = site_link("registrations:invitation", invitation.token)
     return _meeting_message_sent_together(
         delivery,
         invitation.meeting,
         method=REQUEST,
         subject=_("Invitation: %(title)s"),
         template="invitation",
-        link=link,
+        link=_invitation_link(delivery.language, invitation.token),
     )
 
 

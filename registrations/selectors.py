@@ -33,20 +33,23 @@ def invitation_for_delivery(meeting_id: int | None, person_id: int | None) -> In
 def invitations_for_deliveries(
     deliveries: Iterable[Delivery],
 ) -> dict[tuple[int | None, int | None], Invitation]:
-    """The invitations a batch of emails is about, with their meetings, in one query;
-    by (meeting id, person id)."""
+    """The invitations a batch of emails is about, by (meeting id, person id); those of
+    one meeting share one instance of it."""
     pairs = {(delivery.meeting_id, delivery.person_id) for delivery in deliveries}
     if not pairs:
         return {}
-    invitations = Invitation.objects.select_related("meeting").filter(
-        meeting_id__in={meeting for meeting, _person in pairs},
-        person_id__in={person for _meeting, person in pairs},
-    )
-    return {
-        key: invitation
-        for invitation in invitations
-        if (key := (invitation.meeting_id, invitation.person_id)) in pairs
-    }
+    invitations = [
+        invitation
+        for invitation in Invitation.objects.filter(
+            meeting_id__in={meeting for meeting, _person in pairs},
+            person_id__in={person for _meeting, person in pairs},
+        )
+        if (invitation.meeting_id, invitation.person_id) in pairs
+    ]
+    meetings = Meeting.objects.in_bulk({invitation.meeting_id for invitation in invitations})
+    for invitation in invitations:
+        invitation.meeting = meetings[invitation.meeting_id]
+    return {(invitation.meeting_id, invitation.person_id): invitation for invitation in invitations}
 
 
 def _by_ids(model, ids: Collection[int], unknown_message: str) -> tuple[list, str | None]:

@@ -80,8 +80,10 @@ def message_frame(
     `build` is the renderer's own code: it must depend on the recipient only through
     `delivery.to_name`, `delivery.to_email` and `values` (whose keys every recipient
     shares), and when the message carries a calendar, through the content line that
-    `calendar_line(delivery)` writes (the ATTENDEE). Everything else about `delivery`
-    (its kind, language, meeting) must be what the frame's other recipients share.
+    `calendar_line(delivery)` writes (the ATTENDEE). Its templates may show these values
+    or test whether they are empty (an empty one is built in full), not test what they
+    are. Everything else about `delivery` (its kind, language, meeting) must be what the
+    frame's other recipients share.
     """
     return MessageFrame(build, delivery, tuple(values), calendar_line)
 
@@ -102,6 +104,10 @@ class MessageFrame:
             self._prove(delivery, keys)
         except _Unframeable as exc:
             logger.warning("%s messages are built one by one: %s", delivery.kind, exc)
+        except Exception:
+            # Whatever went wrong, each message can still be built in full; if building
+            # fails too, that is where the delivery fails, with its own reason.
+            logger.exception("%s messages are built one by one", delivery.kind)
         else:
             self.usable = True
 
@@ -117,7 +123,11 @@ class MessageFrame:
 
     def _stamp(self, delivery: Delivery, values: Mapping[str, str]) -> "_Stamped | None":
         raw = {"name": delivery.to_name, "email": delivery.to_email, **values}
-        if any(boundary in value for value in raw.values() for boundary in self.boundaries):
+        # A template may say something else when a value is missing ("Hello," for no
+        # name), which the frame, built with every value present, does not hold.
+        if not all(raw.values()) or any(
+            boundary in value for value in raw.values() for boundary in self.boundaries
+        ):
             return None
         fills = {**raw, **{f"{slot}:html": escape(value) for slot, value in raw.items()}}
         if self.calendar_line is not None:

@@ -143,9 +143,11 @@ def delivery_queue(spec: DeliverySpec) -> bool:
 
 
 def _enqueue_keys(keys: list[str]) -> None:
+    # A fan-out's emails in the same language side by side: the renderers of a batch
+    # then build one frame for all of them (see `tasks.frames`).
     ids = list(
         Delivery.objects.filter(idempotency_key__in=keys, status=Delivery.Status.QUEUED)
-        .order_by("pk")
+        .order_by("kind", "meeting_id", "language", "pk")
         .values_list("pk", flat=True)
     )
     _enqueue_ids(ids)
@@ -242,7 +244,9 @@ def batch_memo(key: Hashable, build: Callable[[], T]) -> T:
         return value
 
 
-def _claim(delivery_id: int, read: Delivery | None = None) -> Delivery | None:
+def _claim(
+    delivery_id: int, read: Delivery | None = None, *, sent: Delivery | None = None
+) -> Delivery | None:
     """Take one row if it is due and nobody else holds it: a conditional UPDATE.
 
     Rows are claimed one at a time, just before sending, so that `claimed_at` says when
@@ -252,25 +256,20 @@ def _claim(delivery_id: int, read: Delivery | None = None) -> Delivery | None:
     after the row is written; what sending decides on is `attempts`. So a claim that
     also requires the `attempts` that was read yields that row plus the claim, with no
     second read; if the row moved in between, it is claimed and read again.
+
+    `sent` is the row this batch sent just before: the same statement marks it sent, so
+    that each email waits for the database once.
     """
     now = timezone.now()
-    if (
-        read is not None
-        and read.status == Delivery.Status.QUEUED
-        and _execute(
-            _CLAIM_SQL,
-            Delivery.Status.SENDING,
-            now,
-            now,
-            delivery_id,
-            Delivery.Status.QUEUED,
-            read.attempts,
-            now,
-        )
-    ):
-        read.status, read.claimed_at, read.updated_at = Delivery.Status.SENDING, now, now
-        read.attempts += 1
-        return read
+    if read is not None and read.status == Delivery.Status.QUEUED:
+        claimed = _mark(now, sent=sent, claim=read)
+        sent = None
+        if claimed:
+            read.status, read.claimed_at, read.updated_at = Delivery.Status.SENDING, now, now
+            read.attempts += 1
+            return read
+    if sent is not None:
+        _mark(now, sent=sent)
     claimed = (
         Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -291,15 +290,29 @@ def _finish(delivery: Delivery, **fields) -> None:
 
 
 def _sent(delivery: Delivery) -> None:
-    """`_finish` as sent, the one outcome of almost every send."""
-    now = timezone.now()
-    _execute(_SENT_SQL, Delivery.Status.SENT, now, "", now, delivery.pk, Delivery.Status.SENDING)
+    """`_finish` as sent (when no claim follows to carry it)."""
+    _mark(timezone.now(), sent=delivery)
 
 
-# The claim and the mark as sent run once per email, and the ORM takes several times
-# longer to build them than the database takes to run them (about 1.5 ms against 0.3 ms
-# on the development machine, as much as the SMTP exchange itself): so they are written
-# once, here, from the model's own names.
+# Marking a row sent and claiming the next run once per email, and the ORM takes several
+# times longer to build such a statement than the database takes to run it (about 1.5 ms
+# against 0.3 ms on the development machine, as much as the SMTP exchange itself). So
+# both are one statement, written once, here, from the model's own names; without a row
+# to claim or one to mark, its `{id} = NULL` half matches nothing.
+_MARK_SQL = """
+UPDATE {table} SET
+    {status} = CASE WHEN {id} = %(sent)s THEN %(sent_status)s ELSE %(sending)s END,
+    {sent_at} = CASE WHEN {id} = %(sent)s THEN %(now)s ELSE {sent_at} END,
+    {last_error} = CASE WHEN {id} = %(sent)s THEN '' ELSE {last_error} END,
+    {claimed_at} = CASE WHEN {id} = %(sent)s THEN {claimed_at} ELSE %(now)s END,
+    {attempts} = CASE WHEN {id} = %(sent)s THEN {attempts} ELSE {attempts} + 1 END,
+    {updated_at} = %(now)s
+WHERE ({id} = %(sent)s AND {status} = %(sending)s)
+    OR ({id} = %(claim)s AND {status} = %(queued)s AND {attempts} = %(attempts)s
+        AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %(now)s))
+"""
+
+
 @cache
 def _sql(template: str) -> str:
     quote = connection.ops.quote_name
@@ -307,24 +320,29 @@ def _sql(template: str) -> str:
     return template.format(table=quote(Delivery._meta.db_table), **columns)
 
 
-_CLAIM_SQL = (
-    "UPDATE {table} SET {status} = %s, {claimed_at} = %s, {attempts} = {attempts} + 1, "
-    "{updated_at} = %s WHERE {id} = %s AND {status} = %s AND {attempts} = %s "
-    "AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %s)"
-)
-_SENT_SQL = (
-    "UPDATE {table} SET {status} = %s, {sent_at} = %s, {last_error} = %s, {updated_at} = %s "
-    "WHERE {id} = %s AND {status} = %s"
-)
-
-
-def _execute(template: str, *params) -> int:
-    """Run one of the statements above; how many rows it changed."""
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [adapt(value) if isinstance(value, datetime) else value for value in params]
+def _mark(now: datetime, *, sent: Delivery | None = None, claim: Delivery | None = None) -> bool:
+    """Mark `sent` as sent and claim `claim` if it is still as read, in one statement;
+    whether `claim` was claimed."""
+    params = {
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "sent": sent.pk if sent is not None else None,
+        "claim": claim.pk if claim is not None else None,
+        "attempts": claim.attempts if claim is not None else None,
+        "sent_status": Delivery.Status.SENT,
+        "sending": Delivery.Status.SENDING,
+        "queued": Delivery.Status.QUEUED,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_sql(template), params)
-        return cursor.rowcount
+        cursor.execute(_sql(_MARK_SQL), params)
+        changed = cursor.rowcount
+    if claim is None:
+        return False
+    if sent is None or changed != 1:
+        return changed == (1 if sent is None else 2)
+    # Usually both rows change; one means the mark or the claim did not: which one?
+    return Delivery.objects.filter(
+        pk=claim.pk, status=Delivery.Status.SENDING, claimed_at=now
+    ).exists()
 
 
 def _render(delivery: Delivery) -> EmailMultiAlternatives:
@@ -340,30 +358,37 @@ def deliveries_send(ids: list[int]) -> None:
 
     The batch's rows are read in one query up front; renderers see them all through
     `batch_deliveries`, so that they can read what the messages are about in one query
-    too, and share what does not depend on the recipient through `batch_memo`.
+    too, and share what does not depend on the recipient through `batch_memo`. A row
+    sent is marked by the statement that claims the next one, right after the send.
     """
     retry: list[tuple[int, float]] = []
     rows = Delivery.objects.in_bulk(ids)
     smtp = get_connection()
+    sent: Delivery | None = None
     with _batch_of(rows), closing(smtp):
-        for delivery_id in ids:
-            delivery = _claim(delivery_id, rows.get(delivery_id))
-            if delivery is None:
-                continue
-            try:
-                message = _render(delivery)
-                # Opened here, not by send(), which would close it again after one message.
-                smtp.open()
-                message.connection = smtp
-                message.send()
-            except Exception as exc:
-                outcome = _failure(delivery, exc)
-                if outcome is not None:
-                    retry.append(outcome)
-                if isinstance(exc, OSError):
-                    smtp.close()
-            else:
-                _sent(delivery)
+        try:
+            for delivery_id in ids:
+                delivery, sent = _claim(delivery_id, rows.get(delivery_id), sent=sent), None
+                if delivery is None:
+                    continue
+                try:
+                    message = _render(delivery)
+                    # Opened here, not by send(), which would close it again after one
+                    # message.
+                    smtp.open()
+                    message.connection = smtp
+                    message.send()
+                except Exception as exc:
+                    outcome = _failure(delivery, exc)
+                    if outcome is not None:
+                        retry.append(outcome)
+                    if isinstance(exc, OSError):
+                        smtp.close()
+                else:
+                    sent = delivery
+        finally:
+            if sent is not None:
+                _sent(sent)
     for pk, delay in retry:
         _enqueue_ids([pk], countdown=delay)
 

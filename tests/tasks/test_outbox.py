@@ -182,3 +182,42 @@ def test_an_organiser_can_resend_a_failed_email_only(django_capture_on_commit_ca
         outbox.delivery_resend(delivery)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT and delivery.attempts == 1
+
+
+def test_a_batch_marks_each_row_sent_once_its_message_is_out():
+    keys = outbox.deliveries_queue([_spec(key=f"note:{n}", context={"n": n}) for n in range(5)])
+    ids = list(Delivery.objects.filter(idempotency_key__in=keys).values_list("pk", flat=True))
+
+    outbox.deliveries_send(ids)
+
+    assert len(mail.outbox) == 5
+    rows = Delivery.objects.all()
+    assert {(row.status, row.attempts, row.last_error) for row in rows} == {("sent", 1, "")}
+    assert all(row.sent_at >= row.claimed_at for row in rows)
+
+
+def test_a_row_changed_since_its_batch_read_it_is_claimed_and_read_again():
+    outbox.delivery_queue(_spec())
+    read = Delivery.objects.get()
+    # Another worker took it, met a greylisting server, and put it back.
+    Delivery.objects.filter(pk=read.pk).update(attempts=1, last_error="451 try later")
+
+    claimed = outbox._claim(read.pk, read)
+
+    assert claimed is not read
+    assert (claimed.status, claimed.attempts) == (Delivery.Status.SENDING, 2)
+    assert claimed.last_error == "451 try later"
+
+
+def test_the_claim_that_follows_a_send_marks_it_sent_even_when_the_next_row_is_taken():
+    outbox.deliveries_queue([_spec(key="a"), _spec(key="b")])
+    first, second = Delivery.objects.order_by("pk")
+    sent = outbox._claim(first.pk, first)
+    outbox._claim(second.pk)  # taken by another worker meanwhile
+
+    assert outbox._claim(second.pk, second, sent=sent) is None
+
+    first.refresh_from_db()
+    assert first.status == Delivery.Status.SENT and first.sent_at is not None
+    second.refresh_from_db()
+    assert (second.status, second.attempts) == (Delivery.Status.SENDING, 1)
