@@ -167,10 +167,12 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders 7 days and 1 day before each meeting; each is keyed, so never twice.
     "registration-reminders": {"task": "tasks.registration_reminders", "schedule": 15 * 60.0},
 }
-# A message not acknowledged within this window is handed to another worker: it must
-# outlast the longest retry countdown (OUTBOX_RETRY_MAX_S), or a retry held by a
-# worker as an ETA task would be delivered twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+# A message not acknowledged within this window is handed to another worker. A retry
+# waits in a worker, unacknowledged, for up to OUTBOX_RETRY_MAX_S before it even starts:
+# the window is that plus an hour for the batch itself, or a long retry would also be
+# handed to a second worker (whose claim finds the row taken: wasted work, not a second
+# email). A worker that dies is covered sooner, by the outbox sweep.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(OUTBOX_RETRY_MAX_S) + 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Email -------------------------------------------------------------------------------
