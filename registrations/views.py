@@ -65,7 +65,9 @@ def registration_form(request, meeting_id: int):
         raise Http404 from None
     context = {"meeting": meeting, "closed": services.registration_problem(meeting)}
     if context["closed"]:
-        return render(request, "registrations/register.html", context)
+        # Gone for good once cancelled; otherwise closed now, as the API's 409 says.
+        status = 410 if meeting.is_cancelled else 409
+        return render(request, "registrations/register.html", context, status=status)
 
     token = request.POST.get("invitation") or request.GET.get("invitation")
     invitation = selectors.invitation_for_meeting(meeting, token)

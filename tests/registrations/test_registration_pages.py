@@ -115,25 +115,32 @@ def test_a_full_meeting_says_the_person_will_wait(client, programme, register):
 
 
 @pytest.mark.parametrize(
-    ("fields", "reason"),
+    ("fields", "status", "reason"),
     [
-        ({"status": Meeting.Status.CANCELLED}, "This meeting is cancelled"),
+        ({"status": Meeting.Status.CANCELLED}, 410, "This meeting is cancelled"),
         (
             {"registration_closes_at": timezone.now() - timedelta(days=1)},
+            409,
             "Registration for this meeting closed on",
+        ),
+        (
+            {"registration_opens_at": timezone.now() + timedelta(days=1)},
+            409,
+            "Registration for this meeting opens on",
         ),
     ],
 )
 def test_a_closed_or_cancelled_meeting_says_why_instead_of_the_form(
-    client, programme, fields, reason
+    client, programme, fields, status, reason
 ):
     meeting = MeetingFactory(programme=programme, **fields)
 
-    page = client.get(f"/en/meetings/{meeting.pk}/register/").content.decode()
+    page = client.get(f"/en/meetings/{meeting.pk}/register/")
     posted = post_form(client, meeting, lang="en")
 
-    assert reason in page
-    assert 'name="email"' not in page
+    assert (page.status_code, posted.status_code) == (status, status)
+    assert reason in page.content.decode()
+    assert 'name="email"' not in page.content.decode()
     assert reason in posted.content.decode()
     assert not Registration.objects.exists()
 
