@@ -31,7 +31,13 @@ class PhoneThrottle(threading.local, SimpleRateThrottle):
         if rate != self.rate:
             self.rate = rate
             self.num_requests, self.duration = self.parse_rate(rate)
-        return super().allow_request(request)
+        if getattr(request, "_phone_throttled", False):
+            # Refused already (by the device limit): a phone that floods must not
+            # use up its table's allowance and silence its neighbours.
+            return True
+        allowed = super().allow_request(request)
+        request._phone_throttled = not allowed
+        return allowed
 
     def get_cache_key(self, request) -> str | None:
         ident = getattr(request.auth, self.ident_attribute, None)
@@ -51,4 +57,5 @@ class DeviceThrottle(PhoneThrottle):
 
 
 def phone_throttles() -> list[PhoneThrottle]:
-    return [TableThrottle(), DeviceThrottle()]
+    """The device first: what it refuses is not counted against the table."""
+    return [DeviceThrottle(), TableThrottle()]
