@@ -168,15 +168,24 @@ class _NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._pages = []
+        self._late = []
+
+    def after_layout(self, draw) -> None:
+        """Have `draw(canvas)` draw on the current page once every page is laid out: for
+        what, like Y, is only known at the end (a table of contents' page numbers)."""
+        self._late.append(draw)
 
     def showPage(self):
         self._pages.append(dict(self.__dict__))
+        self._late = []
         self._startPage()
 
     def save(self):
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
+            for draw in self._late:
+                draw(self)
             self._draw_footer(total)
             super().showPage()
         super().save()
@@ -199,11 +208,12 @@ class _NumberedCanvas(Canvas):
         self.restoreState()
 
 
-def build_pdf(flowables, *, title: str, lang: str, pagesize=A4) -> bytes:
+def build_pdf(flowables, *, title: str, lang: str, pagesize=A4, on_progress=None) -> bytes:
     """Lay the flowables out on pages with the shared margins and footer, as PDF bytes.
 
     The title goes in the metadata and in every footer; the language is declared so that
-    screen readers read the document with the right voice.
+    screen readers read the document with the right voice. `on_progress(kind, value)` is
+    reportlab's progress callback ("SIZE_EST" flowables, then "PROGRESS" done so far).
     """
     title = printable(title)
     buffer = BytesIO()
@@ -220,5 +230,7 @@ def build_pdf(flowables, *, title: str, lang: str, pagesize=A4) -> bytes:
         lang=lang,
         initialFontName=font_family().name,
     )
+    if on_progress is not None:
+        document.setProgressCallBack(on_progress)
     document.build(flowables, canvasmaker=functools.partial(_NumberedCanvas, footer=title))
     return buffer.getvalue()

@@ -1,18 +1,27 @@
+import functools
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.urls import include, path
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import include, path, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from meetings.auth import is_organiser
 from meetings.errors import UnknownProgramme
 from meetings.models import Meeting
 from registrations.tickets import badges_pdf
 
+from . import selectors
 from .attendance import attendance_sheet_pdf
+from .booklet import booklet_title
+from .booklet_data import booklet_data
 from .brochure import brochure_payload
 from .exports import registrations_csv, registrations_xlsx
+from .models import BookletJob
+from .services import booklet_language
 
 
 def programme_brochure(request, year: int):
@@ -43,13 +52,24 @@ MEETING_DOCUMENTS = {
 }
 
 
+def organisers_only(view):
+    """The admin's login page first, then 403 for anyone but an organiser."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_organiser(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@organisers_only
 def meeting_document(request, meeting_id: int, *, document: str):
     """One of MEETING_DOCUMENTS. They list people's names, emails and needs: organisers
-    only (the admin's login page first, then 403 for anyone else), and never cached."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not is_organiser(request.user):
-        raise PermissionDenied
+    only, and never cached."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     filename, build, content_type, inline = MEETING_DOCUMENTS[document]
     response = HttpResponse(build(meeting), content_type=content_type)
@@ -60,11 +80,98 @@ def meeting_document(request, meeting_id: int, *, document: str):
     return response
 
 
+def _booklet_text() -> dict[str, str]:
+    """The page script's wording, in the page's language."""
+    return {
+        "queued": _("Waiting for a worker…"),
+        "running": _("Building the booklet…"),
+        "done": _("The booklet is ready."),
+        "failed": _("The booklet could not be built: %(error)s"),
+        "download": _("Download the booklet"),
+        "network": _("No answer from the server. Check the connection and try again."),
+        "closing": _("Closing the meeting…"),
+        "closed": _("The meeting is closed: %(count)s emails with the booklet are on their way."),
+        "confirm_close": _(
+            "Close the meeting and email the booklet to everyone who checked in? "
+            "This cannot be undone."
+        ),
+    }
+
+
+@organisers_only
+def meeting_booklet(request, meeting_id: int):
+    """The organiser's page: build the booklet in a language, follow it, download it,
+    and close the meeting, which emails it to everyone who came."""
+    meeting = get_object_or_404(Meeting.objects.select_related("programme"), pk=meeting_id)
+    api = reverse("api:api-root")
+    return render(
+        request,
+        "reports/booklet.html",
+        {
+            "meeting": meeting,
+            "latest": selectors.latest_booklets(meeting),
+            "languages": BookletJob.Language.choices,
+            "booklet_text": _booklet_text(),
+            "api": {
+                "request": f"{api}meetings/{meeting.pk}/booklet",
+                "job": f"{api}booklets/",
+                "close": f"{api}meetings/{meeting.pk}/close",
+            },
+        },
+    )
+
+
+@organisers_only
+def booklet_download(request, meeting_id: int, job_id: int):
+    job = get_object_or_404(
+        BookletJob.objects.select_related("meeting"),
+        pk=job_id,
+        meeting_id=meeting_id,
+        status=BookletJob.Status.DONE,
+    )
+    if not default_storage.exists(job.file.name):
+        raise Http404
+    stem = job.language.replace("+", "-")
+    response = FileResponse(
+        default_storage.open(job.file.name, "rb"),
+        content_type=PDF,
+        filename=f"booklet-{job.meeting_id}-{stem}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def meeting_results(request, meeting_id: int):
+    """The booklet as a web page, once the organisers have closed the meeting."""
+    meeting = get_object_or_404(
+        Meeting, pk=meeting_id, status=Meeting.Status.PUBLISHED, closed_at__isnull=False
+    )
+    booklet = booklet_data(meeting)
+    lang = booklet_language(translation.get_language())
+    return render(
+        request,
+        "reports/results.html",
+        {
+            "meeting": meeting,
+            "booklet": booklet,
+            "lang": lang,
+            "title": booklet_title(booklet, lang),
+        },
+    )
+
+
 app_patterns = [
     path("programme/<int:year>.pdf", programme_brochure, name="programme_brochure"),
     *(
         path(f"meetings/<int:meeting_id>/{filename}", meeting_document, {"document": name}, name)
         for name, (filename, *_rest) in MEETING_DOCUMENTS.items()
     ),
+    path("meetings/<int:meeting_id>/booklet/", meeting_booklet, name="meeting_booklet"),
+    path(
+        "meetings/<int:meeting_id>/booklet/<int:job_id>.pdf",
+        booklet_download,
+        name="booklet_download",
+    ),
+    path("meetings/<int:meeting_id>/results/", meeting_results, name="meeting_results"),
 ]
 urls = path("", include((app_patterns, "reports")))

@@ -11,6 +11,7 @@ from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
 from registrations.services import reminders_queue
 from reports.brochure import brochure_payload
+from reports.services import booklet_build as booklet_job_run
 
 from .outbox import deliveries_send, deliveries_sweep
 
@@ -53,3 +54,15 @@ def registration_reminders() -> None:
     """Queue the reminders now due (7 days and 1 day before); each one leaves once."""
     with transaction.atomic():
         reminders_queue(timezone.now())
+
+
+@shared_task(
+    name="tasks.booklet_build", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def booklet_build(job_id: int) -> None:
+    """Build a synthesis booklet; the job row carries its progress, file or error.
+
+    A worker that dies mid-build hands the message back (acks_late); the build claims
+    its row first, so a redelivered message never builds the same job twice.
+    """
+    booklet_job_run(job_id)

@@ -1,0 +1,588 @@
+"""The synthesis booklet ("livret de synthèse / syntheseverslag") as a PDF.
+
+This module only lays out a `booklet_data.Booklet`: it reads nothing from the database.
+The order follows the seed booklet: a cover, the contents, the key figures with their
+charts, one section per workshop (its questions, the strongest ideas and key terms, the
+table "orientations / proposed actions / objectives pursued"), the next steps, and the
+annexes, where every visible post-it is listed by question.
+
+"fr+nl" prints the whole booklet in French, then the whole booklet in Dutch, after one
+shared cover and one table of contents: each half reads as a booklet of its own, which is
+what a reader of one language wants, and a print shop can split it.
+
+The contents are laid out in a single pass. Their length is known before the layout (one
+line per heading, and the headings come from the data), so the contents take their room
+on page 2 straight away, and their page numbers are drawn once every page is laid out,
+like the "page X / Y" footer (`pdf._NumberedCanvas.after_layout`). reportlab's own
+`TableOfContents` would lay out the whole booklet twice.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.formats import date_format, time_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.platypus import (
+    Flowable,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from events_site import pdf
+from meetings.models import Organisation
+
+from . import figures as fig
+from .booklet_data import Booklet, Group, Item, Text, WorkshopSection
+
+SIDES = {"fr": ("fr",), "nl": ("nl",), "fr+nl": ("fr", "nl")}
+WIDTH = A4[0] - 2 * pdf.MARGIN
+# An orientation with more post-its than this is printed as several tables, each with its
+# header: one table's page breaks cost reportlab a new layout of all its remaining rows.
+ROWS_PER_TABLE = 40
+CHART_COLOURS = [
+    pdf.ACCENT,
+    colors.HexColor("#c55a11"),
+    colors.HexColor("#548235"),
+    colors.HexColor("#7f6000"),
+    colors.HexColor("#7030a0"),
+    colors.HexColor("#2e75b6"),
+    colors.HexColor("#a5a5a5"),
+]
+
+
+def content(text: Text | None, lang: str) -> str:
+    """A content field in `lang`, falling back to the other language."""
+    if not text:
+        return ""
+    return text.get(lang) or next((value for value in text.values() if value), "")
+
+
+@dataclass
+class _Styles:
+    base: pdf.Styles
+    h3: ParagraphStyle
+    toc: ParagraphStyle
+    toc_section: ParagraphStyle
+    header: ParagraphStyle
+    figure: ParagraphStyle
+
+
+def _styles() -> _Styles:
+    base = pdf.styles()
+    bold = pdf.FACES["bold"][0]
+    return _Styles(
+        base=base,
+        h3=ParagraphStyle(
+            "h3", parent=base.body, fontName=bold, spaceBefore=6, spaceAfter=2, keepWithNext=1
+        ),
+        toc=ParagraphStyle("toc", parent=base.body, leftIndent=12),
+        toc_section=ParagraphStyle("toc_section", parent=base.body, fontName=bold),
+        header=ParagraphStyle("header", parent=base.cell, fontName=bold, textColor=colors.white),
+        figure=ParagraphStyle(
+            "figure",
+            parent=base.body,
+            fontName=bold,
+            fontSize=20,
+            leading=24,
+            textColor=pdf.ACCENT,
+        ),
+    )
+
+
+# --- Headings and the contents -------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    key: str
+    label: str
+    level: int  # in the PDF outline: 0 for a half of "fr+nl", then its sections
+    is_part: bool = False
+
+
+class _Heading(Paragraph):
+    """A heading that notes the page it lands on, for the contents and the PDF outline."""
+
+    def __init__(self, text: str, style, entry: _Entry, pages: dict[str, int]):
+        super().__init__(pdf.escape(text), style)
+        self._entry = entry
+        self._pages = pages
+
+    def draw(self):
+        super().draw()
+        canvas = self.canv
+        self._pages[self._entry.key] = canvas.getPageNumber()
+        canvas.bookmarkPage(self._entry.key)
+        canvas.addOutlineEntry(pdf.printable(self._entry.label), self._entry.key, self._entry.level)
+
+
+class _Contents(Flowable):
+    """The table of contents: room for its lines now, page numbers at the end."""
+
+    def __init__(self, entries: list[_Entry], pages: dict[str, int], styles: _Styles):
+        super().__init__()
+        self._entries = entries
+        self._pages = pages
+        self._styles = styles
+
+    def _table(self, numbers: Callable[[str], str]) -> Table:
+        rows = [
+            [
+                Paragraph(
+                    f'<a href="#{entry.key}">{pdf.escape(entry.label)}</a>',
+                    self._styles.toc_section if entry.is_part else self._styles.toc,
+                ),
+                numbers(entry.key),
+            ]
+            for entry in self._entries
+        ]
+        table = Table(rows, colWidths=[WIDTH - 1.5 * cm, 1.5 * cm])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (1, 0), (1, -1), pdf.font_family().name, 9.5),
+                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.RULE),
+                ]
+            )
+        )
+        return table
+
+    def wrap(self, available_width, available_height):
+        self._width, self._height = self._table(lambda key: "000").wrap(WIDTH, available_height)
+        return self._width, self._height
+
+    def draw(self):
+        canvas = self.canv
+        x, y = canvas.absolutePosition(0, 0)
+        after_layout = getattr(canvas, "after_layout", None)
+        if after_layout is None:
+            return
+
+        def draw_contents(canvas):
+            table = self._table(lambda key: str(self._pages.get(key, "")))
+            table.wrapOn(canvas, WIDTH, self._height)
+            table.drawOn(canvas, x, y)
+
+        after_layout(draw_contents)
+
+
+class _Writer:
+    """Builds the story of one booklet; `entries` collects the contents as it goes."""
+
+    def __init__(self, booklet: Booklet, styles: _Styles):
+        self.booklet = booklet
+        self.styles = styles
+        self.entries: list[_Entry] = []
+        self.pages: dict[str, int] = {}
+        self.level = 0
+
+    def heading(self, text: str, style, key: str) -> _Heading:
+        is_part = key in SIDES
+        entry = _Entry(key=key, label=text, level=0 if is_part else self.level, is_part=is_part)
+        self.entries.append(entry)
+        return _Heading(text, style, entry, self.pages)
+
+    def para(self, text: str, style=None) -> Paragraph:
+        return Paragraph(pdf.escape(text), style or self.styles.base.body)
+
+    # --- Cover ---
+
+    def cover(self, langs: tuple[str, ...]) -> list:
+        booklet, styles = self.booklet, self.styles.base
+        story = [Spacer(0, 4 * cm)]
+        for lang in langs:
+            with translation.override(lang):
+                story.append(self.para(_("Synthesis booklet").upper(), styles.small))
+                story.append(self.para(content(booklet.title, lang), styles.title))
+        lang = langs[0]
+        with translation.override(lang):
+            when = _("%(day)s, %(start)s – %(end)s") % {
+                "day": capfirst(date_format(booklet.starts_at, "l j F Y")),
+                "start": time_format(booklet.starts_at),
+                "end": time_format(booklet.ends_at),
+            }
+            rows = [(_("Date"), when), (_("Venue"), booklet.venue)]
+            if booklet.host:
+                rows.append((_("Host"), booklet.host))
+            if booklet.pair:
+                rows.append(
+                    (
+                        _("Co-facilitators"),
+                        "\n".join(
+                            ", ".join(
+                                part
+                                for part in (
+                                    person.name,
+                                    fig.function_label(person.function),
+                                    person.organisation,
+                                    fig.country_label(person.country) if person.country else "",
+                                )
+                                if part
+                            )
+                            for person in booklet.pair
+                        ),
+                    )
+                )
+        story += [Spacer(0, 1 * cm), self.facts(rows)]
+        return story
+
+    def facts(self, rows: list[tuple[str, str]]) -> Table:
+        styles = self.styles.base
+        table = Table(
+            [
+                [self.para(label, styles.cell_label), self.para(value, styles.cell)]
+                for label, value in rows
+            ],
+            colWidths=[4 * cm, WIDTH - 4 * cm],
+            hAlign="LEFT",
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.RULE),
+                ]
+            )
+        )
+        return table
+
+    # --- One language's booklet ---
+
+    def part(self, lang: str, *, labelled: bool) -> list:
+        """The whole booklet in `lang`; `labelled` when it is one half of "fr+nl"."""
+        styles = self.styles.base
+        story = []
+        with translation.override(lang):
+            if labelled:
+                self.level = 0
+                version = _("Version in French") if lang == "fr" else _("Version in Dutch")
+                story.append(self.heading(version, styles.title, lang))
+                self.level = 1
+            story.append(self.heading(_("Key figures"), styles.h1, f"{lang}-figures"))
+            story += self.key_figures()
+            if self.booklet.is_empty:
+                story.append(
+                    self.para(_("No contribution was recorded at this meeting."), styles.body)
+                )
+            for section in self.booklet.workshops:
+                story.append(PageBreak())
+                story += self.workshop(section, lang)
+            story.append(PageBreak())
+            story.append(self.heading(_("Next steps"), styles.h1, f"{lang}-next"))
+            next_steps = content(self.booklet.next_steps, lang)
+            story.append(
+                self.para(next_steps or _("The organisers have not written the next steps yet."))
+            )
+            story.append(PageBreak())
+            story.append(self.heading(_("Annexes"), styles.h1, f"{lang}-annexes"))
+            story += self.annexes(lang)
+        return story
+
+    def key_figures(self) -> list:
+        figures = self.booklet.figures
+        attendance = figures.attendance
+        groups = {split.key: split.present for split in attendance.by_function_group}
+        numbers = [
+            (attendance.present, _("participants")),
+            (groups.get(fig.ELECTED, 0), _("elected officials")),
+            (groups.get(fig.OFFICERS, 0), _("municipal officers")),
+            (figures.organisations, _("organisations")),
+            (figures.workshops, _("workshops")),
+            (figures.tables, _("tables")),
+            (figures.contributions, _("contributions")),
+        ]
+        cells = [
+            [Paragraph(str(number), self.styles.figure), self.para(label, self.styles.base.small)]
+            for number, label in numbers
+        ]
+        # Four figures a row, each number above its label.
+        rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
+        rows[-1] += [""] * (4 - len(rows[-1]))
+        grid = Table(rows, colWidths=[WIDTH / 4] * 4, hAlign="LEFT")
+        grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story = [grid, Spacer(0, 0.2 * cm)]
+        story.append(
+            self.para(
+                _("%(registered)s registered, %(present)s present.")
+                % {"registered": attendance.registered, "present": attendance.present},
+                self.styles.base.small,
+            )
+        )
+        charts = [
+            (
+                _("Elected officials and officers"),
+                _pie(
+                    [
+                        (fig.function_group_label(s.key), s.present)
+                        for s in attendance.by_function_group
+                    ]
+                ),
+            ),
+            (
+                _("Languages"),
+                _pie([(fig.language_label(s.key), s.present) for s in attendance.by_language]),
+            ),
+            (
+                _("Organisations by kind"),
+                _bars(
+                    [(str(Organisation.Kind(k).label), n) for k, n in figures.organisations_by_kind]
+                ),
+            ),
+            (
+                _("Organisations by country"),
+                _bars([(fig.country_label(k), n) for k, n in figures.organisations_by_country]),
+            ),
+        ]
+        cells = [[self.para(title, self.styles.h3), chart] for title, chart in charts if chart]
+        if cells:
+            pairs = [cells[i : i + 2] for i in range(0, len(cells), 2)]
+            grid = Table(
+                [[cell for cell in pair] + [""] * (2 - len(pair)) for pair in pairs],
+                colWidths=[WIDTH / 2] * 2,
+            )
+            grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            story += [Spacer(0, 0.4 * cm), grid]
+        return story
+
+    def workshop(self, section: WorkshopSection, lang: str) -> list:
+        styles = self.styles.base
+        story = [self.heading(content(section.title, lang), styles.h1, f"{lang}-w{section.id}")]
+        facts = ngettext("%(count)s table", "%(count)s tables", section.tables) % {
+            "count": section.tables
+        }
+        facts += " · " + ngettext(
+            "%(count)s contribution", "%(count)s contributions", section.contributions
+        ) % {"count": section.contributions}
+        if section.room:
+            facts = f"{section.room} · {facts}"
+        story.append(self.para(facts, styles.small))
+        if section.questions:
+            story.append(self.para(_("The questions put to the workshop"), self.styles.h3))
+            story += [
+                self.para(f"{number}. {content(question, lang)}")
+                for number, question in enumerate(section.questions, start=1)
+            ]
+        if not section.contributions:
+            story.append(Spacer(0, 0.3 * cm))
+            story.append(self.para(_("No contribution was recorded in this workshop.")))
+            return story
+        story.append(self.para(_("Strongest ideas"), self.styles.h3))
+        if section.strongest:
+            for item in section.strongest:
+                votes = ngettext("%(count)s vote", "%(count)s votes", item.votes) % {
+                    "count": item.votes
+                }
+                story.append(
+                    Paragraph(
+                        f"• {pdf.escape(item.text)} <font color='{pdf.MUTED.hexval()}'>"
+                        f"({pdf.escape(votes)})</font>",
+                        styles.body,
+                    )
+                )
+        else:
+            story.append(self.para(_("No dot-vote was held in this workshop."), styles.small))
+        if section.terms:
+            story.append(self.para(_("Key terms"), self.styles.h3))
+            story.append(
+                self.para("  ·  ".join(f"{term} ({count})" for term, count in section.terms))
+            )
+        story.append(self.para(_("Orientations, proposed actions and objectives"), self.styles.h3))
+        for group in section.groups:
+            story += self.orientation_tables(group, lang)
+        return story
+
+    def orientation_tables(self, group: Group, lang: str) -> list[Table]:
+        styles = self.styles
+        header = [
+            Paragraph(pdf.escape(_("Orientations")), styles.header),
+            Paragraph(pdf.escape(_("Proposed actions")), styles.header),
+            Paragraph(pdf.escape(_("Objectives pursued")), styles.header),
+        ]
+        title = content(group.title, lang) if group.title else _("Other proposals")
+        tables = []
+        for start in range(0, len(group.items), ROWS_PER_TABLE):
+            rows = [header]
+            for index, item in enumerate(group.items[start : start + ROWS_PER_TABLE]):
+                rows.append(
+                    [
+                        self.para(title, styles.base.cell) if start + index == 0 else "",
+                        Paragraph(
+                            _post_it(item.text, [m.text for m in item.merged]), styles.base.cell
+                        ),
+                        Paragraph(
+                            _post_it(item.objective, [m.objective for m in item.merged]),
+                            styles.base.cell,
+                        ),
+                    ]
+                )
+            table = Table(rows, colWidths=[4 * cm, 7 * cm, WIDTH - 11 * cm], repeatRows=1)
+            table.setStyle(_ORIENTATION_STYLE)
+            tables.append(table)
+        return [Spacer(0, 0.15 * cm), *tables]
+
+    def annexes(self, lang: str) -> list:
+        styles = self.styles.base
+        story = [self.para(_("Every contribution the participants made, workshop by workshop."))]
+        for section in self.booklet.workshops:
+            story.append(self.para(content(section.title, lang), styles.h2))
+            if not section.annex:
+                story.append(
+                    self.para(_("No contribution was recorded in this workshop."), styles.small)
+                )
+            for entry in section.annex:
+                question = content(entry.question, lang) if entry.question else _("Other proposals")
+                story.append(self.para(question, self.styles.h3))
+                story += [_annex_line(item, styles) for item in entry.items]
+        return story
+
+
+_ORIENTATION_STYLE = TableStyle(
+    [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), pdf.ACCENT),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, pdf.RULE),
+        ("LINEAFTER", (0, 0), (1, -1), 0.3, pdf.RULE),
+        ("BOX", (0, 0), (-1, -1), 0.5, pdf.ACCENT),
+    ]
+)
+
+
+def _post_it(text: str, merged: list[str]) -> str:
+    """A post-it's cell, with those merged into it after it, each on its own line."""
+    lines = [pdf.escape(text)] + [f"+ {pdf.escape(other)}" for other in merged if other]
+    return "<br/>".join(line for line in lines if line)
+
+
+def _annex_line(item: Item, styles: pdf.Styles) -> Paragraph:
+    about = [item.table] if item.table else []
+    if item.votes:
+        about.append(
+            ngettext("%(count)s vote", "%(count)s votes", item.votes) % {"count": item.votes}
+        )
+    text = f"• {pdf.escape(item.text)}"
+    if item.objective:
+        text += f" <i>→ {pdf.escape(item.objective)}</i>"
+    if about:
+        text += f" <font color='{pdf.MUTED.hexval()}'>({pdf.escape(', '.join(about))})</font>"
+    return Paragraph(text, styles.cell)
+
+
+# --- Charts --------------------------------------------------------------------------
+
+
+def _pie(pairs: list[tuple[str, int]]) -> Drawing | None:
+    pairs = [(label, count) for label, count in pairs if count]
+    if not pairs:
+        return None
+    drawing = Drawing(WIDTH / 2 - 12, 110)
+    pie = Pie()
+    pie.x, pie.y, pie.width, pie.height = 5, 5, 95, 95
+    pie.data = [count for _label, count in pairs]
+    pie.labels = None
+    pie.slices.strokeColor = colors.white
+    for index in range(len(pairs)):
+        pie.slices[index].fillColor = CHART_COLOURS[index % len(CHART_COLOURS)]
+    legend = Legend()
+    legend.x, legend.y = 115, 100
+    legend.fontName = pdf.font_family().name
+    legend.fontSize = 8
+    legend.alignment = "right"
+    legend.columnMaximum = 7
+    legend.colorNamePairs = [
+        (CHART_COLOURS[index % len(CHART_COLOURS)], pdf.printable(f"{label} ({count})"))
+        for index, (label, count) in enumerate(pairs)
+    ]
+    drawing.add(pie)
+    drawing.add(legend)
+    return drawing
+
+
+def _bars(pairs: list[tuple[str, int]]) -> Drawing | None:
+    pairs = [(label, count) for label, count in pairs if count][:12]
+    if not pairs:
+        return None
+    height = 16 * len(pairs) + 20
+    drawing = Drawing(WIDTH / 2 - 12, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 110, 15
+    chart.width, chart.height = WIDTH / 2 - 140, height - 20
+    chart.data = [[count for _label, count in reversed(pairs)]]
+    chart.categoryAxis.categoryNames = [pdf.printable(label)[:24] for label, _c in reversed(pairs)]
+    chart.categoryAxis.labels.fontName = pdf.font_family().name
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueStep = max(1, max(count for _label, count in pairs) // 5)
+    chart.valueAxis.labels.fontName = pdf.font_family().name
+    chart.valueAxis.labels.fontSize = 7
+    chart.bars[0].fillColor = pdf.ACCENT
+    chart.bars.strokeColor = None
+    drawing.add(chart)
+    return drawing
+
+
+# --- The booklet ---------------------------------------------------------------------
+
+
+def booklet_title(booklet: Booklet, language: str) -> str:
+    titles = []
+    for lang in SIDES[language]:
+        with translation.override(lang):
+            titles.append(f"{_('Synthesis booklet')} · {content(booklet.title, lang)}")
+    return " / ".join(dict.fromkeys(titles))
+
+
+def booklet_pdf(
+    booklet: Booklet, language: str, on_progress: Callable[[int], None] | None = None
+) -> bytes:
+    """The booklet in "fr", "nl" or "fr+nl". `on_progress(percent)` follows the layout."""
+    langs = SIDES[language]
+    styles = _styles()
+    writer = _Writer(booklet, styles)
+    with translation.override(langs[0]):
+        story = writer.cover(langs)
+        story.append(PageBreak())
+        story.append(Paragraph(pdf.escape(_("Contents")), styles.base.h1))
+        contents_at = len(story)
+    for lang in langs:
+        story.append(PageBreak())
+        story += writer.part(lang, labelled=len(langs) > 1)
+    story.insert(contents_at, _Contents(writer.entries, writer.pages, styles))
+    with translation.override(langs[0]):
+        return pdf.build_pdf(
+            story,
+            title=booklet_title(booklet, language),
+            lang=langs[0],
+            on_progress=_progress(on_progress) if on_progress else None,
+        )
+
+
+def _progress(report: Callable[[int], None]):
+    """reportlab's callback as percentages of the flowables laid out."""
+    total = 1
+
+    def callback(kind: str, value: int):
+        nonlocal total
+        if kind == "SIZE_EST":
+            total = max(value, 1)
+        elif kind == "PROGRESS":
+            report(min(100, value * 100 // total))
+
+    return callback

@@ -1,0 +1,351 @@
+"""Everything a synthesis booklet says, read from the database in one data structure.
+
+The PDF (`reports.booklet`), the public results page and the inputs hash all read this
+one structure, so they cannot disagree, and the layout never touches the database. It
+takes the same nine queries whether the meeting had ten post-its or ten thousand.
+
+Content fields are kept in both languages (`Text`: {"fr": …, "nl": …}, each falling back
+to the other), so the structure does not depend on the language a booklet is printed in.
+What a post-it says is kept as typed: it has only one language.
+
+Which post-its appear where:
+- *visible* post-its (neither hidden nor merged into another) are the workshop's ideas;
+- a post-it merged into a visible one is printed once, inside the one it was merged into;
+- hidden post-its, and those merged into a hidden one, appear nowhere.
+"""
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef
+
+from meetings.models import CoFacilitator, Meeting, Organisation
+from registrations.models import CheckIn, Registration
+from workshops.models import Contribution, Orientation, Question, Table, Workshop
+
+from .figures import AttendanceFigures, attendance_figures
+from .terms import key_terms
+
+# Bump when the layout changes, so that stored booklets are built again.
+LAYOUT_VERSION = 1
+STRONGEST_IDEAS = 5
+UNSPECIFIED = ""
+
+Text = dict[str, str]
+
+
+def _text(row: dict, name: str) -> Text:
+    fr, nl = row.get(f"{name}_fr") or "", row.get(f"{name}_nl") or ""
+    return {"fr": fr or nl, "nl": nl or fr}
+
+
+@dataclass
+class Merged:
+    text: str
+    objective: str
+
+
+@dataclass
+class Item:
+    """A visible post-it, with the post-its merged into it."""
+
+    id: int
+    text: str
+    objective: str
+    author: str
+    table: str
+    votes: int
+    question_id: int | None
+    orientation_id: int | None
+    merged: list[Merged] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    """The post-its of one orientation; `title` None is "Other proposals" (not sorted)."""
+
+    title: Text | None
+    items: list[Item]
+
+
+@dataclass
+class QuestionItems:
+    """The annex of a workshop: its post-its by question; `question` None: no question."""
+
+    question: Text | None
+    items: list[Item]
+
+
+@dataclass
+class WorkshopSection:
+    id: int
+    title: Text
+    room: str
+    questions: list[Text]
+    tables: int
+    contributions: int
+    strongest: list[Item]
+    terms: list[tuple[str, int]]
+    groups: list[Group]
+    annex: list[QuestionItems]
+
+
+@dataclass
+class Cofacilitator:
+    name: str
+    function: str
+    organisation: str
+    country: str
+
+
+@dataclass
+class KeyFigures:
+    attendance: AttendanceFigures
+    # Organisations of the people who came, each counted once: by kind, by country.
+    organisations: int
+    organisations_by_kind: list[tuple[str, int]]
+    organisations_by_country: list[tuple[str, int]]
+    workshops: int
+    tables: int
+    contributions: int
+
+
+@dataclass
+class Booklet:
+    meeting_id: int
+    title: Text
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    venue_country: str
+    host: str
+    pair: list[Cofacilitator]
+    figures: KeyFigures
+    workshops: list[WorkshopSection]
+    next_steps: Text
+
+    @property
+    def is_empty(self) -> bool:
+        return self.figures.contributions == 0
+
+
+def booklet_data(meeting: Meeting | int) -> Booklet:
+    """The booklet of a meeting, from the database as it is now."""
+    meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
+    meeting = Meeting.objects.select_related("host_organisation").get(pk=meeting_id)
+    pair = [
+        Cofacilitator(
+            name=cofacilitator.person.full_name,
+            function=cofacilitator.person.function,
+            organisation=(
+                cofacilitator.person.organisation.name if cofacilitator.person.organisation else ""
+            ),
+            country=(
+                cofacilitator.person.organisation.country.code
+                if cofacilitator.person.organisation
+                else ""
+            ),
+        )
+        for cofacilitator in CoFacilitator.objects.filter(
+            meeting=meeting, role=CoFacilitator.Role.CO_FACILITATOR
+        )
+        .select_related("person__organisation")
+        .order_by("pk")
+    ]
+    workshops = _workshops(meeting)
+    tables = sum(section.tables for section in workshops)
+    figures = KeyFigures(
+        attendance=attendance_figures(meeting),
+        **_organisations(meeting),
+        workshops=len(workshops),
+        tables=tables,
+        contributions=sum(section.contributions for section in workshops),
+    )
+    venue = ", ".join(
+        part for part in (meeting.venue_name, meeting.venue_address, meeting.venue_city) if part
+    )
+    return Booklet(
+        meeting_id=meeting.pk,
+        title={
+            "fr": meeting.title_fr or meeting.title_nl,
+            "nl": meeting.title_nl or meeting.title_fr,
+        },
+        starts_at=meeting.local_starts_at,
+        ends_at=meeting.local_ends_at,
+        venue=venue,
+        venue_country=meeting.venue_country.code,
+        host=meeting.host_organisation.name if meeting.host_organisation else "",
+        pair=pair,
+        figures=figures,
+        workshops=workshops,
+        next_steps=_text(
+            {"next_steps_fr": meeting.next_steps_fr, "next_steps_nl": meeting.next_steps_nl},
+            "next_steps",
+        ),
+    )
+
+
+def _organisations(meeting: Meeting) -> dict:
+    """The organisations of the people who came. One typed by hand (not in the
+    directory) is told apart by its name and country; its kind is unknown."""
+    rows = (
+        Registration.objects.filter(meeting=meeting, status=Registration.Status.CONFIRMED)
+        .filter(Exists(CheckIn.objects.filter(registration=OuterRef("pk"))))
+        .values_list(
+            "organisation_id",
+            "organisation__kind",
+            "organisation__country",
+            "organisation_name",
+            "organisation_country",
+        )
+        .distinct()
+    )
+    seen = {}
+    for organisation_id, kind, country, typed_name, typed_country in rows:
+        if organisation_id is not None:
+            seen[organisation_id] = (kind, str(country or UNSPECIFIED))
+        elif typed_name.strip():
+            key = (typed_name.strip().casefold(), str(typed_country or ""))
+            seen[key] = (Organisation.Kind.OTHER, str(typed_country or UNSPECIFIED))
+    by_kind = Counter(kind for kind, _country in seen.values())
+    by_country = Counter(country for _kind, country in seen.values())
+    kinds = [code for code, _label in Organisation.Kind.choices]
+    return {
+        "organisations": len(seen),
+        "organisations_by_kind": [(kind, by_kind[kind]) for kind in kinds if by_kind[kind]],
+        "organisations_by_country": sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0])),
+    }
+
+
+def _workshops(meeting: Meeting) -> list[WorkshopSection]:
+    """Every workshop of the meeting with its post-its: five queries in all."""
+    workshops = list(
+        Workshop.objects.filter(meeting=meeting)
+        .order_by("order", "pk")
+        .values("id", "title_fr", "title_nl", "room")
+    )
+    ids = [workshop["id"] for workshop in workshops]
+    questions = defaultdict(list)
+    for row in (
+        Question.objects.filter(workshop_id__in=ids)
+        .order_by("order", "pk")
+        .values("id", "workshop_id", "text_fr", "text_nl")
+    ):
+        questions[row["workshop_id"]].append(row)
+    orientations = defaultdict(list)
+    for row in (
+        Orientation.objects.filter(workshop_id__in=ids)
+        .order_by("order", "pk")
+        .values("id", "workshop_id", "title_fr", "title_nl")
+    ):
+        orientations[row["workshop_id"]].append(row)
+    tables = dict(
+        Table.objects.filter(workshop_id__in=ids)
+        .values_list("workshop_id")
+        .annotate(count=Count("pk"))
+        .values_list("workshop_id", "count")
+    )
+    posts = defaultdict(list)
+    for row in (
+        Contribution.objects.filter(workshop_id__in=ids)
+        .annotate(vote_count=Count("votes"))
+        .order_by("created_at", "pk")
+        .values_list(
+            "id",
+            "workshop_id",
+            "question_id",
+            "orientation_id",
+            "merged_into_id",
+            "hidden",
+            "text",
+            "objective",
+            "author",
+            "table__name",
+            "vote_count",
+        )
+    ):
+        posts[row[1]].append(row)
+    return [
+        _section(
+            workshop,
+            questions[workshop["id"]],
+            orientations[workshop["id"]],
+            tables.get(workshop["id"], 0),
+            posts[workshop["id"]],
+        )
+        for workshop in workshops
+    ]
+
+
+def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection:
+    visible: dict[int, Item] = {}
+    merged = []
+    for (
+        pk,
+        _w,
+        question,
+        orientation,
+        merged_into,
+        hidden,
+        text,
+        objective,
+        author,
+        table,
+        votes,
+    ) in rows:
+        if hidden:
+            continue
+        if merged_into is not None:
+            merged.append((merged_into, Merged(text, objective)))
+            continue
+        visible[pk] = Item(pk, text, objective, author, table or "", votes, question, orientation)
+    for target, item in merged:
+        # Merged into a hidden post-it: hidden with it.
+        if target in visible:
+            visible[target].merged.append(item)
+    items = list(visible.values())
+
+    by_orientation = {row["id"]: Group(_text(row, "title"), []) for row in orientations}
+    unsorted = Group(None, [])
+    for item in items:
+        by_orientation.get(item.orientation_id, unsorted).items.append(item)
+    groups = [group for group in by_orientation.values() if group.items]
+    if unsorted.items:
+        groups.append(unsorted)
+
+    by_question = {row["id"]: QuestionItems(_text(row, "text"), []) for row in questions}
+    no_question = QuestionItems(None, [])
+    for item in items:
+        by_question.get(item.question_id, no_question).items.append(item)
+    annex = [entry for entry in by_question.values() if entry.items]
+    if no_question.items:
+        annex.append(no_question)
+
+    voted = sorted((item for item in items if item.votes), key=lambda item: -item.votes)
+    texts = [item.text for item in items] + [m.text for item in items for m in item.merged]
+    return WorkshopSection(
+        id=workshop["id"],
+        title=_text(workshop, "title"),
+        room=workshop["room"],
+        questions=[_text(row, "text") for row in questions],
+        tables=tables,
+        contributions=len(items) + sum(len(item.merged) for item in items),
+        strongest=voted[:STRONGEST_IDEAS],
+        terms=key_terms(texts),
+        groups=groups,
+        annex=annex,
+    )
+
+
+def inputs_hash(booklet: Booklet, language: str) -> str:
+    """What a booklet file is made of, as a digest: equal digests, equal booklets."""
+    payload = json.dumps(
+        {"layout": LAYOUT_VERSION, "language": language, "booklet": asdict(booklet)},
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,69 @@
+"""Synthesis booklets built in the background, and kept for as long as their inputs hold."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Meeting
+
+
+class BookletJob(models.Model):
+    """One build of a meeting's booklet in one language, and the file it produced.
+
+    `inputs_hash` names the content the file was built from (every figure, title and
+    post-it, the language and the layout's version): a request whose hash equals that of
+    a finished job is served that job's file instead of a rebuild.
+    """
+
+    class Language(models.TextChoices):
+        FR = "fr", _("French")
+        NL = "nl", _("Dutch")
+        BOTH = "fr+nl", _("French and Dutch")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being built")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="booklet_jobs"
+    )
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="booklets/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("synthesis booklet")
+        verbose_name_plural = _("synthesis booklets")
+        indexes = [models.Index(fields=["meeting", "language", "inputs_hash"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="bookletjob_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} ({self.language}, {self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,202 @@
+"""Every write of the reports: booklet builds, and closing a meeting (which sends it).
+
+A booklet is built by a Celery job (`tasks.booklet_build`) and kept in the default
+storage. Each build records the hash of what it was built from (`booklet_data.
+inputs_hash`); asking again while that hash still holds returns the finished build, or the
+one under way, instead of starting another.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.models import Meeting
+from registrations.models import Registration
+from tasks.outbox import DeliverySpec, deliveries_queue
+from tasks.queue import enqueue_on_commit
+
+from .booklet import booklet_pdf
+from .booklet_data import booklet_data, inputs_hash
+from .errors import InvalidBookletRequest, MeetingNotClosable
+from .models import BookletJob
+
+logger = logging.getLogger(__name__)
+
+BOOKLET_EMAIL = "booklet"
+# A build that has not finished by then died with its worker: the next request starts
+# another. A 5 000-post-it booklet takes well under a minute.
+BUILD_LOST_AFTER = timedelta(minutes=10)
+# Progress is written at most every this many points: a build is not a stream of UPDATEs.
+PROGRESS_STEP = 5
+
+
+def booklet_language(language: str) -> str:
+    """The booklet language for a person or a meeting language: Dutch readers get Dutch,
+    everyone else French (there is no English content)."""
+    return BookletJob.Language.NL if language == "nl" else BookletJob.Language.FR
+
+
+def booklet_request(meeting: Meeting, language: str, *, user=None) -> tuple[BookletJob, bool]:
+    """The booklet of `meeting` in `language`: (job, whether a build was started).
+
+    Returns the finished build whose inputs are unchanged, or the build under way for
+    them; otherwise queues a new build, enqueued after commit.
+    """
+    if language not in BookletJob.Language.values:
+        raise InvalidBookletRequest(
+            _("Choose the booklet's language: %(choices)s.")
+            % {"choices": ", ".join(BookletJob.Language.values)},
+            {"language": [_("Unknown language.")]},
+        )
+    digest = inputs_hash(booklet_data(meeting), language)
+    with transaction.atomic():
+        # Two organisers pressing the button at once start one build.
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        job = _current_job(meeting, language, digest)
+        if job is not None:
+            return job, False
+        job = BookletJob.objects.create(
+            meeting=meeting,
+            language=language,
+            inputs_hash=digest,
+            requested_by=user if user is not None and user.is_authenticated else None,
+        )
+        enqueue_on_commit("tasks.booklet_build", job.pk)
+    return job, True
+
+
+def _current_job(meeting: Meeting, language: str, digest: str) -> BookletJob | None:
+    lost_before = timezone.now() - BUILD_LOST_AFTER
+    for job in BookletJob.objects.filter(
+        meeting=meeting, language=language, inputs_hash=digest
+    ).exclude(status=BookletJob.Status.FAILED)[:5]:
+        if job.status == BookletJob.Status.DONE:
+            if job.file and default_storage.exists(job.file.name):
+                return job
+        elif (job.started_at or job.created_at) > lost_before:
+            return job
+    return None
+
+
+def booklet_build(job_id: int) -> BookletJob | None:
+    """Build a queued booklet (the Celery job's body); None if another worker has it.
+
+    The data is read again here: if it changed since the request, the file holds the
+    newer content and the job records that content's hash. A failure is recorded on the
+    job, with its reason, for the organiser's page; it is not retried.
+    """
+    now = timezone.now()
+    claimed = BookletJob.objects.filter(pk=job_id, status=BookletJob.Status.QUEUED).update(
+        status=BookletJob.Status.RUNNING, started_at=now, progress=1, updated_at=now
+    )
+    if not claimed:
+        return None
+    job = BookletJob.objects.get(pk=job_id)
+    try:
+        data = booklet_data(job.meeting_id)
+        _progress_write(job, 10)
+        payload = booklet_pdf(
+            data,
+            job.language,
+            on_progress=lambda percent: _progress_write(job, 10 + percent * 85 // 100),
+        )
+        stem = job.language.replace("+", "-")
+        digest = inputs_hash(data, job.language)
+        name = default_storage.save(
+            f"booklets/{job.meeting_id}/booklet-{job.meeting_id}-{stem}-{digest[:12]}.pdf",
+            ContentFile(payload),
+        )
+    except Exception as exc:
+        logger.exception("Booklet job %s failed", job_id)
+        _finish(job, status=BookletJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        return job
+    _finish(job, status=BookletJob.Status.DONE, progress=100, file=name, inputs_hash=digest)
+    return job
+
+
+def _progress_write(job: BookletJob, percent: int) -> None:
+    if percent >= job.progress + PROGRESS_STEP:
+        job.progress = min(percent, 99)
+        BookletJob.objects.filter(pk=job.pk).update(progress=job.progress)
+
+
+def _finish(job: BookletJob, **fields) -> None:
+    fields.update(finished_at=timezone.now(), updated_at=timezone.now())
+    BookletJob.objects.filter(pk=job.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(job, name, value)
+
+
+def booklet_payload(meeting: Meeting, language: str) -> bytes:
+    """The booklet's bytes, from storage, built right here if its inputs changed (the
+    email renderer calls this in a worker: a participant never gets a stale booklet)."""
+    job, _started = booklet_request(meeting, language)
+    if job.status != BookletJob.Status.DONE:
+        # Queued, or being built by another worker: build it here rather than wait.
+        built = booklet_build(job.pk)
+        job = built if built is not None else BookletJob.objects.get(pk=job.pk)
+    if job.status != BookletJob.Status.DONE:
+        raise RuntimeError(job.error or f"booklet job {job.pk} is {job.status}")
+    with default_storage.open(job.file.name, "rb") as handle:
+        return handle.read()
+
+
+def meeting_booklets_build(meeting: Meeting) -> list[BookletJob]:
+    """The booklets the meeting's participants will be sent, in its working languages."""
+    languages = sorted({booklet_language(code) for code in meeting.working_languages or ["fr"]})
+    return [booklet_request(meeting, language)[0] for language in languages]
+
+
+@transaction.atomic
+def meeting_close(meeting: Meeting, *, user=None) -> tuple[Meeting, int]:
+    """Declare the meeting over and send its booklet to everyone who came: (meeting,
+    emails queued).
+
+    One email per checked-in registration, in its language ("en" gets French), keyed
+    `booklet:<meeting>:<registration>`: closing again queues nothing twice, but does
+    reach people checked in since. Each email carries the booklet as it is when the
+    email leaves.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.PUBLISHED:
+        raise MeetingNotClosable(
+            _("Only a published meeting can be closed; this one is %(status)s.")
+            % {"status": meeting.get_status_display()}
+        )
+    now = timezone.now()
+    if meeting.starts_at > now:
+        raise MeetingNotClosable(
+            _("This meeting has not started yet: close it once it has taken place.")
+        )
+    if meeting.closed_at is None:
+        meeting.closed_at = now
+        meeting.save(update_fields=["closed_at", "updated_at"])
+    attendees = Registration.objects.filter(
+        meeting=meeting, status=Registration.Status.CONFIRMED, checkin__isnull=False
+    ).order_by("pk")
+    reply_to = getattr(user, "email", "") or ""
+    specs = [
+        DeliverySpec(
+            kind=BOOKLET_EMAIL,
+            key=f"booklet:{meeting.pk}:{registration.pk}",
+            to_email=registration.email,
+            to_name=registration.full_name,
+            language=booklet_language(registration.language),
+            reply_to=reply_to,
+            person_id=registration.person_id,
+            meeting_id=meeting.pk,
+            context={"registration": registration.pk},
+        )
+        for registration in attendees
+    ]
+    # Builds first: after commit they are enqueued before the emails, which then find
+    # them ready (without a worker, the build runs before the first email is rendered).
+    for language in sorted({spec.language for spec in specs}):
+        booklet_request(meeting, language, user=user)
+    queued = deliveries_queue(specs)
+    return meeting, len(queued)

@@ -1,0 +1,87 @@
+/* The organiser's booklet page: ask for a build, follow its progress, close the meeting.
+   Talks to /api/ with the admin session and its CSRF token; every sentence it shows comes
+   from the page (json_script "booklet-text"), in the page's language. */
+(function () {
+  "use strict";
+  var root = document.getElementById("booklet");
+  if (!root) { return; }
+  var text = JSON.parse(document.getElementById("booklet-text").textContent);
+  var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var bar = document.getElementById("booklet-progress");
+  var status = document.getElementById("booklet-status");
+  var link = document.getElementById("booklet-link");
+  var buttons = root.querySelectorAll("button[data-language]");
+  var POLL_MS = 1000;
+
+  function call(method, url, body) {
+    var options = {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf }
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) { throw new Error(data.detail || response.statusText); }
+        return data;
+      });
+    });
+  }
+
+  function busy(on) {
+    buttons.forEach(function (button) { button.disabled = on; });
+  }
+
+  function show(job) {
+    bar.hidden = false;
+    bar.value = job.progress;
+    link.hidden = true;
+    if (job.status === "done") {
+      status.textContent = text.done;
+      link.href = job.download_url;
+      link.textContent = text.download;
+      link.hidden = false;
+      busy(false);
+    } else if (job.status === "failed") {
+      status.textContent = text.failed.replace("%(error)s", job.error);
+      busy(false);
+    } else {
+      status.textContent = text[job.status] || text.running;
+      window.setTimeout(function () { poll(job.id); }, POLL_MS);
+    }
+  }
+
+  function failed(error) {
+    status.textContent = error && error.message ? error.message : text.network;
+    busy(false);
+  }
+
+  function poll(id) {
+    call("GET", root.dataset.jobUrl + id).then(show, failed);
+  }
+
+  buttons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      busy(true);
+      status.textContent = text.queued;
+      call("POST", root.dataset.requestUrl, { language: button.dataset.language }).then(show, failed);
+    });
+  });
+
+  var close = document.getElementById("booklet-close");
+  var closeStatus = document.getElementById("booklet-close-status");
+  close.addEventListener("click", function () {
+    if (!window.confirm(text.confirm_close)) { return; }
+    close.disabled = true;
+    closeStatus.textContent = text.closing;
+    call("POST", root.dataset.closeUrl).then(function (data) {
+      closeStatus.textContent = text.closed.replace("%(count)s", data.emails_queued);
+    }, function (error) {
+      closeStatus.textContent = error && error.message ? error.message : text.network;
+      close.disabled = false;
+    });
+  });
+})();

@@ -1,0 +1,381 @@
+"""The synthesis booklet: what it says (read back from the PDF), how it is built and
+reused, and who gets it when the meeting closes."""
+
+import re
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone, translation
+from pypdf import PdfReader
+
+from events_site import pdf
+from meetings.models import Meeting
+from registrations.models import CheckIn
+from reports.booklet import booklet_pdf
+from reports.booklet_data import booklet_data
+from reports.models import BookletJob
+from reports.services import booklet_request
+from reports.terms import key_terms
+from tests.factories import MeetingFactory, OrganisationFactory
+from tests.ticket_factories import RegistrationFactory, checkin_make
+from workshops import services as ws
+
+pytestmark = pytest.mark.django_db
+
+LONG = ("Un vélo partagé entre Halluin et Menen " * 40)[:990] + " FIN-LONG"
+HOSTILE = ["<b>& gras", "<script>alert(1)</script>", "Vélo 🚲 partagé", LONG]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def synthesis(meeting, organiser):
+    """A meeting's workshops as the booklet sees them: two workshops (the second with no
+    post-it), two orientations, votes, a merge, a hidden post-it, hostile text, and
+    five registrations of whom three came (one reads Dutch, one English)."""
+    lille = OrganisationFactory(name="Lille", country="FR")
+    kortrijk = OrganisationFactory(name="Kortrijk", country="BE", kind="municipality")
+    agency = OrganisationFactory(name="Eurometropool", country="BE", kind="agency")
+    people = [
+        ("fr", "mayor", lille, True),
+        ("nl", "burgomaster", kortrijk, True),
+        ("en", "officer", agency, True),
+        ("fr", "officer", lille, False),
+        ("nl", "alderman", kortrijk, False),
+    ]
+    registrations = []
+    for language, function, organisation, present in people:
+        registration = RegistrationFactory(
+            meeting=meeting, language=language, function=function, organisation=organisation
+        )
+        if present:
+            checkin_make(registration, by=organiser)
+        registrations.append(registration)
+
+    workshop = ws.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    ws.question_create(workshop, text_fr="Comment relier nos communes ?", text_nl="Hoe?")
+    table, _second = ws.tables_create(workshop, 2)
+    transport = ws.orientation_create(workshop, title_fr="Transports", title_nl="Vervoer")
+    jobs = ws.orientation_create(workshop, title_fr="Emploi", title_nl="")
+
+    def post(text, orientation=None, objective=""):
+        item = ws.contribution_create(
+            workshop, text=text, objective=objective, table=table, source="transcribed"
+        )
+        if orientation is not None:
+            ws.contribution_update(item, orientation=orientation)
+        return item
+
+    items = {
+        "bus": post("Une ligne de bus transfrontalière", transport, "Relier les gares"),
+        "train": post("Un train toutes les heures", transport),
+        "jobs": post("Un salon de l'emploi commun", jobs, "Trouver du travail"),
+        "loose": post("Un café des maires"),
+    }
+    for index, text in enumerate(HOSTILE):
+        items[f"hostile{index}"] = post(text, transport if index % 2 else None)
+    items["merged"] = post("Des bus plus fréquents", None, "Moins attendre")
+    ws.contribution_update(items["merged"], merged_into=items["bus"])
+    items["hidden"] = post("Texte masqué hors sujet")
+    ws.contribution_update(items["hidden"], hidden=True)
+    items["hidden_merged"] = post("Fusionné dans un masqué")
+    ws.contribution_update(items["hidden_merged"], merged_into=items["hidden"])
+    ws.workshop_vote_set(workshop, True)
+    for voter in ("a", "b", "c"):
+        ws.vote_cast(items["train"], voter)
+    ws.vote_cast(items["jobs"], "a")
+    ws.workshop_vote_set(workshop, False)
+    empty = ws.workshop_create(meeting, title_fr="Culture", title_nl="")
+    Meeting.objects.filter(pk=meeting.pk).update(
+        next_steps_fr="Une réunion de suivi en juin.", next_steps_nl="Een opvolging in juni."
+    )
+    return {
+        "meeting": meeting,
+        "workshop": workshop,
+        "empty": empty,
+        "items": items,
+        "registrations": registrations,
+        "orientations": {"transport": transport, "jobs": jobs},
+    }
+
+
+def pdf_text(payload: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(payload)).pages)
+
+
+def squeeze(text: str) -> str:
+    """Text without its whitespace: where lines wrap does not matter."""
+    return re.sub(r"\s+", "", text)
+
+
+def between(text: str, start: str, end: str | None) -> str:
+    begin = text.index(start)
+    return text[begin : text.index(end, begin + len(start)) if end else None]
+
+
+# --- The data ------------------------------------------------------------------------
+
+
+def test_each_visible_post_it_is_placed_once_merged_inside_hidden_nowhere_in_few_queries(
+    synthesis, django_assert_max_num_queries
+):
+    items = synthesis["items"]
+    with django_assert_max_num_queries(10):
+        booklet = booklet_data(synthesis["meeting"])
+
+    section, empty = booklet.workshops
+    placed = {
+        (group.title["fr"] if group.title else None): [item.id for item in group.items]
+        for group in section.groups
+    }
+    assert placed == {
+        "Transports": [items[k].pk for k in ("bus", "train", "hostile1", "hostile3")],
+        "Emploi": [items["jobs"].pk],
+        None: [items[k].pk for k in ("loose", "hostile0", "hostile2")],
+    }
+    bus = section.groups[0].items[0]
+    assert [(m.text, m.objective) for m in bus.merged] == [
+        ("Des bus plus fréquents", "Moins attendre")
+    ]
+    assert section.groups[1].title == {"fr": "Emploi", "nl": "Emploi"}  # falls back
+    assert [item.id for item in section.strongest] == [items["train"].pk, items["jobs"].pk]
+    annexed = [item.id for entry in section.annex for item in entry.items]
+    assert sorted(annexed) == sorted(i for group in placed.values() for i in group)
+    assert section.contributions == 9  # eight visible and one merged into them
+    assert empty.contributions == 0 and empty.groups == []
+
+
+def test_key_figures_equal_the_database(synthesis):
+    figures = booklet_data(synthesis["meeting"]).figures
+    meeting = synthesis["meeting"]
+
+    assert (
+        figures.attendance.present == CheckIn.objects.filter(registration__meeting=meeting).count()
+    )
+    assert figures.attendance.registered == 5
+    groups = {s.key: s.present for s in figures.attendance.by_function_group}
+    assert groups == {"elected": 2, "officers": 1, "other": 0}
+    assert figures.organisations == 3
+    assert dict(figures.organisations_by_kind) == {"municipality": 2, "agency": 1}
+    assert dict(figures.organisations_by_country) == {"BE": 2, "FR": 1}
+    assert (figures.workshops, figures.tables, figures.contributions) == (2, 2, 9)
+
+
+def test_key_terms_fold_accents_and_case_and_skip_stop_words():
+    terms = key_terms(["Le réseau des élus", "RESEAU et réseau", "het netwerk van de réseau"])
+    assert terms[0] == ("réseau", 4)
+    assert "des" not in dict(terms) and "het" not in dict(terms)
+
+
+# --- The PDF ---------------------------------------------------------------------------
+
+
+def test_pdf_prints_each_post_it_once_under_its_orientation(synthesis):
+    items = synthesis["items"]
+    text = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr"))
+    with translation.override("fr"):
+        table = squeeze(
+            between(
+                text,
+                translation.gettext("Orientations, proposed actions and objectives"),
+                translation.gettext("Next steps") + "\n",
+            )
+        )
+    transport, jobs, other = (
+        table.index("Transports"),
+        table.index("Emploi"),
+        table.index(squeeze(translation.gettext("Other proposals"))),
+    )
+    for key in ("bus", "train", "hostile1", "hostile3", "merged", "jobs", "loose", "hostile0"):
+        typed = squeeze(pdf.printable(items[key].text))
+        assert table.count(typed) == 1, key
+    assert transport < table.index(squeeze(items["merged"].text)) < jobs
+    assert jobs < table.index(squeeze(items["jobs"].text)) < other
+    assert other < table.index(squeeze(items["loose"].text))
+    assert "masqué" not in text
+    assert "Moinsattendre" in table  # a merged post-it's objective goes with it
+
+
+def test_hostile_text_comes_out_as_typed_and_emoji_as_a_placeholder(synthesis):
+    text = squeeze(pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr")))
+    assert squeeze("<b>& gras") in text
+    assert squeeze("<script>alert(1)</script>") in text
+    assert squeeze(f"Vélo {pdf.PLACEHOLDER} partagé") in text and "🚲" not in text
+    assert squeeze(LONG) in text
+
+
+def test_key_figures_and_cover_are_printed(synthesis):
+    text = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr"))
+    flat = " ".join(text.split())
+    with translation.override("fr"):
+        assert f"3 {translation.gettext('participants')}" in flat
+        assert f"9 {translation.gettext('contributions')}" in flat
+        assert translation.gettext("Co-facilitators") in text
+    assert "Une réunion de suivi en juin." in flat
+    assert re.search(r"1 / (\d+)", text)
+
+
+def test_an_nl_booklet_has_dutch_headings_and_content_with_fallback(synthesis):
+    text = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "nl"))
+    with translation.override("nl"):
+        for heading in ("Key figures", "Next steps", "Venue"):
+            assert translation.gettext(heading) in text
+        assert translation.gettext("Venue") != "Venue"  # the Dutch catalog is in use
+    assert "Mobiliteit" in text and "Vervoer" in text
+    assert "Culture" in text  # no Dutch title: the French one
+    assert "Een opvolging in juni." in text
+
+
+def test_a_bilingual_booklet_prints_both_halves(synthesis):
+    booklet = booklet_data(synthesis["meeting"])
+    text = pdf_text(booklet_pdf(booklet, "fr+nl"))
+    assert text.index("Mobilité") < text.index("Mobiliteit")
+    assert squeeze(text).count(squeeze(synthesis["items"]["train"].text)) == 2 * 3
+
+
+def test_a_meeting_without_contributions_gives_a_valid_booklet_that_says_so(programme):
+    meeting = MeetingFactory(programme=programme)
+    payload = booklet_pdf(booklet_data(meeting), "fr")
+    text = pdf_text(payload)
+    with translation.override("fr"):
+        assert translation.gettext("No contribution was recorded at this meeting.") in text
+    assert payload.startswith(b"%PDF")
+
+
+# --- Building, reusing, downloading -------------------------------------------------
+
+
+def booklet_url(meeting) -> str:
+    return f"/api/meetings/{meeting.pk}/booklet"
+
+
+def test_the_api_builds_then_serves_the_stored_booklet_until_its_inputs_change(
+    synthesis, api_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    meeting = synthesis["meeting"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(booklet_url(meeting), {"language": "nl"}, "application/json")
+    assert response.status_code == 202  # queued; the job runs after the commit
+    first = api_client.get(f"/api/booklets/{response.json()['id']}").json()
+    assert (first["status"], first["progress"], first["language"]) == ("done", 100, "nl")
+
+    builds = []
+    monkeypatch.setattr(
+        "reports.services.booklet_pdf", lambda *args, **kw: builds.append(args) or b"%PDF"
+    )
+    again = api_client.post(booklet_url(meeting), {"language": "nl"}, "application/json")
+    assert again.status_code == 200 and again.json()["id"] == first["id"] and builds == []
+
+    ws.contribution_update(synthesis["items"]["loose"], text="Un café des bourgmestres")
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = api_client.post(booklet_url(meeting), {"language": "nl"}, "application/json")
+    assert changed.json()["id"] != first["id"] and len(builds) == 1
+
+    state = api_client.get(f"/api/booklets/{first['id']}").json()
+    assert state["download_url"] == reverse(
+        "reports:booklet_download", args=[meeting.pk, first["id"]]
+    )
+
+
+def test_the_api_refuses_an_unknown_language_and_anonymous_callers(synthesis, client, api_client):
+    meeting = synthesis["meeting"]
+    response = api_client.post(booklet_url(meeting), {"language": "de"}, "application/json")
+    assert response.status_code == 422 and "language" in response.json()["errors"]
+    anonymous = client.post(
+        booklet_url(meeting), {"language": "fr"}, "application/json", HTTP_AUTHORIZATION=""
+    )
+    assert anonymous.status_code == 401
+    assert not BookletJob.objects.exists()
+
+
+def test_organisers_download_and_see_the_booklet_page_others_do_not(
+    synthesis, client, organiser, django_capture_on_commit_callbacks
+):
+    meeting = synthesis["meeting"]
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _started = booklet_request(meeting, "fr")
+    url = reverse("reports:booklet_download", args=[meeting.pk, job.pk])
+    page = reverse("reports:meeting_booklet", args=[meeting.pk])
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(organiser)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    page_response = client.get(page)
+    assert page_response.status_code == 200
+    assert b'id="booklet-text"' in page_response.content
+
+
+def test_closing_a_workshop_builds_the_booklets_of_the_meeting(
+    synthesis, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ws.workshop_close(synthesis["workshop"])
+    jobs = BookletJob.objects.filter(meeting=synthesis["meeting"])
+    assert sorted(jobs.values_list("language", "status")) == [("fr", "done"), ("nl", "done")]
+
+
+# --- Closing the meeting -----------------------------------------------------------
+
+
+def test_closing_emails_the_booklet_to_attendees_only_each_in_their_language(
+    synthesis, api_client, django_capture_on_commit_callbacks
+):
+    meeting = synthesis["meeting"]
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(f"/api/meetings/{meeting.pk}/close")
+    assert response.status_code == 200 and response.json()["emails_queued"] == 3
+
+    came = [
+        r for r in synthesis["registrations"] if CheckIn.objects.filter(registration=r).exists()
+    ]
+    assert sorted(m.to[0].split("<")[-1].rstrip(">") for m in mail.outbox) == sorted(
+        r.email for r in came
+    )
+    by_email = {m.to[0].split("<")[-1].rstrip(">"): m for m in mail.outbox}
+    for registration in came:
+        message = by_email[registration.email]
+        language = "nl" if registration.language == "nl" else "fr"
+        with translation.override(language):
+            assert message.subject == translation.gettext(
+                "The synthesis booklet of “%(title)s”"
+            ) % {"title": getattr(meeting, f"title_{language}")}
+        (attachment,) = message.attachments
+        assert attachment[2] == "application/pdf"
+        title = "Mobiliteit" if language == "nl" else "Mobilité"
+        assert title in pdf_text(attachment[1])
+
+    again = api_client.post(f"/api/meetings/{meeting.pk}/close")
+    assert again.json()["emails_queued"] == 0 and len(mail.outbox) == 3
+
+
+def test_a_meeting_is_closed_only_once_it_has_started(synthesis, api_client):
+    response = api_client.post(f"/api/meetings/{synthesis['meeting'].pk}/close")
+    assert response.status_code == 409 and "not started" in response.json()["detail"]
+    assert mail.outbox == []
+
+
+# --- The public results page -------------------------------------------------------
+
+
+def test_the_results_page_shows_the_booklet_once_the_meeting_is_closed(
+    synthesis, client, django_assert_max_num_queries
+):
+    meeting = synthesis["meeting"]
+    url = reverse("reports:meeting_results", args=[meeting.pk])
+    assert client.get(url).status_code == 404
+    Meeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
+    with django_assert_max_num_queries(11):
+        response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
+    assert "Texte masqué" not in body and "Des bus plus fréquents" in body
