@@ -11,9 +11,13 @@ import pytest
 import qrcode
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
 
 from registrations.models import TICKET_ALPHABET, TICKET_LENGTH, Registration, ticket_secret
 from registrations.tickets import (
+    BADGE_HEIGHT,
+    BADGE_WIDTH,
+    _badge_origin,
     badges_pdf,
     format_secret,
     ticket_pdf,
@@ -214,3 +218,55 @@ def test_a_badge_shows_function_organisation_country_and_language_in_the_wearers
 def test_a_badge_sheet_without_anyone_confirmed_says_so(meeting):
     (text,) = pdf_pages(badges_pdf(meeting, lang="en"))
     assert "Nobody is confirmed" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    not (shutil.which("node") and shutil.which("pdftoppm")), reason="needs node and poppler"
+)
+def test_the_badge_sheet_is_a4_and_each_badge_carries_its_wearers_qr_code(meeting, tmp_path):
+    """Printed as the organiser prints it, each badge's code scans as its wearer's ticket."""
+    wearers = [RegistrationFactory(meeting=meeting, last_name=f"Badge{n}") for n in range(9)]
+    payload = badges_pdf(meeting, lang="fr")
+
+    pages = PdfReader(BytesIO(payload)).pages
+    assert len(pages) == 2
+    for page in pages:
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        assert size == pytest.approx(A4, abs=0.5), "A4 portrait"
+
+    dpi = 150
+    (tmp_path / "badges.pdf").write_bytes(payload)
+    pdftoppm = [shutil.which("pdftoppm"), "-r", str(dpi), "-l", "1", "-singlefile", "-png"]
+    subprocess.run(  # noqa: S603 - poppler on our own file
+        [*pdftoppm, str(tmp_path / "badges.pdf"), str(tmp_path / "page")],
+        check=True,
+        timeout=60,
+    )
+    sheet = Image.open(tmp_path / "page.png").convert("RGBA")
+    scale = dpi / 72
+    crops = []
+    for index in range(8):
+        x, y = _badge_origin(index)
+        top = A4[1] - y - BADGE_HEIGHT  # PDF y goes up, pixels go down
+        box = (x, top, x + BADGE_WIDTH, top + BADGE_HEIGHT)
+        badge = sheet.crop(tuple(round(v * scale) for v in box))
+        path = tmp_path / f"badge{index}"
+        path.write_bytes(badge.tobytes())
+        crops.append([str(path), *badge.size])
+    script = (
+        "const jsQR = require(process.argv[1]); const fs = require('fs');"
+        "console.log(JSON.stringify(JSON.parse(process.argv[2]).map(([file, w, h]) => {"
+        "  const found = jsQR(new Uint8ClampedArray(fs.readFileSync(file)), w, h);"
+        "  return found && found.data; })));"
+    )
+    result = subprocess.run(  # noqa: S603 - node with our own script
+        [shutil.which("node"), "-e", script, str(JSQR), json.dumps(crops)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    # Badges go by last name, row by row: Badge0 … Badge7 on the first page.
+    assert json.loads(result.stdout) == [wearer.ticket_secret for wearer in wearers[:8]]

@@ -2,11 +2,13 @@
 
 import re
 from io import BytesIO
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth.models import User
 from django.utils import translation
 from pypdf import PdfReader
+from reportlab.lib.units import cm
 
 from meetings.models import Person
 from registrations.models import CheckIn, Registration
@@ -261,3 +263,37 @@ def test_the_meeting_admin_links_to_the_door_and_the_documents(client, organiser
     ]:
         assert f'href="{url}"' in html
     assert CheckIn.objects.count() == 0
+
+
+def _words_at(page) -> list[tuple[float, float, str]]:
+    """(x, y, text) of each piece of text on `page`, in points from its lower left."""
+    found = []
+
+    def visit(text, ctm, tm, _font, _size):
+        if text.strip():
+            x = tm[4] * ctm[0] + tm[5] * ctm[2] + ctm[4]
+            y = tm[4] * ctm[1] + tm[5] * ctm[3] + ctm[5]
+            found.append((x, y, text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_each_person_has_a_blank_signature_box_big_enough_to_sign(meeting, crowd):
+    reader, _text = pdf_text(attendance_sheet_pdf(meeting))
+    page = reader.pages[0]  # the list; the figures follow
+    words = _words_at(page)
+
+    (header,) = [(x, y) for x, y, text in words if text.startswith("Signature / Handtekening")]
+    signature_x, header_y = header
+    # The column runs from its header to the right margin: room for a signature.
+    assert float(page.mediabox.width) - signature_x >= 5 * cm
+    # One line per person, each tall enough to sign on.
+    (number_x,) = [x for x, y, text in words if text == "#"]
+    rows = sorted({y for x, y, text in words if text.isdigit() and x == number_x})
+    assert len(rows) == len(attendance_registrations(meeting)) == 8
+    assert min(b - a for a, b in pairwise(rows)) >= 1.2 * cm
+    # Nothing is printed in it on those lines: the box is left to the pen.
+    table = [(x, text) for x, y, text in words if rows[0] - cm < y < header_y]
+    assert [text for x, text in table if x >= signature_x - 1] == []
+    assert any("DUPONT" in text for x, text in table), "the lines were found"
