@@ -10,6 +10,7 @@ from registrations import checkin_views
 from registrations import views as registration_views
 from reports import views as report_views
 from workshops import screen_views as workshop_screen_views
+from workshops import seating_views
 from workshops import views as workshop_views
 
 from .api import api
@@ -33,6 +34,7 @@ urlpatterns += i18n_patterns(
     report_views.urls,
     *workshop_views.urls,
     *workshop_screen_views.urls,
+    *seating_views.urls,
 )
 
 # Only prefixes of languages we do not speak: a match on /fr/… would make every path
