@@ -137,14 +137,18 @@ def _facilitate(request, meeting_id: int) -> None:
         )
 
 
+def _another_workshop() -> UnknownTable:
+    return UnknownTable(
+        _("This QR code is for another workshop: scan the code on your table again.")
+    )
+
+
 def _phone(request, workshop_id: int, meeting_id: int) -> Phone | None:
     """The phone calling about this workshop, or None for a facilitator of its meeting."""
     caller = request.auth
     if isinstance(caller, Phone):
         if caller.workshop_id != workshop_id:
-            raise UnknownTable(
-                _("This QR code is for another workshop: scan the code on your table again.")
-            )
+            raise _another_workshop()
         return caller
     _facilitate(request, meeting_id)
     return None
@@ -483,18 +487,18 @@ def contribution_create(request, workshop_id: int, payload: ContributionIn):
     for the question on the clock; `table` and `question` are the facilitators', who
     transcribe paper ones. 409 once the workshop is closed; 429 when a table or a phone
     posts too fast (see `Retry-After`)."""
-    workshop = get_object_or_404(Workshop.objects.only("pk", "meeting_id"), pk=workshop_id)
-    phone = _phone(request, workshop.pk, workshop.meeting_id)
     fields = {"text": payload.text, "objective": payload.objective, "author": payload.author}
-    if phone is not None:
+    if isinstance(request.auth, Phone):
+        # One read for the table and its workshop: phones post in bursts.
+        table = services.table_by_token(request.auth.token)
+        if table.workshop_id != workshop_id:
+            raise _another_workshop()
         item = services.contribution_create(
-            workshop,
-            **fields,
-            table=services.table_by_token(phone.token),
-            device=phone.device,
+            table.workshop, **fields, table=table, device=request.auth.device
         )
-        item.voted = False
+        item.vote_count, item.voted = None, False
     else:
+        workshop = _workshop(request, workshop_id)
         item = services.contribution_create(
             workshop,
             **fields,
@@ -503,7 +507,7 @@ def contribution_create(request, workshop_id: int, payload: ContributionIn):
             source=Contribution.Source.TRANSCRIBED,
             user=request.user,
         )
-    item.vote_count = 0 if phone is None else None
+        item.vote_count = 0
     return Status(201, item)
 
 

@@ -120,7 +120,10 @@ def table_workshop_id(token: str) -> int:
     workshop_id = cache.get(key)
     if workshop_id is None:
         workshop_id = (
-            Table.objects.filter(token=token).values_list("workshop_id", flat=True).first()
+            Table.objects.filter(token=token)
+            .values_list("workshop_id", flat=True)
+            .order_by()
+            .first()
             if token
             else None
         )

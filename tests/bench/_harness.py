@@ -1,5 +1,5 @@
 """What the benchmarks that load a real server share: a throwaway database, a gunicorn
-on a free port, and one-off HTTP requests to it."""
+on a free port, one-off HTTP requests to it, and bursts of them from many clients."""
 
 import http.client
 import os
@@ -7,8 +7,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -95,3 +97,94 @@ def gunicorn_stop(server: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+# --- The load generator -------------------------------------------------------------------
+
+# method, path, body, headers
+Request = tuple[str, str, bytes | None, dict[str, str]]
+
+
+def _client(
+    port: int,
+    requests: list[Request],
+    start: threading.Barrier,
+    out: list,
+    offset: float,
+    pace: float,
+) -> None:
+    """One client: its requests one after the other, each on a new connection (each is
+    another person's phone or another scan); with a `pace`, one every `pace` seconds from
+    `offset` on, as a phone polling a timer."""
+    start.wait(timeout=60)
+    first = time.perf_counter() + offset
+    for n, (method, path, body, headers) in enumerate(requests):
+        if pace:
+            time.sleep(max(0.0, first + n * pace - time.perf_counter()))
+        began = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.status, response.read()
+        except OSError as error:
+            answer = 0, str(error).encode()
+        finally:
+            connection.close()
+        ended = time.perf_counter()
+        out.append((began, ended, *answer))
+
+
+def _process(
+    port: int, shares: list[list[Request]], offsets: list[float], pace: float
+) -> list[tuple[float, float, int, bytes]]:
+    """Clients in one process, one thread each, released together."""
+    start = threading.Barrier(len(shares))
+    out: list = []
+    threads = [
+        threading.Thread(target=_client, args=(port, share, start, out, offset, pace))
+        for share, offset in zip(shares, offsets, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
+
+
+def burst(
+    pool: ProcessPoolExecutor,
+    port: int,
+    requests: list[Request],
+    *,
+    processes: int,
+    threads: int,
+    pace: float = 0.0,
+) -> tuple[float, list[float], list[tuple[int, bytes]]]:
+    """Send `requests` from processes × threads clients at once (several processes, so
+    that the load generator is not one GIL): requests per second over the whole burst
+    (first request sent to last answer received), latencies, and the (status, body)
+    answers. `pace` > 0 spaces each client's requests by that many seconds, the clients'
+    phases spread evenly over it; 0 sends them back to back."""
+    clients = processes * threads
+    shares = [requests[n::clients] for n in range(clients)]
+    offsets = [pace * n / clients for n in range(clients)]
+    results = [
+        item
+        for chunk in pool.map(
+            _process,
+            [port] * processes,
+            [shares[p * threads : (p + 1) * threads] for p in range(processes)],
+            [offsets[p * threads : (p + 1) * threads] for p in range(processes)],
+            [pace] * processes,
+        )
+        for item in chunk
+    ]
+    # perf_counter is CLOCK_MONOTONIC on Linux: comparable between processes.
+    elapsed = max(r[1] for r in results) - min(r[0] for r in results)
+    return len(results) / elapsed, [r[1] - r[0] for r in results], [(r[2], r[3]) for r in results]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

@@ -19,12 +19,10 @@ before a worker takes them; the database is flushed at the end. It exits non-zer
 missed floor.
 """
 
-import http.client
 import json
 import os
 import statistics
 import sys
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
@@ -39,17 +37,19 @@ CLIENTS = PROCESSES * THREADS
 REGISTRATIONS = 8 * CLIENTS  # per round, one meeting per round
 CAPACITY = 6 * CLIENTS  # below REGISTRATIONS: the last quarter goes on the waiting list
 HEALTH_REQUESTS = 16 * CLIENTS
-ROUNDS = 3
 WARM_UP = 2 * CLIENTS
 REGISTRATION_FLOOR = 0.10
 CHECKIN_FLOOR = 0.25
 P99_CEILING_MS = 250
 # One process per core (the deployment this mimics has two), and threads that keep
 # a core busy while a request waits on PostgreSQL, on the meeting's row lock or on Redis.
-GUNICORN_OPTIONS = ("--workers=2", "--worker-class=gthread", "--threads=4")
-# Persistent database connections, as a deployment sets them (DATABASE_URL=…?conn_max_age=60):
-# without them every request opens a PostgreSQL connection, a fork on the server.
-SERVER_DATABASE_OPTIONS = "conn_max_age=60"
+# BENCH_GUNICORN_OPTIONS tries another arrangement.
+GUNICORN_OPTIONS = tuple(
+    os.environ.get(
+        "BENCH_GUNICORN_OPTIONS", "--workers=2 --worker-class=gthread --threads=4"
+    ).split()
+)
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/7"
 YEAR = 2027
 ZONE = "Europe/Brussels"
@@ -59,59 +59,11 @@ LANGUAGES = ("fr", "nl", "en")
 
 # --- The load generator -------------------------------------------------------------------
 
-Request = tuple[str, str, bytes | None, dict[str, str]]
-
-
-def _client(port: int, requests: list[Request], start: threading.Barrier, out: list) -> None:
-    """One client: its requests one after the other, each on a new connection (each is
-    another person's phone or another scan)."""
-    start.wait(timeout=60)
-    for method, path, body, headers in requests:
-        began = time.perf_counter()
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            answer = response.status, response.read()
-        except OSError as error:
-            answer = 0, str(error).encode()
-        finally:
-            connection.close()
-        ended = time.perf_counter()
-        out.append((began, ended, *answer))
-
-
-def _process(port: int, shares: list[list[Request]]) -> list[tuple[float, float, int, bytes]]:
-    """THREADS clients in one process, released together."""
-    start = threading.Barrier(len(shares))
-    out: list = []
-    threads = [threading.Thread(target=_client, args=(port, share, start, out)) for share in shares]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return out
+Request = harness.Request
 
 
 def _burst(pool: ProcessPoolExecutor, port: int, requests: list[Request]):
-    """Send `requests` from CLIENTS clients at once; requests per second over the whole
-    burst (first request sent to last answer received), latencies, and the answers in the
-    order of `requests`' clients."""
-    shares = [requests[n::CLIENTS] for n in range(CLIENTS)]
-    by_process = [shares[p * THREADS : (p + 1) * THREADS] for p in range(PROCESSES)]
-    results = [
-        item for chunk in pool.map(_process, [port] * PROCESSES, by_process) for item in chunk
-    ]
-    # perf_counter is CLOCK_MONOTONIC on Linux: comparable between processes.
-    elapsed = max(r[1] for r in results) - min(r[0] for r in results)
-    latencies = [r[1] - r[0] for r in results]
-    answers = [(r[2], r[3]) for r in results]
-    return len(results) / elapsed, latencies, answers
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+    return harness.burst(pool, port, requests, processes=PROCESSES, threads=THREADS)
 
 
 # --- Setting up -----------------------------------------------------------------------------
@@ -292,12 +244,14 @@ def _checkins_check(meeting_id: int, answers: list[tuple[int, bytes]]) -> list[s
 
 
 def _measure(database_url: str) -> list[tuple[bool, str]]:
+    from django.conf import settings
+
     meeting_ids = _meetings_create(ROUNDS + 1)
     key = _organiser_key()
     health = [("GET", "/healthz", None, {})] * HEALTH_REQUESTS
-    separator = "&" if "?" in database_url else "?"
-    server_url = f"{database_url}{separator}{SERVER_DATABASE_OPTIONS}"
-    server, port = harness.gunicorn_start(server_url, GUNICORN_OPTIONS)
+    # Persistent database connections come from the settings (CONN_MAX_AGE), as in a
+    # deployment: without them every request would open one, a fork on the server.
+    server, port = harness.gunicorn_start(database_url, GUNICORN_OPTIONS)
     health_rates, registration_rates, checkin_rates = [], [], []
     registration_latencies, checkin_latencies, problems = [], [], []
     try:
@@ -329,7 +283,7 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
         return statistics.median(r / h for r, h in zip(rates, health_rates, strict=True))
 
     def ms(latencies, fraction):
-        return _percentile(latencies, fraction) * 1000
+        return harness.percentile(latencies, fraction) * 1000
 
     health_rate = statistics.median(health_rates)
     registration_ratio, checkin_ratio = ratio(registration_rates), ratio(checkin_rates)
@@ -341,7 +295,7 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
         (
             True,
             f"floor: /healthz {health_rate:.0f} req/s, gunicorn {options}, "
-            f"{SERVER_DATABASE_OPTIONS}, {CLIENTS} clients, "
+            f"CONN_MAX_AGE {settings.DATABASES['default']['CONN_MAX_AGE']}, {CLIENTS} clients, "
             f"{HEALTH_REQUESTS} requests (median of {ROUNDS})",
         ),
         (

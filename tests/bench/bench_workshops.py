@@ -1,0 +1,279 @@
+"""Benchmark of a workshop in full swing: 200 phones polling its timer, then posting.
+
+(a) The floor: requests per second of /healthz, a bare Django view, on the same server,
+    from the same 200 clients, just before each measured burst.
+(b) `GET /api/workshops/{id}/timer` from 200 phones with table tokens, half of them
+    sending the current ETag in `If-None-Match` (304), back to back: at least 50 % of the
+    floor. Then the same 200 phones polling once a second each, as the phone page does:
+    a p99 latency of at most 25 ms.
+(c) `POST /api/workshops/{id}/contributions` from the same phones, back to back, with
+    the throttles off (every client comes from one machine): at least 20 % of the floor,
+    every post-it stored.
+
+Run it as `.venv/bin/python -m tests.bench.bench_workshops`. It serves with gunicorn
+against the configured database: a temporary SQLite file by default, or a throwaway test
+database beside DATABASE_URL's (created and dropped like Django's test runner does). With
+REDIS_URL, the cache is that Redis under a private key prefix; without it, each worker's
+own LocMem cache. It exits non-zero on a missed floor.
+"""
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tests.bench import _harness as harness
+
+PROCESSES = 8
+THREADS = 25
+PHONES = PROCESSES * THREADS  # 200
+TABLES = 25  # eight phones a table
+ROUNDS = 3
+POLLS_PER_PHONE = 10  # back to back, per round
+POSTITS_PER_PHONE = 4  # per round
+POLL_INTERVAL_S = 1.0
+PACED_POLLS = 10  # per phone: ten seconds of polling
+TIMER_FLOOR = 0.5
+POSTIT_FLOOR = 0.2
+P99_CEILING_MS = 25
+GUNICORN_OPTIONS = ("--workers=2", "--worker-class=gthread", "--threads=4")
+SERVER_DATABASE_OPTIONS = "conn_max_age=60"
+YEAR = 2027
+ZONE = "Europe/Brussels"
+
+
+def _environment_prepare(tmp: Path) -> None:
+    """Point settings at throwaway storage before Django reads them."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
+    os.environ["CACHE_KEY_PREFIX"] = f"bench-workshops-{os.getpid()}"
+    os.environ["WORKSHOP_TABLE_THROTTLE_RATE"] = ""
+    os.environ["WORKSHOP_DEVICE_THROTTLE_RATE"] = ""
+    if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+
+
+def _workshop_create():
+    """A workshop on the clock: three rounds, the first running, 25 tables.
+
+    The meeting is bulk-inserted: no signal, so no feed job for a broker."""
+    from meetings.models import Meeting, Programme
+    from workshops import services
+
+    programme = Programme.objects.create(
+        year=YEAR, title_fr="Rencontres", status=Programme.Status.PUBLISHED
+    )
+    starts_at = datetime(YEAR, 3, 12, 9, 30, tzinfo=ZoneInfo(ZONE))
+    (meeting,) = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                programme=programme,
+                title_fr="Rencontre : mobilité & emploi",
+                starts_at=starts_at,
+                ends_at=starts_at.replace(hour=12),
+                time_zone=ZONE,
+                venue_name="Hôtel de ville",
+                venue_address="Grand-Place 1",
+                venue_city="Mouscron",
+                venue_country="BE",
+                capacity=250,
+                status=Meeting.Status.PUBLISHED,
+            )
+        ]
+    )
+    workshop = services.workshop_create(
+        meeting, title_fr="Mobilité <b>&</b> 🚲", title_nl="Mobiliteit"
+    )
+    question = services.question_create(
+        workshop,
+        text_fr="Comment relier nos communes ?",
+        text_nl="Hoe verbinden we onze gemeenten?",
+    )
+    for title in ("Écriture", "Discussion", "Vote"):
+        services.round_create(workshop, title_fr=title, duration_s=3600, question=question)
+    tables = services.tables_create(workshop, TABLES)
+    # Outside a test the after-commit work runs at once: the state is cached (shared
+    # with the server through Redis; without it each worker builds its own).
+    services.timer_act(workshop, "start")
+    return workshop, [table.token for table in tables]
+
+
+def _phone_headers(tokens: list[str], n: int) -> dict[str, str]:
+    return {"X-Table-Token": tokens[n % len(tokens)], "X-Device": f"bench-phone-{n:04d}"}
+
+
+def _polls(workshop_id: int, tokens: list[str], etag: str, per_phone: int):
+    """Each phone's polls; every other phone sends the ETag it was last given."""
+    path = f"/api/workshops/{workshop_id}/timer"
+    requests = []
+    for _round in range(per_phone):
+        for n in range(PHONES):
+            headers = _phone_headers(tokens, n)
+            if n % 2:
+                headers["If-None-Match"] = etag
+            requests.append(("GET", path, None, headers))
+    return requests
+
+
+def _postits(workshop_id: int, tokens: list[str], tag: str):
+    path = f"/api/workshops/{workshop_id}/contributions"
+    requests = []
+    for k in range(POSTITS_PER_PHONE):
+        for n in range(PHONES):
+            body = {"text": f"Idée {tag}-{n}-{k} : un bus de nuit <b>&</b> 🚌", "author": ""}
+            headers = {**_phone_headers(tokens, n), "Content-Type": "application/json"}
+            requests.append(("POST", path, json.dumps(body).encode(), headers))
+    return requests
+
+
+def _measure(database_url: str) -> list[tuple[bool, str]]:
+    from workshops.models import Contribution
+
+    workshop, tokens = _workshop_create()
+    health = [("GET", "/healthz", None, {})] * (PHONES * POLLS_PER_PHONE)
+    separator = "&" if "?" in database_url else "?"
+    server, port = harness.gunicorn_start(
+        f"{database_url}{separator}{SERVER_DATABASE_OPTIONS}", GUNICORN_OPTIONS
+    )
+
+    def burst(requests, pace=0.0):
+        return harness.burst(pool, port, requests, processes=PROCESSES, threads=THREADS, pace=pace)
+
+    health_rates, timer_rates, postit_rates, problems = [], [], [], []
+    health_latencies, timer_latencies, postit_latencies = [], [], []
+    try:
+        status, etag, _body = harness.get(
+            port, f"/api/workshops/{workshop.pk}/timer", _phone_headers(tokens, 0)
+        )
+        if status != 200 or not etag:
+            raise SystemExit(f"the timer answered {status} without an ETag")
+        polls = _polls(workshop.pk, tokens, etag, POLLS_PER_PHONE)
+        with ProcessPoolExecutor(PROCESSES) as pool:
+            # Warm-up: imports, connections, and every token in every worker's cache.
+            burst(health[: 2 * PHONES])
+            burst(polls[: 2 * PHONES])
+            burst(_postits(workshop.pk, tokens, "warm")[:PHONES])
+            for round_ in range(ROUNDS):
+                rate, latencies, answers = burst(health)
+                if any(status != 200 for status, _body in answers):
+                    raise SystemExit("/healthz failed under load")
+                health_rates.append(rate)
+                health_latencies += latencies
+                rate, latencies, answers = burst(polls)
+                timer_rates.append(rate)
+                timer_latencies += latencies
+                statuses = [status for status, _body in answers]
+                if statuses.count(304) != len(polls) // 2 or statuses.count(200) != len(polls) // 2:
+                    problems.append(
+                        f"polls: {len(polls) // 2} × 200 and 304 expected, got "
+                        f"{ {s: statuses.count(s) for s in set(statuses)} }"
+                    )
+                before = Contribution.objects.count()
+                requests = _postits(workshop.pk, tokens, f"r{round_}")
+                rate, latencies, answers = burst(requests)
+                postit_rates.append(rate)
+                postit_latencies += latencies
+                refused = [(status, body[:200]) for status, body in answers if status != 201]
+                stored = Contribution.objects.count() - before
+                if refused or stored != len(requests):
+                    problems.append(
+                        f"post-its: {stored} stored of {len(requests)}, "
+                        f"{len(refused)} refused, e.g. {refused[:1]}"
+                    )
+            paced = _polls(workshop.pk, tokens, etag, PACED_POLLS)
+            _rate, paced_latencies, answers = burst(paced, pace=POLL_INTERVAL_S)
+            if any(status not in (200, 304) for status, _body in answers):
+                problems.append("paced polls: some were neither 200 nor 304")
+    finally:
+        harness.gunicorn_stop(server)
+        _cache_forget(workshop.pk, tokens)
+
+    def ratio(rates):
+        # Paired with the /healthz burst just before it: immune to the load drifting.
+        return statistics.median(r / h for r, h in zip(rates, health_rates, strict=True))
+
+    def ms(latencies, fraction=0.99):
+        return harness.percentile(latencies, fraction) * 1000
+
+    timer_ratio, postit_ratio = ratio(timer_rates), ratio(postit_rates)
+    paced_p99 = ms(paced_latencies)
+    timer_ok = timer_ratio >= TIMER_FLOOR
+    paced_ok = paced_p99 <= P99_CEILING_MS
+    postit_ok = postit_ratio >= POSTIT_FLOOR
+    options = " ".join(option.removeprefix("--") for option in GUNICORN_OPTIONS)
+    return [
+        (
+            True,
+            f"(a) floor: /healthz {statistics.median(health_rates):.0f} req/s (median of "
+            f"{ROUNDS}), p99 {ms(health_latencies):.0f} ms; gunicorn {options}, "
+            f"{SERVER_DATABASE_OPTIONS}, {PHONES} clients back to back, a new connection "
+            "each request",
+        ),
+        (
+            timer_ok,
+            f"(b) timer polls, {PHONES} phones on {TABLES} tables, half with If-None-Match: "
+            f"{statistics.median(timer_rates):.0f} req/s; median ratio {timer_ratio:.2f} "
+            f"(floor ≥ {TIMER_FLOOR}); p99 {ms(timer_latencies):.0f} ms back to back "
+            f"{'PASS' if timer_ok else 'FAIL'}",
+        ),
+        (
+            paced_ok,
+            f"(b) timer polls, {PHONES} phones once a second for {PACED_POLLS} s: "
+            f"p50 {ms(paced_latencies, 0.5):.1f} ms, p99 {paced_p99:.1f} ms "
+            f"(ceiling {P99_CEILING_MS} ms) {'PASS' if paced_ok else 'FAIL'}",
+        ),
+        (
+            postit_ok,
+            f"(c) post-its, {PHONES} phones × {POSTITS_PER_PHONE}: "
+            f"{statistics.median(postit_rates):.0f} req/s; median ratio {postit_ratio:.2f} "
+            f"(floor ≥ {POSTIT_FLOOR}); p50 {ms(postit_latencies, 0.5):.0f} ms, "
+            f"p99 {ms(postit_latencies):.0f} ms {'PASS' if postit_ok else 'FAIL'}",
+        ),
+        (
+            not problems,
+            "answers: every poll 200 or 304 as sent, every post-it 201 and stored "
+            + ("PASS" if not problems else "FAIL: " + "; ".join(problems[:5])),
+        ),
+    ]
+
+
+def _cache_forget(workshop_id: int, tokens: list[str]) -> None:
+    """What the benchmark put in a shared cache: the timer state and the tokens."""
+    from workshops import selectors
+
+    selectors.timer_state_put(workshop_id, None)
+    for token in tokens:
+        selectors.table_token_forget(token)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-workshops-") as tmp:
+        _environment_prepare(Path(tmp))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.db import connection
+
+        started = time.perf_counter()
+        database_url, database_drop = harness.database_create()
+        cache = "redis (shared)" if settings.REDIS_URL else "locmem (per worker)"
+        print(f"Workshop benchmark: database {connection.vendor}, cache {cache}")
+        try:
+            results = _measure(database_url)
+        finally:
+            connection.close()
+            database_drop()
+    for _passed, line in results:
+        print(line)
+    print(f"{time.perf_counter() - started:.0f} s")
+    return 0 if all(passed for passed, _line in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
