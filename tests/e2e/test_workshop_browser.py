@@ -1,0 +1,89 @@
+"""A workshop round in a real browser: the console starts it, the projector and a phone
+count down together, and a post-it typed on the phone reaches the console's board."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from meetings.auth import facilitator_user
+from tests.e2e.test_door_browser import sign_in
+from workshops import services
+from workshops.models import Contribution
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+POSTIT = "Un bus Menin–Halluin toutes les 20 min <b>& 🚌"
+
+# The time left on a page, as the local time its round ends at: two pages read one
+# after the other still compare exactly.
+ENDS_AT = """() => {
+  const el = document.getElementById("countdown");
+  return Number(el.dataset.measuredAt) + Number(el.dataset.remainingMs);
+}"""
+
+
+def _url(live_server, name, arg, lang="fr"):
+    with translation.override(lang):
+        return live_server.url + reverse(name, args=[arg])
+
+
+def test_a_round_runs_on_the_console_projector_and_phone_together(live_server, browser, meeting):
+    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question = services.question_create(
+        workshop, text_fr="Comment se déplacer ?", text_nl="Hoe verplaatsen we ons?"
+    )
+    services.round_create(
+        workshop, title_fr="Écriture", title_nl="Schrijven", duration_s=120, question=question
+    )
+    table = services.table_create(workshop, "Table 1")
+    facilitator = facilitator_user(meeting.cofacilitators.first().person)
+
+    facilitating = browser.new_context(locale="fr-FR")
+    phone_context = browser.new_context(
+        locale="nl-BE", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        console = facilitating.new_page()
+        sign_in(console, live_server, facilitator)
+        console.goto(_url(live_server, "facilitate:console", workshop.pk))
+        projector = facilitating.new_page()
+        projector.goto(_url(live_server, "screen:projector", workshop.pk))
+        phone = phone_context.new_page()
+        phone.goto(_url(live_server, "screen:phone", table.token, "nl"))
+        assert projector.locator("#screen").get_attribute("data-phase") == "idle"
+
+        # 1. The facilitator starts the 2-minute round on the console.
+        console.locator('[data-action="start"]').click()
+
+        # 2. Both screens pick it up, and count down to the same instant.
+        projector.wait_for_selector('#screen[data-phase="running"]')
+        phone.wait_for_selector('#screen[data-phase="running"]')
+        projector.wait_for_function("() => window.workshopClock.samples.length >= 2")
+        phone.wait_for_function("() => window.workshopClock.samples.length >= 2")
+        assert projector.locator("#question-nl").inner_text() == "Hoe verplaatsen we ons?"
+        assert phone.locator("#question").inner_text() == "Hoe verplaatsen we ons?"
+        projector_end, phone_end = projector.evaluate(ENDS_AT), phone.evaluate(ENDS_AT)
+        assert abs(projector_end - phone_end) < 500, (projector_end, phone_end)
+        remaining = int(phone.locator("#countdown").get_attribute("data-remaining-ms"))
+        assert 60_000 < remaining <= 120_000
+        assert re.fullmatch(r"2:00|1:[0-5][0-9]", phone.locator("#countdown").inner_text())
+
+        # 3. A post-it typed on the phone reaches the console's board, as typed.
+        phone.locator("#postit-text").fill(POSTIT)
+        assert phone.locator("#postit-count").inner_text().endswith(str(1000 - len(POSTIT)))
+        phone.locator("#postit-submit").click()
+        phone.wait_for_selector("#postit-sent:not([hidden])")
+        phone.wait_for_function("() => !document.getElementById('postit-text').value")
+        contribution = Contribution.objects.get()
+        assert (contribution.text, contribution.table_id) == (POSTIT, table.pk)
+        board_item = console.locator(f'.postit[data-contribution="{contribution.pk}"]')
+        board_item.wait_for(timeout=15_000)
+        assert POSTIT in board_item.inner_text()
+        projector.locator(f'#postits .postit[data-contribution="{contribution.pk}"]').wait_for(
+            timeout=15_000
+        )
+    finally:
+        phone_context.close()
+        facilitating.close()
