@@ -401,6 +401,7 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
             ("reports:meeting_badges", _("Badges (PDF)")),
             ("reports:meeting_registrations_csv", _("Registrations (CSV)")),
             ("reports:meeting_registrations_xlsx", _("Registrations (XLSX)")),
+            ("reports:meeting_booklet", _("Synthesis booklet")),
         ]
         return format_html_join(
             " · ",

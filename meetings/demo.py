@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from reports.demo import load_synthesis
+
 from . import services
 from .apps import ensure_organisers_group
 from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
@@ -709,7 +711,8 @@ def load(organiser_password: str | None = None) -> Summary:
     past_year = today.year if today.month > 1 else today.year - 1
     past = _load_programme(past_year)
     for plan in PAST_PLANS:
-        _load_meeting(past, plan, *directory, themes)
+        # What happened at it: who came, and the workshops that make its booklet.
+        load_synthesis(_load_meeting(past, plan, *directory, themes))
     upcoming = _load_programme(today.year + 1)
     for plan in NEXT_YEAR_PLANS:
         meeting = _load_meeting(upcoming, plan, *directory, themes)

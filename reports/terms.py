@@ -13,6 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 MIN_LENGTH = 4
+# A word said once is not a key term of the workshop.
+MIN_COUNT = 2
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 # The commonest function words of French and Dutch (and the filler of a post-it), folded.
@@ -39,8 +41,9 @@ def fold(word: str) -> str:
 
 
 def key_terms(texts: Iterable[str], limit: int = 12) -> list[tuple[str, int]]:
-    """The `limit` commonest meaningful words of `texts`, with their counts; ties in
-    alphabetical order so that the same post-its always give the same list."""
+    """The `limit` commonest meaningful words of `texts` said at least twice, with their
+    counts; ties in alphabetical order so that the same post-its always give the same
+    list."""
     counts: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
@@ -54,5 +57,6 @@ def key_terms(texts: Iterable[str], limit: int = 12) -> list[tuple[str, int]]:
                 continue
             counts[key] += 1
             spellings[key][word.lower()] += 1
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    repeated = [(key, count) for key, count in counts.items() if count >= MIN_COUNT]
+    ranked = sorted(repeated, key=lambda item: (-item[1], item[0]))[:limit]
     return [(spellings[key].most_common(1)[0][0], count) for key, count in ranked]

@@ -1,0 +1,421 @@
+"""The demo's past meeting as it happened: who came, and what its four workshops said.
+
+The workshops, questions, tables, orientations and post-its are those of a real synthesis
+booklet (seed 003: "Apprendre à se connaître", "Informer / Communiquer", "Mutualiser",
+"Conseiller"), entered through the workshop services as facilitators would, then voted
+on and closed, so that `make run` shows a real booklet and results page.
+
+The meeting is in the past, so its registrations and check-ins are written as the
+record of what happened (registration is closed by then and the services would refuse
+them). The meeting is marked closed without sending the booklet: the demo's people are
+fictional, and the console would print thirty emails with their PDF.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from meetings.models import Meeting, Person
+from registrations.models import CheckIn, Registration
+from workshops import services as workshops
+from workshops.models import Contribution
+
+ATTENDEES = 34
+ABSENT_EVERY = 8  # one registered person in eight did not come
+
+
+@dataclass(frozen=True)
+class WorkshopPlan:
+    title: tuple[str, str]
+    questions: tuple[tuple[str, str], ...]
+    tables: int
+    # orientation (fr, nl) → post-its (action, objective)
+    posts: tuple[tuple[tuple[str, str], tuple[tuple[str, str], ...]], ...]
+
+
+WORKSHOPS = (
+    WorkshopPlan(
+        ("Apprendre à se connaître", "Elkaar leren kennen"),
+        (
+            (
+                "Comment le réseau peut-il aider les communes à mieux se connaître ?",
+                "Hoe kan het netwerk de gemeenten helpen elkaar beter te kennen?",
+            ),
+            (
+                "Comment faire vivre une dynamique de réseau entre communes des deux côtés ?",
+                "Hoe houden we een netwerkdynamiek levend tussen gemeenten aan beide kanten?",
+            ),
+        ),
+        4,
+        (
+            (
+                ("Apprendre à se connaître", "Elkaar leren kennen"),
+                (
+                    (
+                        "Création et diffusion d'un annuaire et trombinoscope des référents",
+                        "Connaître les référents des communes (élus et techniciens), "
+                        "faciliter les échanges",
+                    ),
+                    (
+                        "Création d'un répertoire des compétences et savoir-faire de chacun",
+                        "Connaître les compétences et missions des référents",
+                    ),
+                    (
+                        "Création d'un inventaire des projets et actions menés",
+                        "Valoriser les initiatives singulières des communes",
+                    ),
+                    (
+                        "Een overzicht wie wat doet aan beide kanten van de grens",
+                        "Elkaars rol beter kennen",
+                    ),
+                    (
+                        "Création d'un répertoire des aides financières mobilisables",
+                        "Connaître les aides pour les projets transfrontaliers",
+                    ),
+                    (
+                        "Vidéos d'interviews d'élus sur leurs coopérations",
+                        "Bénéficier des témoignages des uns et des autres",
+                    ),
+                ),
+            ),
+            (
+                ("Échanger avec les autres réseaux", "Uitwisselen met andere netwerken"),
+                (
+                    (
+                        "Actions communes avec d'autres réseaux transfrontaliers",
+                        "Bénéficier de leurs retours d'expériences",
+                    ),
+                ),
+            ),
+            (
+                ("Rendre visible le réseau", "Het netwerk zichtbaar maken"),
+                (
+                    ("Création d'une charte graphique", "Fédérer les communes membres"),
+                    (
+                        "Création d'outils de communication : lettre d'information, logo",
+                        "Faire connaître le réseau, ses membres, son fonctionnement",
+                    ),
+                ),
+            ),
+            (
+                ("Créer des temps d'échanges", "Momenten van uitwisseling creëren"),
+                (
+                    (
+                        "Organisation de rencontres conviviales : les « matinées de la frontière »",
+                        "Échanger sur le vécu et apprendre à se connaître",
+                    ),
+                    (
+                        "Bezoeken ter plaatse bij elkaars projecten",
+                        "Van elkaars ervaringen leren",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    WorkshopPlan(
+        ("Informer / Communiquer", "Informeren / Communiceren"),
+        (
+            (
+                "Comment le réseau peut-il aider à mieux communiquer entre communes ?",
+                "Hoe kan het netwerk helpen om beter te communiceren tussen gemeenten?",
+            ),
+            (
+                "Comment mieux informer les communes sur les coopérations possibles ?",
+                "Hoe informeren we de gemeenten beter over mogelijke samenwerkingen?",
+            ),
+            (
+                "Comment valoriser le travail mené au sein du réseau ?",
+                "Hoe valoriseren we het werk binnen het netwerk?",
+            ),
+        ),
+        4,
+        (
+            (
+                ("Mieux communiquer entre communes", "Beter communiceren tussen gemeenten"),
+                (
+                    ("Création d'une lettre d'information régulière", "Informer et valoriser"),
+                    ("Création d'une liste de diffusion", "Informer et échanger entre membres"),
+                    (
+                        "Création d'une carte interactive des coopérations transfrontalières",
+                        "Identifier les communes engagées et leurs projets",
+                    ),
+                    (
+                        "Thematische praatcafés in verschillende gemeenten",
+                        "Op een gezellige manier kennis delen",
+                    ),
+                ),
+            ),
+            (
+                ("Partager / Échanger", "Delen / Uitwisselen"),
+                (
+                    (
+                        "Actions pour mutualiser les moyens (expositions, gobelets réutilisables)",
+                        "Mutualiser les moyens entre communes",
+                    ),
+                    (
+                        "Création d'un blog ou forum pour déposer des contributions",
+                        "Partager le vécu et l'actualité",
+                    ),
+                    (
+                        "Fiches techniques très concrètes sur des retours d'expériences",
+                        "Faciliter la prise de connaissance des expériences",
+                    ),
+                ),
+            ),
+            (
+                ("Valoriser / Encourager", "Valoriseren / Aanmoedigen"),
+                (
+                    (
+                        "Une journée de la coopération transfrontalière",
+                        "Valoriser et encourager les démarches",
+                    ),
+                    (
+                        "Een wedstrijd voor de beste grensoverschrijdende actie",
+                        "Pilootinitiatieven in de kijker zetten",
+                    ),
+                    (
+                        "Mise en place d'un parrainage entre communes",
+                        "Aider les communes qui débutent",
+                    ),
+                    (
+                        "Création de pages sur les réseaux sociaux",
+                        "Informer et valoriser l'action du réseau",
+                    ),
+                    (
+                        "Expositions tout public sur les projets réussis",
+                        "Sensibiliser les habitants des deux côtés",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    WorkshopPlan(
+        (
+            "Mutualiser / Bénéficier des retours d'expériences",
+            "Samen aanpakken / Leren uit ervaringen",
+        ),
+        (
+            (
+                "Comment le réseau peut-il aider à mutualiser entre communes ?",
+                "Hoe kan het netwerk helpen om samen aan te pakken?",
+            ),
+            (
+                "Comment bénéficier des retours d'expériences des uns et des autres ?",
+                "Hoe leren we uit elkaars ervaringen?",
+            ),
+        ),
+        2,
+        (
+            (
+                ("Mutualiser et échanger", "Samen aanpakken en uitwisselen"),
+                (
+                    (
+                        "Création de tables rondes et réunions de travail",
+                        "Débattre des projets, éviter l'isolement",
+                    ),
+                    (
+                        "Création d'un portail numérique unique d'échanges",
+                        "Un lieu unique où trouver toutes les informations utiles",
+                    ),
+                    (
+                        "Mise en place de visites de terrain",
+                        "Comprendre une réalisation de projet spécifique",
+                    ),
+                ),
+            ),
+            (
+                ("Pratiques collaboratives", "Samenwerkingspraktijken"),
+                (
+                    (
+                        "Élaboration de trames de travail et de canevas",
+                        "Savoir où se situer dans sa démarche",
+                    ),
+                    (
+                        "Een opleidingsplan met getuigenissen",
+                        "De lokale actoren helpen hun competenties te versterken",
+                    ),
+                    ("Mise en place d'un parrainage", "Avoir de l'aide au quotidien"),
+                    (
+                        "Gedeelde modellen van samenwerkingsovereenkomsten",
+                        "Tijd winnen bij het opstellen van akkoorden",
+                    ),
+                    (
+                        "Une bourse d'échange de matériel entre services techniques",
+                        "Mutualiser les équipements peu utilisés",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    WorkshopPlan(
+        ("Conseiller / Aider à monter en compétences", "Adviseren / Competenties versterken"),
+        (
+            (
+                "Comment le réseau peut-il aider à mieux conseiller les communes ?",
+                "Hoe kan het netwerk de gemeenten beter adviseren?",
+            ),
+            (
+                "Comment aider les communes à monter en compétences ?",
+                "Hoe helpen we de gemeenten hun competenties te versterken?",
+            ),
+        ),
+        4,
+        (
+            (
+                ("Vulgariser", "Toegankelijk maken"),
+                (
+                    (
+                        "Cinémas en plein air et conférences dans plusieurs communes",
+                        "Mobiliser les habitants",
+                    ),
+                    (
+                        "Création d'un lexique bilingue des termes de la coopération",
+                        "Se comprendre et développer une culture commune",
+                    ),
+                ),
+            ),
+            (
+                ("Capitaliser", "Kennis bundelen"),
+                (
+                    (
+                        "Mise en place d'une plateforme de travail collectif",
+                        "Diffuser le travail des communes déjà avancées",
+                    ),
+                    (
+                        "Rendez-vous thématiques et fiches de montage d'actions",
+                        "Organiser un travail collaboratif",
+                    ),
+                    (
+                        "Ontmoetingen tussen beginnende en gevorderde gemeenten",
+                        "Positieve voorbeelden geven",
+                    ),
+                ),
+            ),
+            (
+                ("Monter en compétences", "Competenties versterken"),
+                (
+                    (
+                        "Annuaire des compétences disponibles (experts, associations)",
+                        "Identifier qui fait quoi et mobiliser ces compétences",
+                    ),
+                    (
+                        "Liste des personnes ressources des deux côtés",
+                        "Disposer des bons contacts",
+                    ),
+                    (
+                        "Formations, interventions d'experts et témoignages",
+                        "Monter en compétences (concertation, évaluation, mobilité)",
+                    ),
+                    (
+                        "Un bureau d'études partagé pour accompagner les communes",
+                        "Aider au diagnostic, à la stratégie et à l'évaluation",
+                    ),
+                    (
+                        "Opleidingen voor schepenen en ambtenaren samen",
+                        "Een band houden tussen verkozenen en ambtenaren",
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+# Post-its not yet sorted, a duplicate merged into its twin, and a hidden off-topic one.
+LOOSE_POSTS = (
+    ("Un numéro unique pour joindre les deux mairies", ""),
+    ("Een gedeelde kalender van evenementen", "Dubbele afspraken vermijden"),
+)
+NEXT_STEPS = (
+    "Les co-animateurs et l'agence analyseront l'ensemble des propositions des quatre "
+    "ateliers, croisées avec les questionnaires distribués en séance. Une proposition de "
+    "feuille de route sera transmise aux membres du réseau pour avis, en vue de la "
+    "prochaine rencontre.",
+    "De co-moderatoren en het agentschap analyseren alle voorstellen van de vier "
+    "workshops, samen met de vragenlijsten van de sessie. Een voorstel van stappenplan "
+    "wordt aan de leden van het netwerk voorgelegd, met het oog op de volgende ontmoeting.",
+)
+
+
+@transaction.atomic
+def load_synthesis(meeting: Meeting) -> None:
+    """Give a past meeting its attendance and its workshops; a second run does nothing."""
+    if meeting.workshops.exists():
+        return
+    _attendance(meeting)
+    for order, plan in enumerate(WORKSHOPS):
+        _workshop(meeting, plan, order)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        next_steps_fr=NEXT_STEPS[0], next_steps_nl=NEXT_STEPS[1], closed_at=timezone.now()
+    )
+
+
+def _attendance(meeting: Meeting) -> None:
+    people = list(
+        Person.objects.filter(organisation__isnull=False)
+        .select_related("organisation")
+        .order_by("pk")[:ATTENDEES]
+    )
+    registrations = Registration.objects.bulk_create(
+        Registration(
+            meeting=meeting,
+            person=person,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            function=person.function,
+            organisation=person.organisation,
+            language=person.preferred_language,
+            privacy_consent_at=meeting.starts_at,
+            status=Registration.Status.CONFIRMED,
+            confirmed_at=meeting.starts_at,
+        )
+        for person in people
+    )
+    CheckIn.objects.bulk_create(
+        CheckIn(registration=registration, method=CheckIn.Method.SCAN)
+        for index, registration in enumerate(registrations)
+        if index % ABSENT_EVERY != ABSENT_EVERY - 1
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(seats_taken=len(registrations))
+
+
+def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int) -> None:
+    workshop = workshops.workshop_create(
+        meeting, title_fr=plan.title[0], title_nl=plan.title[1], vote_limit=3
+    )
+    questions = [
+        workshops.question_create(workshop, text_fr=fr, text_nl=nl) for fr, nl in plan.questions
+    ]
+    tables = workshops.tables_create(workshop, plan.tables)
+    posts = []
+    for (title_fr, title_nl), items in plan.posts:
+        orientation = workshops.orientation_create(workshop, title_fr=title_fr, title_nl=title_nl)
+        for text, objective in items:
+            post = _post(workshop, questions, tables, len(posts), text, objective)
+            workshops.contribution_update(post, orientation=orientation)
+            posts.append(post)
+    for text, objective in LOOSE_POSTS[: 1 + order % 2]:
+        posts.append(_post(workshop, questions, tables, len(posts), text, objective))
+    twin = _post(workshop, questions, tables, 1, posts[0].text.lower(), "")
+    workshops.contribution_update(twin, merged_into=posts[0])
+    off_topic = _post(workshop, questions, tables, 2, "Où est le parking ?", "")
+    workshops.contribution_update(off_topic, hidden=True)
+    workshops.workshop_vote_set(workshop, True)
+    # Twelve participants place their three dots on three different post-its each.
+    for voter in range(12):
+        for dot in range(3):
+            post = posts[(voter * 7 + dot * 3 + order) % len(posts)]
+            workshops.vote_cast(post, f"demo-{voter}")
+    workshops.workshop_close(workshop)
+
+
+def _post(workshop, questions, tables, index: int, text: str, objective: str) -> Contribution:
+    return workshops.contribution_create(
+        workshop,
+        text=text,
+        objective=objective,
+        question=questions[index % len(questions)],
+        table=tables[index % len(tables)],
+        source=Contribution.Source.TRANSCRIBED,
+    )
