@@ -9,40 +9,21 @@ needs nothing but the table's QR code: the token in its URL is its credential, w
 the page passes on to the API in the `X-Table-Token` header.
 """
 
-import functools
-import math
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from meetings.auth import may_facilitate
-
 from . import selectors, services
 from .errors import UnknownTable
 from .models import CONTRIBUTION_MAX_LENGTH, Workshop
 
+# The console's access rule and first paint of the countdown, shared with the screens.
+from .views import _clock as countdown_display
+from .views import workshop_view
+
 CONTENT_LANGUAGES = ("fr", "nl")
-
-
-def _facilitator_page(view):
-    """Sign in first (the one-time link page), then the meeting's facilitators and the
-    organisers only: 403 for anyone else."""
-
-    @functools.wraps(view)
-    def wrapper(request, workshop_id: int, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        workshop = get_object_or_404(Workshop.objects.select_related("meeting"), pk=workshop_id)
-        if not may_facilitate(request.user, workshop.meeting_id):
-            raise PermissionDenied
-        return view(request, workshop, *args, **kwargs)
-
-    return wrapper
 
 
 def _in_both(message: str) -> dict[str, str]:
@@ -70,15 +51,11 @@ def _clock(workshop_id: int) -> dict:
         phase = "ended"
     elif phase == "running" and remaining <= 60:
         phase = "last-minute"
-    seconds = math.ceil(remaining)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
     return {
         "state": state,
         "phase": phase,
         "remaining_ms": int(remaining * 1000),
-        # As timer.js writes it (Countdown.format), so the first poll changes nothing.
-        "display": f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}",
+        "display": countdown_display(remaining),
         "status": _countdown_text().get(phase, ""),
     }
 
@@ -101,7 +78,7 @@ TIME_IS_UP = gettext_noop("Time is up!")
 WORKSHOP_CLOSED = gettext_noop("This workshop is closed.")
 
 
-@_facilitator_page
+@workshop_view()
 def projector(request, workshop: Workshop):
     clock = _clock(workshop.pk)
     api = reverse("api:api-root")
