@@ -439,9 +439,12 @@ def _clean_text(value, field: str, *, required: bool) -> str:
     return text
 
 
-def table_by_token(token: str) -> Table:
+def table_by_token(token: str, *related: str) -> Table:
+    """The table of a QR code, with `related` (by default its workshop and meeting)."""
     table = (
-        Table.objects.select_related("workshop__meeting").filter(token=token).first()
+        Table.objects.select_related(*(related or ["workshop__meeting"]))
+        .filter(token=token)
+        .first()
         if token
         else None
     )
@@ -464,12 +467,59 @@ def contribution_create(
     device: str = "",
     user=None,
 ) -> Contribution:
-    """A new post-it; by default it answers the question of the round on the clock.
+    """A new post-it; by default it answers the question of the round on the clock."""
+    workshop = Workshop.objects.select_related("current_round").get(pk=workshop.pk)
+    if table is not None and table.workshop_id != workshop.pk:
+        raise UnknownTable(_("This table belongs to another workshop."))
+    _check_question(workshop, question)
+    return _contribution_insert(
+        workshop,
+        table,
+        question,
+        text=text,
+        objective=objective,
+        author=author,
+        source=source,
+        device=device,
+        user=user,
+    )
 
-    A whole room posts at the bell, so this is one read and one INSERT: every field is
-    checked here or comes from a row just read, and `full_clean` (a query per foreign
-    key, a savepoint per check) is left out (see tests/bench/bench_workshops.py).
+
+def contribution_post(
+    token: str, *, text: str, objective: str = "", author: str = "", device: str = ""
+) -> Contribution:
+    """A post-it typed on the phone of the table with this token.
+
+    A whole room posts at the bell, so this is one read (the table, its workshop and the
+    round on the clock) and one INSERT.
     """
+    table = table_by_token(token, "workshop__current_round")
+    return _contribution_insert(
+        table.workshop,
+        table,
+        None,
+        text=text,
+        objective=objective,
+        author=author,
+        source=Contribution.Source.PHONE,
+        device=device,
+    )
+
+
+def _contribution_insert(
+    workshop: Workshop,
+    table: Table | None,
+    question: Question | None,
+    *,
+    text: str,
+    objective: str,
+    author: str,
+    source: str,
+    device: str = "",
+    user=None,
+) -> Contribution:
+    """Every field is checked here or comes from a row just read (of this workshop), so
+    `full_clean`, with its query per foreign key and savepoint per check, is left out."""
     text = _clean_text(text, "text", required=True)
     objective = _clean_text(objective, "objective", required=False)
     author = author.strip()
@@ -479,19 +529,15 @@ def contribution_create(
             _("Sign with at most %(max)s characters.") % {"max": author_max},
             {"author": [_("Too long.")]},
         )
-    workshop = Workshop.objects.select_related("current_round").get(pk=workshop.pk)
     _require_open(workshop)
-    if table is not None and table.workshop_id != workshop.pk:
-        raise UnknownTable(_("This table belongs to another workshop."))
-    _check_question(workshop, question)
     current = workshop.current_round
     if question is None and current is not None:
-        question = current.question_id
+        question_id = current.question_id
     else:
-        question = question and question.pk
+        question_id = question and question.pk
     return Contribution.objects.create(
         workshop=workshop,
-        question_id=question,
+        question_id=question_id,
         round=current,
         table=table,
         text=text,

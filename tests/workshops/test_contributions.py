@@ -44,8 +44,8 @@ def test_a_phone_post_it_is_stored_as_typed(
 ):
     committed(services.timer_act, workshop, "start")
 
-    # The token (cached for the next ones), the table, the workshop and its round, the INSERT.
-    with django_assert_max_num_queries(4):
+    # The token (cached for the next ones), the table with its workshop and round, the INSERT.
+    with django_assert_max_num_queries(3):
         response = phones(postits_url(workshop), {"text": text, "objective": "Moins de voitures"})
 
     assert response.status_code == 201
