@@ -64,6 +64,7 @@
     this.offsetMs = 0;
     this.samples = [];
     this.lastSampleAt = 0;
+    this.newestSentAt = 0;
     this.running = false;
     this.pollTimer = null;
     this.tickTimer = null;
@@ -142,6 +143,12 @@
       } else if (!this.samples.length) {
         this.offsetMs = serverNow - Date.now();
       }
+    }
+    // A poll sent before a console's own action may be answered after it: its older
+    // state must not undo the action on screen.
+    if (sentAt != null) {
+      if (sentAt < this.newestSentAt) return;
+      this.newestSentAt = sentAt;
     }
     var previous = this.state;
     this.state = body;
