@@ -141,6 +141,7 @@ def phone(request, token: str):
     clock = _clock(workshop.pk)
     round_ = clock["state"]["round"]
     language = _content_language()
+    round_title = round_["title"][language] if round_ else ""
     question = round_["question"]["text"][language] if round_ and round_["question"] else ""
     api = reverse("api:api-root")
     return render(
@@ -150,6 +151,7 @@ def phone(request, token: str):
             "table": table,
             "workshop": workshop,
             "clock": clock,
+            "round_title": round_title,
             "question": question,
             "content_language": language,
             "max_length": CONTRIBUTION_MAX_LENGTH,
