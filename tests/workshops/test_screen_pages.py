@@ -173,7 +173,8 @@ def test_the_phone_shows_the_question_in_its_language_with_a_form(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Hoe verbinden we onze gemeenten beter?" in html
-    assert "Comment mieux relier" not in html
+    assert "Stil schrijven" in html
+    assert "Comment mieux relier" not in html and "Écriture silencieuse" not in html
     assert 'id="postit-form"' in html and 'data-max-length="1000"' in html
     assert f'data-token="{table.token}"' in html
 
