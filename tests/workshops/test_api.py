@@ -331,3 +331,18 @@ def test_close_reopen_and_the_vote_switch(facilitator_client, workshop):
     assert call(facilitator_client, "patch", base, {"room": "C"}).status_code == 409
     reopened = call(facilitator_client, "post", f"{base}/reopen").json()
     assert (reopened["status"], reopened["closed_at"]) == ("open", None)
+
+
+def test_the_openapi_document_describes_the_workshops_api(client, db):
+    schema = client.get("/api/openapi.json").json()
+
+    timer = schema["paths"]["/api/workshops/{workshop_id}/timer"]
+    assert set(timer["get"]["responses"]) >= {"200", "304", "401", "403", "404"}
+    assert {"TimerTableToken", "AnySession", "OrganiserBearer"} <= {
+        name for item in timer["get"]["security"] for name in item
+    }
+    postits = schema["paths"]["/api/workshops/{workshop_id}/contributions"]["post"]
+    assert "429" in postits["responses"]
+    assert {"TimerOut", "ContributionOut", "WorkshopOut", "ErrorOut"} <= set(
+        schema["components"]["schemas"]
+    )
