@@ -79,3 +79,68 @@ def test_transcribe_two_post_its_with_enter_then_sort_them(live_server, page, me
     bus.refresh_from_db()
     house.refresh_from_db()
     assert (bus.orientation, house.orientation) == (transport, health)
+
+
+def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
+    live_server, page, meeting
+):
+    workshop = services.workshop_create(meeting, title_fr="Mobilité")
+    transport = services.orientation_create(workshop, title_fr="Transports en bus")
+    first = services.contribution_create(workshop, text="Un bus de nuit le samedi")
+    table = services.table_create(workshop, "Table 1")
+    sign_in(page, live_server, facilitator_user(meeting.cofacilitators.first().person))
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/en/facilitate/workshops/{workshop.pk}/")
+
+    # A phone posts while the console is open: it appears without a reload. (Through
+    # the live server: a write from the test's thread would lock SQLite's tables.)
+    phone = page.context.browser.new_context()
+    posted = [
+        phone.request.post(
+            f"{live_server.url}/api/workshops/{workshop.pk}/contributions",
+            headers={"X-Table-Token": table.token, "X-Device": "phone-of-table-1"},
+            data={"text": text},
+        ).json()["id"]
+        for text in ["Bus de nuit <script>", "La météo 🌧"]
+    ]
+    phone.close()
+    twin, off_topic = Contribution.objects.filter(pk__in=posted).order_by("pk")
+    page.locator(f'.postit[data-contribution="{off_topic.pk}"]').wait_for()
+    assert "Table 1" in page.locator(f'.postit[data-contribution="{twin.pk}"]').inner_text()
+
+    # Merge the twin into the first one, with the keyboard-friendly dialog.
+    page.locator(f'.postit[data-contribution="{twin.pk}"] .postit-merge').click()
+    page.locator("#merge-target").select_option(str(first.pk))
+    page.locator("#merge-dialog button[value=merge]").click()
+    page.locator(f'.postit[data-contribution="{first.pk}"] [data-merged="{twin.pk}"]').wait_for()
+
+    # Hide the off-topic one: it leaves the board for the hidden list.
+    page.locator(f'.postit[data-contribution="{off_topic.pk}"] .postit-hide').click()
+    page.locator(f'#hidden-items .postit[data-contribution="{off_topic.pk}"]').wait_for(
+        state="attached"
+    )
+    assert page.locator("#hidden-count").inner_text() == "1"
+
+    # The suggested grouping files the first one under "Transports en bus".
+    page.locator("#suggestions-refresh").click()
+    line = page.locator("#suggestions-list li", has_text="Un bus de nuit le samedi")
+    line.get_by_role("button", name="Accept").click()
+    page.locator(
+        f'.board-column[data-orientation="{transport.pk}"] .postit[data-contribution="{first.pk}"]'
+    ).wait_for()
+
+    with page.expect_response(lambda response: response.url.endswith("/vote")) as answer:
+        page.locator("#vote-toggle").click()
+    assert answer.value.ok
+    page.locator("#vote-toggle[aria-pressed=true]").wait_for()
+
+    assert errors == []
+    twin.refresh_from_db()
+    off_topic.refresh_from_db()
+    first.refresh_from_db()
+    workshop.refresh_from_db()
+    assert twin.merged_into == first
+    assert off_topic.hidden
+    assert first.orientation == transport
+    assert workshop.vote_open
