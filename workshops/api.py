@@ -134,8 +134,8 @@ class NotSignedIn(WorkshopsError):
 
 
 def _nobody(request):
-    """Last in the auth lists: neither a facilitator nor a phone gets a sentence, not
-    ninja's bare "Unauthorized"."""
+    """Last in the auth lists: whoever is neither a facilitator nor a phone is told what
+    to do, rather than ninja's bare "Unauthorized"."""
     raise NotSignedIn(
         _("Sign in as a facilitator of this meeting, or scan the QR code on your table.")
     )
@@ -170,7 +170,7 @@ def _phone(request, workshop_id: int, meeting_id: int) -> Phone | None:
 
 
 def _workshop(request, workshop_id: int) -> Workshop:
-    workshop = get_object_or_404(Workshop.objects.select_related("meeting"), pk=workshop_id)
+    workshop = get_object_or_404(Workshop, pk=workshop_id)
     _facilitate(request, workshop.meeting_id)
     return workshop
 
@@ -182,8 +182,8 @@ def _part(request, model, pk: int):
     return item
 
 
-def _of_workshop(model, pk: int | None, workshop: Workshop, field: str):
-    """An id given in a body, which must name something of this workshop."""
+def _of_workshop(model, pk: int | None, workshop: Workshop, name: str):
+    """An id given in a body (as `name`), which must be of something of this workshop."""
     if pk is None:
         return None
     item = model.objects.filter(pk=pk, workshop=workshop).first()
@@ -191,7 +191,7 @@ def _of_workshop(model, pk: int | None, workshop: Workshop, field: str):
         raise InvalidWorkshopData(
             _("There is no %(model)s with id %(id)s in this workshop.")
             % {"model": model._meta.verbose_name, "id": pk},
-            {field: [_("Unknown id.")]},
+            {name: [_("Unknown id.")]},
         )
     return item
 
@@ -251,9 +251,8 @@ def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
     workshop = _workshop(request, workshop_id)
     data = _changes(payload)
     people_ids = data.pop("facilitators", None)
-    with transaction.atomic():
-        if data or people_ids is None:
-            workshop = services.workshop_update(workshop, **data)
+    with transaction.atomic():  # both changes or neither
+        workshop = services.workshop_update(workshop, **data)
         if people_ids is not None:
             people = list(Person.objects.filter(pk__in=people_ids))
             if len(people) != len(set(people_ids)):
