@@ -208,7 +208,8 @@ def registration_create(request, meeting_id: int, payload: RegistrationIn):
     published, or registration is not open. 422: a field is missing or invalid (`errors`
     names each field). 429: too many registrations from this address; wait a minute.
     """
-    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    # The service reads the meeting under its lock: here only whether it exists.
+    meeting = get_object_or_404(Meeting.objects.only("pk"), pk=meeting_id)
     data = payload.dict()
     invitation = data.pop("invitation")
     if not data["language"]:

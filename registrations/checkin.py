@@ -7,8 +7,8 @@ meeting names that meeting but not its holder.
 
 Idempotence rests on the database: `CheckIn.registration` is one-to-one, so two phones
 scanning the same ticket at the same instant insert one row; the second insert fails on
-the constraint inside its own savepoint and answers "already checked in" with the first
-one's time and scanner.
+the constraint (inside a savepoint if the caller holds a transaction) and answers
+"already checked in" with the first one's time and scanner.
 
 Who may check in is `checkin_allowed`: organisers, and the meeting's co-facilitators and
 support staff once signed in with their one-time link.
@@ -16,10 +16,11 @@ support staff once signed in with their one-time link.
 
 import logging
 import unicodedata
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
@@ -156,10 +157,12 @@ def _checkin_create(registration: Registration, by, method: str) -> CheckinResul
     existing = _cached_checkin(registration)
     if existing is not None:
         return _present(registration, existing, created=False)
+    # The constraint error of a concurrent scan must not break a transaction the caller
+    # may hold: a savepoint then. In autocommit (a request at the door) the insert is a
+    # transaction of its own already, and a BEGIN and a COMMIT would double its cost.
+    alone = nullcontext() if connection.get_autocommit() else transaction.atomic()
     try:
-        # A savepoint of its own: the constraint error of a concurrent scan must not
-        # break a transaction the caller may hold.
-        with transaction.atomic():
+        with alone:
             checkin = CheckIn.objects.create(
                 registration=registration, checked_in_by=by, method=method
             )

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -377,13 +377,15 @@ def _registration_check(
         raise _invalid(errors)
 
 
-def _registration_for_email(meeting: Meeting, email: str) -> Registration | None:
+def _registrations_of_email(meeting: Meeting | int, email: str) -> QuerySet[Registration]:
     """Compared the way the unique index compares, so that it can serve the lookup."""
-    return (
-        Registration.objects.annotate(email_lower=Lower("email"))
-        .filter(meeting=meeting, email_lower=Lower(Value(email)))
-        .first()
+    return Registration.objects.annotate(email_lower=Lower("email")).filter(
+        meeting=meeting, email_lower=Lower(Value(email))
     )
+
+
+def _registration_for_email(meeting: Meeting, email: str) -> Registration | None:
+    return _registrations_of_email(meeting, email).first()
 
 
 def _directory_person(email: str) -> Person | None:
@@ -468,9 +470,13 @@ def registration_create(
     # registration of the meeting, and what it covers sets the rate of a rush.
     _registration_check(candidate, consent=consent)
     person = _directory_person(candidate.email)
+    # Almost every registration of a rush is a new address: looked up here, not under the
+    # lock. A twin registering the same address meanwhile is stopped by the unique index
+    # (and answered with the conflict below); an address found is read again under it.
+    known = _registrations_of_email(meeting.pk, candidate.email).exists()
     try:
         with transaction.atomic():
-            return _registration_place(meeting.pk, candidate, person, invitation_token)
+            return _registration_place(meeting.pk, candidate, person, invitation_token, known)
     except IntegrityError as exc:
         raise RegistrationConflict(
             _("Your registration crossed another change to this meeting; send it again.")
@@ -478,14 +484,18 @@ def registration_create(
 
 
 def _registration_place(
-    meeting_id: int, candidate: Registration, person: Person | None, token: str | None
+    meeting_id: int,
+    candidate: Registration,
+    person: Person | None,
+    token: str | None,
+    known: bool,
 ) -> tuple[Registration, bool]:
     meeting = _meeting_lock(meeting_id)
     now = timezone.now()
     problem = registration_problem(meeting, now)
     if problem:
         raise RegistrationClosed(problem)
-    registration = _registration_for_email(meeting, candidate.email)
+    registration = _registration_for_email(meeting, candidate.email) if known else None
     if registration is not None and registration.status != Registration.Status.CANCELLED:
         _manage_link_resend(registration, now)
         return registration, False
@@ -508,7 +518,8 @@ def _registration_place(
     else:
         kind = REGISTRATION_WAITLISTED
     deliveries_queue(
-        [registration_delivery(registration, kind=kind, key=_event_key(kind, registration, now))]
+        [registration_delivery(registration, kind=kind, key=_event_key(kind, registration, now))],
+        fresh=True,
     )
     return registration, True
 

@@ -401,9 +401,7 @@ def _messages_render(meeting) -> list[tuple[str, list[str], bytes]]:
     from tasks import outbox
     from tasks.models import Delivery
 
-    rows = list(
-        Delivery.objects.filter(meeting=meeting).order_by("kind", "meeting_id", "language", "pk")
-    )
+    rows = list(Delivery.objects.filter(meeting=meeting).order_by(*outbox.SEND_ORDER))
     messages = []
     for start in range(0, len(rows), outbox.BATCH_SIZE):
         batch = {row.pk: row for row in rows[start : start + outbox.BATCH_SIZE]}

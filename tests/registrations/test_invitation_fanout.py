@@ -16,7 +16,7 @@ from registrations.models import Invitation
 from registrations.services import meeting_invite
 from tasks.frames import _Stamped
 from tasks.models import Delivery
-from tasks.outbox import deliveries_send
+from tasks.outbox import SEND_ORDER, deliveries_send
 from tests.factories import MeetingFactory, OrganisationFactory
 from tests.mail import calendar, recipient
 
@@ -51,9 +51,7 @@ def queued(meeting, people, organiser, django_capture_on_commit_callbacks) -> li
     with django_capture_on_commit_callbacks(execute=False):
         meeting_invite(meeting, people=people, invited_by=organiser)
     return list(
-        Delivery.objects.filter(meeting=meeting)
-        .order_by("kind", "meeting_id", "language", "pk")
-        .values_list("pk", flat=True)
+        Delivery.objects.filter(meeting=meeting).order_by(*SEND_ORDER).values_list("pk", flat=True)
     )
 
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 from meetings import services as meeting_services
 from meetings.errors import InvalidData
 from meetings.models import Meeting
-from registrations import selectors
+from registrations import selectors, services
 from registrations.errors import (
     InvalidRegistration,
     RegistrationClosed,
+    RegistrationConflict,
     RegistrationNotChangeable,
 )
 from registrations.models import Invitation, Registration
@@ -225,6 +226,29 @@ def test_the_same_address_in_other_letters_makes_no_second_registration_and_gets
     (message,) = mail.outbox
     assert recipient(message) == "Sofie.Claes@Menen.example"
     assert f"/nl/r/{first.manage_token}/" in message.body
+
+
+def test_a_twin_registering_the_same_address_meanwhile_gets_a_conflict_and_takes_no_seat(
+    small_meeting, register, monkeypatch
+):
+    register(small_meeting, email="sofie.claes@menen.example")
+    seats = Meeting.objects.get(pk=small_meeting.pk).seats_taken
+    # The address is looked up before the meeting's lock: here the twin's registration
+    # commits between that look-up and the lock.
+    monkeypatch.setattr(
+        services, "_registrations_of_email", lambda *args: Registration.objects.none()
+    )
+
+    with pytest.raises(RegistrationConflict, match="send it again"):
+        registration_create(small_meeting, data=registration_data())
+
+    assert Registration.objects.count() == 1
+    assert Meeting.objects.get(pk=small_meeting.pk).seats_taken == seats
+    assert (
+        not Delivery.objects.filter(kind="registration_confirmed")
+        .exclude(context__registration=Registration.objects.get().pk)
+        .exists()
+    )
 
 
 def test_someone_who_cancelled_registers_again_as_a_new_registration_would(small_meeting, register):

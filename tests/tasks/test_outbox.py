@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tasks import outbox
@@ -221,3 +222,25 @@ def test_the_claim_that_follows_a_send_marks_it_sent_even_when_the_next_row_is_t
     assert first.status == Delivery.Status.SENT and first.sent_at is not None
     second.refresh_from_db()
     assert (second.status, second.attempts) == (Delivery.Status.SENDING, 1)
+
+
+def test_fresh_keys_are_written_in_one_statement_and_enqueued_by_id(
+    django_capture_on_commit_callbacks, django_assert_num_queries, monkeypatch
+):
+    enqueued = []
+    monkeypatch.setattr(outbox, "_enqueue_ids", lambda ids, countdown=None: enqueued.append(ids))
+
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(1):
+        keys = outbox.deliveries_queue([_spec(key="a"), _spec(key="b")], fresh=True)
+
+    assert keys == ["a", "b"]
+    assert enqueued == [list(Delivery.objects.order_by("pk").values_list("pk", flat=True))]
+
+
+def test_a_fresh_key_already_in_the_outbox_fails_the_callers_transaction():
+    outbox.delivery_queue(_spec(key="a"))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        outbox.deliveries_queue([_spec(key="a", to_email="autre@example.fr")], fresh=True)
+
+    assert list(Delivery.objects.values_list("to_email", flat=True)) == ["maire@example.fr"]
