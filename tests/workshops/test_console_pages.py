@@ -179,6 +179,22 @@ def test_the_home_page_lists_only_the_persons_meetings(signed_in, workshop, prog
     assert "Atelier d'ailleurs" not in html
 
 
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_home_page_reads_in_a_fixed_number_of_queries(
+    client, organiser, programme, count, django_assert_max_num_queries
+):
+    for _number in range(count):
+        meeting = MeetingFactory(programme=programme)
+        cross_border_pair(meeting)
+        for title in ["Mobilité", "Santé"]:
+            workshop = services.workshop_create(meeting, title_fr=title)
+            services.contribution_create(workshop, text="Une idée")
+    client.force_login(organiser)
+    with django_assert_max_num_queries(5):
+        response = client.get(url("facilitate:home"))
+    assert response.content.decode().count('class="facilitate-workshop"') == 2 * count
+
+
 def test_someone_who_facilitates_nothing_gets_a_friendly_empty_page(client, workshop):
     client.force_login(User.objects.create_user("newcomer"))
     response = client.get(url("facilitate:home"))
