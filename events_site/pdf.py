@@ -57,6 +57,8 @@ class FontFamily:
     name: str
     drawable: frozenset[int]
     placeholder: str
+    # The characters `printable` keeps as they are: a text made only of them is kept whole.
+    kept: frozenset[str]
 
 
 @functools.cache
@@ -77,10 +79,16 @@ def font_family() -> FontFamily:
     # reportlab writes an invalid ToUnicode entry, so the glyph would print but could
     # not be copied, searched or read aloud: those get the placeholder too.
     drawable = frozenset(code for code in frozenset.intersection(*cmaps) if code <= 0xFFFF)
+    kept = frozenset(
+        chr(code)
+        for code in drawable
+        if unicodedata.category(chr(code)) not in ("Cc", "Cf") and code not in _VARIATION_SELECTORS
+    )
     return FontFamily(
         name=FAMILY,
         drawable=drawable,
         placeholder=PLACEHOLDER if ord(PLACEHOLDER) in drawable else "?",
+        kept=kept | {"\n"},
     )
 
 
@@ -95,6 +103,8 @@ def printable(text) -> str:
     text = unicodedata.normalize("NFC", "" if text is None else str(text))
     for old, new in _LINE_BREAKS.items():
         text = text.replace(old, new)
+    if family.kept.issuperset(text):
+        return text  # the usual case, checked in C rather than character by character
     kept = []
     for char in text:
         if char == "\n":

@@ -17,7 +17,9 @@ like the "page X / Y" footer (`pdf._NumberedCanvas.after_layout`). reportlab's o
 `TableOfContents` would lay out the whole booklet twice.
 """
 
+import gc
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -549,10 +551,30 @@ def booklet_title(booklet: Booklet, language: str) -> str:
     return " / ".join(dict.fromkeys(titles))
 
 
+@contextmanager
+def _without_cycle_collection():
+    """The layout allocates millions of short-lived objects and no garbage cycles; the
+    cyclic collector's full passes rescan every live one, which made a 5 000-post-it
+    booklet cost about 15 times a 500-post-it one instead of 10. Reference counting
+    still frees everything as it goes; the collector is back on when the PDF is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def booklet_pdf(
     booklet: Booklet, language: str, on_progress: Callable[[int], None] | None = None
 ) -> bytes:
     """The booklet in "fr", "nl" or "fr+nl". `on_progress(percent)` follows the layout."""
+    with _without_cycle_collection():
+        return _booklet_pdf(booklet, language, on_progress)
+
+
+def _booklet_pdf(booklet: Booklet, language: str, on_progress) -> bytes:
     langs = SIDES[language]
     styles = _styles()
     writer = _Writer(booklet, styles)
