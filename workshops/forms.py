@@ -22,8 +22,7 @@ class PlanForm(forms.Form):
     "set" the duration of a round that is running.
     """
 
-    def __init__(self, *args, workshop=None, instance=None, **kwargs):
-        self.workshop = workshop
+    def __init__(self, *args, instance=None, **kwargs):
         self.instance = instance
         name = type(self).__name__.removesuffix("Form").lower()
         if instance is not None:

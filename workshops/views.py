@@ -73,22 +73,25 @@ def workshop_view(load: Callable[[int], Workshop] = _workshop_light):
     return decorator
 
 
-def _attempt(request, change: Callable[[dict], object], form: PlanForm | None = None) -> bool:
-    """Run one write; a refusal (the form's or the service's) becomes a message on the
-    page the facilitator goes back to."""
+REFUSED = object()
+
+
+def _attempt(request, change: Callable[[dict], object], form: PlanForm | None = None):
+    """Run one write and return what it returns, or REFUSED: a refusal (the form's or
+    the service's) becomes a message on the page the facilitator goes back to."""
     if form is not None and not form.is_valid():
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else ""
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else error)
-        return False
+        return REFUSED
     try:
-        change(form.changes() if form is not None else {})
+        result = change(form.changes() if form is not None else {})
     except DomainError as exc:
         messages.error(request, exc.message)
-        return False
+        return REFUSED
     messages.success(request, _("Saved."))
-    return True
+    return result
 
 
 def _back_to_console(workshop: Workshop, anchor: str):
@@ -118,13 +121,11 @@ def workshop_create(request, meeting_id: int):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     if not may_facilitate(request.user, meeting):
         raise PermissionDenied
-    created = []
     form = WorkshopForm(request.POST)
-    if _attempt(
-        request, lambda data: created.append(services.workshop_create(meeting, **data)), form
-    ):
-        return _back_to_console(created[0], "plan")
-    return redirect(f"{reverse('facilitate:home')}#meeting-{meeting.pk}")
+    workshop = _attempt(request, lambda data: services.workshop_create(meeting, **data), form)
+    if workshop is REFUSED:
+        return redirect(f"{reverse('facilitate:home')}#meeting-{meeting.pk}")
+    return _back_to_console(workshop, "plan")
 
 
 # --- The console ----------------------------------------------------------------------
@@ -143,7 +144,7 @@ def _timer_body(workshop_id: int) -> dict:
     return body
 
 
-def _console_text() -> dict[str, str]:
+def _console_text() -> dict:
     """The console script's wording, in the page's language (it builds no sentence itself)."""
     return {
         "network": _("No answer from the server. Check the connection and try again."),
@@ -209,30 +210,26 @@ def console(request, workshop: Workshop):
             "board": _board(workshop),
             "hidden": selectors.hidden_contributions(workshop),
             "orientations": list(workshop.orientations.all()),
-            "questions": [
-                (question, QuestionForm(workshop=workshop, instance=question))
-                for question in questions
-            ],
+            "questions": [(question, QuestionForm(instance=question)) for question in questions],
             "rounds": [
-                (round_, RoundForm(workshop=workshop, instance=round_, questions=questions))
+                (round_, RoundForm(instance=round_, questions=questions))
                 for round_ in workshop.rounds.all()
             ],
             "tables": [(table, _phone_url(table)) for table in workshop.tables.all()],
             "orientation_forms": [
-                (orientation, OrientationForm(workshop=workshop, instance=orientation))
+                (orientation, OrientationForm(instance=orientation))
                 for orientation in workshop.orientations.all()
             ],
-            "new_round": RoundForm(workshop=workshop, questions=questions),
-            "new_question": QuestionForm(workshop=workshop),
-            "new_orientation": OrientationForm(workshop=workshop),
-            "new_tables": TablesForm(workshop=workshop),
+            "new_round": RoundForm(questions=questions),
+            "new_question": QuestionForm(),
+            "new_orientation": OrientationForm(),
+            "new_tables": TablesForm(),
             "timer": timer,
             "timer_display": _clock(timer["remaining_s"]),
             "console_text": _console_text(),
             "console_config": {
                 "workshop": workshop.pk,
                 "api": reverse("api:api-root"),
-                "status": workshop.status,
                 "vote_open": workshop.vote_open,
                 "orientations": {
                     o.pk: {"fr": o.title_fr or o.title_nl, "nl": o.title_nl or o.title_fr}
@@ -282,7 +279,7 @@ PLAN = {
 
 def _form(part: PlanPart, request, workshop: Workshop, instance=None) -> PlanForm:
     extra = {"questions": list(workshop.questions.all())} if part.form is RoundForm else {}
-    return part.form(request.POST, workshop=workshop, instance=instance, **extra)
+    return part.form(request.POST, instance=instance, **extra)
 
 
 @require_POST
@@ -330,7 +327,7 @@ def round_move(request, workshop: Workshop, pk: int):
 @require_POST
 @workshop_view()
 def tables_add(request, workshop: Workshop):
-    form = TablesForm(request.POST, workshop=workshop)
+    form = TablesForm(request.POST)
     _attempt(request, lambda data: services.tables_create(workshop, data["count"]), form)
     return _back_to_console(workshop, "tables")
 
