@@ -137,13 +137,13 @@ def booklet_payload(meeting: Meeting, language: str) -> bytes:
     email renderer calls this in a worker: a participant never gets a stale booklet)."""
     job, _started = booklet_request(meeting, language)
     if job.status != BookletJob.Status.DONE:
-        # Queued, or being built by another worker: build it here rather than wait.
-        built = booklet_build(job.pk)
-        job = built if built is not None else BookletJob.objects.get(pk=job.pk)
-    if job.status != BookletJob.Status.DONE:
-        raise RuntimeError(job.error or f"booklet job {job.pk} is {job.status}")
-    with default_storage.open(job.file.name, "rb") as handle:
-        return handle.read()
+        # Queued: build it here rather than wait for another worker to.
+        job = booklet_build(job.pk) or BookletJob.objects.get(pk=job.pk)
+    if job.status == BookletJob.Status.DONE:
+        with default_storage.open(job.file.name, "rb") as handle:
+            return handle.read()
+    # Being built by another worker right now: this email does not wait for it.
+    return booklet_pdf(booklet_data(meeting), language)
 
 
 def meeting_booklets_build(meeting: Meeting) -> list[BookletJob]:

@@ -1,0 +1,38 @@
+"""An organiser builds the booklet from its page, in a real browser."""
+
+import pytest
+from django.test import Client
+
+from tests.e2e.conftest import browser, page  # noqa: F401 (the browser fixtures)
+from workshops import services as ws
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_organiser_builds_the_booklet_and_gets_its_link(
+    live_server,
+    page,  # noqa: F811
+    meeting,
+    organiser,
+    settings,
+    tmp_path,
+):
+    settings.MEDIA_ROOT = tmp_path
+    workshop = ws.workshop_create(meeting, title_fr="Mobilité <b>&", title_nl="Mobiliteit")
+    ws.contribution_create(workshop, text="Une ligne de bus 🚌", source="transcribed")
+    client = Client()
+    client.force_login(organiser)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
+    )
+
+    page.goto(f"{live_server.url}/en/meetings/{meeting.pk}/booklet/")
+    page.locator("button[data-language='fr+nl']").click()
+    link = page.locator("#booklet-link")
+    link.wait_for(state="visible")
+    assert page.locator("#booklet-status").inner_text() == "The booklet is ready."
+    assert page.locator("#booklet-progress").get_attribute("value") == "100"
+
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+    assert response.status == 200 and response.body().startswith(b"%PDF")
