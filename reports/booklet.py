@@ -55,6 +55,9 @@ WIDTH = A4[0] - 2 * pdf.MARGIN
 # An orientation with more post-its than this is printed as several tables, each with its
 # header: one table's page breaks cost reportlab a new layout of all its remaining rows.
 ROWS_PER_TABLE = 40
+# A post-it with long ones merged into it can be taller than a page: such a row is split
+# across pages, leaving at least this many points (about three lines) on each side.
+SPLIT_IN_ROW = 36
 CHART_COLOURS = [
     pdf.ACCENT,
     colors.HexColor("#c55a11"),
@@ -434,7 +437,12 @@ class _Writer:
                         ),
                     ]
                 )
-            table = Table(rows, colWidths=[4 * cm, 7 * cm, WIDTH - 11 * cm], repeatRows=1)
+            table = Table(
+                rows,
+                colWidths=[4 * cm, 7 * cm, WIDTH - 11 * cm],
+                repeatRows=1,
+                splitInRow=SPLIT_IN_ROW,
+            )
             table.setStyle(_ORIENTATION_STYLE)
             tables.append(table)
         return [Spacer(0, 0.15 * cm), *tables]

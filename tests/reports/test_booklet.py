@@ -239,6 +239,21 @@ def test_a_bilingual_booklet_prints_both_halves(synthesis):
     assert squeeze(text).count(squeeze(synthesis["items"]["train"].text)) == 2 * 3
 
 
+def test_a_post_it_taller_than_a_page_is_split_across_pages(synthesis):
+    items, workshop = synthesis["items"], synthesis["workshop"]
+    before = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr")).count("FIN-LONG")
+    for number in range(4):
+        twin = ws.contribution_create(
+            workshop, text=f"{number}{LONG[1:]}", objective=LONG, source="transcribed"
+        )
+        ws.contribution_update(twin, merged_into=items["train"])
+    text = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr"))
+    # Each merged post-it and its objective, in the one row of the post-it they joined.
+    assert text.count("FIN-LONG") == before + 2 * 4
+    for number in range(4):
+        assert squeeze(f"+ {number}{LONG[1:40]}") in squeeze(text)
+
+
 def test_a_meeting_without_contributions_gives_a_valid_booklet_that_says_so(programme):
     meeting = MeetingFactory(programme=programme)
     payload = booklet_pdf(booklet_data(meeting), "fr")
