@@ -208,14 +208,13 @@ def registration_create(request, meeting_id: int, payload: RegistrationIn):
     published, or registration is not open. 422: a field is missing or invalid (`errors`
     names each field). 429: too many registrations from this address; wait a minute.
     """
-    # The service reads the meeting under its lock: here only whether it exists.
-    meeting = get_object_or_404(Meeting.objects.only("pk"), pk=meeting_id)
     data = payload.dict()
     invitation = data.pop("invitation")
     if not data["language"]:
         data["language"] = translation.get_language()
+    # The service reads the meeting under its lock: 404 from there if there is none.
     registration, created = services.registration_create(
-        meeting, data=data, invitation_token=invitation
+        meeting_id, data=data, invitation_token=invitation
     )
     if not created:
         return 200, NeutralOut(detail=services.already_registered_message())

@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from meetings.emails import person_delivery
+from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation, Person
 from tasks.outbox import DeliverySpec, deliveries_queue, recipient_problem
 
@@ -273,7 +274,10 @@ def _meeting_lock(meeting_id: int) -> Meeting:
     """
     if connection.vendor == "sqlite":
         Meeting.objects.filter(pk=meeting_id).update(seats_taken=F("seats_taken"))
-    return Meeting.objects.select_for_update().get(pk=meeting_id)
+    meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
+    if meeting is None:
+        raise UnknownMeeting(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
+    return meeting
 
 
 def _seats_add(meeting: Meeting, count: int) -> None:
@@ -388,11 +392,12 @@ def _registration_for_email(meeting: Meeting, email: str) -> Registration | None
     return _registrations_of_email(meeting, email).first()
 
 
-def _directory_person(email: str) -> Person | None:
+def _directory_person_id(email: str) -> int | None:
     return (
         Person.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower=Lower(Value(email)))
-        .only("pk")
+        .order_by("pk")
+        .values_list("pk", flat=True)
         .first()
     )
 
@@ -443,9 +448,12 @@ def _manage_link_resend(registration: Registration, now: datetime) -> None:
 
 
 def registration_create(
-    meeting: Meeting, *, data: Mapping[str, Any], invitation_token: str | None = None
+    meeting: Meeting | int, *, data: Mapping[str, Any], invitation_token: str | None = None
 ) -> tuple[Registration, bool]:
     """Register someone for `meeting`: confirmed while seats are left, else waitlisted.
+
+    `meeting` may be its id: it is read under its lock in any case (`UnknownMeeting`
+    if there is none), so the API need not read it first.
 
     `data` holds the registration's fields (`organisation` as an Organisation or its
     id) and `privacy_consent`. Returns the registration and whether it was made now.
@@ -465,18 +473,19 @@ def registration_create(
         fields["organisation_name"], fields["organisation_country"] = "", ""
     if not fields.get("interpretation_needed"):
         fields["interpretation_to"] = ""
-    candidate = Registration(meeting_id=meeting.pk, **fields)
+    meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
+    candidate = Registration(meeting_id=meeting_id, **fields)
     # Everything that needs no lock is done before taking it: the lock serialises every
     # registration of the meeting, and what it covers sets the rate of a rush.
     _registration_check(candidate, consent=consent)
-    person = _directory_person(candidate.email)
+    person_id = _directory_person_id(candidate.email)
     # Almost every registration of a rush is a new address: looked up here, not under the
     # lock. A twin registering the same address meanwhile is stopped by the unique index
     # (and answered with the conflict below); an address found is read again under it.
-    known = _registrations_of_email(meeting.pk, candidate.email).exists()
+    known = _registrations_of_email(meeting_id, candidate.email).exists()
     try:
         with transaction.atomic():
-            return _registration_place(meeting.pk, candidate, person, invitation_token, known)
+            return _registration_place(meeting_id, candidate, person_id, invitation_token, known)
     except IntegrityError as exc:
         raise RegistrationConflict(
             _("Your registration crossed another change to this meeting; send it again.")
@@ -486,7 +495,7 @@ def registration_create(
 def _registration_place(
     meeting_id: int,
     candidate: Registration,
-    person: Person | None,
+    person_id: int | None,
     token: str | None,
     known: bool,
 ) -> tuple[Registration, bool]:
@@ -508,7 +517,7 @@ def _registration_place(
         registration.manage_token, registration.ticket_secret = manage_token(), ticket_secret()
         registration.cancelled_at = None
     registration.meeting = meeting
-    registration.person = person
+    registration.person_id = person_id
     registration.privacy_consent_at = now
     _invitation_answer(meeting, registration, token, now)
     _seat_or_waitlist(meeting, registration, now)
