@@ -147,8 +147,10 @@ class _Contents(Flowable):
     def _table(self, numbers: Callable[[str], str]) -> Table:
         rows = [
             [
+                # No link: an annotation drawn after the layout would reuse a name; the
+                # PDF outline (bookmarks) is what readers click.
                 Paragraph(
-                    f'<a href="#{entry.key}">{pdf.escape(entry.label)}</a>',
+                    pdf.escape(entry.label),
                     self._styles.toc_section if entry.is_part else self._styles.toc,
                 ),
                 numbers(entry.key),
@@ -171,6 +173,23 @@ class _Contents(Flowable):
     def wrap(self, available_width, available_height):
         self._width, self._height = self._table(lambda key: "000").wrap(WIDTH, available_height)
         return self._width, self._height
+
+    def split(self, available_width, available_height):
+        """Contents longer than a page (a meeting of many workshops, in two languages)
+        go on over the next page."""
+        table = self._table(lambda key: "000")
+        table.wrap(WIDTH, available_height)
+        used, fit = 0, 0
+        for height in table._rowHeights:
+            if used + height > available_height:
+                break
+            used, fit = used + height, fit + 1
+        if fit == 0:
+            return []
+        return [
+            _Contents(self._entries[:fit], self._pages, self._styles),
+            _Contents(self._entries[fit:], self._pages, self._styles),
+        ]
 
     def draw(self):
         canvas = self.canv

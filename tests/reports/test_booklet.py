@@ -22,6 +22,7 @@ from reports.terms import key_terms
 from tests.factories import MeetingFactory, OrganisationFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make
 from workshops import services as ws
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +253,17 @@ def test_a_post_it_taller_than_a_page_is_split_across_pages(synthesis):
     assert text.count("FIN-LONG") == before + 2 * 4
     for number in range(4):
         assert squeeze(f"+ {number}{LONG[1:40]}") in squeeze(text)
+
+
+def test_contents_longer_than_a_page_go_on_over_the_next_one(programme):
+    meeting = MeetingFactory(programme=programme)
+    Workshop.objects.bulk_create(
+        Workshop(meeting=meeting, title_fr=f"Atelier n° {n}", order=n) for n in range(30)
+    )
+    pages = PdfReader(BytesIO(booklet_pdf(booklet_data(meeting), "fr+nl"))).pages
+    # Page 1 is the cover; the contents fill page 2 and go on over page 3.
+    assert "Atelier n° 0" in pages[1].extract_text()
+    assert re.search(r"Atelier n° 29\s+\d+", pages[2].extract_text())
 
 
 def test_a_meeting_without_contributions_gives_a_valid_booklet_that_says_so(programme):
