@@ -75,6 +75,7 @@ PHONE_ERRORS = {**ERRORS, 429: ErrorOut}
 # --- Who calls ------------------------------------------------------------------------
 
 DEVICE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what `models.table_token` makes
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class TableToken(APIKeyHeader):
     def authenticate(self, request, key):
         if not key:
             return None
+        if not TOKEN.fullmatch(key):
+            raise selectors.unknown_table()  # forged: not worth a cache read
         device = request.headers.get("X-Device", "")
         if not DEVICE.fullmatch(device):
             raise InvalidWorkshopData(

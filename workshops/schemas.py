@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict, field_validator
 
 from meetings.emails import site_link
 
@@ -26,7 +26,17 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] | None = Field(None, description="messages by field")
 
 
-class Patch(Schema):
+class In(Schema):
+    """A request body. NUL characters are dropped from its text: nobody types one, and
+    PostgreSQL refuses to store one."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class Patch(In):
     """A PATCH body: only the fields sent change, and an unknown field is refused."""
 
     model_config = ConfigDict(extra="forbid")
@@ -40,7 +50,7 @@ class Both(Schema):
 # --- The plan ------------------------------------------------------------------------
 
 
-class QuestionIn(Schema):
+class QuestionIn(In):
     text_fr: str = ""
     text_nl: str = Field("", description="at least one of text_fr, text_nl")
 
@@ -58,7 +68,7 @@ class QuestionOut(Schema):
     text_nl: Text
 
 
-class RoundIn(Schema):
+class RoundIn(In):
     title_fr: str = ""
     title_nl: str = Field("", description="at least one of title_fr, title_nl")
     kind: Round.Kind = Round.Kind.SILENT
@@ -89,11 +99,11 @@ class RoundOut(Schema):
     version: int
 
 
-class RoundsOrderIn(Schema):
+class RoundsOrderIn(In):
     rounds: list[int] = Field(..., description="every round id of the workshop, in order")
 
 
-class TableIn(Schema):
+class TableIn(In):
     name: str | None = Field(None, description="one table with this name…")
     count: int | None = Field(None, description="…or this many, numbered on from the last")
 
@@ -109,7 +119,7 @@ class TableOut(Schema):
         return site_link("screen:phone", table.token)
 
 
-class OrientationIn(Schema):
+class OrientationIn(In):
     title_fr: str = ""
     title_nl: str = Field("", description="at least one of title_fr, title_nl")
 
@@ -136,7 +146,7 @@ class FacilitatorOut(Schema):
 # --- Workshops -----------------------------------------------------------------------
 
 
-class WorkshopIn(Schema):
+class WorkshopIn(In):
     title_fr: str = ""
     title_nl: str = Field("", description="at least one of title_fr, title_nl")
     room: str = ""
@@ -182,7 +192,7 @@ class WorkshopOut(WorkshopSummaryOut):
     facilitators: list[FacilitatorOut]
 
 
-class VoteSetIn(Schema):
+class VoteSetIn(In):
     open: bool
 
 
@@ -217,7 +227,7 @@ class TimerOut(Schema):
     vote_limit: int
 
 
-class TimerIn(Schema):
+class TimerIn(In):
     action: TimerAction
     seconds: int | None = Field(None, description="extend only: 1 to 3600")
     round: int | None = Field(None, description="start only: this round rather than the next")
@@ -226,7 +236,7 @@ class TimerIn(Schema):
 # --- Post-its, votes, suggestions ----------------------------------------------------
 
 
-class ContributionIn(Schema):
+class ContributionIn(In):
     text: str = Field(..., description="1 to 1000 characters, stored as typed")
     objective: str = Field("", description="the objective pursued, up to 1000 characters")
     author: str = ""
@@ -276,6 +286,6 @@ class SuggestionOut(Schema):
     score: float = Field(..., description="0 to 1: how much the post-it resembles it")
 
 
-class SuggestionIn(Schema):
+class SuggestionIn(In):
     orientation: int
     accept: bool = Field(..., description="true files the post-it there; false: never again")

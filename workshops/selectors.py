@@ -114,6 +114,13 @@ def timer_remaining_s(state: dict, now: datetime) -> float:
     return 0.0
 
 
+def unknown_table() -> UnknownTable:
+    """What a stale or forged table token gets: the phone page shows it as it is."""
+    return UnknownTable(
+        _("This table's QR code is not valid any more: scan the code on your table again.")
+    )
+
+
 def _token_key(token: str) -> str:
     return f"table-token:{hashlib.sha256(token.encode()).hexdigest()}"
 
@@ -132,9 +139,7 @@ def table_workshop_id(token: str) -> int:
             else None
         )
         if workshop_id is None:
-            raise UnknownTable(
-                _("This table's QR code is not valid any more: scan the code on your table again.")
-            )
+            raise unknown_table()
         cache.set(key, workshop_id, 60)
     return workshop_id
 

@@ -449,9 +449,7 @@ def table_by_token(token: str, *related: str) -> Table:
         else None
     )
     if table is None:
-        raise UnknownTable(
-            _("This table's QR code is not valid any more: scan the code on your table again.")
-        )
+        raise selectors.unknown_table()
     return table
 
 

@@ -80,7 +80,9 @@ def test_a_session_write_needs_the_csrf_token(facilitator, workshop):
     assert accepted.status_code == 200
 
 
-@pytest.mark.parametrize("token", ["forged-token", "stale", "another-workshop"])
+@pytest.mark.parametrize(
+    "token", ["forged-token", "<script>alert(1)</script>", "x" * 65, "stale", "another-workshop"]
+)
 def test_a_stale_or_forged_table_token_is_a_404_that_says_to_scan_again(
     client, workshop, meeting, token
 ):

@@ -64,6 +64,13 @@ def test_a_phone_post_it_is_stored_as_typed(
     assert stored.device == "phone-0001"
 
 
+def test_a_nul_character_is_dropped_rather_than_refused_by_the_database(workshop, phones):
+    response = phones(postits_url(workshop), {"text": "Un\x00 bus", "author": "\x00Marie"})
+
+    assert response.status_code == 201
+    assert (response.json()["text"], response.json()["author"]) == ("Un bus", "Marie")
+
+
 @pytest.mark.parametrize(
     ("text", "objective", "author", "message"),
     [
