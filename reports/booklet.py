@@ -293,12 +293,12 @@ class _Writer:
         """The whole booklet in `lang`; `labelled` when it is one half of "fr+nl"."""
         styles = self.styles.base
         story = []
+        # In the PDF outline, a half's sections sit under its title.
+        self.level = 1 if labelled else 0
         with translation.override(lang):
             if labelled:
-                self.level = 0
                 version = _("Version in French") if lang == "fr" else _("Version in Dutch")
                 story.append(self.heading(version, styles.title, lang))
-                self.level = 1
             story.append(self.heading(_("Key figures"), styles.h1, f"{lang}-figures"))
             story += self.key_figures()
             if self.booklet.is_empty:

@@ -1,6 +1,6 @@
 """Errors of the reports, worded for the organiser who has to act."""
 
-from events_site.errors import Conflict, DomainError, Invalid, NotFound
+from events_site.errors import Conflict, DomainError, Invalid
 
 
 class ReportsError(DomainError):
@@ -11,9 +11,5 @@ class InvalidBookletRequest(ReportsError, Invalid):
     pass
 
 
-class UnknownBooklet(ReportsError, NotFound):
-    pass
-
-
 class MeetingNotClosable(ReportsError, Conflict):
-    pass
+    """Closing a meeting that is not published, or has not started yet."""

@@ -63,7 +63,3 @@ class BookletJob(models.Model):
 
     def __str__(self):
         return f"{self.meeting} ({self.language}, {self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
