@@ -103,6 +103,11 @@ class TableToken(APIKeyHeader):
     (8 to 64 letters, digits, `-` or `_`) the phone page keeps."""
 
     param_name = "X-Table-Token"
+    openapi_description = (
+        "A phone at a table: the token of the table's QR code, sent with `X-Device`, a "
+        "random id of 8 to 64 letters, digits, `-` or `_` that the phone keeps (its dots "
+        "and its rate limit are counted by it)."
+    )
 
     def authenticate(self, request, key):
         if not key:
