@@ -3,7 +3,6 @@
 import pytest
 from django.test import Client
 
-from tests.e2e.conftest import browser, page  # noqa: F401 (the browser fixtures)
 from workshops import services as ws
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -11,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_organiser_builds_the_booklet_and_gets_its_link(
     live_server,
-    page,  # noqa: F811
+    page,
     meeting,
     organiser,
     settings,
