@@ -38,6 +38,19 @@ def database_create() -> tuple[str, Callable[[], None]]:
     )
 
 
+def cache_drop() -> None:
+    """Remove every key under the benchmark's private prefix (CACHE_KEY_PREFIX) from a
+    shared Redis cache."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_CACHE_URL)
+        for key in client.scan_iter(f"{os.environ['CACHE_KEY_PREFIX']}:*"):
+            client.delete(key)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -375,18 +375,6 @@ def _warm_serving(database_url: str) -> list[tuple[bool, str]]:
     ]
 
 
-def _cache_drop() -> None:
-    """Remove every key under the benchmark's private prefix from a shared Redis."""
-    from django.conf import settings
-
-    if settings.REDIS_URL:
-        import redis
-
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        for key in client.scan_iter(f"{os.environ['CACHE_KEY_PREFIX']}:*"):
-            client.delete(key)
-
-
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-feed-") as tmp:
         _environment_prepare(Path(tmp))
@@ -403,7 +391,7 @@ def main() -> int:
             _programme_create()
             results = [_cold_build(), *_warm_serving(database_url)]
         finally:
-            _cache_drop()
+            harness.cache_drop()
             connection.close()
             database_drop()
     for _passed, line in results:

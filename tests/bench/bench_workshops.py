@@ -196,7 +196,6 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
                 problems.append("paced polls: some were neither 200 nor 304")
     finally:
         harness.gunicorn_stop(server)
-        _cache_forget(workshop.pk, tokens)
 
     def ratio(rates):
         # Paired with the /healthz burst just before it: immune to the load drifting.
@@ -249,15 +248,6 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
     ]
 
 
-def _cache_forget(workshop_id: int, tokens: list[str]) -> None:
-    """What the benchmark put in a shared cache: the timer state and the tokens."""
-    from workshops import selectors
-
-    selectors.timer_state_put(workshop_id, None)
-    for token in tokens:
-        selectors.table_token_forget(token)
-
-
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-workshops-") as tmp:
         _environment_prepare(Path(tmp))
@@ -274,6 +264,7 @@ def main() -> int:
         try:
             results = _measure(database_url)
         finally:
+            harness.cache_drop()
             connection.close()
             database_drop()
     for _passed, line in results:
