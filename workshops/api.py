@@ -11,9 +11,9 @@ Two kinds of caller:
   Phones need no CSRF token: a custom header cannot be sent from another site without
   the CORS consent this site never gives.
 
-The timer GET is what every screen polls: for a phone its warm path is two cache reads
-(the token, the state) and no database query, and it answers 304 to a matching
-`If-None-Match`. Handlers parse, check who calls, and hand over to `services` (writes)
+The timer GET is what every screen polls: for a phone its warm path is one cache round
+trip (the token and the state together) and no database query, and it answers 304 to a
+matching `If-None-Match`. Handlers parse, check who calls, and hand over to `services` (writes)
 or `selectors` (reads): a refused write has written nothing.
 """
 
