@@ -22,9 +22,11 @@ run: install
 test: install
 	$(BIN)/pytest
 
+# Each prints its ratios against a floor measured in the same run; see tests/bench/README.md.
+BENCHES := bench_feed bench_registration bench_outbox bench_workshops bench_booklet
+
 bench: install
-	$(BIN)/python -m tests.bench.bench_feed
-	$(BIN)/python -m tests.bench.bench_registration
+	@status=0; for b in $(BENCHES); do $(BIN)/python -m tests.bench.$$b || status=1; done; exit $$status
 
 lint: install
 	$(BIN)/ruff check .

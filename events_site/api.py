@@ -1,7 +1,10 @@
 """The one NinjaAPI, mounted at /api/: every app contributes a router."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import HttpError, Throttled
+from ninja.errors import ValidationError as RequestInvalid
 
 from meetings.api import router as meetings_router
 from registrations.api import router as registrations_router
@@ -39,6 +42,47 @@ def _validation_error(request, exc: ValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     first = next(iter(errors.values()))[0]
     return api.create_response(request, {"detail": first, "errors": errors}, status=422)
+
+
+# Where pydantic says a value sits: the part of the request is not the field's name.
+_REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie", "form", "file", "payload"})
+
+
+@api.exception_handler(RequestInvalid)
+def _request_invalid(request, exc: RequestInvalid):
+    """A body or query of the wrong shape: one sentence naming the first field, and
+    every field's messages under `errors`, as the services' own 422s have."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        path = [str(part) for part in error.get("loc", ()) if part not in _REQUEST_PARTS]
+        errors.setdefault(".".join(path) or "__all__", []).append(str(error.get("msg", "")))
+    field, messages = next(iter(errors.items()), ("__all__", [""]))
+    if field == "__all__":
+        detail = _("The request is not in the expected form: %(problem)s") % {
+            "problem": messages[0]
+        }
+    else:
+        detail = _("Check “%(field)s”: %(problem)s") % {"field": field, "problem": messages[0]}
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    """ninja's own refusals, in words a person can act on, in the request's language."""
+    detail = str(exc)
+    headers = {}
+    if exc.status_code == 401:
+        detail = _("Sign in first: an organiser's or facilitator's session, or an API key.")
+    elif exc.status_code == 403 and "CSRF" in detail:
+        detail = _("The page's security token is missing or out of date: reload the page.")
+    elif isinstance(exc, Throttled):
+        detail = _("Too many requests: wait a moment, then try again.")
+        if exc.wait:
+            headers["Retry-After"] = str(int(exc.wait))
+    response = api.create_response(request, {"detail": detail}, status=exc.status_code)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 api.add_router("/", meetings_router)

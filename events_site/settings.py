@@ -86,6 +86,10 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR 
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Writers take the lock when their transaction begins, not at their first write:
+    # two read-then-write transactions (a post-it, a vote) then queue for the lock
+    # instead of failing with "database is locked" half-way.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
     # A new PostgreSQL connection per request is a server process forked, and an
     # authentication, per request: keep each connection a minute (the URL's

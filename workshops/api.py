@@ -414,19 +414,7 @@ def orientation_delete(request, orientation_id: int):
 def _timer_response(state: dict) -> HttpResponse:
     """The state as `TimerOut`, serialised by hand: this is the hottest answer of the
     site, and the cached state is already plain JSON types."""
-    now = timezone.now()
-    body = {
-        "workshop": state["workshop"],
-        "round": state["round"],
-        "state": state["state"],
-        "ends_at": state["ends_at"],
-        "remaining_s": round(selectors.timer_remaining_s(state, now), 3),
-        "server_now": now.isoformat(),
-        "version": state["version"],
-        "workshop_status": state["workshop_status"],
-        "vote_open": state["vote_open"],
-        "vote_limit": state["vote_limit"],
-    }
+    body = selectors.timer_body(state, timezone.now())
     response = HttpResponse(json.dumps(body), content_type="application/json")
     response["ETag"] = state["etag"]
     # Revalidate every time: the ETag makes that a bodiless 304 while nothing changed.

@@ -19,8 +19,7 @@ from . import selectors, services
 from .errors import UnknownTable
 from .models import CONTRIBUTION_MAX_LENGTH, Workshop
 
-# The console's access rule and first paint of the countdown, shared with the screens.
-from .views import _clock as countdown_display
+# The console's access rule, shared with the screens.
 from .views import workshop_view
 
 CONTENT_LANGUAGES = ("fr", "nl")
@@ -55,7 +54,7 @@ def _clock(workshop_id: int) -> dict:
         "state": state,
         "phase": phase,
         "remaining_ms": int(remaining * 1000),
-        "display": countdown_display(remaining),
+        "display": selectors.countdown_display(remaining),
         "status": _countdown_text().get(phase, ""),
     }
 

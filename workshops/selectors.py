@@ -7,6 +7,7 @@ per change, by the change itself, and written to the shared cache after its comm
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -112,6 +113,31 @@ def timer_remaining_s(state: dict, now: datetime) -> float:
     if state["state"] == Round.State.PLANNED:
         return float(state["duration_s"])
     return 0.0
+
+
+def timer_body(state: dict, now: datetime) -> dict:
+    """What GET /api/workshops/{id}/timer answers, and what pages paint before their first
+    poll: the cached state with the time left and the server's clock at `now`."""
+    return {
+        "workshop": state["workshop"],
+        "round": state["round"],
+        "state": state["state"],
+        "ends_at": state["ends_at"],
+        "remaining_s": round(timer_remaining_s(state, now), 3),
+        "server_now": now.isoformat(),
+        "version": state["version"],
+        "workshop_status": state["workshop_status"],
+        "vote_open": state["vote_open"],
+        "vote_limit": state["vote_limit"],
+    }
+
+
+def countdown_display(seconds: float) -> str:
+    """The countdown's digits as the screens' script writes them (`Countdown.format`)."""
+    total = math.ceil(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
 def unknown_table() -> UnknownTable:

@@ -613,6 +613,7 @@ def _merge_followers(contribution: Contribution, target: Contribution) -> None:
 
 
 def contribution_suggestion_reject(contribution: Contribution, orientation: Orientation) -> None:
+    _require_open(contribution.workshop)
     contribution.rejected_orientations.add(orientation)
 
 

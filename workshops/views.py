@@ -9,7 +9,6 @@ on the console, so nothing the facilitator typed is lost silently.
 """
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -135,15 +134,6 @@ def _phone_url(table: Table) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("screen:phone", args=[table.token])
 
 
-def _timer_body(workshop_id: int) -> dict:
-    """What GET /api/workshops/{id}/timer answers, for the page's first paint."""
-    state = selectors.timer_state(workshop_id)
-    now = timezone.now()
-    body = {key: value for key, value in state.items() if key != "etag"}
-    body.update(remaining_s=selectors.timer_remaining_s(state, now), server_now=now.isoformat())
-    return body
-
-
 def _console_text() -> dict:
     """The console script's wording, in the page's language (it builds no sentence itself)."""
     return {
@@ -178,14 +168,6 @@ def _console_text() -> dict:
     }
 
 
-def _clock(seconds: float) -> str:
-    """The countdown's first paint, as the script writes it (`Countdown.format`)."""
-    total = math.ceil(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
-
-
 def _board(workshop: Workshop) -> list[selectors.BoardSection]:
     """The board, with a place for post-its without a question even while there is none:
     a phone can post one before any round has a question, and the script needs a column
@@ -200,7 +182,7 @@ def _board(workshop: Workshop) -> list[selectors.BoardSection]:
 @workshop_view(load=selectors.workshop_detail)
 def console(request, workshop: Workshop):
     questions = list(workshop.questions.all())
-    timer = _timer_body(workshop.pk)
+    timer = selectors.timer_body(selectors.timer_state(workshop.pk), timezone.now())
     return render(
         request,
         "workshops/facilitate/console.html",
@@ -225,7 +207,7 @@ def console(request, workshop: Workshop):
             "new_orientation": OrientationForm(),
             "new_tables": TablesForm(),
             "timer": timer,
-            "timer_display": _clock(timer["remaining_s"]),
+            "timer_display": selectors.countdown_display(timer["remaining_s"]),
             "console_text": _console_text(),
             "console_config": {
                 "workshop": workshop.pk,
