@@ -342,9 +342,7 @@ def test_anonymous_people_and_participants_cannot_check_anyone_in(client, meetin
     assert not CheckIn.objects.exists()
 
 
-def test_the_meetings_facilitators_check_people_in_but_not_at_other_doors(
-    client, meeting, marie
-):
+def test_the_meetings_facilitators_check_people_in_but_not_at_other_doors(client, meeting, marie):
     from meetings.auth import facilitator_user
     from tests.factories import MeetingFactory, cross_border_pair
 
