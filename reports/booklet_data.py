@@ -201,6 +201,7 @@ def _organisations(meeting: Meeting) -> dict:
             "organisation_name",
             "organisation_country",
         )
+        .order_by()
         .distinct()
     )
     seen = {}
