@@ -406,3 +406,16 @@ def test_the_results_page_shows_the_booklet_once_the_meeting_is_closed(
     body = response.content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
     assert "Texte masqué" not in body and "Des bus plus fréquents" in body
+
+
+def test_organisers_see_the_builds_in_the_admin(
+    synthesis, client, organiser, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _started = booklet_request(synthesis["meeting"], "nl")
+    client.force_login(organiser)
+    listing = client.get(reverse("admin:reports_bookletjob_changelist"))
+    detail = client.get(reverse("admin:reports_bookletjob_change", args=[job.pk]))
+    download = reverse("reports:booklet_download", args=[job.meeting_id, job.pk])
+    assert listing.status_code == detail.status_code == 200
+    assert download in listing.content.decode() and download in detail.content.decode()

@@ -1,0 +1,48 @@
+"""Booklet builds as organisers see them: which language, when, and why one failed."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from events_site.admin import ReadOnlyAdminMixin
+
+from .models import BookletJob
+
+
+@admin.register(BookletJob)
+class BookletJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: builds are asked for on the meeting's booklet page, never edited."""
+
+    list_display = (
+        "meeting",
+        "language",
+        "status",
+        "progress",
+        "created_at",
+        "finished_at",
+        "download",
+    )
+    list_filter = (("meeting", admin.RelatedOnlyFieldListFilter), "language", "status")
+    list_select_related = ("meeting",)
+    fields = (
+        "meeting",
+        "language",
+        "status",
+        "progress",
+        "error",
+        "inputs_hash",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "download",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, job: BookletJob):
+        if job.status != BookletJob.Status.DONE:
+            return self.get_empty_value_display()
+        url = reverse("reports:booklet_download", args=[job.meeting_id, job.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
