@@ -1,69 +1,23 @@
 """Suggested grouping: which orientation an unsorted post-it most resembles.
 
-Post-its are short, written in French or Dutch, with or without accents, by people in a
-hurry. So the comparison is on words: accents folded, case ignored, French and Dutch
-stop words dropped, plurals trimmed, and each word weighted by how rare it is in the
-workshop (TF-IDF), against each orientation's title and the post-its already under it.
+The comparison is on words (`workshops.text.terms`: accents folded, French and Dutch stop
+words dropped, plurals trimmed), each weighted by how rare it is in the workshop
+(TF-IDF), against each orientation's title and the post-its already under it.
 Nothing is moved without the facilitator: a suggestion is accepted or turned down, and
 one turned down is not offered again.
 """
 
 import math
-import re
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .models import Contribution, Orientation, Workshop
+from .text import terms
 
 # Below this cosine similarity the post-it is left alone: a wrong suggestion costs the
 # facilitator more than none.
 MIN_SCORE = 0.12
 TITLE_WEIGHT = 2
-
-_STOP_WORDS = """
-    a au aux avec ce ces cet cette dans de des du elle en et est etre il ils je la le les
-    leur leurs mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa
-    se ses son sur ta te tes toi ton tu un une vos votre vous y a plus moins tres tout tous
-    toute toutes afin entre sans sous chez comme donc or ni car ainsi aussi bien faire
-    fait sont ont avoir peut doit etc cela ca celle celui ceux dont lorsque quand
-    aan al alle als bij daar dan dat de deze die dit door een en er geen had heb hebben
-    heeft hem het hier hij hoe hun ik in is ja je kan kon maar me meer men met mij mijn na
-    naar niet niets nog nu of om omdat ons onze ook op over te tot u uit van veel voor
-    want was wat we wel werd wie wij worden wordt zal ze zei zelf zich zij zijn zo zonder
-    zou moet moeten kunnen meer minder tussen tegen
-"""
-STOP_WORDS = frozenset(_STOP_WORDS.split())
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Élus" and "elus" are one word."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def terms(text: str) -> list[str]:
-    """The words of a text that carry meaning, in a comparable form."""
-    words = []
-    for word in _WORD.findall(fold(text)):
-        if len(word) < 3 or word in STOP_WORDS or word.isdigit():
-            continue
-        if len(word) > 3 and word[-1] in "sx":
-            word = word[:-1]
-        words.append(word)
-    return words
-
-
-def key_terms(texts: Iterable[str], limit: int = 10) -> list[tuple[str, int]]:
-    """The words most post-its use, with how many post-its use each (ties alphabetical,
-    so that the same booklet is built twice alike)."""
-    counts = Counter()
-    for text in texts:
-        counts.update(set(terms(text)))
-    ranked = sorted(((w, n) for w, n in counts.items() if n > 1), key=lambda wn: (-wn[1], wn[0]))
-    return ranked[:limit]
 
 
 @dataclass(frozen=True)

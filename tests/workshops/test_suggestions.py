@@ -3,7 +3,8 @@
 import pytest
 
 from workshops import services
-from workshops.suggestions import fold, key_terms, orientation_suggestions, terms
+from workshops.suggestions import orientation_suggestions
+from workshops.text import fold, terms
 
 
 @pytest.fixture
@@ -29,9 +30,11 @@ def test_words_are_folded_and_stop_words_dropped():
         "commune",
         "gemeentebestuur",
     ]
-    assert key_terms(["Piste cyclable", "pistes cyclables", "un bus"]) == [
-        ("cyclable", 2),
-        ("piste", 2),
+    assert terms("L'agenda d'échanges : pistes cyclables") == [
+        "agenda",
+        "echange",
+        "piste",
+        "cyclable",
     ]
 
 
