@@ -186,7 +186,10 @@ def login_link_use(token: str) -> tuple:
         return facilitator_user(link.person), link.next_url
 
 
+@transaction.atomic
 def facilitator_user(person: Person):
+    """The person's sign-in account, made on first use (the person row is locked, so two
+    first links spent at once make one account)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.user_id is None:
         user = get_user_model().objects.create_user(
