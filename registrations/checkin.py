@@ -26,6 +26,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from meetings.auth import may_facilitate
+from meetings.errors import UnknownMeeting
 from meetings.models import Meeting
 
 from .models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
@@ -188,21 +189,45 @@ def _registration_for_checkin():
     )
 
 
-def checkin_scan(secret, *, meeting: Meeting, by, method: str = CheckIn.Method.SCAN):
-    """Check in the holder of the ticket `secret` at `meeting`, scanned or typed by `by`.
+@dataclass(frozen=True)
+class Ticket:
+    """A code read at a meeting's door, before anything is written: the meeting, and the
+    registration the code belongs to (of any meeting), if any."""
 
-    Two queries for a first scan (the lookup, the insert), one for a repeat.
+    meeting: Meeting
+    registration: Registration | None
+
+
+def ticket_read(secret, meeting: Meeting | int) -> Ticket:
+    """What `secret`, scanned or typed at the door of `meeting` (or its id), is.
+
+    One query when the ticket is for that meeting (the usual scan: the meeting comes with
+    the registration), two otherwise; `UnknownMeeting` if there is no such meeting.
     """
     normalised = normalise_secret(secret)
     registration = None
     if normalised is not None:
         registration = _registration_for_checkin().filter(ticket_secret=normalised).first()
+    meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
+    if registration is not None and registration.meeting_id == meeting_id:
+        return Ticket(registration.meeting, registration)
+    if not isinstance(meeting, Meeting):
+        meeting = Meeting.objects.only("pk", "time_zone").filter(pk=meeting_id).first()
+        if meeting is None:
+            raise UnknownMeeting(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
+    return Ticket(meeting, registration)
+
+
+def ticket_check_in(ticket: Ticket, *, by, method: str = CheckIn.Method.SCAN) -> CheckinResult:
+    """Check in the holder of `ticket` (read by `ticket_read`), scanned or typed by `by`:
+    one query (the insert) for a first scan, none for a repeat."""
+    registration = ticket.registration
     if registration is None:
         return CheckinResult(
             Outcome.UNKNOWN,
             _("Unknown ticket. Check the code, or search the person by name."),
         )
-    if registration.meeting_id != meeting.pk:
+    if registration.meeting_id != ticket.meeting.pk:
         other = registration.meeting
         return CheckinResult(
             Outcome.WRONG_MEETING,
@@ -210,6 +235,15 @@ def checkin_scan(secret, *, meeting: Meeting, by, method: str = CheckIn.Method.S
             % {"meeting": other.title, "day": date_format(other.local_starts_at, "j F Y")},
         )
     return _refusal(registration) or _checkin_create(registration, by, method)
+
+
+def checkin_scan(secret, *, meeting: Meeting | int, by, method: str = CheckIn.Method.SCAN):
+    """Check in the holder of the ticket `secret` at `meeting`, scanned or typed by `by`.
+
+    Two queries for a first scan (the lookup, the insert), one for a repeat. Callers who
+    must check who may stand at that door first use `ticket_read`, then `ticket_check_in`.
+    """
+    return ticket_check_in(ticket_read(secret, meeting), by=by, method=method)
 
 
 def checkin_manual(registration: Registration, by) -> CheckinResult:

@@ -112,10 +112,12 @@ def _registration(request, registration_id: int) -> Registration:
 @router.post("/checkins", response={200: CheckinOut, **ERRORS}, auth=facilitator_auth)
 def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
-    meeting = get_object_or_404(Meeting.objects.only("pk", "time_zone"), pk=payload.meeting)
-    _door_of(request, meeting.pk)
-    result = checkin.checkin_scan(payload.secret, meeting=meeting, by=request.user)
-    return _answer(result, meeting.pk)
+    # Read first (nothing is written, nothing answered yet): a ticket for this meeting
+    # brings the meeting along, one query instead of two.
+    ticket = checkin.ticket_read(payload.secret, payload.meeting)
+    _door_of(request, ticket.meeting.pk)
+    result = checkin.ticket_check_in(ticket, by=request.user)
+    return _answer(result, ticket.meeting.pk)
 
 
 @router.get(
