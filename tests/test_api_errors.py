@@ -20,7 +20,9 @@ def test_a_body_that_is_not_json_says_so(api_client, db):
 
 
 def test_anonymous_writes_are_told_to_sign_in_in_their_language(client, db):
-    response = client.post("/api/organisations", {}, content_type="application/json")
+    response = client.post(
+        "/api/organisations", {}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 401
     assert response.json()["detail"].startswith("Sign in first")
     dutch = client.post(

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -31,7 +30,8 @@ from meetings.models import Meeting
 
 from . import selectors, services
 from .forms import OrientationForm, PlanForm, QuestionForm, RoundForm, TablesForm, WorkshopForm
-from .models import Table, Workshop
+from .models import Workshop
+from .printouts import table_link
 
 
 def _signed_in(view):
@@ -130,10 +130,6 @@ def workshop_create(request, meeting_id: int):
 # --- The console ----------------------------------------------------------------------
 
 
-def _phone_url(table: Table) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("screen:phone", args=[table.token])
-
-
 def _console_text() -> dict:
     """The console script's wording, in the page's language (it builds no sentence itself)."""
     return {
@@ -197,7 +193,7 @@ def console(request, workshop: Workshop):
                 (round_, RoundForm(instance=round_, questions=questions))
                 for round_ in workshop.rounds.all()
             ],
-            "tables": [(table, _phone_url(table)) for table in workshop.tables.all()],
+            "tables": [(table, table_link(table.token)) for table in workshop.tables.all()],
             "orientation_forms": [
                 (orientation, OrientationForm(instance=orientation))
                 for orientation in workshop.orientations.all()
@@ -319,7 +315,7 @@ def table_qr(request, workshop: Workshop, pk: int):
     """The table's phone link as an SVG QR code, to print or show on the projector."""
     table = get_object_or_404(workshop.tables, pk=pk)
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(_phone_url(table))
+    code.add_data(table_link(table.token))
     code.make(fit=True)
     svg = code.make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string()
     response = HttpResponse(svg, content_type="image/svg+xml")

@@ -184,14 +184,18 @@ def test_pdf_prints_each_post_it_once_under_its_orientation(synthesis):
         table = squeeze(
             between(
                 text,
-                translation.gettext("Orientations, proposed actions and objectives"),
+                # The heading over the table's own header row, not its line in the contents.
+                translation.gettext("Orientations, proposed actions and objectives")
+                + "\n"
+                + translation.gettext("Orientations"),
                 translation.gettext("Next steps") + "\n",
             )
         )
+        other_proposals = squeeze(translation.gettext("Other proposals"))
     transport, jobs, other = (
         table.index("Transports"),
         table.index("Emploi"),
-        table.index(squeeze(translation.gettext("Other proposals"))),
+        table.index(other_proposals),
     )
     for key in ("bus", "train", "hostile1", "hostile3", "merged", "jobs", "loose", "hostile0"):
         typed = squeeze(pdf.printable(items[key].text))

@@ -41,6 +41,13 @@ def facilitator(meeting):
 
 
 @pytest.fixture
+def client(client):
+    """API answers are asserted in English; pages take their language from the URL."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
 def facilitator_client(client, facilitator):
     client.force_login(facilitator)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
