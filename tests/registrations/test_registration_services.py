@@ -179,6 +179,8 @@ def test_registration_closes_when_the_meeting_starts_unless_told_otherwise(progr
         ({"privacy_consent": False}, "privacy_consent", "Privacy consent: Accept the privacy"),
         ({"last_name": "Claes\r\nBcc: x@example.org"}, "last_name", "Last name: A line break"),
         ({"language": "de"}, "language", "Language: Value 'de' is not a valid choice."),
+        ({"organisation_country": "ZZ"}, "organisation_country", "Country: Value 'ZZ' is not"),
+        ({"organisation_country": "<b>&"}, "organisation_country", "Country: Value '<b>&' is"),
     ],
 )
 def test_invalid_input_names_its_field_and_writes_nothing(meeting, overrides, field, message):
