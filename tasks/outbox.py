@@ -137,9 +137,15 @@ def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> l
     if not rows:
         return []
     if fresh and connection.features.can_return_rows_from_bulk_insert:
+        # Stamped as handed to the broker already: the job is published right after the
+        # commit, and an UPDATE after it would cost the caller another round trip. A
+        # publish that fails takes the stamp back, so the sweep's next run sends them.
+        now = timezone.now()
+        for row in rows.values():
+            row.enqueued_at = now
         new = Delivery.objects.bulk_create(rows.values(), batch_size=500)
         ids = [row.pk for row in sorted(new, key=attrgetter(*SEND_ORDER))]
-        transaction.on_commit(lambda: _enqueue_ids(ids))
+        transaction.on_commit(lambda: _enqueue_ids(ids, stamped=True))
         return list(rows)
     existing = set(
         Delivery.objects.filter(idempotency_key__in=rows).values_list("idempotency_key", flat=True)
@@ -166,16 +172,23 @@ def _enqueue_keys(keys: list[str]) -> None:
     _enqueue_ids(ids)
 
 
-def _enqueue_ids(ids: list[int], countdown: float | None = None) -> None:
-    """Hand ids to the broker in batches; with the broker down, the sweep does it later."""
+def _enqueue_ids(ids: list[int], countdown: float | None = None, *, stamped=False) -> None:
+    """Hand ids to the broker in batches; with the broker down, the sweep does it later.
+
+    Each batch handed on is stamped `enqueued_at`, so that the sweep leaves it alone for
+    a while; `stamped` rows were written with the stamp, which a failure takes back.
+    """
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
         try:
             current_app.tasks["tasks.deliver"].apply_async((batch,), countdown=countdown)
         except Exception:
             logger.warning("Broker unavailable; %d deliveries left to the sweep", len(ids))
+            if stamped:
+                Delivery.objects.filter(pk__in=ids[start:]).update(enqueued_at=None)
             return
-        Delivery.objects.filter(pk__in=batch).update(enqueued_at=timezone.now())
+        if not stamped:
+            Delivery.objects.filter(pk__in=batch).update(enqueued_at=timezone.now())
 
 
 # --- Sending ----------------------------------------------------------------------------

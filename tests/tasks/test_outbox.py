@@ -227,14 +227,35 @@ def test_the_claim_that_follows_a_send_marks_it_sent_even_when_the_next_row_is_t
 def test_fresh_keys_are_written_in_one_statement_and_enqueued_by_id(
     django_capture_on_commit_callbacks, django_assert_num_queries, monkeypatch
 ):
-    enqueued = []
-    monkeypatch.setattr(outbox, "_enqueue_ids", lambda ids, countdown=None: enqueued.append(ids))
+    published = []
+    monkeypatch.setattr(
+        outbox.current_app.tasks["tasks.deliver"],
+        "apply_async",
+        lambda args, countdown=None: published.append(args[0]),
+    )
 
     with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(1):
         keys = outbox.deliveries_queue([_spec(key="a"), _spec(key="b")], fresh=True)
 
     assert keys == ["a", "b"]
-    assert enqueued == [list(Delivery.objects.order_by("pk").values_list("pk", flat=True))]
+    assert published == [list(Delivery.objects.order_by("pk").values_list("pk", flat=True))]
+    assert not Delivery.objects.filter(enqueued_at__isnull=True).exists()
+
+
+def test_fresh_rows_the_broker_refused_are_left_to_the_sweep(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(args, countdown=None):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(outbox.current_app.tasks["tasks.deliver"], "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.deliveries_queue([_spec(key="a"), _spec(key="b")], fresh=True)
+
+    assert not Delivery.objects.filter(enqueued_at__isnull=False).exists()
+    monkeypatch.undo()
+    assert outbox.deliveries_sweep() == 2
+    assert len(mail.outbox) == 2
 
 
 def test_a_fresh_key_already_in_the_outbox_fails_the_callers_transaction():
