@@ -428,3 +428,21 @@ def test_the_scanner_page_holds_no_ticket(organiser_client, meeting, marie):
     assert marie.ticket_secret not in html
     assert 'lang="nl"' in html
     assert organiser_client.get("/nl/door/meetings/999999/").status_code == 404
+
+
+def test_a_scan_reads_the_ticket_with_its_meeting_in_one_query(
+    api_client, meeting, programme, marie, django_assert_num_queries
+):
+    scan(api_client, "NOT-A-TICKET", meeting.pk)  # the organiser's key is remembered now
+    # The ticket, the check-in (within a savepoint: the test holds a transaction), the
+    # door's counts.
+    with django_assert_num_queries(5):
+        assert scan(api_client, marie.ticket_secret, meeting.pk).json()["outcome"] == "checked_in"
+
+    other = MeetingFactory(programme=programme, title_fr="Autre <b>& 🚲")
+    elsewhere = RegistrationFactory(meeting=other)
+    # The ticket (with its own meeting), the meeting of the door, the counts.
+    with django_assert_num_queries(3):
+        body = scan(api_client, elsewhere.ticket_secret, meeting.pk).json()
+    assert body["outcome"] == "wrong_meeting"
+    assert "Autre <b>& 🚲" in body["message"]
