@@ -19,9 +19,9 @@ import unicodedata
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
@@ -360,13 +360,36 @@ class DoorCounts:
     present: int
 
 
+# The door's counter, after every scan: one statement written once from the models'
+# names, as the ORM would take twice as long as the database to build it.
+_COUNTS_SQL = (
+    "SELECT COUNT(*), COUNT({checkin}.{checkin_id}) FROM {registration} "
+    "LEFT JOIN {checkin} ON {checkin}.{checkin_registration} = {registration}.{id} "
+    "WHERE {registration}.{meeting} = %s AND {registration}.{status} = %s"
+)
+
+
+@cache
+def _counts_sql() -> str:
+    quote = connection.ops.quote_name
+    return _COUNTS_SQL.format(
+        registration=quote(Registration._meta.db_table),
+        id=quote(Registration._meta.pk.column),
+        meeting=quote(Registration._meta.get_field("meeting").column),
+        status=quote(Registration._meta.get_field("status").column),
+        checkin=quote(CheckIn._meta.db_table),
+        checkin_id=quote(CheckIn._meta.pk.column),
+        checkin_registration=quote(CheckIn._meta.get_field("registration").column),
+    )
+
+
 def checkin_counts(meeting: Meeting | int) -> DoorCounts:
     """Confirmed registrations and how many of them came, in one query."""
-    counts = Registration.objects.filter(meeting=meeting).aggregate(
-        expected=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
-        present=Count("pk", filter=Q(status=Registration.Status.CONFIRMED, checkin__isnull=False)),
-    )
-    return DoorCounts(expected=counts["expected"], present=counts["present"])
+    meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(), [meeting_id, Registration.Status.CONFIRMED])
+        expected, present = cursor.fetchone()
+    return DoorCounts(expected=expected, present=present)
 
 
 def checkin_info(registration: Registration) -> tuple[datetime | None, str | None]:
