@@ -20,6 +20,7 @@ from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from functools import cache
 from operator import attrgetter
 from typing import TypeVar
@@ -28,6 +29,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.validators import validate_email
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
@@ -405,6 +407,24 @@ def _render(delivery: Delivery) -> EmailMultiAlternatives:
     return message
 
 
+def _send(smtp, message: EmailMultiAlternatives) -> None:
+    """Send `message` over the open connection `smtp`.
+
+    Django's SMTP backend parses the sender and the recipients again for every message
+    (0.4 ms, a third of the SMTP exchange itself), though the outbox checked each
+    address when its row was written (`recipient_problem`), and smtplib only keeps the
+    bare address of each for the envelope. So the envelope is given bare. Other backends
+    (the tests', the console) and addresses beyond ASCII, whose domain the backend
+    encodes, go through the backend as before. The message itself is the same bytes.
+    """
+    envelope = [parseaddr(address)[1] for address in (message.from_email, *message.recipients())]
+    if not isinstance(smtp, SMTPBackend) or not all(a and a.isascii() for a in envelope):
+        message.connection = smtp
+        message.send()
+        return
+    smtp.connection.sendmail(envelope[0], envelope[1:], message.message().as_bytes(linesep="\r\n"))
+
+
 def deliveries_send(ids: list[int]) -> None:
     """Send the given deliveries over one SMTP connection, opened on the first claim.
 
@@ -428,8 +448,7 @@ def deliveries_send(ids: list[int]) -> None:
                     # Opened here, not by send(), which would close it again after one
                     # message.
                     smtp.open()
-                    message.connection = smtp
-                    message.send()
+                    _send(smtp, message)
                 except Exception as exc:
                     outcome = _failure(delivery, exc)
                     if outcome is not None:

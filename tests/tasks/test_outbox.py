@@ -265,3 +265,43 @@ def test_a_fresh_key_already_in_the_outbox_fails_the_callers_transaction():
         outbox.deliveries_queue([_spec(key="a", to_email="autre@example.fr")], fresh=True)
 
     assert list(Delivery.objects.values_list("to_email", flat=True)) == ["maire@example.fr"]
+
+
+class _RecordingSMTP:
+    def __init__(self):
+        self.sent = []
+
+    def sendmail(self, sender, recipients, data):
+        self.sent.append((sender, recipients, data))
+
+
+def test_the_smtp_envelope_carries_the_bare_addresses_and_the_same_bytes():
+    from django.core.mail.backends.smtp import EmailBackend
+
+    backend = EmailBackend(host="127.0.0.1", port=1)
+    backend.connection = _RecordingSMTP()
+    message = EmailMultiAlternatives(
+        "Réunion <b>& 🚲",
+        "Bonjour",
+        "Rencontres <noreply@example.org>",
+        ['"Dupont, Marie <b>&" 🚲 <marie@example.fr>'],
+    )
+
+    outbox._send(backend, message)
+
+    ((sender, recipients, data),) = backend.connection.sent
+    assert (sender, recipients) == ("noreply@example.org", ["marie@example.fr"])
+    assert data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[1] == b"Bonjour"
+
+
+def test_an_address_beyond_ascii_goes_through_the_backend(monkeypatch):
+    from django.core.mail.backends.smtp import EmailBackend
+
+    backend = EmailBackend(host="127.0.0.1", port=1)
+    through_backend = []
+    monkeypatch.setattr(backend, "send_messages", through_backend.extend)
+    message = EmailMultiAlternatives("Objet", "Bonjour", "noreply@example.org", ["élu@mairie.fr"])
+
+    outbox._send(backend, message)
+
+    assert through_backend == [message]
