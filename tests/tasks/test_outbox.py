@@ -158,9 +158,10 @@ def test_a_row_claimed_by_one_worker_is_not_sent_by_another():
 def test_the_sweep_hands_on_rows_the_broker_or_a_dead_worker_left_behind(settings):
     outbox.deliveries_queue([_spec(key="orphan"), _spec(key="stuck"), _spec(key="fresh")])
     long_ago = timezone.now() - timedelta(hours=1)
-    Delivery.objects.filter(idempotency_key="orphan").update(created_at=long_ago)
+    # Never handed to the broker (a publish that failed takes the stamp back).
+    Delivery.objects.filter(idempotency_key="orphan").update(created_at=long_ago, enqueued_at=None)
     Delivery.objects.filter(idempotency_key="stuck").update(
-        status=Delivery.Status.SENDING, claimed_at=long_ago, attempts=1
+        status=Delivery.Status.SENDING, claimed_at=long_ago, attempts=1, enqueued_at=long_ago
     )
     Delivery.objects.filter(idempotency_key="fresh").update(enqueued_at=timezone.now())
 
