@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from functools import cache
+from functools import cache, lru_cache
 from operator import attrgetter
 from typing import TypeVar
 
@@ -432,22 +432,34 @@ def _render(delivery: Delivery) -> EmailMultiAlternatives:
     return message
 
 
-def _send(smtp, message: EmailMultiAlternatives) -> None:
-    """Send `message` over the open connection `smtp`.
+def _send(smtp, message: EmailMultiAlternatives, delivery: Delivery) -> None:
+    """Send `message`, the email of `delivery`, over the open connection `smtp`.
 
     Django's SMTP backend parses the sender and the recipients again for every message
     (0.4 ms, a third of the SMTP exchange itself), though the outbox checked each
     address when its row was written (`recipient_problem`), and smtplib only keeps the
-    bare address of each for the envelope. So the envelope is given bare. Other backends
-    (the tests', the console) and addresses beyond ASCII, whose domain the backend
-    encodes, go through the backend as before. The message itself is the same bytes.
+    bare address of each for the envelope. So the envelope is given bare: the row's
+    address when it is the message's only recipient. Other backends (the tests', the
+    console) and addresses beyond ASCII, whose domain the backend encodes, go through
+    the backend as before. The message itself is the same bytes.
     """
-    envelope = [parseaddr(address)[1] for address in (message.from_email, *message.recipients())]
+    recipients = message.recipients()
+    if len(recipients) == 1 and recipients[0].endswith(f"<{delivery.to_email}>"):
+        bare = [delivery.to_email]
+    else:
+        bare = [parseaddr(address)[1] for address in recipients]
+    envelope = [_bare_address(message.from_email), *bare]
     if not isinstance(smtp, SMTPBackend) or not all(a and a.isascii() for a in envelope):
         message.connection = smtp
         message.send()
         return
     smtp.connection.sendmail(envelope[0], envelope[1:], message.message().as_bytes(linesep="\r\n"))
+
+
+@lru_cache(maxsize=16)
+def _bare_address(address: str) -> str:
+    """The address of "Name <address>": the sender, the same for every message."""
+    return parseaddr(address)[1]
 
 
 def deliveries_send(ids: list[int]) -> None:
@@ -473,7 +485,7 @@ def deliveries_send(ids: list[int]) -> None:
                     # Opened here, not by send(), which would close it again after one
                     # message.
                     smtp.open()
-                    _send(smtp, message)
+                    _send(smtp, message, delivery)
                 except Exception as exc:
                     outcome = _failure(delivery, exc)
                     if outcome is not None:

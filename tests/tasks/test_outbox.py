@@ -288,7 +288,7 @@ def test_the_smtp_envelope_carries_the_bare_addresses_and_the_same_bytes():
         ['"Dupont, Marie <b>&" 🚲 <marie@example.fr>'],
     )
 
-    outbox._send(backend, message)
+    outbox._send(backend, message, Delivery(to_email="marie@example.fr"))
 
     ((sender, recipients, data),) = backend.connection.sent
     assert (sender, recipients) == ("noreply@example.org", ["marie@example.fr"])
@@ -303,6 +303,6 @@ def test_an_address_beyond_ascii_goes_through_the_backend(monkeypatch):
     monkeypatch.setattr(backend, "send_messages", through_backend.extend)
     message = EmailMultiAlternatives("Objet", "Bonjour", "noreply@example.org", ["élu@mairie.fr"])
 
-    outbox._send(backend, message)
+    outbox._send(backend, message, Delivery(to_email="élu@mairie.fr"))
 
     assert through_backend == [message]
