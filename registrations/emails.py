@@ -26,7 +26,7 @@ from meetings.models import Meeting
 from tasks.frames import MessageFrame, message_frame
 from tasks.mail import inline_image_attach, message_build
 from tasks.models import Delivery
-from tasks.outbox import PermanentFailure, batch_deliveries, batch_memo, renderer
+from tasks.outbox import PermanentFailure, batch_deliveries, batch_memo, fanout_memo, renderer
 
 from . import selectors, services
 from .models import Invitation, Registration
@@ -115,8 +115,9 @@ def _meeting_message_sent_together(
     differs per recipient besides the name and the address (a personal link).
 
     The frame is named after the meeting's state (SEQUENCE and `updated_at`), so a
-    change during the batch gets a frame of its own. The batch's messages share one
-    DTSTAMP, the time their frame was built.
+    change during the fan-out gets a frame of its own; the worker keeps it for the next
+    batches of the fan-out (`fanout_memo`). Their messages share one DTSTAMP, the time
+    their frame was built.
     """
     sizes = batch_memo(
         ("meeting-message-sizes", delivery.kind),
@@ -153,7 +154,7 @@ def _meeting_message_sent_together(
         meeting.updated_at,
         delivery.language,
     )
-    return batch_memo(key, frame).stamp(delivery, values)
+    return fanout_memo(key, frame).stamp(delivery, values)
 
 
 def _meeting(delivery: Delivery) -> Meeting:

@@ -306,3 +306,23 @@ def test_an_address_beyond_ascii_goes_through_the_backend(monkeypatch):
     outbox._send(backend, message, Delivery(to_email="élu@mairie.fr"))
 
     assert through_backend == [message]
+
+
+def test_a_worker_keeps_a_fanout_value_across_batches_for_a_minute(monkeypatch):
+    builds = []
+
+    def build():
+        builds.append(1)
+        return len(builds)
+
+    monkeypatch.setattr(outbox, "_fanout", {})
+    assert outbox.fanout_memo("frame", build) == 1  # outside a batch: built every time
+    clock = [1000.0]
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock[0])
+    for _batch in range(2):
+        with outbox._batch_of({}):
+            assert outbox.fanout_memo("frame", build) == 2
+    clock[0] += outbox.FANOUT_MEMO_S
+    with outbox._batch_of({}):
+        assert outbox.fanout_memo("frame", build) == 3
+        assert outbox.fanout_memo(("frame", "other state"), build) == 4
