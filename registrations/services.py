@@ -283,28 +283,58 @@ def _meeting_lock(meeting_id: int) -> Meeting:
 
 
 # Takes a seat if one is left and locks the meeting row, in one statement: a rush's
-# registrations queue on that lock, so each round trip it covers sets their rate.
+# registrations queue on that lock, so each round trip it covers sets their rate. It
+# returns what deciding on the registration reads (`registration_problem`); any other
+# field of the meeting is read from the database when asked for.
 _SEAT_TAKE_SQL = (
-    "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %s AND {seats} < {capacity} RETURNING *"
+    "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %s AND {seats} < {capacity} "
+    "RETURNING {returned}"
+)
+_SEAT_TAKE_FIELDS = (
+    "id",
+    "starts_at",
+    "time_zone",
+    "capacity",
+    "seats_taken",
+    "registration_opens_at",
+    "registration_closes_at",
+    "status",
 )
 
 
 @cache
-def _seat_take_sql() -> str:
+def _seat_take_sql() -> tuple[str, list[str]]:
+    """The statement, and the returned columns' names in the order of the model's
+    fields (the order `Model.from_db` reads them in)."""
     quote = connection.ops.quote_name
+    fields = [f for f in Meeting._meta.concrete_fields if f.name in _SEAT_TAKE_FIELDS]
     column = {field.name: quote(field.column) for field in Meeting._meta.concrete_fields}
-    return _SEAT_TAKE_SQL.format(
+    sql = _SEAT_TAKE_SQL.format(
         table=quote(Meeting._meta.db_table),
         seats=column["seats_taken"],
         id=column["id"],
         capacity=column["capacity"],
+        returned=", ".join(column[field.name] for field in fields),
     )
+    return sql, [field.attname for field in fields]
 
 
 def _seat_take(meeting_id: int) -> Meeting | None:
     """The meeting, locked until the end of the transaction, with one more seat taken;
     None when no seat is left (or there is no such meeting), with nothing locked."""
-    return next(iter(Meeting.objects.raw(_seat_take_sql(), [meeting_id])), None)
+    sql, names = _seat_take_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meeting_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    converters = connection.ops.get_db_converters
+    values = list(row)
+    for index, name in enumerate(names):
+        field = Meeting._meta.get_field(name)
+        for converter in converters(field.get_col(Meeting._meta.db_table)):
+            values[index] = converter(values[index], field, connection)
+    return Meeting.from_db(connection.alias, names, values)
 
 
 def _seats_add(meeting: Meeting, count: int) -> None:
