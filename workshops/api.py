@@ -35,7 +35,7 @@ from meetings.auth import facilitator_auth, may_facilitate
 from meetings.models import Meeting, Person
 
 from . import selectors, services
-from .errors import InvalidWorkshopData, NotAllowed, UnknownTable, WorkshopsError
+from .errors import InvalidWorkshopData, NotAllowed, WorkshopsError
 from .models import Contribution, Orientation, Question, Round, Table, Workshop
 from .schemas import (
     ContributionIn,
@@ -82,6 +82,7 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what `models.table_token` makes
 class Phone:
     """A participant's phone at a table: what `TableToken` puts in `request.auth`."""
 
+    # The workshop of its table (for `PostTableToken`, the one claimed: its INSERT checks).
     workshop_id: int
     token: str
     device: str
@@ -137,6 +138,14 @@ class TimerTableToken(TableToken):
         return Phone(workshop_id, key, device, timer)
 
 
+class PostTableToken(TableToken):
+    """On a post-it, the token is checked by the INSERT itself, against the workshop in
+    the path (`services.contribution_post`): no cache read before it."""
+
+    def phone(self, request, key: str, device: str) -> Phone:
+        return Phone(int(request.resolver_match.kwargs["workshop_id"]), key, device)
+
+
 class NotSignedIn(WorkshopsError):
     status_code = 401
 
@@ -152,6 +161,7 @@ def _nobody(request):
 facilitators = [*facilitator_auth, _nobody]
 phones_or_facilitators = [TableToken(), *facilitator_auth, _nobody]
 timer_readers = [TimerTableToken(), *facilitator_auth, _nobody]
+postit_writers = [PostTableToken(), *facilitator_auth, _nobody]
 
 
 def _facilitate(request, meeting_id: int) -> None:
@@ -163,9 +173,7 @@ def _facilitate(request, meeting_id: int) -> None:
 
 def _table_phone(phone: Phone, workshop_id: int) -> Phone:
     if phone.workshop_id != workshop_id:
-        raise UnknownTable(
-            _("This QR code is for another workshop: scan the code on your table again.")
-        )
+        raise selectors.table_of_another_workshop()
     return phone
 
 
@@ -493,7 +501,7 @@ def contribution_list(request, workshop_id: int, since: int | None = None):
 @router.post(
     "/workshops/{workshop_id}/contributions",
     response={201: ContributionOut, **PHONE_ERRORS},
-    auth=phones_or_facilitators,
+    auth=postit_writers,
     throttle=phone_throttles(),
 )
 def contribution_create(request, workshop_id: int, payload: ContributionIn):
@@ -503,8 +511,8 @@ def contribution_create(request, workshop_id: int, payload: ContributionIn):
     posts too fast (see `Retry-After`)."""
     fields = {"text": payload.text, "objective": payload.objective, "author": payload.author}
     if isinstance(request.auth, Phone):
-        phone = _table_phone(request.auth, workshop_id)
-        item = services.contribution_post(phone.token, **fields, device=phone.device)
+        phone = request.auth
+        item = services.contribution_post(workshop_id, phone.token, **fields, device=phone.device)
         item.vote_count, item.voted = None, False
     else:
         workshop = _workshop(request, workshop_id)

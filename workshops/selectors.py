@@ -147,6 +147,13 @@ def unknown_table() -> UnknownTable:
     )
 
 
+def table_of_another_workshop() -> UnknownTable:
+    """What a valid token gets on another workshop's address."""
+    return UnknownTable(
+        _("This QR code is for another workshop: scan the code on your table again.")
+    )
+
+
 def _token_key(token: str) -> str:
     return f"table-token:{hashlib.sha256(token.encode()).hexdigest()}"
 

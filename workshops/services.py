@@ -7,11 +7,12 @@ pollers send back; the new timer state is built under the lock and cached after 
 (`_timer_changed`).
 """
 
+import functools
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -484,24 +485,109 @@ def contribution_create(
 
 
 def contribution_post(
-    token: str, *, text: str, objective: str = "", author: str = "", device: str = ""
+    workshop_id: int,
+    token: str,
+    *,
+    text: str,
+    objective: str = "",
+    author: str = "",
+    device: str = "",
 ) -> Contribution:
-    """A post-it typed on the phone of the table with this token.
+    """A post-it typed on the phone of the table with this token, in this workshop.
 
-    A whole room posts at the bell, so this is one read (the table, its workshop and the
-    round on the clock) and one INSERT.
+    A whole room posts at the bell, so this is one statement: an INSERT of the checked
+    text that takes the table, the open workshop and the round on the clock from a
+    SELECT by token (`_post_sql`). Building that with the ORM cost more than the
+    database's work; an INSERT that reads in the same statement also cannot race a
+    facilitator closing the workshop. Only when it inserts nothing are the reasons
+    looked up, to say which one it was.
     """
-    table = table_by_token(token, "workshop__current_round")
-    return _contribution_insert(
-        table.workshop,
-        table,
-        None,
+    text, objective, author = _contribution_texts(text, objective, author)
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _post_sql(connection.vendor),
+            [
+                text,
+                objective,
+                author,
+                Contribution.Source.PHONE,
+                False,
+                device[:64],
+                adapt(now),
+                adapt(now),
+                token,
+                workshop_id,
+                Workshop.Status.OPEN,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        table = table_by_token(token)
+        if table.workshop_id != workshop_id:
+            raise selectors.table_of_another_workshop()
+        _require_open(table.workshop)
+        raise selectors.unknown_table()  # renewed between the two reads
+    pk, table_id, table_name, round_id, question_id = row
+    return Contribution(
+        pk=pk,
+        workshop_id=workshop_id,
+        question_id=question_id,
+        round_id=round_id,
+        table=Table(pk=table_id, workshop_id=workshop_id, name=table_name, token=token),
         text=text,
         objective=objective,
         author=author,
         source=Contribution.Source.PHONE,
-        device=device,
+        device=device[:64],
+        created_at=now,
+        updated_at=now,
     )
+
+
+# `contribution_post`'s statement; {names} are filled from the models, values are %s.
+_POST_SQL = """
+INSERT INTO {contribution} ({c_workshop}, {c_question}, {c_round}, {c_table}, {c_text},
+    {c_objective}, {c_author}, {c_source}, {c_hidden}, {c_device}, {c_created_at},
+    {c_updated_at})
+SELECT t.{t_workshop}, r.{r_question}, w.{w_current_round}, t.{t_id},
+    %s, %s, %s, %s, %s, %s, %s, %s
+FROM {table} t
+JOIN {workshop} w ON w.{w_id} = t.{t_workshop}
+LEFT JOIN {round} r ON r.{r_id} = w.{w_current_round}
+WHERE t.{t_token} = %s AND t.{t_workshop} = %s AND w.{w_status} = %s
+RETURNING {c_id}, {c_table}, (SELECT {t_name} FROM {table} WHERE {t_id} = {c_table}),
+    {c_round}, {c_question}
+"""
+
+
+@functools.cache
+def _post_sql(vendor: str) -> str:
+    """`_POST_SQL` with the models' quoted table and column names, so that it follows
+    them (PostgreSQL and SQLite ≥ 3.35 both take INSERT … SELECT … RETURNING). The
+    columns left out are the nullable ones a new post-it has empty."""
+    quote = connection.ops.quote_name
+    names = {}
+    for prefix, model in [("c", Contribution), ("t", Table), ("w", Workshop), ("r", Round)]:
+        names[model._meta.model_name] = quote(model._meta.db_table)
+        for field in model._meta.concrete_fields:
+            names[f"{prefix}_{field.name}"] = quote(field.column)
+    return _POST_SQL.format(**names)
+
+
+def _contribution_texts(text: str, objective: str, author: str) -> tuple[str, str, str]:
+    """The text, objective and signature of a post-it, checked and trimmed."""
+    text = _clean_text(text, "text", required=True)
+    objective = _clean_text(objective, "objective", required=False)
+    author = author.strip()
+    author_max = Contribution._meta.get_field("author").max_length
+    if len(author) > author_max:
+        raise InvalidWorkshopData(
+            _("Sign with at most %(max)s characters.") % {"max": author_max},
+            {"author": [_("Too long.")]},
+        )
+    return text, objective, author
 
 
 def _contribution_insert(
@@ -518,15 +604,7 @@ def _contribution_insert(
 ) -> Contribution:
     """Every field is checked here or comes from a row just read (of this workshop), so
     `full_clean`, with its query per foreign key and savepoint per check, is left out."""
-    text = _clean_text(text, "text", required=True)
-    objective = _clean_text(objective, "objective", required=False)
-    author = author.strip()
-    author_max = Contribution._meta.get_field("author").max_length
-    if len(author) > author_max:
-        raise InvalidWorkshopData(
-            _("Sign with at most %(max)s characters.") % {"max": author_max},
-            {"author": [_("Too long.")]},
-        )
+    text, objective, author = _contribution_texts(text, objective, author)
     _require_open(workshop)
     current = workshop.current_round
     if question is None and current is not None:

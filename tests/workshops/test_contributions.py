@@ -44,8 +44,8 @@ def test_a_phone_post_it_is_stored_as_typed(
 ):
     committed(services.timer_act, workshop, "start")
 
-    # The token (cached for the next ones), the table with its workshop and round, the INSERT.
-    with django_assert_max_num_queries(3):
+    # One statement: the INSERT reads the table, its workshop and the round on the clock.
+    with django_assert_max_num_queries(1):
         response = phones(postits_url(workshop), {"text": text, "objective": "Moins de voitures"})
 
     assert response.status_code == 201
@@ -62,6 +62,24 @@ def test_a_phone_post_it_is_stored_as_typed(
     )
     assert (body["table_name"], body["votes"], body["voted"]) == (table.name, None, False)
     assert stored.device == "phone-0001"
+
+
+@pytest.mark.parametrize("actions", [(), ("start", "next")])
+def test_a_phone_post_it_answers_the_question_of_the_round_on_the_clock(
+    workshop, phones, committed, actions
+):
+    for action in actions:
+        committed(services.timer_act, workshop, action)
+    workshop.refresh_from_db()
+    current = workshop.current_round
+
+    response = phones(postits_url(workshop), {"text": "Un bus"})
+
+    assert response.status_code == 201
+    stored = Contribution.objects.get()
+    expected = (current.pk, current.question_id) if current else (None, None)
+    assert (stored.round_id, stored.question_id) == expected
+    assert (response.json()["round"], response.json()["question"]) == expected
 
 
 def test_a_nul_character_is_dropped_rather_than_refused_by_the_database(workshop, phones):
