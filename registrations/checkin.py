@@ -6,9 +6,10 @@ than the volunteer needs: an unknown code is just unknown, and a ticket for anot
 meeting names that meeting but not its holder.
 
 Idempotence rests on the database: `CheckIn.registration` is one-to-one, so two phones
-scanning the same ticket at the same instant insert one row; the second insert fails on
-the constraint (inside a savepoint if the caller holds a transaction) and answers
-"already checked in" with the first one's time and scanner.
+scanning the same ticket at the same instant insert one row; the second insert meets the
+constraint, inserts nothing (`ON CONFLICT DO NOTHING`: no error, so no savepoint in a
+caller's transaction) and answers "already checked in" with the first one's time and
+scanner.
 
 Who may check in is `checkin_allowed`: organisers, and the meeting's co-facilitators and
 support staff once signed in with their one-time link.
@@ -16,18 +17,20 @@ support staff once signed in with their one-time link.
 
 import logging
 import unicodedata
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from meetings.auth import may_facilitate
 from meetings.errors import UnknownMeeting
-from meetings.models import Meeting
+from meetings.models import Meeting, Organisation
 
 from .models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
 
@@ -57,12 +60,38 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class DoorCounts:
+    expected: int
+    present: int
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Whose ticket it is, as the answer names them: their registration, name and
+    organisation."""
+
+    registration: int
+    name: str
+    organisation: str
+
+    @classmethod
+    def of(cls, registration: Registration) -> "Holder":
+        return cls(registration.pk, registration.full_name, registration.organisation_label)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.organisation})" if self.organisation else self.name
+
+
+@dataclass(frozen=True)
 class CheckinResult:
     outcome: str
     message: str
-    registration: Registration | None = None
+    holder: Holder | None = None
     checked_in_at: datetime | None = None
     checked_in_by: str | None = None
+    # The door's counter after this answer, when the scan's read brought it along.
+    counts: DoorCounts | None = None
 
     @property
     def ok(self) -> bool:
@@ -70,7 +99,7 @@ class CheckinResult:
         return self.outcome in (Outcome.CHECKED_IN, Outcome.ALREADY_CHECKED_IN)
 
 
-def checkin_allowed(user, meeting: Meeting) -> bool:
+def checkin_allowed(user, meeting: Meeting | int) -> bool:
     """Whether `user` may check people in for `meeting`: its organisers and facilitators."""
     return may_facilitate(user, meeting)
 
@@ -97,82 +126,119 @@ def _scanner_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _local_time(meeting: Meeting, moment: datetime) -> str:
-    return time_format(moment.astimezone(meeting.tz), "H:i")
+def _full_name(first_name: str, last_name: str) -> str:
+    """`User.get_full_name()` from the columns a hand-written read brings."""
+    return f"{first_name} {last_name}".strip()
 
 
-def _label(registration: Registration) -> str:
-    organisation = registration.organisation_label
-    name = registration.full_name
-    return f"{name} ({organisation})" if organisation else name
-
-
-def _present(registration: Registration, checkin: CheckIn, created: bool) -> CheckinResult:
-    meeting = registration.meeting
-    when = _local_time(meeting, checkin.checked_in_at)
-    by = _scanner_name(checkin.checked_in_by)
-    if created:
-        return CheckinResult(
-            Outcome.CHECKED_IN,
-            _("Welcome! %(person)s is checked in.") % {"person": _label(registration)},
-            registration,
-            checkin.checked_in_at,
-            by,
-        )
+def _welcome(holder: Holder, at: datetime, by: str, counts=None) -> CheckinResult:
     return CheckinResult(
-        Outcome.ALREADY_CHECKED_IN,
-        _("Already checked in at %(time)s by %(by)s: %(person)s.")
-        % {"time": when, "by": by, "person": _label(registration)},
-        registration,
-        checkin.checked_in_at,
+        Outcome.CHECKED_IN,
+        _("Welcome! %(person)s is checked in.") % {"person": holder.label},
+        holder,
+        at,
         by,
+        counts,
     )
 
 
-def _refusal(registration: Registration) -> CheckinResult | None:
+def _already(holder: Holder, time_zone, at: datetime, by: str, counts=None) -> CheckinResult:
+    """A second scan: when (in the meeting's time zone) and by whom the first one was."""
+    when = time_format(at.astimezone(time_zone), "H:i")
+    return CheckinResult(
+        Outcome.ALREADY_CHECKED_IN,
+        _("Already checked in at %(time)s by %(by)s: %(person)s.")
+        % {"time": when, "by": by, "person": holder.label},
+        holder,
+        at,
+        by,
+        counts,
+    )
+
+
+def _refusal(status: str, holder: Holder, counts=None) -> CheckinResult | None:
     """The answer for a ticket that does not let its holder in, or None if it does."""
-    if registration.status == Registration.Status.CANCELLED:
+    if status == Registration.Status.CANCELLED:
         return CheckinResult(
             Outcome.CANCELLED,
             _(
                 "Cancelled ticket: %(person)s cancelled this registration. "
                 "Please send them to the welcome desk."
             )
-            % {"person": _label(registration)},
-            registration,
+            % {"person": holder.label},
+            holder,
+            counts=counts,
         )
-    if registration.status == Registration.Status.WAITLISTED:
+    if status == Registration.Status.WAITLISTED:
         return CheckinResult(
             Outcome.WAITLISTED,
             _(
                 "Waiting list: %(person)s has no confirmed seat. "
                 "Please send them to the welcome desk."
             )
-            % {"person": _label(registration)},
-            registration,
+            % {"person": holder.label},
+            holder,
+            counts=counts,
         )
     return None
 
 
+# The check-in row, or nothing if the registration has one already: the one-to-one
+# constraint decides, without an error, so neither a savepoint nor a BEGIN … COMMIT is
+# needed, in a caller's transaction or in autocommit. A concurrent scan's uncommitted
+# row makes this insert wait for it, then insert nothing.
+_INSERT_SQL = (
+    "INSERT INTO {checkin} ({registration}, {at}, {by}, {method}) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT ({registration}) DO NOTHING"
+)
+
+
+@cache
+def _insert_sql() -> str:
+    return _sql(
+        _INSERT_SQL,
+        checkin=CheckIn,
+        registration=(CheckIn, "registration"),
+        at=(CheckIn, "checked_in_at"),
+        by=(CheckIn, "checked_in_by"),
+        method=(CheckIn, "method"),
+    )
+
+
+def _insert(registration_id: int, by, method: str) -> datetime | None:
+    """Check `registration_id` in; its time, or None if it was checked in already."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _insert_sql(),
+            [registration_id, connection.ops.adapt_datetimefield_value(now), by.pk, method],
+        )
+        created = cursor.rowcount == 1
+    return now if created else None
+
+
+def _existing(holder: Holder, time_zone, counts=None) -> CheckinResult:
+    """The check-in another device made first (committed: our insert waited on it)."""
+    checkin = CheckIn.objects.select_related("checked_in_by").get(registration=holder.registration)
+    return _already(
+        holder, time_zone, checkin.checked_in_at, _scanner_name(checkin.checked_in_by), counts
+    )
+
+
 def _checkin_create(registration: Registration, by, method: str) -> CheckinResult:
+    holder = Holder.of(registration)
     existing = _cached_checkin(registration)
     if existing is not None:
-        return _present(registration, existing, created=False)
-    # The constraint error of a concurrent scan must not break a transaction the caller
-    # may hold: a savepoint then. In autocommit (a request at the door) the insert is a
-    # transaction of its own already, and a BEGIN and a COMMIT would double its cost.
-    alone = nullcontext() if connection.get_autocommit() else transaction.atomic()
-    try:
-        with alone:
-            checkin = CheckIn.objects.create(
-                registration=registration, checked_in_by=by, method=method
-            )
-    except IntegrityError:
-        # Another device got there first; its row is committed, since our insert
-        # waited on it. Report that one.
-        checkin = CheckIn.objects.select_related("checked_in_by").get(registration=registration)
-        return _present(registration, checkin, created=False)
-    return _present(registration, checkin, created=True)
+        return _already(
+            holder,
+            registration.meeting.tz,
+            existing.checked_in_at,
+            _scanner_name(existing.checked_in_by),
+        )
+    at = _insert(registration.pk, by, method)
+    if at is None:
+        return _existing(holder, registration.meeting.tz)
+    return _welcome(holder, at, _scanner_name(by))
 
 
 def _cached_checkin(registration: Registration) -> CheckIn | None:
@@ -189,79 +255,146 @@ def _registration_for_checkin():
     )
 
 
-# What a scan's answer shows, and no more: the door's busiest read, a row of five
-# tables, whose every other column costs the ORM time to select and load.
-_TICKET_FIELDS = (
-    "meeting_id",
-    "first_name",
-    "last_name",
-    "status",
-    "organisation_id",
-    "organisation_name",
-    "meeting__title_fr",
-    "meeting__title_nl",
-    "meeting__starts_at",
-    "meeting__time_zone",
-    "organisation__name",
-    "checkin__checked_in_at",
-    "checkin__checked_in_by__username",
-    "checkin__checked_in_by__first_name",
-    "checkin__checked_in_by__last_name",
+# The door's busiest read, written once from the models' names: the ORM took four times
+# longer to build and load it than PostgreSQL to run it. The door's meeting, its counter,
+# and the ticket's registration (of any meeting) with what its answer shows; no row for
+# an unknown meeting, NULLs for an unknown ticket.
+_TICKET_SQL = (
+    "SELECT door.{time_zone}, counts.expected, counts.present, "
+    "r.{id}, r.{registration_meeting}, r.{first_name}, r.{last_name}, r.{status}, "
+    "o.{organisation_name}, r.{typed_organisation}, "
+    "c.{checkin_id}, c.{at}, u.{user_id}, u.{username}, u.{user_first}, u.{user_last} "
+    "FROM {meeting} door CROSS JOIN ({counts}) counts "
+    "LEFT JOIN {registration} r ON r.{secret} = %s "
+    "LEFT JOIN {organisation_table} o ON o.{organisation_id} = r.{organisation} "
+    "LEFT JOIN {checkin} c ON c.{checkin_registration} = r.{id} "
+    "LEFT JOIN {user} u ON u.{user_id} = c.{by} "
+    "WHERE door.{meeting_id} = %s"
 )
+
+
+@cache
+def _ticket_sql() -> str:
+    user = get_user_model()
+    return _sql(
+        _TICKET_SQL,
+        counts=_counts_sql(),
+        meeting=Meeting,
+        meeting_id=(Meeting, "id"),
+        time_zone=(Meeting, "time_zone"),
+        registration=Registration,
+        id=(Registration, "id"),
+        registration_meeting=(Registration, "meeting"),
+        first_name=(Registration, "first_name"),
+        last_name=(Registration, "last_name"),
+        status=(Registration, "status"),
+        organisation=(Registration, "organisation"),
+        typed_organisation=(Registration, "organisation_name"),
+        secret=(Registration, "ticket_secret"),
+        organisation_table=Organisation,
+        organisation_id=(Organisation, "id"),
+        organisation_name=(Organisation, "name"),
+        checkin=CheckIn,
+        checkin_id=(CheckIn, "id"),
+        checkin_registration=(CheckIn, "registration"),
+        at=(CheckIn, "checked_in_at"),
+        by=(CheckIn, "checked_in_by"),
+        user=user,
+        user_id=(user, "id"),
+        username=(user, user.USERNAME_FIELD),
+        user_first=(user, "first_name"),
+        user_last=(user, "last_name"),
+    )
 
 
 @dataclass(frozen=True)
 class Ticket:
-    """A code read at a meeting's door, before anything is written: the meeting, and the
-    registration the code belongs to (of any meeting), if any."""
+    """A code read at a meeting's door, before anything is written: the door (its
+    meeting, time zone and counter) and the registration the code belongs to, of any
+    meeting, if any; plain values, as the answer shows them."""
 
-    meeting: Meeting
-    registration: Registration | None
+    meeting_id: int
+    time_zone: ZoneInfo
+    counts: DoorCounts
+    holder: Holder | None = None
+    holder_meeting_id: int | None = None
+    status: str | None = None
+    checked_in: bool = False
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
 
 
 def ticket_read(secret, meeting: Meeting | int) -> Ticket:
     """What `secret`, scanned or typed at the door of `meeting` (or its id), is.
 
-    One query when the ticket is for that meeting (the usual scan: the meeting comes with
-    the registration), two otherwise; `UnknownMeeting` if there is no such meeting.
+    One query, the door's counter included; `UnknownMeeting` if there is no such meeting.
     """
-    normalised = normalise_secret(secret)
-    registration = None
-    if normalised is not None:
-        registration = (
-            _registration_for_checkin()
-            .only(*_TICKET_FIELDS)
-            .filter(ticket_secret=normalised)
-            .order_by()
-            .first()
-        )
     meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
-    if registration is not None and registration.meeting_id == meeting_id:
-        return Ticket(registration.meeting, registration)
-    if not isinstance(meeting, Meeting):
-        meeting = Meeting.objects.only("pk", "time_zone").filter(pk=meeting_id).first()
-        if meeting is None:
-            raise UnknownMeeting(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
-    return Ticket(meeting, registration)
+    params = [meeting_id, Registration.Status.CONFIRMED, normalise_secret(secret), meeting_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_ticket_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise UnknownMeeting(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
+    (time_zone, expected, present, registration_id, holder_meeting_id) = row[:5]
+    (first_name, last_name, status, organisation, typed_organisation) = row[5:10]
+    (checkin_id, at, user_id, username, user_first, user_last) = row[10:]
+    counts = DoorCounts(expected, present)
+    if registration_id is None:
+        return Ticket(meeting_id, ZoneInfo(time_zone), counts)
+    by = None
+    if checkin_id is not None:
+        at = _from_db(CheckIn, "checked_in_at", at)
+        by = _scanner_name(None) if user_id is None else _full_name(user_first, user_last)
+        by = by or username
+    return Ticket(
+        meeting_id,
+        ZoneInfo(time_zone),
+        counts,
+        Holder(
+            registration_id, _full_name(first_name, last_name), organisation or typed_organisation
+        ),
+        holder_meeting_id,
+        status,
+        checked_in=checkin_id is not None,
+        checked_in_at=at,
+        checked_in_by=by,
+    )
 
 
 def ticket_check_in(ticket: Ticket, *, by, method: str = CheckIn.Method.SCAN) -> CheckinResult:
     """Check in the holder of `ticket` (read by `ticket_read`), scanned or typed by `by`:
-    one query (the insert) for a first scan, none for a repeat."""
-    registration = ticket.registration
-    if registration is None:
+    one query (the insert) for a first scan, none for a repeat. The answer carries the
+    door's counter, this check-in included."""
+    holder, counts = ticket.holder, ticket.counts
+    if holder is None:
         return CheckinResult(
             Outcome.UNKNOWN,
             _("Unknown ticket. Check the code, or search the person by name."),
+            counts=counts,
         )
-    if registration.meeting_id != ticket.meeting.pk:
-        other = registration.meeting
+    if ticket.holder_meeting_id != ticket.meeting_id:
+        other = Meeting.objects.only("title_fr", "title_nl", "starts_at", "time_zone").get(
+            pk=ticket.holder_meeting_id
+        )
         return CheckinResult(
             Outcome.WRONG_MEETING,
             _("This ticket is for another meeting: %(meeting)s, %(day)s.")
             % {"meeting": other.title, "day": date_format(other.local_starts_at, "j F Y")},
+            counts=counts,
         )
-    return _refusal(registration) or _checkin_create(registration, by, method)
+    refusal = _refusal(ticket.status, holder, counts)
+    if refusal is not None:
+        return refusal
+    if ticket.checked_in:
+        return _already(
+            holder, ticket.time_zone, ticket.checked_in_at, ticket.checked_in_by, counts
+        )
+    at = _insert(holder.registration, by, method)
+    if at is None:
+        return _existing(holder, ticket.time_zone, counts)
+    counts = DoorCounts(counts.expected, counts.present + 1)
+    return _welcome(holder, at, _scanner_name(by), counts)
 
 
 def checkin_scan(secret, *, meeting: Meeting | int, by, method: str = CheckIn.Method.SCAN):
@@ -276,28 +409,57 @@ def checkin_scan(secret, *, meeting: Meeting | int, by, method: str = CheckIn.Me
 def checkin_manual(registration: Registration, by) -> CheckinResult:
     """Check someone in found by name: same answers as a scan, for the same reasons."""
     registration = _registration_for_checkin().get(pk=registration.pk)
-    return _refusal(registration) or _checkin_create(registration, by, CheckIn.Method.MANUAL)
+    return _refusal(registration.status, Holder.of(registration)) or _checkin_create(
+        registration, by, CheckIn.Method.MANUAL
+    )
 
 
 def checkin_undo(registration: Registration, by) -> CheckinResult:
     """Take back a check-in made by mistake (the wrong person picked, a test scan)."""
     registration = _registration_for_checkin().get(pk=registration.pk)
+    holder = Holder.of(registration)
     deleted, _rows = CheckIn.objects.filter(registration=registration).delete()
     if not deleted:
         return CheckinResult(
             Outcome.NOT_CHECKED_IN,
-            _("%(person)s was not checked in.") % {"person": _label(registration)},
-            registration,
+            _("%(person)s was not checked in.") % {"person": holder.label},
+            holder,
         )
     logger.info(
         "check-in of registration %s undone by %s", registration.pk, getattr(by, "pk", None)
     )
     return CheckinResult(
         Outcome.UNDONE,
-        _("Check-in cancelled: %(person)s is no longer marked present.")
-        % {"person": _label(registration)},
-        registration,
+        _("Check-in cancelled: %(person)s is no longer marked present.") % {"person": holder.label},
+        holder,
     )
+
+
+# --- Hand-written statements -----------------------------------------------------------------
+
+
+def _sql(template: str, **names) -> str:
+    """`template` with its names filled from the models': a model gives its table, a
+    (model, field name) pair its column; a string is put in as it is."""
+    quote = connection.ops.quote_name
+    values = {}
+    for name, value in names.items():
+        if isinstance(value, str):
+            values[name] = value
+        elif isinstance(value, tuple):
+            model, field = value
+            values[name] = quote(model._meta.get_field(field).column)
+        else:
+            values[name] = quote(value._meta.db_table)
+    return template.format(**values)
+
+
+def _from_db(model, name: str, value):
+    """A column's value as the ORM would load it (SQLite returns datetimes as text)."""
+    field = model._meta.get_field(name)
+    for converter in connection.ops.get_db_converters(field.get_col(model._meta.db_table)):
+        value = converter(value, field, connection)
+    return value
 
 
 # --- Reads ---------------------------------------------------------------------------------
@@ -354,16 +516,11 @@ def checkin_search(meeting: Meeting, query: str, *, limit: int = SEARCH_LIMIT):
     return found[:limit]
 
 
-@dataclass(frozen=True)
-class DoorCounts:
-    expected: int
-    present: int
-
-
 # The door's counter, after every scan: one statement written once from the models'
-# names, as the ORM would take twice as long as the database to build it.
+# names, as the ORM would take twice as long as the database to build it. The scan's
+# read (`_TICKET_SQL`) brings it along.
 _COUNTS_SQL = (
-    "SELECT COUNT(*), COUNT({checkin}.{checkin_id}) FROM {registration} "
+    "SELECT COUNT(*) AS expected, COUNT({checkin}.{checkin_id}) AS present FROM {registration} "
     "LEFT JOIN {checkin} ON {checkin}.{checkin_registration} = {registration}.{id} "
     "WHERE {registration}.{meeting} = %s AND {registration}.{status} = %s"
 )
@@ -371,15 +528,15 @@ _COUNTS_SQL = (
 
 @cache
 def _counts_sql() -> str:
-    quote = connection.ops.quote_name
-    return _COUNTS_SQL.format(
-        registration=quote(Registration._meta.db_table),
-        id=quote(Registration._meta.pk.column),
-        meeting=quote(Registration._meta.get_field("meeting").column),
-        status=quote(Registration._meta.get_field("status").column),
-        checkin=quote(CheckIn._meta.db_table),
-        checkin_id=quote(CheckIn._meta.pk.column),
-        checkin_registration=quote(CheckIn._meta.get_field("registration").column),
+    return _sql(
+        _COUNTS_SQL,
+        registration=Registration,
+        id=(Registration, "id"),
+        meeting=(Registration, "meeting"),
+        status=(Registration, "status"),
+        checkin=CheckIn,
+        checkin_id=(CheckIn, "id"),
+        checkin_registration=(CheckIn, "registration"),
     )
 
 

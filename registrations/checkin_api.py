@@ -76,8 +76,7 @@ class SearchQuery(Schema):
 def _answer(result: checkin.CheckinResult, meeting_id: int) -> dict:
     # Only outcomes about this meeting's registrations say who it is: an unknown code
     # or another meeting's ticket reveals nobody.
-    registration = result.registration
-    counts = checkin.checkin_counts(meeting_id)
+    counts = result.counts or checkin.checkin_counts(meeting_id)
     body = {
         "outcome": result.outcome,
         "message": result.message,
@@ -87,11 +86,11 @@ def _answer(result: checkin.CheckinResult, meeting_id: int) -> dict:
         "present": counts.present,
         "expected": counts.expected,
     }
-    if registration is not None:
+    if result.holder is not None:
         body |= {
-            "registration": registration.pk,
-            "name": registration.full_name,
-            "organisation": registration.organisation_label,
+            "registration": result.holder.registration,
+            "name": result.holder.name,
+            "organisation": result.holder.organisation,
         }
     return body
 
@@ -112,12 +111,12 @@ def _registration(request, registration_id: int) -> Registration:
 @router.post("/checkins", response={200: CheckinOut, **ERRORS}, auth=facilitator_auth)
 def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
-    # Read first (nothing is written, nothing answered yet): a ticket for this meeting
-    # brings the meeting along, one query instead of two.
+    # Read first (nothing is written, nothing answered yet): one query brings the door's
+    # meeting (404 if there is none), its counter and the ticket.
     ticket = checkin.ticket_read(payload.secret, payload.meeting)
-    _door_of(request, ticket.meeting.pk)
+    _door_of(request, ticket.meeting_id)
     result = checkin.ticket_check_in(ticket, by=request.user)
-    return _answer(result, ticket.meeting.pk)
+    return _answer(result, ticket.meeting_id)
 
 
 @router.get(
