@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from registrations import checkin
 from registrations.checkin import Outcome, checkin_scan, normalise_secret
+from registrations.checkin_api import CheckinOut
 from registrations.models import CheckIn
 from tests.factories import MeetingFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make
@@ -291,6 +292,9 @@ def test_the_api_answers_every_outcome_with_200(api_client, meeting, programme, 
         response = scan(api_client, secret, meeting.pk)
         assert response.status_code == 200, response.content
         assert response.json()["outcome"] == outcome
+        # Serialised by hand: still exactly what the OpenAPI document promises.
+        assert response.json().keys() == CheckinOut.model_fields.keys()
+        CheckinOut.model_validate(response.json())
 
     body = scan(api_client, marie.ticket_secret, meeting.pk).json()
     assert body == {
@@ -311,6 +315,13 @@ def test_the_api_answers_every_outcome_with_200(api_client, meeting, programme, 
     assert unknown["name"] is None and unknown["registration"] is None
     wrong = scan(api_client, elsewhere.ticket_secret, meeting.pk).json()
     assert wrong["name"] is None and wrong["organisation"] is None
+
+
+def test_the_openapi_document_describes_the_scans_answer(client):
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/checkins"]["post"]
+
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/CheckinOut"}
 
 
 def test_the_api_speaks_the_request_language(api_client, meeting, marie):
