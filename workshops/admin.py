@@ -34,7 +34,7 @@ class WorkshopAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def postits(self, obj):
         return obj.postit_count
 
-    @admin.display(description=_("open"))
+    @admin.display(description=_("pages"))
     def links(self, obj):
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',

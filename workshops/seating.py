@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from meetings.models import Person
 from registrations.models import CheckIn, Registration
@@ -136,6 +138,10 @@ def seating_plan(workshop: Workshop) -> dict[Table, list[Registration]]:
     return plan
 
 
+def _language_name(code: str) -> str:
+    return str(translation.get_language_info(code)["name_translated"])
+
+
 def seating_gaps(workshop: Workshop, plan: dict[Table, list[Registration]]) -> list[str]:
     """What a table lacks that the room could have given it, in words for the facilitator."""
     everyone = [r for people in plan.values() for r in people]
@@ -148,12 +154,12 @@ def seating_gaps(workshop: Workshop, plan: dict[Table, list[Registration]]) -> l
             if sides[side] >= len(plan) and not any(g.side == side for g in guests):
                 gaps.append(
                     _("%(table)s has nobody from %(country)s.")
-                    % {"table": table.name, "country": side}
+                    % {"table": table.name, "country": countries.name(side)}
                 )
         for language in workshop.meeting.working_languages:
             if languages[language] >= len(plan) and not any(g.language == language for g in guests):
                 gaps.append(
                     _("%(table)s has no %(language)s speaker.")
-                    % {"table": table.name, "language": language}
+                    % {"table": table.name, "language": _language_name(language)}
                 )
     return gaps

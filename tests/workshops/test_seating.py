@@ -82,8 +82,8 @@ def test_gaps_are_named_when_the_room_allows_better(workshop):
     plan[tables[0]] = [r for r in everyone if r.language == "nl"]
     plan[tables[1]] = [r for r in everyone if r.language == "fr"]
     gaps = seating_gaps(workshop, plan)
-    assert f"{tables[1].name} has nobody from BE." in gaps
-    assert f"{tables[1].name} has no nl speaker." in gaps
+    assert f"{tables[1].name} has nobody from Belgium." in gaps
+    assert f"{tables[1].name} has no Dutch speaker." in gaps
 
 
 def test_a_plan_needs_tables_and_people(meeting):
