@@ -153,15 +153,20 @@ def test_an_unknown_or_forged_code_is_just_unknown(meeting, marie, organiser, co
     assert not CheckIn.objects.exists()
 
 
-def test_a_first_scan_costs_two_queries_and_a_repeat_one(meeting, marie, organiser):
+# A first scan: the read and the insert, one statement on PostgreSQL.
+FIRST_SCAN_QUERIES = 1 if connection.vendor == "postgresql" else 2
+
+
+def test_a_first_scan_costs_one_or_two_queries_and_a_repeat_one(meeting, marie, organiser):
     with CaptureQueriesContext(connection) as first:
         checkin_scan(marie.ticket_secret, meeting=meeting, by=organiser)
     with CaptureQueriesContext(connection) as repeat:
         checkin_scan(marie.ticket_secret, meeting=meeting, by=organiser)
 
-    # The insert runs in a savepoint: SAVEPOINT and RELEASE are not round trips of data.
-    assert len([q for q in first.captured_queries if "SAVEPOINT" not in q["sql"]]) == 2
+    # No savepoint even in the test's transaction: the constraint decides without an error.
+    assert len(first.captured_queries) == FIRST_SCAN_QUERIES
     assert len(repeat.captured_queries) == 1
+    assert CheckIn.objects.count() == 1
 
 
 def test_a_scan_that_loses_the_race_reports_the_winner(meeting, marie, organiser):
@@ -451,9 +456,8 @@ def test_a_scan_reads_the_ticket_with_the_door_and_its_counts_in_one_query(
     api_client, meeting, programme, marie, django_assert_num_queries
 ):
     scan(api_client, "NOT-A-TICKET", meeting.pk)  # the organiser's key is remembered now
-    # The ticket with the door's meeting and counts, the check-in: no savepoint even in
-    # the test's transaction, the one-to-one constraint decides without an error.
-    with django_assert_num_queries(2):
+    # The ticket with the door's meeting and counts, and the check-in.
+    with django_assert_num_queries(FIRST_SCAN_QUERIES):
         body = scan(api_client, marie.ticket_secret, meeting.pk).json()
     assert (body["outcome"], body["present"], body["expected"]) == ("checked_in", 1, 1)
     with django_assert_num_queries(1):
