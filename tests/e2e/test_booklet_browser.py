@@ -1,8 +1,8 @@
 """An organiser builds the booklet from its page, in a real browser."""
 
 import pytest
-from django.test import Client
 
+from tests.e2e.conftest import sign_in
 from workshops import services as ws
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,12 +19,7 @@ def test_the_organiser_builds_the_booklet_and_gets_its_link(
     settings.MEDIA_ROOT = tmp_path
     workshop = ws.workshop_create(meeting, title_fr="Mobilité <b>&", title_nl="Mobiliteit")
     ws.contribution_create(workshop, text="Une ligne de bus 🚌", source="transcribed")
-    client = Client()
-    client.force_login(organiser)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
-    )
+    sign_in(page, live_server, organiser)
 
     page.goto(f"{live_server.url}/en/meetings/{meeting.pk}/booklet/")
     page.locator("button[data-language='fr+nl']").click()

@@ -1,24 +1,13 @@
 """A facilitator transcribes paper post-its and sorts them, in a real browser."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from meetings.auth import facilitator_user
+from tests.e2e.conftest import sign_in
 from workshops import services
 from workshops.models import Contribution
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user) -> None:
-    """Give the browser the facilitator's session, as if they had used their emailed link."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
-    )
 
 
 def test_transcribe_two_post_its_with_enter_then_sort_them(live_server, page, meeting, tmp_path):

@@ -3,26 +3,14 @@
 from io import BytesIO
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from PIL import Image
 
 from registrations.models import CheckIn
 from registrations.tickets import ticket_qr_png
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, sign_in
 from tests.ticket_factories import RegistrationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user) -> None:
-    """Give the browser the organiser's session, as if they had signed in to the admin."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
-    )
 
 
 def door_url(live_server, meeting, lang="fr") -> str:

@@ -4,7 +4,8 @@ import pytest
 from django.utils import translation
 
 from registrations.models import CheckIn, Registration
-from tests.e2e.test_door_browser import door_url, sign_in
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_door_browser import door_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from meetings.auth import facilitator_user
-from tests.e2e.test_door_browser import sign_in
+from tests.e2e.conftest import sign_in
 from workshops import services
 from workshops.models import Contribution
 
