@@ -1,6 +1,7 @@
 """The invitations API (organisers invite people to a meeting and see who was skipped)
 and the public registration API (register, then read, change or cancel with the token)."""
 
+import threading
 from datetime import datetime
 
 from django.conf import settings
@@ -69,9 +70,13 @@ def meeting_invite(request, meeting_id: int, payload: InvitationsIn):
 # --- Registrations ---------------------------------------------------------------------
 
 
-class RegistrationThrottle(AnonRateThrottle):
+class RegistrationThrottle(threading.local, AnonRateThrottle):
     """Per client address, at `REGISTRATION_THROTTLE_RATE` (e.g. "30/m"); empty turns it
-    off. Read on each request, so that tests and benchmarks can change it."""
+    off. Read on each request, so that tests and benchmarks can change it.
+
+    ninja keeps one throttle per operation and stores the request's key and history on it
+    between `allow_request` and `wait`: a thread-local instance keeps two requests of a
+    threaded server from mixing them up."""
 
     scope = "registration"
 

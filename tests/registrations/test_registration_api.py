@@ -196,3 +196,20 @@ def test_registrations_from_one_address_are_throttled(client, meeting, settings)
 
     assert answers == [201, 201, 429]
     assert Registration.objects.count() == 2
+
+
+def test_the_throttle_keeps_what_it_remembers_per_thread():
+    """ninja shares one throttle per endpoint; a threaded server must not mix two
+    requests' keys and histories up between `allow_request` and `wait`."""
+    import threading
+
+    from registrations.api import RegistrationThrottle
+
+    throttle = RegistrationThrottle()
+    throttle.key = "address-of-this-request"
+    seen = []
+    other = threading.Thread(target=lambda: seen.append(getattr(throttle, "key", None)))
+    other.start()
+    other.join()
+    assert seen == [None]
+    assert throttle.key == "address-of-this-request"
