@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from events_site.text import fold
 from meetings.auth import may_facilitate
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation
@@ -500,12 +501,6 @@ def _from_db(model, name: str, value):
 
 
 # --- Reads ---------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lower-case, without accents: "Élodie" is found as "elodie", and sorts with the Es."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def checkin_search(meeting: Meeting, query: str, *, limit: int = SEARCH_LIMIT):

@@ -33,9 +33,9 @@ from reportlab.platypus import (
 )
 
 from events_site import pdf
+from events_site.text import fold
 from meetings.models import Meeting
 
-from .checkin import fold
 from .models import Registration
 
 # M recovers from about 15% damage: a creased printout or a cracked phone screen.

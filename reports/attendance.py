@@ -15,8 +15,8 @@ from reportlab.lib.units import cm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from events_site import pdf
+from events_site.text import fold
 from meetings.models import Meeting
-from registrations.checkin import fold
 from registrations.models import Registration
 
 from . import figures as fig

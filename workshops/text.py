@@ -11,8 +11,9 @@ The suggested grouping (`workshops.suggestions`) and the booklet's key terms
 """
 
 import re
-import unicodedata
 from collections.abc import Iterator
+
+from events_site.text import fold
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
@@ -33,13 +34,6 @@ _STOP_WORDS = """
     zich zij zijn zo zoals zodat zonder zou zullen
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
-
-
-def fold(word: str) -> str:
-    """Lower case without accents or ligatures: "Œuvre" → "oeuvre", "België" → "belgie"."""
-    word = word.casefold().replace("œ", "oe").replace("æ", "ae").replace("’", "'")
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def words(text: str, min_length: int = 3) -> Iterator[tuple[str, str]]:
