@@ -255,6 +255,12 @@ PLAN = {
 }
 
 
+def _plan_item(workshop: Workshop, part: str, pk: int):
+    """The part of the plan and its row, looked up within this workshop only (404 otherwise)."""
+    plan = PLAN[part]
+    return plan, get_object_or_404(getattr(workshop, plan.related_name), pk=pk)
+
+
 def _form(part: PlanPart, request, workshop: Workshop, instance=None) -> PlanForm:
     extra = {"questions": list(workshop.questions.all())} if part.form is RoundForm else {}
     return part.form(request.POST, instance=instance, **extra)
@@ -271,8 +277,7 @@ def plan_add(request, workshop: Workshop, part: str):
 @require_POST
 @workshop_view()
 def plan_update(request, workshop: Workshop, part: str, pk: int):
-    plan = PLAN[part]
-    instance = get_object_or_404(getattr(workshop, plan.related_name), pk=pk)
+    plan, instance = _plan_item(workshop, part, pk)
     form = _form(plan, request, workshop, instance)
     _attempt(request, lambda data: plan.update(instance, **data), form)
     return _back_to_console(workshop, part)
@@ -281,8 +286,7 @@ def plan_update(request, workshop: Workshop, part: str, pk: int):
 @require_POST
 @workshop_view()
 def plan_delete(request, workshop: Workshop, part: str, pk: int):
-    plan = PLAN[part]
-    instance = get_object_or_404(getattr(workshop, plan.related_name), pk=pk)
+    plan, instance = _plan_item(workshop, part, pk)
     _attempt(request, lambda _data: plan.delete(instance))
     return _back_to_console(workshop, part)
 
