@@ -90,3 +90,15 @@ def api_client(client, organiser_key):
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {organiser_key}"
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a call as a request does: its after-commit work (an eager `deliver`, the timer
+    cache) included."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run

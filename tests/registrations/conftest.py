@@ -7,17 +7,6 @@ from tests.factories import MeetingFactory, PersonFactory
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a service as a request does: its after-commit jobs (the eager `deliver`) included."""
-
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
 def marie(db):
     return PersonFactory(
         first_name="Marie",
