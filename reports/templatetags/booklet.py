@@ -10,30 +10,13 @@ from ..booklet import content as content_in
 register = template.Library()
 
 
-@register.filter
-def content(text, lang: str) -> str:
-    """A content field ({"fr", "nl"}) in `lang`, falling back to the other language."""
-    return content_in(text, lang)
-
-
-@register.filter
-def country_label(code: str) -> str:
-    return figures.country_label(code)
-
-
-@register.filter
-def function_label(code: str) -> str:
-    return figures.function_label(code)
-
-
-@register.filter
-def function_group_label(key: str) -> str:
-    return figures.function_group_label(key)
-
-
-@register.filter
-def language_label(code: str) -> str:
-    return figures.language_label(code)
+# A content field ({"fr", "nl"}) in a language, and the labels the key figures already
+# have, under the names the template uses.
+register.filter("content", content_in)
+register.filter("country_label", figures.country_label)
+register.filter("function_label", figures.function_label)
+register.filter("function_group_label", figures.function_group_label)
+register.filter("language_label", figures.language_label)
 
 
 @register.filter
