@@ -221,6 +221,14 @@ def _organisations(meeting: Meeting) -> dict:
     }
 
 
+def _by_workshop(rows) -> defaultdict[int, list[dict]]:
+    """Value rows of a workshop's ordered items (questions, orientations), by workshop."""
+    grouped = defaultdict(list)
+    for row in rows.order_by("order", "pk"):
+        grouped[row["workshop_id"]].append(row)
+    return grouped
+
+
 def _workshops(meeting: Meeting) -> list[WorkshopSection]:
     """Every workshop of the meeting with its post-its: five queries in all."""
     workshops = list(
@@ -229,20 +237,16 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
         .values("id", "title_fr", "title_nl", "room")
     )
     ids = [workshop["id"] for workshop in workshops]
-    questions = defaultdict(list)
-    for row in (
-        Question.objects.filter(workshop_id__in=ids)
-        .order_by("order", "pk")
-        .values("id", "workshop_id", "text_fr", "text_nl")
-    ):
-        questions[row["workshop_id"]].append(row)
-    orientations = defaultdict(list)
-    for row in (
-        Orientation.objects.filter(workshop_id__in=ids)
-        .order_by("order", "pk")
-        .values("id", "workshop_id", "title_fr", "title_nl")
-    ):
-        orientations[row["workshop_id"]].append(row)
+    questions = _by_workshop(
+        Question.objects.filter(workshop_id__in=ids).values(
+            "id", "workshop_id", "text_fr", "text_nl"
+        )
+    )
+    orientations = _by_workshop(
+        Orientation.objects.filter(workshop_id__in=ids).values(
+            "id", "workshop_id", "title_fr", "title_nl"
+        )
+    )
     tables = dict(
         Table.objects.filter(workshop_id__in=ids)
         .values_list("workshop_id")
