@@ -1,5 +1,5 @@
-"""Shared workshop fixtures: one workshop with its plan on the `meeting` fixture, a
-signed-in facilitator, and the headers a table's phone sends."""
+"""Shared workshop fixtures: one workshop with its plan on the `meeting` fixture (and a
+plainer one for the page tests), a signed-in facilitator, and the headers a table's phone sends."""
 
 import pytest
 
@@ -31,6 +31,29 @@ def workshop(meeting):
     services.tables_create(workshop, 2)
     for title in ("Transports", "Emploi"):
         services.orientation_create(workshop, title_fr=title)
+    return workshop
+
+
+@pytest.fixture
+def one_round_workshop(meeting):
+    """The pages' workshop: one question in both languages and one silent two-minute
+    round on it, no tables."""
+    workshop = services.workshop_create(
+        meeting, title_fr="Mobilité transfrontalière", title_nl="Grensoverschrijdende mobiliteit"
+    )
+    question = services.question_create(
+        workshop,
+        text_fr="Comment mieux relier nos communes ?",
+        text_nl="Hoe verbinden we onze gemeenten beter?",
+    )
+    services.round_create(
+        workshop,
+        title_fr="Écriture silencieuse",
+        title_nl="Stil schrijven",
+        kind="silent",
+        duration_s=120,
+        question=question,
+    )
     return workshop
 
 

@@ -18,22 +18,8 @@ HOSTILE = "<script>alert(1)</script> <b>& 🙂"
 
 
 @pytest.fixture
-def workshop(meeting):
-    workshop = services.workshop_create(
-        meeting, title_fr="Mobilité transfrontalière", title_nl="Grensoverschrijdende mobiliteit"
-    )
-    question = services.question_create(
-        workshop, text_fr="Comment mieux relier nos communes ?", text_nl="Hoe verbinden we?"
-    )
-    services.round_create(
-        workshop, title_fr="Écriture", title_nl="Schrijven", duration_s=120, question=question
-    )
-    return workshop
-
-
-@pytest.fixture
-def facilitator(meeting):
-    return facilitator_user(meeting.cofacilitators.first().person)
+def workshop(one_round_workshop):
+    return one_round_workshop
 
 
 @pytest.fixture
@@ -255,8 +241,8 @@ def test_saving_a_running_round_keeps_its_clock(signed_in, workshop):
     response = signed_in.post(
         url("facilitate:rounds_update", workshop.pk, round_.pk),
         {
-            "title_fr": "Écriture silencieuse",
-            "title_nl": "Schrijven",
+            "title_fr": "Écriture libre",
+            "title_nl": "Vrij schrijven",
             "kind": "silent",
             "duration_min": "99",
             "question": round_.question_id,
@@ -264,7 +250,7 @@ def test_saving_a_running_round_keeps_its_clock(signed_in, workshop):
         follow=True,
     )
     round_.refresh_from_db()
-    assert round_.title_fr == "Écriture silencieuse"
+    assert round_.title_fr == "Écriture libre"
     assert (round_.state, round_.duration_s) == (Round.State.RUNNING, 120)
     assert "Saved." in response.content.decode()
 

@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.auth import facilitator_user
 from workshops import services
 from workshops.models import Contribution
 
@@ -16,34 +15,13 @@ HOSTILE = "<script>alert(1)</script> <b>&amp; 🙂"
 
 
 @pytest.fixture
-def workshop(meeting):
-    workshop = services.workshop_create(
-        meeting, title_fr="Mobilité transfrontalière", title_nl="Grensoverschrijdende mobiliteit"
-    )
-    question = services.question_create(
-        workshop,
-        text_fr="Comment mieux relier nos communes ?",
-        text_nl="Hoe verbinden we onze gemeenten beter?",
-    )
-    services.round_create(
-        workshop,
-        title_fr="Écriture silencieuse",
-        title_nl="Stil schrijven",
-        kind="silent",
-        duration_s=120,
-        question=question,
-    )
-    return workshop
+def workshop(one_round_workshop):
+    return one_round_workshop
 
 
 @pytest.fixture
 def table(workshop):
     return services.table_create(workshop, "Table 1")
-
-
-@pytest.fixture
-def facilitator(meeting):
-    return facilitator_user(meeting.cofacilitators.first().person)
 
 
 def projector_url(workshop, lang="fr"):
@@ -54,17 +32,6 @@ def projector_url(workshop, lang="fr"):
 def phone_url(token, lang="fr"):
     with translation.override(lang):
         return reverse("screen:phone", args=[token])
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a service as if committed: the screens' cached timer state is written."""
-
-    def run(service, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(*args, **kwargs)
-
-    return run
 
 
 # --- Projector -----------------------------------------------------------------------
