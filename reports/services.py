@@ -7,6 +7,7 @@ one under way, instead of starting another.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -21,7 +22,7 @@ from tasks.outbox import DeliverySpec, deliveries_queue
 from tasks.queue import enqueue_on_commit
 
 from .booklet import booklet_pdf
-from .booklet_data import booklet_data, inputs_hash
+from .booklet_data import Booklet, booklet_data, inputs_hash
 from .errors import InvalidBookletRequest, MeetingNotClosable
 from .models import BookletJob
 
@@ -41,11 +42,14 @@ def booklet_language(language: str) -> str:
     return BookletJob.Language.NL if language == "nl" else BookletJob.Language.FR
 
 
-def booklet_request(meeting: Meeting, language: str, *, user=None) -> tuple[BookletJob, bool]:
+def booklet_request(
+    meeting: Meeting, language: str, *, user=None, data: Booklet | None = None
+) -> tuple[BookletJob, bool]:
     """The booklet of `meeting` in `language`: (job, whether a build was started).
 
     Returns the finished build whose inputs are unchanged, or the build under way for
-    them; otherwise queues a new build, enqueued after commit.
+    them; otherwise queues a new build, enqueued after commit. `data` is the meeting's
+    `booklet_data`, when the caller has just read it (for another language, say).
     """
     if language not in BookletJob.Language.values:
         raise InvalidBookletRequest(
@@ -53,7 +57,7 @@ def booklet_request(meeting: Meeting, language: str, *, user=None) -> tuple[Book
             % {"choices": ", ".join(BookletJob.Language.values)},
             {"language": [_("Unknown language.")]},
         )
-    digest = inputs_hash(booklet_data(meeting), language)
+    digest = inputs_hash(data or booklet_data(meeting), language)
     with transaction.atomic():
         # Two organisers pressing the button at once start one build.
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
@@ -135,7 +139,8 @@ def _finish(job: BookletJob, **fields) -> None:
 def booklet_payload(meeting: Meeting, language: str) -> bytes:
     """The booklet's bytes, from storage, built right here if its inputs changed (the
     email renderer calls this in a worker: a participant never gets a stale booklet)."""
-    job, _started = booklet_request(meeting, language)
+    data = booklet_data(meeting)
+    job, _started = booklet_request(meeting, language, data=data)
     if job.status != BookletJob.Status.DONE:
         # Queued: build it here rather than wait for another worker to.
         job = booklet_build(job.pk) or BookletJob.objects.get(pk=job.pk)
@@ -143,13 +148,21 @@ def booklet_payload(meeting: Meeting, language: str) -> bytes:
         with default_storage.open(job.file.name, "rb") as handle:
             return handle.read()
     # Being built by another worker right now: this email does not wait for it.
-    return booklet_pdf(booklet_data(meeting), language)
+    return booklet_pdf(data, language)
 
 
-def meeting_booklets_build(meeting: Meeting) -> list[BookletJob]:
-    """The booklets the meeting's participants will be sent, in its working languages."""
-    languages = sorted({booklet_language(code) for code in meeting.working_languages or ["fr"]})
-    return [booklet_request(meeting, language)[0] for language in languages]
+def meeting_booklets_build(
+    meeting: Meeting, languages: Iterable[str] | None = None, *, user=None
+) -> list[BookletJob]:
+    """The booklets in `languages` (by default the meeting's working languages), from
+    one read of the meeting's data."""
+    if languages is None:
+        languages = {booklet_language(code) for code in meeting.working_languages or ["fr"]}
+    data = booklet_data(meeting)
+    return [
+        booklet_request(meeting, language, user=user, data=data)[0]
+        for language in sorted(languages)
+    ]
 
 
 @transaction.atomic
@@ -196,7 +209,7 @@ def meeting_close(meeting: Meeting, *, user=None) -> tuple[Meeting, int]:
     ]
     # Builds first: after commit they are enqueued before the emails, which then find
     # them ready (without a worker, the build runs before the first email is rendered).
-    for language in sorted({spec.language for spec in specs}):
-        booklet_request(meeting, language, user=user)
+    if specs:
+        meeting_booklets_build(meeting, {spec.language for spec in specs}, user=user)
     queued = deliveries_queue(specs)
     return meeting, len(queued)
