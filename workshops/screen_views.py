@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import selectors, services
+from . import selectors
 from .errors import UnknownTable
 from .models import CONTRIBUTION_MAX_LENGTH, Workshop
 
@@ -131,7 +131,7 @@ def _phone_text() -> dict[str, str]:
 
 def phone(request, token: str):
     try:
-        table = services.table_by_token(token)
+        table = selectors.table_by_token(token)
     except UnknownTable as exc:
         return render(
             request, "workshops/screen/phone_unknown.html", {"message": exc.message}, status=404

@@ -154,6 +154,14 @@ def table_of_another_workshop() -> UnknownTable:
     )
 
 
+def table_by_token(token: str) -> Table:
+    """The table of a QR code, with its workshop."""
+    table = Table.objects.select_related("workshop").filter(token=token).first() if token else None
+    if table is None:
+        raise unknown_table()
+    return table
+
+
 def _token_key(token: str) -> str:
     return f"table-token:{hashlib.sha256(token.encode()).hexdigest()}"
 

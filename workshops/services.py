@@ -440,20 +440,6 @@ def _clean_text(value, field: str, *, required: bool) -> str:
     return text
 
 
-def table_by_token(token: str, *related: str) -> Table:
-    """The table of a QR code, with `related` (by default its workshop and meeting)."""
-    table = (
-        Table.objects.select_related(*(related or ["workshop__meeting"]))
-        .filter(token=token)
-        .first()
-        if token
-        else None
-    )
-    if table is None:
-        raise selectors.unknown_table()
-    return table
-
-
 def contribution_create(
     workshop: Workshop,
     *,
@@ -524,7 +510,7 @@ def contribution_post(
         )
         row = cursor.fetchone()
     if row is None:
-        table = table_by_token(token)
+        table = selectors.table_by_token(token)
         if table.workshop_id != workshop_id:
             raise selectors.table_of_another_workshop()
         _require_open(table.workshop)
