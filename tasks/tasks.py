@@ -9,9 +9,11 @@ from django.utils import timezone
 from meetings.cache import programme_generation
 from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
+from meetings.models import Meeting
 from registrations.services import reminders_queue
 from reports.brochure import brochure_payload
 from reports.services import booklet_build as booklet_job_run
+from reports.services import meeting_booklets_build
 
 from .outbox import deliveries_send, deliveries_sweep
 
@@ -66,3 +68,12 @@ def booklet_build(job_id: int) -> None:
     its row first, so a redelivered message never builds the same job twice.
     """
     booklet_job_run(job_id)
+
+
+@shared_task(name="tasks.meeting_booklets_build", ignore_result=True)
+def meeting_booklets_ready(meeting_id: int) -> None:
+    """Queue the builds of a meeting's booklets: reading and hashing its data is a
+    worker's job, not the facilitator's request that closed a workshop."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is not None:
+        meeting_booklets_build(meeting)
