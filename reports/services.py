@@ -8,6 +8,7 @@ one under way, instead of starting another.
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from registrations.models import Registration
-from tasks.outbox import DeliverySpec, deliveries_queue
+from registrations.services import registration_delivery
+from tasks.outbox import deliveries_queue
 from tasks.queue import enqueue_on_commit
 
 from .booklet import booklet_pdf
@@ -192,21 +194,19 @@ def meeting_close(meeting: Meeting, *, user=None) -> tuple[Meeting, int]:
     attendees = Registration.objects.filter(
         meeting=meeting, status=Registration.Status.CONFIRMED, checkin__isnull=False
     ).order_by("pk")
-    reply_to = getattr(user, "email", "") or ""
-    specs = [
-        DeliverySpec(
-            kind=BOOKLET_EMAIL,
-            key=f"booklet:{meeting.pk}:{registration.pk}",
-            to_email=registration.email,
-            to_name=registration.full_name,
-            language=booklet_language(registration.language),
-            reply_to=reply_to,
-            person_id=registration.person_id,
-            meeting_id=meeting.pk,
-            context={"registration": registration.pk},
+    reply_to = getattr(user, "email", "")
+    specs = []
+    for registration in attendees:
+        spec = registration_delivery(
+            registration, kind=BOOKLET_EMAIL, key=f"booklet:{meeting.pk}:{registration.pk}"
         )
-        for registration in attendees
-    ]
+        specs.append(
+            replace(
+                spec,
+                language=booklet_language(registration.language),
+                reply_to=reply_to or spec.reply_to,
+            )
+        )
     # Builds first: after commit they are enqueued before the emails, which then find
     # them ready (without a worker, the build runs before the first email is rendered).
     if specs:
