@@ -32,7 +32,7 @@ from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from meetings.auth import facilitator_auth, may_facilitate
-from meetings.models import Meeting, Person
+from meetings.models import Meeting
 
 from . import selectors, services
 from .errors import InvalidWorkshopData, NotAllowed, WorkshopsError
@@ -270,13 +270,7 @@ def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
     with transaction.atomic():  # both changes or neither
         workshop = services.workshop_update(workshop, **data)
         if people_ids is not None:
-            people = list(Person.objects.filter(pk__in=people_ids))
-            if len(people) != len(set(people_ids)):
-                raise InvalidWorkshopData(
-                    _("Some of these people are not in the directory."),
-                    {"facilitators": [_("Unknown id.")]},
-                )
-            services.workshop_facilitators_set(workshop, people)
+            services.workshop_facilitators_set(workshop, people_ids)
     return _detail(workshop)
 
 

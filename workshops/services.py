@@ -100,9 +100,15 @@ def workshop_update(workshop: Workshop, **data) -> Workshop:
 
 
 @transaction.atomic
-def workshop_facilitators_set(workshop: Workshop, people: Iterable[Person]) -> Workshop:
+def workshop_facilitators_set(workshop: Workshop, person_ids: Iterable[int]) -> Workshop:
     """The workshop's facilitators are taken from the meeting's co-facilitators and staff."""
-    people = list(people)
+    person_ids = set(person_ids)
+    people = list(Person.objects.filter(pk__in=person_ids))
+    if len(people) != len(person_ids):
+        raise InvalidWorkshopData(
+            _("Some of these people are not in the directory."),
+            {"facilitators": [_("Unknown id.")]},
+        )
     allowed = set(
         CoFacilitator.objects.filter(meeting_id=workshop.meeting_id).values_list(
             "person_id", flat=True
