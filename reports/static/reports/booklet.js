@@ -14,20 +14,11 @@
   var POLL_MS = 1000;
 
   function call(method, url, body) {
-    var options = {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": csrf }
-    };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) { throw new Error(data.detail || response.statusText); }
-        return data;
-      });
+    return window.siteApi(method, url, body, csrf).then(function (answer) {
+      if (!answer.response.ok) {
+        throw new Error(answer.data.detail || answer.response.statusText);
+      }
+      return answer.data;
     });
   }
 
