@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from events_site import sql
 from events_site.text import fold
 from meetings.auth import may_facilitate
 from meetings.errors import UnknownMeeting
@@ -197,7 +198,7 @@ _INSERT_SQL = (
 
 @cache
 def _insert_sql(rows: str = "VALUES (%s, %s, %s, %s)") -> str:
-    return _sql(
+    return sql.fill(
         _INSERT_SQL,
         rows=rows,
         checkin=CheckIn,
@@ -281,7 +282,7 @@ _TICKET_SQL = (
 @cache
 def _ticket_sql() -> str:
     user = get_user_model()
-    return _sql(
+    return sql.fill(
         _TICKET_SQL,
         counts=_counts_sql(),
         meeting=Meeting,
@@ -379,7 +380,7 @@ def ticket_read(secret, meeting: Meeting | int, *, check_in_by=None, method: str
         return Ticket(meeting_id, ZoneInfo(time_zone), counts)
     by = None
     if checkin_id is not None:
-        at = _from_db(CheckIn, "checked_in_at", at)
+        at = sql.from_db(CheckIn, "checked_in_at", at)
         by = _scanner_name(None) if user_id is None else _full_name(user_first, user_last)
         by = by or username
     return Ticket(
@@ -473,33 +474,6 @@ def checkin_undo(registration: Registration, by) -> CheckinResult:
     )
 
 
-# --- Hand-written statements -----------------------------------------------------------------
-
-
-def _sql(template: str, **names) -> str:
-    """`template` with its names filled from the models': a model gives its table, a
-    (model, field name) pair its column; a string is put in as it is."""
-    quote = connection.ops.quote_name
-    values = {}
-    for name, value in names.items():
-        if isinstance(value, str):
-            values[name] = value
-        elif isinstance(value, tuple):
-            model, field = value
-            values[name] = quote(model._meta.get_field(field).column)
-        else:
-            values[name] = quote(value._meta.db_table)
-    return template.format(**values)
-
-
-def _from_db(model, name: str, value):
-    """A column's value as the ORM would load it (SQLite returns datetimes as text)."""
-    field = model._meta.get_field(name)
-    for converter in connection.ops.get_db_converters(field.get_col(model._meta.db_table)):
-        value = converter(value, field, connection)
-    return value
-
-
 # --- Reads ---------------------------------------------------------------------------------
 
 
@@ -560,7 +534,7 @@ _COUNTS_SQL = (
 
 @cache
 def _counts_sql() -> str:
-    return _sql(
+    return sql.fill(
         _COUNTS_SQL,
         registration=Registration,
         id=(Registration, "id"),

@@ -26,6 +26,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from events_site import sql
 from meetings.emails import person_delivery
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation, Person
@@ -306,34 +307,28 @@ _SEAT_TAKE_FIELDS = (
 def _seat_take_sql() -> tuple[str, list[str]]:
     """The statement, and the returned columns' names in the order of the model's
     fields (the order `Model.from_db` reads them in)."""
-    quote = connection.ops.quote_name
-    fields = [f for f in Meeting._meta.concrete_fields if f.name in _SEAT_TAKE_FIELDS]
-    column = {field.name: quote(field.column) for field in Meeting._meta.concrete_fields}
-    sql = _SEAT_TAKE_SQL.format(
-        table=quote(Meeting._meta.db_table),
-        seats=column["seats_taken"],
-        id=column["id"],
-        capacity=column["capacity"],
-        returned=", ".join(column[field.name] for field in fields),
+    names = [f.attname for f in Meeting._meta.concrete_fields if f.name in _SEAT_TAKE_FIELDS]
+    statement = sql.fill(
+        _SEAT_TAKE_SQL,
+        table=Meeting,
+        seats=(Meeting, "seats_taken"),
+        id=(Meeting, "id"),
+        capacity=(Meeting, "capacity"),
+        returned=", ".join(sql.column(Meeting, name) for name in names),
     )
-    return sql, [field.attname for field in fields]
+    return statement, names
 
 
 def _seat_take(meeting_id: int) -> Meeting | None:
     """The meeting, locked until the end of the transaction, with one more seat taken;
     None when no seat is left (or there is no such meeting), with nothing locked."""
-    sql, names = _seat_take_sql()
+    statement, names = _seat_take_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [meeting_id])
+        cursor.execute(statement, [meeting_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    converters = connection.ops.get_db_converters
-    values = list(row)
-    for index, name in enumerate(names):
-        field = Meeting._meta.get_field(name)
-        for converter in converters(field.get_col(Meeting._meta.db_table)):
-            values[index] = converter(values[index], field, connection)
+    values = [sql.from_db(Meeting, name, value) for name, value in zip(names, row, strict=True)]
     return Meeting.from_db(connection.alias, names, values)
 
 
@@ -484,20 +479,16 @@ _ADDRESS_LOOKUP_SQL = (
 
 @cache
 def _address_lookup_sql() -> str:
-    quote = connection.ops.quote_name
-
-    def column(model, name):
-        return quote(model._meta.get_field(name).column)
-
-    return _ADDRESS_LOOKUP_SQL.format(
-        person=quote(Person._meta.db_table),
-        person_id=column(Person, "id"),
-        person_email=column(Person, "email"),
-        registration=quote(Registration._meta.db_table),
-        registration_meeting=column(Registration, "meeting"),
-        registration_email=column(Registration, "email"),
-        meeting=quote(Meeting._meta.db_table),
-        meeting_id=column(Meeting, "id"),
+    return sql.fill(
+        _ADDRESS_LOOKUP_SQL,
+        person=Person,
+        person_id=(Person, "id"),
+        person_email=(Person, "email"),
+        registration=Registration,
+        registration_meeting=(Registration, "meeting"),
+        registration_email=(Registration, "email"),
+        meeting=Meeting,
+        meeting_id=(Meeting, "id"),
     )
 
 

@@ -37,6 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events_site import sql
 from events_site.errors import DomainError
 
 from .models import Delivery
@@ -397,10 +398,8 @@ WHERE ({id} = %(sent)s AND {status} = %(sending)s)
 
 
 @cache
-def _sql(template: str) -> str:
-    quote = connection.ops.quote_name
-    columns = {field.name: quote(field.column) for field in Delivery._meta.concrete_fields}
-    return template.format(table=quote(Delivery._meta.db_table), **columns)
+def _mark_sql() -> str:
+    return sql.fill(_MARK_SQL, table=Delivery, **sql.columns(Delivery))
 
 
 def _mark(now: datetime, *, sent: Delivery | None = None, claim: Delivery | None = None) -> bool:
@@ -416,7 +415,7 @@ def _mark(now: datetime, *, sent: Delivery | None = None, claim: Delivery | None
         "queued": Delivery.Status.QUEUED,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_MARK_SQL), params)
+        cursor.execute(_mark_sql(), params)
         changed = cursor.rowcount
     if claim is None:
         return False

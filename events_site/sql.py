@@ -1,0 +1,42 @@
+"""Hand-written statements, written from the models' own names.
+
+A few hot paths (a registration's seat, a door scan, an email's mark) run one statement
+that the ORM takes longer to build than the database to run. They are written here once,
+from the models' tables and columns quoted for the database in use, so a renamed field or
+table changes them too; and their values are loaded as the ORM would load them.
+"""
+
+from django.db import connection
+
+
+def column(model, name: str) -> str:
+    """The quoted column of the field `name` of `model`."""
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def columns(model) -> dict[str, str]:
+    """Every concrete field's quoted column, by field name."""
+    quote = connection.ops.quote_name
+    return {field.name: quote(field.column) for field in model._meta.concrete_fields}
+
+
+def fill(template: str, **names) -> str:
+    """`template` with its names filled from the models': a model gives its table, a
+    (model, field name) pair its column; a string is put in as it is."""
+    values = {}
+    for name, value in names.items():
+        if isinstance(value, str):
+            values[name] = value
+        elif isinstance(value, tuple):
+            values[name] = column(*value)
+        else:
+            values[name] = connection.ops.quote_name(value._meta.db_table)
+    return template.format(**values)
+
+
+def from_db(model, name: str, value):
+    """A column's value as the ORM would load it (SQLite returns datetimes as text)."""
+    field = model._meta.get_field(name)
+    for converter in connection.ops.get_db_converters(field.get_col(model._meta.db_table)):
+        value = converter(value, field, connection)
+    return value
