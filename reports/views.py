@@ -124,7 +124,7 @@ def meeting_booklet(request, meeting_id: int):
 @organisers_only
 def booklet_download(request, meeting_id: int, job_id: int):
     job = get_object_or_404(
-        BookletJob.objects.select_related("meeting"),
+        BookletJob,
         pk=job_id,
         meeting_id=meeting_id,
         status=BookletJob.Status.DONE,
