@@ -287,7 +287,9 @@ def board(workshop: Workshop) -> list[BoardSection]:
 
 
 def hidden_contributions(workshop: Workshop) -> list[Contribution]:
-    return [item for item in contributions(workshop) if item.hidden]
+    """The hidden post-its only: the database filters them, rather than this reading
+    every post-it of the workshop a second time after `board`."""
+    return list(contributions(workshop).filter(hidden=True))
 
 
 def voter_dots(workshop_id: int, voter: str) -> set[int]:
