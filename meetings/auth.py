@@ -6,6 +6,7 @@ plain, non-staff Django user on first use, so sessions, CSRF and `login_required
 for them exactly as for organisers, and `CheckIn.checked_in_by` can name them.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -72,10 +73,12 @@ _API_KEY_USER_FIELDS = frozenset(
 )
 
 
-def _api_key_user_fields() -> list[str]:
-    """`_API_KEY_USER_FIELDS` in the model's order, the order `Model.from_db` expects."""
+@functools.cache
+def _api_key_user_fields() -> tuple[str, ...]:
+    """`_API_KEY_USER_FIELDS` in the model's order, the order `Model.from_db` expects;
+    worked out once, not on every request a key signs."""
     fields = get_user_model()._meta.concrete_fields
-    return [field.attname for field in fields if field.attname in _API_KEY_USER_FIELDS]
+    return tuple(field.attname for field in fields if field.attname in _API_KEY_USER_FIELDS)
 
 
 def _api_key_cache_key(digest: str) -> str:
