@@ -202,9 +202,16 @@ def table_timer_state(token: str, workshop_id: int) -> tuple[int, dict | None]:
 # --- Workshops and their plan --------------------------------------------------------
 
 
+def _visible_count() -> Count:
+    """A workshop's post-its the room sees: neither hidden nor merged into another."""
+    return Count(
+        "contributions", filter=Q(contributions__hidden=False, contributions__merged_into=None)
+    )
+
+
 def meeting_workshops(meeting: Meeting) -> QuerySet[Workshop]:
     return meeting.workshops.prefetch_related("questions", "rounds").annotate(
-        contribution_count=Count("contributions", filter=Q(contributions__hidden=False))
+        contribution_count=_visible_count()
     )
 
 
@@ -316,12 +323,7 @@ def facilitator_meetings(user, now: datetime) -> list[Meeting]:
         meetings.prefetch_related(
             Prefetch(
                 "workshops",
-                queryset=Workshop.objects.annotate(
-                    contribution_count=Count(
-                        "contributions",
-                        filter=Q(contributions__hidden=False, contributions__merged_into=None),
-                    )
-                ),
+                queryset=Workshop.objects.annotate(contribution_count=_visible_count()),
             )
         )
     )
