@@ -201,3 +201,13 @@ def burst(
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def report(results: Sequence[tuple[bool, str]], started: float | None = None) -> int:
+    """Print each measure's line (and the run's duration since `started`), and return the
+    exit status: 0 when every measure met its bar."""
+    for _passed, line in results:
+        print(line)
+    if started is not None:
+        print(f"{time.perf_counter() - started:.0f} s")
+    return 0 if all(passed for passed, _line in results) else 1

@@ -267,10 +267,7 @@ def main() -> int:
             harness.cache_drop()
             connection.close()
             database_drop()
-    for _passed, line in results:
-        print(line)
-    print(f"{time.perf_counter() - started:.0f} s")
-    return 0 if all(passed for passed, _line in results) else 1
+    return harness.report(results, started)
 
 
 if __name__ == "__main__":
