@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -89,10 +90,11 @@ def _guest(registration: Registration) -> Guest:
     )
 
 
-def present_registrations(workshop: Workshop) -> list[Registration]:
-    """Everyone checked in at the workshop's meeting, in a stable order."""
+def present_registrations(workshop: Workshop) -> QuerySet[Registration]:
+    """Everyone checked in at the workshop's meeting, in a stable order (a query set: the
+    plan page only counts them)."""
     checked_in = CheckIn.objects.filter(registration__meeting_id=workshop.meeting_id)
-    return list(
+    return (
         Registration.objects.filter(pk__in=checked_in.values("registration_id"))
         .select_related("organisation")
         .order_by("pk")
@@ -108,7 +110,7 @@ def seating_plan_make(workshop: Workshop) -> dict[Table, list[Registration]]:
             _("Add the tables first: the plan seats people at them."),
             {"tables": [_("This workshop has no table.")]},
         )
-    registrations = present_registrations(workshop)
+    registrations = list(present_registrations(workshop))
     if not registrations:
         raise InvalidWorkshopData(
             _("Nobody is checked in yet: the plan is made from the people in the room."),

@@ -36,7 +36,7 @@ def plan(request, workshop: Workshop):
                 (table, people, table_link(table.token)) for table, people in tables.items()
             ],
             "gaps": seating_gaps(workshop, tables),
-            "present": len(present_registrations(workshop)),
+            "present": present_registrations(workshop).count(),
         },
     )
 
