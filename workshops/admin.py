@@ -6,13 +6,13 @@ links an organiser needs on the day.
 """
 
 from django.contrib import admin
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from events_site.admin import ReadOnlyAdminMixin
 
+from . import selectors
 from .models import Contribution, Workshop
 
 
@@ -24,11 +24,7 @@ class WorkshopAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("title_fr", "title_nl", "meeting__title_fr", "meeting__title_nl")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(postit_count=Count("contributions", filter=Q(contributions__hidden=False)))
-        )
+        return super().get_queryset(request).annotate(postit_count=selectors.visible_postit_count())
 
     @admin.display(description=_("post-its"), ordering="postit_count")
     def postits(self, obj):

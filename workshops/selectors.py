@@ -202,7 +202,7 @@ def table_timer_state(token: str, workshop_id: int) -> tuple[int, dict | None]:
 # --- Workshops and their plan --------------------------------------------------------
 
 
-def _visible_count() -> Count:
+def visible_postit_count() -> Count:
     """A workshop's post-its the room sees: neither hidden nor merged into another."""
     return Count(
         "contributions", filter=Q(contributions__hidden=False, contributions__merged_into=None)
@@ -211,7 +211,7 @@ def _visible_count() -> Count:
 
 def meeting_workshops(meeting: Meeting) -> QuerySet[Workshop]:
     return meeting.workshops.prefetch_related("questions", "rounds").annotate(
-        contribution_count=_visible_count()
+        contribution_count=visible_postit_count()
     )
 
 
@@ -323,7 +323,7 @@ def facilitator_meetings(user, now: datetime) -> list[Meeting]:
         meetings.prefetch_related(
             Prefetch(
                 "workshops",
-                queryset=Workshop.objects.annotate(contribution_count=_visible_count()),
+                queryset=Workshop.objects.annotate(contribution_count=visible_postit_count()),
             )
         )
     )
