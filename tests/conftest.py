@@ -102,3 +102,10 @@ def committed(django_capture_on_commit_callbacks):
             return function(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    """A test client signed in as the organiser (their admin session)."""
+    client.force_login(organiser)
+    return client

@@ -72,12 +72,6 @@ def meeting_form_data(meeting, new_rows=(), **overrides):
     return data
 
 
-@pytest.fixture
-def organiser_client(client, organiser):
-    client.force_login(organiser)
-    return client
-
-
 @pytest.mark.parametrize("lang", ["fr", "nl"])
 def test_every_page_renders_for_an_organiser(organiser_client, meeting, lang):
     meeting.themes.add(ThemeFactory(slug="mobilite"))

@@ -29,12 +29,6 @@ def jan(db):
     )
 
 
-@pytest.fixture
-def organiser_client(client, organiser):
-    client.force_login(organiser)
-    return client
-
-
 def registration_data(**overrides) -> dict:
     """What the form or the API sends for a Belgian alderwoman outside the directory."""
     return {

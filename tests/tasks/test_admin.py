@@ -11,12 +11,6 @@ from tests.factories import MeetingFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def organiser_client(client, organiser):
-    client.force_login(organiser)
-    return client
-
-
 def delivery(meeting, email, **fields):
     return Delivery.objects.create(
         kind="invitation",
