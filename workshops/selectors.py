@@ -245,11 +245,12 @@ def contributions(workshop: Workshop, *, include_hidden: bool = True) -> QuerySe
     return queryset
 
 
-def latest_contributions(workshop_id: int, limit: int = LATEST_POSTITS) -> list[Contribution]:
+def latest_contributions(workshop_id: int) -> list[Contribution]:
+    """The projector's visible post-its, newest first (as many as its script keeps)."""
     return list(
         Contribution.objects.filter(
             workshop_id=workshop_id, hidden=False, merged_into__isnull=True
-        ).order_by("-created_at", "-pk")[:limit]
+        ).order_by("-created_at", "-pk")[:LATEST_POSTITS]
     )
 
 
