@@ -24,7 +24,6 @@ import multiprocessing
 import os
 import re
 import smtplib
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from tests.bench import _harness as harness
 
 INVITEES = 5000
 ROUNDS = 3
@@ -102,7 +103,7 @@ def _sink_serve(port: int, commands, counter) -> None:
 class Sink:
     def __init__(self):
         context = multiprocessing.get_context("spawn")
-        self.port = _free_port()
+        self.port = harness.free_port()
         self.counter = context.RawValue("q", 0)
         self.commands, theirs = context.Pipe()
         self.process = context.Process(
@@ -130,12 +131,6 @@ class Sink:
         """(recipient, Message-ID, size) of every message accepted since the last call."""
         self.commands.send("take")
         return self.commands.recv()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Environment: Redis, the database, the worker -----------------------------------------
