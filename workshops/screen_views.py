@@ -59,8 +59,10 @@ def _clock(workshop_id: int) -> dict:
     }
 
 
-def _timer_url(workshop_id: int) -> str:
-    return f"{reverse('api:api-root')}workshops/{workshop_id}/timer"
+def _api_urls(workshop_id: int) -> dict[str, str]:
+    """The workshop's API addresses both screens' scripts poll."""
+    workshop_api = f"{reverse('api:api-root')}workshops/{workshop_id}/"
+    return {"timer": f"{workshop_api}timer", "contributions": f"{workshop_api}contributions"}
 
 
 def _countdown_text() -> dict[str, str]:
@@ -80,7 +82,6 @@ WORKSHOP_CLOSED = gettext_noop("This workshop is closed.")
 @workshop_view()
 def projector(request, workshop: Workshop):
     clock = _clock(workshop.pk)
-    api = reverse("api:api-root")
     text = {
         **_countdown_text(),
         "time_is_up": _in_both(TIME_IS_UP),
@@ -98,10 +99,7 @@ def projector(request, workshop: Workshop):
             "time_is_up": text["time_is_up"],
             "closed": text["closed"],
             "screen_text": text,
-            "urls": {
-                "timer": _timer_url(workshop.pk),
-                "contributions": f"{api}workshops/{workshop.pk}/contributions",
-            },
+            "urls": _api_urls(workshop.pk),
             "latest_count": selectors.LATEST_POSTITS,
         },
     )
@@ -142,7 +140,6 @@ def phone(request, token: str):
     language = _content_language()
     round_title = round_["title"][language] if round_ else ""
     question = round_["question"]["text"][language] if round_ and round_["question"] else ""
-    api = reverse("api:api-root")
     return render(
         request,
         "workshops/screen/phone.html",
@@ -156,9 +153,8 @@ def phone(request, token: str):
             "max_length": CONTRIBUTION_MAX_LENGTH,
             "screen_text": _phone_text(),
             "urls": {
-                "timer": _timer_url(workshop.pk),
-                "contributions": f"{api}workshops/{workshop.pk}/contributions",
-                "votes": f"{api}contributions/",
+                **_api_urls(workshop.pk),
+                "votes": f"{reverse('api:api-root')}contributions/",
             },
         },
     )
