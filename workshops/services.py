@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events_site import sql
 from events_site.validation import validated_save
 from meetings.models import CoFacilitator, Meeting, Person
 
@@ -559,13 +560,11 @@ def _post_sql(vendor: str) -> str:
     """`_POST_SQL` with the models' quoted table and column names, so that it follows
     them (PostgreSQL and SQLite ≥ 3.35 both take INSERT … SELECT … RETURNING). The
     columns left out are the nullable ones a new post-it has empty."""
-    quote = connection.ops.quote_name
     names = {}
     for prefix, model in [("c", Contribution), ("t", Table), ("w", Workshop), ("r", Round)]:
-        names[model._meta.model_name] = quote(model._meta.db_table)
-        for field in model._meta.concrete_fields:
-            names[f"{prefix}_{field.name}"] = quote(field.column)
-    return _POST_SQL.format(**names)
+        names[model._meta.model_name] = model
+        names.update({f"{prefix}_{name}": quoted for name, quoted in sql.columns(model).items()})
+    return sql.fill(_POST_SQL, **names)
 
 
 def _contribution_texts(text: str, objective: str, author: str) -> tuple[str, str, str]:

@@ -87,14 +87,3 @@ def phone(workshop):
         return {"X-Table-Token": tables[table].token, "X-Device": device}
 
     return headers
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a call as a request does, its after-commit work (the timer cache) included."""
-
-    def run(function, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(*args, **kwargs)
-
-    return run
