@@ -66,12 +66,17 @@ def ticket_qr_png(registration: Registration, *, box_size: int = 10) -> bytes:
     return buffer.getvalue()
 
 
-def ticket_qr_svg(registration: Registration) -> str:
-    """The ticket's QR code as an inline SVG for pages: sharp at any zoom, no extra request."""
-    image = _qr(registration.ticket_secret).make_image(image_factory=qrcode.image.svg.SvgPathImage)
+def qr_svg(data: str) -> str:
+    """A QR code as an SVG for pages: sharp at any zoom, no extra request."""
+    image = _qr(data).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     svg = image.to_string(encoding="unicode")
     # The factory writes an XML declaration, which is out of place inside HTML.
     return svg[svg.index("<svg") :]
+
+
+def ticket_qr_svg(registration: Registration) -> str:
+    """The ticket's QR code as an inline SVG for pages."""
+    return qr_svg(registration.ticket_secret)
 
 
 def format_secret(secret: str) -> str:

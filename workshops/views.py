@@ -12,8 +12,6 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -27,6 +25,7 @@ from django.views.decorators.http import require_POST
 from events_site.errors import DomainError
 from meetings.auth import may_facilitate
 from meetings.models import Meeting
+from registrations.tickets import qr_svg
 
 from . import selectors, services
 from .forms import OrientationForm, PlanForm, QuestionForm, RoundForm, TablesForm, WorkshopForm
@@ -318,11 +317,7 @@ def tables_add(request, workshop: Workshop):
 def table_qr(request, workshop: Workshop, pk: int):
     """The table's phone link as an SVG QR code, to print or show on the projector."""
     table = get_object_or_404(workshop.tables, pk=pk)
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(table_link(table.token))
-    code.make(fit=True)
-    svg = code.make_image(image_factory=qrcode.image.svg.SvgPathImage).to_string()
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(table_link(table.token)), content_type="image/svg+xml")
     # The code is a credential: no shared cache may keep it.
     response["Cache-Control"] = "private, no-store"
     return response
