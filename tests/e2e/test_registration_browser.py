@@ -36,8 +36,9 @@ def test_register_in_dutch_then_get_checked_in_once(live_server, page, meeting, 
         page.locator(".status-confirmed").inner_text().lower().startswith(_nl("confirmed").lower())
     )
     qr = page.locator("img.ticket-qr")
-    qr.wait_for()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", qr.element_handle())
+    # The page is shown before its image has loaded: wait for the image, which times out
+    # (and fails) if it never decodes.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
 
     registration = Registration.objects.get(email="lotte.desmet@example.be")
     assert registration.language == "nl"
