@@ -93,9 +93,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # A new PostgreSQL connection per request is a server process forked, and an
     # authentication, per request: keep each connection a minute (the URL's
-    # ?conn_max_age= decides otherwise), checked before reuse after an error.
+    # ?conn_max_age= decides otherwise), checked with a `SELECT 1` when a request first
+    # uses it, so that a restarted server costs no request an error.
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters travel apart from the statement, and a statement a connection has run
+    # five times is prepared: PostgreSQL stops planning the door's scan and the
+    # registration's statements on every request, and psycopg stops quoting values into
+    # the text (together a third of a scan's cost). A pooler in front of PostgreSQL must
+    # keep prepared statements (PgBouncer: max_prepared_statements); the README's
+    # Decisions say more.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

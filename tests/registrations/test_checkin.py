@@ -169,6 +169,24 @@ def test_a_first_scan_costs_one_or_two_queries_and_a_repeat_one(meeting, marie, 
     assert CheckIn.objects.count() == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite prepares nothing")
+def test_the_door_scan_is_prepared_once_a_connection_has_run_it_five_times(
+    meeting, marie, organiser
+):
+    """The settings' server-side binding: PostgreSQL plans the scan once per connection,
+    not once per ticket (the planning was a fifth of a scan's database time)."""
+    for _ in range(6):
+        checkin_scan(marie.ticket_secret, meeting=meeting, by=organiser)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%ON CONFLICT%"],
+        )
+        assert cursor.fetchone()[0] == 1
+    assert CheckIn.objects.count() == 1
+
+
 def test_a_scan_that_loses_the_race_reports_the_winner(meeting, marie, organiser):
     """Our read saw no check-in, but another device inserted one before our insert."""
     other = User.objects.create_user("pierre", first_name="Pierre", last_name="Porte")
