@@ -222,7 +222,7 @@ def registration_create(request, meeting_id: int, payload: RegistrationIn):
         meeting_id, data=data, invitation_token=invitation
     )
     if not created:
-        return 200, NeutralOut(detail=services.already_registered_message())
+        return Status(200, NeutralOut(detail=services.already_registered_message()))
     with translation.override(registration.language):
         manage_url = site_link("registrations:manage", registration.manage_token)
     return Status(

@@ -30,7 +30,7 @@ from events_site import sql
 from meetings.emails import person_delivery
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation, Person
-from tasks.outbox import DeliverySpec, deliveries_queue, recipient_problem
+from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace, recipient_problem
 
 from . import selectors
 from .errors import (
@@ -272,12 +272,17 @@ def _event_key(kind: str, registration: Registration, at: datetime) -> str:
 def _meeting_lock(meeting_id: int) -> Meeting:
     """The meeting row, locked until the end of the transaction.
 
+    FOR NO KEY UPDATE, the lock a seat's UPDATE takes: it lets through the key-share
+    locks that inserting a registration takes on its meeting. A registration holding
+    one asks for this lock when no seat is left; FOR UPDATE would wait for the other
+    inserting registrations, and they for it.
+
     SQLite ignores FOR UPDATE; a write takes its database lock instead, so that the
     embedded default cannot oversell either.
     """
     if connection.vendor == "sqlite":
         Meeting.objects.filter(pk=meeting_id).update(seats_taken=F("seats_taken"))
-    meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
+    meeting = Meeting.objects.select_for_update(no_key=True).filter(pk=meeting_id).first()
     if meeting is None:
         raise UnknownMeeting(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
     return meeting
@@ -505,11 +510,13 @@ def _address_lookup(meeting_id: int, email: str) -> tuple[int | None, bool]:
 
 
 def _invitation_answer(
-    meeting: Meeting, registration: Registration, token: str | None, now: datetime
+    meeting_id: int, registration: Registration, token: str | None, now: datetime
 ) -> None:
     """Link the invitation this registration answers: the one of the link followed, else
     the one sent to the same person. An invitation answers one registration only."""
-    invitations = Invitation.objects.filter(meeting=meeting)
+    if not token and not registration.person_id:
+        return
+    invitations = Invitation.objects.filter(meeting_id=meeting_id)
     invitation = invitations.filter(token=token).first() if token else None
     if invitation is None and registration.person_id:
         invitation = invitations.filter(person_id=registration.person_id).first()
@@ -524,16 +531,12 @@ def _invitation_answer(
         )
 
 
-def _seat_or_waitlist(
-    meeting: Meeting, registration: Registration, now: datetime, *, seated: bool = False
-) -> None:
-    """Confirm while a seat is left, else put on the waiting list; `seated` if the seat
-    was taken already (`_seat_take`)."""
-    if seated or meeting.seats_taken < meeting.capacity:
+def _seat_or_waitlist(meeting: Meeting, registration: Registration, now: datetime) -> None:
+    """Confirm while a seat is left, else put on the waiting list; the meeting is locked."""
+    if meeting.seats_taken < meeting.capacity:
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at, registration.waitlisted_at = now, None
-        if not seated:
-            _seats_add(meeting, 1)
+        _seats_add(meeting, 1)
     else:
         registration.status = Registration.Status.WAITLISTED
         registration.confirmed_at, registration.waitlisted_at = None, now
@@ -605,19 +608,13 @@ def _registration_place(
     token: str | None,
     known: bool,
 ) -> tuple[Registration, bool]:
-    # A new address takes its seat with the statement that locks the meeting (a refusal
-    # below rolls it back); a full meeting is locked to queue on its waiting list. A
-    # known address may be answered without a seat: it locks first and decides after.
-    meeting = None if known else _seat_take(meeting_id)
-    seated = meeting is not None
-    if not seated:
-        meeting = _meeting_lock(meeting_id)
-    # Taken under the lock: the waiting list's order is the order of the lock.
+    if not known:
+        return _registration_new(meeting_id, candidate, person_id, token), True
+    # A known address may be answered without a seat: lock first, decide after.
+    meeting = _meeting_lock(meeting_id)
     now = timezone.now()
-    problem = registration_problem(meeting, now)
-    if problem:
-        raise RegistrationClosed(problem)
-    registration = _registration_for_email(meeting, candidate.email) if known else None
+    _problem_refuse(meeting, now)
+    registration = _registration_for_email(meeting, candidate.email)
     if registration is not None and registration.status != Registration.Status.CANCELLED:
         _manage_link_resend(registration, now)
         return registration, False
@@ -632,18 +629,68 @@ def _registration_place(
     registration.meeting = meeting
     registration.person_id = person_id
     registration.privacy_consent_at = now
-    _invitation_answer(meeting, registration, token, now)
-    _seat_or_waitlist(meeting, registration, now, seated=seated)
+    _invitation_answer(meeting_id, registration, token, now)
+    _seat_or_waitlist(meeting, registration, now)
     registration.save()
+    _placement_email_queue(registration, now)
+    return registration, True
+
+
+def _registration_new(
+    meeting_id: int, registration: Registration, person_id: int | None, token: str | None
+) -> Registration:
+    """A new address: written as confirmed, with its email, before the seat is taken.
+
+    The seat's statement locks the meeting until the commit, and every registration of
+    a rush queues on that lock: taken last, it covers one round trip (the commit), not
+    three. The inserts take only a key-share lock on the meeting, which the seat's lock
+    lets through. No seat left: the meeting is locked and the registration turned into
+    a waiting-list one, its email with it; a refusal rolls everything back.
+    """
+    now = timezone.now()
+    registration.person_id = person_id
+    registration.privacy_consent_at = now
+    _invitation_answer(meeting_id, registration, token, now)
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at, registration.waitlisted_at = now, None
+    registration.save()
+    key = _placement_email_queue(registration, now)
+    meeting = _seat_take(meeting_id)
+    if meeting is not None:
+        _problem_refuse(meeting, now)
+        registration.meeting = meeting
+        return registration
+    meeting = _meeting_lock(meeting_id)
+    # Taken under the lock: the waiting list's order is the order of the lock.
+    now = timezone.now()
+    _problem_refuse(meeting, now)
+    registration.meeting = meeting
+    _seat_or_waitlist(meeting, registration, now)
+    if registration.status == Registration.Status.WAITLISTED:
+        registration.save(update_fields=["status", "confirmed_at", "waitlisted_at"])
+        delivery_replace(key, _placement_email(registration, now))
+    return registration
+
+
+def _problem_refuse(meeting: Meeting, now: datetime) -> None:
+    problem = registration_problem(meeting, now)
+    if problem:
+        raise RegistrationClosed(problem)
+
+
+def _placement_email(registration: Registration, now: datetime) -> DeliverySpec:
+    """The confirmation, or the waiting-list notice, of a registration placed `now`."""
     if registration.status == Registration.Status.CONFIRMED:
         kind = REGISTRATION_CONFIRMED
     else:
         kind = REGISTRATION_WAITLISTED
-    deliveries_queue(
-        [registration_delivery(registration, kind=kind, key=_event_key(kind, registration, now))],
-        fresh=True,
-    )
-    return registration, True
+    return registration_delivery(registration, kind=kind, key=_event_key(kind, registration, now))
+
+
+def _placement_email_queue(registration: Registration, now: datetime) -> str:
+    spec = _placement_email(registration, now)
+    deliveries_queue([spec], fresh=True)
+    return spec.key
 
 
 def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:

@@ -100,6 +100,19 @@ def recipient_problem(email: str, name: str = "") -> str | None:
     return None
 
 
+# What a row takes from its spec, besides the kind and the key.
+_SPEC_FIELDS = (
+    "to_email",
+    "to_name",
+    "language",
+    "reply_to",
+    "person_id",
+    "meeting_id",
+    "programme_id",
+    "context",
+)
+
+
 def _row(spec: DeliverySpec) -> Delivery:
     if spec.kind not in RENDERERS:
         raise OutboxError(f"No renderer for email kind {spec.kind!r}.")
@@ -185,6 +198,21 @@ def _insert_and_enqueue(rows: Iterable[Delivery]) -> None:
     Delivery.objects.bulk_create(rows, batch_size=500)
     ids = [row.pk for row in sorted(rows, key=attrgetter(*SEND_ORDER))]
     transaction.on_commit(lambda: _enqueue_ids(ids, stamped=True))
+
+
+def delivery_replace(key: str, spec: DeliverySpec) -> None:
+    """Make the email queued under `key`, in the caller's transaction, the one `spec`
+    describes: the same row, so the job its insert will publish sends the new one.
+
+    For an action that learns, after writing its email, that another one is owed (a
+    registration written as confirmed that found no seat left).
+    """
+    row = _row(spec)
+    changed = {name: getattr(row, name) for name in (*_SPEC_FIELDS, "kind", "idempotency_key")}
+    if not Delivery.objects.filter(idempotency_key=key, status=Delivery.Status.QUEUED).update(
+        **changed
+    ):
+        raise OutboxError(f"No queued email under the key {key!r} to replace.")
 
 
 def delivery_queue(spec: DeliverySpec) -> bool:
