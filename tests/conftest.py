@@ -52,7 +52,10 @@ def _celery_in_process(request):
 def _clear_cache():
     from django.core.cache import cache
 
+    from meetings import auth
+
     cache.clear()
+    auth._api_keys_seen.clear()
     yield
 
 

@@ -1,5 +1,5 @@
-"""The organisers' API keys: remembered for a minute in the shared cache, forgotten at
-once when the key is revoked or deleted."""
+"""The organisers' API keys: remembered for a minute in the shared cache and for a few
+seconds in each process, forgotten at once when the key is revoked or deleted."""
 
 from datetime import timedelta
 
@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 
+from meetings import auth
 from meetings.auth import OrganiserBearer, api_key_create
 from meetings.models import ApiKey
 
@@ -16,8 +17,14 @@ def _authenticate(raw: str):
     return OrganiserBearer().authenticate(RequestFactory().post("/api/checkins"), raw)
 
 
+def _later(monkeypatch, seconds: float) -> None:
+    """This process's clock, `seconds` on."""
+    now = auth.monotonic()
+    monkeypatch.setattr(auth, "monotonic", lambda: now + seconds)
+
+
 def test_a_key_is_read_once_then_served_from_the_cache(
-    organiser, organiser_key, django_assert_num_queries
+    organiser, organiser_key, django_assert_num_queries, monkeypatch
 ):
     first = _authenticate(organiser_key)
     assert first.pk == organiser.pk
@@ -25,6 +32,16 @@ def test_a_key_is_read_once_then_served_from_the_cache(
         again = _authenticate(organiser_key)
     assert again.pk == organiser.pk
     assert again.get_full_name() == organiser.get_full_name()
+    # Past this process's memory, the shared cache answers, still without a query.
+    _later(monkeypatch, auth.API_KEY_LOCAL_S + 1)
+    with django_assert_num_queries(0):
+        assert _authenticate(organiser_key).pk == organiser.pk
+
+
+def test_each_request_gets_its_own_user_object(organiser, organiser_key):
+    first = _authenticate(organiser_key)
+    first.first_name = "Changed in one request"
+    assert _authenticate(organiser_key).first_name == organiser.first_name
 
 
 def test_the_cached_user_saves_only_what_it_loaded(organiser, organiser_key):
@@ -51,12 +68,28 @@ def test_a_key_revoked_or_deleted_in_the_admin_stops_working_at_once(organiser, 
     assert _authenticate(raw) is None
 
 
-def test_a_key_revoked_behind_the_cache_stops_working_when_it_expires(organiser, organiser_key):
+def test_a_key_revoked_behind_the_cache_stops_working_when_it_expires(
+    organiser, organiser_key, monkeypatch
+):
     _authenticate(organiser_key)
     ApiKey.objects.update(revoked_at=timezone.now())
-    # Documented: up to API_KEY_CACHE_S seconds late; the expiry is simulated here.
+    # Documented: up to API_KEY_CACHE_S seconds late; the expiries are simulated here.
     assert _authenticate(organiser_key) is not None
     cache.clear()
+    _later(monkeypatch, auth.API_KEY_LOCAL_S + 1)
+    assert _authenticate(organiser_key) is None
+
+
+def test_a_key_revoked_in_another_process_stops_working_here_within_seconds(
+    organiser, organiser_key, monkeypatch
+):
+    _authenticate(organiser_key)
+    # What the admin's save does in the other process: the row, and the shared cache.
+    ApiKey.objects.update(revoked_at=timezone.now())
+    cache.clear()
+
+    assert _authenticate(organiser_key) is not None
+    _later(monkeypatch, auth.API_KEY_LOCAL_S + 0.1)
     assert _authenticate(organiser_key) is None
 
 
