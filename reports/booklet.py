@@ -18,6 +18,7 @@ like the "page X / Y" footer (`pdf._NumberedCanvas.after_layout`). reportlab's o
 """
 
 import gc
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -578,19 +579,38 @@ def booklet_title(booklet: Booklet, language: str) -> str:
     return " / ".join(dict.fromkeys(titles))
 
 
-@contextmanager
-def _without_cycle_collection():
+class _CollectorPause:
     """The layout allocates millions of short-lived objects and no garbage cycles; the
     cyclic collector's full passes rescan every live one, which made a 5 000-post-it
     booklet cost about 15 times a 500-post-it one instead of 10. Reference counting
-    still frees everything as it goes; the collector is back on when the PDF is done."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    still frees everything as it goes.
+
+    The collector is process-wide: with layouts in several threads (a threaded server
+    building booklets inline), it stays off while any of them runs and is back on, if
+    it was on, when the last one ends."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def __call__(self):
+        with self._lock:
+            if not self._running:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if not self._running and self._was_enabled:
+                    gc.enable()
+
+
+_without_cycle_collection = _CollectorPause()
 
 
 def booklet_pdf(

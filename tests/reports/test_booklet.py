@@ -1,6 +1,7 @@
 """The synthesis booklet: what it says (read back from the PDF), how it is built and
 reused, and who gets it when the meeting closes."""
 
+import gc
 import re
 from datetime import timedelta
 from io import BytesIO
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 from events_site import pdf
 from meetings.models import Meeting
 from registrations.models import CheckIn
-from reports.booklet import booklet_pdf
+from reports.booklet import _without_cycle_collection, booklet_pdf
 from reports.booklet_data import booklet_data
 from reports.models import BookletJob
 from reports.services import booklet_request
@@ -423,3 +424,20 @@ def test_organisers_see_the_builds_in_the_admin(
     download = reverse("reports:booklet_download", args=[job.meeting_id, job.pk])
     assert listing.status_code == detail.status_code == 200
     assert download in listing.content.decode() and download in detail.content.decode()
+
+
+def test_overlapping_layouts_keep_the_collector_off_until_the_last_one_ends():
+    """Two threads building booklets: the first to finish must not turn the collector
+    back on under the other, and the last must turn it back on."""
+    import gc
+
+    from reports.booklet import _without_cycle_collection
+
+    assert gc.isenabled()
+    first, second = _without_cycle_collection(), _without_cycle_collection()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
