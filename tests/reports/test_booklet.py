@@ -429,10 +429,6 @@ def test_organisers_see_the_builds_in_the_admin(
 def test_overlapping_layouts_keep_the_collector_off_until_the_last_one_ends():
     """Two threads building booklets: the first to finish must not turn the collector
     back on under the other, and the last must turn it back on."""
-    import gc
-
-    from reports.booklet import _without_cycle_collection
-
     assert gc.isenabled()
     first, second = _without_cycle_collection(), _without_cycle_collection()
     first.__enter__()
