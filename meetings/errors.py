@@ -1,5 +1,7 @@
 """Errors of the programme domain, each worded for the organiser who has to fix it."""
 
+from django.utils.translation import gettext as _
+
 from events_site.errors import Conflict, DomainError, Invalid, NotFound
 
 
@@ -24,4 +26,7 @@ class UnknownProgramme(MeetingsError, NotFound):
 
 
 class UnknownMeeting(MeetingsError, NotFound):
-    pass
+    @classmethod
+    def of(cls, meeting_id) -> "UnknownMeeting":
+        """The error for a meeting id that names no meeting, in the request's language."""
+        return cls(_("There is no meeting with id %(id)s.") % {"id": meeting_id})

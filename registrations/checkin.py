@@ -370,7 +370,7 @@ def ticket_read(secret, meeting: Meeting | int, *, check_in_by=None, method: str
         cursor.execute(_ticket_sql() if now is None else _scan_sql(), params)
         row = cursor.fetchone()
     if row is None:
-        raise UnknownMeeting(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
+        raise UnknownMeeting.of(meeting_id)
     (time_zone, expected, present, registration_id, holder_meeting_id) = row[:5]
     (first_name, last_name, status, organisation, typed_organisation) = row[5:10]
     (checkin_id, at, user_id, username, user_first, user_last) = row[10:16]

@@ -284,7 +284,7 @@ def _meeting_lock(meeting_id: int) -> Meeting:
         Meeting.objects.filter(pk=meeting_id).update(seats_taken=F("seats_taken"))
     meeting = Meeting.objects.select_for_update(no_key=True).filter(pk=meeting_id).first()
     if meeting is None:
-        raise UnknownMeeting(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
+        raise UnknownMeeting.of(meeting_id)
     return meeting
 
 
@@ -504,7 +504,7 @@ def _address_lookup(meeting_id: int, email: str) -> tuple[int | None, bool]:
         cursor.execute(_address_lookup_sql(), [email, email, meeting_id])
         found = cursor.fetchone()
     if found is None:
-        raise UnknownMeeting(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
+        raise UnknownMeeting.of(meeting_id)
     person_id, known = found
     return person_id, bool(known)
 
