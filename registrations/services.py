@@ -4,8 +4,9 @@ Every email is an outbox row written in the transaction of the change that cause
 under a key that makes asking twice harmless (`invite:<meeting>:<person>`…).
 
 Seats are counted on the meeting row (`Meeting.seats_taken`), and every change to who
-holds a seat locks that row first: of a hundred people asking for the last seat at the
-same moment, exactly one gets it and the others queue on the waiting list, in order.
+holds a seat is made under that row's lock: of a hundred people asking for the last seat
+at the same moment, exactly one gets it and the others queue on the waiting list, in
+order. A new registration takes the lock last, with its seat (`_registration_new`).
 """
 
 import logging
