@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.models import Meeting, Person
 from registrations.models import Registration
@@ -281,8 +282,9 @@ class Vote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("vote")
-        verbose_name_plural = _("votes")
+        # One dot; "vote" alone is also the round kind (Dutch: "stemming", not "stem").
+        verbose_name = pgettext_lazy("one dot on a post-it", "vote")
+        verbose_name_plural = pgettext_lazy("dots on post-its", "votes")
         indexes = [models.Index(fields=["workshop", "voter"])]
         constraints = [
             models.UniqueConstraint(
