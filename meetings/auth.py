@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja.security import HttpBearer, SessionAuth
 
 from tasks.outbox import delivery_queue
@@ -197,7 +198,6 @@ def facilitated_meetings(user):
 
 # --- One-time sign-in links ----------------------------------------------------------
 
-LOGIN_LINK_TTL = timedelta(minutes=15)
 # Links one address may be sent per hour: enough for a lost email, not for a mail bomb.
 LOGIN_LINKS_PER_HOUR = 5
 LOGIN_LINK = "login_link"
@@ -234,7 +234,7 @@ def login_link_request(email: str, next_url: str = "") -> bool:
             return False
         link = LoginLink.objects.create(
             person=person,
-            expires_at=now + LOGIN_LINK_TTL,
+            expires_at=now + LoginLink.TTL,
             next_url=next_url if next_url.startswith("/") and not next_url.startswith("//") else "",
         )
         delivery_queue(
@@ -246,7 +246,7 @@ def login_link_request(email: str, next_url: str = "") -> bool:
 
 
 def login_link_use(token: str) -> tuple:
-    """Spend a link: (the user to sign in, where to go). Used once, within 15 minutes.
+    """Spend a link: (the user to sign in, where to go). Used once, within its TTL.
 
     The conditional UPDATE is the whole guard: two clicks at the same instant (a mail
     scanner and the person) cannot both win.
@@ -263,7 +263,14 @@ def login_link_use(token: str) -> tuple:
             if link.used_at is not None:
                 raise LoginLinkInvalid(_("This sign-in link was already used: ask for a new one."))
             raise LoginLinkInvalid(
-                _("This sign-in link has expired (links last 15 minutes): ask for a new one.")
+                ngettext(
+                    "This sign-in link has expired (links last %(minutes)s minute): "
+                    "ask for a new one.",
+                    "This sign-in link has expired (links last %(minutes)s minutes): "
+                    "ask for a new one.",
+                    LoginLink.ttl_minutes(),
+                )
+                % {"minutes": LoginLink.ttl_minutes()}
             )
         return facilitator_user(link.person), link.next_url
 

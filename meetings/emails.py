@@ -71,7 +71,10 @@ def login_link_render(delivery: Delivery):
         raise PermanentFailure("The sign-in link of this email no longer exists.")
     with translation.override(delivery.language):
         subject = _("Your sign-in link")
-        context = {"login_url": site_link("signin:use", link.token)}
+        context = {
+            "login_url": site_link("signin:use", link.token),
+            "minutes": LoginLink.ttl_minutes(),
+        }
     return message_build(
         delivery, subject=subject, template="meetings/email/login_link", context=context
     )

@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -447,7 +448,10 @@ def login_token() -> str:
 
 
 class LoginLink(models.Model):
-    """A one-time sign-in link emailed to a facilitator: valid 15 minutes, used once."""
+    """A one-time sign-in link emailed to a facilitator: valid `TTL`, used once."""
+
+    # Long enough to switch to the mailbox, short enough that a forwarded email is dead.
+    TTL = timedelta(minutes=15)
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="login_links")
     token = models.CharField(max_length=64, unique=True, default=login_token, editable=False)
@@ -462,3 +466,8 @@ class LoginLink(models.Model):
 
     def __str__(self):
         return f"{self.person} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def ttl_minutes(cls) -> int:
+        """`TTL` as the emails, pages and refusals say it."""
+        return int(cls.TTL / timedelta(minutes=1))

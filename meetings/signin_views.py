@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import auth
+from .models import LoginLink
 
 
 def _safe_next(request, candidate: str) -> str:
@@ -38,7 +39,7 @@ def signin_request(request):
             return render(request, "meetings/signin/request.html", context, status=422)
         auth.login_link_request(email, next_url)
         # The same answer whoever asks: the form tells nobody who facilitates.
-        context.update(sent=True, email=email)
+        context.update(sent=True, email=email, minutes=LoginLink.ttl_minutes())
     return render(request, "meetings/signin/request.html", context)
 
 

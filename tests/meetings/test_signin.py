@@ -57,6 +57,17 @@ def test_a_facilitator_gets_a_link_that_signs_them_in_once(
         assert _("This sign-in link was already used: ask for a new one.") in again.content.decode()
 
 
+def test_the_page_and_the_email_say_how_long_the_link_works_in_dutch(
+    client, mayor, django_capture_on_commit_callbacks
+):
+    mayor.preferred_language = "nl"
+    mayor.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post("/nl/signin/", {"email": mayor.email})
+    assert "gedurende 15 minuten" in page.content.decode()
+    assert "gedurende 15 minuten" in mail.outbox[0].body
+
+
 def test_the_form_says_the_same_for_strangers_and_sends_them_nothing(
     client, mayor, django_capture_on_commit_callbacks
 ):
@@ -79,9 +90,12 @@ def test_an_invalid_address_is_refused_with_a_reason(client, db):
 def test_a_link_expires_after_15_minutes(mayor):
     assert login_link_request(mayor.email)
     link = LoginLink.objects.get()
+    assert link.expires_at - link.created_at == pytest.approx(
+        timedelta(minutes=15), abs=timedelta(seconds=1)
+    )
     link.expires_at = timezone.now() - timedelta(seconds=1)
     link.save()
-    with pytest.raises(LoginLinkInvalid, match="expired"):
+    with pytest.raises(LoginLinkInvalid, match=r"expired \(links last 15 minutes\)"):
         login_link_use(link.token)
     with pytest.raises(LoginLinkInvalid, match="not valid"):
         login_link_use("forged-token")
