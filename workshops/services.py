@@ -269,6 +269,23 @@ def rounds_reorder(workshop: Workshop, round_ids: list[int]) -> list[Round]:
     return sorted(rounds.values(), key=lambda r: r.order)
 
 
+UP, DOWN = "up", "down"
+
+
+@transaction.atomic
+def round_move(workshop: Workshop, round_: Round, direction: str) -> list[Round]:
+    """Swap `round_` with its neighbour above (`UP`) or below; the first round moved up
+    (or the last down) stays where it is. Read under the workshop's lock, so that two
+    facilitators moving rounds at once each move what the other left."""
+    workshop = _lock(workshop)
+    order = list(workshop.rounds.order_by("order", "pk").values_list("pk", flat=True))
+    index = order.index(round_.pk)
+    other = index - 1 if direction == UP else index + 1
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+    return rounds_reorder(workshop, order)
+
+
 def _check_question(workshop: Workshop, question: Question | None) -> None:
     if question is not None and question.workshop_id != workshop.pk:
         raise InvalidWorkshopData(

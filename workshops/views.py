@@ -293,15 +293,10 @@ def plan_delete(request, workshop: Workshop, part: str, pk: int):
 @require_POST
 @workshop_view()
 def round_move(request, workshop: Workshop, pk: int):
-    """Swap a round with its neighbour above or below; the order itself is the service's."""
-    order = list(workshop.rounds.values_list("pk", flat=True))
-    if pk not in order:
-        raise Http404
-    index = order.index(pk)
-    other = index - 1 if request.POST.get("direction") == "up" else index + 1
-    if 0 <= other < len(order):
-        order[index], order[other] = order[other], order[index]
-        _attempt(request, lambda _data: services.rounds_reorder(workshop, order))
+    """Move a round up or down the plan."""
+    round_ = get_object_or_404(workshop.rounds, pk=pk)
+    direction = services.UP if request.POST.get("direction") == "up" else services.DOWN
+    _attempt(request, lambda _data: services.round_move(workshop, round_, direction))
     return _back_to_console(workshop, "rounds")
 
 

@@ -312,3 +312,17 @@ def test_a_post_it_for_a_closed_workshop_cannot_be_edited_but_is_shown(signed_in
     assert "This workshop is closed" in html
     assert "Dernière idée" in board_html(response)
     assert Contribution.objects.count() == 1
+
+
+def test_a_round_moved_past_either_end_stays_and_says_saved(signed_in, workshop):
+    first = workshop.rounds.get()
+
+    response = signed_in.post(
+        url("facilitate:round_move", workshop.pk, first.pk), {"direction": "up"}, follow=True
+    )
+
+    assert list(workshop.rounds.values_list("pk", flat=True)) == [first.pk]
+    assert "Saved." in response.content.decode()
+    other = services.workshop_create(workshop.meeting, title_fr="Autre atelier")
+    stranger = signed_in.post(url("facilitate:round_move", other.pk, first.pk), {})
+    assert stranger.status_code == 404
