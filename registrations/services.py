@@ -666,9 +666,10 @@ def _registration_new(
     now = timezone.now()
     _problem_refuse(meeting, now)
     registration.meeting = meeting
+    # Usually the waiting list; a seat freed meanwhile, with nobody waiting, is taken.
     _seat_or_waitlist(meeting, registration, now)
+    registration.save(update_fields=["status", "confirmed_at", "waitlisted_at"])
     if registration.status == Registration.Status.WAITLISTED:
-        registration.save(update_fields=["status", "confirmed_at", "waitlisted_at"])
         delivery_replace(key, _placement_email(registration, now))
     return registration
 

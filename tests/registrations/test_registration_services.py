@@ -116,6 +116,23 @@ def test_the_capacity_cannot_go_below_the_people_confirmed(small_meeting, regist
     assert Meeting.objects.get(pk=small_meeting.pk).capacity == 2
 
 
+def test_a_seat_freed_between_the_full_answer_and_the_lock_is_taken(
+    small_meeting, register, monkeypatch
+):
+    """The seat's UPDATE found the meeting full, then a cancellation with nobody waiting
+    freed a seat before this registration got the lock: it takes the seat, confirmed,
+    with its confirmation email, and the counter counts it."""
+    monkeypatch.setattr(services, "_seat_take", lambda meeting_id: None)
+
+    registration = register(small_meeting)
+
+    stored = fresh(registration)
+    assert (stored.status, stored.waitlisted_at) == (CONFIRMED, None)
+    assert stored.confirmed_at == registration.confirmed_at
+    assert seats(small_meeting) == 1
+    assert kinds_to(registration.email) == ["registration_confirmed"]
+
+
 # --- Refusals --------------------------------------------------------------------------
 
 
