@@ -1,15 +1,20 @@
 /* The pages' one way to call /api/ with the session: JSON in and out, the CSRF token in
-   its header. Resolves with {response, data} (data is {} when the body is not JSON);
-   each page decides what a refusal means to its reader. */
-window.siteApi = function (method, url, body, csrf) {
+   its header when the page has one. Resolves with {response, data} (data is {} when the
+   body is not JSON) and rejects only when the network fails; each page decides what a
+   refusal means to its reader. `extra` holds what only some pages need: their own
+   headers (a phone's table token) and a cache mode (pages that poll live state must not
+   be answered from the browser's cache). */
+window.siteApi = function (method, url, body, csrf, extra) {
   "use strict";
-  var options = {
-    method: method,
-    credentials: "same-origin",
-    headers: { "Accept": "application/json", "X-CSRFToken": csrf }
-  };
+  extra = extra || {};
+  var headers = { "Accept": "application/json" };
+  var own = extra.headers || {};
+  Object.keys(own).forEach(function (name) { headers[name] = own[name]; });
+  if (csrf) headers["X-CSRFToken"] = csrf;
+  var options = { method: method, credentials: "same-origin", headers: headers };
+  if (extra.cache) options.cache = extra.cache;
   if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
+    headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
   return fetch(url, options).then(function (response) {
