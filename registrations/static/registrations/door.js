@@ -40,26 +40,13 @@
 
   function call(method, url, body) {
     var number = ++sent;
-    var options = {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": csrf }
-    };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(withLang(url), options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.status === 401 || response.status === 403) {
-          throw new Error(text.signed_out);
-        }
-        if (!response.ok) {
-          throw new Error(typeof data.detail === "string" ? data.detail : text.refused);
-        }
-        data.request = number;
-        return data;
-      });
+    return window.siteApi(method, withLang(url), body, csrf).then(function (answer) {
+      var response = answer.response;
+      var data = answer.data;
+      if (response.status === 401 || response.status === 403) throw new Error(text.signed_out);
+      if (!response.ok) throw new Error(typeof data.detail === "string" ? data.detail : text.refused);
+      data.request = number;
+      return data;
     }, function () {
       throw new Error(text.network);
     });
