@@ -26,28 +26,18 @@
     statusLine.dataset.kind = isError ? "error" : "ok";
   }
 
+  // The board is polled: the browser's cache must never answer for it.
   function call(method, url, body) {
-    var options = {
-      method: method,
-      credentials: "same-origin",
-      cache: "no-store",
-      headers: { "Accept": "application/json", "X-CSRFToken": csrf }
-    };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (response) {
+    return window.siteApi(method, url, body, csrf, { cache: "no-store" }).then(function (answer) {
+      var response = answer.response;
       if (response.status === 204) return null;
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) {
-          var error = new Error(response.status === 401 ? text.signed_out :
-            (typeof data.detail === "string" ? data.detail : text.refused));
-          error.status = response.status;
-          throw error;
-        }
-        return data;
-      });
+      if (!response.ok) {
+        var error = new Error(response.status === 401 ? text.signed_out :
+          (typeof answer.data.detail === "string" ? answer.data.detail : text.refused));
+        error.status = response.status;
+        throw error;
+      }
+      return answer.data;
     }, function () {
       throw new Error(text.network);
     });
