@@ -50,20 +50,12 @@
     return fallback;
   }
 
-  /* fetch with the phone's credentials; resolves to {status, data}, status 0 offline. */
+  /* The phone's credentials on every call; resolves to {status, ok, data}, status 0
+     offline, never rejects. The votes are polled: the browser's cache must not answer. */
   function call(method, url, body) {
-    var options = { method: method, headers: { "Accept": "application/json" }, cache: "no-store",
-                    credentials: "same-origin" };
-    for (var name in headers) options.headers[name] = headers[name];
-    if (csrf) options.headers["X-CSRFToken"] = csrf.value;
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        return { status: response.status, ok: response.ok, data: data };
-      });
+    var extra = { headers: headers, cache: "no-store" };
+    return window.siteApi(method, url, body, csrf && csrf.value, extra).then(function (answer) {
+      return { status: answer.response.status, ok: answer.response.ok, data: answer.data };
     }, function () {
       return { status: 0, ok: false, data: { detail: text.network } };
     });
