@@ -1,5 +1,6 @@
-"""What the benchmarks that load a real server share: a throwaway database, a gunicorn
-on a free port, one-off HTTP requests to it, and bursts of them from many clients."""
+"""What the benchmarks share: throwaway settings and database, spare Redis databases, the
+programme their meetings belong to, a gunicorn on a free port, one-off HTTP requests to
+it, bursts of them from many clients, and the report of their measures."""
 
 import http.client
 import os
@@ -15,13 +16,30 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
+THEMES = (
+    ("mobility", "Mobilité", "Mobiliteit"),
+    ("employment", "Emploi transfrontalier", "Grensoverschrijdend werk"),
+    ("health", "Santé", "Gezondheid"),
+    ("water", "Eau & énergie", "Water & energie"),
+    ("culture", "Culture; patrimoine", "Cultuur; erfgoed"),
+    ("security", "Sécurité, secours", "Veiligheid, hulpdiensten"),
+)
 
 
-def database_create() -> tuple[str, Callable[[], None]]:
-    """Migrate a database of our own; return its URL for gunicorn and how to drop it.
+def environment_prepare(tmp: Path) -> None:
+    """Point settings at throwaway storage before Django reads them: a SQLite file in
+    `tmp`, unless DATABASE_URL names a database server."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
+    if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
 
-    SQLite: the file DATABASE_URL names (a temporary one, set by the caller). PostgreSQL:
-    a test database beside DATABASE_URL's, created and dropped as Django's test runner does.
+
+def database_create(test_name: str | None = None) -> tuple[str, Callable[[], None]]:
+    """Migrate a database of our own; return its URL for the server and how to drop it.
+
+    SQLite: the file DATABASE_URL names (a temporary one, from `environment_prepare`).
+    PostgreSQL: a test database beside DATABASE_URL's, created and dropped as Django's
+    test runner does; `test_name` names it when a test run may be using test_<name>.
     """
     from django.core.management import call_command
     from django.db import connection
@@ -31,9 +49,11 @@ def database_create() -> tuple[str, Callable[[], None]]:
         call_command("migrate", verbosity=0, interactive=False)
         return url, lambda: None
     real_name = connection.settings_dict["NAME"]
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    if test_name:
+        connection.settings_dict["TEST"]["NAME"] = test_name
+    created = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     return (
-        urlsplit(url)._replace(path=f"/{test_name}").geturl(),
+        urlsplit(url)._replace(path=f"/{created}").geturl(),
         lambda: connection.creation.destroy_test_db(real_name, verbosity=0),
     )
 
@@ -49,6 +69,65 @@ def cache_drop() -> None:
         client = redis.Redis.from_url(settings.REDIS_CACHE_URL)
         for key in client.scan_iter(f"{os.environ['CACHE_KEY_PREFIX']}:*"):
             client.delete(key)
+
+
+def redis_check_empty(urls: Sequence[str], hint: str) -> None:
+    """Refuse Redis databases that hold keys: the benchmark empties its databases when it
+    is done, so it only takes spare ones. `hint` says how to pick others."""
+    import redis
+
+    for url in urls:
+        client = redis.Redis.from_url(url)
+        try:
+            size = client.dbsize()
+        except redis.RedisError as error:
+            raise SystemExit(f"Redis at {url} does not answer: {error}") from error
+        if size:
+            raise SystemExit(
+                f"Redis database {url} holds {size} keys: the benchmark needs spare, empty "
+                f"databases, and empties them when it is done. {hint}"
+            )
+
+
+def redis_empty(urls: Sequence[str]) -> None:
+    """Remove the benchmark's queues and cache keys: the databases were empty before."""
+    import redis
+
+    for url in urls:
+        redis.Redis.from_url(url).flushdb()
+
+
+def programme_create(year: int) -> tuple:
+    """A published programme for `year`, the `THEMES` and 40 communes, French and Belgian
+    in turn: what the benchmarks' meetings hang on.
+
+    Bulk inserts send no signals, so no background job is queued for the real broker.
+    """
+    from meetings.models import Organisation, Programme, Theme
+
+    (programme,) = Programme.objects.bulk_create(
+        [
+            Programme(
+                year=year,
+                title_fr=f"Rencontres de proximité {year}",
+                title_nl=f"Nabijheidsontmoetingen {year}",
+                status=Programme.Status.PUBLISHED,
+            )
+        ]
+    )
+    themes = Theme.objects.bulk_create(
+        Theme(slug=slug, name_fr=fr, name_nl=nl) for slug, fr, nl in THEMES
+    )
+    organisations = Organisation.objects.bulk_create(
+        Organisation(
+            name=f"Commune {n}",
+            kind=Organisation.Kind.MUNICIPALITY,
+            country=("FR", "BE")[n % 2],
+            postcode=str(7000 + n),
+        )
+        for n in range(40)
+    )
+    return programme, themes, organisations
 
 
 def free_port() -> int:
@@ -103,13 +182,15 @@ def gunicorn_start(
     raise SystemExit("gunicorn did not answer /healthz within 30 s")
 
 
-def gunicorn_stop(server: subprocess.Popen) -> None:
-    server.send_signal(signal.SIGTERM)
+def process_stop(process: subprocess.Popen) -> None:
+    """SIGTERM, so that a gunicorn or a Celery worker finishes what it is doing; SIGKILL
+    if it has not within 30 s."""
+    process.send_signal(signal.SIGTERM)
     try:
-        server.wait(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+        process.kill()
+        process.wait()
 
 
 # --- The load generator -------------------------------------------------------------------

@@ -14,7 +14,6 @@ with bulk inserts, since creating it is not what is measured. It exits non-zero 
 missed floor.
 """
 
-import os
 import random
 import statistics
 import sys
@@ -53,12 +52,6 @@ OBJECTIVES = [
     "Elkaar beter leren kennen over de grens heen",
     "",
 ]
-
-
-def _environment_prepare(tmp: Path) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
-    if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
 
 
 def _meeting_create(contributions: int):
@@ -238,7 +231,7 @@ def _timed(function, *args) -> float:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-booklet-") as tmp:
-        _environment_prepare(Path(tmp))
+        harness.environment_prepare(Path(tmp))
         import django
 
         django.setup()

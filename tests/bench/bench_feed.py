@@ -41,22 +41,13 @@ CLIENT_HEADERS = {"Accept-Encoding": "gzip"}
 COLD_FLOOR = 1.3
 WARM_FLOOR = 0.5
 ZONES = ("Europe/Brussels", "Europe/Paris", "Europe/Luxembourg", "Europe/Zurich", "America/Toronto")
-THEMES = (
-    ("mobility", "Mobilité", "Mobiliteit"),
-    ("employment", "Emploi transfrontalier", "Grensoverschrijdend werk"),
-    ("health", "Santé", "Gezondheid"),
-    ("water", "Eau & énergie", "Water & energie"),
-    ("culture", "Culture; patrimoine", "Cultuur; erfgoed"),
-    ("security", "Sécurité, secours", "Veiligheid, hulpdiensten"),
-)
 
 
 def _environment_prepare(tmp: Path) -> None:
-    """Point settings at throwaway storage before Django reads them."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
+    """Point settings at throwaway storage, the cache under a private key prefix, before
+    Django reads them."""
+    harness.environment_prepare(tmp)
     os.environ["CACHE_KEY_PREFIX"] = f"bench-feed-{os.getpid()}"
-    if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
 
 
 def _programme_create():
@@ -64,26 +55,9 @@ def _programme_create():
 
     Bulk inserts send no signals, so no background job is queued for the real broker.
     """
-    from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+    from meetings.models import CoFacilitator, Meeting, Person
 
-    programme = Programme.objects.create(
-        year=YEAR,
-        title_fr=f"Rencontres de proximité {YEAR}",
-        title_nl=f"Nabijheidsontmoetingen {YEAR}",
-        status=Programme.Status.PUBLISHED,
-    )
-    themes = Theme.objects.bulk_create(
-        Theme(slug=slug, name_fr=fr, name_nl=nl) for slug, fr, nl in THEMES
-    )
-    organisations = Organisation.objects.bulk_create(
-        Organisation(
-            name=f"Commune {n}",
-            kind=Organisation.Kind.MUNICIPALITY,
-            country=("FR", "BE")[n % 2],
-            postcode=str(7000 + n),
-        )
-        for n in range(40)
-    )
+    programme, themes, organisations = harness.programme_create(YEAR)
     meetings = []
     for n, zone in zip(range(MEETINGS), cycle(ZONES), strict=False):
         starts_at = datetime(YEAR, 1, 4, 9, 30, tzinfo=ZoneInfo(zone)) + timedelta(
@@ -353,7 +327,7 @@ def _warm_serving(database_url: str) -> list[tuple[bool, str]]:
         _status, etag, body = _get(port, feed_path)
         status, _etag, empty = _get(port, feed_path, {"If-None-Match": etag})
     finally:
-        harness.gunicorn_stop(server)
+        harness.process_stop(server)
     feed, health = statistics.median(feed_rates), statistics.median(health_rates)
     ratio = statistics.median(f / h for f, h in zip(feed_rates, health_rates, strict=True))
     warm_ok = ratio >= WARM_FLOOR

@@ -46,12 +46,6 @@ ROUND_TIMEOUT_S = 120
 WARM_UP_INVITEES = 50
 YEAR = 2027
 ZONE = "Europe/Brussels"
-THEMES = (
-    ("mobility", "Mobilité", "Mobiliteit"),
-    ("employment", "Emploi transfrontalier", "Grensoverschrijdend werk"),
-    ("water", "Eau & énergie", "Water & energie"),
-)
-ROOT = Path(__file__).resolve().parents[2]
 MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(\S+)", re.MULTILINE | re.IGNORECASE)
 
 
@@ -152,60 +146,15 @@ def _redis_urls() -> tuple[str, str]:
     )
 
 
-def _redis_check_empty(urls: tuple[str, ...]) -> None:
-    import redis
-
-    for url in urls:
-        client = redis.Redis.from_url(url)
-        try:
-            size = client.dbsize()
-        except redis.RedisError as exc:
-            raise SystemExit(f"Redis at {url} does not answer: {exc}") from exc
-        if size:
-            raise SystemExit(
-                f"Redis database {url} holds {size} keys: the benchmark needs spare, empty "
-                "databases, and empties them when it is done. Pick others with "
-                'BENCH_REDIS_DBS="7,8".'
-            )
-
-
-def _redis_empty(urls: tuple[str, ...]) -> None:
-    """Remove the benchmark's queues and cache keys: the databases were empty before."""
-    import redis
-
-    for url in urls:
-        redis.Redis.from_url(url).flushdb()
-
-
 def _environment_prepare(tmp: Path, redis_urls: tuple[str, str], sink_port: int) -> None:
-    """Point settings at throwaway storage before Django reads them."""
+    """Point settings at throwaway storage, the spare Redis databases and the sink before
+    Django reads them."""
     broker_url, cache_url = redis_urls
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
+    harness.environment_prepare(tmp)
     os.environ["REDIS_URL"] = broker_url
     os.environ["REDIS_CACHE_URL"] = cache_url
     os.environ["CACHE_KEY_PREFIX"] = f"bench-outbox-{os.getpid()}"
     os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{sink_port}"
-    if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-
-
-def _database_create():
-    """Migrate a database of our own; return its URL for the worker and how to drop it."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    url = os.environ["DATABASE_URL"]
-    if connection.vendor == "sqlite":
-        call_command("migrate", verbosity=0, interactive=False)
-        return url, lambda: None
-    real_name = connection.settings_dict["NAME"]
-    # A name of our own: a test run of the integration suite may be using test_<name>.
-    connection.settings_dict["TEST"]["NAME"] = f"test_bench_outbox_{os.getpid()}"
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return (
-        urlsplit(url)._replace(path=f"/{test_name}").geturl(),
-        lambda: connection.creation.destroy_test_db(real_name, verbosity=0),
-    )
 
 
 class Worker:
@@ -230,7 +179,7 @@ class Worker:
                 "--without-heartbeat",
                 f"--hostname=bench-outbox-{os.getpid()}@%h",
             ],
-            cwd=ROOT,
+            cwd=harness.ROOT,
             env={**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"},
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -245,13 +194,7 @@ class Worker:
         return self.log_path.read_text(errors="replace")[-4000:]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        harness.process_stop(self.process)
         self.log.close()
 
 
@@ -264,30 +207,9 @@ def _directory_create(meetings: int) -> list:
     Bulk inserts send no signals, so no background job other than the invitations' own
     reaches the worker.
     """
-    from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+    from meetings.models import CoFacilitator, Meeting, Person
 
-    (programme,) = Programme.objects.bulk_create(
-        [
-            Programme(
-                year=YEAR,
-                title_fr=f"Rencontres de proximité {YEAR}",
-                title_nl=f"Nabijheidsontmoetingen {YEAR}",
-                status=Programme.Status.PUBLISHED,
-            )
-        ]
-    )
-    themes = Theme.objects.bulk_create(
-        Theme(slug=slug, name_fr=fr, name_nl=nl) for slug, fr, nl in THEMES
-    )
-    organisations = Organisation.objects.bulk_create(
-        Organisation(
-            name=f"Commune {n}",
-            kind=Organisation.Kind.MUNICIPALITY,
-            country=("FR", "BE")[n % 2],
-            postcode=str(7000 + n),
-        )
-        for n in range(40)
-    )
+    programme, themes, organisations = harness.programme_create(YEAR)
     people = Person.objects.bulk_create(
         (
             Person(
@@ -476,7 +398,7 @@ def _measure(sink: Sink, worker: Worker, meetings: list, started: float) -> tupl
 def main() -> int:
     started = time.perf_counter()
     redis_urls = _redis_urls()
-    _redis_check_empty(redis_urls)
+    harness.redis_check_empty(redis_urls, 'Pick others with BENCH_REDIS_DBS="7,8".')
     with tempfile.TemporaryDirectory(prefix="bench-outbox-") as tmp, Sink() as sink:
         _environment_prepare(Path(tmp), redis_urls, sink.port)
         import django
@@ -485,7 +407,8 @@ def main() -> int:
         from django.db import connection
 
         worker = None
-        database_url, database_drop = _database_create()
+        # A name of our own: a test run of the integration suite may be using test_<name>.
+        database_url, database_drop = harness.database_create(f"test_bench_outbox_{os.getpid()}")
         try:
             print(
                 f"Email pipeline benchmark: database {connection.vendor}, broker "
@@ -500,7 +423,7 @@ def main() -> int:
                 worker.stop()
             connection.close()
             database_drop()
-            _redis_empty(redis_urls)
+            harness.redis_empty(redis_urls)
     for line in lines:
         print(line)
     print(f"total {time.perf_counter() - started:.0f} s")

@@ -91,18 +91,7 @@ def _environment_prepare() -> str:
             "would measure nothing a deployment does."
         )
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        size = client.dbsize()
-    except redis.RedisError as error:
-        raise SystemExit(f"bench_registration needs Redis at {redis_url}: {error}") from error
-    if size:
-        raise SystemExit(
-            f"{redis_url} holds {size} keys; the benchmark flushes its Redis database at "
-            "the end, so it only uses an empty one (set BENCH_REDIS_URL to a spare one)."
-        )
+    harness.redis_check_empty([redis_url], "Set BENCH_REDIS_URL to a spare one.")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
     os.environ["REDIS_URL"] = redis_url
     os.environ.pop("REDIS_CACHE_URL", None)
@@ -332,7 +321,7 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
                 paced_latencies += latencies
                 problems += _registrations_check(paced_id, answers)
     finally:
-        harness.gunicorn_stop(server)
+        harness.process_stop(server)
 
     def ratio(rates):
         # Paired with the /healthz burst just before it: immune to the load drifting.
@@ -400,7 +389,6 @@ def main() -> int:
     import django
 
     django.setup()
-    import redis
     from django.db import connection
 
     started = time.perf_counter()
@@ -411,7 +399,7 @@ def main() -> int:
     finally:
         connection.close()
         database_drop()
-        redis.Redis.from_url(redis_url).flushdb()
+        harness.redis_empty([redis_url])
     for _passed, line in results:
         print(line)
     print(f"{time.perf_counter() - started:.0f} s")

@@ -50,13 +50,12 @@ ZONE = "Europe/Brussels"
 
 
 def _environment_prepare(tmp: Path) -> None:
-    """Point settings at throwaway storage before Django reads them."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
+    """Point settings at throwaway storage, the cache under a private key prefix, and the
+    throttles off, before Django reads them."""
+    harness.environment_prepare(tmp)
     os.environ["CACHE_KEY_PREFIX"] = f"bench-workshops-{os.getpid()}"
     os.environ["WORKSHOP_TABLE_THROTTLE_RATE"] = ""
     os.environ["WORKSHOP_DEVICE_THROTTLE_RATE"] = ""
-    if os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
 
 
 def _workshop_create():
@@ -195,7 +194,7 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
             if any(status not in (200, 304) for status, _body in answers):
                 problems.append("paced polls: some were neither 200 nor 304")
     finally:
-        harness.gunicorn_stop(server)
+        harness.process_stop(server)
 
     def ratio(rates):
         # Paired with the /healthz burst just before it: immune to the load drifting.
