@@ -1,11 +1,12 @@
 """What the benchmarks share: throwaway settings and database, spare Redis databases, the
 programme their meetings belong to, a gunicorn on a free port, one-off HTTP requests to
-it, bursts of them from many clients, and the report of their measures."""
+it, bursts of them from many clients, and the paired ratios and report of their measures."""
 
 import http.client
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -277,6 +278,13 @@ def burst(
     # perf_counter is CLOCK_MONOTONIC on Linux: comparable between processes.
     elapsed = max(r[1] for r in results) - min(r[0] for r in results)
     return len(results) / elapsed, [r[1] - r[0] for r in results], [(r[2], r[3]) for r in results]
+
+
+def paired_ratio(measured: Sequence[float], reference: Sequence[float]) -> float:
+    """The median of each round's measured ÷ reference. A round's two runs follow each
+    other, so their ratio is immune to the load drifting between rounds on a shared
+    machine; the ratio of the two medians is not."""
+    return statistics.median(m / r for m, r in zip(measured, reference, strict=True))
 
 
 def percentile(values: list[float], fraction: float) -> float:

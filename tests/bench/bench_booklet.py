@@ -249,34 +249,35 @@ def main() -> int:
             for _round in range(SMALL_ROUNDS):
                 booklet_times.append(_timed(_booklet, small))
                 raw_times.append(_timed(_raw, raw_rows))
-            ratios = [b / r for b, r in zip(booklet_times, raw_times, strict=True)]
             large_times, small_times = [], []
             for _round in range(LARGE_ROUNDS):
                 small_times.append(_timed(_booklet, small))
                 large_times.append(_timed(_booklet, large))
-            scaling = [big / little for big, little in zip(large_times, small_times, strict=True)]
         finally:
             connection.close()
             database_drop()
-    ratio, growth = statistics.median(ratios), statistics.median(scaling)
-    results = [
-        (
-            ratio <= RATIO_FLOOR,
-            f"(a) {SMALL} post-its, {PARTICIPANTS} participants, {WORKSHOPS} workshops: booklet "
-            f"{statistics.median(booklet_times) * 1000:.0f} ms, raw reportlab "
-            f"{statistics.median(raw_times) * 1000:.0f} ms (medians of {SMALL_ROUNDS}); median "
-            f"ratio {ratio:.2f} (floor ≤ {RATIO_FLOOR})",
-        ),
-        (
-            growth <= SCALING_FLOOR,
-            f"(b) {LARGE} post-its: booklet {statistics.median(large_times) * 1000:.0f} ms against "
-            f"{statistics.median(small_times) * 1000:.0f} ms for {SMALL} (medians of "
-            f"{LARGE_ROUNDS}); median ratio {growth:.2f} (floor ≤ {SCALING_FLOOR:.0f})",
-        ),
-    ]
-    for passed, line in results:
-        print(f"{line} {'PASS' if passed else 'FAIL'}")
-    return 0 if all(passed for passed, _line in results) else 1
+    ratio = harness.paired_ratio(booklet_times, raw_times)
+    growth = harness.paired_ratio(large_times, small_times)
+    ratio_ok, growth_ok = ratio <= RATIO_FLOOR, growth <= SCALING_FLOOR
+    return harness.report(
+        [
+            (
+                ratio_ok,
+                f"(a) {SMALL} post-its, {PARTICIPANTS} participants, {WORKSHOPS} workshops: "
+                f"booklet {statistics.median(booklet_times) * 1000:.0f} ms, raw reportlab "
+                f"{statistics.median(raw_times) * 1000:.0f} ms (medians of {SMALL_ROUNDS}); "
+                f"median ratio {ratio:.2f} (floor ≤ {RATIO_FLOOR}) "
+                f"{'PASS' if ratio_ok else 'FAIL'}",
+            ),
+            (
+                growth_ok,
+                f"(b) {LARGE} post-its: booklet {statistics.median(large_times) * 1000:.0f} ms "
+                f"against {statistics.median(small_times) * 1000:.0f} ms for {SMALL} (medians "
+                f"of {LARGE_ROUNDS}); median ratio {growth:.2f} (floor ≤ {SCALING_FLOOR:.0f}) "
+                f"{'PASS' if growth_ok else 'FAIL'}",
+            ),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -257,9 +257,7 @@ def _cold_build() -> tuple[bool, str]:
     if payload.body != raw:
         return False, "(a) FAIL: the feed and the raw icalendar build differ; fix the reference"
     feed, reference = statistics.median(feed_times), statistics.median(raw_times)
-    # Each round's two builds run back to back, so their ratio is immune to the load
-    # drifting between rounds on a shared machine.
-    ratio = statistics.median(f / r for f, r in zip(feed_times, raw_times, strict=True))
+    ratio = harness.paired_ratio(feed_times, raw_times)
     passed = ratio <= COLD_FLOOR
     return passed, (
         f"(a) cold build, {len(events)} events, same bytes: feed {feed * 1000:.0f} ms, "
@@ -329,7 +327,7 @@ def _warm_serving(database_url: str) -> list[tuple[bool, str]]:
     finally:
         harness.process_stop(server)
     feed, health = statistics.median(feed_rates), statistics.median(health_rates)
-    ratio = statistics.median(f / h for f, h in zip(feed_rates, health_rates, strict=True))
+    ratio = harness.paired_ratio(feed_rates, health_rates)
     warm_ok = ratio >= WARM_FLOOR
     not_modified = status == 304 and empty == b""
     return [
@@ -368,9 +366,7 @@ def main() -> int:
             harness.cache_drop()
             connection.close()
             database_drop()
-    for _passed, line in results:
-        print(line)
-    return 0 if all(passed for passed, _line in results) else 1
+    return harness.report(results)
 
 
 if __name__ == "__main__":

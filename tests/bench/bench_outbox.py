@@ -375,9 +375,7 @@ def _measure(sink: Sink, worker: Worker, meetings: list, started: float) -> tupl
             )
     pipeline = statistics.median(INVITEES / t for t in pipeline_times)
     floor = statistics.median(INVITEES / t for t in floor_times)
-    # Each round's two runs follow each other, so their ratio is immune to the load
-    # drifting between rounds on a shared machine.
-    ratio = statistics.median(f / p for p, f in zip(pipeline_times, floor_times, strict=True))
+    ratio = harness.paired_ratio(floor_times, pipeline_times)
     passed = ratio >= FLOOR
     rounds = len(pipeline_times)
     return [

@@ -323,15 +323,12 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
     finally:
         harness.process_stop(server)
 
-    def ratio(rates):
-        # Paired with the /healthz burst just before it: immune to the load drifting.
-        return statistics.median(r / h for r, h in zip(rates, health_rates, strict=True))
-
     def ms(latencies, fraction):
         return harness.percentile(latencies, fraction) * 1000
 
     health_rate = statistics.median(health_rates)
-    checkin_ratio = ratio(checkin_rates)
+    # Each burst is paired with the /healthz burst just before it.
+    checkin_ratio = harness.paired_ratio(checkin_rates, health_rates)
     checkin_ok = checkin_ratio >= CHECKIN_FLOOR and not checkin_problems
     options = " ".join(option.removeprefix("--") for option in GUNICORN_OPTIONS)
     results = [
@@ -343,7 +340,7 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
         )
     ]
     if REGISTRATIONS_MEASURED:
-        registration_ratio = ratio(registration_rates)
+        registration_ratio = harness.paired_ratio(registration_rates, health_rates)
         p99 = ms(paced_latencies, 0.99)
         registration_ok = registration_ratio >= REGISTRATION_FLOOR
         paced_ok = p99 <= P99_CEILING_MS
@@ -400,10 +397,7 @@ def main() -> int:
         connection.close()
         database_drop()
         harness.redis_empty([redis_url])
-    for _passed, line in results:
-        print(line)
-    print(f"{time.perf_counter() - started:.0f} s")
-    return 0 if all(passed for passed, _line in results) else 1
+    return harness.report(results, started)
 
 
 if __name__ == "__main__":

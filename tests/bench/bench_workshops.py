@@ -196,14 +196,12 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
     finally:
         harness.process_stop(server)
 
-    def ratio(rates):
-        # Paired with the /healthz burst just before it: immune to the load drifting.
-        return statistics.median(r / h for r, h in zip(rates, health_rates, strict=True))
-
     def ms(latencies, fraction=0.99):
         return harness.percentile(latencies, fraction) * 1000
 
-    timer_ratio, postit_ratio = ratio(timer_rates), ratio(postit_rates)
+    # Each burst is paired with the /healthz burst just before it.
+    timer_ratio = harness.paired_ratio(timer_rates, health_rates)
+    postit_ratio = harness.paired_ratio(postit_rates, health_rates)
     paced_p99 = ms(paced_latencies)
     timer_ok = timer_ratio >= TIMER_FLOOR
     paced_ok = paced_p99 <= P99_CEILING_MS
