@@ -364,7 +364,12 @@ def _shared_head(head: bytes) -> bytes:
 
 
 def _eight_bit(text: str) -> bytes | None:
-    data = _NEWLINES.sub("\r\n", text).encode()
+    # Templates end lines with "\n" alone: then a replace does what the generator's
+    # pattern does, at a third of its cost per part of every message.
+    if "\r" in text:
+        data = _NEWLINES.sub("\r\n", text).encode()
+    else:
+        data = text.replace("\n", "\r\n").encode()
     if len(data) > _LINE_LIMIT and max(map(len, data.split(b"\r\n"))) > _LINE_LIMIT:
         return None
     return data
