@@ -14,4 +14,3 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Behind a load balancer that keeps connections open; the default 2 s closes them early.
 keepalive = 5
-accesslog = "-"
