@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tasks import outbox
@@ -353,3 +353,23 @@ def test_only_a_queued_email_can_be_replaced(django_capture_on_commit_callbacks)
     with pytest.raises(OutboxError, match="nothing:here"):
         outbox.delivery_replace("nothing:here", _spec(key="note:3"))
     assert list(Delivery.objects.values_list("idempotency_key", flat=True)) == ["note:1"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only")
+def test_a_fanout_with_keys_already_owed_is_one_statement_on_postgresql(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    outbox.delivery_queue(_spec(key="owed", context={"n": 0}))
+
+    with django_assert_num_queries(1):
+        keys = outbox.deliveries_queue(
+            [_spec(key=f"note:{n}", context={"n": n}) for n in (1, 2)] + [_spec(key="owed")]
+        )
+
+    assert keys == ["note:1", "note:2"]
+    rows = Delivery.objects.filter(idempotency_key__startswith="note:").order_by("pk")
+    assert [(row.context, row.status, row.attempts) for row in rows] == [
+        ({"n": 1}, Delivery.Status.QUEUED, 0),
+        ({"n": 2}, Delivery.Status.QUEUED, 0),
+    ]
+    assert all(row.enqueued_at and row.created_at for row in rows)
