@@ -1,7 +1,6 @@
 """The invitations API (organisers invite people to a meeting and see who was skipped)
 and the public registration API (register, then read, change or cancel with the token)."""
 
-import threading
 from datetime import datetime
 
 from django.conf import settings
@@ -9,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
-from ninja.throttling import AnonRateThrottle
 from pydantic import ConfigDict
 
 from meetings.api import ERRORS
@@ -19,6 +17,7 @@ from meetings.models import Meeting
 
 from . import selectors, services
 from .models import Registration
+from .throttles import RegistrationThrottle
 
 router = Router(tags=["invitations"])
 
@@ -68,29 +67,6 @@ def meeting_invite(request, meeting_id: int, payload: InvitationsIn):
 
 
 # --- Registrations ---------------------------------------------------------------------
-
-
-class RegistrationThrottle(threading.local, AnonRateThrottle):
-    """Per client address, at `REGISTRATION_THROTTLE_RATE` (e.g. "30/m"); empty turns it
-    off. Read on each request, so that tests and benchmarks can change it.
-
-    ninja keeps one throttle per operation and stores the request's key and history on it
-    between `allow_request` and `wait`: a thread-local instance keeps two requests of a
-    threaded server from mixing them up."""
-
-    scope = "registration"
-
-    def __init__(self):
-        self.rate, self.num_requests, self.duration = None, None, None
-
-    def allow_request(self, request) -> bool:
-        rate = settings.REGISTRATION_THROTTLE_RATE
-        if not rate:
-            return True
-        if rate != self.rate:
-            self.rate = rate
-            self.num_requests, self.duration = self.parse_rate(rate)
-        return super().allow_request(request)
 
 
 class RegistrationIn(Schema):
@@ -249,7 +225,10 @@ def registration_read(request, token: str):
 
 
 @router.patch(
-    "/registrations/{token}", response={200: RegistrationOut, **ERRORS}, tags=["registrations"]
+    "/registrations/{token}",
+    response={200: RegistrationOut, **ERRORS, 429: dict},
+    throttle=[RegistrationThrottle()],
+    tags=["registrations"],
 )
 def registration_update(request, token: str, payload: RegistrationPatch):
     """Change the language, the needs or the contact-list consent. Anything else is
@@ -259,7 +238,10 @@ def registration_update(request, token: str, payload: RegistrationPatch):
 
 
 @router.delete(
-    "/registrations/{token}", response={200: RegistrationOut, **ERRORS}, tags=["registrations"]
+    "/registrations/{token}",
+    response={200: RegistrationOut, **ERRORS, 429: dict},
+    throttle=[RegistrationThrottle()],
+    tags=["registrations"],
 )
 def registration_cancel(request, token: str):
     """Cancel; the seat goes to the next person waiting. Cancelling again changes nothing."""

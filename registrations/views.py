@@ -24,6 +24,7 @@ from . import selectors, services
 from .errors import InvalidRegistration, RegistrationsError, UnknownInvitation, UnknownRegistration
 from .forms import RegistrationForm, RegistrationUpdateForm
 from .models import Registration
+from .throttles import form_throttle
 from .tickets import ticket_pdf, ticket_qr_png
 
 
@@ -84,7 +85,13 @@ def registration_form(request, meeting_id: int):
         )
     form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
-    if form.is_valid():
+    if form.is_valid() and not form_throttle.allow_request(request):
+        form.add_error(
+            None,
+            _("Too many registrations from your connection: wait a minute, then send again."),
+        )
+        status = 429
+    elif form.is_valid():
         try:
             registration, created = services.registration_create(
                 meeting,

@@ -198,12 +198,27 @@ def test_registrations_from_one_address_are_throttled(client, meeting, settings)
     assert Registration.objects.count() == 2
 
 
+def test_changes_and_cancellations_by_token_count_against_the_same_allowance(
+    client, meeting, settings
+):
+    settings.REGISTRATION_THROTTLE_RATE = "3/m"
+    token = post(client, meeting.pk).json()["manage_token"]
+    url = f"/api/registrations/{token}"
+
+    change = client.patch(url, {"language": "fr"}, content_type="application/json")
+    cancel = client.delete(url)
+    again = client.delete(url)
+
+    assert (change.status_code, cancel.status_code, again.status_code) == (200, 200, 429)
+    assert "detail" in again.json()
+
+
 def test_the_throttle_keeps_what_it_remembers_per_thread():
     """ninja shares one throttle per endpoint; a threaded server must not mix two
     requests' keys and histories up between `allow_request` and `wait`."""
     import threading
 
-    from registrations.api import RegistrationThrottle
+    from registrations.throttles import RegistrationThrottle
 
     throttle = RegistrationThrottle()
     throttle.key = "address-of-this-request"

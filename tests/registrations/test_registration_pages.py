@@ -285,3 +285,19 @@ def test_the_personal_feed_has_every_meeting_of_the_address_except_cancelled_one
         f"/calendar/r/{registration.manage_token}.ics", HTTP_IF_NONE_MATCH=response["ETag"]
     )
     assert again.status_code == 304
+
+
+def test_the_form_shares_the_apis_allowance_per_connection(client, meeting, settings):
+    settings.REGISTRATION_THROTTLE_RATE = "2/m"
+    api = client.post(
+        f"/api/meetings/{meeting.pk}/registrations",
+        {**registration_data(email="api@example.org"), "organisation": None},
+        content_type="application/json",
+    )
+
+    answers = [post_form(client, meeting, "en", email=f"form{n}@example.org") for n in range(2)]
+
+    assert api.status_code == 201
+    assert [answer.status_code for answer in answers] == [302, 429]
+    assert "Too many registrations from your connection" in answers[1].content.decode()
+    assert Registration.objects.count() == 2
