@@ -35,12 +35,13 @@ def environment_prepare(tmp: Path) -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
 
 
-def database_create(test_name: str | None = None) -> tuple[str, Callable[[], None]]:
+def database_create() -> tuple[str, Callable[[], None]]:
     """Migrate a database of our own; return its URL for the server and how to drop it.
 
     SQLite: the file DATABASE_URL names (a temporary one, from `environment_prepare`).
     PostgreSQL: a test database beside DATABASE_URL's, created and dropped as Django's
-    test runner does; `test_name` names it when a test run may be using test_<name>.
+    test runner does, under a name of this process's: Django's own, test_<name>, may be
+    a test run's at that moment, and creating it drops whatever has that name.
     """
     from django.core.management import call_command
     from django.db import connection
@@ -50,8 +51,7 @@ def database_create(test_name: str | None = None) -> tuple[str, Callable[[], Non
         call_command("migrate", verbosity=0, interactive=False)
         return url, lambda: None
     real_name = connection.settings_dict["NAME"]
-    if test_name:
-        connection.settings_dict["TEST"]["NAME"] = test_name
+    connection.settings_dict["TEST"]["NAME"] = f"test_{real_name}_bench_{os.getpid()}"
     created = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     return (
         urlsplit(url)._replace(path=f"/{created}").geturl(),

@@ -415,8 +415,7 @@ def main() -> int:
         from django.db import connection
 
         worker = None
-        # A name of our own: a test run of the integration suite may be using test_<name>.
-        database_url, database_drop = harness.database_create(f"test_bench_outbox_{os.getpid()}")
+        database_url, database_drop = harness.database_create()
         try:
             options = " ".join(option.removeprefix("--") for option in WORKER_OPTIONS)
             print(
