@@ -12,7 +12,8 @@
  * different networks and with wrong local clocks still agree to a fraction of a second.
  * A reload loses nothing: everything comes from the server.
  *
- * API (a plain script; it defines window.Countdown):
+ * API (a plain script; it defines window.Countdown and polls through window.siteApi,
+ * so the page loads site/api.js too):
  *
  *   var clock = new Countdown({
  *     url: "/api/workshops/7/timer",        // required
@@ -211,28 +212,34 @@
   Countdown.prototype.poll = function () {
     if (this.inFlight) return Promise.resolve(this.state);
     var self = this;
-    var headers = { "Accept": "application/json" };
+    var headers = {};
     for (var name in this.headers) headers[name] = this.headers[name];
     var sentAt = Date.now();
+    var receivedAt;
     var conditional = this.etag && this.samples.length >= 2 &&
       sentAt - this.lastSampleAt < RESAMPLE_MS;
     if (conditional) headers["If-None-Match"] = this.etag;
     this.inFlight = true;
     // no-store: the browser's own cache must neither answer nor revalidate for us, or a
     // stale server_now would come back with a 200.
-    return fetch(this.url, { headers: headers, credentials: "same-origin", cache: "no-store" })
-      .then(function (response) {
-        var receivedAt = Date.now();
+    var extra = {
+      headers: headers,
+      cache: "no-store",
+      // The round trip ends when the answer arrives, not once its body is parsed.
+      onResponse: function () { receivedAt = Date.now(); }
+    };
+    return global.siteApi("GET", this.url, undefined, null, extra)
+      .then(function (answer) {
+        var response = answer.response;
+        var body = answer.data;
         if (response.status === 304) return self.state;
-        return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok) {
-            self.onError(response.status, typeof body.detail === "string" ? body.detail : "", self);
-            return self.state;
-          }
-          self.etag = response.headers.get("ETag");
-          self.apply(body, sentAt, receivedAt);
-          return body;
-        });
+        if (!response.ok) {
+          self.onError(response.status, typeof body.detail === "string" ? body.detail : "", self);
+          return self.state;
+        }
+        self.etag = response.headers.get("ETag");
+        self.apply(body, sentAt, receivedAt);
+        return body;
       }, function () {
         self.onError(0, "", self);
         return self.state;
