@@ -97,12 +97,11 @@
       setTimeout(loadPostits, POSTITS_EVERY_MS);
       return;
     }
-    fetch(root.dataset.contributionsUrl, {
-      credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" }
-    }).then(function (response) {
-      return response.ok ? response.json() : null;
-    }).then(function (data) {
-      if (data) showPostits(Array.isArray(data) ? data : data.items || []);
+    // The endpoint answers a list; anything else (an error, a body that is not JSON)
+    // leaves the wall as it is until the next poll.
+    var url = root.dataset.contributionsUrl;
+    window.siteApi("GET", url, undefined, null, { cache: "no-store" }).then(function (answer) {
+      if (answer.response.ok && Array.isArray(answer.data)) showPostits(answer.data);
     }, function () {}).then(function () {
       setTimeout(loadPostits, POSTITS_EVERY_MS);
     });
