@@ -29,6 +29,18 @@ def _url(live_server, name, arg, lang="fr"):
         return live_server.url + reverse(name, args=[arg])
 
 
+THROWING_CALLBACK_POLLS = """async () => {
+    const clock = new Countdown({
+        url: window.workshopClock.url,
+        onChange: () => { throw new Error("a page's bug"); },
+    });
+    await clock.poll();
+    await clock.poll();
+    clock.stop();
+    return [clock.inFlight, clock.samples.length];
+}"""
+
+
 def test_a_round_runs_on_the_console_projector_and_phone_together(live_server, browser, meeting):
     workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
     question = services.question_create(
@@ -68,6 +80,8 @@ def test_a_round_runs_on_the_console_projector_and_phone_together(live_server, b
         assert abs(projector_end - phone_end) < 500, (projector_end, phone_end)
         remaining = int(phone.locator("#countdown").get_attribute("data-remaining-ms"))
         assert 60_000 < remaining <= 120_000
+        # A page callback that throws does not stop a clock from polling.
+        assert projector.evaluate(THROWING_CALLBACK_POLLS) == [False, 2]
         assert re.fullmatch(r"2:00|1:[0-5][0-9]", phone.locator("#countdown").inner_text())
 
         # 3. A post-it typed on the phone reaches the console's board, as typed.

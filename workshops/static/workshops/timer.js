@@ -244,6 +244,11 @@
         self.onError(0, "", self);
         return self.state;
       })
+      .then(null, function (error) {
+        // A page's callback that throws must not stop the clock: the next poll goes on.
+        console.error(error);
+        return self.state;
+      })
       .then(function (state) {
         self.inFlight = false;
         self.schedule();
