@@ -194,7 +194,7 @@ _QUEUE_SQL = (
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]::jsonb[]) AS spec "
     "{conflict}RETURNING {id}, {idempotency_key}"
 )
-# The order of `_QUEUE_SQL`'s arrays.
+# What a row is queued with (`_spec_values`), in the order of `_QUEUE_SQL`'s arrays.
 _QUEUED_FIELDS = (
     "kind",
     "idempotency_key",
@@ -574,22 +574,10 @@ def _bare_address(address: str) -> str:
     return parseaddr(address)[1]
 
 
-# What claiming, rendering and sending a row read: not its timestamps, whose loading
-# was a tenth of the worker's time (nothing but the admin reads them back).
-_SENT_FIELDS = (
-    "kind",
-    "idempotency_key",
-    "to_email",
-    "to_name",
-    "language",
-    "reply_to",
-    "person_id",
-    "meeting_id",
-    "programme_id",
-    "context",
-    "status",
-    "attempts",
-)
+# What claiming, rendering and sending a row read: what it was queued with, its status
+# and attempts; not its timestamps, whose loading was a tenth of the worker's time
+# (nothing but the admin reads them back).
+_SENT_FIELDS = (*_QUEUED_FIELDS, "status", "attempts")
 
 
 def deliveries_send(ids: list[int]) -> None:
