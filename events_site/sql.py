@@ -40,3 +40,14 @@ def from_db(model, name: str, value):
     for converter in connection.ops.get_db_converters(field.get_col(model._meta.db_table)):
         value = converter(value, field, connection)
     return value
+
+
+# The largest primary key (a BigAutoField is a signed 64-bit integer).
+KEY_MAX = 2**63 - 1
+
+
+def key_candidates(ids) -> set[int]:
+    """The `ids` that can be primary keys. Any other names nothing, and SQLite refuses
+    to compare a column with it (an OverflowError, where Django's own lookups on one
+    value answer "no such row"): filter by these, and the others come out as unknown."""
+    return {key for key in ids if 0 < key <= KEY_MAX}

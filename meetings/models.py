@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 LANGUAGE_CHOICES = settings.LANGUAGES
-TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
+KNOWN_TIME_ZONES = frozenset(available_timezones())
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in KNOWN_TIME_ZONES if "/" in tz)
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in available_timezones():
+    if value not in KNOWN_TIME_ZONES:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
@@ -325,8 +326,9 @@ class Meeting(models.Model):
 
     def clean(self):
         errors = {}
-        if self.starts_at and self.programme_id:
-            year = self.starts_at.astimezone(ZoneInfo(self.time_zone or "UTC")).year
+        # An unknown zone is the time zone field's error, found before this one.
+        if self.starts_at and self.programme_id and self.time_zone in KNOWN_TIME_ZONES:
+            year = self.starts_at.astimezone(ZoneInfo(self.time_zone)).year
             if year != self.programme.year:
                 errors["starts_at"] = _(
                     "This meeting starts in %(year)s but belongs to the %(programme)s programme."

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from events_site import sql
 from meetings.models import Meeting, Organisation, Person, Theme
 from tasks.models import Delivery
 
@@ -53,7 +54,7 @@ def invitations_for_deliveries(
 
 
 def _by_ids(model, ids: Collection[int], unknown_message: str) -> tuple[list, str | None]:
-    found = list(model.objects.filter(pk__in=ids))
+    found = list(model.objects.filter(pk__in=sql.key_candidates(ids)))
     unknown = sorted(set(ids) - {obj.pk for obj in found})
     if not unknown:
         return found, None

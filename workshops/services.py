@@ -104,7 +104,7 @@ def workshop_update(workshop: Workshop, **data) -> Workshop:
 def workshop_facilitators_set(workshop: Workshop, person_ids: Iterable[int]) -> Workshop:
     """The workshop's facilitators are taken from the meeting's co-facilitators and staff."""
     person_ids = set(person_ids)
-    people = list(Person.objects.filter(pk__in=person_ids))
+    people = list(Person.objects.filter(pk__in=sql.key_candidates(person_ids)))
     if len(people) != len(person_ids):
         raise InvalidWorkshopData(
             _("Some of these people are not in the directory."),

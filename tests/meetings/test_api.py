@@ -147,6 +147,7 @@ def test_organiser_builds_and_publishes_a_meeting_end_to_end(api_client, program
         ({"ends_at": "2027-05-20T08:00:00"}, "__all__", "end after it starts"),
         ({"capacity": 0}, "__all__", "at least 1"),
         ({"time_zone": "Mars/Olympus"}, "time_zone", "time zone"),
+        ({"time_zone": "../../etc/passwd"}, "time_zone", "time zone"),
         ({"host_organisation": 999999}, "host_organisation", "999999"),
         ({"themes": ["nope"]}, "themes", "nope"),
         ({"working_languages": ["de"]}, "working_languages", "de"),
@@ -163,6 +164,17 @@ def test_bad_meeting_input_is_a_422_and_writes_nothing(
     assert message in body["detail"]
     assert field in body["errors"]
     assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "../../etc/passwd", "}ä\x8b-þ\U000b4a7f", ""])
+def test_a_meeting_moved_to_an_unknown_time_zone_is_a_422_and_stays(api_client, meeting, zone):
+    response = api_client.patch(
+        f"/api/meetings/{meeting.pk}", {"time_zone": zone}, content_type="application/json"
+    )
+
+    assert response.status_code == 422, response.content
+    assert "time_zone" in response.json()["errors"]
+    assert Meeting.objects.get(pk=meeting.pk).time_zone == meeting.time_zone
 
 
 def test_unknown_programme_year_on_create_is_404(api_client, programme):

@@ -100,3 +100,12 @@ def test_the_reasons_are_in_the_language_of_the_request(api_client, meeting, mar
     with translation.override("nl"):
         reason = gettext("Already invited to this meeting.")
     assert response.json()["skipped"][0]["reason"] == reason
+
+
+def test_ids_beyond_any_key_are_unknown_not_a_crash(api_client, meeting):
+    response = invite(api_client, meeting.pk, people=[2**64, -3], organisations=[10**30])
+
+    assert response.status_code == 422, response.content
+    detail = response.json()["detail"]
+    assert str(2**64) in detail and "-3" in detail and str(10**30) in detail
+    assert not Invitation.objects.exists()

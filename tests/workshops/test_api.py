@@ -262,6 +262,7 @@ def test_a_renewed_table_token_replaces_the_old_one(facilitator_client, workshop
             "__all__",
         ),
         ("patch", "/workshops/{workshop}", {"facilitators": [999999]}, 422, "facilitators"),
+        ("patch", "/workshops/{workshop}", {"facilitators": [2**64]}, 422, "facilitators"),
         ("patch", "/workshops/{workshop}", {"colour": "red"}, 422, None),
         (
             "post",
