@@ -46,8 +46,14 @@ def from_db(model, name: str, value):
 KEY_MAX = 2**63 - 1
 
 
-def key_candidates(ids) -> set[int]:
-    """The `ids` that can be primary keys. Any other names nothing, and SQLite refuses
+def is_key(value: int) -> bool:
+    """Whether `value` can be a primary key. Any other names nothing, and SQLite refuses
     to compare a column with it (an OverflowError, where Django's own lookups on one
-    value answer "no such row"): filter by these, and the others come out as unknown."""
-    return {key for key in ids if 0 < key <= KEY_MAX}
+    value answer "no such row"): a hand-written statement must not be given it."""
+    return 0 < value <= KEY_MAX
+
+
+def key_candidates(ids) -> set[int]:
+    """The `ids` that can be primary keys (`is_key`): filter by these, and the others
+    come out as unknown."""
+    return {key for key in ids if is_key(key)}

@@ -360,6 +360,8 @@ def ticket_read(secret, meeting: Meeting | int, *, check_in_by=None, method: str
     holder the ticket lets in, by that user: the caller has checked they may.
     """
     meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
+    if not sql.is_key(meeting_id):
+        raise UnknownMeeting.of(meeting_id)
     confirmed = Registration.Status.CONFIRMED
     params = [meeting_id, confirmed, normalise_secret(secret), meeting_id]
     now = None

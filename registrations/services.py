@@ -501,6 +501,8 @@ def _address_lookup_sql() -> str:
 def _address_lookup(meeting_id: int, email: str) -> tuple[int | None, bool]:
     """The directory's person with this address, and whether the address is registered
     for the meeting already, in one query; `UnknownMeeting` if there is no meeting."""
+    if not sql.is_key(meeting_id):
+        raise UnknownMeeting.of(meeting_id)
     with connection.cursor() as cursor:
         cursor.execute(_address_lookup_sql(), [email, email, meeting_id])
         found = cursor.fetchone()

@@ -515,24 +515,27 @@ def contribution_post(
     text, objective, author = _contribution_texts(text, objective, author)
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _post_sql(connection.vendor),
-            [
-                text,
-                objective,
-                author,
-                Contribution.Source.PHONE,
-                False,
-                device[:64],
-                adapt(now),
-                adapt(now),
-                token,
-                workshop_id,
-                Workshop.Status.OPEN,
-            ],
-        )
-        row = cursor.fetchone()
+    row = None
+    # An id no workshop can have inserts nothing: the reasons below say whose table it is.
+    if sql.is_key(workshop_id):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _post_sql(connection.vendor),
+                [
+                    text,
+                    objective,
+                    author,
+                    Contribution.Source.PHONE,
+                    False,
+                    device[:64],
+                    adapt(now),
+                    adapt(now),
+                    token,
+                    workshop_id,
+                    Workshop.Status.OPEN,
+                ],
+            )
+            row = cursor.fetchone()
     if row is None:
         table = selectors.table_by_token(token)
         if table.workshop_id != workshop_id:

@@ -299,6 +299,13 @@ def scan(client, secret, meeting_id, **extra):
     )
 
 
+def test_a_scan_at_the_door_of_a_meeting_beyond_any_key_is_a_404(api_client, marie):
+    response = scan(api_client, marie.ticket_secret, 2**64)
+
+    assert response.status_code == 404
+    assert not CheckIn.objects.exists()
+
+
 def test_the_api_answers_every_outcome_with_200(api_client, meeting, programme, marie):
     cancelled = RegistrationFactory(meeting=meeting, status="cancelled")
     waitlisted = RegistrationFactory(meeting=meeting, status="waitlisted")

@@ -118,6 +118,10 @@ def test_unknown_tokens_and_meetings_are_404(client, db):
     )
     assert client.delete("/api/registrations/nope").status_code == 404
     assert post(client, 424242).status_code == 404
+    # Beyond any key: SQLite cannot even compare it; still a meeting that does not exist.
+    beyond = post(client, 2**64)
+    assert beyond.status_code == 404
+    assert beyond.json()["detail"] == f"There is no meeting with id {2**64}."
 
 
 def test_a_cancelled_meeting_is_409_and_nothing_is_written(client, programme):

@@ -310,6 +310,15 @@ def test_a_phone_cannot_vote_in_another_workshop(workshop, meeting, phones):
     assert not Vote.objects.exists()
 
 
+def test_a_phone_posting_to_a_workshop_beyond_any_key_is_told_its_table_is_elsewhere(
+    workshop, phones
+):
+    response = phones(f"/workshops/{2**64}/contributions", {"text": "Un bus de nuit"})
+
+    assert response.status_code == 404
+    assert not Contribution.objects.exists()
+
+
 # --- Throttles --------------------------------------------------------------------------------
 
 
