@@ -231,9 +231,11 @@ def registration_read(request, token: str):
     tags=["registrations"],
 )
 def registration_update(request, token: str, payload: RegistrationPatch):
-    """Change the language, the needs or the contact-list consent. Anything else is
-    refused with 422 (cancel and register again); a cancelled registration with 409."""
-    registration = services.registration_update(_by_token(token), payload.dict(exclude_unset=True))
+    """Change the language, the needs or the contact-list consent; a field sent as null
+    is left as it is (send "" to clear a note). Anything else is refused with 422
+    (cancel and register again); a cancelled registration with 409."""
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    registration = services.registration_update(_by_token(token), changes)
     return _registration_out(registration)
 
 

@@ -182,6 +182,20 @@ def test_only_the_language_needs_and_consent_can_be_patched(client, meeting):
     assert Registration.objects.get().email == "sofie.claes@menen.example"
 
 
+def test_a_field_patched_to_null_is_left_as_it_is(client, meeting):
+    token = token_of(post(client, meeting.pk, dietary_notes="Végétarien"))
+
+    response = client.patch(
+        f"/api/registrations/{token}",
+        {"dietary_notes": None, "interpretation_needed": None, "language": "fr"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    registration = Registration.objects.get()
+    assert (registration.dietary_notes, registration.language) == ("Végétarien", "fr")
+
+
 def test_a_cancelled_registration_cannot_be_patched(client, meeting):
     token = token_of(post(client, meeting.pk))
     client.delete(f"/api/registrations/{token}")
