@@ -19,6 +19,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from django.db.models import Count, Exists, OuterRef
 
@@ -285,6 +286,14 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
     ]
 
 
+def _sorted_into(items, headings: dict, rest, key) -> list:
+    """`items` into their heading by `key(item)` (in the headings' order), the others into
+    `rest`, last; only the headings with items."""
+    for item in items:
+        headings.get(key(item), rest).items.append(item)
+    return [heading for heading in (*headings.values(), rest) if heading.items]
+
+
 def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection:
     visible: dict[int, Item] = {}
     merged = []
@@ -313,21 +322,18 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
             visible[target].merged.append(item)
     items = list(visible.values())
 
-    by_orientation = {row["id"]: Group(_text(row, "title"), []) for row in orientations}
-    unsorted = Group(None, [])
-    for item in items:
-        by_orientation.get(item.orientation_id, unsorted).items.append(item)
-    groups = [group for group in by_orientation.values() if group.items]
-    if unsorted.items:
-        groups.append(unsorted)
-
-    by_question = {row["id"]: QuestionItems(_text(row, "text"), []) for row in questions}
-    no_question = QuestionItems(None, [])
-    for item in items:
-        by_question.get(item.question_id, no_question).items.append(item)
-    annex = [entry for entry in by_question.values() if entry.items]
-    if no_question.items:
-        annex.append(no_question)
+    groups = _sorted_into(
+        items,
+        {row["id"]: Group(_text(row, "title"), []) for row in orientations},
+        Group(None, []),
+        attrgetter("orientation_id"),
+    )
+    annex = _sorted_into(
+        items,
+        {row["id"]: QuestionItems(_text(row, "text"), []) for row in questions},
+        QuestionItems(None, []),
+        attrgetter("question_id"),
+    )
 
     voted = sorted((item for item in items if item.votes), key=lambda item: -item.votes)
     texts = [item.text for item in items] + [m.text for item in items for m in item.merged]
