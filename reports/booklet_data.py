@@ -27,13 +27,12 @@ from meetings.models import CoFacilitator, Meeting, Organisation
 from registrations.models import CheckIn, Registration
 from workshops.models import Contribution, Orientation, Question, Table, Workshop
 
-from .figures import AttendanceFigures, attendance_figures
+from .figures import UNSPECIFIED, AttendanceFigures, attendance_figures
 from .terms import key_terms
 
 # Bump when the layout changes, so that stored booklets are built again.
 LAYOUT_VERSION = 1
 STRONGEST_IDEAS = 5
-UNSPECIFIED = ""
 
 Text = dict[str, str]
 
