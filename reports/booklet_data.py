@@ -37,9 +37,13 @@ STRONGEST_IDEAS = 5
 Text = dict[str, str]
 
 
-def _text(row: dict, name: str) -> Text:
-    fr, nl = row.get(f"{name}_fr") or "", row.get(f"{name}_nl") or ""
+def _both(fr: str | None, nl: str | None) -> Text:
+    fr, nl = fr or "", nl or ""
     return {"fr": fr or nl, "nl": nl or fr}
+
+
+def _text(row: dict, name: str) -> Text:
+    return _both(row.get(f"{name}_fr"), row.get(f"{name}_nl"))
 
 
 @dataclass
@@ -169,10 +173,7 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
     )
     return Booklet(
         meeting_id=meeting.pk,
-        title={
-            "fr": meeting.title_fr or meeting.title_nl,
-            "nl": meeting.title_nl or meeting.title_fr,
-        },
+        title=_both(meeting.title_fr, meeting.title_nl),
         starts_at=meeting.local_starts_at,
         ends_at=meeting.local_ends_at,
         venue=venue,
@@ -181,10 +182,7 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
         pair=pair,
         figures=figures,
         workshops=workshops,
-        next_steps=_text(
-            {"next_steps_fr": meeting.next_steps_fr, "next_steps_nl": meeting.next_steps_nl},
-            "next_steps",
-        ),
+        next_steps=_both(meeting.next_steps_fr, meeting.next_steps_nl),
     )
 
 
