@@ -19,10 +19,14 @@ from .seating import seating_plan
 
 
 def table_link(token: str) -> str:
-    """The table's phone link, language-neutral (LocaleMiddleware picks the language)."""
-    with translation.override(None):
+    """The table's phone link, language-neutral (LocaleMiddleware picks the language).
+
+    `reverse` always puts a language prefix on the site's pages, the default one under
+    `override(None)`: a Dutch phone would land on the French page, so it is taken off.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
         path = reverse("screen:phone", args=[token])
-    return f"{settings.SITE_URL}{path}"
+    return f"{settings.SITE_URL}{path.removeprefix(f'/{settings.LANGUAGE_CODE}')}"
 
 
 def table_cards_pdf(workshop: Workshop, lang: str) -> bytes:

@@ -1,6 +1,7 @@
 """The projector and the phone pages: who may see them, what they show, and escaping."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils import translation
 
 from workshops import services
 from workshops.models import Contribution
+from workshops.printouts import table_link
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +130,14 @@ def test_a_renewed_table_code_stops_working(client, table):
     services.table_token_renew(table)
     assert client.get(phone_url(old)).status_code == 404
     assert client.get(phone_url(table.token)).status_code == 200
+
+
+def test_a_table_code_opens_the_phone_page_in_the_phone_s_language(client, table):
+    link = table_link(table.token)
+    assert link == f"{settings.SITE_URL}/t/{table.token}/"
+    response = client.get(link.removeprefix(settings.SITE_URL), HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 302
+    assert response["Location"] == phone_url(table.token, "nl")
 
 
 def test_the_phone_shows_the_question_in_its_language_with_a_form(
