@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -460,15 +460,13 @@ def _registration_check(
         raise _invalid(errors)
 
 
-def _registrations_of_email(meeting: Meeting | int, email: str) -> QuerySet[Registration]:
-    """Compared the way the unique index compares, so that it can serve the lookup."""
-    return Registration.objects.annotate(email_lower=Lower("email")).filter(
-        meeting=meeting, email_lower=Lower(Value(email))
-    )
-
-
 def _registration_for_email(meeting: Meeting, email: str) -> Registration | None:
-    return _registrations_of_email(meeting, email).first()
+    """Compared the way the unique index compares, so that it can serve the lookup."""
+    return (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(meeting=meeting, email_lower=Lower(Value(email)))
+        .first()
+    )
 
 
 # Before the lock, once per registration: written once from the models' names, as the
