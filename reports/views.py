@@ -102,7 +102,7 @@ def _booklet_text() -> dict[str, str]:
 def meeting_booklet(request, meeting_id: int):
     """The organiser's page: build the booklet in a language, follow it, download it,
     and close the meeting, which emails it to everyone who came."""
-    meeting = get_object_or_404(Meeting.objects.select_related("programme"), pk=meeting_id)
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
     api = reverse("api:api-root")
     return render(
         request,
