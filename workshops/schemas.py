@@ -11,9 +11,8 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, field_validator
 
-from meetings.emails import site_link
-
 from .models import Contribution, Round, Workshop
+from .printouts import table_link
 from .services import TIMER_ACTIONS
 
 TimerAction = Literal[TIMER_ACTIONS]  # type: ignore[valid-type]
@@ -116,7 +115,7 @@ class TableOut(Schema):
 
     @staticmethod
     def resolve_phone_url(table) -> str:
-        return site_link("screen:phone", table.token)
+        return table_link(table.token)
 
 
 class OrientationIn(In):

@@ -8,6 +8,7 @@ from meetings.auth import facilitator_user
 from tests.factories import MeetingFactory, cross_border_pair
 from workshops import services
 from workshops.models import Question, Round, Table, Workshop
+from workshops.printouts import table_link
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +153,7 @@ def test_a_facilitator_builds_a_workshop_from_scratch(facilitator_client, meetin
     tables = call(facilitator_client, "post", f"{base}/tables", {"count": 3}).json()
     assert [t["name"] for t in tables] == ["Table 1", "Table 2", "Table 3"]
     assert tables[0]["phone_url"].endswith(f"/t/{tables[0]['token']}/")
+    assert tables[0]["phone_url"] == table_link(tables[0]["token"])  # what its QR code opens
     named = call(facilitator_client, "post", f"{base}/tables", {"name": " Bar "}).json()
     assert named[0]["name"] == "Bar"
     rounds = [
