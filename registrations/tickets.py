@@ -74,11 +74,6 @@ def qr_svg(data: str) -> str:
     return svg[svg.index("<svg") :]
 
 
-def ticket_qr_svg(registration: Registration) -> str:
-    """The ticket's QR code as an inline SVG for pages."""
-    return qr_svg(registration.ticket_secret)
-
-
 def format_secret(secret: str) -> str:
     """The secret in groups of four, to be read and typed by hand: "7K3M 9QXD …".
 
