@@ -46,7 +46,6 @@ from reportlab.platypus import (
 )
 
 from events_site import pdf
-from meetings.models import Organisation
 
 from . import figures as fig
 from .booklet_data import Booklet, Group, Item, Text, WorkshopSection
@@ -367,7 +366,7 @@ class _Writer:
             (
                 _("Organisations by kind"),
                 _bars(
-                    [(str(Organisation.Kind(k).label), n) for k, n in figures.organisations_by_kind]
+                    [(fig.organisation_kind_label(k), n) for k, n in figures.organisations_by_kind]
                 ),
             ),
             (

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from meetings.models import Meeting, Person
+from meetings.models import Meeting, Organisation, Person
 from registrations.models import CheckIn, Registration
 
 ELECTED = "elected"
@@ -174,6 +174,10 @@ def function_group_label(key: str) -> str:
 
 def function_label(code: str) -> str:
     return str(Person.Function(code).label) if code in Person.Function.values else code
+
+
+def organisation_kind_label(kind: str) -> str:
+    return str(Organisation.Kind(kind).label) if kind in Organisation.Kind.values else kind
 
 
 def language_label(code: str) -> str:

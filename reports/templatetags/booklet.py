@@ -2,8 +2,6 @@
 
 from django import template
 
-from meetings.models import Organisation
-
 from .. import figures
 from ..booklet import content as content_in
 
@@ -17,8 +15,4 @@ register.filter("country_label", figures.country_label)
 register.filter("function_label", figures.function_label)
 register.filter("function_group_label", figures.function_group_label)
 register.filter("language_label", figures.language_label)
-
-
-@register.filter
-def organisation_kind_label(kind: str) -> str:
-    return str(Organisation.Kind(kind).label) if kind in Organisation.Kind.values else kind
+register.filter("organisation_kind_label", figures.organisation_kind_label)
