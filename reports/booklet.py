@@ -48,7 +48,7 @@ from reportlab.platypus import (
 from events_site import pdf
 
 from . import figures as fig
-from .booklet_data import Booklet, Group, Item, Text, WorkshopSection
+from .booklet_data import Booklet, Cofacilitator, Group, Item, Text, WorkshopSection
 
 SIDES = {"fr": ("fr",), "nl": ("nl",), "fr+nl": ("fr", "nl")}
 WIDTH = A4[0] - 2 * pdf.MARGIN
@@ -246,22 +246,7 @@ class _Writer:
                 rows.append((_("Host"), booklet.host))
             if booklet.pair:
                 rows.append(
-                    (
-                        _("Co-facilitators"),
-                        "\n".join(
-                            ", ".join(
-                                part
-                                for part in (
-                                    person.name,
-                                    fig.function_label(person.function),
-                                    person.organisation,
-                                    fig.country_label(person.country) if person.country else "",
-                                )
-                                if part
-                            )
-                            for person in booklet.pair
-                        ),
-                    )
+                    (_("Co-facilitators"), "\n".join(_cofacilitator(p) for p in booklet.pair))
                 )
         story += [Spacer(0, 1 * cm), self.facts(rows)]
         return story
@@ -491,6 +476,12 @@ _ORIENTATION_STYLE = TableStyle(
         ("BOX", (0, 0), (-1, -1), 0.5, pdf.ACCENT),
     ]
 )
+
+
+def _cofacilitator(person: Cofacilitator) -> str:
+    country = fig.country_label(person.country) if person.country else ""
+    parts = (person.name, fig.function_label(person.function), person.organisation, country)
+    return ", ".join(part for part in parts if part)
 
 
 def _post_it(text: str, merged: list[str]) -> str:
