@@ -322,9 +322,7 @@ class _Writer:
             for number, label in numbers
         ]
         # Four figures a row, each number above its label.
-        rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
-        rows[-1] += [""] * (4 - len(rows[-1]))
-        grid = Table(rows, colWidths=[WIDTH / 4] * 4, hAlign="LEFT")
+        grid = Table(_grid_rows(cells, 4), colWidths=[WIDTH / 4] * 4, hAlign="LEFT")
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         story = [grid, Spacer(0, 0.2 * cm)]
         story.append(
@@ -361,11 +359,7 @@ class _Writer:
         ]
         cells = [[self.para(title, self.styles.h3), chart] for title, chart in charts if chart]
         if cells:
-            pairs = [cells[i : i + 2] for i in range(0, len(cells), 2)]
-            grid = Table(
-                [[cell for cell in pair] + [""] * (2 - len(pair)) for pair in pairs],
-                colWidths=[WIDTH / 2] * 2,
-            )
+            grid = Table(_grid_rows(cells, 2), colWidths=[WIDTH / 2] * 2)
             grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
             story += [Spacer(0, 0.4 * cm), grid]
         return story
@@ -476,6 +470,12 @@ _ORIENTATION_STYLE = TableStyle(
         ("BOX", (0, 0), (-1, -1), 0.5, pdf.ACCENT),
     ]
 )
+
+
+def _grid_rows(cells: list, columns: int) -> list[list]:
+    """`cells` in rows of `columns`; a Table wants every row full, so the last is padded."""
+    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+    return [row + [""] * (columns - len(row)) for row in rows]
 
 
 def _cofacilitator(person: Cofacilitator) -> str:
