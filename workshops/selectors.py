@@ -42,7 +42,7 @@ def timer_state_put(workshop_id: int, state: dict | None) -> None:
         cache.set(_timer_key(workshop_id), state, TIMER_CACHE_S)
 
 
-def _both(obj, field_name: str) -> dict[str, str]:
+def both_languages(obj, field_name: str) -> dict[str, str]:
     """A content field in French and Dutch, each falling back to the other."""
     fr = getattr(obj, f"{field_name}_fr", "") or ""
     nl = getattr(obj, f"{field_name}_nl", "") or ""
@@ -75,10 +75,12 @@ def timer_state_build(workshop_id: int) -> dict | None:
         state.update(
             round={
                 "id": round_.pk,
-                "title": _both(round_, "title"),
+                "title": both_languages(round_, "title"),
                 "kind": round_.kind,
                 "question": (
-                    {"id": question.pk, "text": _both(question, "text")} if question else None
+                    {"id": question.pk, "text": both_languages(question, "text")}
+                    if question
+                    else None
                 ),
             },
             state=round_.state,

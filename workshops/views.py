@@ -209,8 +209,7 @@ def console(request, workshop: Workshop):
                 "api": reverse("api:api-root"),
                 "vote_open": workshop.vote_open,
                 "orientations": {
-                    o.pk: {"fr": o.title_fr or o.title_nl, "nl": o.title_nl or o.title_fr}
-                    for o in workshop.orientations.all()
+                    o.pk: selectors.both_languages(o, "title") for o in workshop.orientations.all()
                 },
             },
         },
