@@ -480,15 +480,12 @@ def contribution_list(request, workshop_id: int, since: int | None = None):
     with a greater id (the board's polling)."""
     workshop = get_object_or_404(Workshop.objects.only("pk", "meeting_id"), pk=workshop_id)
     phone = _phone(request, workshop.pk, workshop.meeting_id)
-    items = selectors.contributions(workshop, include_hidden=phone is None)
+    if phone is None:
+        items = selectors.contributions(workshop)
+    else:
+        items = selectors.phone_contributions(workshop, phone.voter)
     if since is not None:
         items = items.filter(pk__gt=since)
-    if phone is None:
-        return items
-    dots = selectors.voter_dots(workshop.pk, phone.voter)
-    items = list(items)
-    for item in items:
-        item.vote_count, item.voted = None, item.pk in dots
     return items
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from meetings.auth import facilitated_meetings, is_organiser
@@ -235,16 +235,25 @@ def workshop_detail(workshop_id: int) -> Workshop:
 # --- Post-its ------------------------------------------------------------------------
 
 
-def contributions(workshop: Workshop, *, include_hidden: bool = True) -> QuerySet[Contribution]:
-    """Post-its with what the board shows of each, and their dots counted."""
-    queryset = (
-        workshop.contributions.select_related("question", "table", "orientation")
-        .annotate(vote_count=Count("votes", distinct=True))
-        .order_by("created_at", "pk")
+def _postits(workshop: Workshop) -> QuerySet[Contribution]:
+    return workshop.contributions.select_related("question", "table", "orientation").order_by(
+        "created_at", "pk"
     )
-    if not include_hidden:
-        queryset = queryset.filter(hidden=False, merged_into__isnull=True)
-    return queryset
+
+
+def contributions(workshop: Workshop) -> QuerySet[Contribution]:
+    """Post-its with what the board shows of each, and their dots counted."""
+    return _postits(workshop).annotate(vote_count=Count("votes", distinct=True))
+
+
+def phone_contributions(workshop: Workshop, voter: str) -> QuerySet[Contribution]:
+    """What a phone sees: the visible post-its, each with `voted` (this voter's dot on
+    it) from the same query, and not their count (the running score is the facilitators')."""
+    return (
+        _postits(workshop)
+        .filter(hidden=False, merged_into__isnull=True)
+        .annotate(voted=Exists(Vote.objects.filter(contribution=OuterRef("pk"), voter=voter)))
+    )
 
 
 def latest_contributions(workshop_id: int) -> list[Contribution]:
@@ -300,15 +309,6 @@ def hidden_contributions(workshop: Workshop) -> list[Contribution]:
     """The hidden post-its only: the database filters them, rather than this reading
     every post-it of the workshop a second time after `board`."""
     return list(contributions(workshop).filter(hidden=True))
-
-
-def voter_dots(workshop_id: int, voter: str) -> set[int]:
-    """The post-its this voter put a dot on."""
-    return set(
-        Vote.objects.filter(workshop_id=workshop_id, voter=voter).values_list(
-            "contribution_id", flat=True
-        )
-    )
 
 
 def facilitator_meetings(user, now: datetime) -> list[Meeting]:
