@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,16 +33,6 @@ from .models import Workshop
 from .printouts import table_link
 
 
-def _signed_in(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _workshop_light(workshop_id: int) -> Workshop:
     return Workshop.objects.get(pk=workshop_id)
 
@@ -56,7 +46,7 @@ def workshop_view(load: Callable[[int], Workshop] = _workshop_light):
 
     def decorator(view):
         @functools.wraps(view)
-        @_signed_in
+        @login_required
         def wrapper(request, workshop_id: int, *args, **kwargs):
             try:
                 workshop = load(workshop_id)
@@ -99,7 +89,7 @@ def _back_to_console(workshop: Workshop, anchor: str):
 # --- Home ---------------------------------------------------------------------------
 
 
-@_signed_in
+@login_required
 def home(request):
     meetings = selectors.facilitator_meetings(request.user, timezone.now())
     return render(
@@ -114,7 +104,7 @@ def home(request):
 
 
 @require_POST
-@_signed_in
+@login_required
 def workshop_create(request, meeting_id: int):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     if not may_facilitate(request.user, meeting):
