@@ -409,6 +409,15 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
             ((reverse(name, args=[meeting.pk]), label) for name, label in links),
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        """A closed meeting took place: the services refuse to move it, so its time and
+        place are shown, not offered."""
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.closed_at is not None:
+            schedule = [name for name in Meeting.SCHEDULE_FIELDS if name not in readonly]
+            return (*readonly, *sorted(schedule))
+        return readonly
+
     def has_change_permission(self, request, obj=None):
         """The services refuse any change to a cancelled meeting: show it read-only."""
         return super().has_change_permission(request, obj) and not (obj and obj.is_cancelled)

@@ -171,6 +171,10 @@ def meeting_update(meeting: Meeting, *, themes: Iterable[Theme] | None = None, *
     _require_one_language(data, meeting, "title", _("title"))
     changed = {name for name, value in data.items() if getattr(meeting, name) != value}
     rescheduled = bool(changed & Meeting.SCHEDULE_FIELDS)
+    if rescheduled and meeting.closed_at is not None:
+        # Its booklet and attendance sheet say when and where it took place, and the
+        # calendars of those who came must not move an event that happened.
+        raise WrongState(_("This meeting is closed: its time and place can no longer be changed."))
     if rescheduled:
         data = {**data, "sequence": meeting.sequence + 1}
     previous_capacity = meeting.capacity
@@ -228,9 +232,15 @@ def meeting_publish(meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_cancel(meeting: Meeting, *, reason: str = "") -> Meeting:
+    """Cancel a meeting that has not started: everyone registered or invited gets a
+    `METHOD:CANCEL`, which deletes the event from their calendars. Once it has started
+    it took place (or is taking place): cancelling would erase it from the calendars of
+    those who came and take its results page down, so it is refused."""
     meeting = _lock(meeting)
     if meeting.is_cancelled:
         return meeting
+    if meeting.starts_at <= timezone.now():
+        raise WrongState(_("This meeting has already started: it can no longer be cancelled."))
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancelled_at = timezone.now()
     meeting.cancellation_reason = reason.strip()

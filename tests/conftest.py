@@ -1,7 +1,9 @@
 import os
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from meetings.auth import api_key_create
 from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
@@ -68,6 +70,19 @@ def programme(db):
 def meeting(programme):
     """A published cross-border meeting with its FR/BE co-facilitator pair."""
     meeting = MeetingFactory(programme=programme)
+    cross_border_pair(meeting)
+    return meeting
+
+
+@pytest.fixture
+def started_meeting(db):
+    """A published cross-border meeting that began a minute ago."""
+    starts_at = timezone.now() - timedelta(minutes=1)
+    meeting = MeetingFactory(
+        programme=ProgrammeFactory(year=timezone.localtime(starts_at).year),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+    )
     cross_border_pair(meeting)
     return meeting
 

@@ -227,3 +227,25 @@ def test_a_superuser_sees_a_new_api_key_once_and_only_its_digest_is_stored(
     assert raw not in admin_client.get(change_page).text
     assert key.digest == api_key_digest(raw)
     assert raw not in (key.digest, key.prefix)
+
+
+def test_a_closed_meeting_shows_its_time_and_place_read_only(organiser_client, started_meeting):
+    started_meeting.closed_at = started_meeting.ends_at
+    started_meeting.save(update_fields=["closed_at"])
+    page = organiser_client.get(admin_url("meeting_change", started_meeting.pk))
+    fields = page.context["adminform"].form.fields
+    assert "starts_at" not in fields and "venue_city" not in fields
+    assert "title_fr" in fields and "capacity" in fields
+
+
+def test_the_cancel_action_names_a_meeting_that_has_already_started(
+    organiser_client, started_meeting
+):
+    response = organiser_client.post(
+        admin_url("meeting_changelist"),
+        {"action": "cancel", "_selected_action": [started_meeting.pk], "reason": "Trop tard"},
+    )
+    [error] = sent_messages(response, messages.ERROR)
+    assert str(started_meeting) in error
+    started_meeting.refresh_from_db()
+    assert started_meeting.status == Meeting.Status.PUBLISHED

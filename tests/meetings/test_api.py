@@ -288,3 +288,18 @@ def test_a_line_break_in_a_name_is_refused_because_names_reach_email_headers(api
     )
     assert response.status_code == 422
     assert "first_name" in response.json()["errors"]
+
+
+def test_cancelling_a_meeting_that_has_started_is_refused_with_a_sentence(
+    api_client, started_meeting
+):
+    response = api_client.post(
+        f"/api/meetings/{started_meeting.pk}/cancel",
+        {"reason": "Trop tard"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 409
+    assert "al begonnen" in response.json()["detail"]
+    started_meeting.refresh_from_db()
+    assert started_meeting.status == Meeting.Status.PUBLISHED

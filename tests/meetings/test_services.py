@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from meetings import services
 from meetings.errors import InvalidData, NotPublishable, WrongState
 from meetings.models import CoFacilitator, Meeting, Person
+from tasks.models import Delivery
 from tests.factories import (
     CoFacilitatorFactory,
     MeetingFactory,
@@ -136,6 +138,31 @@ def test_cancel_bumps_sequence_once_and_freezes_the_meeting(meeting):
         services.meeting_update(meeting, venue_city="Tournai")
     with pytest.raises(WrongState):
         services.meeting_publish(meeting)
+
+
+def test_a_meeting_that_has_started_cannot_be_cancelled(started_meeting):
+    with pytest.raises(WrongState, match="already started"):
+        services.meeting_cancel(started_meeting, reason="Trop tard")
+    started_meeting.refresh_from_db()
+    assert (started_meeting.status, started_meeting.sequence) == (Meeting.Status.PUBLISHED, 0)
+    assert not Delivery.objects.filter(kind="meeting_cancel").exists()
+
+
+def test_a_closed_meeting_keeps_its_time_and_place_but_not_its_words(started_meeting):
+    started_meeting.closed_at = timezone.now()
+    started_meeting.save(update_fields=["closed_at"])
+    for change in (
+        {"venue_city": "Tournai"},
+        {"starts_at": started_meeting.starts_at - timedelta(hours=1)},
+        {"time_zone": "Europe/Paris"},
+    ):
+        with pytest.raises(WrongState, match="closed"):
+            services.meeting_update(started_meeting, **change)
+    updated = services.meeting_update(
+        started_meeting, venue_city=started_meeting.venue_city, next_steps_fr="Une suite"
+    )
+    assert (updated.venue_city, updated.sequence) == ("Mouscron", 0)
+    assert updated.next_steps_fr == "Une suite"
 
 
 def test_status_changes_only_through_publish_or_cancel(meeting):
