@@ -14,16 +14,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The site, one Celery worker and beat (events_site/Procfile); Ctrl-C stops all three.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f events_site/Procfile -d . start -p 8000
 
 test: install
 	$(BIN)/pytest
 
 # Each prints its ratios against a floor measured in the same run; see tests/bench/README.md.
-BENCHES := bench_feed bench_registration bench_outbox bench_workshops bench_booklet
+BENCHES := bench_feed bench_registration bench_outbox bench_workshops bench_booklet bench_embedded
 
 bench: install
 	@status=0; for b in $(BENCHES); do $(BIN)/python -m tests.bench.$$b || status=1; done; exit $$status
