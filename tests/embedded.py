@@ -46,7 +46,17 @@ class EmbeddedSite:
     def start(self, *processes: str, port: int) -> str:
         """Start the Procfile's processes (all by default) and wait until the site
         answers on `port`."""
-        honcho = [str(BIN / "honcho"), "-f", "events_site/Procfile", "-d", ".", "start"]
+        # runserver prints every request: its lines would drown the worker's.
+        honcho = [
+            str(BIN / "honcho"),
+            "-f",
+            "events_site/Procfile",
+            "-d",
+            ".",
+            "start",
+            "-q",
+            "web",
+        ]
         self.procfile = subprocess.Popen(  # noqa: S603 - honcho from our own environment
             [*honcho, "-p", str(port), *processes],
             cwd=ROOT,
@@ -76,7 +86,8 @@ class EmbeddedSite:
             if self.procfile.poll() is not None:
                 break
             time.sleep(0.1)
-        raise TimeoutError(f"timed out waiting for {what}; the processes printed:\n{self.stop()}")
+        printed = "\n".join(self.stop().splitlines()[-60:])
+        raise TimeoutError(f"timed out waiting for {what}; the processes' last lines:\n{printed}")
 
     def stop(self) -> str:
         """Ctrl-C, as a person at `make run` would: what the processes printed."""
