@@ -151,12 +151,20 @@ MEDIA_URL = "media/"
 REDIS_URL = env.str("REDIS_URL", default="")
 # The cache may live in its own Redis database, so that clearing it never drops queued jobs.
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+# Seconds the cache may take to connect or answer before it counts as down for a while.
+REDIS_CACHE_TIMEOUT_S = env.float("REDIS_CACHE_TIMEOUT_S", default=0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "events_site.cache.ReusingRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="proximity"),
+            # The cache is an accelerator (events_site/cache.py): a Redis that hangs
+            # must cost a request this long at most, not the kernel's minutes.
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CACHE_TIMEOUT_S,
+                "socket_timeout": REDIS_CACHE_TIMEOUT_S,
+            },
         }
     }
 else:
