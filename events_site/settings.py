@@ -200,7 +200,17 @@ CELERY_BEAT_SCHEDULE = {
 # the window is that plus an hour for the batch itself, or a long retry would also be
 # handed to a second worker (whose claim finds the row taken: wasted work, not a second
 # email). A worker that dies is covered sooner, by the outbox sweep.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(OUTBOX_RETRY_MAX_S) + 3600}
+# A publish to a broker that hangs would otherwise wait forever, in the request that
+# published after its commit: it gives up after this long, and once more after one retry
+# (the retry reconnects a pooled connection that a broker restart closed). Above kombu's
+# BRPOP timeout (1 s), which a worker waits on its connection for the next job.
+REDIS_BROKER_TIMEOUT_S = env.float("REDIS_BROKER_TIMEOUT_S", default=1.5)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(OUTBOX_RETRY_MAX_S) + 3600,
+    "socket_connect_timeout": REDIS_BROKER_TIMEOUT_S,
+    "socket_timeout": REDIS_BROKER_TIMEOUT_S,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Email -------------------------------------------------------------------------------
