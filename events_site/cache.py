@@ -1,11 +1,40 @@
-"""Django's Redis cache, reusing one client per connection pool.
+"""Django's Redis cache, made an accelerator that the site can do without.
 
-Django builds a new `redis.Redis` for every cache operation, about 0.2 ms before any I/O
-on this hardware: more than the round trip itself on the warm feed path. A client is a
-thin, thread-safe wrapper over its pool, so one per pool is enough.
+Everything cached here can be rebuilt from PostgreSQL: a cache that fails (refused
+connection, timeout, any Redis error) answers a miss to reads and skips writes, the
+failure is logged once in a while (`events_site.outage`), and no request fails because of
+it. A short socket timeout (`REDIS_CACHE_TIMEOUT_S`) keeps a hung Redis from costing
+more than that once per `RETRY_AFTER_S` in each process.
+
+A write that failed may leave an older value behind in a Redis that comes back with its
+data (a network cut, a paused server): a timer state or an API key's check from before
+the outage, a programme generation that missed its bump. So the keys of failed writes are
+remembered, and deleted before anything else once Redis answers again: a deleted key is a
+miss, rebuilt from the database, and a deleted generation restarts above any value it had
+(`meetings.cache`). This covers what this process wrote; another process's own failures
+are its own to forget.
+
+Django also builds a new `redis.Redis` for every cache operation, about 0.2 ms before any
+I/O on this hardware: more than the round trip itself on the warm feed path. A client is
+a thin, thread-safe wrapper over its pool, so one per pool is enough.
 """
 
+import logging
+import threading
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
+
+from .outage import Outage
+
+logger = logging.getLogger(__name__)
+
+# After a failure, the cache is not tried again for this long: every request in between
+# goes straight to the database instead of waiting for a timeout.
+RETRY_AFTER_S = 2.0
+# Keys of failed writes remembered at most; beyond, they are left to expire on their own.
+STALE_KEYS_MAX = 10_000
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -21,7 +50,99 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
+class _Health:
+    """What a process knows of one Redis: shared by the cache objects of all its threads
+    (Django makes one per thread), so that one thread's failure spares the others the
+    wait, and one report is written per process."""
+
+    def __init__(self):
+        self.outage = Outage(
+            "The cache",
+            logger,
+            retry_after_s=RETRY_AFTER_S,
+            consequence="Reads are misses served from the database, writes are skipped, "
+            "and the rate limits (throttles) are not enforced until it answers again.",
+        )
+        self.stale: dict[str, None] = {}
+        self.lock = threading.Lock()
+
+
+_health: dict[tuple[str, ...], _Health] = {}
+_health_lock = threading.Lock()
+
+
 class ReusingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        with _health_lock:
+            health = _health.setdefault(tuple(self._servers), _Health())
+        self.outage, self._stale, self._stale_lock = health.outage, health.stale, health.lock
+
+    def _attempt(self, operation, default, *args, writes=(), version=None):
+        """`operation(*args)`, or `default` if the cache cannot answer; `writes` are the
+        keys the operation would have changed, to delete once the cache is back."""
+        if self.outage.skip():
+            self._remember_stale(writes, version)
+            return default
+        try:
+            if self._stale:
+                self._delete_stale()
+            result = operation(*args)
+        except RedisError as error:
+            self._remember_stale(writes, version)
+            self.outage.failed(error)
+            return default
+        self.outage.recovered()
+        return result
+
+    def _remember_stale(self, keys, version) -> None:
+        with self._stale_lock:
+            for key in keys:
+                if len(self._stale) >= STALE_KEYS_MAX:
+                    return
+                self._stale[self.make_and_validate_key(key, version=version)] = None
+
+    def _delete_stale(self) -> None:
+        with self._stale_lock:
+            keys = list(self._stale)
+        self._cache.delete_many(keys)
+        with self._stale_lock:
+            for key in keys:
+                self._stale.pop(key, None)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        # A failed add changed nothing: what the cache holds is what it held before.
+        return self._attempt(super().add, False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._attempt(super().get, default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._attempt(
+            super().set, None, key, value, timeout, version, writes=[key], version=version
+        )
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(super().touch, False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._attempt(super().delete, False, key, version, writes=[key], version=version)
+
+    def get_many(self, keys, version=None):
+        return self._attempt(super().get_many, {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._attempt(super().has_key, False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        """None when the cache cannot answer (the key is then deleted once it can)."""
+        return self._attempt(super().incr, None, key, delta, version, writes=[key], version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(
+            super().set_many, list(data), data, timeout, version, writes=data, version=version
+        )
+
+    def delete_many(self, keys, version=None):
+        self._attempt(super().delete_many, None, keys, version, writes=keys, version=version)

@@ -151,12 +151,20 @@ MEDIA_URL = "media/"
 REDIS_URL = env.str("REDIS_URL", default="")
 # The cache may live in its own Redis database, so that clearing it never drops queued jobs.
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+# Seconds the cache may take to connect or answer before it counts as down for a while.
+REDIS_CACHE_TIMEOUT_S = env.float("REDIS_CACHE_TIMEOUT_S", default=0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "events_site.cache.ReusingRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="proximity"),
+            # The cache is an accelerator (events_site/cache.py): a Redis that hangs
+            # must cost a request this long at most, not the kernel's minutes.
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CACHE_TIMEOUT_S,
+                "socket_timeout": REDIS_CACHE_TIMEOUT_S,
+            },
         }
     }
 else:
@@ -215,10 +223,18 @@ CELERY_BEAT_SCHEDULE = {
 # the window is that plus an hour for the batch itself, or a long retry would also be
 # handed to a second worker (whose claim finds the row taken: wasted work, not a second
 # email). A worker that dies is covered sooner, by the outbox sweep.
+# A publish to a broker that hangs would otherwise wait forever, in the request that
+# published after its commit: it gives up after this long, and once more after one retry
+# (the retry reconnects a pooled connection that a broker restart closed). Above kombu's
+# BRPOP timeout (1 s), which a worker waits on its connection for the next job.
+REDIS_BROKER_TIMEOUT_S = env.float("REDIS_BROKER_TIMEOUT_S", default=1.5)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(OUTBOX_RETRY_MAX_S) + 3600,
+    "socket_connect_timeout": REDIS_BROKER_TIMEOUT_S,
+    "socket_timeout": REDIS_BROKER_TIMEOUT_S,
     **EMBEDDED_BROKER_OPTIONS,
 }
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Email -------------------------------------------------------------------------------

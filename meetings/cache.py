@@ -21,7 +21,9 @@ def _fresh_start() -> int:
     return time.time_ns()
 
 
-def programme_generation() -> int:
+def programme_generation() -> int | None:
+    """None while the cache cannot be reached: then nothing is read from it or written
+    to it under a generation, since no generation can be trusted."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, _fresh_start(), timeout=None)
@@ -30,6 +32,8 @@ def programme_generation() -> int:
 
 
 def programme_generation_bump() -> None:
+    """With the cache down, the bump is lost, and the counter is deleted instead once the
+    cache is back (`events_site.cache`): it then restarts above any value it had."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

@@ -49,8 +49,8 @@ class FeedPayload:
     # When these bytes were built, as HTTP dates carry it (whole seconds). Not the data's
     # own timestamps: a deleted meeting or a renamed theme changes none of those.
     last_modified: int
-    # The programme generation the data was read under.
-    generation: int
+    # The programme generation the data was read under; None if the cache was down then.
+    generation: int | None
 
     @property
     def body(self) -> bytes:
@@ -73,7 +73,7 @@ def _cached(key: str, build: Callable[[], bytes]) -> FeedPayload:
     cached = cache.get_many([GENERATION_KEY, key])
     generation = cached.get(GENERATION_KEY) or programme_generation()
     payload = cached.get(key)
-    if payload is None or payload.generation != generation:
+    if generation is None or payload is None or payload.generation != generation:
         body = build()
         payload = FeedPayload(
             # mtime=0: the same bytes give the same gzip, whichever worker builds them.
@@ -82,7 +82,8 @@ def _cached(key: str, build: Callable[[], bytes]) -> FeedPayload:
             last_modified=int(time.time()),
             generation=generation,
         )
-        cache.set(key, payload, CACHE_TIMEOUT)
+        if generation is not None:
+            cache.set(key, payload, CACHE_TIMEOUT)
     return payload
 
 

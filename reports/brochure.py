@@ -38,7 +38,10 @@ def brochure_payload(year: int, lang: str) -> bytes:
     the data: if a change commits while we build, the copy lands under the old
     generation, which nobody asks for any more, instead of passing for the new one.
     """
-    key = f"reports:brochure:{programme_generation()}:{year}:{lang}"
+    generation = programme_generation()
+    if generation is None:  # the cache is down: built for this request alone
+        return programme_brochure(programme_get_published(year), lang)
+    key = f"reports:brochure:{generation}:{year}:{lang}"
     payload = cache.get(key)
     if payload is None:
         payload = programme_brochure(programme_get_published(year), lang)

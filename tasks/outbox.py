@@ -27,7 +27,6 @@ from functools import cache, lru_cache
 from operator import attrgetter
 from typing import TypeVar
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -42,6 +41,7 @@ from events_site import sql
 from events_site.errors import DomainError
 
 from .models import Delivery
+from .queue import publish
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -292,10 +292,7 @@ def _enqueue_ids(ids: list[int], countdown: float | None = None, *, stamped=Fals
     """
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        try:
-            current_app.tasks["tasks.deliver"].apply_async((batch,), countdown=countdown)
-        except Exception:
-            logger.warning("Broker unavailable; %d deliveries left to the sweep", len(ids))
+        if not publish("tasks.deliver", (batch,), countdown=countdown):
             if stamped:
                 Delivery.objects.filter(pk__in=ids[start:]).update(enqueued_at=None)
             return

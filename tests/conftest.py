@@ -55,9 +55,12 @@ def _clear_cache():
     from django.core.cache import cache
 
     from meetings import auth
+    from tasks.queue import broker_outage
 
     cache.clear()
     auth._api_keys_seen.clear()
+    # A test that took the broker down must not leave the next one skipping it.
+    broker_outage.recovered()
     yield
 
 

@@ -18,6 +18,7 @@ from meetings.models import Organisation, Person
 from meetings.services import meeting_cancel
 from registrations.services import meeting_invite
 from tasks.models import Delivery
+from tasks.queue import broker_outage
 from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
 from tests.integration.conftest import wait_for
 from tests.integration.smtp_sink import SmtpSink
@@ -81,6 +82,7 @@ def _broker_unreachable():
         yield
     finally:
         reconnect(broker_url, retry=True)
+        broker_outage.recovered()
 
 
 def _statuses() -> dict[str, int]:

@@ -1,9 +1,11 @@
 import pytest
 from celery import current_app
+from django.conf import settings
 from kombu.exceptions import OperationalError
 
 from meetings import services
 from meetings.models import Meeting
+from tasks.queue import broker_outage, publish
 from tests.factories import MeetingFactory, cross_border_pair
 
 pytestmark = pytest.mark.django_db
@@ -50,4 +52,36 @@ def test_publishing_succeeds_when_the_broker_is_down(
 
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PUBLISHED
-    assert "Could not enqueue tasks.programme_caches_warm" in caplog.text
+    assert "The broker is unavailable" in caplog.text
+
+
+def test_a_broker_that_failed_is_left_alone_for_a_while_and_reported_once(monkeypatch, caplog):
+    """A hung broker costs a request its timeouts: the requests after it must not each
+    pay them again, nor each write a log line."""
+    attempts = []
+
+    def broker_down(*args, **kwargs):
+        attempts.append(args)
+        raise OperationalError("Timeout reading from socket")
+
+    monkeypatch.setattr(current_app.tasks["tasks.outbox_sweep"], "apply_async", broker_down)
+
+    assert [publish("tasks.outbox_sweep", ()) for _ in range(20)] == [False] * 20
+    assert len(attempts) == 1
+    assert caplog.text.count("The broker is unavailable") == 1
+
+    monkeypatch.setattr(broker_outage, "_retry_at", 0.0)  # RETRY_AFTER_S later
+    monkeypatch.setattr(
+        current_app.tasks["tasks.outbox_sweep"], "apply_async", lambda *a, **kw: None
+    )
+    assert publish("tasks.outbox_sweep", ()) is True
+    assert "The broker answers again" in caplog.text
+
+
+def test_a_publish_gives_up_on_a_hung_broker_within_its_timeouts():
+    """kombu waits on a silent broker forever unless told; Celery retries a publish
+    three times by default. One retry, to reconnect after a broker restart."""
+    options = current_app.conf.broker_transport_options
+    assert options["socket_timeout"] == options["socket_connect_timeout"]
+    assert options["socket_timeout"] == settings.REDIS_BROKER_TIMEOUT_S
+    assert current_app.conf.task_publish_retry_policy["max_retries"] == 1

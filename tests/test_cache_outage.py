@@ -1,0 +1,116 @@
+"""The cache is an accelerator (events_site/cache.py): with its Redis refusing or hung,
+reads are misses, writes are skipped, and pages, API and feeds answer from the database.
+The whole stack against a real Redis that hangs and stops is in
+tests/integration/test_redis_outage.py."""
+
+import logging
+import socket
+from time import monotonic
+
+import pytest
+
+from events_site.cache import ReusingRedisCache
+from workshops import services as workshop_services
+
+
+def _unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _redis_cache(port: int, timeout: float = 0.2) -> ReusingRedisCache:
+    options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+    return ReusingRedisCache(f"redis://127.0.0.1:{port}/0", {"OPTIONS": options})
+
+
+def _take_the_cache_down(settings) -> None:
+    """Point the site's cache at a port where nothing listens."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "events_site.cache.ReusingRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_unused_port()}/0",
+        }
+    }
+
+
+@pytest.fixture
+def cache_down(settings):
+    _take_the_cache_down(settings)
+
+
+def test_a_refused_cache_answers_misses_skips_writes_and_reports_once(caplog):
+    cache = _redis_cache(_unused_port())
+
+    with caplog.at_level(logging.WARNING, logger="events_site.cache"):
+        for _ in range(20):
+            assert cache.get("key", "missing") == "missing"
+            assert cache.get_many(["a", "b"]) == {}
+            assert cache.add("key", 1) is False
+            cache.set("key", 1)
+            assert cache.set_many({"a": 1}) == ["a"]
+            assert cache.incr("key") is None
+            cache.delete("key")
+
+    assert [record.getMessage().split(" (")[0] for record in caplog.records] == [
+        "The cache is unavailable"
+    ]
+
+
+def test_a_hung_cache_costs_one_timeout_then_nothing_until_it_is_tried_again():
+    with socket.socket() as server:  # the kernel accepts connections; nobody answers
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        cache = _redis_cache(server.getsockname()[1], timeout=0.2)
+
+        started = monotonic()
+        assert cache.get("key") is None
+        first = monotonic() - started
+        started = monotonic()
+        for _ in range(100):
+            assert cache.get("key") is None
+        then = monotonic() - started
+
+    assert first < 1.0
+    assert then < 0.1
+
+
+def test_with_the_cache_down_an_api_key_is_checked_against_the_database(
+    api_client, meeting, cache_down
+):
+    response = api_client.get(f"/api/meetings/{meeting.pk}/deliveries")
+
+    assert response.status_code == 200
+
+
+def test_with_the_cache_down_the_timer_poll_reads_the_database_with_the_same_etag(
+    client, api_client, meeting, settings
+):
+    workshop = workshop_services.workshop_create(meeting, title_fr="Mobilité", title_nl="")
+    workshop_services.round_create(workshop, title_fr="Écriture", kind="silent", duration_s=300)
+    (table,) = workshop_services.tables_create(workshop, 1)
+    phone = {"X-Table-Token": table.token, "X-Device": "phone-0001"}
+    timer = f"/api/workshops/{workshop.pk}/timer"
+    cached = client.get(timer, headers=phone)
+    assert client.get(timer, headers=phone)["ETag"] == cached["ETag"]
+
+    _take_the_cache_down(settings)
+    polled = client.get(timer, headers=phone)
+    started = api_client.post(timer, {"action": "start"}, content_type="application/json")
+    after = client.get(timer, headers=phone)
+
+    assert polled.status_code == 200 and polled["ETag"] == cached["ETag"]
+    assert started.status_code == 200 and after.status_code == 200
+    assert after.json()["state"] == "running" and after["ETag"] == started["ETag"]
+
+
+def test_with_the_cache_down_feeds_and_the_brochure_are_built_for_the_request(
+    client, meeting, cache_down
+):
+    year_feed = client.get("/calendar/2027.ics")
+    meeting_feed = client.get(f"/calendar/meetings/{meeting.pk}.ics")
+    brochure = client.get("/fr/programme/2027.pdf")
+
+    for feed in (year_feed, meeting_feed):
+        assert feed.status_code == 200 and str(meeting.uid).encode() in feed.content
+    assert brochure.status_code == 200 and brochure.content.startswith(b"%PDF")
