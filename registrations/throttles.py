@@ -6,6 +6,8 @@ import threading
 from django.conf import settings
 from ninja.throttling import AnonRateThrottle
 
+from events_site.client import client_address
+
 
 class RegistrationThrottle(threading.local, AnonRateThrottle):
     """Per client address, at `REGISTRATION_THROTTLE_RATE` (e.g. "30/m"); empty turns it
@@ -28,6 +30,10 @@ class RegistrationThrottle(threading.local, AnonRateThrottle):
             self.rate = rate
             self.num_requests, self.duration = self.parse_rate(rate)
         return super().allow_request(request)
+
+    def get_ident(self, request) -> str:
+        """The site's one client address: ninja's own believes any `X-Forwarded-For`."""
+        return client_address(request)
 
 
 # The form's: one per process is enough, being thread-local.
