@@ -6,6 +6,7 @@ them set, the embedded default applies: SQLite, Celery in eager mode, console em
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
+    "axes",
     "events_site",
     "meetings",
     "registrations",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "events_site.urls"
@@ -215,10 +219,26 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGIN_URL = "signin:request"
 
+# Password sign-ins (the admin's) are locked out after repeated failures for one user
+# name from one client address (django-axes, counted in PostgreSQL); a success resets
+# the count. Facilitators' one-time links do not go through it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "events_site.client.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "events_site.views.signin_locked_out"
+
 NINJA_DEFAULT_THROTTLE_RATES = {"anon": "60/min", "user": "600/min"}
 # Public registrations through the API, per client address; empty turns the limit off
 # (a load test from one machine).
 REGISTRATION_THROTTLE_RATE = env.str("REGISTRATION_THROTTLE_RATE", default="30/m")
+# Sign-in links asked for from one client address, whatever the email typed.
+SIGNIN_THROTTLE_RATE = env.str("SIGNIN_THROTTLE_RATE", default="20/h")
 # Post-its and dots sent from the phones, per table and per phone; empty turns a limit off.
 WORKSHOP_TABLE_THROTTLE_RATE = env.str("WORKSHOP_TABLE_THROTTLE_RATE", default="120/m")
 WORKSHOP_DEVICE_THROTTLE_RATE = env.str("WORKSHOP_DEVICE_THROTTLE_RATE", default="20/m")
