@@ -210,7 +210,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rencontres@localhost
 # --- Security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
+HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # A site served over https is only ever reached over https: plain http is redirected,
+    # and browsers are told (HSTS, a year) never to try it again. The load balancer's
+    # health check may stay on plain http.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 # Our load balancers: addresses or networks ("10.0.0.5,10.1.0.0/16"). Only from them are
 # X-Forwarded-For and X-Forwarded-Proto believed (`events_site/client.py`); gunicorn's
 # forwarded_allow_ips is the same list. Empty: every peer is the client itself.
