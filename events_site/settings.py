@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "axes",
+    # Only for its templates and static files: /api/docs serves Swagger UI from this site,
+    # not from a CDN.
+    "ninja",
     "events_site",
     "meetings",
     "registrations",
