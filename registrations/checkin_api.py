@@ -55,7 +55,7 @@ class CheckinOut(Schema):
     expected: int = Field(..., description="confirmed registrations")
 
 
-class PersonOut(Schema):
+class DoorPersonOut(Schema):
     registration: int
     name: str
     organisation: str
@@ -67,7 +67,7 @@ class PersonOut(Schema):
 
 
 class SearchOut(Schema):
-    results: list[PersonOut]
+    results: list[DoorPersonOut]
     present: int
     expected: int
 
