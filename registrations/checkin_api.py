@@ -23,7 +23,7 @@ from . import checkin
 from .models import Registration
 
 router = Router(tags=["check-in"])
-ERRORS = {401: dict, 403: dict, 404: dict, 422: dict}
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict}
 
 
 class ScanIn(Schema):

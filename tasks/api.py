@@ -33,7 +33,7 @@ class DeliveryOut(Schema):
 
 @router.get(
     "/meetings/{meeting_id}/deliveries",
-    response={200: list[DeliveryOut], 401: dict, 404: dict},
+    response={200: list[DeliveryOut], **ERRORS},
     auth=organiser_auth,
 )
 def meeting_deliveries(
