@@ -224,6 +224,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
+        # Swagger UI's stylesheet draws its icons from data: URLs.
         "img-src": [SELF, "data:"],
         "connect-src": [SELF],
         "font-src": [SELF],
