@@ -31,4 +31,10 @@ class RedactSecrets(logging.Filter):
         redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        # A traceback's last line is the exception's message, which may quote a path or
+        # a value: formatted here (handlers reuse `exc_text`), and redacted too.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True

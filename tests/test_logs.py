@@ -2,6 +2,7 @@
 
 import io
 import logging
+import sys
 
 import pytest
 
@@ -59,6 +60,19 @@ def test_every_kind_of_token_is_redacted(line, expected):
     RedactSecrets().filter(record)
 
     assert record.getMessage() == expected
+
+
+def test_a_traceback_quoting_a_token_is_redacted():
+    try:
+        raise LookupError("no registration at /api/registrations/abc123")
+    except LookupError:
+        record = logging.LogRecord("django", logging.ERROR, "", 0, "failed", (), sys.exc_info())
+
+    RedactSecrets().filter(record)
+
+    text = logging.Formatter().format(record)
+    assert "/api/registrations/[redacted]" in text
+    assert "abc123" not in text
 
 
 def test_gunicorns_access_log_goes_through_the_same_filter():
