@@ -6,10 +6,14 @@ them set, the embedded default applies: SQLite, Celery in eager mode, console em
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from events_site.client import trusted_proxies_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -42,6 +46,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
+    "axes",
+    # Only for its templates and static files: /api/docs serves Swagger UI from this site,
+    # not from a CDN.
+    "ninja",
     "events_site",
     "meetings",
     "registrations",
@@ -51,7 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "events_site.client.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "events_site.urls"
@@ -77,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "events_site.context_processors.languages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -245,15 +259,72 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rencontres@localhost
 # --- Security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
+# Browsers run only this site's code: scripts from our static files (or an inline one
+# carrying the request's nonce), no plugin, no framing, forms posted only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Swagger UI's stylesheet draws its icons from data: URLs.
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features are off, the camera included; the door page turns the
+# camera on for itself alone (registrations/checkin_views.py).
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # A site served over https is only ever reached over https: plain http is redirected,
+    # and browsers are told (HSTS, a year) never to try it again. The load balancer's
+    # health check may stay on plain http.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+# Our load balancers: addresses or networks ("10.0.0.5,10.1.0.0/16"). Only from them are
+# X-Forwarded-For and X-Forwarded-Proto believed (`events_site/client.py`); gunicorn's
+# forwarded_allow_ips is the same list. Empty: every peer is the client itself.
+TRUSTED_PROXIES = trusted_proxies_from_environment()
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGIN_URL = "signin:request"
+
+# Password sign-ins (the admin's) are locked out after repeated failures for one user
+# name from one client address (django-axes, counted in PostgreSQL); a success resets
+# the count. Facilitators' one-time links do not go through it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "events_site.client.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "events_site.views.signin_locked_out"
 
 NINJA_DEFAULT_THROTTLE_RATES = {"anon": "60/min", "user": "600/min"}
 # Public registrations through the API, per client address; empty turns the limit off
 # (a load test from one machine).
 REGISTRATION_THROTTLE_RATE = env.str("REGISTRATION_THROTTLE_RATE", default="30/m")
+# Sign-in links asked for from one client address, whatever the email typed.
+SIGNIN_THROTTLE_RATE = env.str("SIGNIN_THROTTLE_RATE", default="20/h")
 # Post-its and dots sent from the phones, per table and per phone; empty turns a limit off.
 WORKSHOP_TABLE_THROTTLE_RATE = env.str("WORKSHOP_TABLE_THROTTLE_RATE", default="120/m")
 WORKSHOP_DEVICE_THROTTLE_RATE = env.str("WORKSHOP_DEVICE_THROTTLE_RATE", default="20/m")
@@ -263,7 +334,11 @@ ORGANISERS_GROUP = "organisers"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler carries it: tokens in paths never reach a log line (events_site/logs.py).
+    "filters": {"redact_secrets": {"()": "events_site.logs.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 

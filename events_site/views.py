@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 
 def healthz(request):
@@ -19,3 +19,11 @@ def unknown_language(request, lang: str, rest: str):
     """
     query = request.META.get("QUERY_STRING")
     return redirect(f"/{settings.LANGUAGE_CODE}/{rest}" + (f"?{query}" if query else ""))
+
+
+def signin_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out password sign-in (`AXES_LOCKOUT_CALLABLE`):
+    a page in the request's language saying how long to wait, not axes' bare English
+    sentence."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "admin/locked_out.html", {"lockout_minutes": minutes}, status=429)

@@ -155,8 +155,20 @@ def _api_key_forget(sender, instance: ApiKey, **kwargs) -> None:
     cache.delete(_api_key_cache_key(instance.digest))
 
 
-class OrganiserSession(SessionAuth):
-    """The admin session; ninja's SessionAuth enforces the CSRF token on writes."""
+class SignedInSession(SessionAuth):
+    """A Django session; ninja's SessionAuth enforces the CSRF token on writes.
+
+    Only once someone is signed in: the token protects a session, and a caller with none
+    is told to sign in (401, as the document says), not that a token is stale (403)."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+class OrganiserSession(SignedInSession):
+    """The admin session of an organiser."""
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
@@ -166,7 +178,7 @@ class OrganiserSession(SessionAuth):
 organiser_auth = [OrganiserBearer(), OrganiserSession()]
 
 
-class AnySession(SessionAuth):
+class AnySession(SignedInSession):
     """Any signed-in user (organiser or facilitator); what they may touch is checked per
     object by `may_facilitate`. ninja's SessionAuth enforces the CSRF token on writes."""
 

@@ -4,12 +4,16 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from events_site.schemas import api_choices
+
 from .models import CoFacilitator, Meeting, Organisation, Person
+
+OrganisationKind = api_choices(Organisation.Kind, "OrganisationKind")
 
 
 class OrganisationIn(Schema):
     name: str = Field(..., max_length=200)
-    kind: Organisation.Kind
+    kind: OrganisationKind
     country: str = Field(..., min_length=2, max_length=2, description="ISO 3166 code, e.g. FR, BE")
     city: str = ""
     postcode: str = ""
@@ -17,7 +21,7 @@ class OrganisationIn(Schema):
 
 class OrganisationPatch(Schema):
     name: str | None = Field(None, max_length=200)
-    kind: Organisation.Kind | None = None
+    kind: OrganisationKind | None = None
     country: str | None = Field(None, min_length=2, max_length=2)
     city: str | None = None
     postcode: str | None = None

@@ -14,8 +14,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from events_site.throttles import AddressThrottle
+
 from . import auth
 from .models import LoginLink
+
+
+class SigninThrottle(AddressThrottle):
+    """Links asked for from one connection, whatever the addresses typed: the per-address
+    ration (`auth.LOGIN_LINKS_PER_HOUR`) alone lets one machine mail every facilitator."""
+
+    scope = "signin"
+    rate_setting = "SIGNIN_THROTTLE_RATE"
+
+
+signin_throttle = SigninThrottle()
 
 
 def _safe_next(request, candidate: str) -> str:
@@ -37,6 +50,12 @@ def signin_request(request):
         except ValidationError:
             context["error"] = _("Type the email address the organisers know you by.")
             return render(request, "meetings/signin/request.html", context, status=422)
+        if not signin_throttle.allow_request(request):
+            context["error"] = _(
+                "Too many sign-in links asked for from your connection: wait a while, "
+                "then try again."
+            )
+            return render(request, "meetings/signin/request.html", context, status=429)
         auth.login_link_request(email, next_url)
         # The same answer whoever asks: the form tells nobody who facilitates.
         context.update(sent=True, email=email, minutes=LoginLink.ttl_minutes())

@@ -23,7 +23,7 @@ from . import checkin
 from .models import Registration
 
 router = Router(tags=["check-in"])
-ERRORS = {401: dict, 403: dict, 404: dict, 422: dict}
+ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict}
 
 
 class ScanIn(Schema):
@@ -55,7 +55,7 @@ class CheckinOut(Schema):
     expected: int = Field(..., description="confirmed registrations")
 
 
-class PersonOut(Schema):
+class DoorPersonOut(Schema):
     registration: int
     name: str
     organisation: str
@@ -67,7 +67,7 @@ class PersonOut(Schema):
 
 
 class SearchOut(Schema):
-    results: list[PersonOut]
+    results: list[DoorPersonOut]
     present: int
     expected: int
 

@@ -6,11 +6,13 @@ organiser's session and its CSRF token, so closing the tab leaves nothing behind
 
 import functools
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
+from django_permissions_policy.decorators import permissions_policy_override
 
 from meetings.models import Meeting
 
@@ -62,6 +64,7 @@ def _door_text() -> dict[str, str]:
     }
 
 
+@permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]})
 @door_required
 def door_scanner(request, meeting: Meeting):
     counts = checkin.checkin_counts(meeting)

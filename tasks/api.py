@@ -5,6 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
+from events_site.schemas import api_choices
 from meetings.api import ERRORS
 from meetings.auth import organiser_auth
 from meetings.models import Meeting
@@ -14,6 +15,8 @@ from .models import Delivery
 
 router = Router(tags=["emails"])
 
+DeliveryStatus = api_choices(Delivery.Status, "DeliveryStatus")
+
 
 class DeliveryOut(Schema):
     id: int
@@ -21,7 +24,7 @@ class DeliveryOut(Schema):
     to_email: str
     to_name: str
     language: str
-    status: Delivery.Status
+    status: DeliveryStatus
     attempts: int
     last_error: str = Field(..., description="the mail server's answer to the last failure")
     created_at: datetime
@@ -30,11 +33,11 @@ class DeliveryOut(Schema):
 
 @router.get(
     "/meetings/{meeting_id}/deliveries",
-    response={200: list[DeliveryOut], 401: dict, 404: dict},
+    response={200: list[DeliveryOut], **ERRORS},
     auth=organiser_auth,
 )
 def meeting_deliveries(
-    request, meeting_id: int, kind: str | None = None, status: Delivery.Status | None = None
+    request, meeting_id: int, kind: str | None = None, status: DeliveryStatus | None = None
 ):
     """Every email about a meeting, newest first, optionally of one kind or status."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)

@@ -69,7 +69,7 @@ from .suggestions import orientation_suggestions
 from .throttles import phone_throttles
 
 router = Router(tags=["workshops"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422)}
 PHONE_ERRORS = {**ERRORS, 429: ErrorOut}
 
 # --- Who calls ------------------------------------------------------------------------

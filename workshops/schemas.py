@@ -11,10 +11,14 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, field_validator
 
+from events_site.schemas import api_choices
+
 from .models import Contribution, Round, Workshop
 from .printouts import table_link
 from .services import TIMER_ACTIONS
 
+RoundKind = api_choices(Round.Kind, "RoundKind")
+WorkshopStatus = api_choices(Workshop.Status, "WorkshopStatus")
 TimerAction = Literal[TIMER_ACTIONS]  # type: ignore[valid-type]
 # A translation left out is null in the database and "" in answers.
 Text = Annotated[str, BeforeValidator(lambda value: value or "")]
@@ -70,7 +74,7 @@ class QuestionOut(Schema):
 class RoundIn(In):
     title_fr: str = ""
     title_nl: str = Field("", description="at least one of title_fr, title_nl")
-    kind: Round.Kind = Round.Kind.SILENT
+    kind: RoundKind = RoundKind.SILENT
     duration_s: int = Field(600, description="10 seconds to 4 hours")
     question: int | None = Field(None, description="id of a question of this workshop")
 
@@ -78,7 +82,7 @@ class RoundIn(In):
 class RoundPatch(Patch):
     title_fr: str | None = None
     title_nl: str | None = None
-    kind: Round.Kind | None = None
+    kind: RoundKind | None = None
     duration_s: int | None = Field(None, description="only while the round is planned")
     question: int | None = None
 
@@ -89,7 +93,7 @@ class RoundOut(Schema):
     title: Text
     title_fr: Text
     title_nl: Text
-    kind: Round.Kind
+    kind: RoundKind
     question: int | None = Field(None, alias="question_id")
     duration_s: int
     state: Round.State
@@ -170,7 +174,7 @@ class WorkshopSummaryOut(Schema):
     title_fr: Text
     title_nl: Text
     room: str
-    status: Workshop.Status
+    status: WorkshopStatus
     vote_open: bool
     vote_limit: int
     current_round: int | None = Field(None, alias="current_round_id")
@@ -206,7 +210,7 @@ class TimerQuestionOut(Schema):
 class TimerRoundOut(Schema):
     id: int
     title: Both
-    kind: Round.Kind
+    kind: RoundKind
     question: TimerQuestionOut | None
 
 

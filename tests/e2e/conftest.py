@@ -35,12 +35,27 @@ def browser():
         browser.close()
 
 
+def csp_violations(page) -> list[str]:
+    """What the browser refuses under the Content-Security-Policy, as it reports it on its
+    console: every page a test opens is also a test that the policy lets it work."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return violations
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="fr-FR")
     page = context.new_page()
+    violations = csp_violations(page)
     yield page
     context.close()
+    assert violations == [], "the browser refused what the page asked for"
 
 
 def sign_in(page, live_server, user) -> None:

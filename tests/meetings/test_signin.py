@@ -126,3 +126,22 @@ def test_the_next_page_is_kept_but_never_another_site(client, mayor):
     evil, door = LoginLink.objects.order_by("pk")
     assert evil.next_url == ""
     assert door.next_url == "/fr/door/meetings/1/"
+
+
+def test_links_are_rationed_per_client_address_whatever_the_email(client, mayor, settings):
+    settings.SIGNIN_THROTTLE_RATE = "2/h"
+
+    answers = [
+        client.post(
+            "/en/signin/",
+            {"email": f"someone{n}@example.org"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+        for n in range(2)
+    ]
+    refused = client.post("/en/signin/", {"email": mayor.email})
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert refused.status_code == 429
+    assert "Too many sign-in links" in refused.content.decode()
+    assert not LoginLink.objects.exists()

@@ -216,6 +216,44 @@ def test_registrations_from_one_address_are_throttled(client, meeting, settings)
     assert Registration.objects.count() == 2
 
 
+def test_a_rotating_forwarded_for_does_not_buy_a_fresh_allowance(client, meeting, settings):
+    settings.REGISTRATION_THROTTLE_RATE = "2/m"
+
+    answers = [
+        client.post(
+            f"/api/meetings/{meeting.pk}/registrations",
+            registration_data(email=f"p{n}@example.org"),
+            content_type="application/json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(4)
+    ]
+
+    assert answers == [201, 201, 429, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_allowance(client, meeting, settings):
+    settings.REGISTRATION_THROTTLE_RATE = "1/m"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    def post_from(client_address, spoofed):
+        return client.post(
+            f"/api/meetings/{meeting.pk}/registrations",
+            registration_data(email=f"{spoofed}@example.org"),
+            content_type="application/json",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"{spoofed}, {client_address}, 10.0.0.1",
+        ).status_code
+
+    answers = [
+        post_from("203.0.113.7", "1.1.1.1"),
+        post_from("203.0.113.7", "2.2.2.2"),
+        post_from("203.0.113.8", "3.3.3.3"),
+    ]
+
+    assert answers == [201, 429, 201]
+
+
 def test_changes_and_cancellations_by_token_count_against_the_same_allowance(
     client, meeting, settings
 ):

@@ -301,3 +301,18 @@ def test_the_form_shares_the_apis_allowance_per_connection(client, meeting, sett
     assert [answer.status_code for answer in answers] == [302, 429]
     assert "Too many registrations from your connection" in answers[1].content.decode()
     assert Registration.objects.count() == 2
+
+
+def test_the_forms_allowance_is_not_renewed_by_a_forwarded_for(client, meeting, settings):
+    settings.REGISTRATION_THROTTLE_RATE = "2/m"
+
+    answers = [
+        client.post(
+            f"/en/meetings/{meeting.pk}/register/",
+            form_data(email=f"form{n}@example.org"),
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert answers == [302, 302, 429]

@@ -1,0 +1,44 @@
+"""The OpenAPI document describes what the server does."""
+
+import pytest
+from ninja.openapi.schema import OpenAPISchema
+
+from events_site.api import api
+from tasks.models import Delivery
+
+
+@pytest.fixture
+def components(monkeypatch):
+    """Every definition of every component the document is built from, by name: ninja
+    keeps the last one it meets under a name, silently."""
+    seen: dict[str, list[dict]] = {}
+    add = OpenAPISchema.add_schema_definitions
+
+    def record(self, definitions):
+        for name, definition in definitions.items():
+            if definition not in seen.setdefault(name, []):
+                seen[name].append(definition)
+        return add(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", record)
+    document = api.get_openapi_schema()
+    return document, seen
+
+
+def test_no_two_schemas_share_a_component_name(components):
+    _document, seen = components
+
+    shared = {name: len(definitions) for name, definitions in seen.items() if len(definitions) > 1}
+
+    assert shared == {}
+
+
+def test_the_delivery_status_filter_documents_the_statuses_the_server_accepts(components):
+    document, _seen = components
+    operation = document["paths"]["/api/meetings/{meeting_id}/deliveries"]["get"]
+    status = next(p for p in operation["parameters"] if p["name"] == "status")
+    ref = next(item["$ref"] for item in status["schema"]["anyOf"] if "$ref" in item)
+
+    enum = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]["enum"]
+
+    assert enum == list(Delivery.Status.values)
