@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "tasks.outbox_sweep", "schedule": env.float("OUTBOX_SWEEP_S", 60.0)},
     # Reminders 7 days and 1 day before each meeting; each is keyed, so never twice.
     "registration-reminders": {"task": "tasks.registration_reminders", "schedule": 15 * 60.0},
+    # Answers kept for retried API writes (Idempotency-Key) expire after 24 hours.
+    "idempotency-purge": {"task": "tasks.idempotency_purge", "schedule": 3600.0},
 }
 # A message not acknowledged within this window is handed to another worker. A retry
 # waits in a worker, unacknowledged, for up to OUTBOX_RETRY_MAX_S before it even starts:

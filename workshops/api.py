@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
+from events_site.idempotency import idempotent
 from meetings.auth import facilitator_auth, may_facilitate
 from meetings.models import Meeting
 
@@ -476,6 +477,7 @@ def contribution_list(request, workshop_id: int, since: int | None = None):
     auth=postit_writers,
     throttle=phone_throttles(),
 )
+@idempotent("contribution_create")
 def contribution_create(request, workshop_id: int, payload: ContributionIn):
     """A post-it, stored as typed (up to 1000 characters). From a phone: its table's,
     for the question on the clock; `table` and `question` are the facilitators', who

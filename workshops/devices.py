@@ -77,3 +77,8 @@ class Phone:
     @property
     def voter(self) -> str:
         return f"phone:{self.device}"
+
+    @property
+    def idempotency_caller(self) -> str:
+        """Whose `Idempotency-Key`s these are (`events_site.idempotency`)."""
+        return self.voter
