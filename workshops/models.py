@@ -243,7 +243,8 @@ class Contribution(models.Model):
     hidden = models.BooleanField(_("hidden"), default=False)
     # Suggestions the facilitator turned down are not offered again.
     rejected_orientations = models.ManyToManyField(Orientation, blank=True, related_name="+")
-    # The phone that posted it (a random id kept in a cookie), for throttling and votes.
+    # The phone that posted it (the signed part of the identity its table's page gave it,
+    # `devices`), for throttling and votes.
     device = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
