@@ -22,7 +22,17 @@ api = NinjaAPI(
         "Programme, meetings, registrations and workshops of the cross-border proximity "
         "meetings. Public reads need no credentials; every write needs an organiser's "
         "session (with its CSRF token) or `Authorization: Bearer <key>`. Answers are in "
-        "the language given by `?lang=` or `Accept-Language` (fr, nl, en; default fr)."
+        "the language given by `?lang=` or `Accept-Language` (fr, nl, en; default fr).\n\n"
+        "**Retries.** A registration, a check-in, invitations and a post-it (`POST`) may "
+        "carry an `Idempotency-Key` header: 1 to 255 visible ASCII characters, such as a "
+        "UUID v4, new for each new request. Sending the same request again with the same "
+        "key (after a timeout, or a second press of a button) gives back the first answer, "
+        "with `Idempotent-Replayed: true`, and writes nothing again; the same key with "
+        "another request is refused with 422. Keys are kept 24 hours, per caller (user, "
+        "phone, or anonymous for registrations: use random keys) and per operation. A "
+        "refusal is not kept: the same key can be sent again once its cause is fixed. "
+        "Two requests with the same key at once run once: the second waits for the first "
+        "and gets its answer."
     ),
     urls_namespace="api",
 )

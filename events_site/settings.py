@@ -231,6 +231,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.registration_reminders",
         "schedule": env.float("REMINDERS_EVERY_S", 15 * 60.0),
     },
+    # Answers kept for retried API writes (Idempotency-Key) expire after 24 hours.
+    "idempotency-purge": {"task": "tasks.idempotency_purge", "schedule": 3600.0},
 }
 # A message not acknowledged within this window is handed to another worker. A retry
 # waits in a worker, unacknowledged, for up to OUTBOX_RETRY_MAX_S before it even starts:

@@ -10,6 +10,7 @@ from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
+from events_site.idempotency import idempotent
 from meetings.api import ERRORS
 from meetings.auth import organiser_auth
 from meetings.emails import site_link
@@ -47,6 +48,7 @@ class InviteReportOut(Schema):
     response={200: InviteReportOut, **ERRORS},
     auth=organiser_auth,
 )
+@idempotent("meeting_invite")
 def meeting_invite(request, meeting_id: int, payload: InvitationsIn):
     """Invite people to a published meeting, each in their own language.
 
@@ -178,6 +180,7 @@ def _registration_out(registration: Registration) -> RegistrationOut:
     throttle=[RegistrationThrottle()],
     tags=["registrations"],
 )
+@idempotent("registration_create")
 def registration_create(request, meeting_id: int, payload: RegistrationIn):
     """Register for a meeting, without an account.
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from events_site.errors import Forbidden
+from events_site.idempotency import idempotent
 from meetings.auth import facilitator_auth
 from meetings.models import Meeting
 
@@ -112,6 +113,7 @@ def _registration(request, registration_id: int) -> Registration:
 
 
 @router.post("/checkins", response={200: CheckinOut, **ERRORS}, auth=facilitator_auth)
+@idempotent("checkin_scan")
 def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
     # Who may stand at this door first: the scan's read writes the check-in too.

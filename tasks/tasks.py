@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from events_site.idempotency import idempotent_requests_purge
 from meetings.cache import programme_generation
 from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
@@ -49,6 +50,12 @@ def deliver(delivery_ids: list[int]) -> None:
 @shared_task(name="tasks.outbox_sweep", ignore_result=True)
 def outbox_sweep() -> None:
     deliveries_sweep()
+
+
+@shared_task(name="tasks.idempotency_purge", ignore_result=True)
+def idempotency_purge() -> None:
+    """Forget the API's stored answers once their 24 hours are over."""
+    idempotent_requests_purge()
 
 
 @shared_task(name="tasks.registration_reminders", ignore_result=True)

@@ -6,8 +6,10 @@ Two kinds of caller:
   session (with `X-CSRFToken` on writes), and then `may_facilitate` on the workshop's
   meeting: 401 without credentials, 403 for someone else's meeting.
 - **Phones** (`T`): `X-Table-Token` (the table's QR code is its only credential) and
-  `X-Device` (a random id the phone page keeps in localStorage, which counts its dots
-  and its throttle). A stale or forged token is a 404 saying to scan the code again.
+  `X-Device` (the identity the table's phone page gives it, signed by the server for
+  that table, which counts its dots and its throttle: `devices`). A stale or forged
+  token is a 404 saying to scan the code again; a made-up identity a 422 saying to
+  reload the page.
   Phones need no CSRF token: a custom header cannot be sent from another site without
   the CORS consent this site never gives.
 
@@ -17,10 +19,8 @@ matching `If-None-Match`. Handlers parse, check who calls, and hand over to `ser
 or `selectors` (reads): a refused write has written nothing.
 """
 
-import hashlib
 import json
 import re
-from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -31,10 +31,12 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
+from events_site.idempotency import idempotent
 from meetings.auth import facilitator_auth, may_facilitate
 from meetings.models import Meeting
 
-from . import selectors, services
+from . import devices, selectors, services
+from .devices import Phone
 from .errors import InvalidWorkshopData, NotAllowed, WorkshopsError
 from .models import Contribution, Orientation, Question, Round, Table, Workshop
 from .schemas import (
@@ -74,40 +76,19 @@ PHONE_ERRORS = {**ERRORS, 429: ErrorOut}
 
 # --- Who calls ------------------------------------------------------------------------
 
-DEVICE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what `models.table_token` makes
 
 
-@dataclass(frozen=True)
-class Phone:
-    """A participant's phone at a table: what `TableToken` puts in `request.auth`."""
-
-    # The workshop of its table (for `PostTableToken`, the one claimed: its INSERT checks).
-    workshop_id: int
-    token: str
-    device: str
-    # The clock, when read with the token (`TimerTableToken`).
-    timer: dict | None = field(default=None, compare=False)
-
-    @property
-    def table_key(self) -> str:
-        """Names the table in throttle keys without putting its credential there."""
-        return hashlib.sha256(self.token.encode()).hexdigest()[:32]
-
-    @property
-    def voter(self) -> str:
-        return f"phone:{self.device}"
-
-
 class TableToken(APIKeyHeader):
-    """A phone: `X-Table-Token` from the table's QR code, and `X-Device`, the random id
-    (8 to 64 letters, digits, `-` or `_`) the phone page keeps."""
+    """A phone: `X-Table-Token` from the table's QR code, and `X-Device`, the identity
+    the table's phone page gave it (`devices`)."""
 
     param_name = "X-Table-Token"
     openapi_description = (
-        "A phone at a table: the token of the table's QR code, sent with `X-Device`, a "
-        "random id of 8 to 64 letters, digits, `-` or `_` that the phone keeps (its dots "
-        "and its rate limit are counted by it)."
+        "A phone at a table: the token of the table's QR code, sent with `X-Device`, the "
+        "identity the table's page (`/<lang>/t/<token>/`) gives the phone, signed by this "
+        "site for that table: its dots and its rate limit are counted by it. An identity "
+        "made up, altered or given for another table is refused with 422."
     )
 
     def authenticate(self, request, key):
@@ -115,35 +96,36 @@ class TableToken(APIKeyHeader):
             return None
         if not TOKEN.fullmatch(key):
             raise selectors.unknown_table()  # forged: not worth a cache read
-        device = request.headers.get("X-Device", "")
-        if not DEVICE.fullmatch(device):
+        workshop_id, timer = self.table(request, key)
+        identity = devices.device_verify(request.headers.get("X-Device", ""), key)
+        if identity is None:
             raise InvalidWorkshopData(
                 _("This phone sent no valid device id: reload the page."),
-                {"X-Device": [_("8 to 64 letters, digits, “-” or “_”.")]},
+                {"X-Device": [_("The identity the table's page gives the phone.")]},
             )
-        return self.phone(request, key, device)
+        table_id, device = identity
+        return Phone(workshop_id, key, device, table_id, timer)
 
-    def phone(self, request, key: str, device: str) -> Phone:
-        return Phone(selectors.table_workshop_id(key), key, device)
+    def table(self, request, key: str) -> tuple[int, dict | None]:
+        """The workshop of the token (a stale one is a 404 before its device is
+        looked at), and the clock where the path reads it."""
+        return selectors.table_workshop_id(key), None
 
 
 class TimerTableToken(TableToken):
     """On the timer, the hottest path of the site: the token and the clock of the
     workshop in the path are read together, in one cache round trip."""
 
-    def phone(self, request, key: str, device: str) -> Phone:
-        workshop_id, timer = selectors.table_timer_state(
-            key, int(request.resolver_match.kwargs["workshop_id"])
-        )
-        return Phone(workshop_id, key, device, timer)
+    def table(self, request, key: str) -> tuple[int, dict | None]:
+        return selectors.table_timer_state(key, int(request.resolver_match.kwargs["workshop_id"]))
 
 
 class PostTableToken(TableToken):
     """On a post-it, the token is checked by the INSERT itself, against the workshop in
     the path (`services.contribution_post`): no cache read before it."""
 
-    def phone(self, request, key: str, device: str) -> Phone:
-        return Phone(int(request.resolver_match.kwargs["workshop_id"]), key, device)
+    def table(self, request, key: str) -> tuple[int, dict | None]:
+        return int(request.resolver_match.kwargs["workshop_id"]), None
 
 
 class NotSignedIn(WorkshopsError):
@@ -495,6 +477,7 @@ def contribution_list(request, workshop_id: int, since: int | None = None):
     auth=postit_writers,
     throttle=phone_throttles(),
 )
+@idempotent("contribution_create")
 def contribution_create(request, workshop_id: int, payload: ContributionIn):
     """A post-it, stored as typed (up to 1000 characters). From a phone: its table's,
     for the question on the clock; `table` and `question` are the facilitators', who
@@ -548,17 +531,17 @@ def contribution_update(request, contribution_id: int, payload: ContributionPatc
 # --- Dot-vote ---------------------------------------------------------------------------
 
 
-def _voter(request, contribution: Contribution) -> str:
-    workshop = contribution.workshop
-    phone = _phone(request, workshop.pk, workshop.meeting_id)
-    return phone.voter if phone else f"user:{request.auth.pk}"
-
-
-def _voted(request, contribution_id: int) -> tuple[Contribution, str]:
+def _voted(request, contribution_id: int) -> tuple[Contribution, str, int | None]:
+    """The post-it, who votes (a phone, or a facilitator as themself) and, for a phone,
+    its table, whose seats bound its dots."""
     contribution = get_object_or_404(
         Contribution.objects.select_related("workshop"), pk=contribution_id
     )
-    return contribution, _voter(request, contribution)
+    workshop = contribution.workshop
+    phone = _phone(request, workshop.pk, workshop.meeting_id)
+    if phone is None:
+        return contribution, f"user:{request.auth.pk}", None
+    return contribution, phone.voter, phone.table_id
 
 
 @router.post(
@@ -568,10 +551,12 @@ def _voted(request, contribution_id: int) -> tuple[Contribution, str]:
     throttle=phone_throttles(),
 )
 def vote_cast(request, contribution_id: int):
-    """Put one dot on a post-it: one per post-it and voter, `vote_limit` in all. 409
-    while the vote is closed, beyond the limit, or on a hidden or merged post-it."""
-    contribution, voter = _voted(request, contribution_id)
-    return {"dots_left": services.vote_cast(contribution, voter)}
+    """Put one dot on a post-it: one per post-it and voter, `vote_limit` in all, and a
+    table's phones together at most its seats times `vote_limit` (12 seats where the
+    seating plan places nobody). 409 while the vote is closed, beyond a limit, or on a
+    hidden or merged post-it."""
+    contribution, voter, table_id = _voted(request, contribution_id)
+    return {"dots_left": services.vote_cast(contribution, voter, table_id=table_id)}
 
 
 @router.delete(
@@ -582,7 +567,7 @@ def vote_cast(request, contribution_id: int):
 )
 def vote_withdraw(request, contribution_id: int):
     """Take the dot back (nothing happens if there was none); 409 once the vote is closed."""
-    contribution, voter = _voted(request, contribution_id)
+    contribution, voter, _table_id = _voted(request, contribution_id)
     return {"dots_left": services.vote_withdraw(contribution, voter)}
 
 

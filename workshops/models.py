@@ -18,6 +18,9 @@ from meetings.models import Meeting, Person
 from registrations.models import Registration
 
 CONTRIBUTION_MAX_LENGTH = 1000
+# The voters a table counts as where the seating plan places nobody: a large table of
+# a workshop. It bounds the dots its phones may place together (`services.vote_cast`).
+UNSEATED_TABLE_VOTERS = 12
 
 
 def table_token() -> str:
@@ -240,7 +243,8 @@ class Contribution(models.Model):
     hidden = models.BooleanField(_("hidden"), default=False)
     # Suggestions the facilitator turned down are not offered again.
     rejected_orientations = models.ManyToManyField(Orientation, blank=True, related_name="+")
-    # The phone that posted it (a random id kept in a cookie), for throttling and votes.
+    # The phone that posted it (the signed part of the identity its table's page gave it,
+    # `devices`), for throttling and votes.
     device = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,6 +283,10 @@ class Vote(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="votes")
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="votes")
     voter = models.CharField(max_length=80)
+    # A phone's table: its phones' dots together are bounded by its seats.
+    table = models.ForeignKey(
+        Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="votes"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

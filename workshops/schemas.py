@@ -13,6 +13,7 @@ from pydantic import BeforeValidator, ConfigDict, field_validator
 
 from events_site.schemas import api_choices
 
+from .devices import Phone
 from .models import Contribution, Round, Workshop
 from .printouts import table_link
 from .services import TIMER_ACTIONS
@@ -261,7 +262,9 @@ class ContributionOut(Schema):
     id: int
     text: str
     objective: str
-    author: str
+    author: str | None = Field(
+        None, description="who signed it: facilitators only (null for phones)"
+    )
     question: int | None = Field(None, alias="question_id")
     round: int | None = Field(None, alias="round_id")
     table: int | None = Field(None, alias="table_id")
@@ -277,6 +280,13 @@ class ContributionOut(Schema):
     )
     voted: bool | None = Field(None, description="phones only: this device put a dot on it")
     created_at: datetime
+
+    @staticmethod
+    def resolve_author(contribution: Contribution, context) -> str | None:
+        """A room's phones read each other's post-its: who wrote which stays with the
+        facilitators (the console and the booklet), the writer's own phone included."""
+        request = (context or {}).get("request")
+        return None if isinstance(getattr(request, "auth", None), Phone) else contribution.author
 
 
 class DotsOut(Schema):

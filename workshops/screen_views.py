@@ -6,18 +6,21 @@ the page alone: a reload (or a phone that slept through a round) shows the same 
 
 The projector is a facilitator's laptop on the wall: it needs their session. A phone
 needs nothing but the table's QR code: the token in its URL is its credential, which
-the page passes on to the API in the `X-Table-Token` header.
+the page passes on to the API in the `X-Table-Token` header, with the identity the page
+gives the phone (`devices`) in `X-Device`.
 """
 
+from django.conf import settings
 from django.shortcuts import render
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import selectors
+from . import devices, selectors
 from .errors import UnknownTable
-from .models import CONTRIBUTION_MAX_LENGTH, Workshop
+from .models import CONTRIBUTION_MAX_LENGTH, Table, Workshop
 
 # The console's access rule, shared with the screens.
 from .views import workshop_view
@@ -127,6 +130,15 @@ def _phone_text() -> dict[str, str]:
     }
 
 
+def _phone_device(request, table: Table) -> str:
+    """The phone's signed identity at this table: the one its cookie keeps if this site
+    issued it for this table's current token, else a new one."""
+    kept = request.COOKIES.get(devices.cookie_name(table.pk), "")
+    if devices.device_verify(kept, table.token) is not None:
+        return kept
+    return devices.device_issue(table.pk, table.token)
+
+
 def phone(request, token: str):
     try:
         table = selectors.table_by_token(token)
@@ -134,17 +146,19 @@ def phone(request, token: str):
         return render(
             request, "workshops/screen/phone_unknown.html", {"message": exc.message}, status=404
         )
+    device = _phone_device(request, table)
     workshop = table.workshop
     clock = _clock(workshop.pk)
     round_ = clock["state"]["round"]
     language = _content_language()
     round_title = round_["title"][language] if round_ else ""
     question = round_["question"]["text"][language] if round_ and round_["question"] else ""
-    return render(
+    response = render(
         request,
         "workshops/screen/phone.html",
         {
             "table": table,
+            "device": device,
             "workshop": workshop,
             "clock": clock,
             "round_title": round_title,
@@ -158,6 +172,17 @@ def phone(request, token: str):
             },
         },
     )
+    # The page carries the phone's identity: no shared cache may hand it to another.
+    patch_cache_control(response, private=True, no_store=True)
+    response.set_cookie(
+        devices.cookie_name(table.pk),
+        device,
+        max_age=devices.COOKIE_MAX_AGE_S,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 app_patterns = [

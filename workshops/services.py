@@ -32,11 +32,13 @@ from .errors import (
 )
 from .models import (
     CONTRIBUTION_MAX_LENGTH,
+    UNSEATED_TABLE_VOTERS,
     Contribution,
     Orientation,
     Question,
     Round,
     Table,
+    TableSeat,
     Vote,
     Workshop,
 )
@@ -734,11 +736,13 @@ def orientation_delete(orientation: Orientation) -> None:
 
 
 @transaction.atomic
-def vote_cast(contribution: Contribution, voter: str) -> int:
+def vote_cast(contribution: Contribution, voter: str, *, table_id: int | None = None) -> int:
     """Put one dot; returns the dots the voter has left.
 
-    The workshop row is locked while the voter's dots are counted, so two taps at once
-    cannot go over the limit.
+    The workshop row is locked while the dots are counted, so two taps at once cannot
+    go over a limit. A phone's dots are also counted against its table: a phone can be
+    issued any number of identities (one a page load), but a table's phones together
+    place at most its seats times the dots per voter.
     """
     if not voter:
         raise NotAllowed(_("Open this page from your table's QR code to vote."))
@@ -753,12 +757,30 @@ def vote_cast(contribution: Contribution, voter: str) -> int:
         raise VoteRefused(
             _("You have placed all your %(limit)s dots.") % {"limit": workshop.vote_limit}
         )
+    if table_id is not None:
+        _table_dots_check(workshop, table_id)
     try:
         with transaction.atomic():
-            Vote.objects.create(workshop=workshop, contribution=contribution, voter=voter)
+            Vote.objects.create(
+                workshop=workshop, contribution=contribution, voter=voter, table_id=table_id
+            )
     except IntegrityError:
         raise VoteRefused(_("You already put a dot on this post-it.")) from None
     return workshop.vote_limit - used - 1
+
+
+def _table_dots_check(workshop: Workshop, table_id: int) -> None:
+    """Refuse a dot beyond the table's seats (its seating plan's, or
+    `UNSEATED_TABLE_VOTERS`) times the dots per voter."""
+    seats = TableSeat.objects.filter(table_id=table_id).count() or UNSEATED_TABLE_VOTERS
+    if Vote.objects.filter(table_id=table_id).count() >= seats * workshop.vote_limit:
+        raise VoteRefused(
+            _(
+                "Your table has placed all its dots: %(seats)s seats, %(limit)s dots each. "
+                "Ask a facilitator if someone at your table has not voted yet."
+            )
+            % {"seats": seats, "limit": workshop.vote_limit}
+        )
 
 
 @transaction.atomic

@@ -100,33 +100,39 @@ def _workshop_create():
     # Outside a test the after-commit work runs at once: the state is cached (shared
     # with the server through Redis; without it each worker builds its own).
     services.timer_act(workshop, "start")
-    return workshop, [table.token for table in tables]
+    return workshop, tables
 
 
-def _phone_headers(tokens: list[str], n: int) -> dict[str, str]:
-    return {"X-Table-Token": tokens[n % len(tokens)], "X-Device": f"bench-phone-{n:04d}"}
+def _phones(tables) -> list[dict[str, str]]:
+    """Each phone's headers: its table's token and the identity its page would give it."""
+    from workshops.devices import device_issue
+
+    return [
+        {"X-Table-Token": table.token, "X-Device": device_issue(table.pk, table.token)}
+        for table in (tables[n % len(tables)] for n in range(PHONES))
+    ]
 
 
-def _polls(workshop_id: int, tokens: list[str], etag: str, per_phone: int):
+def _polls(workshop_id: int, phones: list[dict[str, str]], etag: str, per_phone: int):
     """Each phone's polls; every other phone sends the ETag it was last given."""
     path = f"/api/workshops/{workshop_id}/timer"
     requests = []
     for _round in range(per_phone):
         for n in range(PHONES):
-            headers = _phone_headers(tokens, n)
+            headers = dict(phones[n])
             if n % 2:
                 headers["If-None-Match"] = etag
             requests.append(("GET", path, None, headers))
     return requests
 
 
-def _postits(workshop_id: int, tokens: list[str], tag: str):
+def _postits(workshop_id: int, phones: list[dict[str, str]], tag: str):
     path = f"/api/workshops/{workshop_id}/contributions"
     requests = []
     for k in range(POSTITS_PER_PHONE):
         for n in range(PHONES):
             body = {"text": f"Idée {tag}-{n}-{k} : un bus de nuit <b>&</b> 🚌", "author": ""}
-            headers = {**_phone_headers(tokens, n), "Content-Type": "application/json"}
+            headers = {**dict(phones[n]), "Content-Type": "application/json"}
             requests.append(("POST", path, json.dumps(body).encode(), headers))
     return requests
 
@@ -134,7 +140,8 @@ def _postits(workshop_id: int, tokens: list[str], tag: str):
 def _measure(database_url: str) -> list[tuple[bool, str]]:
     from workshops.models import Contribution
 
-    workshop, tokens = _workshop_create()
+    workshop, tables = _workshop_create()
+    phones = _phones(tables)
     health = [("GET", "/healthz", None, {})] * (PHONES * POLLS_PER_PHONE)
     separator = "&" if "?" in database_url else "?"
     server, port = harness.gunicorn_start(
@@ -147,17 +154,15 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
     health_rates, timer_rates, postit_rates, problems = [], [], [], []
     health_latencies, timer_latencies, postit_latencies = [], [], []
     try:
-        status, etag, _body = harness.get(
-            port, f"/api/workshops/{workshop.pk}/timer", _phone_headers(tokens, 0)
-        )
+        status, etag, _body = harness.get(port, f"/api/workshops/{workshop.pk}/timer", phones[0])
         if status != 200 or not etag:
             raise SystemExit(f"the timer answered {status} without an ETag")
-        polls = _polls(workshop.pk, tokens, etag, POLLS_PER_PHONE)
+        polls = _polls(workshop.pk, phones, etag, POLLS_PER_PHONE)
         with ProcessPoolExecutor(PROCESSES) as pool:
             # Warm-up: imports, connections, and every token in every worker's cache.
             burst(health[: 2 * PHONES])
             burst(polls[: 2 * PHONES])
-            burst(_postits(workshop.pk, tokens, "warm")[:PHONES])
+            burst(_postits(workshop.pk, phones, "warm")[:PHONES])
             for round_ in range(ROUNDS):
                 rate, latencies, answers = burst(health)
                 if any(status != 200 for status, _body in answers):
@@ -174,7 +179,7 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
                         f"{ {s: statuses.count(s) for s in set(statuses)} }"
                     )
                 before = Contribution.objects.count()
-                requests = _postits(workshop.pk, tokens, f"r{round_}")
+                requests = _postits(workshop.pk, phones, f"r{round_}")
                 rate, latencies, answers = burst(requests)
                 postit_rates.append(rate)
                 postit_latencies += latencies
@@ -189,7 +194,7 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
             _rate, paced_health, _answers = burst(
                 health[: PHONES * PACED_POLLS], pace=POLL_INTERVAL_S
             )
-            paced = _polls(workshop.pk, tokens, etag, PACED_POLLS)
+            paced = _polls(workshop.pk, phones, etag, PACED_POLLS)
             _rate, paced_latencies, answers = burst(paced, pace=POLL_INTERVAL_S)
             if any(status not in (200, 304) for status, _body in answers):
                 problems.append("paced polls: some were neither 200 nor 304")

@@ -4,7 +4,7 @@ import pytest
 
 from meetings.auth import facilitator_user
 from tests.e2e.conftest import sign_in
-from workshops import services
+from workshops import devices, services
 from workshops.models import Contribution
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -85,10 +85,11 @@ def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
     # A phone posts while the console is open: it appears without a reload. (Through
     # the live server: a write from the test's thread would lock SQLite's tables.)
     phone = page.context.browser.new_context()
+    device = devices.device_issue(table.pk, table.token)
     posted = [
         phone.request.post(
             f"{live_server.url}/api/workshops/{workshop.pk}/contributions",
-            headers={"X-Table-Token": table.token, "X-Device": "phone-of-table-1"},
+            headers={"X-Table-Token": table.token, "X-Device": device},
             data={"text": text},
         ).json()["id"]
         for text in ["Bus de nuit <script>", "La météo 🌧"]

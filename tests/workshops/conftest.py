@@ -4,7 +4,7 @@ plainer one for the page tests), a signed-in facilitator, and the headers a tabl
 import pytest
 
 from meetings.auth import facilitator_user
-from workshops import services
+from workshops import devices, services
 
 HOSTILE = "<script>alert(1)</script> <b>&</b> 🚲"
 
@@ -80,10 +80,20 @@ def facilitator_client(client, facilitator):
 @pytest.fixture
 def phone(workshop):
     """The headers of a phone at one of the workshop's tables: `phone()` is at the first
-    table, `phone(1, "other-device")` another phone at the second."""
+    table, `phone(1, "other-device")` another phone at the second. Each name is one
+    identity, issued by the server as the table's page would."""
     tables = list(workshop.tables.order_by("pk"))
+    issued = {}
 
     def headers(table: int = 0, device: str = "phone-0001") -> dict[str, str]:
-        return {"X-Table-Token": tables[table].token, "X-Device": device}
+        table = tables[table]
+        if (table.pk, device) not in issued:
+            issued[table.pk, device] = devices.device_issue(table.pk, table.token)
+        return {"X-Table-Token": table.token, "X-Device": issued[table.pk, device]}
 
     return headers
+
+
+def device_of(headers: dict[str, str]) -> str:
+    """The device id a phone's headers carry (what its post-its and dots record)."""
+    return devices.device_verify(headers["X-Device"], headers["X-Table-Token"])[1]

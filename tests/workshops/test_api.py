@@ -6,7 +6,7 @@ from django.test import Client
 
 from meetings.auth import facilitator_user
 from tests.factories import MeetingFactory, cross_border_pair
-from workshops import services
+from workshops import devices, services
 from workshops.models import Question, Round, Table, Workshop
 from workshops.printouts import table_link
 
@@ -95,7 +95,9 @@ def test_a_stale_or_forged_table_token_is_a_404_that_says_to_scan_again(
     elif token == "another-workshop":
         other = services.workshop_create(meeting, title_fr="Emploi")
         token = services.table_create(other, "Table A").token
-    headers = {"X-Table-Token": token, "X-Device": "phone-0001", "Accept-Language": "en"}
+    # The phone's identity is in order: the page signed it for this token.
+    device = devices.device_issue(table.pk, token)
+    headers = {"X-Table-Token": token, "X-Device": device, "Accept-Language": "en"}
 
     for method, path, body in [
         ("get", f"/workshops/{workshop.pk}/timer", None),
@@ -242,7 +244,10 @@ def test_a_renewed_table_token_replaces_the_old_one(facilitator_client, workshop
     assert Table.objects.get(pk=table.pk).token == renewed["token"]
     stale = call(Client(), "get", f"/workshops/{workshop.pk}/timer", **old)
     assert stale.status_code == 404
-    fresh = {**old, "X-Table-Token": renewed["token"]}
+    # The phone's identity was the old code's: scanning the new one gives a new one.
+    rescanned = {**old, "X-Table-Token": renewed["token"]}
+    assert call(Client(), "get", f"/workshops/{workshop.pk}/timer", **rescanned).status_code == 422
+    fresh = {**rescanned, "X-Device": devices.device_issue(table.pk, renewed["token"])}
     assert call(Client(), "get", f"/workshops/{workshop.pk}/timer", **fresh).status_code == 200
 
 

@@ -1,9 +1,10 @@
 /* A participant's phone: the countdown, the question, a post-it form and the dot-vote.
  *
- * No account: the table's token (from its QR code) and a random id this phone keeps in
- * localStorage go to the API in the X-Table-Token and X-Device headers. The device id
- * is what the server throttles and counts dots by; clearing the browser's storage only
- * gives a new one. Everything the server sends is shown with textContent.
+ * No account: the table's token (from its QR code) and the identity the server gave
+ * this phone with the page (signed for this table, kept by the server in a cookie
+ * across reloads) go to the API in the X-Table-Token and X-Device headers. The server
+ * throttles and counts dots by that identity. Everything the server sends is shown
+ * with textContent.
  */
 (function () {
   "use strict";
@@ -16,29 +17,7 @@
   var maxLength = Number(root.dataset.maxLength);
   var VOTES_EVERY_MS = 10000;
 
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
-      return (b < 16 ? "0" : "") + b.toString(16);
-    }).join("");
-  }
-
-  function deviceId() {
-    var key = "workshops.device";
-    try {
-      var id = window.localStorage.getItem(key);
-      if (!id) {
-        id = randomId();
-        window.localStorage.setItem(key, id);
-      }
-      return id;
-    } catch (e) {
-      return randomId();  // private browsing without storage: an id for this visit
-    }
-  }
-
-  var headers = { "X-Table-Token": root.dataset.token, "X-Device": deviceId() };
+  var headers = { "X-Table-Token": root.dataset.token, "X-Device": root.dataset.device };
   var csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
 
   function format(template, count) {
