@@ -11,6 +11,7 @@ import pytest
 
 from events_site.cache import ReusingRedisCache
 from workshops import services as workshop_services
+from workshops.devices import device_issue
 
 
 def _unused_port() -> int:
@@ -89,7 +90,7 @@ def test_with_the_cache_down_the_timer_poll_reads_the_database_with_the_same_eta
     workshop = workshop_services.workshop_create(meeting, title_fr="Mobilité", title_nl="")
     workshop_services.round_create(workshop, title_fr="Écriture", kind="silent", duration_s=300)
     (table,) = workshop_services.tables_create(workshop, 1)
-    phone = {"X-Table-Token": table.token, "X-Device": "phone-0001"}
+    phone = {"X-Table-Token": table.token, "X-Device": device_issue(table.pk, table.token)}
     timer = f"/api/workshops/{workshop.pk}/timer"
     cached = client.get(timer, headers=phone)
     assert client.get(timer, headers=phone)["ETag"] == cached["ETag"]

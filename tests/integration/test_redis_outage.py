@@ -27,6 +27,7 @@ from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
 from tests.integration.conftest import _test_database_url, wait_for
 from tests.integration.smtp_sink import SmtpSink, free_port
 from workshops import services as workshop_services
+from workshops.devices import device_issue
 
 pytestmark = pytest.mark.integration
 
@@ -199,7 +200,7 @@ def test_the_site_answers_from_postgresql_while_redis_is_out_and_mails_once_it_i
         workshop, title_fr="Écriture", kind="silent", duration_s=600, question=question
     )
     (table,) = workshop_services.tables_create(workshop, 1)
-    phone = {"X-Table-Token": table.token, "X-Device": "phone-0001"}
+    phone = {"X-Table-Token": table.token, "X-Device": device_issue(table.pk, table.token)}
     timer = f"/api/workshops/{workshop.pk}/timer"
 
     env = {
