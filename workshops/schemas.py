@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict
+
+from events_site.schemas import ListOf
 
 from .models import Contribution, Round, Workshop
 from .printouts import table_link
@@ -26,13 +28,7 @@ class ErrorOut(Schema):
 
 
 class In(Schema):
-    """A request body. NUL characters are dropped from its text: nobody types one, and
-    PostgreSQL refuses to store one."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value):
-        return value.replace("\x00", "") if isinstance(value, str) else value
+    """A request body."""
 
 
 class Patch(In):
@@ -99,7 +95,7 @@ class RoundOut(Schema):
 
 
 class RoundsOrderIn(In):
-    rounds: list[int] = Field(..., description="every round id of the workshop, in order")
+    rounds: ListOf[int] = Field(..., description="every round id of the workshop, in order")
 
 
 class TableIn(In):
@@ -157,7 +153,7 @@ class WorkshopPatch(Patch):
     title_nl: str | None = None
     room: str | None = None
     vote_limit: int | None = None
-    facilitators: list[int] | None = Field(
+    facilitators: ListOf[int] | None = Field(
         None, description="ids of people among the meeting's co-facilitators and staff"
     )
 
