@@ -77,7 +77,7 @@ def _form_may_hold_control(request) -> bool:
 def _api_body_refusal(request) -> HttpResponse | None:
     """An API write takes a JSON object or nothing, whatever its operation reads."""
     body = request.body
-    if not body.strip():
+    if not body.strip() or _empty_form(request, body):
         return None
     if _RAW_CONTROL.search(body):
         return _refuse(True, _("The body contains a control character: remove it."), 422)
@@ -92,6 +92,15 @@ def _api_body_refusal(request) -> HttpResponse | None:
         if name is not None:
             return _refuse(True, _control_message(name), 422, field=_shown(name))
     return None
+
+
+def _empty_form(request, body: bytes) -> bool:
+    """A multipart form without a field (what an HTML form with no input posts, and what
+    some clients send for "nothing") carries no data, like no body at all."""
+    if request.content_type != "multipart/form-data":
+        return False
+    boundary = request.content_params.get("boundary", "")
+    return body.strip() == f"--{boundary}--".encode("latin-1", "replace")
 
 
 def _field_in(pairs, control: re.Pattern) -> str | None:

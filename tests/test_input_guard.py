@@ -51,7 +51,7 @@ def test_a_page_refuses_a_nul_in_a_form_in_the_page_language(client, meeting):
     assert response.status_code == 400
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode() == (
-        "« dietary_notes » contient un caractère de contrôle : retirez-le."
+        "«\xa0dietary_notes\xa0» contient un caractère de contrôle\xa0: retirez-le."
     )
     assert not Registration.objects.exists()
 
