@@ -15,8 +15,8 @@ def test_a_body_of_the_wrong_shape_names_the_field(api_client, programme):
 
 def test_a_body_that_is_not_json_says_so(api_client, db):
     response = api_client.post("/api/meetings", "{oops", content_type="application/json")
-    assert response.status_code in (400, 422)
-    assert isinstance(response.json()["detail"], str)
+    assert response.status_code == 400
+    assert "JSON object" in response.json()["detail"]
 
 
 def test_anonymous_writes_are_told_to_sign_in_in_their_language(client, db):

@@ -158,8 +158,8 @@ def _with_nul_in_each_segment(path: str):
             yield quote("/".join(poisoned))
 
 
-def _refused_for_the_nul(response) -> bool:
-    if response.status_code not in (400, 422):
+def _refused_for_the_nul(response, status: int) -> bool:
+    if response.status_code != status:
         return False
     if response["Content-Type"].startswith("application/json"):
         text = response.json()["detail"]
@@ -169,11 +169,12 @@ def _refused_for_the_nul(response) -> bool:
 
 
 def _not_refused(answers):
-    """The requests not answered with the control-character sentence, and their status."""
+    """The requests not answered with the control-character sentence and the status
+    expected (400 for the address and the query, 422 for an API body's field)."""
     return [
         (method, path, payload, response.status_code)
-        for method, path, payload, response in answers
-        if not _refused_for_the_nul(response)
+        for method, path, payload, response, status in answers
+        if not _refused_for_the_nul(response, status)
     ]
 
 
@@ -182,13 +183,13 @@ def _not_refused(answers):
 )
 def test_a_nul_anywhere_in_a_route_is_refused_with_a_sentence(parts, name, world, visitor):
     path = _route_path(parts, name, world)
-    answers = [("GET", url, None, visitor.get(url)) for url in _with_nul_in_each_segment(path)]
+    answers = [("GET", url, None, visitor.get(url), 400) for url in _with_nul_in_each_segment(path)]
     query = {"lang": "en", "theme": NUL_TEXT}
-    answers.append(("GET", path, query, visitor.get(path, query)))
+    answers.append(("GET", path, query, visitor.get(path, query), 400))
     if not path.startswith("/api/"):
         form = urlencode({"notes": NUL_TEXT})
         posted = visitor.post(path, form, content_type="application/x-www-form-urlencoded")
-        answers.append(("POST", path, form, posted))
+        answers.append(("POST", path, form, posted, 400))
 
     assert _not_refused(answers) == []
 
@@ -203,19 +204,19 @@ def test_a_nul_anywhere_in_an_api_operation_is_refused_with_a_sentence(
 ):
     real = path.format(**world)
     answers = [
-        (method, url, None, visitor.generic(method.upper(), url))
+        (method, url, None, visitor.generic(method.upper(), url), 400)
         for url in _with_nul_in_each_segment(real)
     ]
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "query":
             url = f"{real}?{urlencode({parameter['name']: NUL_TEXT})}"
-            answers.append((method, url, None, visitor.generic(method.upper(), url)))
+            answers.append((method, url, None, visitor.generic(method.upper(), url), 400))
     for name, kinds in _body_fields(operation):
         value = _text_value(kinds)
         if value is not None:
             body = json.dumps({name: value})
             sent = visitor.generic(method.upper(), real, body, content_type="application/json")
-            answers.append((method, real, body, sent))
+            answers.append((method, real, body, sent, 422))
 
     assert _not_refused(answers) == []
 
