@@ -25,8 +25,8 @@ _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # One line of text: an address, a query value, a field name.
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f]")
-# A text field: tab, line feed and carriage return are text; so is no lone UTF-16
-# surrogate, which JSON can spell (`\ud800`) but no database can store.
+# A text field: tab, line feed and carriage return are text; half a UTF-16 pair, which
+# JSON can spell (`\ud800`) but no database can store, is not.
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 # The quick tests on the raw request: a hit only means "look closer".
 _MAYBE_IN_QUERY = re.compile(r"%[01][0-9a-f]|[\x00-\x1f]", re.IGNORECASE)
