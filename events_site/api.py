@@ -58,6 +58,13 @@ def _validation_error(request, exc: ValidationError):
 _REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie", "form", "file", "payload"})
 
 
+def _problem(error: dict) -> str:
+    """pydantic's words for a field, but the API's own limits in the request's language."""
+    if error.get("type") == "too_long":
+        return _("at most %(limit)s items") % {"limit": error["ctx"]["max_length"]}
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(RequestInvalid)
 def _request_invalid(request, exc: RequestInvalid):
     """A body or query of the wrong shape: one sentence naming the first field, and
@@ -65,7 +72,7 @@ def _request_invalid(request, exc: RequestInvalid):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         path = [str(part) for part in error.get("loc", ()) if part not in _REQUEST_PARTS]
-        errors.setdefault(".".join(path) or "__all__", []).append(str(error.get("msg", "")))
+        errors.setdefault(".".join(path) or "__all__", []).append(_problem(error))
     field, messages = next(iter(errors.items()), ("__all__", [""]))
     if field == "__all__":
         detail = _("The request is not in the expected form: %(problem)s") % {

@@ -14,10 +14,14 @@ from workshops import seating_views
 from workshops import views as workshop_views
 
 from .api import api
-from .views import healthz, unknown_language
+from .views import API_PREFIX, healthz, unknown_language
+
+handler400 = "events_site.views.bad_request"
+handler404 = "events_site.views.page_not_found"
+handler500 = "events_site.views.server_error"
 
 urlpatterns = [
-    path("api/", api.urls),
+    path(API_PREFIX.lstrip("/"), api.urls),
     path("calendar/<int:year>.ics", feeds.programme_feed, name="calendar_programme"),
     path("calendar/meetings/<int:meeting_id>.ics", feeds.meeting_feed, name="calendar_meeting"),
     *registration_views.feed_urls,

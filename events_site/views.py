@@ -1,8 +1,15 @@
 """Site-wide views that belong to no app."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+# Where urls.py mounts the API: below it, every answer is JSON, failures included.
+API_PREFIX = "/api/"
 
 
 def healthz(request):
@@ -27,3 +34,43 @@ def signin_locked_out(request, original_response=None, credentials=None):
     sentence."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "admin/locked_out.html", {"lockout_minutes": minutes}, status=429)
+
+
+# Django's error handlers (handler400, 404, 500 in urls.py): an API client reads JSON, even
+# when the failure happened before any operation ran; a person gets Django's pages.
+
+
+def _answers_json(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def bad_request(request, exception):
+    """A request Django refused to read: too large, too many fields, a broken upload."""
+    if not _answers_json(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        detail = _("The request is larger than %(size)s: send less at once.") % {
+            "size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        }
+        return JsonResponse({"detail": detail}, status=413)
+    if isinstance(exception, TooManyFieldsSent):
+        detail = _("The request has more than %(count)s fields: send fewer at once.") % {
+            "count": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    else:
+        detail = _("The request could not be read: check its form and try again.")
+    return JsonResponse({"detail": detail}, status=400)
+
+
+def page_not_found(request, exception):
+    if not _answers_json(request):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse({"detail": _("There is no such address in the API.")}, status=404)
+
+
+def server_error(request):
+    """The exception itself is in the server's log, never in the answer."""
+    if not _answers_json(request):
+        return defaults.server_error(request)
+    detail = _("Something went wrong on our side; it has been logged. Try again in a moment.")
+    return JsonResponse({"detail": detail}, status=500)

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from events_site.schemas import api_choices
+from events_site.schemas import ListOf, api_choices
 
 from .models import CoFacilitator, Meeting, Organisation, Person
 
@@ -103,8 +103,8 @@ class MeetingIn(Schema):
     venue_city: str = Field(..., max_length=120)
     venue_country: str = Field(..., min_length=2, max_length=2)
     host_organisation: int | None = None
-    themes: list[str] = Field(default_factory=list, description="theme slugs")
-    working_languages: list[str] = Field(default_factory=lambda: ["fr", "nl"])
+    themes: ListOf[str] = Field(default_factory=list, description="theme slugs")
+    working_languages: ListOf[str] = Field(default_factory=lambda: ["fr", "nl"])
     capacity: int = 40
     is_cross_border: bool = True
     registration_opens_at: datetime | None = None
@@ -124,8 +124,8 @@ class MeetingPatch(Schema):
     venue_city: str | None = None
     venue_country: str | None = Field(None, min_length=2, max_length=2)
     host_organisation: int | None = None
-    themes: list[str] | None = None
-    working_languages: list[str] | None = None
+    themes: ListOf[str] | None = None
+    working_languages: ListOf[str] | None = None
     capacity: int | None = None
     is_cross_border: bool | None = None
     registration_opens_at: datetime | None = None

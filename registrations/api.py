@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from events_site.idempotency import idempotent
+from events_site.schemas import ListOf
 from meetings.api import ERRORS
 from meetings.auth import organiser_auth
 from meetings.emails import site_link
@@ -24,8 +25,8 @@ router = Router(tags=["invitations"])
 
 
 class InvitationsIn(Schema):
-    people: list[int] = Field(default_factory=list, description="ids of people to invite")
-    organisations: list[int] = Field(
+    people: ListOf[int] = Field(default_factory=list, description="ids of people to invite")
+    organisations: ListOf[int] = Field(
         default_factory=list, description="ids of organisations: everyone of each is invited"
     )
     all_mayors: bool = Field(False, description="invite every mayor and burgomaster of the network")

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict
 
-from events_site.schemas import api_choices
+from events_site.schemas import ListOf, api_choices
 
 from .devices import Phone
 from .models import Contribution, Round, Workshop
@@ -31,13 +31,7 @@ class ErrorOut(Schema):
 
 
 class In(Schema):
-    """A request body. NUL characters are dropped from its text: nobody types one, and
-    PostgreSQL refuses to store one."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value):
-        return value.replace("\x00", "") if isinstance(value, str) else value
+    """A request body."""
 
 
 class Patch(In):
@@ -104,7 +98,7 @@ class RoundOut(Schema):
 
 
 class RoundsOrderIn(In):
-    rounds: list[int] = Field(..., description="every round id of the workshop, in order")
+    rounds: ListOf[int] = Field(..., description="every round id of the workshop, in order")
 
 
 class TableIn(In):
@@ -162,7 +156,7 @@ class WorkshopPatch(Patch):
     title_nl: str | None = None
     room: str | None = None
     vote_limit: int | None = None
-    facilitators: list[int] | None = Field(
+    facilitators: ListOf[int] | None = Field(
         None, description="ids of people among the meeting's co-facilitators and staff"
     )
 

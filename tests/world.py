@@ -1,0 +1,39 @@
+"""One object of each kind, named as the paths of the URL map and the API name their ids,
+so that tests walking every route reach past "not found"."""
+
+from registrations.services import registration_create
+from reports.services import booklet_request
+from tasks.models import Delivery
+from tests.factories import OrganisationFactory, PersonFactory
+from tests.registrations.conftest import registration_data
+from workshops import services as workshops
+
+
+def one_of_each(meeting) -> dict:
+    """Ids by path parameter name, around `meeting` (published, with its pair)."""
+    registration, _created = registration_create(meeting, data=registration_data())
+    workshop = workshops.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question = workshops.question_create(workshop, text_fr="Comment relier nos communes ?")
+    workshops.round_create(
+        workshop, title_fr="Écriture", kind="silent", duration_s=300, question=question
+    )
+    workshops.tables_create(workshop, 2)
+    workshops.orientation_create(workshop, title_fr="Transports")
+    contribution = workshops.contribution_create(workshop, text="Un bus de nuit")
+    return {
+        "year": meeting.programme.year,
+        "meeting_id": meeting.pk,
+        "cofacilitator_id": meeting.cofacilitators.first().pk,
+        "organisation_id": OrganisationFactory().pk,
+        "person_id": PersonFactory().pk,
+        "registration_id": registration.pk,
+        "token": registration.manage_token,
+        "delivery_id": Delivery.objects.first().pk,
+        "job_id": booklet_request(meeting, "fr")[0].pk,
+        "workshop_id": workshop.pk,
+        "round_id": workshop.rounds.first().pk,
+        "table_id": workshop.tables.first().pk,
+        "question_id": workshop.questions.first().pk,
+        "orientation_id": workshop.orientations.first().pk,
+        "contribution_id": contribution.pk,
+    }
