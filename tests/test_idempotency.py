@@ -156,7 +156,8 @@ def test_two_callers_keys_are_their_own(write):
     assert IdempotentRequest.objects.count() == 2
 
 
-def test_a_key_is_kept_24_hours_then_runs_again_and_is_purged(meeting):
+def _phone_at_a_table(meeting) -> tuple:
+    """A workshop with one table, a phone there, and where the phone posts its post-its."""
     workshop = workshops.workshop_create(meeting, title_fr="Mobilité")
     table = workshops.table_create(workshop, "Table 1")
     phone = Client(
@@ -165,7 +166,11 @@ def test_a_key_is_kept_24_hours_then_runs_again_and_is_purged(meeting):
             "X-Device": devices.device_issue(table.pk, table.token),
         }
     )
-    path = f"/api/workshops/{workshop.pk}/contributions"
+    return workshop, phone, f"/api/workshops/{workshop.pk}/contributions"
+
+
+def test_a_key_is_kept_24_hours_then_runs_again_and_is_purged(meeting):
+    _workshop, phone, path = _phone_at_a_table(meeting)
     _post(phone, path, {"text": "Un bus"}, KEY)
     stored = IdempotentRequest.objects.get()
 
@@ -185,15 +190,7 @@ def test_a_key_is_kept_24_hours_then_runs_again_and_is_purged(meeting):
 
 
 def test_a_refusal_is_not_kept_the_same_key_runs_once_the_cause_is_gone(meeting):
-    workshop = workshops.workshop_create(meeting, title_fr="Mobilité")
-    table = workshops.table_create(workshop, "Table 1")
-    phone = Client(
-        headers={
-            "X-Table-Token": table.token,
-            "X-Device": devices.device_issue(table.pk, table.token),
-        }
-    )
-    path = f"/api/workshops/{workshop.pk}/contributions"
+    workshop, phone, path = _phone_at_a_table(meeting)
     workshops.workshop_close(workshop)
 
     assert _post(phone, path, {"text": "Un bus"}, KEY).status_code == 409

@@ -26,6 +26,7 @@ from tasks.models import Delivery
 from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
 from tests.integration.conftest import _test_database_url, wait_for
 from tests.integration.smtp_sink import SmtpSink, free_port
+from tests.registrations.conftest import registration_data
 from workshops import services as workshop_services
 from workshops.devices import device_issue
 
@@ -166,25 +167,6 @@ def sink():
         yield sink
 
 
-def _registration(email: str) -> dict:
-    return {
-        "first_name": "Sofie",
-        "last_name": "Claes",
-        "email": email,
-        "function": "alderman",
-        "organisation": None,
-        "organisation_name": "Stad Menen",
-        "organisation_country": "BE",
-        "language": "nl",
-        "interpretation_needed": False,
-        "interpretation_to": "",
-        "accessibility_notes": "",
-        "dietary_notes": "",
-        "share_contact": True,
-        "privacy_consent": True,
-    }
-
-
 def test_the_site_answers_from_postgresql_while_redis_is_out_and_mails_once_it_is_back(
     start_worker, private_redis, sink, tmp_path
 ):
@@ -235,7 +217,7 @@ def test_the_site_answers_from_postgresql_while_redis_is_out_and_mails_once_it_i
         first = site.request(
             "POST",
             f"/api/meetings/{meeting.pk}/registrations",
-            _registration("first@menen.example"),
+            registration_data(email="first@menen.example"),
         )
         assert first.status == 201, first.body
         # Skipped, not sent: the cache still holds "running", and the feed of the old
@@ -265,7 +247,7 @@ def test_the_site_answers_from_postgresql_while_redis_is_out_and_mails_once_it_i
         second = site.request(
             "POST",
             f"/api/meetings/{meeting.pk}/registrations",
-            _registration("second@menen.example"),
+            registration_data(email="second@menen.example"),
         )
         assert second.status == 201, second.body
         token = second.json()["manage_token"]
