@@ -216,7 +216,7 @@ LOGIN_LINK = "login_link"
 
 
 class LoginLinkInvalid(MeetingsError):
-    status_code = 400
+    pass
 
 
 def login_link_request(email: str, next_url: str = "") -> bool:
