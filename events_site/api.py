@@ -14,6 +14,7 @@ from tasks.api import router as tasks_router
 from workshops.api import router as workshops_router
 
 from .errors import DomainError
+from .http_errors import http_status
 
 api = NinjaAPI(
     title="Proximity meetings API",
@@ -44,7 +45,7 @@ def _domain_error(request, exc: DomainError):
     errors = getattr(exc, "errors", None)
     if errors:
         body["errors"] = errors
-    return api.create_response(request, body, status=exc.status_code)
+    return api.create_response(request, body, status=http_status(exc))
 
 
 @api.exception_handler(ValidationError)

@@ -1,12 +1,14 @@
 """The root of every app's domain errors.
 
-Services raise these with a sentence a person can act on; the API turns them into a 4xx
-and the admin into an error message, so neither has to know the business rule.
+Services raise these with a sentence a person can act on, and a `code` that says what
+kind of refusal it is; `events_site/http_errors.py` is the one table from codes to HTTP,
+which the API and the pages both answer from, so neither has to know the business rule
+and the same refusal gets the same status wherever it is met.
 """
 
 
 class DomainError(Exception):
-    status_code = 400
+    code = "refused"
 
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
@@ -14,18 +16,26 @@ class DomainError(Exception):
         self.field = field
 
 
+class NotSignedIn(DomainError):
+    """Nobody the request could be taken from: sign in, or scan a table's code."""
+
+    code = "not_signed_in"
+
+
 class NotFound(DomainError):
-    status_code = 404
+    code = "not_found"
 
 
 class Conflict(DomainError):
-    status_code = 409
+    """What the data's current state does not allow (a closed workshop, a full vote…)."""
+
+    code = "conflict"
 
 
 class Invalid(DomainError):
     """Input that breaks a rule; `errors` maps each field to its messages."""
 
-    status_code = 422
+    code = "invalid"
 
     def __init__(self, message: str, errors: dict[str, list[str]]):
         super().__init__(message)
@@ -35,4 +45,4 @@ class Invalid(DomainError):
 class Forbidden(DomainError):
     """Signed in, but not one of the people this belongs to."""
 
-    status_code = 403
+    code = "forbidden"

@@ -150,9 +150,17 @@ class OrganiserBearer(HttpBearer):
 @receiver([post_save, post_delete], sender=ApiKey)
 def _api_key_forget(sender, instance: ApiKey, **kwargs) -> None:
     """A key revoked or deleted (in the admin) stops working at once in this process, and
-    within `API_KEY_LOCAL_S` in the others."""
-    _api_keys_seen.pop(instance.digest, None)
-    cache.delete(_api_key_cache_key(instance.digest))
+    within `API_KEY_LOCAL_S` in the others.
+
+    Forgotten now, for the rest of the saving transaction, and again once it commits: a
+    request in between still reads the key as it was, and remembers that."""
+
+    def forget() -> None:
+        _api_keys_seen.pop(instance.digest, None)
+        cache.delete(_api_key_cache_key(instance.digest))
+
+    forget()
+    transaction.on_commit(forget)
 
 
 class SignedInSession(SessionAuth):
@@ -216,7 +224,7 @@ LOGIN_LINK = "login_link"
 
 
 class LoginLinkInvalid(MeetingsError):
-    status_code = 400
+    pass
 
 
 def login_link_request(email: str, next_url: str = "") -> bool:

@@ -3,6 +3,14 @@
 Caches are invalidated from model signals rather than from each service, because the
 admin, the API, imports and data migrations all write these models, and a missed bump
 would serve a stale feed.
+
+The rule for every domain event (here and in `workshops/signals.py`): nothing leaves the
+database before the change commits. An event whose receivers write rows that belong with
+the change (the emails owed, in the outbox; seats given to the waiting list) is sent
+inside the service's transaction, so they commit with it or not at all; those receivers
+leave every effect outside the database (a broker publish, an email, a cache) to
+`transaction.on_commit`, as the outbox and `tasks.queue.enqueue_on_commit` do. An event
+whose receivers only act outside the database is sent after commit (`workshop_closed`).
 """
 
 from django.db import transaction

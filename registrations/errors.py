@@ -10,7 +10,7 @@ class RegistrationsError(DomainError):
 class InvalidSelection(RegistrationsError):
     """An invitation list that names nobody, or names someone unknown."""
 
-    status_code = 422
+    code = "invalid"
 
 
 class MeetingNotOpen(RegistrationsError, Conflict):

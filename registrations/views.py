@@ -16,12 +16,19 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from events_site.http_errors import http_status
 from meetings import selectors as meeting_selectors
 from meetings.calendar import calendar_build
 from meetings.errors import UnknownMeeting
 
 from . import selectors, services
-from .errors import InvalidRegistration, RegistrationsError, UnknownInvitation, UnknownRegistration
+from .errors import (
+    InvalidRegistration,
+    RegistrationClosed,
+    RegistrationsError,
+    UnknownInvitation,
+    UnknownRegistration,
+)
 from .forms import RegistrationForm, RegistrationUpdateForm
 from .models import Registration
 from .throttles import form_throttle
@@ -66,8 +73,8 @@ def registration_form(request, meeting_id: int):
         raise Http404 from None
     context = {"meeting": meeting, "closed": services.registration_problem(meeting)}
     if context["closed"]:
-        # Gone for good once cancelled; otherwise closed now, as the API's 409 says.
-        status = 410 if meeting.is_cancelled else 409
+        # The refusal the service would raise on sending, with the API's status.
+        status = http_status(RegistrationClosed)
         return render(request, "registrations/register.html", context, status=status)
 
     token = request.POST.get("invitation") or request.GET.get("invitation")
@@ -104,7 +111,7 @@ def registration_form(request, meeting_id: int):
         except RegistrationsError as exc:
             # The window closed, or the meeting was cancelled, while the form was open.
             context["closed"] = exc.message
-            return render(request, "registrations/register.html", context, status=409)
+            return render(request, "registrations/register.html", context, status=http_status(exc))
         else:
             if not created:
                 # The same answer whoever asks: the registration's owner gets the link.

@@ -22,14 +22,15 @@ from registrations.models import Registration
 from . import figures as fig
 
 TITLE = "Feuille d'émargement / Presentielijst"
-SIDES = ("fr", "nl")
+# The sheet's languages, side by side; the first is the one it falls back to.
+SHEET_LANGUAGES = ("fr", "nl")
 ROW_HEIGHT = 1.25 * cm  # room for a signature
 
 
 def bilingual(message) -> str:
     """A lazy message in French and Dutch, "Nom / Naam"; once if both read the same."""
     parts = []
-    for lang in SIDES:
+    for lang in SHEET_LANGUAGES:
         with translation.override(lang):
             parts.append(capfirst(str(message() if callable(message) else message)))
     return " / ".join(dict.fromkeys(parts))
@@ -55,7 +56,7 @@ def _meeting_heading(meeting: Meeting, styles: pdf.Styles) -> list:
     titles = [meeting.title_fr, meeting.title_nl]
     title = " / ".join(dict.fromkeys(t for t in titles if t)) or meeting.title
     days = []
-    for lang in SIDES:
+    for lang in SHEET_LANGUAGES:
         with translation.override(lang):
             days.append(date_format(meeting.local_starts_at, "l j F Y"))
     when = "{days}, {start} – {end}".format(
@@ -74,7 +75,7 @@ def _meeting_heading(meeting: Meeting, styles: pdf.Styles) -> list:
 
 
 def _participant_cells(registration: Registration, styles: pdf.Styles) -> list:
-    with translation.override(registration.language or SIDES[0]):
+    with translation.override(registration.language or SHEET_LANGUAGES[0]):
         country = registration.country
         function = registration.get_function_display()
         country_name = country.name if country else ""
@@ -227,7 +228,7 @@ def _figures(meeting: Meeting, styles: pdf.Styles) -> list:
 
 def attendance_sheet_pdf(meeting: Meeting) -> bytes:
     """The sheet to sign at the door, then keep: landscape A4, header on every page."""
-    with translation.override(SIDES[0]):
+    with translation.override(SHEET_LANGUAGES[0]):
         styles = pdf.styles()
         registrations = attendance_registrations(meeting)
         story = _meeting_heading(meeting, styles)
@@ -235,4 +236,4 @@ def attendance_sheet_pdf(meeting: Meeting) -> bytes:
         story.append(Spacer(0, 0.6 * cm))
         story += _figures(meeting, styles)
         title = f"{TITLE} · {meeting.title}"
-        return pdf.build_pdf(story, title=title, lang=SIDES[0], pagesize=landscape(A4))
+        return pdf.build_pdf(story, title=title, lang=SHEET_LANGUAGES[0], pagesize=landscape(A4))

@@ -50,7 +50,8 @@ from events_site import pdf
 from . import figures as fig
 from .booklet_data import Booklet, Cofacilitator, Group, Item, Text, WorkshopSection
 
-SIDES = {"fr": ("fr",), "nl": ("nl",), "fr+nl": ("fr", "nl")}
+# The languages a booklet asked for is written in, one part each, in this order.
+BOOKLET_LANGUAGES = {"fr": ("fr",), "nl": ("nl",), "fr+nl": ("fr", "nl")}
 WIDTH = A4[0] - 2 * pdf.MARGIN
 # An orientation with more post-its than this is printed as several tables, each with its
 # header: one table's page breaks cost reportlab a new layout of all its remaining rows.
@@ -217,7 +218,7 @@ class _Writer:
         self.level = 0
 
     def heading(self, text: str, style, key: str) -> _Heading:
-        is_part = key in SIDES
+        is_part = key in BOOKLET_LANGUAGES
         entry = _Entry(key=key, label=text, level=0 if is_part else self.level, is_part=is_part)
         self.entries.append(entry)
         return _Heading(text, style, entry, self.pages)
@@ -563,7 +564,7 @@ def _bars(pairs: list[tuple[str, int]]) -> Drawing | None:
 
 def booklet_title(booklet: Booklet, language: str) -> str:
     titles = []
-    for lang in SIDES[language]:
+    for lang in BOOKLET_LANGUAGES[language]:
         with translation.override(lang):
             titles.append(f"{_('Synthesis booklet')} · {content(booklet.title, lang)}")
     return " / ".join(dict.fromkeys(titles))
@@ -612,7 +613,7 @@ def booklet_pdf(
 
 
 def _booklet_pdf(booklet: Booklet, language: str, on_progress) -> bytes:
-    langs = SIDES[language]
+    langs = BOOKLET_LANGUAGES[language]
     styles = _styles()
     writer = _Writer(booklet, styles)
     with translation.override(langs[0]):

@@ -31,13 +31,14 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
+from events_site.errors import NotSignedIn
 from events_site.idempotency import idempotent
 from meetings.auth import facilitator_auth, may_facilitate
 from meetings.models import Meeting
 
 from . import devices, selectors, services
 from .devices import Phone
-from .errors import InvalidWorkshopData, NotAllowed, WorkshopsError
+from .errors import InvalidWorkshopData, NotAllowed
 from .models import Contribution, Orientation, Question, Round, Table, Workshop
 from .schemas import (
     ContributionIn,
@@ -126,10 +127,6 @@ class PostTableToken(TableToken):
 
     def table(self, request, key: str) -> tuple[int, dict | None]:
         return int(request.resolver_match.kwargs["workshop_id"]), None
-
-
-class NotSignedIn(WorkshopsError):
-    status_code = 401
 
 
 def _nobody(request):

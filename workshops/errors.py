@@ -1,6 +1,6 @@
 """Errors of workshops, worded for the facilitator (or the participant) who has to act."""
 
-from events_site.errors import Conflict, DomainError, Invalid, NotFound
+from events_site.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 
 class WorkshopsError(DomainError):
@@ -27,5 +27,5 @@ class UnknownTable(WorkshopsError, NotFound):
     """A table token that is stale, forged or of another workshop."""
 
 
-class NotAllowed(WorkshopsError):
-    status_code = 403
+class NotAllowed(WorkshopsError, Forbidden):
+    pass

@@ -5,6 +5,10 @@ same instant leave one consistent state: the second press finds the round paused
 changes nothing. Every change to a round bumps its version, which is the ETag that
 pollers send back; the new timer state is built under the lock and cached after commit
 (`_timer_changed`).
+
+Every write that depends on the workshop being open takes the same lock and reads the
+state under it (`_lock_open`), in one transaction: a facilitator's "close" lands before
+or after it, never between the check and the write.
 """
 
 import functools
@@ -79,6 +83,15 @@ def _require_open(workshop: Workshop) -> None:
         raise WorkshopClosed(_("This workshop is closed: it takes no more changes."))
 
 
+def _lock_open(workshop: Workshop) -> Workshop:
+    """The workshop's row, locked and read afresh, if it is open: the caller's copy may
+    be older than a facilitator's "close", and the lock holds the close off until the
+    write commits. Call it inside the write's transaction."""
+    workshop = _lock(workshop)
+    _require_open(workshop)
+    return workshop
+
+
 # --- The workshop and its plan ----------------------------------------------------------
 
 
@@ -94,8 +107,7 @@ def workshop_create(meeting: Meeting, **data) -> Workshop:
 
 @transaction.atomic
 def workshop_update(workshop: Workshop, **data) -> Workshop:
-    workshop = _lock(workshop)
-    _require_open(workshop)
+    workshop = _lock_open(workshop)
     _require_title(data, workshop)
     _save(workshop, data)
     _timer_changed(workshop)  # the screens show its vote limit
@@ -158,16 +170,16 @@ def workshop_reopen(workshop: Workshop) -> Workshop:
 
 @transaction.atomic
 def workshop_vote_set(workshop: Workshop, is_open: bool) -> Workshop:
-    workshop = _lock(workshop)
-    _require_open(workshop)
+    workshop = _lock_open(workshop)
     workshop.vote_open = is_open
     workshop.save(update_fields=["vote_open", "updated_at"])
     _timer_changed(workshop)
     return workshop
 
 
+@transaction.atomic
 def question_create(workshop: Workshop, **data) -> Question:
-    _require_open(workshop)
+    workshop = _lock_open(workshop)
     question = Question(workshop=workshop, order=_next_order(workshop.questions.all()))
     _require_title(data, question, "text")
     _save(question, data)
@@ -176,8 +188,7 @@ def question_create(workshop: Workshop, **data) -> Question:
 
 @transaction.atomic
 def question_update(question: Question, **data) -> Question:
-    workshop = _lock(question.workshop)
-    _require_open(workshop)
+    workshop = _lock_open(question.workshop)
     _require_title(data, question, "text")
     _save(question, data)
     _timer_changed(workshop)  # the screens show the current round's question
@@ -186,13 +197,16 @@ def question_update(question: Question, **data) -> Question:
 
 @transaction.atomic
 def question_delete(question: Question) -> None:
-    workshop = _lock(question.workshop)
-    _require_open(workshop)
+    workshop = _lock_open(question.workshop)
     question.delete()
     _timer_changed(workshop)
 
 
+@transaction.atomic
 def table_create(workshop: Workshop, name: str) -> Table:
+    """Under the workshop's lock, so that two facilitators adding tables at once number
+    them one after the other instead of meeting at the unique name."""
+    workshop = _lock_open(workshop)
     table = Table(workshop=workshop)
     _save(table, {"name": name.strip()})
     return table
@@ -205,6 +219,7 @@ def tables_create(workshop: Workshop, count: int) -> list[Table]:
         raise InvalidWorkshopData(
             _("Create between 1 and 50 tables at once."), {"count": [_("Out of range.")]}
         )
+    workshop = _lock_open(workshop)
     existing = workshop.tables.count()
     return [
         table_create(workshop, _("Table %(number)s") % {"number": existing + i + 1})
@@ -212,9 +227,11 @@ def tables_create(workshop: Workshop, count: int) -> list[Table]:
     ]
 
 
+@transaction.atomic
 def table_token_renew(table: Table) -> Table:
     """A new QR code for the table: the old one (a photo shared too widely) stops working."""
-    old = table.token
+    _lock_open(table.workshop)
+    old = Table.objects.values_list("token", flat=True).get(pk=table.pk)
     table.token = Table._meta.get_field("token").default()
     table.save(update_fields=["token"])
     transaction.on_commit(lambda: selectors.table_token_forget(old))
@@ -223,8 +240,7 @@ def table_token_renew(table: Table) -> Table:
 
 @transaction.atomic
 def round_create(workshop: Workshop, **data) -> Round:
-    workshop = _lock(workshop)
-    _require_open(workshop)
+    workshop = _lock_open(workshop)
     round_ = Round(workshop=workshop, order=_next_order(workshop.rounds.all()))
     _require_title(data, round_)
     _check_question(workshop, data.get("question"))
@@ -234,9 +250,8 @@ def round_create(workshop: Workshop, **data) -> Round:
 
 @transaction.atomic
 def round_update(round_: Round, **data) -> Round:
-    workshop = _lock(round_.workshop)
+    workshop = _lock_open(round_.workshop)
     round_ = Round.objects.get(pk=round_.pk)
-    _require_open(workshop)
     if "duration_s" in data and round_.state != Round.State.PLANNED:
         raise TimerConflict(_("This round has started: add or remove time with the timer instead."))
     _require_title(data, round_)
@@ -360,8 +375,7 @@ def timer_act(
             % {"action": action, "actions": ", ".join(TIMER_ACTIONS)},
             {"action": [_("Unknown action.")]},
         )
-    workshop = _lock(workshop)
-    _require_open(workshop)
+    workshop = _lock_open(workshop)
     now = timezone.now()
     rounds = list(workshop.rounds.all())
     if not rounds:
@@ -645,8 +659,7 @@ def contribution_update(contribution: Contribution, **changes) -> Contribution:
     `merged_into=None` un-merges. Merging into a post-it that was itself merged goes to
     the one it was merged into, so a chain never forms; the votes follow.
     """
-    workshop = _lock(contribution.workshop)
-    _require_open(workshop)
+    workshop = _lock_open(contribution.workshop)
     contribution = Contribution.objects.get(pk=contribution.pk)
     data = {}
     if "text" in changes:
@@ -703,32 +716,36 @@ def _merge_followers(contribution: Contribution, target: Contribution) -> None:
         target.save(update_fields=["orientation", "updated_at"])
 
 
+@transaction.atomic
 def contribution_suggestion_reject(contribution: Contribution, orientation: Orientation) -> None:
-    _require_open(contribution.workshop)
+    _lock_open(contribution.workshop)
     contribution.rejected_orientations.add(orientation)
 
 
 # --- Orientations -------------------------------------------------------------------
 
 
+@transaction.atomic
 def orientation_create(workshop: Workshop, **data) -> Orientation:
-    _require_open(workshop)
+    workshop = _lock_open(workshop)
     orientation = Orientation(workshop=workshop, order=_next_order(workshop.orientations.all()))
     _require_title(data, orientation)
     _save(orientation, data)
     return orientation
 
 
+@transaction.atomic
 def orientation_update(orientation: Orientation, **data) -> Orientation:
-    _require_open(orientation.workshop)
+    _lock_open(orientation.workshop)
     _require_title(data, orientation)
     _save(orientation, data)
     return orientation
 
 
+@transaction.atomic
 def orientation_delete(orientation: Orientation) -> None:
     """Its post-its go back to "not sorted"; none is lost."""
-    _require_open(orientation.workshop)
+    _lock_open(orientation.workshop)
     orientation.delete()
 
 
@@ -746,8 +763,7 @@ def vote_cast(contribution: Contribution, voter: str, *, table_id: int | None = 
     """
     if not voter:
         raise NotAllowed(_("Open this page from your table's QR code to vote."))
-    workshop = _lock(contribution.workshop)
-    _require_open(workshop)
+    workshop = _lock_open(contribution.workshop)
     if not workshop.vote_open:
         raise VoteRefused(_("The vote is not open: wait for the facilitators to open it."))
     if not contribution.is_visible:
@@ -785,8 +801,7 @@ def _table_dots_check(workshop: Workshop, table_id: int) -> None:
 
 @transaction.atomic
 def vote_withdraw(contribution: Contribution, voter: str) -> int:
-    workshop = _lock(contribution.workshop)
-    _require_open(workshop)
+    workshop = _lock_open(contribution.workshop)
     if not workshop.vote_open:
         raise VoteRefused(_("The vote is closed: dots can no longer change."))
     Vote.objects.filter(contribution=contribution, voter=voter).delete()

@@ -115,3 +115,18 @@ def test_last_use_is_recorded_when_the_key_is_read(organiser):
     _authenticate(raw)
     key.refresh_from_db()
     assert key.last_used_at > long_ago
+
+
+def test_a_key_remembered_by_a_request_during_the_revoking_transaction_is_forgotten_on_commit(
+    organiser, django_capture_on_commit_callbacks
+):
+    key, raw = api_key_create(organiser)
+    before = auth._api_key_entry(key.digest)
+    with django_capture_on_commit_callbacks(execute=True):
+        key.revoked_at = timezone.now()
+        key.save()
+        # Another request, which still reads the key as committed, remembers it.
+        cache.set(auth._api_key_cache_key(key.digest), before, auth.API_KEY_CACHE_S)
+        auth._api_keys_seen[key.digest] = (auth.monotonic() + auth.API_KEY_LOCAL_S, before)
+
+    assert _authenticate(raw) is None

@@ -1,0 +1,20 @@
+"""The HTTP status of each domain error's code: the one table the API's error handler
+(`events_site/api.py`) and the HTML pages answer from, so a refusal gets the same status
+through the API and through a form."""
+
+from .errors import DomainError
+
+HTTP_STATUS = {
+    "refused": 400,
+    "not_signed_in": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "invalid": 422,
+}
+
+
+def http_status(error: DomainError | type[DomainError]) -> int:
+    """The status of an error, or of an error class for a refusal a page states
+    without raising it."""
+    return HTTP_STATUS[error.code]
