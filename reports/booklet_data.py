@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
 
 from meetings.models import CoFacilitator, Meeting, Organisation
 from registrations.models import CheckIn, Registration
-from workshops.models import Contribution, Orientation, Question, Table, Workshop
+from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
 
 from .figures import UNSPECIFIED, AttendanceFigures, attendance_figures
 from .terms import key_terms
@@ -254,7 +254,10 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
     posts = defaultdict(list)
     for row in (
         Contribution.objects.filter(workshop_id__in=ids)
-        .annotate(vote_count=Count("votes"))
+        .annotate(
+            vote_count=Count("votes"),
+            visible=ExpressionWrapper(room_sees(), output_field=BooleanField()),
+        )
         .order_by("created_at", "pk")
         .values_list(
             "id",
@@ -262,6 +265,7 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
             "question_id",
             "orientation_id",
             "merged_into_id",
+            "visible",
             "hidden",
             "text",
             "objective",
@@ -300,6 +304,7 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         question,
         orientation,
         merged_into,
+        room_sees_it,
         hidden,
         text,
         objective,
@@ -307,12 +312,12 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         table,
         votes,
     ) in rows:
-        if hidden:
-            continue
-        if merged_into is not None:
+        if room_sees_it:
+            visible[pk] = Item(
+                pk, text, objective, author, table or "", votes, question, orientation
+            )
+        elif not hidden:
             merged.append((merged_into, Merged(text, objective)))
-            continue
-        visible[pk] = Item(pk, text, objective, author, table or "", votes, question, orientation)
     for target, item in merged:
         # Merged into a hidden post-it: hidden with it.
         if target in visible:

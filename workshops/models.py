@@ -201,6 +201,21 @@ class Orientation(models.Model):
         return self.title
 
 
+def room_sees(prefix: str = "") -> models.Q:
+    """The one rule of a post-it the room sees: neither hidden nor merged into another.
+
+    `prefix` reaches it through a relation ("contributions__"), for counts over a
+    workshop; `ContributionQuerySet.visible` and `Contribution.is_visible` apply it.
+    """
+    return models.Q(**{f"{prefix}hidden": False, f"{prefix}merged_into": None})
+
+
+class ContributionQuerySet(models.QuerySet):
+    def visible(self) -> "ContributionQuerySet":
+        """The post-its the room sees (`room_sees`): phones, projector, board, booklet."""
+        return self.filter(room_sees())
+
+
 class Contribution(models.Model):
     """A post-it: typed on a phone, or transcribed from paper by a facilitator."""
 
@@ -257,6 +272,8 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ContributionQuerySet.as_manager()
+
     class Meta:
         ordering = ["workshop", "created_at", "pk"]
         verbose_name = _("contribution")
@@ -274,6 +291,7 @@ class Contribution(models.Model):
 
     @property
     def is_visible(self) -> bool:
+        """`room_sees` for a post-it already in memory (the board sorts them there)."""
         return not self.hidden and self.merged_into_id is None
 
 
