@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events_site import sql
-from events_site.validation import validated_save
+from events_site.validation import require_one_language, validated_save
 from meetings.models import CoFacilitator, Meeting, Person
 
 from . import selectors
@@ -55,15 +55,8 @@ def _save(instance, data) -> None:
 
 
 def _require_title(data: dict, instance, field: str = "title") -> None:
-    values = [
-        data.get(f"{field}_{lang}", getattr(instance, f"{field}_{lang}", ""))
-        for lang in ["fr", "nl"]
-    ]
-    if not any((v or "").strip() for v in values):
-        raise InvalidWorkshopData(
-            _("Give a title in French or in Dutch."),
-            {f"{field}_fr": [_("This field is required in at least one language.")]},
-        )
+    message = _("Give a title in French or in Dutch.")
+    require_one_language(data, instance, field, message, InvalidWorkshopData)
 
 
 def _next_order(queryset) -> int:
