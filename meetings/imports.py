@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from events_site.text import fold
+
 from . import services
 from .errors import InvalidData, MeetingsError
 from .models import Organisation, Person
@@ -155,9 +157,7 @@ def _word(text: str) -> str:
     Case, accents and punctuation vary between spreadsheets and keyboards: “E-mail”,
     “email ”, “Prénom*” and “prenom” are the same column to the organiser.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.split(r"[\W_]+", bare)).strip()
+    return " ".join(re.split(r"[\W_]+", fold(text))).strip()
 
 
 HEADER_COLUMNS = {
