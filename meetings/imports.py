@@ -14,7 +14,6 @@ is refused outright, before anything is written.
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 from openpyxl.utils.exceptions import InvalidFileException
 
-from events_site.text import fold
+from events_site.text import breaks_a_line, fold
 
 from . import services
 from .errors import InvalidData, MeetingsError
@@ -165,14 +164,6 @@ HEADER_COLUMNS = {
     for column, aliases in COLUMN_ALIASES.items()
     for alias in (column, *aliases)
 }
-
-
-def _has_control_character(value: str) -> bool:
-    """Names and addresses end up in email headers, where a line break forges a header.
-
-    Cells are trimmed first, so only the breaks inside a value count.
-    """
-    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value)
 
 
 # --- The report -----------------------------------------------------------------------
@@ -434,9 +425,7 @@ def _understood(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
     Empty cells are left out: they neither create nor erase anything.
     """
     problems = {
-        column: str(CONTROL_CHARACTER)
-        for column, text in values.items()
-        if _has_control_character(text)
+        column: str(CONTROL_CHARACTER) for column, text in values.items() if breaks_a_line(text)
     }
     row = {column: text for column, text in values.items() if text and column not in problems}
     for column, (lookup, message) in VALUE_LOOKUPS.items():
