@@ -172,12 +172,20 @@ class Round(models.Model):
 
     def remaining_s(self, now=None) -> float:
         """Seconds left on the clock; 0 once a running round has passed its end."""
-        if self.state == self.State.RUNNING:
-            return max((self.ends_at - (now or timezone.now())).total_seconds(), 0.0)
-        if self.state == self.State.PAUSED:
-            return self.paused_remaining_s
-        if self.state == self.State.PLANNED:
-            return float(self.duration_s)
+        return self.time_left_s(
+            self.state, self.ends_at, self.paused_remaining_s, self.duration_s, now
+        )
+
+    @classmethod
+    def time_left_s(cls, state, ends_at, paused_remaining_s, duration_s, now=None) -> float:
+        """The time left from a round's clock fields: those of a row (`remaining_s`), or
+        those the timer's cached state copied from it (`selectors.timer_remaining_s`)."""
+        if state == cls.State.RUNNING:
+            return max((ends_at - (now or timezone.now())).total_seconds(), 0.0)
+        if state == cls.State.PAUSED:
+            return paused_remaining_s
+        if state == cls.State.PLANNED:
+            return float(duration_s)
         return 0.0
 
     @property

@@ -116,14 +116,10 @@ def timer_state(workshop_id: int) -> dict | None:
 
 
 def timer_remaining_s(state: dict, now: datetime) -> float:
-    if state["state"] == Round.State.RUNNING:
-        ends_at = datetime.fromisoformat(state["ends_at"])
-        return max((ends_at - now).total_seconds(), 0.0)
-    if state["state"] == Round.State.PAUSED:
-        return state["paused_remaining_s"]
-    if state["state"] == Round.State.PLANNED:
-        return float(state["duration_s"])
-    return 0.0
+    ends_at = state["ends_at"] and datetime.fromisoformat(state["ends_at"])
+    return Round.time_left_s(
+        state["state"], ends_at, state["paused_remaining_s"], state["duration_s"], now
+    )
 
 
 def timer_body(state: dict, now: datetime) -> dict:
