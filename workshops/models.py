@@ -21,6 +21,8 @@ CONTRIBUTION_MAX_LENGTH = 1000
 # The voters a table counts as where the seating plan places nobody: a large table of
 # a workshop. It bounds the dots its phones may place together (`services.vote_cast`).
 UNSEATED_TABLE_VOTERS = 12
+# The longest a round may last, added time included.
+ROUND_MAX_DURATION_S = 4 * 3600
 
 
 def table_token() -> str:
@@ -153,7 +155,7 @@ class Round(models.Model):
         verbose_name_plural = _("rounds")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(duration_s__gte=10, duration_s__lte=4 * 3600),
+                condition=models.Q(duration_s__gte=10, duration_s__lte=ROUND_MAX_DURATION_S),
                 name="round_duration_range",
                 violation_error_message=_("A round lasts between 10 seconds and 4 hours."),
             ),

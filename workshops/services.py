@@ -32,6 +32,7 @@ from .errors import (
 )
 from .models import (
     CONTRIBUTION_MAX_LENGTH,
+    ROUND_MAX_DURATION_S,
     UNSEATED_TABLE_VOTERS,
     Contribution,
     Orientation,
@@ -434,7 +435,7 @@ def _timer_change_current(round_: Round, action: str, seconds: int | None, now) 
             round_.paused_remaining_s += seconds
             _bump(round_, ["paused_remaining_s"])
         else:
-            round_.duration_s = min(round_.duration_s + seconds, 4 * 3600)
+            round_.duration_s = min(round_.duration_s + seconds, ROUND_MAX_DURATION_S)
             _bump(round_, ["duration_s"])
     elif action == FINISH:
         _round_finish(round_, now)

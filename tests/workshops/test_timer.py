@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from workshops import selectors, services
-from workshops.models import Round
+from workshops.models import ROUND_MAX_DURATION_S, Round
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +196,14 @@ def test_screens_count_down_from_the_same_time_left_as_the_round_itself(workshop
         cached = selectors.timer_remaining_s(selectors.timer_state_build(workshop.pk), later)
         assert cached == round_.remaining_s(later), action
     assert round_.remaining_s(later) == 0.0
+
+
+def test_time_added_to_a_reset_round_stops_at_the_longest_a_round_may_last(workshop):
+    services.timer_act(workshop, "start")
+    services.timer_act(workshop, "reset")
+    for _press in range(ROUND_MAX_DURATION_S // 3600 + 1):
+        round_ = services.timer_act(workshop, "extend", seconds=3600)
+    assert round_.duration_s == ROUND_MAX_DURATION_S
 
 
 # --- Two facilitators at once -------------------------------------------------------------
