@@ -18,3 +18,10 @@ def breaks_a_line(text: str) -> bool:
     paragraph separators, which some mail and spreadsheet software also break on.
     """
     return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
+
+
+def bilingual(fr: str | None, nl: str | None) -> dict[str, str]:
+    """A content text in French and Dutch, each falling back to the other: either
+    language alone is enough to publish, and no screen or page shows an empty title."""
+    fr, nl = fr or "", nl or ""
+    return {"fr": fr or nl, "nl": nl or fr}

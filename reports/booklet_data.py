@@ -23,6 +23,7 @@ from operator import attrgetter
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
 
+from events_site.text import bilingual
 from meetings.models import CoFacilitator, Meeting, Organisation
 from registrations.models import CheckIn, Registration
 from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
@@ -37,13 +38,8 @@ STRONGEST_IDEAS = 5
 Text = dict[str, str]
 
 
-def _both(fr: str | None, nl: str | None) -> Text:
-    fr, nl = fr or "", nl or ""
-    return {"fr": fr or nl, "nl": nl or fr}
-
-
 def _text(row: dict, name: str) -> Text:
-    return _both(row.get(f"{name}_fr"), row.get(f"{name}_nl"))
+    return bilingual(row.get(f"{name}_fr"), row.get(f"{name}_nl"))
 
 
 @dataclass
@@ -173,7 +169,7 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
     )
     return Booklet(
         meeting_id=meeting.pk,
-        title=_both(meeting.title_fr, meeting.title_nl),
+        title=bilingual(meeting.title_fr, meeting.title_nl),
         starts_at=meeting.local_starts_at,
         ends_at=meeting.local_ends_at,
         venue=venue,
@@ -182,7 +178,7 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
         pair=pair,
         figures=figures,
         workshops=workshops,
-        next_steps=_both(meeting.next_steps_fr, meeting.next_steps_nl),
+        next_steps=bilingual(meeting.next_steps_fr, meeting.next_steps_nl),
     )
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from events_site.text import breaks_a_line, fold
+from events_site.text import bilingual, breaks_a_line, fold
 from meetings.models import validate_single_line
 from tasks.outbox import recipient_problem
 
@@ -40,3 +40,16 @@ def test_the_directory_the_import_and_the_outbox_refuse_the_same_names():
         validate_single_line("Jean\tClaes")
     assert recipient_problem("jean@example.be", "Jean\tClaes")
     assert recipient_problem("jean@example.be", "Jean Claes") is None
+
+
+@pytest.mark.parametrize(
+    "fr, nl, both",
+    [
+        ("Mobilité", "Mobiliteit", {"fr": "Mobilité", "nl": "Mobiliteit"}),
+        ("Mobilité", "", {"fr": "Mobilité", "nl": "Mobilité"}),
+        (None, "Mobiliteit", {"fr": "Mobiliteit", "nl": "Mobiliteit"}),
+        (None, None, {"fr": "", "nl": ""}),
+    ],
+)
+def test_each_language_falls_back_to_the_other(fr, nl, both):
+    assert bilingual(fr, nl) == both

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from events_site.text import bilingual
 from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
 
@@ -53,9 +54,7 @@ def timer_state_put(workshop_id: int, state: dict | None) -> None:
 
 def both_languages(obj, field_name: str) -> dict[str, str]:
     """A content field in French and Dutch, each falling back to the other."""
-    fr = getattr(obj, f"{field_name}_fr", "") or ""
-    nl = getattr(obj, f"{field_name}_nl", "") or ""
-    return {"fr": fr or nl, "nl": nl or fr}
+    return bilingual(getattr(obj, f"{field_name}_fr", ""), getattr(obj, f"{field_name}_nl", ""))
 
 
 def timer_state_build(workshop_id: int) -> dict | None:
