@@ -26,7 +26,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Flowable, SimpleDocTemplate, Table, TableStyle
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVuSans"
@@ -169,6 +169,25 @@ def styles() -> Styles:
             "cell_label", parent=body, fontSize=8.5, leading=11, textColor=MUTED
         ),
     )
+
+
+def label_value_table(
+    rows: list[tuple[Flowable, Flowable]],
+    label_width: float,
+    value_width: float | None = None,
+    *,
+    style: tuple = (),
+) -> Table:
+    """The "label: value" block of a ticket, a brochure's meeting and the booklet's facts:
+    labels in a column of their own, each value beside its label, top-aligned and flush
+    with the text's left edge. `style` adds the document's own spacing or rules."""
+    table = Table([list(row) for row in rows], colWidths=[label_width, value_width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0), *style]
+        )
+    )
+    return table
 
 
 class _NumberedCanvas(Canvas):

@@ -9,3 +9,19 @@ def fold(text: str | None) -> str:
     text = (text or "").casefold().replace("œ", "oe").replace("æ", "ae").replace("’", "'")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def breaks_a_line(text: str) -> bool:
+    """Names and addresses end up in email headers, where a line break forges a header.
+
+    Any control character counts (CR, LF, NUL, tab…), and so do the Unicode line and
+    paragraph separators, which some mail and spreadsheet software also break on.
+    """
+    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
+
+
+def bilingual(fr: str | None, nl: str | None) -> dict[str, str]:
+    """A content text in French and Dutch, each falling back to the other: either
+    language alone is enough to publish, and no screen or page shows an empty title."""
+    fr, nl = fr or "", nl or ""
+    return {"fr": fr or nl, "nl": nl or fr}

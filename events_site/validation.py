@@ -33,3 +33,22 @@ def validated_save(
             _("This change conflicts with data saved meanwhile; reload and try again."),
             {"__all__": [str(exc)]},
         ) from exc
+
+
+def require_one_language(
+    data: Mapping[str, Any],
+    instance: models.Model,
+    field: str,
+    message: str,
+    error: type[Invalid] = Invalid,
+) -> None:
+    """Content is bilingual, and either language alone is enough (the other falls back to
+    it), but not neither: `field` after `data` is applied, in French or Dutch."""
+    values = [
+        data.get(f"{field}_{lang}", getattr(instance, f"{field}_{lang}", ""))
+        for lang in ("fr", "nl")
+    ]
+    if not any((value or "").strip() for value in values):
+        raise error(
+            message, {f"{field}_fr": [_("This field is required in at least one language.")]}
+        )

@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja.security import HttpBearer, SessionAuth
@@ -227,6 +228,20 @@ class LoginLinkInvalid(MeetingsError):
     pass
 
 
+def safe_next(candidate: str, request=None) -> str:
+    """`candidate` if it leads back to this site, else "": the one check of a page to go
+    to after sign-in (Django's `url_has_allowed_host_and_scheme`, which also refuses
+    "//host" and "/\\host"). Without a request, as for a link stored for later, no host
+    is allowed: only a path on this site."""
+    hosts = {request.get_host()} if request is not None else set()
+    secure = request is not None and request.is_secure()
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts=hosts, require_https=secure
+    ):
+        return candidate
+    return ""
+
+
 def login_link_request(email: str, next_url: str = "") -> bool:
     """Email a sign-in link to the facilitator with this address, if there is one.
 
@@ -255,7 +270,7 @@ def login_link_request(email: str, next_url: str = "") -> bool:
         link = LoginLink.objects.create(
             person=person,
             expires_at=now + LoginLink.TTL,
-            next_url=next_url if next_url.startswith("/") and not next_url.startswith("//") else "",
+            next_url=safe_next(next_url),
         )
         delivery_queue(
             person_delivery(

@@ -16,18 +16,34 @@ from tasks.outbox import DeliverySpec, PermanentFailure, renderer
 from .models import LoginLink, Meeting, Person, Programme
 
 
-def person_delivery(
-    person: Person, *, kind: str, key: str, reply_to: str = "", **references
+def email_delivery(
+    recipient, *, kind: str, key: str, language: str, reply_to: str = "", **references
 ) -> DeliverySpec:
-    """An email to someone in the directory: their address, name and language.
+    """The one shape of an email to someone: the address and name they gave (`email`
+    and `full_name` of a person in the directory, or of a registration as typed), in
+    their language.
 
-    `references` are the outbox's links (meeting_id, programme_id, context).
+    `references` are the outbox's links (person_id, meeting_id, programme_id, context).
     """
     return DeliverySpec(
         kind=kind,
         key=key,
-        to_email=person.email,
-        to_name=person.full_name,
+        to_email=recipient.email,
+        to_name=recipient.full_name,
+        language=language,
+        reply_to=reply_to,
+        **references,
+    )
+
+
+def person_delivery(
+    person: Person, *, kind: str, key: str, reply_to: str = "", **references
+) -> DeliverySpec:
+    """An email to someone in the directory, in the language they prefer."""
+    return email_delivery(
+        person,
+        kind=kind,
+        key=key,
         language=person.preferred_language,
         reply_to=reply_to,
         person_id=person.pk,

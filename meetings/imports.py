@@ -14,7 +14,6 @@ is refused outright, before anything is written.
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 from openpyxl.utils.exceptions import InvalidFileException
+
+from events_site.text import breaks_a_line, fold
 
 from . import services
 from .errors import InvalidData, MeetingsError
@@ -155,9 +156,7 @@ def _word(text: str) -> str:
     Case, accents and punctuation vary between spreadsheets and keyboards: “E-mail”,
     “email ”, “Prénom*” and “prenom” are the same column to the organiser.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.split(r"[\W_]+", bare)).strip()
+    return " ".join(re.split(r"[\W_]+", fold(text))).strip()
 
 
 HEADER_COLUMNS = {
@@ -165,14 +164,6 @@ HEADER_COLUMNS = {
     for column, aliases in COLUMN_ALIASES.items()
     for alias in (column, *aliases)
 }
-
-
-def _has_control_character(value: str) -> bool:
-    """Names and addresses end up in email headers, where a line break forges a header.
-
-    Cells are trimmed first, so only the breaks inside a value count.
-    """
-    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value)
 
 
 # --- The report -----------------------------------------------------------------------
@@ -434,9 +425,7 @@ def _understood(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
     Empty cells are left out: they neither create nor erase anything.
     """
     problems = {
-        column: str(CONTROL_CHARACTER)
-        for column, text in values.items()
-        if _has_control_character(text)
+        column: str(CONTROL_CHARACTER) for column, text in values.items() if breaks_a_line(text)
     }
     row = {column: text for column, text in values.items() if text and column not in problems}
     for column, (lookup, message) in VALUE_LOOKUPS.items():

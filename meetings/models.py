@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from events_site.text import breaks_a_line
+
 LANGUAGE_CHOICES = settings.LANGUAGES
 KNOWN_TIME_ZONES = frozenset(available_timezones())
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in KNOWN_TIME_ZONES if "/" in tz)
@@ -36,8 +38,8 @@ def validate_working_languages(value) -> None:
 
 
 def validate_single_line(value: str) -> None:
-    """Names and addresses end up in email headers, where a line break injects headers."""
-    if any(ch in value for ch in "\r\n\0"):
+    """Names and addresses end up in email headers (`events_site.text.breaks_a_line`)."""
+    if breaks_a_line(value):
         raise ValidationError(_("A line break is not allowed here."))
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from events_site.validation import validated_save
+from events_site.validation import require_one_language, validated_save
 from tasks.outbox import deliveries_queue, recipient_problem
 from tasks.queue import enqueue_on_commit
 
@@ -33,15 +33,8 @@ def _validated_save(instance: models.Model, data: Mapping[str, Any]) -> None:
 
 
 def _require_one_language(data: Mapping[str, Any], instance, field: str, label: str) -> None:
-    values = [
-        data.get(f"{field}_{lang}", getattr(instance, f"{field}_{lang}", ""))
-        for lang in ("fr", "nl")
-    ]
-    if not any((v or "").strip() for v in values):
-        raise InvalidData(
-            _("Give the %(label)s in French or in Dutch.") % {"label": label},
-            {f"{field}_fr": [_("This field is required in at least one language.")]},
-        )
+    message = _("Give the %(label)s in French or in Dutch.") % {"label": label}
+    require_one_language(data, instance, field, message, InvalidData)
 
 
 # Let a burst of changes (a bulk action, an import) settle before caches are rebuilt.

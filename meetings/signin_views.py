@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.shortcuts import redirect, render
 from django.urls import include, path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,17 +30,9 @@ class SigninThrottle(AddressThrottle):
 signin_throttle = SigninThrottle()
 
 
-def _safe_next(request, candidate: str) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
 @require_http_methods(["GET", "POST"])
 def signin_request(request):
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    next_url = auth.safe_next(request.POST.get("next") or request.GET.get("next", ""), request)
     context = {"next": next_url, "sent": False, "error": ""}
     if request.method == "POST":
         email = (request.POST.get("email") or "").strip()
@@ -73,7 +64,7 @@ def signin_use(request, token: str):
             request, "meetings/signin/use.html", {"token": token, "error": exc.message}, status=400
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect(_safe_next(request, next_url) or reverse("facilitate:home"))
+    return redirect(auth.safe_next(next_url, request) or reverse("facilitate:home"))
 
 
 @require_POST

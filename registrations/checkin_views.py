@@ -7,7 +7,7 @@ organiser's session and its CSRF token, so closing the tab leaves nothing behind
 import functools
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import include, path, reverse
@@ -20,12 +20,12 @@ from . import checkin
 
 
 def door_required(view):
-    """Sign-in first (the admin's login page), then the check-in permission: 403 without."""
+    """Sign-in first (`login_required`), then the meeting, then the check-in permission:
+    403 without. Anonymous visitors learn nothing, not even whether the meeting exists."""
 
+    @login_required
     @functools.wraps(view)
     def wrapper(request, meeting_id: int, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         meeting = get_object_or_404(Meeting.objects.select_related("programme"), pk=meeting_id)
         if not checkin.checkin_allowed(request.user, meeting):
             raise PermissionDenied

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events_site import sql
-from meetings.emails import person_delivery
+from meetings.emails import email_delivery, person_delivery
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation, Person
 from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace, recipient_problem
@@ -251,12 +251,10 @@ def registration_delivery(
 ) -> DeliverySpec:
     """An email to a registrant, in the language they registered in; `context` goes to
     the renderer along with the registration's id."""
-    return DeliverySpec(
+    return email_delivery(
+        registration,
         kind=kind,
         key=key,
-        to_email=registration.email,
-        # Two names at their longest (100 + 1 + 100) overflow the outbox's 200.
-        to_name=registration.full_name,
         language=registration.language,
         reply_to=settings.DEFAULT_REPLY_TO,
         person_id=registration.person_id,

@@ -157,22 +157,13 @@ def ticket_pdf(registration: Registration) -> bytes:
             (_("When"), pdf.escape(_when(meeting))),
             (_("Where"), pdf.escape(_venue(meeting))),
         ]
-        details = Table(
+        details = pdf.label_value_table(
             [
-                [Paragraph(pdf.escape(k), styles.cell_label), Paragraph(v, styles.body)]
+                (Paragraph(pdf.escape(k), styles.cell_label), Paragraph(v, styles.body))
                 for k, v in rows
             ],
-            colWidths=[3.4 * cm, None],
-            hAlign="LEFT",
-        )
-        details.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ]
-            )
+            3.4 * cm,
+            style=[("BOTTOMPADDING", (0, 0), (-1, -1), 3)],
         )
         qr = Table([[QRCode(registration.ticket_secret, 9 * cm)]], colWidths=[None])
         qr.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER")]))

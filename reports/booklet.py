@@ -254,24 +254,15 @@ class _Writer:
 
     def facts(self, rows: list[tuple[str, str]]) -> Table:
         styles = self.styles.base
-        table = Table(
+        return pdf.label_value_table(
             [
-                [self.para(label, styles.cell_label), self.para(value, styles.cell)]
+                (self.para(label, styles.cell_label), self.para(value, styles.cell))
                 for label, value in rows
             ],
-            colWidths=[4 * cm, WIDTH - 4 * cm],
-            hAlign="LEFT",
+            4 * cm,
+            WIDTH - 4 * cm,
+            style=[("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.RULE)],
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, pdf.RULE),
-                ]
-            )
-        )
-        return table
 
     # --- One language's booklet ---
 

@@ -21,11 +21,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
 
+from events_site.text import bilingual
 from meetings.models import CoFacilitator, Meeting, Organisation
 from registrations.models import CheckIn, Registration
-from workshops.models import Contribution, Orientation, Question, Table, Workshop
+from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
 
 from .figures import UNSPECIFIED, AttendanceFigures, attendance_figures
 from .terms import key_terms
@@ -37,13 +38,8 @@ STRONGEST_IDEAS = 5
 Text = dict[str, str]
 
 
-def _both(fr: str | None, nl: str | None) -> Text:
-    fr, nl = fr or "", nl or ""
-    return {"fr": fr or nl, "nl": nl or fr}
-
-
 def _text(row: dict, name: str) -> Text:
-    return _both(row.get(f"{name}_fr"), row.get(f"{name}_nl"))
+    return bilingual(row.get(f"{name}_fr"), row.get(f"{name}_nl"))
 
 
 @dataclass
@@ -173,7 +169,7 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
     )
     return Booklet(
         meeting_id=meeting.pk,
-        title=_both(meeting.title_fr, meeting.title_nl),
+        title=bilingual(meeting.title_fr, meeting.title_nl),
         starts_at=meeting.local_starts_at,
         ends_at=meeting.local_ends_at,
         venue=venue,
@@ -182,7 +178,7 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
         pair=pair,
         figures=figures,
         workshops=workshops,
-        next_steps=_both(meeting.next_steps_fr, meeting.next_steps_nl),
+        next_steps=bilingual(meeting.next_steps_fr, meeting.next_steps_nl),
     )
 
 
@@ -254,7 +250,10 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
     posts = defaultdict(list)
     for row in (
         Contribution.objects.filter(workshop_id__in=ids)
-        .annotate(vote_count=Count("votes"))
+        .annotate(
+            vote_count=Count("votes"),
+            visible=ExpressionWrapper(room_sees(), output_field=BooleanField()),
+        )
         .order_by("created_at", "pk")
         .values_list(
             "id",
@@ -262,6 +261,7 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
             "question_id",
             "orientation_id",
             "merged_into_id",
+            "visible",
             "hidden",
             "text",
             "objective",
@@ -300,6 +300,7 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         question,
         orientation,
         merged_into,
+        room_sees_it,
         hidden,
         text,
         objective,
@@ -307,12 +308,12 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         table,
         votes,
     ) in rows:
-        if hidden:
-            continue
-        if merged_into is not None:
+        if room_sees_it:
+            visible[pk] = Item(
+                pk, text, objective, author, table or "", votes, question, orientation
+            )
+        elif not hidden:
             merged.append((merged_into, Merged(text, objective)))
-            continue
-        visible[pk] = Item(pk, text, objective, author, table or "", votes, question, orientation)
     for target, item in merged:
         # Merged into a hidden post-it: hidden with it.
         if target in visible:

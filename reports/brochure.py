@@ -17,7 +17,6 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from events_site import pdf
@@ -152,25 +151,14 @@ def _details(meeting: Meeting, styles: pdf.Styles) -> Table:
         rows.append((_("Co-facilitators"), "<br/>".join(pair)))
     rows.append((_("Seats"), str(meeting.capacity)))
 
-    table = Table(
+    return pdf.label_value_table(
         [
-            [Paragraph(pdf.escape(label), styles.cell_label), Paragraph(value, styles.cell)]
+            (Paragraph(pdf.escape(label), styles.cell_label), Paragraph(value, styles.cell))
             for label, value in rows
         ],
-        colWidths=[LABEL_WIDTH, None],
-        hAlign="LEFT",
+        LABEL_WIDTH,
+        style=[("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)],
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
-    )
-    return table
 
 
 def _cofacilitator(cofacilitator: CoFacilitator) -> str:

@@ -1,7 +1,3 @@
-import functools
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +5,7 @@ from django.urls import include, path, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from events_site.permissions import signed_in_and_allowed
 from meetings.auth import is_organiser
 from meetings.errors import UnknownProgramme
 from meetings.models import Meeting
@@ -52,18 +49,8 @@ MEETING_DOCUMENTS = {
 }
 
 
-def organisers_only(view):
-    """The admin's login page first, then 403 for anyone but an organiser."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_organiser(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# The sign-in page first, then 403 for anyone but an organiser.
+organisers_only = signed_in_and_allowed(lambda request, *args, **kwargs: is_organiser(request.user))
 
 
 @organisers_only

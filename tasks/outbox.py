@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from events_site import sql
 from events_site.errors import DomainError
+from events_site.text import breaks_a_line
 
 from .models import Delivery
 from .queue import publish
@@ -92,7 +93,7 @@ def recipient_problem(email: str, name: str = "") -> str | None:
 
     A line break in a name or an address would let it inject mail headers.
     """
-    if any(ch in value for value in (email, name) for ch in "\r\n\0"):
+    if breaks_a_line(email) or breaks_a_line(name):
         return _("A line break in a name or an address is not allowed.")
     try:
         validate_email(email)

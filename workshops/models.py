@@ -21,6 +21,8 @@ CONTRIBUTION_MAX_LENGTH = 1000
 # The voters a table counts as where the seating plan places nobody: a large table of
 # a workshop. It bounds the dots its phones may place together (`services.vote_cast`).
 UNSEATED_TABLE_VOTERS = 12
+# The longest a round may last, added time included.
+ROUND_MAX_DURATION_S = 4 * 3600
 
 
 def table_token() -> str:
@@ -153,7 +155,7 @@ class Round(models.Model):
         verbose_name_plural = _("rounds")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(duration_s__gte=10, duration_s__lte=4 * 3600),
+                condition=models.Q(duration_s__gte=10, duration_s__lte=ROUND_MAX_DURATION_S),
                 name="round_duration_range",
                 violation_error_message=_("A round lasts between 10 seconds and 4 hours."),
             ),
@@ -172,12 +174,20 @@ class Round(models.Model):
 
     def remaining_s(self, now=None) -> float:
         """Seconds left on the clock; 0 once a running round has passed its end."""
-        if self.state == self.State.RUNNING:
-            return max((self.ends_at - (now or timezone.now())).total_seconds(), 0.0)
-        if self.state == self.State.PAUSED:
-            return self.paused_remaining_s
-        if self.state == self.State.PLANNED:
-            return float(self.duration_s)
+        return self.time_left_s(
+            self.state, self.ends_at, self.paused_remaining_s, self.duration_s, now
+        )
+
+    @classmethod
+    def time_left_s(cls, state, ends_at, paused_remaining_s, duration_s, now=None) -> float:
+        """The time left from a round's clock fields: those of a row (`remaining_s`), or
+        those the timer's cached state copied from it (`selectors.timer_remaining_s`)."""
+        if state == cls.State.RUNNING:
+            return max((ends_at - (now or timezone.now())).total_seconds(), 0.0)
+        if state == cls.State.PAUSED:
+            return paused_remaining_s
+        if state == cls.State.PLANNED:
+            return float(duration_s)
         return 0.0
 
     @property
@@ -199,6 +209,21 @@ class Orientation(models.Model):
 
     def __str__(self):
         return self.title
+
+
+def room_sees(prefix: str = "") -> models.Q:
+    """The one rule of a post-it the room sees: neither hidden nor merged into another.
+
+    `prefix` reaches it through a relation ("contributions__"), for counts over a
+    workshop; `ContributionQuerySet.visible` and `Contribution.is_visible` apply it.
+    """
+    return models.Q(**{f"{prefix}hidden": False, f"{prefix}merged_into": None})
+
+
+class ContributionQuerySet(models.QuerySet):
+    def visible(self) -> "ContributionQuerySet":
+        """The post-its the room sees (`room_sees`): phones, projector, board, booklet."""
+        return self.filter(room_sees())
 
 
 class Contribution(models.Model):
@@ -257,6 +282,8 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ContributionQuerySet.as_manager()
+
     class Meta:
         ordering = ["workshop", "created_at", "pk"]
         verbose_name = _("contribution")
@@ -274,6 +301,7 @@ class Contribution(models.Model):
 
     @property
     def is_visible(self) -> bool:
+        """`room_sees` for a post-it already in memory (the board sorts them there)."""
         return not self.hidden and self.merged_into_id is None
 
 

@@ -12,14 +12,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from events_site.text import bilingual
 from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
 
 from .errors import UnknownTable
-from .models import Contribution, Orientation, Question, Round, Table, Vote, Workshop
+from .models import (
+    Contribution,
+    Orientation,
+    Question,
+    Round,
+    Table,
+    Vote,
+    Workshop,
+    room_sees,
+)
 
 TIMER_CACHE_S = 300
 LATEST_POSTITS = 12
@@ -44,9 +54,7 @@ def timer_state_put(workshop_id: int, state: dict | None) -> None:
 
 def both_languages(obj, field_name: str) -> dict[str, str]:
     """A content field in French and Dutch, each falling back to the other."""
-    fr = getattr(obj, f"{field_name}_fr", "") or ""
-    nl = getattr(obj, f"{field_name}_nl", "") or ""
-    return {"fr": fr or nl, "nl": nl or fr}
+    return bilingual(getattr(obj, f"{field_name}_fr", ""), getattr(obj, f"{field_name}_nl", ""))
 
 
 def timer_state_build(workshop_id: int) -> dict | None:
@@ -107,14 +115,10 @@ def timer_state(workshop_id: int) -> dict | None:
 
 
 def timer_remaining_s(state: dict, now: datetime) -> float:
-    if state["state"] == Round.State.RUNNING:
-        ends_at = datetime.fromisoformat(state["ends_at"])
-        return max((ends_at - now).total_seconds(), 0.0)
-    if state["state"] == Round.State.PAUSED:
-        return state["paused_remaining_s"]
-    if state["state"] == Round.State.PLANNED:
-        return float(state["duration_s"])
-    return 0.0
+    ends_at = state["ends_at"] and datetime.fromisoformat(state["ends_at"])
+    return Round.time_left_s(
+        state["state"], ends_at, state["paused_remaining_s"], state["duration_s"], now
+    )
 
 
 def timer_body(state: dict, now: datetime) -> dict:
@@ -206,9 +210,7 @@ def table_timer_state(token: str, workshop_id: int) -> tuple[int, dict | None]:
 
 def visible_postit_count() -> Count:
     """A workshop's post-its the room sees: neither hidden nor merged into another."""
-    return Count(
-        "contributions", filter=Q(contributions__hidden=False, contributions__merged_into=None)
-    )
+    return Count("contributions", filter=room_sees("contributions__"))
 
 
 def meeting_workshops(meeting: Meeting) -> QuerySet[Workshop]:
@@ -251,7 +253,7 @@ def phone_contributions(workshop: Workshop, voter: str) -> QuerySet[Contribution
     it) from the same query, and not their count (the running score is the facilitators')."""
     return (
         _postits(workshop)
-        .filter(hidden=False, merged_into__isnull=True)
+        .visible()
         .annotate(voted=Exists(Vote.objects.filter(contribution=OuterRef("pk"), voter=voter)))
     )
 
@@ -259,9 +261,9 @@ def phone_contributions(workshop: Workshop, voter: str) -> QuerySet[Contribution
 def latest_contributions(workshop_id: int) -> list[Contribution]:
     """The projector's visible post-its, newest first (as many as its script keeps)."""
     return list(
-        Contribution.objects.filter(
-            workshop_id=workshop_id, hidden=False, merged_into__isnull=True
-        ).order_by("-created_at", "-pk")[:LATEST_POSTITS]
+        Contribution.objects.visible()
+        .filter(workshop_id=workshop_id)
+        .order_by("-created_at", "-pk")[:LATEST_POSTITS]
     )
 
 
@@ -287,7 +289,7 @@ def board(workshop: Workshop) -> list[BoardSection]:
             merged.setdefault(item.merged_into_id, []).append(item)
     for item in items:
         item.merged_children = merged.get(item.pk, [])
-    visible = [item for item in items if not item.merged_into_id and not item.hidden]
+    visible = [item for item in items if item.is_visible]
     orientations = list(workshop.orientations.all())
     questions: list[Question | None] = [*workshop.questions.all(), None]
     sections = []

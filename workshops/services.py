@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events_site import sql
-from events_site.validation import validated_save
+from events_site.validation import require_one_language, validated_save
 from meetings.models import CoFacilitator, Meeting, Person
 
 from . import selectors
@@ -36,6 +36,7 @@ from .errors import (
 )
 from .models import (
     CONTRIBUTION_MAX_LENGTH,
+    ROUND_MAX_DURATION_S,
     UNSEATED_TABLE_VOTERS,
     Contribution,
     Orientation,
@@ -59,15 +60,8 @@ def _save(instance, data) -> None:
 
 
 def _require_title(data: dict, instance, field: str = "title") -> None:
-    values = [
-        data.get(f"{field}_{lang}", getattr(instance, f"{field}_{lang}", ""))
-        for lang in ["fr", "nl"]
-    ]
-    if not any((v or "").strip() for v in values):
-        raise InvalidWorkshopData(
-            _("Give a title in French or in Dutch."),
-            {f"{field}_fr": [_("This field is required in at least one language.")]},
-        )
+    message = _("Give a title in French or in Dutch.")
+    require_one_language(data, instance, field, message, InvalidWorkshopData)
 
 
 def _next_order(queryset) -> int:
@@ -455,7 +449,7 @@ def _timer_change_current(round_: Round, action: str, seconds: int | None, now) 
             round_.paused_remaining_s += seconds
             _bump(round_, ["paused_remaining_s"])
         else:
-            round_.duration_s = min(round_.duration_s + seconds, 4 * 3600)
+            round_.duration_s = min(round_.duration_s + seconds, ROUND_MAX_DURATION_S)
             _bump(round_, ["duration_s"])
     elif action == FINISH:
         _round_finish(round_, now)

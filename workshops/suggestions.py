@@ -45,7 +45,7 @@ def orientation_suggestions(workshop: Workshop) -> list[Suggestion]:
     if not orientations:
         return []
     items = list(
-        workshop.contributions.filter(hidden=False, merged_into__isnull=True)
+        workshop.contributions.visible()
         .prefetch_related("rejected_orientations")
         .order_by("created_at", "pk")
     )

@@ -128,6 +128,14 @@ def test_the_next_page_is_kept_but_never_another_site(client, mayor):
     assert door.next_url == "/fr/door/meetings/1/"
 
 
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:x"]
+)
+def test_a_link_stored_for_later_keeps_no_page_on_another_site(mayor, next_url):
+    assert login_link_request(mayor.email, next_url)
+    assert LoginLink.objects.get().next_url == ""
+
+
 def test_links_are_rationed_per_client_address_whatever_the_email(client, mayor, settings):
     settings.SIGNIN_THROTTLE_RATE = "2/h"
 

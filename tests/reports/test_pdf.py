@@ -2,6 +2,7 @@ from io import BytesIO
 
 from django.utils import translation
 from pypdf import PdfReader
+from reportlab.lib.units import cm
 from reportlab.platypus import PageBreak, Paragraph
 
 from events_site import pdf
@@ -42,3 +43,18 @@ def test_build_pdf_prints_hostile_text_intact_with_metadata_and_a_footer_on_ever
         assert footer in page
     assert reader.metadata.title == "Syntheseverslag 2027"
     assert reader.trailer["/Root"]["/Lang"] == "nl"
+
+
+def test_a_label_value_table_prints_each_label_then_its_value_in_the_rows_order():
+    styles = pdf.styles()
+    rows = [("Quand", "12 mars 2027, 14:00"), ("Où", "Hôtel de ville\nTournai")]
+    table = pdf.label_value_table(
+        [
+            (Paragraph(label, styles.cell_label), Paragraph(pdf.escape(value), styles.cell))
+            for label, value in rows
+        ],
+        3 * cm,
+    )
+    page = PdfReader(BytesIO(pdf.build_pdf([table], title="t", lang="fr"))).pages[0]
+    lines = page.extract_text().splitlines()
+    assert lines[:5] == ["Quand", "12 mars 2027, 14:00", "Où", "Hôtel de ville", "Tournai"]

@@ -2,10 +2,11 @@
 suggestions, and the limits on what phones post."""
 
 import pytest
+from django.db.models import Count
 from django.test import Client
 
 from workshops import services
-from workshops.models import Contribution, Vote
+from workshops.models import Contribution, Vote, Workshop, room_sees
 
 from .conftest import HOSTILE, device_of
 
@@ -181,6 +182,20 @@ def test_facilitators_see_every_post_it_and_phones_the_visible_ones_with_their_d
     ]
     newer = facilitator_client.get(f"/api{postits_url(workshop)}?since={hidden.pk}").json()
     assert [c["text"] for c in newer] == ["C", "D"]
+
+
+def test_the_room_sees_a_post_it_neither_hidden_nor_merged_in_a_query_as_in_memory(workshop):
+    kept, hidden, merged, hidden_and_merged = (postit(workshop, text) for text in "ABCD")
+    services.contribution_update(hidden, hidden=True)
+    services.contribution_update(merged, merged_into=kept)
+    services.contribution_update(hidden_and_merged, hidden=True, merged_into=kept)
+
+    assert list(workshop.contributions.visible()) == [kept]
+    assert [item for item in workshop.contributions.all() if item.is_visible] == [kept]
+    counted = Workshop.objects.annotate(
+        n=Count("contributions", filter=room_sees("contributions__"))
+    )
+    assert counted.get(pk=workshop.pk).n == 1
 
 
 # --- Sorting --------------------------------------------------------------------------------

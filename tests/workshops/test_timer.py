@@ -2,12 +2,14 @@
 with 304s), and two facilitators pressing at once."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from workshops import selectors, services
-from workshops.models import Round
+from workshops.models import ROUND_MAX_DURATION_S, Round
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +184,26 @@ def test_a_poll_that_read_before_a_change_cannot_put_the_old_state_back(
 
     assert selectors.timer_state(workshop.pk)["state"] == "idle"
     assert selectors.timer_state(workshop.pk)["state"] == "running"
+
+
+def test_screens_count_down_from_the_same_time_left_as_the_round_itself(workshop):
+    """The cached state and the row compute the time left with the same rule."""
+    later = timezone.now() + timedelta(seconds=42)
+    for action in ("start", "pause", "extend", "resume", "finish"):
+        round_ = services.timer_act(
+            workshop, action, **({"seconds": 60} if action == "extend" else {})
+        )
+        cached = selectors.timer_remaining_s(selectors.timer_state_build(workshop.pk), later)
+        assert cached == round_.remaining_s(later), action
+    assert round_.remaining_s(later) == 0.0
+
+
+def test_time_added_to_a_reset_round_stops_at_the_longest_a_round_may_last(workshop):
+    services.timer_act(workshop, "start")
+    services.timer_act(workshop, "reset")
+    for _press in range(ROUND_MAX_DURATION_S // 3600 + 1):
+        round_ = services.timer_act(workshop, "extend", seconds=3600)
+    assert round_.duration_s == ROUND_MAX_DURATION_S
 
 
 # --- Two facilitators at once -------------------------------------------------------------
