@@ -35,7 +35,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from events_site.text import breaks_a_line, fold
 
 from . import services
-from .errors import InvalidData, MeetingsError
+from .errors import InvalidData, MeetingsError, NotPublishable
 from .models import Organisation, Person
 
 # Every header spelling a column answers to, besides its own name. "commune" and
@@ -530,6 +530,9 @@ def _row_import(
                 for name, messages in refusal.errors.items()
                 if name != "__all__"
             } or {None: refusal.message}
+        except NotPublishable as refusal:
+            # The row would break the pair of a published meeting: skipped, saying which.
+            problems = {None: refusal.message}
     if problems:
         report.skipped += 1
         for column in sorted(problems, key=columns.order):

@@ -56,7 +56,10 @@ def organisation_create(**data) -> Organisation:
 
 @transaction.atomic
 def organisation_update(organisation: Organisation, **data) -> Organisation:
+    meetings = _pairs_lock(person__organisation=organisation)
     _validated_save(organisation, data)
+    for meeting in meetings:
+        _pair_keep(meeting)
     return organisation
 
 
@@ -68,7 +71,10 @@ def person_create(**data) -> Person:
 
 @transaction.atomic
 def person_update(person: Person, **data) -> Person:
+    meetings = _pairs_lock(person=person)
     _validated_save(person, data)
+    for meeting in meetings:
+        _pair_keep(meeting)
     return person
 
 
@@ -172,6 +178,8 @@ def meeting_update(meeting: Meeting, *, themes: Iterable[Theme] | None = None, *
         data = {**data, "sequence": meeting.sequence + 1}
     previous_capacity = meeting.capacity
     _validated_save(meeting, data)
+    if "is_cross_border" in changed and meeting.status == Meeting.Status.PUBLISHED:
+        _pair_keep(meeting)
     if themes is not None:
         meeting.themes.set(themes)
     if meeting.status != Meeting.Status.DRAFT:
@@ -265,9 +273,39 @@ def cofacilitator_remove(cofacilitator: CoFacilitator) -> None:
     meeting = _lock(cofacilitator.meeting)
     cofacilitator.delete()
     if meeting.status == Meeting.Status.PUBLISHED:
-        problems = meeting_pair_problems(meeting)
-        if problems:
-            raise NotPublishable(
-                _("This meeting is published; it must keep its co-facilitator pair. ")
-                + " ".join(problems)
-            )
+        _pair_keep(meeting)
+
+
+def _pair_keep(meeting: Meeting) -> None:
+    """Refuse, naming the meeting, a change that left a published meeting without the
+    co-facilitator pair it was published with: the caller's transaction rolls it back."""
+    problems = meeting_pair_problems(meeting)
+    if problems:
+        raise NotPublishable(
+            _("“%(meeting)s” is published; it must keep its co-facilitator pair. ")
+            % {"meeting": meeting}
+            + " ".join(problems)
+        )
+
+
+def _pairs_lock(**cofacilitators) -> list[Meeting]:
+    """Lock the published cross-border meetings not yet over that the co-facilitators
+    matching `cofacilitators` (a `CoFacilitator` filter) are half of a pair of.
+
+    A person's organisation or an organisation's country decides which side of the
+    border a co-facilitator stands for, so changing either can break a pair as surely
+    as removing a co-facilitator does. A meeting that is over keeps the pair it had:
+    a mayor who changes town years later must not be refused for it."""
+    concerned = CoFacilitator.objects.filter(
+        role=CoFacilitator.Role.CO_FACILITATOR, **cofacilitators
+    ).values("meeting_id")
+    return list(
+        Meeting.objects.select_for_update()
+        .filter(
+            pk__in=concerned,
+            status=Meeting.Status.PUBLISHED,
+            is_cross_border=True,
+            ends_at__gt=timezone.now(),
+        )
+        .order_by("pk")
+    )

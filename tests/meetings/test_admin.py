@@ -191,7 +191,8 @@ def test_breaking_the_pair_of_a_published_meeting_is_refused(organiser_client, m
     [error] = response.context["adminform"].form.non_field_errors()
     with translation.override("fr"):
         assert error.startswith(
-            gettext("This meeting is published; it must keep its co-facilitator pair. ")
+            gettext("“%(meeting)s” is published; it must keep its co-facilitator pair. ")
+            % {"meeting": meeting}
         )
     assert meeting.cofacilitators.count() == 2
 

@@ -304,3 +304,21 @@ def test_staff_without_the_organisers_permissions_cannot_import(client):
     clerk = User.objects.create_user("clerk", is_staff=True)
     client.force_login(clerk)
     assert client.get(import_url()).status_code == 403
+
+
+def test_a_row_that_would_break_a_published_pair_is_skipped_and_says_which_meeting(meeting):
+    burgomaster = meeting.cofacilitators.get(person__organisation__country="BE").person
+    OrganisationFactory(name="Lille", country="FR", postcode="59000")
+
+    b = burgomaster
+    report = csv_import(
+        "email;first_name;last_name;function;organisation;country;postcode",
+        f"{b.email};{b.first_name};{b.last_name};{b.function};Lille;FR;59000",
+        "someone.else@example.org;Anne;Autre;officer;Lille;FR;59000",
+    )
+
+    assert (report.created, report.updated, report.skipped) == (1, 0, 1)
+    [refusal] = report.problems
+    assert refusal.line == 2 and f"“{meeting}” is published" in refusal.message
+    burgomaster.refresh_from_db()
+    assert burgomaster.organisation.country == "BE"

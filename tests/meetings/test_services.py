@@ -184,6 +184,44 @@ def test_removing_half_of_a_published_pair_is_refused(meeting):
     assert meeting.cofacilitators.count() == 2
 
 
+def test_a_co_facilitator_moving_to_the_other_side_is_refused_while_a_meeting_needs_them(
+    meeting,
+):
+    belgian = meeting.cofacilitators.get(person__organisation__country="BE").person
+    french_town = OrganisationFactory(country="FR")
+    with pytest.raises(NotPublishable, match=f"“{meeting}” is published.*Belgium"):
+        services.person_update(belgian, organisation=french_town)
+    belgian.refresh_from_db()
+    assert belgian.organisation.country == "BE"
+
+
+def test_an_organisation_changing_country_is_refused_while_it_holds_a_pair(meeting):
+    belgian_town = meeting.cofacilitators.get(
+        person__organisation__country="BE"
+    ).person.organisation
+    with pytest.raises(NotPublishable, match="Belgium"):
+        services.organisation_update(belgian_town, country="FR")
+    belgian_town.refresh_from_db()
+    assert belgian_town.country == "BE"
+    renamed = services.organisation_update(belgian_town, name="Stad Menen")
+    assert renamed.name == "Stad Menen"
+
+
+def test_a_published_meeting_made_cross_border_needs_its_pair(programme):
+    local = MeetingFactory(programme=programme, is_cross_border=False)
+    with pytest.raises(NotPublishable, match="France"):
+        services.meeting_update(local, is_cross_border=True)
+    local.refresh_from_db()
+    assert local.is_cross_border is False
+
+
+def test_a_meeting_that_is_over_keeps_the_pair_it_had(started_meeting):
+    Meeting.objects.filter(pk=started_meeting.pk).update(ends_at=timezone.now())
+    belgian = started_meeting.cofacilitators.get(person__organisation__country="BE").person
+    moved = services.person_update(belgian, organisation=OrganisationFactory(country="FR"))
+    assert moved.organisation.country == "FR"
+
+
 def test_programme_publish_is_idempotent(db):
     programme = ProgrammeFactory(year=2028, status="draft")
     published = services.programme_publish(programme)
