@@ -20,11 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from reports.demo import load_synthesis
-
-from . import services
-from .apps import ensure_organisers_group
-from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from events_site.demo.synthesis import load_synthesis
+from meetings import services
+from meetings.apps import ensure_organisers_group
+from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
 
 ORGANISER_USERNAME = "organiser"
 UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.org/proximity-meetings/demo")

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meetings import demo
+from events_site.demo import network as demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,60 @@
+"""The demo site: `manage.py load_demo` builds a plausible network, and a rerun changes nothing."""
+
+from io import StringIO
+
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.utils import timezone
+
+from events_site.demo import network as demo
+from meetings.auth import is_organiser
+from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+
+DEMO_MODELS = (Organisation, Person, Theme, Programme, Meeting, CoFacilitator, User)
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in DEMO_MODELS}
+
+
+def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(db, monkeypatch):
+    monkeypatch.delenv("DEMO_ORGANISER_PASSWORD", raising=False)
+    first, second = StringIO(), StringIO()
+    call_command("load_demo", stdout=first)
+    loaded = counts()
+    call_command("load_demo", stdout=second)
+    assert counts() == loaded
+
+    organiser = User.objects.get(username=demo.ORGANISER_USERNAME)
+    assert is_organiser(organiser)
+    words = [word for word in first.getvalue().split() if len(word) == 16]  # token_urlsafe(12)
+    [password] = [word for word in words if organiser.check_password(word)]
+    assert password not in second.getvalue()
+
+    next_year = Programme.objects.get(year=timezone.localdate().year + 1)
+    assert next_year.is_published
+    published = list(next_year.meetings.filter(status=Meeting.Status.PUBLISHED))
+    assert len(published) >= 8
+    for meeting in published:
+        assert meeting.local_starts_at.year == next_year.year
+        assert meeting.local_starts_at.strftime("%H:%M") in ("09:30", "14:00")
+        assert (
+            meeting.time_zone
+            == {"FR": "Europe/Paris", "BE": "Europe/Brussels"}[meeting.venue_country.code]
+        )
+        sides = {
+            c.person.organisation.country.code
+            for c in meeting.cofacilitators.filter(role=CoFacilitator.Role.CO_FACILITATOR)
+        }
+        assert sides == {"FR", "BE"}
+    [cancelled] = next_year.meetings.filter(status=Meeting.Status.CANCELLED)
+    assert cancelled.cancellation_reason
+    assert Meeting.objects.filter(
+        status=Meeting.Status.PUBLISHED, ends_at__lt=timezone.now()
+    ).exists()
+
+
+def test_the_demo_organiser_keeps_the_password_given_by_the_environment(db):
+    assert demo.ensure_organiser("chosen-by-env-1") == (True, None)
+    assert demo.ensure_organiser(None) == (False, None)
+    assert User.objects.get(username=demo.ORGANISER_USERNAME).check_password("chosen-by-env-1")
