@@ -13,8 +13,8 @@ from reports.api import router as reports_router
 from tasks.api import router as tasks_router
 from workshops.api import router as workshops_router
 
-from .errors import DomainError
-from .http_errors import http_status
+from .kit.errors import DomainError
+from .kit.http_errors import http_status
 
 api = NinjaAPI(
     title="Proximity meetings API",

@@ -10,7 +10,7 @@ import os
 
 from gunicorn import glogging
 
-from events_site.client import client_address_of_environ, trusted_proxies_from_environment
+from events_site.kit.client import client_address_of_environ, trusted_proxies_from_environment
 from events_site.settings import LOGGING
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
@@ -25,7 +25,7 @@ keepalive = 5
 forwarded_allow_ips = ",".join(trusted_proxies_from_environment())
 
 # The access log goes through the site's logging, so that its one filter keeps tokens
-# out of it (events_site/logs.py), and names the client as the throttles count it.
+# out of it (events_site/kit/logs.py), and names the client as the throttles count it.
 logconfig_dict = {
     **LOGGING,
     "loggers": {
@@ -36,7 +36,7 @@ logconfig_dict = {
 
 
 class Logger(glogging.Logger):
-    """gunicorn's logger, with `%(h)s` the client address of `events_site.client`
+    """gunicorn's logger, with `%(h)s` the client address of `events_site.kit.client`
     rather than the load balancer's."""
 
     def atoms(self, resp, req, environ, request_time):

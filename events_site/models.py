@@ -5,7 +5,7 @@ from django.utils import timezone
 
 
 class IdempotentRequest(models.Model):
-    """The first answer to a POST sent with an `Idempotency-Key` (`events_site.idempotency`).
+    """The first answer to a POST sent with an `Idempotency-Key` (`events_site.kit.idempotency`).
 
     Written in the transaction of the write it answers, so a committed write always has
     its answer here, and a retry gets that answer instead of writing again. `scope` names

@@ -13,7 +13,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from events_site.client import trusted_proxies_from_environment
+from events_site.kit.client import trusted_proxies_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -59,15 +59,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "events_site.client.TrustedProxyMiddleware",
+    "events_site.kit.client.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "events_site.middleware.QueryLanguageMiddleware",
-    "events_site.input_guard.InputGuardMiddleware",
+    "events_site.kit.middleware.QueryLanguageMiddleware",
+    "events_site.kit.input_guard.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -171,10 +171,10 @@ REDIS_CACHE_TIMEOUT_S = env.float("REDIS_CACHE_TIMEOUT_S", default=0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "events_site.cache.ReusingRedisCache",
+            "BACKEND": "events_site.kit.cache.ReusingRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="proximity"),
-            # The cache is an accelerator (events_site/cache.py): a Redis that hangs
+            # The cache is an accelerator (events_site/kit/cache.py): a Redis that hangs
             # must cost a request this long at most, not the kernel's minutes.
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_CACHE_TIMEOUT_S,
@@ -189,7 +189,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     EMBEDDED_BROKER_OPTIONS = {}
 else:
-    # The embedded default's broker is a folder under var/ (events_site/broker.py): the
+    # The embedded default's broker is a folder under var/ (events_site/kit/broker.py): the
     # web process, the worker and beat share it with no server to run. It took 1 000
     # jobs in 0.9 s and a worker drained them in 2.5 s, where kombu's SQLAlchemy
     # transport on a SQLite file took 34 s and 47 s (README, Decisions).
@@ -197,7 +197,7 @@ else:
     for folder in ("queue", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://localhost/"
-    CELERY_BROKER_TRANSPORT = "events_site.broker:Transport"
+    CELERY_BROKER_TRANSPORT = "events_site.kit.broker:Transport"
     EMBEDDED_BROKER_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -301,7 +301,7 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 # Our load balancers: addresses or networks ("10.0.0.5,10.1.0.0/16"). Only from them are
-# X-Forwarded-For and X-Forwarded-Proto believed (`events_site/client.py`); gunicorn's
+# X-Forwarded-For and X-Forwarded-Proto believed (`events_site/kit/client.py`); gunicorn's
 # forwarded_allow_ips is the same list. Empty: every peer is the client itself.
 TRUSTED_PROXIES = trusted_proxies_from_environment()
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -318,7 +318,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "events_site.client.client_address"
+AXES_CLIENT_IP_CALLABLE = "events_site.kit.client.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "events_site.views.signin_locked_out"
 
@@ -337,8 +337,8 @@ ORGANISERS_GROUP = "organisers"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Every handler carries it: tokens in paths never reach a log line (events_site/logs.py).
-    "filters": {"redact_secrets": {"()": "events_site.logs.RedactSecrets"}},
+    # Every handler carries it: tokens in paths never reach a log line (events_site/kit/logs.py).
+    "filters": {"redact_secrets": {"()": "events_site.kit.logs.RedactSecrets"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
     },

@@ -33,7 +33,7 @@ def programme_generation() -> int | None:
 
 def programme_generation_bump() -> None:
     """With the cache down, the bump is lost, and the counter is deleted instead once the
-    cache is back (`events_site.cache`): it then restarts above any value it had."""
+    cache is back (`events_site.kit.cache`): it then restarts above any value it had."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from events_site.errors import Conflict, DomainError, Invalid, NotFound
+from events_site.kit.errors import Conflict, DomainError, Invalid, NotFound
 
 
 class MeetingsError(DomainError):

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries
 from openpyxl.utils.exceptions import InvalidFileException
 
-from events_site.text import breaks_a_line, fold
+from events_site.kit.text import breaks_a_line, fold
 
 from . import services
 from .errors import InvalidData, MeetingsError, NotPublishable

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from events_site.text import breaks_a_line
+from events_site.kit.text import breaks_a_line
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 KNOWN_TIME_ZONES = frozenset(available_timezones())
@@ -38,7 +38,7 @@ def validate_working_languages(value) -> None:
 
 
 def validate_single_line(value: str) -> None:
-    """Names and addresses end up in email headers (`events_site.text.breaks_a_line`)."""
+    """Names and addresses end up in email headers (`events_site.kit.text.breaks_a_line`)."""
     if breaks_a_line(value):
         raise ValidationError(_("A line break is not allowed here."))
 

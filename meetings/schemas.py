@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from events_site.schemas import ListOf, api_choices
+from events_site.kit.schemas import ListOf, api_choices
 
 from .models import CoFacilitator, Meeting, Organisation, Person
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from events_site.validation import require_one_language, validated_save
+from events_site.kit.validation import require_one_language, validated_save
 from tasks.outbox import deliveries_queue, recipient_problem
 from tasks.queue import enqueue_on_commit
 

@@ -13,7 +13,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events_site.throttles import AddressThrottle
+from events_site.kit.throttles import AddressThrottle
 
 from . import auth
 from .models import LoginLink

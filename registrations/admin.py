@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events_site.admin import ReadOnlyAdminMixin
+from events_site.kit.admin import ReadOnlyAdminMixin
 from meetings.models import Meeting, Organisation, Person
 
 from . import services

@@ -10,8 +10,8 @@ from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from events_site.idempotency import idempotent
-from events_site.schemas import ListOf
+from events_site.kit.idempotency import idempotent
+from events_site.kit.schemas import ListOf
 from meetings.api import ERRORS
 from meetings.auth import organiser_auth
 from meetings.emails import site_link

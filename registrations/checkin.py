@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
-from events_site import sql
-from events_site.text import fold
+from events_site.kit import sql
+from events_site.kit.text import fold
 from meetings.auth import may_facilitate
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation

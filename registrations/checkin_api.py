@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from events_site.errors import Forbidden
-from events_site.idempotency import idempotent
+from events_site.kit.errors import Forbidden
+from events_site.kit.idempotency import idempotent
 from meetings.auth import facilitator_auth
 from meetings.models import Meeting
 

@@ -1,6 +1,6 @@
 """Errors of invitations and registrations, each worded for the person who has to act."""
 
-from events_site.errors import Conflict, DomainError, Invalid, NotFound
+from events_site.kit.errors import Conflict, DomainError, Invalid, NotFound
 
 
 class RegistrationsError(DomainError):

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from events_site import sql
+from events_site.kit import sql
 from meetings.models import Meeting, Organisation, Person, Theme
 from tasks.models import Delivery
 

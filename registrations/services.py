@@ -27,7 +27,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from events_site import sql
+from events_site.kit import sql
 from meetings.emails import email_delivery, person_delivery
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation, Person

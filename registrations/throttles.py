@@ -1,7 +1,7 @@
 """The limit on public registration writes, per client address: new registrations
 (the API and the form share one allowance) and changes or cancellations by token."""
 
-from events_site.throttles import AddressThrottle
+from events_site.kit.throttles import AddressThrottle
 
 
 class RegistrationThrottle(AddressThrottle):

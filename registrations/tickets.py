@@ -32,8 +32,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from events_site import pdf
-from events_site.text import fold
+from events_site.kit import pdf
+from events_site.kit.text import fold
 from meetings.models import Meeting
 
 from .models import Registration

@@ -16,7 +16,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from events_site.http_errors import http_status
+from events_site.kit.http_errors import http_status
 from meetings import selectors as meeting_selectors
 from meetings.calendar import calendar_build
 from meetings.errors import UnknownMeeting

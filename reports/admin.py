@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from events_site.admin import ReadOnlyAdminMixin
+from events_site.kit.admin import ReadOnlyAdminMixin
 
 from .models import BookletJob
 

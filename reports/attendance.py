@@ -14,8 +14,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from events_site import pdf
-from events_site.text import fold
+from events_site.kit import pdf
+from events_site.kit.text import fold
 from meetings.models import Meeting
 from registrations.models import Registration
 

@@ -45,7 +45,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from events_site import pdf
+from events_site.kit import pdf
 
 from . import figures as fig
 from .booklet_data import Booklet, Cofacilitator, Group, Item, Text, WorkshopSection

@@ -23,7 +23,7 @@ from operator import attrgetter
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
 
-from events_site.text import bilingual
+from events_site.kit.text import bilingual
 from meetings.models import CoFacilitator, Meeting, Organisation
 from registrations.models import CheckIn, Registration
 from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees

@@ -19,7 +19,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from events_site import pdf
+from events_site.kit import pdf
 from meetings.cache import programme_generation
 from meetings.models import CoFacilitator, Meeting, Programme
 from meetings.selectors import programme_get_published, programme_meetings

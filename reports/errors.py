@@ -1,6 +1,6 @@
 """Errors of the reports, worded for the organiser who has to act."""
 
-from events_site.errors import Conflict, DomainError, Invalid
+from events_site.kit.errors import Conflict, DomainError, Invalid
 
 
 class ReportsError(DomainError):

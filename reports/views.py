@@ -5,7 +5,7 @@ from django.urls import include, path, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from events_site.permissions import signed_in_and_allowed
+from events_site.kit.permissions import signed_in_and_allowed
 from meetings.auth import is_organiser
 from meetings.errors import UnknownProgramme
 from meetings.models import Meeting

@@ -5,7 +5,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events_site.admin import ReadOnlyAdminMixin
+from events_site.kit.admin import ReadOnlyAdminMixin
 
 from .models import Delivery
 from .outbox import OutboxError, delivery_resend

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
-from events_site.schemas import api_choices
+from events_site.kit.schemas import api_choices
 from meetings.api import ERRORS
 from meetings.auth import organiser_auth
 from meetings.models import Meeting

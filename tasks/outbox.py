@@ -37,9 +37,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events_site import sql
-from events_site.errors import DomainError
-from events_site.text import breaks_a_line
+from events_site.kit import sql
+from events_site.kit.errors import DomainError
+from events_site.kit.text import breaks_a_line
 
 from .models import Delivery
 from .queue import publish

@@ -17,7 +17,7 @@ from celery import current_app
 from django.db import transaction
 from kombu.exceptions import ChannelError, OperationalError
 
-from events_site.outage import Outage
+from events_site.kit.outage import Outage
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from events_site.idempotency import idempotent_requests_purge
+from events_site.kit.idempotency import idempotent_requests_purge
 from meetings.cache import programme_generation
 from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload

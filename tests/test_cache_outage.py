@@ -1,4 +1,4 @@
-"""The cache is an accelerator (events_site/cache.py): with its Redis refusing or hung,
+"""The cache is an accelerator (events_site/kit/cache.py): with its Redis refusing or hung,
 reads are misses, writes are skipped, and pages, API and feeds answer from the database.
 The whole stack against a real Redis that hangs and stops is in
 tests/integration/test_redis_outage.py."""
@@ -9,7 +9,7 @@ from time import monotonic
 
 import pytest
 
-from events_site.cache import ReusingRedisCache
+from events_site.kit.cache import ReusingRedisCache
 from workshops import services as workshop_services
 from workshops.devices import device_issue
 
@@ -29,7 +29,7 @@ def _take_the_cache_down(settings) -> None:
     """Point the site's cache at a port where nothing listens."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "events_site.cache.ReusingRedisCache",
+            "BACKEND": "events_site.kit.cache.ReusingRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_unused_port()}/0",
         }
     }
@@ -43,7 +43,7 @@ def cache_down(settings):
 def test_a_refused_cache_answers_misses_skips_writes_and_reports_once(caplog):
     cache = _redis_cache(_unused_port())
 
-    with caplog.at_level(logging.WARNING, logger="events_site.cache"):
+    with caplog.at_level(logging.WARNING, logger="events_site.kit.cache"):
         for _ in range(20):
             assert cache.get("key", "missing") == "missing"
             assert cache.get_many(["a", "b"]) == {}

@@ -1,5 +1,5 @@
 """Who is asking: one client address, believed from forwarded headers only when a
-trusted proxy sent them (events_site/client.py), and gunicorn configured alike."""
+trusted proxy sent them (events_site/kit/client.py), and gunicorn configured alike."""
 
 import os
 import subprocess
@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.test import RequestFactory
 
-from events_site.client import client_address
+from events_site.kit.client import client_address
 
 
 def address(settings, peer, forwarded_for=None, proxies=()):

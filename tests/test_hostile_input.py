@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.regex_helper import normalize
 
 from events_site.api import api
-from events_site.schemas import LIST_MAX
+from events_site.kit.schemas import LIST_MAX
 from meetings.auth import api_key_create
 from meetings.models import Meeting
 from registrations.models import Invitation

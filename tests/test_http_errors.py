@@ -1,8 +1,8 @@
 """Every domain error's code has its status in the one table the API and the pages use."""
 
 from events_site import api
-from events_site.errors import DomainError
-from events_site.http_errors import HTTP_STATUS, http_status
+from events_site.kit.errors import DomainError
+from events_site.kit.http_errors import HTTP_STATUS, http_status
 
 
 def _all_subclasses(cls: type) -> set[type]:

@@ -1,5 +1,5 @@
 """A retry never registers twice: `Idempotency-Key` on registrations, check-ins,
-invitations and post-its (`events_site.idempotency`)."""
+invitations and post-its (`events_site.kit.idempotency`)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from events_site.idempotency import idempotent_requests_purge
+from events_site.kit.idempotency import idempotent_requests_purge
 from events_site.models import IdempotentRequest
 from meetings.auth import api_key_create
 from registrations.models import CheckIn, Registration

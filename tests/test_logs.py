@@ -1,4 +1,4 @@
-"""Tokens that open someone's page never reach a log line (events_site/logs.py)."""
+"""Tokens that open someone's page never reach a log line (events_site/kit/logs.py)."""
 
 import io
 import logging
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from events_site.logs import RedactSecrets
+from events_site.kit.logs import RedactSecrets
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from events_site.permissions import signed_in_and_allowed
+from events_site.kit.permissions import signed_in_and_allowed
 
 
 @signed_in_and_allowed(lambda request, number: number == 7)

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from events_site.text import bilingual, breaks_a_line, fold
+from events_site.kit.text import bilingual, breaks_a_line, fold
 from meetings.models import validate_single_line
 from tasks.outbox import recipient_problem
 

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from events_site.errors import Invalid
-from events_site.validation import require_one_language
+from events_site.kit.errors import Invalid
+from events_site.kit.validation import require_one_language
 
 SAVED = SimpleNamespace(title_fr="", title_nl="Titel")
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from events_site.admin import ReadOnlyAdminMixin
+from events_site.kit.admin import ReadOnlyAdminMixin
 
 from . import selectors
 from .models import Contribution, Workshop

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
-from events_site.errors import NotSignedIn
-from events_site.idempotency import idempotent
+from events_site.kit.errors import NotSignedIn
+from events_site.kit.idempotency import idempotent
 from meetings.auth import facilitator_auth, may_facilitate
 from meetings.models import Meeting
 

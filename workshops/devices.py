@@ -80,5 +80,5 @@ class Phone:
 
     @property
     def idempotency_caller(self) -> str:
-        """Whose `Idempotency-Key`s these are (`events_site.idempotency`)."""
+        """Whose `Idempotency-Key`s these are (`events_site.kit.idempotency`)."""
         return self.voter

@@ -1,6 +1,6 @@
 """Errors of workshops, worded for the facilitator (or the participant) who has to act."""
 
-from events_site.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from events_site.kit.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 
 class WorkshopsError(DomainError):

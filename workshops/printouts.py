@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import cm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from events_site import pdf
+from events_site.kit import pdf
 from registrations.tickets import QRCode
 
 from .models import Workshop

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict
 
-from events_site.schemas import ListOf, api_choices
+from events_site.kit.schemas import ListOf, api_choices
 
 from .devices import Phone
 from .models import Contribution, Round, Workshop

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from events_site.text import bilingual
+from events_site.kit.text import bilingual
 from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
 

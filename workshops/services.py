@@ -21,8 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events_site import sql
-from events_site.validation import require_one_language, validated_save
+from events_site.kit import sql
+from events_site.kit.validation import require_one_language, validated_save
 from meetings.models import CoFacilitator, Meeting, Person
 
 from . import selectors

@@ -13,7 +13,7 @@ The suggested grouping (`workshops.suggestions`) and the booklet's key terms
 import re
 from collections.abc import Iterator
 
-from events_site.text import fold
+from events_site.kit.text import fold
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events_site.errors import DomainError
+from events_site.kit.errors import DomainError
 from meetings.auth import may_facilitate
 from meetings.models import Meeting
 from registrations.tickets import qr_svg

@@ -166,7 +166,7 @@ def _raw(booklet) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-    from events_site import pdf
+    from events_site.kit import pdf
     from reports.booklet import ROWS_PER_TABLE, WIDTH
 
     pdf.font_family()  # registered once, as the booklet has it

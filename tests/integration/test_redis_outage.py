@@ -235,7 +235,7 @@ def test_the_site_answers_from_postgresql_while_redis_is_out_and_mails_once_it_i
             assert answer.seconds < HUNG_REQUEST_MAX_S
 
         private_redis.resume()
-        time.sleep(3)  # the cache is tried again after events_site.cache.RETRY_AFTER_S
+        time.sleep(3)  # the cache is tried again after events_site.kit.cache.RETRY_AFTER_S
         after = site.request("GET", timer, headers=phone)
         assert after.status == 200 and after.json()["state"] == "paused"
         assert after.headers["ETag"] == paused.headers["ETag"], "a stale state came back"

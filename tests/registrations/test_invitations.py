@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from events_site.http_errors import http_status
+from events_site.kit.http_errors import http_status
 from meetings import services as meeting_services
 from meetings.calendar import meeting_uid
 from meetings.models import Meeting, Person

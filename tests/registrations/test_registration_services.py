@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events_site.http_errors import http_status
+from events_site.kit.http_errors import http_status
 from meetings import services as meeting_services
 from meetings.errors import InvalidData
 from meetings.models import Meeting

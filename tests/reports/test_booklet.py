@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from events_site import pdf
+from events_site.kit import pdf
 from meetings.models import Meeting
 from registrations.models import CheckIn
 from reports.booklet import _without_cycle_collection, booklet_pdf

@@ -5,7 +5,7 @@ from pypdf import PdfReader
 from reportlab.lib.units import cm
 from reportlab.platypus import PageBreak, Paragraph
 
-from events_site import pdf
+from events_site.kit import pdf
 
 
 def test_escape_keeps_user_markup_literal_and_newlines_as_breaks():

@@ -2,7 +2,7 @@
 
 Everything cached here can be rebuilt from PostgreSQL: a cache that fails (refused
 connection, timeout, any Redis error) answers a miss to reads and skips writes, the
-failure is logged once in a while (`events_site.outage`), and no request fails because of
+failure is logged once in a while (`events_site.kit.outage`), and no request fails because of
 it. A short socket timeout (`REDIS_CACHE_TIMEOUT_S`) keeps a hung Redis from costing
 more than that once per `RETRY_AFTER_S` in each process.
 

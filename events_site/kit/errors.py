@@ -1,7 +1,7 @@
 """The root of every app's domain errors.
 
 Services raise these with a sentence a person can act on, and a `code` that says what
-kind of refusal it is; `events_site/http_errors.py` is the one table from codes to HTTP,
+kind of refusal it is; `events_site/kit/http_errors.py` is the one table from codes to HTTP,
 which the API and the pages both answer from, so neither has to know the business rule
 and the same refusal gets the same status wherever it is met.
 """

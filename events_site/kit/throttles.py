@@ -10,7 +10,7 @@ from .client import client_address
 
 
 class AddressThrottle(threading.local, AnonRateThrottle):
-    """Per client address (`events_site.client`), at the rate named by `rate_setting`
+    """Per client address (`events_site.kit.client`), at the rate named by `rate_setting`
     (e.g. "30/m"); an empty rate turns it off. Read on each request, so that tests and
     benchmarks can change it.
 

@@ -19,7 +19,7 @@ import re
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from .views import API_PREFIX
+from events_site.views import API_PREFIX
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

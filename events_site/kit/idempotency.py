@@ -40,8 +40,9 @@ from ninja import Header
 from ninja.decorators import decorate_view
 from ninja.utils import contribute_operation_args
 
+from events_site.models import IdempotentRequest
+
 from .errors import Invalid
-from .models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 KEEP = timedelta(hours=24)
