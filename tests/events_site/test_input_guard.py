@@ -1,5 +1,5 @@
 """What the input guard lets through and how it refuses, beyond the walk over every route
-(tests/events_site/test_hostile_input.py): texts keep their tabs and line breaks, whatever the form's
+(`test_hostile_input.py`): texts keep their tabs and line breaks, whatever the form's
 encoding; what JSON can spell but no database can store is refused with its field; pages
 refuse in their own language."""
 
