@@ -214,7 +214,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# --- Outbox (tasks/outbox.py) ------------------------------------------------------------
+# --- Outbox (tasks/outbox/) ------------------------------------------------------------
 # Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max.
 OUTBOX_RETRY_BASE_S = env.float("OUTBOX_RETRY_BASE_S", default=30.0)
 OUTBOX_RETRY_MAX_S = env.float("OUTBOX_RETRY_MAX_S", default=3600.0)

@@ -25,8 +25,8 @@ from events_site.kit import sql
 from events_site.kit.validation import require_one_language, validated_save
 from meetings.models import CoFacilitator, Meeting, Person
 
-from . import selectors
-from .errors import (
+from .. import selectors
+from ..errors import (
     InvalidWorkshopData,
     NotAllowed,
     TimerConflict,
@@ -34,7 +34,7 @@ from .errors import (
     VoteRefused,
     WorkshopClosed,
 )
-from .models import (
+from ..models import (
     CONTRIBUTION_MAX_LENGTH,
     ROUND_MAX_DURATION_S,
     UNSEATED_TABLE_VOTERS,
@@ -47,7 +47,7 @@ from .models import (
     Vote,
     Workshop,
 )
-from .signals import workshop_closed
+from ..signals import workshop_closed
 
 logger = logging.getLogger(__name__)
 

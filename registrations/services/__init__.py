@@ -33,8 +33,8 @@ from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation, Person
 from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace, recipient_problem
 
-from . import selectors
-from .errors import (
+from .. import selectors
+from ..errors import (
     InvalidRegistration,
     InvalidSelection,
     MeetingNotOpen,
@@ -42,7 +42,7 @@ from .errors import (
     RegistrationConflict,
     RegistrationNotChangeable,
 )
-from .models import Invitation, Registration, manage_token, ticket_secret
+from ..models import Invitation, Registration, manage_token, ticket_secret
 
 logger = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from events_site.kit.validation import require_one_language, validated_save
 from tasks.outbox import deliveries_queue, recipient_problem
 from tasks.queue import enqueue_on_commit
 
-from .emails import person_delivery
-from .errors import InvalidData, NotPublishable, WrongState
-from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
-from .signals import meeting_cancelled, meeting_capacity_changed, meeting_rescheduled
+from ..emails import person_delivery
+from ..errors import InvalidData, NotPublishable, WrongState
+from ..models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from ..signals import meeting_cancelled, meeting_capacity_changed, meeting_rescheduled
 
 logger = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ from events_site.kit import sql
 from events_site.kit.errors import DomainError
 from events_site.kit.text import breaks_a_line
 
-from .models import Delivery
-from .queue import publish
+from ..models import Delivery
+from ..queue import publish
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
