@@ -25,7 +25,7 @@ from . import selectors
 from .cache import GENERATION_KEY, programme_generation
 from .calendar import calendar_build
 from .errors import UnknownMeeting, UnknownProgramme
-from .models import Meeting, Programme, Theme
+from .models import AgendaItem, Meeting, Programme, Theme
 
 # A payload is replaced as soon as the generation moves; this only bounds a forgotten one.
 CACHE_TIMEOUT = 24 * 3600
@@ -105,11 +105,25 @@ CALENDAR_FIELDS = (
     "venue_address",
     "venue_city",
     "venue_country",
+    "host_organisation__name",
+)
+
+# What an agenda line shows.
+AGENDA_FIELDS = (
+    "meeting_id",
+    "start_offset_min",
+    "duration_min",
+    "title_fr",
+    "title_nl",
+    "room",
+    "address",
 )
 
 
-def _programme_calendar(programme: Programme) -> tuple[list[Meeting], dict[int, list[Theme]]]:
-    """The programme's public meetings and each one's themes, in three light queries.
+def _programme_calendar(
+    programme: Programme,
+) -> tuple[list[Meeting], dict[int, list[Theme]], dict[int, list[AgendaItem]]]:
+    """The programme's public meetings, each one's themes and agenda, in four light queries.
 
     Not `selectors.programme_meetings`: it also loads the co-facilitators and hosts the
     pages show, and prefetching themes builds a queryset and a copy of each theme per
@@ -118,6 +132,7 @@ def _programme_calendar(programme: Programme) -> tuple[list[Meeting], dict[int, 
     """
     meetings = list(
         Meeting.objects.filter(programme=programme, status__in=selectors.PUBLIC_STATUSES)
+        .select_related("host_organisation")
         .only(*CALENDAR_FIELDS)
         .order_by("starts_at", "pk")
     )
@@ -131,7 +146,23 @@ def _programme_calendar(programme: Programme) -> tuple[list[Meeting], dict[int, 
     for meeting_id, theme_id in links:
         if theme_id in themes:
             by_meeting.setdefault(meeting_id, []).append(themes[theme_id])
-    return meetings, by_meeting
+    return meetings, by_meeting, _agendas(meetings)
+
+
+def _agendas(meetings: list[Meeting]) -> dict[int, list[AgendaItem]]:
+    """The agenda of every meeting of the feed in one query, each item given its meeting
+    (its times are offsets from the meeting's start)."""
+    by_id = {meeting.pk: meeting for meeting in meetings}
+    agendas: dict[int, list[AgendaItem]] = {}
+    items = (
+        AgendaItem.objects.filter(meeting_id__in=by_id)
+        .only(*AGENDA_FIELDS)
+        .order_by("meeting_id", "start_offset_min", "pk")
+    )
+    for item in items:
+        item.meeting = by_id[item.meeting_id]
+        agendas.setdefault(item.meeting_id, []).append(item)
+    return agendas
 
 
 def programme_feed_payload(year: int, lang: str) -> FeedPayload:
@@ -142,10 +173,12 @@ def programme_feed_payload(year: int, lang: str) -> FeedPayload:
 
     def build() -> bytes:
         programme = selectors.programme_get_published(year)
-        meetings, themes = _programme_calendar(programme)
+        meetings, themes, agendas = _programme_calendar(programme)
         with translation.override(lang):
             name = programme.title
-        return calendar_build(meetings, name=name, lang=lang, themes=themes).to_ical()
+        return calendar_build(
+            meetings, name=name, lang=lang, themes=themes, agendas=agendas
+        ).to_ical()
 
     return _cached(f"programme:{year}:{lang}", build)
 

@@ -9,9 +9,23 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from .errors import UnknownMeeting, UnknownProgramme
-from .models import CoFacilitator, Meeting, Programme, Theme
+from .models import AgendaItem, AgendaSpeaker, CoFacilitator, Meeting, Programme, Theme
 
 PUBLIC_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.CANCELLED)
+
+
+def _agenda_items() -> QuerySet[AgendaItem]:
+    """Items with their speakers. The meeting page also shows the workshops of each
+    "workshops" slot: `workshops.Workshop.agenda_item` declares that relation, so it is
+    named here only as the reverse accessor, and meetings imports nothing of workshops."""
+    speakers = AgendaSpeaker.objects.select_related("person__organisation").order_by("order", "pk")
+    return AgendaItem.objects.order_by("start_offset_min", "pk").prefetch_related(
+        Prefetch("speakers", queryset=speakers)
+    )
+
+
+def agenda_item_get(item_id: int) -> AgendaItem:
+    return _agenda_items().select_related("meeting").get(pk=item_id)
 
 
 def _public_meetings() -> QuerySet[Meeting]:
@@ -56,9 +70,12 @@ def programme_meetings(
 
 
 def meeting_get_public(meeting_id: int) -> Meeting:
+    """The meeting with its agenda (speakers, and each slot's workshops by room)."""
+    agenda = _agenda_items().prefetch_related("workshops")
     meeting = (
         _public_meetings()
         .filter(pk=meeting_id, programme__status=Programme.Status.PUBLISHED)
+        .prefetch_related(Prefetch("agenda_items", queryset=agenda))
         .first()
     )
     if meeting is None:
