@@ -330,6 +330,18 @@ class CoFacilitatorInline(admin.TabularInline):
     extra = 1
 
 
+AGENDA_ITEM_FIELDS = (
+    "duration_min",
+    "kind",
+    "title_fr",
+    "title_nl",
+    "description_fr",
+    "description_nl",
+    "room",
+    "address",
+)
+
+
 class AgendaItemForm(forms.ModelForm):
     """An item as organisers write it: a time on the meeting's day, in its time zone."""
 
@@ -340,16 +352,7 @@ class AgendaItemForm(forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = (
-            "duration_min",
-            "kind",
-            "title_fr",
-            "title_nl",
-            "description_fr",
-            "description_nl",
-            "room",
-            "address",
-        )
+        fields = AGENDA_ITEM_FIELDS
         widgets = {
             "description_fr": forms.Textarea(attrs={"rows": 2, "cols": 30}),
             "description_nl": forms.Textarea(attrs={"rows": 2, "cols": 30}),
@@ -366,7 +369,7 @@ class AgendaItemForm(forms.ModelForm):
         return datetime.combine(day, self.cleaned_data["start"], tzinfo=meeting.tz)
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in AGENDA_ITEM_FIELDS}
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -375,7 +378,7 @@ class AgendaItemInline(admin.TabularInline):
 
     model = AgendaItem
     form = AgendaItemForm
-    fields = ("day", "start", *AgendaItemForm.Meta.fields)
+    fields = ("day", "start", *AGENDA_ITEM_FIELDS)
     extra = 1
     show_change_link = True
 
@@ -491,20 +494,27 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     @staticmethod
     def _agenda_save(meeting: Meeting, formset) -> None:
         """Removals first, then changes, then additions: an item moved into the slot of
-        one removed in the same save fits."""
+        one removed in the same save fits. The formset's lists are what the admin's
+        history message reads."""
         meeting.refresh_from_db()
         changed = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for item_form in formset.deleted_forms:
             if item_form.instance.pk:
                 agenda.agenda_item_delete(item_form.instance)
+                formset.deleted_objects.append(item_form.instance)
         for item_form in sorted(changed, key=lambda f: f.instance.pk is None):
             starts_at = item_form.starts_at(meeting)
             if item_form.instance.pk:
-                agenda.agenda_item_update(
+                item = agenda.agenda_item_update(
                     item_form.instance, starts_at=starts_at, **item_form.changes()
                 )
+                formset.changed_objects.append((item, item_form.changed_data))
             else:
-                agenda.agenda_item_create(meeting, starts_at=starts_at, **item_form.changes())
+                item = agenda.agenda_item_create(
+                    meeting, starts_at=starts_at, **item_form.changes()
+                )
+                formset.new_objects.append(item)
 
     @staticmethod
     def _cofacilitators_save(meeting: Meeting, formset) -> None:
@@ -567,6 +577,9 @@ class AgendaItemAdmin(admin.ModelAdmin):
             and (speaker.cleaned_data.get("person") or speaker.cleaned_data.get("name"))
         ]
         agenda.agenda_item_update(form.instance, speakers=speakers)
+        # What the admin's history message reads: the speakers were replaced as a whole.
+        formset.new_objects, formset.deleted_objects = [], []
+        formset.changed_objects = [(form.instance, ["speakers"])] if formset.has_changed() else []
 
 
 # --- API keys ------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from .errors import UnknownMeeting, UnknownProgramme
 
 
 def programme_current(request):
-    """The programme of this year, or the nearest published one."""
-    year = selectors.programme_current_year(timezone.localdate().year)
+    """The front door: the nearest programme with meetings to come, else the latest."""
+    year = selectors.programme_upcoming_year(timezone.now())
     if year is None:
         raise Http404
     return redirect("meetings:programme", year=year)
@@ -42,6 +42,7 @@ def programme_detail(request, year: int):
             "countries": selectors.programme_countries(programme),
             "selected_theme": theme,
             "selected_country": country.upper() if country else None,
+            "years": selectors.programme_years(),
         },
     )
 
@@ -54,9 +55,42 @@ def meeting_detail(request, meeting_id: int):
     return render(request, "meetings/meeting.html", {"meeting": meeting})
 
 
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def archive(request):
+    """Past meetings of every year, newest first, searchable and paginated."""
+    now = timezone.now()
+    text = request.GET.get("q", "")[:200]
+    theme = request.GET.get("theme") or None
+    year = _int_or_none(request.GET.get("year"))
+    page = selectors.archive_page(now, request.GET.get("page"), text=text, theme=theme, year=year)
+    themes, years = selectors.archive_filters(now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "meetings/archive.html",
+        {
+            "page": page,
+            "themes": themes,
+            "years": years,
+            "text": text,
+            "selected_theme": theme,
+            "selected_year": year,
+            "query": query.urlencode(),
+        },
+    )
+
+
 app_patterns = [
     path("programme/", programme_current, name="programme_current"),
     path("programme/<int:year>/", programme_detail, name="programme"),
     path("meetings/<int:meeting_id>/", meeting_detail, name="meeting"),
+    path("archive/", archive, name="archive"),
 ]
 urls = path("", include((app_patterns, "meetings")))
