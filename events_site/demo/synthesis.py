@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from meetings.models import Meeting, Person
+from meetings.models import AgendaItem, Meeting, Person
 from registrations.models import CheckIn, Registration
 from workshops import services as workshops
 from workshops.models import Contribution
+
+from .agenda import load_past_agenda
 
 ATTENDEES = 34
 ABSENT_EVERY = 8  # one registered person in eight did not come
@@ -343,8 +345,9 @@ def load_synthesis(meeting: Meeting) -> None:
     if meeting.workshops.exists():
         return
     _attendance(meeting)
+    slot = load_past_agenda(meeting)
     for order, plan in enumerate(WORKSHOPS):
-        _workshop(meeting, plan, order)
+        _workshop(meeting, plan, order, slot)
     Meeting.objects.filter(pk=meeting.pk).update(
         next_steps_fr=NEXT_STEPS[0], next_steps_nl=NEXT_STEPS[1], closed_at=timezone.now()
     )
@@ -380,9 +383,15 @@ def _attendance(meeting: Meeting) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(seats_taken=len(registrations))
 
 
-def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int) -> None:
+def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int, slot: AgendaItem) -> None:
+    """One of the workshops that run in parallel in `slot`, each in its own room."""
     workshop = workshops.workshop_create(
-        meeting, title_fr=plan.title[0], title_nl=plan.title[1], vote_limit=3
+        meeting,
+        title_fr=plan.title[0],
+        title_nl=plan.title[1],
+        vote_limit=3,
+        agenda_item_id=slot.pk,
+        room=f"Salle {order + 1}",
     )
     questions = [
         workshops.question_create(workshop, text_fr=fr, text_nl=nl) for fr, nl in plan.questions

@@ -278,3 +278,45 @@ def test_the_items_admin_page_sets_its_speakers(organiser_client, meeting, plena
     response = organiser_client.post(admin_url("agendaitem_change", plenary.pk), data)
     assert response.status_code == 302
     assert [s.display_name for s in plenary.speakers.all()] == [person.full_name, "Jo Peeters"]
+
+
+# --- The meeting page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "titles", "partnership"),
+    [
+        ("fr", ["Accueil", "Plénière", "Ateliers"], "En partenariat avec"),
+        ("nl", ["Onthaal", "Plenaire", "Workshops"], "In samenwerking met"),
+    ],
+)
+def test_the_meeting_page_shows_the_agenda_as_a_timeline_by_time(
+    client, meeting, lang, titles, partnership, django_assert_max_num_queries
+):
+    from meetings.services import meeting_update
+    from tests.factories import OrganisationFactory
+    from workshops import services as ws
+
+    meeting_update(meeting, host_organisation=OrganisationFactory(name="Menen <b>&"))
+    slot = item(meeting, 11, duration=60, title="Ateliers", title_nl="Workshops", kind="workshops")
+    item(meeting, 10, duration=60, title="Plénière", title_nl="Plenaire", room="Salle du conseil")
+    item(
+        meeting,
+        9,
+        30,
+        title="Accueil",
+        title_nl="Onthaal",
+        kind="welcome",
+        speakers=[{"name": "<script>x</script> 🌱", "role": "hôte"}],
+    )
+    for title, room in (("Mobilité", "Salle A"), ("Emploi", "Salle B")):
+        ws.workshop_create(meeting, title_fr=title, room=room, agenda_item_id=slot.pk)
+
+    with django_assert_max_num_queries(10):
+        body = client.get(f"/{lang}/meetings/{meeting.pk}/").content.decode()
+    positions = [body.index(f"<strong>{title}</strong>") for title in titles]
+    assert positions == sorted(positions)
+    assert "09:30–10:00" in body and "11:00–12:00" in body
+    assert "Mobilité — Salle A" in body and "Emploi — Salle B" in body
+    assert "&lt;script&gt;x&lt;/script&gt; 🌱" in body and "<script>x" not in body
+    assert f"{partnership} Menen &lt;b&gt;&amp;" in body
