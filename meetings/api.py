@@ -293,7 +293,7 @@ def _agenda_data(data: dict, meeting: Meeting) -> dict:
         data["starts_at"] = _aware(data["starts_at"], meeting.time_zone)
     if data.get("speakers") is not None:
         data["speakers"] = [
-            {**speaker, "person": _resolve(Person, speaker["person"], "speakers")}
+            {**speaker, "person": _resolve(Person, speaker.get("person"), "speakers")}
             for speaker in data["speakers"]
         ]
     return data

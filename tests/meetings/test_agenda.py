@@ -320,3 +320,50 @@ def test_the_meeting_page_shows_the_agenda_as_a_timeline_by_time(
     assert "Mobilité — Salle A" in body and "Emploi — Salle B" in body
     assert "&lt;script&gt;x&lt;/script&gt; 🌱" in body and "<script>x" not in body
     assert f"{partnership} Menen &lt;b&gt;&amp;" in body
+
+
+# --- Workshops in a slot -------------------------------------------------------------------
+
+
+def test_workshops_run_in_a_workshops_slot_of_their_meeting_each_in_its_own_room(
+    api_client, meeting, plenary
+):
+    from tests.factories import MeetingFactory
+
+    slot = item(meeting, 11, duration=60, title="Ateliers", kind="workshops")
+    elsewhere = MeetingFactory(programme=meeting.programme)
+    other_slot = item(elsewhere, 11, duration=60, title="Ateliers", kind="workshops")
+
+    def create(**data):
+        return api_client.post(
+            f"/api/meetings/{meeting.pk}/workshops",
+            {"title_fr": "Mobilité", **data},
+            content_type="application/json",
+        )
+
+    first = create(room="Salle A", agenda_item=slot.pk)
+    assert first.status_code == 201, first.content
+    assert first.json()["agenda_item"] == slot.pk
+    for refused in (
+        {"room": "salle a", "agenda_item": slot.pk},
+        {"agenda_item": plenary.pk},
+        {"agenda_item": other_slot.pk},
+        {"agenda_item": 999999},
+    ):
+        response = create(**refused)
+        assert response.status_code == 422, (refused, response.content)
+        assert response.json()["detail"]
+    second = create(room="Salle B")
+    patched = api_client.patch(
+        f"/api/workshops/{second.json()['id']}",
+        {"agenda_item": slot.pk},
+        content_type="application/json",
+    )
+    assert patched.status_code == 200 and patched.json()["agenda_item"] == slot.pk
+    assert [w.room for w in slot.workshops.all()] == ["Salle A", "Salle B"]
+    cleared = api_client.patch(
+        f"/api/workshops/{second.json()['id']}",
+        {"agenda_item": None},
+        content_type="application/json",
+    )
+    assert cleared.json()["agenda_item"] is None
