@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.auth import facilitator_user
+from meetings.services.signin import facilitator_user
 from tests.e2e.conftest import sign_in
-from workshops import services
 from workshops.models import Contribution
+from workshops.services.plan import question_create, round_create
+from workshops.services.tables import table_create
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,14 +44,14 @@ THROWING_CALLBACK_POLLS = """async () => {
 
 
 def test_a_round_runs_on_the_console_projector_and_phone_together(live_server, browser, meeting):
-    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    question = services.question_create(
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question = question_create(
         workshop, text_fr="Comment se déplacer ?", text_nl="Hoe verplaatsen we ons?"
     )
-    services.round_create(
+    round_create(
         workshop, title_fr="Écriture", title_nl="Schrijven", duration_s=120, question=question
     )
-    table = services.table_create(workshop, "Table 1")
+    table = table_create(workshop, "Table 1")
     facilitator = facilitator_user(meeting.cofacilitators.first().person)
 
     facilitating = browser.new_context(locale="fr-FR")

@@ -57,7 +57,7 @@ def register():
     After-commit jobs do not run (the test's transaction never commits): the outbox rows
     are written, nothing is sent. Use `committed` around it to send.
     """
-    from registrations.services import registration_create
+    from registrations.services.registration import registration_create
 
     numbers = itertools.count(1)
 

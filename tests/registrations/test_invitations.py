@@ -12,12 +12,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from events_site.kit.http_errors import http_status
-from meetings import services as meeting_services
 from meetings.calendar import meeting_uid
 from meetings.models import Meeting, Person
+from meetings.services import meetings as meeting_services
 from registrations.errors import InvalidSelection, MeetingNotOpen
 from registrations.models import Invitation
-from registrations.services import meeting_invite
+from registrations.services.invitations import meeting_invite
 from tasks.models import Delivery
 from tasks.outbox import deliveries_send, recipient_problem
 from tests.factories import MeetingFactory, OrganisationFactory, PersonFactory

@@ -8,10 +8,10 @@ from django.core import mail
 from django.utils import timezone
 
 from events_site.kit.http_errors import http_status
-from meetings import services as meeting_services
 from meetings.errors import InvalidData
 from meetings.models import Meeting
-from registrations import selectors, services
+from meetings.services.meetings import meeting_cancel, meeting_update
+from registrations import selectors
 from registrations.errors import (
     InvalidRegistration,
     RegistrationClosed,
@@ -19,13 +19,14 @@ from registrations.errors import (
     RegistrationNotChangeable,
 )
 from registrations.models import Invitation, Registration
-from registrations.services import (
-    meeting_invite,
+from registrations.services import registration as registration_services
+from registrations.services.invitations import meeting_invite
+from registrations.services.registration import (
     registration_cancel,
     registration_create,
     registration_update,
-    reminders_queue,
 )
+from registrations.services.reminders import reminders_queue
 from tasks.models import Delivery
 from tests.factories import MeetingFactory, OrganisationFactory
 from tests.mail import recipient
@@ -97,7 +98,7 @@ def test_cancelling_a_place_on_the_waiting_list_moves_the_others_up_and_frees_no
 def test_raising_the_capacity_promotes_as_many_as_the_new_seats_allow(small_meeting, register):
     people = [register(small_meeting) for _ in range(6)]
 
-    meeting_services.meeting_update(small_meeting, capacity=5)
+    meeting_update(small_meeting, capacity=5)
 
     assert [fresh(p).status for p in people] == [CONFIRMED] * 5 + [WAITLISTED]
     assert selectors.waitlist_position(fresh(people[5])) == 1
@@ -110,7 +111,7 @@ def test_the_capacity_cannot_go_below_the_people_confirmed(small_meeting, regist
     register(small_meeting)
 
     with pytest.raises(InvalidData) as refusal:
-        meeting_services.meeting_update(small_meeting, capacity=1)
+        meeting_update(small_meeting, capacity=1)
 
     assert http_status(refusal.value) == 422
     assert refusal.value.message == "More people are already confirmed than this capacity allows."
@@ -123,7 +124,7 @@ def test_a_seat_freed_between_the_full_answer_and_the_lock_is_taken(
     """The seat's UPDATE found the meeting full, then a cancellation with nobody waiting
     freed a seat before this registration got the lock: it takes the seat, confirmed,
     with its confirmation email, and the counter counts it."""
-    monkeypatch.setattr(services, "_seat_take", lambda meeting_id: None)
+    monkeypatch.setattr(registration_services, "_seat_take", lambda meeting_id: None)
 
     registration = register(small_meeting)
 
@@ -255,7 +256,7 @@ def test_a_twin_registering_the_same_address_meanwhile_gets_a_conflict_and_takes
     seats = Meeting.objects.get(pk=small_meeting.pk).seats_taken
     # The address is looked up before the meeting's lock: here the twin's registration
     # commits between that look-up and the lock.
-    monkeypatch.setattr(services, "_registration_for_email", lambda *args: None)
+    monkeypatch.setattr(registration_services, "_registration_for_email", lambda *args: None)
 
     with pytest.raises(RegistrationConflict, match="send it again"):
         registration_create(small_meeting, data=registration_data())
@@ -414,14 +415,14 @@ def test_a_meeting_change_and_cancellation_reach_registrants_once_per_address(
     mail.outbox.clear()
 
     committed(
-        meeting_services.meeting_update,
+        meeting_update,
         small_meeting,
         starts_at=small_meeting.starts_at + timedelta(days=1),
         ends_at=small_meeting.ends_at + timedelta(days=1),
     )
     updated = sorted(recipient(m).lower() for m in mail.outbox)
     mail.outbox.clear()
-    committed(meeting_services.meeting_cancel, small_meeting)
+    committed(meeting_cancel, small_meeting)
     cancelled = sorted(recipient(m).lower() for m in mail.outbox)
 
     expected = sorted([marie.email, confirmed.email, waiting.email])
