@@ -9,7 +9,7 @@ from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.shortcuts import redirect, render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -72,11 +72,3 @@ def signin_use(request, token: str):
 def signout(request):
     logout(request)
     return redirect("signin:request")
-
-
-app_patterns = [
-    path("signin/", signin_request, name="request"),
-    path("signin/<str:token>/", signin_use, name="use"),
-    path("signout/", signout, name="signout"),
-]
-urls = path("", include((app_patterns, "signin")))

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_permissions_policy.decorators import permissions_policy_override
 
@@ -83,9 +83,3 @@ def door_scanner(request, meeting: Meeting):
             },
         },
     )
-
-
-app_patterns = [
-    path("door/meetings/<int:meeting_id>/", door_scanner, name="door"),
-]
-urls = path("", include((app_patterns, "door")))

@@ -10,7 +10,6 @@ import hashlib
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import include, path
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
@@ -235,17 +234,3 @@ def registration_feed(request, token: str):
     patch_cache_control(response, private=True, max_age=300)
     response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-app_patterns = [
-    path("i/<str:token>/", invitation_open, name="invitation"),
-    path("meetings/<int:meeting_id>/register/", registration_form, name="register"),
-    path("r/<str:token>/", registration_manage, name="manage"),
-    path("r/<str:token>/cancel/", registration_cancel, name="cancel"),
-    path("r/<str:token>/qr.png", ticket_qr, name="ticket_qr"),
-    path("r/<str:token>/ticket.pdf", ticket_download, name="ticket_pdf"),
-]
-urls = path("", include((app_patterns, "registrations")))
-feed_urls = [
-    path("calendar/r/<str:token>.ics", registration_feed, name="calendar_registration"),
-]

@@ -12,7 +12,7 @@ gives the phone (`devices`) in `X-Device`.
 
 from django.conf import settings
 from django.shortcuts import render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -184,10 +184,3 @@ def phone(request, token: str):
         samesite="Lax",
     )
     return response
-
-
-app_patterns = [
-    path("screen/workshops/<int:workshop_id>/", projector, name="projector"),
-    path("t/<str:token>/", phone, name="phone"),
-]
-urls = [path("", include((app_patterns, "screen")))]

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -322,29 +322,3 @@ def table_qr(request, workshop: Workshop, pk: int):
     # The code is a credential: no shared cache may keep it.
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-app_patterns = [
-    path("facilitate/", home, name="home"),
-    path("facilitate/meetings/<int:meeting_id>/workshops/", workshop_create, name="create"),
-    path("facilitate/workshops/<int:workshop_id>/", console, name="console"),
-    path("facilitate/workshops/<int:workshop_id>/tables/", tables_add, name="tables_add"),
-    path("facilitate/workshops/<int:workshop_id>/tables/<int:pk>/qr.svg", table_qr, name="qr"),
-    path(
-        "facilitate/workshops/<int:workshop_id>/rounds/<int:pk>/move/",
-        round_move,
-        name="round_move",
-    ),
-]
-_PLAN_ROUTES = [
-    ("facilitate/workshops/<int:workshop_id>/{part}/", plan_add, "add"),
-    ("facilitate/workshops/<int:workshop_id>/{part}/<int:pk>/", plan_update, "update"),
-    ("facilitate/workshops/<int:workshop_id>/{part}/<int:pk>/delete/", plan_delete, "delete"),
-]
-app_patterns += [
-    path(route.format(part=part), view, {"part": part}, name=f"{part}_{suffix}")
-    for part in PLAN
-    for route, view, suffix in _PLAN_ROUTES
-]
-
-urls = [path("", include((app_patterns, "facilitate")))]
