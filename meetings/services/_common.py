@@ -1,7 +1,8 @@
 """What the programme's writes share: validation, and rebuilding the programme's caches.
 
 Each service runs in one transaction and validates the whole object (fields and
-database constraints) before saving, so a bad request leaves nothing half-written."""
+database constraints) before saving, so a bad request leaves nothing half-written.
+"""
 
 from collections.abc import Mapping
 from typing import Any

@@ -1,7 +1,8 @@
 """The directory: organisations and people.
 
 Changing a person's organisation or an organisation's country re-checks the pairs of the
-published meetings it touches (`pairs`)."""
+published meetings it touches (`pairs`).
+"""
 
 from django.db import transaction
 

@@ -2,7 +2,8 @@
 co-facilitators.
 
 State changes lock the meeting row first: two organisers pressing "publish" and
-"cancel" at once end in one consistent state with one SEQUENCE bump each."""
+"cancel" at once end in one consistent state with one SEQUENCE bump each.
+"""
 
 from collections.abc import Iterable
 

@@ -1,5 +1,6 @@
 """The cross-border rule: a cross-border meeting is co-facilitated by a pair, one
-co-facilitator from each side of the border, and keeps that pair once published."""
+co-facilitator from each side of the border, and keeps that pair once published.
+"""
 
 from django.conf import settings
 from django.utils import timezone

@@ -1,7 +1,8 @@
 """Invitations, and the emails of a meeting's changes to everyone invited or registered.
 
 Every email is an outbox row written in the transaction of the change that causes it,
-under a key that makes asking twice harmless (`invite:<meeting>:<person>`…)."""
+under a key that makes asking twice harmless (`invite:<meeting>:<person>`…).
+"""
 
 import logging
 from collections.abc import Iterable
@@ -25,18 +26,10 @@ from .seats import HOLDING
 
 logger = logging.getLogger(__name__)
 
-
 MAYOR_FUNCTIONS = (Person.Function.MAYOR, Person.Function.BURGOMASTER)
-
-
 INVITATION = "invitation"
-
-
 MEETING_UPDATE = "meeting_update"
-
-
 MEETING_CANCEL = "meeting_cancel"
-
 
 # One email per person and per change: an update per SEQUENCE, one cancellation.
 # Registrants outside the directory are keyed `r<registration>` in place of the person.

@@ -2,7 +2,8 @@
 
 A new registration takes the meeting's lock last, with its seat (`_registration_new`):
 the lock serialises every registration of the meeting, and what it covers sets the rate
-of a rush."""
+of a rush.
+"""
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -36,22 +37,14 @@ from .seats import _meeting_lock, _seats_add, meeting_over
 from .waitlist import waitlist_promote
 
 REGISTRATION_CONFIRMED = "registration_confirmed"
-
-
 REGISTRATION_WAITLISTED = "registration_waitlisted"
-
-
 REGISTRATION_CANCELLED = "registration_cancelled"
-
-
 REGISTRATION_LINK = "registration_link"
-
 
 # Whoever types an address already registered has its manage link sent to that address
 # again, at most once an hour: retrying is harmless, and the form cannot be used to
 # flood someone's mailbox.
 LINK_RESEND_KEY = "manage-link:{registration}:{hour}"
-
 
 # What a registrant may change afterwards, and everything they give when registering.
 UPDATABLE_FIELDS = (
@@ -62,7 +55,6 @@ UPDATABLE_FIELDS = (
     "dietary_notes",
     "share_contact",
 )
-
 
 FIELDS = (
     "first_name",
@@ -75,9 +67,7 @@ FIELDS = (
     *UPDATABLE_FIELDS,
 )
 
-
 PRIVACY_CONSENT = "privacy_consent"
-
 
 # Takes a seat if one is left and locks the meeting row, in one statement: a rush's
 # registrations queue on that lock, so each round trip it covers sets their rate. It
@@ -87,7 +77,6 @@ _SEAT_TAKE_SQL = (
     "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %s AND {seats} < {capacity} "
     "RETURNING {returned}"
 )
-
 
 _SEAT_TAKE_FIELDS = (
     "id",

@@ -14,9 +14,7 @@ from .delivery import registration_delivery
 
 logger = logging.getLogger(__name__)
 
-
 REGISTRATION_REMINDER = "registration_reminder"
-
 
 # Days before the meeting, and the key that makes each reminder leave once.
 REMINDERS = ((7, "reminder-7d:{registration}"), (1, "reminder-1d:{registration}"))

@@ -2,7 +2,8 @@
 
 Every change to who holds a seat is made under that row's lock: of a hundred people
 asking for the last seat at the same moment, exactly one gets it and the others queue on
-the waiting list, in order."""
+the waiting list, in order.
+"""
 
 from datetime import datetime
 

@@ -1,12 +1,16 @@
 """Shared workshop fixtures: one workshop with its plan on the `meeting` fixture (and a
-plainer one for the page tests), a signed-in facilitator, and the headers a table's phone sends."""
+plainer one for the page tests), a signed-in facilitator, and the headers a table's phone sends.
+"""
 
 import pytest
+from django.test import Client
 
 from meetings.services.signin import facilitator_user
 from workshops import devices
+from workshops.models import Contribution
 from workshops.services.orientations import orientation_create
 from workshops.services.plan import question_create, round_create
+from workshops.services.postits import contribution_create
 from workshops.services.tables import tables_create
 from workshops.services.workshops import workshop_create
 
@@ -99,3 +103,23 @@ def phone(workshop):
 def device_of(headers: dict[str, str]) -> str:
     """The device id a phone's headers carry (what its post-its and dots record)."""
     return devices.device_verify(headers["X-Device"], headers["X-Table-Token"])[1]
+
+
+JSON = "application/json"
+
+
+@pytest.fixture
+def phones(workshop, phone):
+    """Post as a phone: `post(path, body, table=0, device=...)`."""
+
+    def post(path, body=None, method="post", table=0, device="phone-0001"):
+        client = Client(headers={**phone(table, device), "Accept-Language": "en"})
+        # The test client would send a DELETE's missing body as the text "None".
+        body = {} if body is None else body
+        return getattr(client, method)(f"/api{path}", body, content_type=JSON)
+
+    return post
+
+
+def postit(workshop, text="Un bus de nuit", **kwargs) -> Contribution:
+    return contribution_create(workshop, text=text, **kwargs)

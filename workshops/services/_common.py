@@ -2,7 +2,8 @@
 
 Every write that depends on the workshop being open takes the same lock and reads the
 state under it (`_lock_open`), in one transaction: a facilitator's "close" lands before
-or after it, never between the check and the write."""
+or after it, never between the check and the write.
+"""
 
 from django.db.models import Max
 from django.utils.translation import gettext as _

@@ -4,7 +4,8 @@ Timer actions lock the workshop row first, so two facilitators pressing "pause" 
 same instant leave one consistent state: the second press finds the round paused and
 changes nothing. Every change to a round bumps its version, which is the ETag that
 pollers send back; the new timer state is built under the lock and cached after commit
-(`_timer_changed`)."""
+(`_timer_changed`).
+"""
 
 from datetime import timedelta
 
@@ -32,7 +33,6 @@ START, PAUSE, RESUME, EXTEND, FINISH, NEXT, RESET = (
     "next",
     "reset",
 )
-
 
 TIMER_ACTIONS = (START, PAUSE, RESUME, EXTEND, FINISH, NEXT, RESET)
 

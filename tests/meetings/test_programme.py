@@ -86,3 +86,11 @@ def test_an_unusable_address_is_left_out_and_logged_without_blocking_the_publica
     assert programme.is_published
     assert [recipient(m) for m in mail.outbox] == ["ok@example.org"]
     assert f"person {broken.pk}" in caplog.text
+
+
+def test_programme_publish_is_idempotent(db):
+    programme = ProgrammeFactory(year=2028, status="draft")
+    published = programme_publish(programme)
+    first_stamp = published.published_at
+    assert published.is_published and first_stamp
+    assert programme_publish(programme).published_at == first_stamp
