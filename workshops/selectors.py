@@ -2,7 +2,7 @@
 
 The timer state is what two hundred screens poll every second or so: it is built once
 per change, by the change itself, and written to the shared cache after its commit
-(`timer_state_put`). A poll then costs one cache read.
+(`services.timer.timer_state_put`). A poll then costs one cache read.
 """
 
 import hashlib
