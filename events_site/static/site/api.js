@@ -77,3 +77,14 @@ export function detail(answer, fallback) {
   if (data && typeof data.detail === "string" && data.detail) return data.detail;
   return fallback;
 }
+
+/* A new Idempotency-Key (a UUID v4) for a write a page may send again. Made from
+ * getRandomValues, because randomUUID exists only on https pages and a phone may
+ * reach a test site over plain http. */
+export function idempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+}

@@ -6,7 +6,7 @@
  * throttles and counts dots by that identity. Everything the server sends is shown
  * with textContent.
  */
-import { api, detail } from "../site/api.js";
+import { api, detail, idempotencyKey } from "../site/api.js";
 import { inLanguage, readPage, showCountdown } from "./common.js";
 import { Countdown } from "./timer.js";
 
@@ -96,6 +96,11 @@ function phone(root, text, lang) {
     textInput.addEventListener("input", count);
     count();
 
+    // The post-it being sent and its Idempotency-Key: sending the same words again
+    // after no answer came (the network dropped, perhaps after the server wrote it)
+    // sends the same key, and the server answers again instead of posting it twice.
+    var sending = null;
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (submit.disabled) return;
@@ -103,11 +108,16 @@ function phone(root, text, lang) {
       error.hidden = true;
       sent.hidden = false;
       sent.textContent = text.sending;
-      call("POST", root.dataset.contributionsUrl, {
-        text: textInput.value, objective: objectiveInput.value
+      var body = { text: textInput.value, objective: objectiveInput.value };
+      if (!sending || sending.text !== body.text || sending.objective !== body.objective) {
+        sending = { text: body.text, objective: body.objective, key: idempotencyKey() };
+      }
+      call("POST", root.dataset.contributionsUrl, body, {
+        "Idempotency-Key": sending.key
       }).then(function (answer) {
         submit.disabled = false;
         if (answer.ok) {
+          sending = null;
           textInput.value = "";
           objectiveInput.value = "";
           count();
