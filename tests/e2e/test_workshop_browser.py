@@ -112,8 +112,8 @@ def test_the_phone_shows_a_refusal_and_sends_a_post_it_whose_answer_was_lost_onc
     """A 4xx is the server's sentence, the words kept; a lost answer (the server wrote
     the post-it, the phone heard nothing) is sent again with the same Idempotency-Key
     and answered without a second post-it."""
-    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    table = services.table_create(workshop, "Table 1")
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    table = table_create(workshop, "Table 1")
     keys, lose_next_answer = [], [False]
 
     def contributions(route):
