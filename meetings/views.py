@@ -4,7 +4,6 @@ from itertools import groupby
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import include, path
 from django.utils import timezone
 
 from . import selectors
@@ -85,12 +84,3 @@ def archive(request):
             "query": query.urlencode(),
         },
     )
-
-
-app_patterns = [
-    path("programme/", programme_current, name="programme_current"),
-    path("programme/<int:year>/", programme_detail, name="programme"),
-    path("meetings/<int:meeting_id>/", meeting_detail, name="meeting"),
-    path("archive/", archive, name="archive"),
-]
-urls = path("", include((app_patterns, "meetings")))

@@ -5,7 +5,7 @@ its host commune."""
 from datetime import timedelta
 
 from meetings.models import AgendaItem, CoFacilitator, Meeting
-from meetings.services import agenda
+from meetings.services.agenda import agenda_item_create
 
 Kind = AgendaItem.Kind
 
@@ -29,7 +29,7 @@ SITE_VISIT_PLAN = "mobilite"
 
 
 def _item(meeting: Meeting, minutes: int, duration: int, kind, titles, **data) -> AgendaItem:
-    return agenda.agenda_item_create(
+    return agenda_item_create(
         meeting,
         starts_at=meeting.starts_at + timedelta(minutes=minutes),
         duration_min=duration,

@@ -14,16 +14,16 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from events_site.kit.validation import require_one_language, validated_save
-
 from ..errors import AgendaClash, InvalidData, WrongState
 from ..models import AgendaItem, AgendaSpeaker, Meeting
+from ._common import _require_one_language, _validated_save
+from .meetings import _lock
 
 SpeakerData = Mapping[str, Any]
 
 
-def _meeting_lock(meeting_id: int) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+def _meeting_lock(meeting: Meeting) -> Meeting:
+    meeting = _lock(meeting)
     if meeting.is_cancelled:
         raise WrongState(_("This meeting is cancelled and can no longer be changed."))
     return meeting
@@ -72,14 +72,13 @@ def _speakers_set(item: AgendaItem, speakers: Iterable[SpeakerData]) -> None:
     """Replace the item's speakers, in the order given."""
     item.speakers.all().delete()
     for order, data in enumerate(speakers):
-        validated_save(
+        _validated_save(
             AgendaSpeaker(item=item, order=order),
             {
                 "person": data.get("person"),
                 "name": (data.get("name") or "").strip(),
                 "role": (data.get("role") or "").strip(),
             },
-            InvalidData,
         )
 
 
@@ -90,9 +89,7 @@ def _save(
     starts_at: datetime | None,
     speakers: Iterable[SpeakerData] | None,
 ) -> AgendaItem:
-    require_one_language(
-        data, item, "title", _("Give the title in French or in Dutch."), InvalidData
-    )
+    _require_one_language(data, item, "title", _("title"))
     item.meeting = meeting
     if starts_at is not None:
         item.start_offset_min = _offset(meeting, starts_at)
@@ -104,7 +101,7 @@ def _save(
             {"address": [_("Only for a site visit.")]},
         )
     _fits(item)
-    validated_save(item, {}, InvalidData)
+    _validated_save(item, {})
     if speakers is not None:
         _speakers_set(item, speakers)
     # The agenda is part of what feeds, emails and brochures show of the meeting.
@@ -121,7 +118,7 @@ def agenda_item_create(
     **data,
 ) -> AgendaItem:
     """`starts_at` is aware; `speakers` are {"person": Person} or {"name", "role"}."""
-    meeting = _meeting_lock(meeting.pk)
+    meeting = _meeting_lock(meeting)
     return _save(AgendaItem(), meeting, data, starts_at, speakers)
 
 
@@ -134,13 +131,13 @@ def agenda_item_update(
     **data,
 ) -> AgendaItem:
     """Change what is given; `speakers`, when given, replace the item's speakers."""
-    meeting = _meeting_lock(item.meeting_id)
+    meeting = _meeting_lock(item.meeting)
     item = AgendaItem.objects.get(pk=item.pk)
     return _save(item, meeting, data, starts_at, speakers)
 
 
 @transaction.atomic
 def agenda_item_delete(item: AgendaItem) -> None:
-    meeting = _meeting_lock(item.meeting_id)
+    meeting = _meeting_lock(item.meeting)
     item.delete()
     meeting.save(update_fields=["updated_at"])

@@ -7,7 +7,8 @@ import pytest
 
 from meetings.errors import AgendaClash, InvalidData, WrongState
 from meetings.models import AgendaItem
-from meetings.services import agenda, meeting_cancel, meeting_update
+from meetings.services.agenda import agenda_item_create, agenda_item_update
+from meetings.services.meetings import meeting_cancel, meeting_update
 from tests.factories import PersonFactory
 from tests.meetings.test_admin import admin_url, meeting_form_data
 
@@ -21,7 +22,7 @@ def at(meeting, hour, minute=0):
 
 def item(meeting, hour, minute=0, *, duration=30, title="Plénière", **data):
     data.setdefault("kind", AgendaItem.Kind.PLENARY)
-    return agenda.agenda_item_create(
+    return agenda_item_create(
         meeting, starts_at=at(meeting, hour, minute), duration_min=duration, title_fr=title, **data
     )
 
@@ -73,10 +74,10 @@ def test_an_item_outside_the_meetings_hours_is_refused(meeting, hour, minute, du
 def test_moving_an_item_onto_another_is_refused_and_changes_nothing(meeting, plenary):
     pause = item(meeting, 11, duration=15, title="Pause", kind=AgendaItem.Kind.BREAK)
     with pytest.raises(AgendaClash):
-        agenda.agenda_item_update(pause, starts_at=at(meeting, 10, 45))
+        agenda_item_update(pause, starts_at=at(meeting, 10, 45))
     pause.refresh_from_db()
     assert pause.start_offset_min == 90
-    agenda.agenda_item_update(pause, duration_min=30, title_nl="Pauze")
+    agenda_item_update(pause, duration_min=30, title_nl="Pauze")
     pause.refresh_from_db()
     assert (pause.duration_min, pause.title_nl) == (30, "Pauze")
 
@@ -109,7 +110,7 @@ def test_speakers_from_the_directory_or_by_name(meeting):
         ("<b>Jo & Zoë</b> 🌱", "DREAL"),
     ]
     with pytest.raises(InvalidData):
-        agenda.agenda_item_update(talk, speakers=[{"role": "nobody"}])
+        agenda_item_update(talk, speakers=[{"role": "nobody"}])
     assert talk.speakers.count() == 2
 
 
@@ -293,9 +294,8 @@ def test_the_items_admin_page_sets_its_speakers(organiser_client, meeting, plena
 def test_the_meeting_page_shows_the_agenda_as_a_timeline_by_time(
     client, meeting, lang, titles, partnership, django_assert_max_num_queries
 ):
-    from meetings.services import meeting_update
     from tests.factories import OrganisationFactory
-    from workshops import services as ws
+    from workshops.services.workshops import workshop_create
 
     meeting_update(meeting, host_organisation=OrganisationFactory(name="Menen <b>&"))
     slot = item(meeting, 11, duration=60, title="Ateliers", title_nl="Workshops", kind="workshops")
@@ -310,7 +310,7 @@ def test_the_meeting_page_shows_the_agenda_as_a_timeline_by_time(
         speakers=[{"name": "<script>x</script> 🌱", "role": "hôte"}],
     )
     for title, room in (("Mobilité", "Salle A"), ("Emploi", "Salle B")):
-        ws.workshop_create(meeting, title_fr=title, room=room, agenda_item_id=slot.pk)
+        workshop_create(meeting, title_fr=title, room=room, agenda_item_id=slot.pk)
 
     with django_assert_max_num_queries(10):
         body = client.get(f"/{lang}/meetings/{meeting.pk}/").content.decode()

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from icalendar import Calendar, vText
 
-from meetings import services
 from meetings.calendar import calendar_build, meeting_event
 from meetings.models import Meeting, Programme
-from meetings.services import agenda
+from meetings.services.agenda import agenda_item_create
+from meetings.services.meetings import meeting_cancel, meeting_update
 from tests.factories import MeetingFactory, OrganisationFactory, ProgrammeFactory, ThemeFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -104,7 +104,7 @@ def test_reschedule_keeps_uid_raises_sequence_and_refreshes_the_cache(
 ):
     before = _event(client, meeting)
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_update(
+        meeting_update(
             meeting,
             starts_at=meeting.starts_at + timedelta(days=1),
             ends_at=meeting.ends_at + timedelta(days=1),
@@ -119,7 +119,7 @@ def test_cancelled_meeting_stays_in_the_feed_as_cancelled(
     client, meeting, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_cancel(meeting, reason="Salle indisponible")
+        meeting_cancel(meeting, reason="Salle indisponible")
     (event,) = _calendar(client, _url(lang="en")).events
     assert str(event["STATUS"]) == "CANCELLED"
     assert event["SEQUENCE"] == 1
@@ -163,10 +163,10 @@ def test_gzip_clients_get_compressed_bytes_under_their_own_etag(client, meeting)
 def test_cold_year_feed_reads_in_five_queries_whatever_the_size(
     client, meeting, paris_meeting, django_assert_num_queries
 ):
-    agenda.agenda_item_create(
+    agenda_item_create(
         meeting, starts_at=meeting.starts_at, duration_min=30, kind="welcome", title_fr="Accueil"
     )
-    agenda.agenda_item_create(
+    agenda_item_create(
         paris_meeting, starts_at=paris_meeting.starts_at, duration_min=30, kind="talk", title_fr="x"
     )
     # Programme, meetings with their hosts (only the fields events show), themes,
@@ -217,8 +217,8 @@ def test_healthz_is_plain_and_skips_the_database(client, db, django_assert_num_q
 def test_description_carries_the_partnership_and_the_agenda_with_times(
     client, meeting, lang, partnership, heading
 ):
-    services.meeting_update(meeting, host_organisation=OrganisationFactory(name="Ville de Comines"))
-    agenda.agenda_item_create(
+    meeting_update(meeting, host_organisation=OrganisationFactory(name="Ville de Comines"))
+    agenda_item_create(
         meeting,
         starts_at=meeting.starts_at,
         duration_min=30,
@@ -227,7 +227,7 @@ def test_description_carries_the_partnership_and_the_agenda_with_times(
         title_nl="Onthaal met koffie",
         room="Hall",
     )
-    agenda.agenda_item_create(
+    agenda_item_create(
         meeting,
         starts_at=meeting.starts_at + timedelta(minutes=30),
         duration_min=60,

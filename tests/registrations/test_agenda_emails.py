@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from meetings import services as meeting_services
-from meetings.services import agenda
-from registrations.services import meeting_invite, registration_create
+from meetings.services.agenda import agenda_item_create
+from meetings.services.meetings import meeting_update
+from registrations.services.invitations import meeting_invite
+from registrations.services.registration import registration_create
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.mail import html, recipient, text
 
@@ -20,10 +21,8 @@ pytestmark = pytest.mark.django_db
 def hosted_meeting(meeting):
     """The meeting, hosted by a commune, with a talk by someone of the directory and a
     site visit."""
-    meeting_services.meeting_update(
-        meeting, host_organisation=OrganisationFactory(name="Ville de Comines <b>&")
-    )
-    agenda.agenda_item_create(
+    meeting_update(meeting, host_organisation=OrganisationFactory(name="Ville de Comines <b>&"))
+    agenda_item_create(
         meeting,
         starts_at=meeting.starts_at,
         duration_min=45,
@@ -33,7 +32,7 @@ def hosted_meeting(meeting):
         room="Salle du conseil",
         speakers=[{"person": PersonFactory(first_name="Anne", last_name="Lefèvre")}],
     )
-    agenda.agenda_item_create(
+    agenda_item_create(
         meeting,
         starts_at=meeting.starts_at + timedelta(minutes=45),
         duration_min=60,

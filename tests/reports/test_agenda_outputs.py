@@ -8,14 +8,14 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from meetings import services as meeting_services
 from meetings.models import Meeting
-from meetings.services import agenda
+from meetings.services.agenda import agenda_item_create
+from meetings.services.meetings import meeting_update
 from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data
 from reports.brochure import programme_brochure
 from tests.factories import OrganisationFactory, PersonFactory
-from workshops import services as ws
+from workshops.services.workshops import workshop_create, workshop_update
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,11 @@ def pdf_text(payload: bytes) -> str:
 def day(meeting):
     """Seed 003's launch day in small: welcome, plenary, two workshops in parallel, closing,
     in a meeting hosted by a commune."""
-    meeting_services.meeting_update(
-        meeting, host_organisation=OrganisationFactory(name="Département <b>&")
-    )
+    meeting_update(meeting, host_organisation=OrganisationFactory(name="Département <b>&"))
     start = meeting.starts_at
 
     def item(minutes, duration, kind, fr, nl, **data):
-        return agenda.agenda_item_create(
+        return agenda_item_create(
             meeting,
             starts_at=start + timedelta(minutes=minutes),
             duration_min=duration,
@@ -67,8 +65,8 @@ def day(meeting):
         ("Se connaître", "Elkaar kennen", "Salle A"),
         ("Informer", "Informeren", "Salle B"),
     ):
-        ws.workshop_update(
-            ws.workshop_create(meeting, title_fr=fr, title_nl=nl, room=room), agenda_item_id=slot.pk
+        workshop_update(
+            workshop_create(meeting, title_fr=fr, title_nl=nl, room=room), agenda_item_id=slot.pk
         )
     item(150, 30, "closing", "Clôture", "Afsluiting")
     return meeting
@@ -111,7 +109,7 @@ def test_the_brochure_reads_agendas_in_two_more_queries_whatever_the_number(
 
     for _ in range(3):
         other = MeetingFactory(programme=programme)
-        agenda.agenda_item_create(
+        agenda_item_create(
             other, starts_at=other.starts_at, duration_min=15, kind="welcome", title_fr="Café"
         )
     with django_assert_max_num_queries(6):
