@@ -7,6 +7,7 @@ follow RFC 5545; the same `calendar_build` will serve email invitations (iMIP) w
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -17,7 +18,7 @@ from icalendar import Calendar, Event, Timezone, vDuration, vText
 from modeltranslation.settings import FALLBACK_LANGUAGES
 from modeltranslation.utils import resolution_order
 
-from .models import AgendaItem, Meeting, Theme
+from .models import AgendaItem, Meeting, Theme, slot_clock
 
 PRODID = "-//Proximity meetings//Programme//EN"
 UID_DOMAIN = "proximity-meetings"
@@ -44,7 +45,7 @@ class _EventWriter:
         self,
         stamp: datetime | None,
         themes: Mapping[int, Sequence[Theme]] | None,
-        agendas: Mapping[int, Sequence[AgendaItem]] | None = None,
+        agendas: Mapping[int, Sequence[AgendaItem | tuple]] | None = None,
     ):
         # Reversed once with a placeholder id; each event splices its own id in.
         prefix, _sep, suffix = reverse("meetings:meeting", kwargs={"meeting_id": 0}).rpartition(
@@ -55,6 +56,9 @@ class _EventWriter:
         self.stamp = stamp
         self.meeting_themes = themes
         self.agendas = agendas
+        # Translated once: a year feed says them hundreds of times.
+        self.agenda_heading = _("Agenda:")
+        self.partnership_format = _("In partnership with %(host)s")
         self.languages = resolution_order(translation.get_language(), FALLBACK_LANGUAGES)
         self.countries: dict[str, str] = {}
         self.theme_names_by_id: dict[int, str] = {}
@@ -89,19 +93,32 @@ class _EventWriter:
         return names
 
     def agenda(self, meeting: Meeting) -> str:
-        """The agenda as plain text, a line per item: "10:00–11:00 Plénière (Salle A)"."""
+        """The agenda as plain text, a line per item: "10:00–11:00 Plénière (Salle A)".
+
+        Its items are `AgendaItem`s, or the year feed's rows (`agendas`) with the same
+        names: building a model instance per item cost more than writing its line."""
         if self.agendas is None:
             items = meeting.agenda_items.all()
         else:
             items = self.agendas.get(meeting.id, ())
+        if not items:
+            return ""
+        hours = slot_clock(meeting.starts_at, meeting.ends_at, ZoneInfo(meeting.time_zone))
         lines = []
         for item in items:
             place = item.room or item.address
-            line = f"{item.hours} {self.text(item, 'title')}"
+            line = f"{hours(item)} {self.text(item, 'title')}"
             lines.append(f"{line} ({place})" if place else line)
-        if not lines:
-            return ""
-        return "\n".join([_("Agenda:"), *lines])
+        return "\n".join([self.agenda_heading, *lines])
+
+    def partnership(self, meeting: Meeting) -> str:
+        """`Meeting.in_partnership_with`, from the host's name the year feed annotates
+        (`host_name`) when it did, so that it loads no organisation."""
+        if "host_name" in vars(meeting):
+            host = meeting.host_name
+        else:
+            host = meeting.host_organisation.name if meeting.host_organisation_id else ""
+        return self.partnership_format % {"host": host} if host else ""
 
     def zone_span_extend(self, zone: str, first: date, last: date) -> None:
         if zone in self.zone_spans:
@@ -140,7 +157,7 @@ class _EventWriter:
         else:
             add("SUMMARY", title)
             add("STATUS", "CONFIRMED")
-        extra = [meeting.in_partnership_with, self.agenda(meeting)]
+        extra = [self.partnership(meeting), self.agenda(meeting)]
         description = "\n\n".join(part for part in (description, *extra) if part)
         if description:
             add("DESCRIPTION", description)
@@ -175,7 +192,7 @@ def calendar_build(
     method: str | None = None,
     time_zone: str | None = None,
     themes: Mapping[int, Sequence[Theme]] | None = None,
-    agendas: Mapping[int, Sequence[AgendaItem]] | None = None,
+    agendas: Mapping[int, Sequence[AgendaItem | tuple]] | None = None,
     stamp: datetime | None = None,
 ) -> Calendar:
     """A VCALENDAR of `meetings` in `lang`: a subscription feed, or with `method` an iTIP message.

@@ -2,7 +2,9 @@
 
 import secrets
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, timedelta
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -459,6 +461,32 @@ def map_link(address: str) -> str:
     return "https://www.openstreetmap.org/search?" + urlencode({"query": address})
 
 
+def slot_clock(meeting_start, meeting_end, zone: ZoneInfo) -> Callable[[Any], str]:
+    """What names a slot of a meeting by its local hours, "10:30–10:45": a function of
+    anything with `start_offset_min` and `duration_min` (an item, or a row the year feed
+    reads in bulk). Offsets count real minutes: when the zone's offset is the same at both
+    ends of the meeting (always, but across a clock change), they are added to the local
+    start's minutes, which a year feed of thousands of items can afford; else each end is
+    converted on its own."""
+    local = meeting_start.astimezone(zone)
+    if local.utcoffset() == meeting_end.astimezone(zone).utcoffset():
+        base = local.hour * 60 + local.minute
+
+        def hours(slot) -> str:
+            begins = base + slot.start_offset_min
+            ends = begins + slot.duration_min
+            return f"{begins // 60 % 24:02}:{begins % 60:02}–{ends // 60 % 24:02}:{ends % 60:02}"
+
+        return hours
+
+    def hours_across_a_clock_change(slot) -> str:
+        begins = meeting_start.astimezone(UTC) + timedelta(minutes=slot.start_offset_min)
+        ends = begins + timedelta(minutes=slot.duration_min)
+        return f"{begins.astimezone(zone):%H:%M}–{ends.astimezone(zone):%H:%M}"
+
+    return hours_across_a_clock_change
+
+
 class AgendaItem(models.Model):
     """One slot of a meeting's agenda, stored as an offset from the meeting's start so
     that moving the meeting moves its agenda. Items never overlap
@@ -530,7 +558,8 @@ class AgendaItem(models.Model):
     @property
     def hours(self) -> str:
         """The slot as every refusal and every output names it: "10:30–10:45"."""
-        return f"{self.local_starts_at:%H:%M}–{self.local_ends_at:%H:%M}"
+        meeting = self.meeting
+        return slot_clock(meeting.starts_at, meeting.ends_at, meeting.tz)(self)
 
     @property
     def map_url(self) -> str:

@@ -20,6 +20,10 @@ def at(meeting, hour, minute=0):
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BRUSSELS)
 
 
+def at_day(year, month, day, hour):
+    return datetime(year, month, day, hour, tzinfo=BRUSSELS)
+
+
 def item(meeting, hour, minute=0, *, duration=30, title="Plénière", **data):
     data.setdefault("kind", AgendaItem.Kind.PLENARY)
     return agenda_item_create(
@@ -47,6 +51,19 @@ def test_an_item_is_kept_as_an_offset_and_moves_with_the_meeting(meeting, plenar
     assert plenary.local_starts_at.date() == (at(meeting, 10) + timedelta(days=7)).date()
     meeting.refresh_from_db()
     assert meeting.sequence == sequence + 1  # the meeting's own rule, once
+
+
+def test_hours_count_real_minutes_across_a_clock_change():
+    from types import SimpleNamespace
+
+    from meetings.models import slot_clock
+
+    # The night Brussels moves from 02:00 to 03:00: a meeting from 01:00 to 05:00.
+    start = datetime(2027, 3, 28, 1, 0, tzinfo=BRUSSELS)
+    hours = slot_clock(start, start + timedelta(hours=3), BRUSSELS)
+    assert hours(SimpleNamespace(start_offset_min=30, duration_min=60)) == "01:30–03:30"
+    steady = slot_clock(at_day(2027, 3, 12, 23), at_day(2027, 3, 13, 2), BRUSSELS)
+    assert steady(SimpleNamespace(start_offset_min=50, duration_min=20)) == "23:50–00:10"
 
 
 def test_an_overlap_is_refused_with_a_sentence_naming_both(meeting, plenary):
