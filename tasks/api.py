@@ -10,8 +10,8 @@ from meetings.api import ERRORS
 from meetings.auth import organiser_auth
 from meetings.models import Meeting
 
-from . import outbox, selectors
 from .models import Delivery
+from .outbox import selectors, sweep
 
 router = Router(tags=["emails"])
 
@@ -51,4 +51,4 @@ def meeting_deliveries(
 )
 def delivery_resend(request, delivery_id: int):
     """Send a failed email again, once its cause (an address, a mailbox) is fixed."""
-    return outbox.delivery_resend(get_object_or_404(Delivery, pk=delivery_id))
+    return sweep.delivery_resend(get_object_or_404(Delivery, pk=delivery_id))
