@@ -20,7 +20,7 @@ from workshops.suggestions import (
     orientation_suggestions,
     same_ideas,
 )
-from workshops.text import fold, terms
+from workshops.text import fold, language, terms
 
 from .conftest import postit
 
@@ -55,6 +55,13 @@ def test_words_are_folded_and_stop_words_dropped():
         "piste",
         "cyclable",
     ]
+
+
+def test_a_postits_language_is_told_from_its_function_words():
+    assert language("Un bus de nuit le samedi entre Lille et Courtrai") == "fr"
+    assert language("Een nachtbus op zaterdag tussen Rijsel en Kortrijk 🚌") == "nl"
+    assert language("Kortrijk – Tourcoing") is None
+    assert language("") is None
 
 
 def test_an_unsorted_postit_is_suggested_the_orientation_it_resembles(mobility):
