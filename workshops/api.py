@@ -632,7 +632,7 @@ def suggestion_list(request, workshop_id: int):
 
 @router.get(
     "/workshops/{workshop_id}/same-ideas",
-    response={200: list[SameIdeaOut], **ERRORS},
+    response={200: list[SameIdeaOut], **error_responses()},
     auth=facilitators,
 )
 def same_idea_list(request, workshop_id: int):

@@ -1,7 +1,7 @@
 """The stored vectors of a workshop's texts, written by a job after each post-it or
 orientation is written, so that suggestions never run the model in a request."""
 
-from tasks.queue import enqueue_on_commit_once
+from tasks.outbox import enqueue_on_commit_once
 
 from .. import encoder
 from ..models import TextEmbedding, Workshop
