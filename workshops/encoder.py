@@ -62,3 +62,8 @@ def vectors(blobs: list[bytes]):
     if not blobs:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), DIMENSIONS)
+
+
+def stacked(rows):
+    """Vectors computed from stored ones, as one matrix."""
+    return np.stack(rows)

@@ -154,7 +154,7 @@ def _semantic(items, orientations, stored) -> dict[int, dict[int, float]]:
     unsorted = [item for item in embedded if item.orientation_id is None]
     if not unsorted:
         return {}
-    scores = matrix[[row[item.pk] for item in unsorted]] @ encoder.np.stack(profiles).T
+    scores = matrix[[row[item.pk] for item in unsorted]] @ encoder.stacked(profiles).T
     return {
         item.pk: {o.pk: float(s) for o, s in zip(orientations, line, strict=True)}
         for item, line in zip(unsorted, scores.tolist(), strict=True)
@@ -175,13 +175,11 @@ def orientation_suggestions(workshop: Workshop) -> list[Suggestion]:
         .only("workshop", "text", "objective", "orientation")
         .order_by("created_at", "pk")
     )
-    rejections = defaultdict(set)
-    for (
-        contribution_id,
-        orientation_id,
-    ) in Contribution.rejected_orientations.through.objects.filter(
+    turned_down = Contribution.rejected_orientations.through.objects.filter(
         contribution__workshop=workshop
-    ).values_list("contribution_id", "orientation_id"):
+    ).values_list("contribution_id", "orientation_id")
+    rejections = defaultdict(set)
+    for contribution_id, orientation_id in turned_down:
         rejections[contribution_id].add(orientation_id)
     texts = [contribution_text(i) for i in items]
     texts += [t for o in orientations for t in orientation_texts(o)]
