@@ -202,7 +202,7 @@ def orientation_suggestions(workshop: Workshop) -> list[Suggestion]:
             continue
         score, _rank, best = scored[-1]
         margin = score - scored[-2][0] if len(scored) > 1 else score
-        suggestions.append(Suggestion(item, best, round(score, 3), round(margin, 3)))
+        suggestions.append(Suggestion(item, best, round(max(score, 0.0), 3), round(margin, 3)))
     return suggestions
 
 
