@@ -11,7 +11,6 @@
 Apps say what a message contains by registering a renderer for its kind.
 """
 
-import json
 import logging
 import random
 import smtplib
@@ -21,10 +20,9 @@ from collections.abc import Callable, Hashable, Iterable
 from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import parseaddr
-from functools import cache, lru_cache
-from operator import attrgetter
+from functools import lru_cache
 from typing import TypeVar
 
 from django.conf import settings
@@ -32,17 +30,17 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.validators import validate_email
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events_site.kit import sql
 from events_site.kit.errors import DomainError
 from events_site.kit.text import breaks_a_line
 
 from ..models import Delivery
 from ..queue import publish
+from . import sql
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -140,8 +138,11 @@ def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> l
     fresh after all fails the caller's transaction on the unique index.
 
     On PostgreSQL every call is one statement, whatever the keys
-    (`_queue_in_one_statement`); elsewhere `fresh` keys are inserted without a read
-    first, and other keys after one.
+    (`sql.deliveries_insert`). The new rows are stamped as handed to the broker, and
+    enqueued after commit by the ids the insert returns: no read after the commit (a
+    fan-out's 5 000 keys cost a second), and no UPDATE after it, which would cost
+    another round trip (a registration's, under its meeting's lock). A publish that
+    fails takes the stamp back, so the sweep's next run sends them.
     """
     chosen: dict[str, DeliverySpec] = {}
     for spec in specs:
@@ -150,85 +151,7 @@ def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> l
             chosen[spec.key] = spec
     if not chosen:
         return []
-    if connection.vendor == "postgresql":
-        return _queue_in_one_statement(chosen, fresh)
-    rows = {key: Delivery(**_spec_values(spec)) for key, spec in chosen.items()}
-    returning = connection.features.can_return_rows_from_bulk_insert
-    if fresh and returning:
-        _insert_and_enqueue(rows.values())
-        return list(rows)
-    existing = set(
-        Delivery.objects.filter(idempotency_key__in=rows).values_list("idempotency_key", flat=True)
-    )
-    keys = [key for key in rows if key not in existing]
-    if not keys:
-        return []
-    if returning:
-        # Read a moment ago, these keys are new unless a twin of the caller's action
-        # queued one since: then the savepoint takes the insert back, and the rows go in
-        # one by one below, past the conflict.
-        try:
-            with transaction.atomic():
-                _insert_and_enqueue([rows[key] for key in keys])
-        except IntegrityError:
-            pass
-        else:
-            return keys
-    # Unsaved again, whatever the savepoint did.
-    new = [Delivery(**_spec_values(chosen[key])) for key in keys]
-    Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
-    transaction.on_commit(lambda: _enqueue_keys(keys))
-    return keys
-
-
-# A fan-out's rows in one statement, from one array per column: building 5 000 model
-# instances and having the ORM turn each field of each into a parameter took longer
-# than the database's insert (a fifth of a 5 000-invitation fan-out's time to the last
-# email), and keys already owed needed a read first. `ON CONFLICT DO NOTHING` skips
-# those; without it (`fresh` keys) a key already there fails the caller's transaction.
-_QUEUE_SQL = (
-    "INSERT INTO {table} ({kind}, {idempotency_key}, {to_email}, {to_name}, {language}, "
-    "{reply_to}, {person}, {meeting}, {programme}, {context}, {status}, {attempts}, "
-    "{last_error}, {created_at}, {updated_at}, {enqueued_at}) "
-    "SELECT spec.*, %s, 0, '', %s, %s, %s FROM unnest("
-    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-    "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]::jsonb[]) AS spec "
-    "{conflict}RETURNING {id}, {idempotency_key}"
-)
-# What a row is queued with (`_spec_values`), in the order of `_QUEUE_SQL`'s arrays.
-_QUEUED_FIELDS = (
-    "kind",
-    "idempotency_key",
-    "to_email",
-    "to_name",
-    "language",
-    "reply_to",
-    "person_id",
-    "meeting_id",
-    "programme_id",
-    "context",
-)
-
-
-@cache
-def _queue_sql(fresh: bool) -> str:
-    conflict = "" if fresh else "ON CONFLICT ({idempotency_key}) DO NOTHING "
-    return sql.fill(
-        _QUEUE_SQL.replace("{conflict}", conflict), table=Delivery, **sql.columns(Delivery)
-    )
-
-
-def _queue_in_one_statement(chosen: dict[str, DeliverySpec], fresh: bool) -> list[str]:
-    """`deliveries_queue` on PostgreSQL: the new rows, stamped as handed to the broker,
-    enqueued after commit by the ids the insert returns (see `_insert_and_enqueue`)."""
-    values = [_spec_values(spec) for spec in chosen.values()]
-    for row in values:
-        row["context"] = json.dumps(row["context"])
-    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    arrays = [[row[name] for row in values] for name in _QUEUED_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_queue_sql(fresh), [Delivery.Status.QUEUED, stamp, stamp, stamp, *arrays])
-        inserted = {key: pk for pk, key in cursor.fetchall()}
+    inserted = sql.deliveries_insert([_spec_values(spec) for spec in chosen.values()], fresh=fresh)
 
     def send_order(key: str) -> tuple:
         spec = chosen[key]
@@ -237,24 +160,6 @@ def _queue_in_one_statement(chosen: dict[str, DeliverySpec], fresh: bool) -> lis
     ids = [inserted[key] for key in sorted(inserted, key=send_order)]
     transaction.on_commit(lambda: _enqueue_ids(ids, stamped=True))
     return [key for key in chosen if key in inserted]
-
-
-def _insert_and_enqueue(rows: Iterable[Delivery]) -> None:
-    """Insert rows whose keys are new, and enqueue them after commit by the ids the
-    insert returns: no read after the commit (a fan-out's 5 000 keys cost a second).
-
-    They are stamped as handed to the broker already: the job is published right after
-    the commit, and an UPDATE after it would cost another round trip (a registration's,
-    under its meeting's lock). A publish that fails takes the stamp back, so the sweep's
-    next run sends them.
-    """
-    now = timezone.now()
-    rows = list(rows)
-    for row in rows:
-        row.enqueued_at = now
-    Delivery.objects.bulk_create(rows, batch_size=500)
-    ids = [row.pk for row in sorted(rows, key=attrgetter(*SEND_ORDER))]
-    transaction.on_commit(lambda: _enqueue_ids(ids, stamped=True))
 
 
 def delivery_replace(key: str, spec: DeliverySpec) -> None:
@@ -274,15 +179,6 @@ def delivery_replace(key: str, spec: DeliverySpec) -> None:
 def delivery_queue(spec: DeliverySpec) -> bool:
     """Queue one email; False if its key was already in the outbox."""
     return bool(deliveries_queue([spec]))
-
-
-def _enqueue_keys(keys: list[str]) -> None:
-    ids = list(
-        Delivery.objects.filter(idempotency_key__in=keys, status=Delivery.Status.QUEUED)
-        .order_by(*SEND_ORDER)
-        .values_list("pk", flat=True)
-    )
-    _enqueue_ids(ids)
 
 
 def _enqueue_ids(ids: list[int], countdown: float | None = None, *, stamped=False) -> None:
@@ -427,14 +323,16 @@ def _claim(
     """
     now = timezone.now()
     if read is not None and read.status == Delivery.Status.QUEUED:
-        claimed = _mark(now, sent=sent, claim=read)
+        claimed = sql.mark_sent_and_claim(
+            now, sent=sent and sent.pk, claim=read.pk, attempts=read.attempts
+        )
         sent = None
         if claimed:
             read.status, read.claimed_at, read.updated_at = Delivery.Status.SENDING, now, now
             read.attempts += 1
             return read
     if sent is not None:
-        _mark(now, sent=sent)
+        sql.mark_sent_and_claim(now, sent=sent.pk)
     claimed = (
         Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -456,82 +354,7 @@ def _finish(delivery: Delivery, **fields) -> None:
 
 def _sent(delivery: Delivery) -> None:
     """`_finish` as sent (when no claim follows to carry it)."""
-    _mark(timezone.now(), sent=delivery)
-
-
-# Marking a row sent and claiming the next run once per email, and the ORM takes several
-# times longer to build such a statement than the database takes to run it (about 1.5 ms
-# against 0.3 ms on the development machine, as much as the SMTP exchange itself). So
-# both are one statement, written once, here, from the model's own names; without a row
-# to claim or one to mark, its `{id} = NULL` half matches nothing.
-_MARK_SQL = """
-UPDATE {table} SET
-    {status} = CASE WHEN {id} = %(sent)s THEN %(sent_status)s ELSE %(sending)s END,
-    {sent_at} = CASE WHEN {id} = %(sent)s THEN %(now)s ELSE {sent_at} END,
-    {last_error} = CASE WHEN {id} = %(sent)s THEN '' ELSE {last_error} END,
-    {claimed_at} = CASE WHEN {id} = %(sent)s THEN {claimed_at} ELSE %(now)s END,
-    {attempts} = CASE WHEN {id} = %(sent)s THEN {attempts} ELSE {attempts} + 1 END,
-    {updated_at} = %(now)s
-WHERE ({id} = %(sent)s AND {status} = %(sending)s)
-    OR ({id} = %(claim)s AND {status} = %(queued)s AND {attempts} = %(attempts)s
-        AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %(now)s))
-"""
-
-
-@cache
-def _mark_sql() -> str:
-    return sql.fill(_MARK_SQL, table=Delivery, **sql.columns(Delivery))
-
-
-def _mark(now: datetime, *, sent: Delivery | None = None, claim: Delivery | None = None) -> bool:
-    """Mark `sent` as sent and claim `claim` if it is still as read, in one statement;
-    whether `claim` was claimed."""
-    params = {
-        "now": connection.ops.adapt_datetimefield_value(now),
-        "sent": sent.pk if sent is not None else None,
-        "claim": claim.pk if claim is not None else None,
-        "attempts": claim.attempts if claim is not None else None,
-        "sent_status": Delivery.Status.SENT,
-        "sending": Delivery.Status.SENDING,
-        "queued": Delivery.Status.QUEUED,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_mark_sql(), params)
-        changed = cursor.rowcount
-    if claim is None:
-        return False
-    if sent is None or changed != 1:
-        return changed == (1 if sent is None else 2)
-    # Usually both rows change; one means the mark or the claim did not: which one?
-    return Delivery.objects.filter(
-        pk=claim.pk, status=Delivery.Status.SENDING, claimed_at=now
-    ).exists()
-
-
-@contextmanager
-def _commits_unflushed():
-    """On PostgreSQL, claims and marks commit without waiting for the disk.
-
-    Waiting for the WAL flush is what a claim costs, as long as the SMTP exchange on a
-    busy machine. Without it, a claim or a mark is visible to every worker at once as
-    before; only a crash of the database server itself (not of a worker, nor of Redis)
-    can forget the last fraction of a second of them, and the rows then go out again
-    with their Message-ID, like the message in flight when a worker dies. The rows
-    themselves, written by the organiser's transaction, stay durable: nothing is lost.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except DatabaseError:
-            pass  # a broken connection is discarded, its setting with it
+    sql.mark_sent_and_claim(timezone.now(), sent=delivery.pk)
 
 
 def _render(delivery: Delivery) -> EmailMultiAlternatives:
@@ -575,7 +398,7 @@ def _bare_address(address: str) -> str:
 # What claiming, rendering and sending a row read: what it was queued with, its status
 # and attempts; not its timestamps, whose loading was a tenth of the worker's time
 # (nothing but the admin reads them back).
-_SENT_FIELDS = (*_QUEUED_FIELDS, "status", "attempts")
+_SENT_FIELDS = (*sql.QUEUED_FIELDS, "status", "attempts")
 
 
 def deliveries_send(ids: list[int]) -> None:
@@ -590,7 +413,7 @@ def deliveries_send(ids: list[int]) -> None:
     rows = Delivery.objects.only(*_SENT_FIELDS).in_bulk(ids)
     smtp = get_connection()
     sent: Delivery | None = None
-    with _batch_of(rows), closing(smtp), _commits_unflushed():
+    with _batch_of(rows), closing(smtp), sql.commits_unflushed():
         try:
             for delivery_id in ids:
                 delivery, sent = _claim(delivery_id, rows.get(delivery_id), sent=sent), None
