@@ -7,9 +7,9 @@ meeting names that meeting but not its holder.
 
 Idempotence rests on the database: `CheckIn.registration` is one-to-one, so two phones
 scanning the same ticket at the same instant insert one row; the second insert meets the
-constraint, inserts nothing (`ON CONFLICT DO NOTHING`: no error, so no savepoint in a
-caller's transaction) and answers "already checked in" with the first one's time and
-scanner.
+constraint, inserts nothing (`sql.checkin_insert`, `ON CONFLICT DO NOTHING`: no error,
+so no savepoint in a caller's transaction) and answers "already checked in" with the
+first one's time and scanner.
 
 Who may check in is `checkin_allowed`: organisers, and the meeting's co-facilitators and
 support staff once signed in with their one-time link.
