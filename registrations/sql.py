@@ -375,8 +375,8 @@ def ticket_at_door(
     """What the ticket `secret` is, read at the door of `meeting_id`, in one query; None
     if there is no such meeting.
 
-    With `check_in_by` (a user's id) and the `method`, the holder is also
-    checked in when the ticket lets them in here (confirmed, for this meeting, not in
+    With `check_in_by` (a user's id) and the `method`, the holder is also checked in
+    when the ticket lets them in here (`_lets_in`: confirmed, for this meeting, not in
     yet): in the same statement on PostgreSQL, in a second one elsewhere.
     """
     if not sql.is_key(meeting_id):
