@@ -8,7 +8,7 @@ key, mark one sent and claim the next, commit without waiting for the disk), and
 its statement and its database-specific branch, so `tasks.outbox` reads as the outbox.
 
 Each primitive has an ORM twin, `<name>_orm`: plain Django doing the same thing, slower
-and easier to read. `tests/tasks/test_sql.py` runs both on the same cases, on SQLite and
+and easier to read. `tests/tasks/outbox/test_sql.py` runs both on the same cases, on SQLite and
 on PostgreSQL, so the twin is the contract the statement keeps on both.
 """
 

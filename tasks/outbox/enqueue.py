@@ -1,0 +1,158 @@
+"""Queue emails: rows written in the caller's transaction, handed to the broker after commit.
+
+An email exists exactly when the change that caused it was committed; its unique
+idempotency key makes asking again a no-op. `tasks.deliver` is enqueued after commit,
+and `sweep` hands on what the broker could not take.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events_site.kit.errors import DomainError
+from events_site.kit.text import breaks_a_line
+
+from ..models import Delivery
+from . import sql
+from .queue import publish
+from .renderers import RENDERERS
+
+# Rows per `tasks.deliver` job: one SMTP connection serves a whole batch.
+BATCH_SIZE = 250
+# A fan-out's emails in the same language side by side: the renderers of a batch then
+# build one frame for all of them (see `tasks.outbox.frames`).
+SEND_ORDER = ("kind", "meeting_id", "language", "pk")
+
+
+class OutboxError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class DeliverySpec:
+    kind: str
+    key: str
+    to_email: str
+    language: str
+    to_name: str = ""
+    reply_to: str = ""
+    person_id: int | None = None
+    meeting_id: int | None = None
+    programme_id: int | None = None
+    context: dict = field(default_factory=dict)
+
+
+def recipient_problem(email: str, name: str = "") -> str | None:
+    """Why this recipient cannot be written to, or None.
+
+    A line break in a name or an address would let it inject mail headers.
+    """
+    if breaks_a_line(email) or breaks_a_line(name):
+        return _("A line break in a name or an address is not allowed.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _("“%(email)s” is not a valid email address.") % {"email": email}
+    return None
+
+
+def _spec_check(spec: DeliverySpec) -> None:
+    if spec.kind not in RENDERERS:
+        raise OutboxError(f"No renderer for email kind {spec.kind!r}.")
+    problem = recipient_problem(spec.to_email, spec.to_name)
+    if problem:
+        raise OutboxError(problem, field="to_email")
+    if spec.reply_to and recipient_problem(spec.reply_to):
+        raise OutboxError(recipient_problem(spec.reply_to), field="reply_to")
+
+
+def _spec_values(spec: DeliverySpec) -> dict:
+    """The row's fields from `spec`, by field name, the key included."""
+    return {
+        "kind": spec.kind,
+        "idempotency_key": spec.key,
+        "to_email": spec.to_email,
+        # Two 100-character names do not fit; the address, not the name, is what matters.
+        "to_name": spec.to_name[: Delivery._meta.get_field("to_name").max_length],
+        "language": spec.language,
+        "reply_to": spec.reply_to,
+        "person_id": spec.person_id,
+        "meeting_id": spec.meeting_id,
+        "programme_id": spec.programme_id,
+        "context": spec.context,
+    }
+
+
+def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> list[str]:
+    """Write the rows whose key is new, in the caller's transaction; return the new keys.
+
+    A key already in the outbox means that email is already owed or sent: asking again
+    is a no-op, which is what makes retries of the causing action safe.
+
+    `fresh` keys cannot be in the outbox yet: they name what the caller's transaction
+    has just written (a registration and the instant it changed). A key that was not
+    fresh after all fails the caller's transaction on the unique index.
+
+    On PostgreSQL every call is one statement, whatever the keys
+    (`sql.deliveries_insert`). The new rows are stamped as handed to the broker, and
+    enqueued after commit by the ids the insert returns: no read after the commit (a
+    fan-out's 5 000 keys cost a second), and no UPDATE after it, which would cost
+    another round trip (a registration's, under its meeting's lock). A publish that
+    fails takes the stamp back, so the sweep's next run sends them.
+    """
+    chosen: dict[str, DeliverySpec] = {}
+    for spec in specs:
+        if spec.key not in chosen:
+            _spec_check(spec)
+            chosen[spec.key] = spec
+    if not chosen:
+        return []
+    inserted = sql.deliveries_insert([_spec_values(spec) for spec in chosen.values()], fresh=fresh)
+
+    def send_order(key: str) -> tuple:
+        spec = chosen[key]
+        return spec.kind, spec.meeting_id or 0, spec.language, inserted[key]
+
+    ids = [inserted[key] for key in sorted(inserted, key=send_order)]
+    transaction.on_commit(lambda: enqueue_ids(ids, stamped=True))
+    return [key for key in chosen if key in inserted]
+
+
+def delivery_replace(key: str, spec: DeliverySpec) -> None:
+    """Make the email queued under `key`, in the caller's transaction, the one `spec`
+    describes: the same row, so the job its insert will publish sends the new one.
+
+    For an action that learns, after writing its email, that another one is owed (a
+    registration written as confirmed that found no seat left).
+    """
+    _spec_check(spec)
+    if not Delivery.objects.filter(idempotency_key=key, status=Delivery.Status.QUEUED).update(
+        **_spec_values(spec)
+    ):
+        raise OutboxError(f"No queued email under the key {key!r} to replace.")
+
+
+def delivery_queue(spec: DeliverySpec) -> bool:
+    """Queue one email; False if its key was already in the outbox."""
+    return bool(deliveries_queue([spec]))
+
+
+def enqueue_ids(ids: list[int], countdown: float | None = None, *, stamped=False) -> None:
+    """Hand ids to the broker in batches; with the broker down, the sweep does it later.
+
+    Each batch handed on is stamped `enqueued_at`, so that the sweep leaves it alone for
+    a while; `stamped` rows were written with the stamp, which a failure takes back.
+    """
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        if not publish("tasks.deliver", (batch,), countdown=countdown):
+            if stamped:
+                Delivery.objects.filter(pk__in=ids[start:]).update(enqueued_at=None)
+            return
+        if not stamped:
+            Delivery.objects.filter(pk__in=batch).update(enqueued_at=timezone.now())
