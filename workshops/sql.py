@@ -23,6 +23,16 @@ from events_site.kit import sql
 from .models import Contribution, Round, Table, Workshop
 
 
+class PostIt(NamedTuple):
+    """What a post-it says and where it came from, checked: stored as given."""
+
+    text: str
+    objective: str
+    author: str
+    source: str
+    device: str
+
+
 class Posted(NamedTuple):
     """A post-it inserted by `postit_insert`: its id, the table's id and name, the round
     on the clock and its question (or None), and its time."""
@@ -65,19 +75,10 @@ def _post_sql(vendor: str) -> str:
     return sql.fill(_POST_SQL, **names)
 
 
-def postit_insert(
-    token: str,
-    workshop_id: int,
-    *,
-    text: str,
-    objective: str,
-    author: str,
-    source: str,
-    device: str,
-) -> Posted | None:
+def postit_insert(token: str, workshop_id: int, postit: PostIt) -> Posted | None:
     """A visible post-it at the table with this token, answering the question of the
     round on the clock, if the table is of the workshop `workshop_id` and that workshop
-    is open; None, with nothing written, otherwise. The values are stored as given."""
+    is open; None, with nothing written, otherwise."""
     if not sql.is_key(workshop_id):
         return None
     now = timezone.now()
@@ -86,12 +87,12 @@ def postit_insert(
         cursor.execute(
             _post_sql(connection.vendor),
             [
-                text,
-                objective,
-                author,
-                source,
+                postit.text,
+                postit.objective,
+                postit.author,
+                postit.source,
                 False,
-                device,
+                postit.device,
                 adapt(now),
                 adapt(now),
                 token,
@@ -103,16 +104,7 @@ def postit_insert(
     return None if row is None else Posted(*row, at=now)
 
 
-def postit_insert_orm(
-    token: str,
-    workshop_id: int,
-    *,
-    text: str,
-    objective: str,
-    author: str,
-    source: str,
-    device: str,
-) -> Posted | None:
+def postit_insert_orm(token: str, workshop_id: int, postit: PostIt) -> Posted | None:
     table = (
         Table.objects.select_related("workshop__current_round")
         .filter(token=token, workshop_id=workshop_id, workshop__status=Workshop.Status.OPEN)
@@ -126,11 +118,7 @@ def postit_insert_orm(
         table=table,
         round=current,
         question_id=current.question_id if current is not None else None,
-        text=text,
-        objective=objective,
-        author=author,
-        source=source,
-        device=device,
+        **postit._asdict(),
     )
     return Posted(
         contribution.pk,

@@ -17,13 +17,13 @@ both = pytest.mark.parametrize(
     "postit_insert", [sql.postit_insert, sql.postit_insert_orm], ids=["sql", "orm"]
 )
 
-VALUES = {
-    "text": HOSTILE,
-    "objective": "Moins de voitures, plus de bus 🚌",
-    "author": "Marie <b>&</b>",
-    "source": Contribution.Source.PHONE,
-    "device": "d" * 64,
-}
+POSTIT = sql.PostIt(
+    text=HOSTILE,
+    objective="Moins de voitures, plus de bus 🚌",
+    author="Marie <b>&</b>",
+    source=Contribution.Source.PHONE,
+    device="d" * 64,
+)
 
 
 def stored() -> list[dict]:
@@ -54,7 +54,7 @@ def test_a_post_it_answers_the_round_on_the_clock_at_its_table(postit_insert, wo
     table = workshop.tables.order_by("pk").last()
     current = workshop.current_round
 
-    posted = postit_insert(table.token, workshop.pk, **VALUES)
+    posted = postit_insert(table.token, workshop.pk, POSTIT)
 
     assert posted[:5] == (
         Contribution.objects.get().pk,
@@ -71,7 +71,7 @@ def test_a_post_it_answers_the_round_on_the_clock_at_its_table(postit_insert, wo
             "table_id": table.pk,
             "round_id": current.pk,
             "question_id": current.question_id,
-            **{name: VALUES[name] for name in ("text", "objective", "author", "source", "device")},
+            **POSTIT._asdict(),
             "hidden": False,
             "orientation_id": None,
             "merged_into_id": None,
@@ -83,7 +83,7 @@ def test_a_post_it_answers_the_round_on_the_clock_at_its_table(postit_insert, wo
 def test_a_post_it_with_no_round_on_the_clock_answers_no_question(postit_insert, workshop):
     table = workshop.tables.first()
 
-    posted = postit_insert(table.token, workshop.pk, **VALUES)
+    posted = postit_insert(table.token, workshop.pk, POSTIT)
 
     assert (posted.round_id, posted.question_id) == (None, None)
     assert Contribution.objects.get().question_id is None
@@ -94,7 +94,7 @@ def test_a_vote_round_on_the_clock_has_no_question(postit_insert, workshop):
     vote = workshop.rounds.get(kind="vote")
     timer_act(workshop, "start", round_id=vote.pk)
 
-    posted = postit_insert(workshop.tables.first().token, workshop.pk, **VALUES)
+    posted = postit_insert(workshop.tables.first().token, workshop.pk, POSTIT)
 
     assert (posted.round_id, posted.question_id) == (vote.pk, None)
 
@@ -104,7 +104,7 @@ def test_a_closed_workshop_takes_no_post_it(postit_insert, workshop):
     table = workshop.tables.first()
     workshop_close(workshop)
 
-    assert postit_insert(table.token, workshop.pk, **VALUES) is None
+    assert postit_insert(table.token, workshop.pk, POSTIT) is None
     assert stored() == []
 
 
@@ -114,15 +114,15 @@ def test_a_wrong_token_posts_nothing(postit_insert, workshop, meeting):
     tables_create(other, 1)
     renewed = workshop.tables.first().token[::-1]
 
-    assert postit_insert(renewed, workshop.pk, **VALUES) is None
-    assert postit_insert("", workshop.pk, **VALUES) is None
+    assert postit_insert(renewed, workshop.pk, POSTIT) is None
+    assert postit_insert("", workshop.pk, POSTIT) is None
     # A table of another workshop, though that one is open.
-    assert postit_insert(other.tables.get().token, workshop.pk, **VALUES) is None
-    assert postit_insert(workshop.tables.first().token, 987654, **VALUES) is None
+    assert postit_insert(other.tables.get().token, workshop.pk, POSTIT) is None
+    assert postit_insert(workshop.tables.first().token, 987654, POSTIT) is None
     assert stored() == []
     assert Workshop.objects.get(pk=other.pk).status == Workshop.Status.OPEN
 
 
 def test_an_id_no_workshop_can_have_posts_nothing(workshop):
     """SQLite refuses to compare a column with it; the statement is not run."""
-    assert sql.postit_insert(workshop.tables.first().token, 2**63, **VALUES) is None
+    assert sql.postit_insert(workshop.tables.first().token, 2**63, POSTIT) is None

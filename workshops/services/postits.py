@@ -78,16 +78,8 @@ def contribution_post(
     it inserts nothing are the reasons looked up, to say which one it was.
     """
     text, objective, author = _contribution_texts(text, objective, author)
-    source, device = Contribution.Source.PHONE, device[:64]
-    posted = sql.postit_insert(
-        token,
-        workshop_id,
-        text=text,
-        objective=objective,
-        author=author,
-        source=source,
-        device=device,
-    )
+    postit = sql.PostIt(text, objective, author, Contribution.Source.PHONE, device[:64])
+    posted = sql.postit_insert(token, workshop_id, postit)
     if posted is None:
         table = selectors.table_by_token(token)
         if table.workshop_id != workshop_id:
@@ -102,11 +94,7 @@ def contribution_post(
         table=Table(
             pk=posted.table_id, workshop_id=workshop_id, name=posted.table_name, token=token
         ),
-        text=text,
-        objective=objective,
-        author=author,
-        source=source,
-        device=device,
+        **postit._asdict(),
         created_at=posted.at,
         updated_at=posted.at,
     )
