@@ -14,6 +14,7 @@ from ..models import (
     Workshop,
 )
 from ._common import _check_question, _lock_open, _require_open, _save
+from .embeddings import workshop_texts_embed_later
 
 
 def _clean_text(value, field: str, *, required: bool) -> str:
@@ -86,6 +87,7 @@ def contribution_post(
             raise selectors.table_of_another_workshop()
         _require_open(table.workshop)
         raise selectors.unknown_table()  # renewed between the two reads
+    workshop_texts_embed_later(workshop_id)
     return Contribution(
         pk=posted.id,
         workshop_id=workshop_id,
@@ -135,6 +137,7 @@ def _contribution_insert(
         question_id = current.question_id
     else:
         question_id = question and question.pk
+    workshop_texts_embed_later(workshop.pk)
     return Contribution.objects.create(
         workshop=workshop,
         question_id=question_id,
@@ -176,6 +179,8 @@ def contribution_update(contribution: Contribution, **changes) -> Contribution:
     if "merged_into" in changes:
         data["merged_into"] = _merge_target(contribution, changes["merged_into"], workshop)
     _save(contribution, data)
+    if data.keys() & {"text", "objective"}:
+        workshop_texts_embed_later(workshop.pk)
     if data.get("merged_into") is not None:
         _merge_followers(contribution, data["merged_into"])
     return contribution
