@@ -390,11 +390,11 @@ def test_anonymous_people_and_participants_cannot_check_anyone_in(client, meetin
 
 
 def test_the_meetings_facilitators_check_people_in_but_not_at_other_doors(client, meeting, marie):
-    from meetings.auth import facilitator_user
+    from meetings.auth import person_user
     from tests.factories import MeetingFactory, cross_border_pair
 
     mayor = meeting.cofacilitators.first().person
-    client.force_login(facilitator_user(mayor))
+    client.force_login(person_user(mayor))
     response = scan(client, marie.ticket_secret, meeting.pk)
     assert response.status_code == 200
     assert response.json()["outcome"] == "checked_in"

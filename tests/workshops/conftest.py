@@ -3,7 +3,7 @@ plainer one for the page tests), a signed-in facilitator, and the headers a tabl
 
 import pytest
 
-from meetings.auth import facilitator_user
+from meetings.auth import person_user
 from workshops import devices, services
 
 HOSTILE = "<script>alert(1)</script> <b>&</b> 🚲"
@@ -60,7 +60,7 @@ def one_round_workshop(meeting):
 @pytest.fixture
 def facilitator(meeting):
     """The meeting's French co-facilitator, as signed in by a one-time link."""
-    return facilitator_user(meeting.cofacilitators.order_by("pk").first().person)
+    return person_user(meeting.cofacilitators.order_by("pk").first().person)
 
 
 @pytest.fixture

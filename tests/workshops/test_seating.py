@@ -119,7 +119,7 @@ def test_the_plan_page_and_table_cards_are_for_the_meetings_facilitators(client,
     from django.contrib.auth.models import User
     from pypdf import PdfReader
 
-    from meetings.auth import facilitator_user
+    from meetings.auth import person_user
 
     _arrive(workshop.meeting, 3, country="FR", language="fr")
     odd = Registration.objects.first()
@@ -132,7 +132,7 @@ def test_the_plan_page_and_table_cards_are_for_the_meetings_facilitators(client,
     assert client.get(page).status_code == 403
     assert client.get(cards).status_code == 403
 
-    client.force_login(facilitator_user(workshop.meeting.cofacilitators.first().person))
+    client.force_login(person_user(workshop.meeting.cofacilitators.first().person))
     assert client.post(page).status_code == 302
     html = client.get(page).content.decode()
     assert "&lt;b&gt;Zoë &amp; 🚲" in html
