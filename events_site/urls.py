@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from meetings import feeds, signin_views
 from meetings import views as meeting_views
-from registrations import checkin_views
+from registrations import checkin_views, me_views
 from registrations import views as registration_views
 from reports import views as report_views
 from workshops import screen_views as workshop_screen_views
@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     meeting_views.urls,
     signin_views.urls,
     registration_views.urls,
+    *me_views.urls,
     checkin_views.urls,
     report_views.urls,
     *workshop_views.urls,

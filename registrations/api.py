@@ -18,7 +18,8 @@ from meetings.emails import site_link
 from meetings.models import Meeting
 
 from . import selectors, services
-from .models import Registration
+from .models import CheckIn, Registration
+from .schemas import ContactOut
 from .throttles import RegistrationThrottle
 
 router = Router(tags=["invitations"])
@@ -252,3 +253,41 @@ def registration_update(request, token: str, payload: RegistrationPatch):
 def registration_cancel(request, token: str):
     """Cancel; the seat goes to the next person waiting. Cancelling again changes nothing."""
     return _registration_out(services.registration_cancel(_by_token(token)))
+
+
+def _contact_out(registration: Registration) -> ContactOut:
+    consent = next(iter(registration.standing_consents), None)
+    try:
+        checked_in = registration.checkin is not None
+    except CheckIn.DoesNotExist:
+        checked_in = False
+    organisation = registration.organisation
+    return ContactOut(
+        registration=registration.pk,
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        function=registration.function,
+        organisation=registration.organisation_label,
+        commune=organisation.city if organisation is not None else "",
+        country=str(registration.country or ""),
+        email=registration.email,
+        phone=registration.person.phone if registration.person_id else "",
+        checked_in=checked_in,
+        shares_contact=registration.share_contact,
+        consent_version=consent.version if consent else None,
+        consent_given_at=consent.given_at if consent else None,
+        in_list=checked_in and registration.share_contact,
+    )
+
+
+@router.get(
+    "/meetings/{meeting_id}/contacts",
+    response={200: list[ContactOut], **ERRORS},
+    auth=organiser_auth,
+    tags=["registrations"],
+)
+def meeting_contacts(request, meeting_id: int):
+    """Every confirmed participant with their contact-sharing consent: who is in the
+    contact list (came, and consents) and who is not."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return [_contact_out(registration) for registration in selectors.contact_states(meeting.pk)]

@@ -43,6 +43,7 @@ from ..errors import (
     RegistrationNotChangeable,
 )
 from ..models import Invitation, Registration, manage_token, ticket_secret
+from .consents import contact_sharing_record, registration_consents_record
 
 logger = logging.getLogger(__name__)
 
@@ -631,6 +632,7 @@ def _registration_place(
     _invitation_answer(meeting_id, registration, token, now)
     _seat_or_waitlist(meeting, registration, now)
     registration.save()
+    registration_consents_record(registration, now)
     _placement_email_queue(registration, now)
     return registration, True
 
@@ -653,6 +655,7 @@ def _registration_new(
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
     registration.save()
+    registration_consents_record(registration, now)
     key = _placement_email_queue(registration, now)
     meeting = _seat_take(meeting_id)
     if meeting is not None:
@@ -803,6 +806,8 @@ def registration_update(registration: Registration, data: Mapping[str, Any]) -> 
     _registration_check(registration, only=changed)
     if changed:
         registration.save(update_fields=[*sorted(changed), "updated_at"])
+    if "share_contact" in changed:
+        contact_sharing_record(registration, timezone.now())
     return registration
 
 
