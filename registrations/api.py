@@ -17,8 +17,8 @@ from meetings.auth import organiser_auth
 from meetings.emails import site_link
 from meetings.models import Meeting
 
-from . import selectors, services
-from .models import CheckIn, Registration
+from . import contacts, selectors, services
+from .models import Registration
 from .schemas import ContactOut
 from .throttles import RegistrationThrottle
 
@@ -257,21 +257,17 @@ def registration_cancel(request, token: str):
 
 def _contact_out(registration: Registration) -> ContactOut:
     consent = next(iter(registration.standing_consents), None)
-    try:
-        checked_in = registration.checkin is not None
-    except CheckIn.DoesNotExist:
-        checked_in = False
-    organisation = registration.organisation
+    checked_in = selectors.checked_in(registration)
     return ContactOut(
         registration=registration.pk,
         first_name=registration.first_name,
         last_name=registration.last_name,
         function=registration.function,
         organisation=registration.organisation_label,
-        commune=organisation.city if organisation is not None else "",
+        commune=contacts.commune(registration),
         country=str(registration.country or ""),
         email=registration.email,
-        phone=registration.person.phone if registration.person_id else "",
+        phone=contacts.phone(registration),
         checked_in=checked_in,
         shares_contact=registration.share_contact,
         consent_version=consent.version if consent else None,

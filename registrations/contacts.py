@@ -39,20 +39,28 @@ class Contact:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+def commune(registration: Registration) -> str:
+    """The city of an organisation in the directory; one typed on the form has none."""
+    return registration.organisation.city if registration.organisation_id else ""
+
+
+def phone(registration: Registration) -> str:
+    """The directory's, when the person is in it and gave one: the form asks for none."""
+    return registration.person.phone if registration.person_id else ""
+
+
 def _contact(registration: Registration) -> Contact:
-    """What the list says of one participant, in the active language. The phone is the
-    directory's, when the person is in it and gave one: the form does not ask for it."""
-    organisation = registration.organisation
+    """What the list says of one participant, in the active language."""
     country = registration.country
     return Contact(
         first_name=registration.first_name,
         last_name=registration.last_name,
         function=registration.get_function_display(),
         organisation=registration.organisation_label,
-        commune=organisation.city if organisation is not None else "",
+        commune=commune(registration),
         country=str(country.name) if country else "",
         email=registration.email,
-        phone=registration.person.phone if registration.person_id else "",
+        phone=phone(registration),
     )
 
 

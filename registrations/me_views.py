@@ -19,12 +19,7 @@ from meetings.auth import facilitated_meetings, is_organiser
 from . import contacts, selectors
 from .models import Consent, Registration
 from .services.consents import consent_version, contact_sharing_withdraw, network_news_set
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+from .views import _private
 
 
 @require_safe

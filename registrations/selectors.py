@@ -171,13 +171,6 @@ def own_registrations(user):
         Registration.objects.annotate(email_lower=Lower("email"))
         .filter(mine)
         .select_related("meeting", "checkin")
-        .prefetch_related(
-            Prefetch(
-                "consents",
-                queryset=Consent.objects.filter(withdrawn_at__isnull=True),
-                to_attr="standing_consents",
-            )
-        )
         .order_by("-meeting__starts_at", "-pk")
     )
 
@@ -191,12 +184,16 @@ def _attended(meeting_id: int):
 def contact_list_entitled(registration: Registration) -> bool:
     """A contact list is a mutual exchange: it goes to whoever came and shares theirs,
     once the meeting is closed."""
-    if not (
+    return bool(
         registration.meeting.closed_at
         and registration.status == Registration.Status.CONFIRMED
         and registration.share_contact
-    ):
-        return False
+        and checked_in(registration)
+    )
+
+
+def checked_in(registration: Registration) -> bool:
+    """From the check-in read with the registration (`select_related("checkin")`)."""
     try:
         return registration.checkin is not None
     except CheckIn.DoesNotExist:
