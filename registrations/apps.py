@@ -10,7 +10,7 @@ class RegistrationsConfig(AppConfig):
     def ready(self):
         # The renderers and the receivers of meeting changes must exist in every process:
         # the worker renders, the web process queues.
-        from meetings.auth import signer_finder
+        from meetings.services.signin import signer_finder
 
         from . import emails, receivers, selectors  # noqa: F401
 

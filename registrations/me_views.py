@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import include, path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -112,23 +111,3 @@ def privacy_notice(request):
         "version": consent_version(Consent.Kind.PRIVACY_NOTICE),
     }
     return render(request, "registrations/privacy/page.html", context)
-
-
-app_patterns = [
-    path("me/", me_home, name="home"),
-    *(
-        path(
-            f"me/meetings/<int:meeting_id>/contacts.{extension}",
-            me_contacts,
-            {"extension": extension},
-            name=f"contacts_{extension}",
-        )
-        for extension in contacts.FORMATS
-    ),
-    path("me/contact-sharing/withdraw/", me_contact_sharing_withdraw, name="contact_withdraw"),
-    path("me/network-news/", me_network_news, name="network_news"),
-]
-urls = [
-    path("", include((app_patterns, "me"))),
-    path("privacy/", privacy_notice, name="privacy"),
-]

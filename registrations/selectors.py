@@ -8,8 +8,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from events_site.kit import sql
-from meetings.auth import Signer
 from meetings.models import Meeting, Organisation, Person, Theme
+from meetings.services.signin import Signer
 from tasks.models import Delivery
 
 from .errors import InvalidSelection, UnknownInvitation, UnknownRegistration

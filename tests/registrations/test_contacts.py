@@ -9,17 +9,17 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from meetings.auth import signer_user
+from meetings.services.signin import signer_user
 from registrations import selectors
 from registrations.contacts import contact_list_files
 from registrations.models import Consent, Registration
-from registrations.services import registration_update
 from registrations.services.consents import (
     CONTACT_SHARING_VERSION,
     contact_sharing_withdraw,
     network_news_set,
     registration_consents_record,
 )
+from registrations.services.registration import registration_update
 from tests.factories import PersonFactory
 
 

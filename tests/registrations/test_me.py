@@ -4,7 +4,7 @@ consents; and the privacy notice."""
 import pytest
 from django.contrib.auth.models import User
 
-from meetings.auth import person_user, signer_user
+from meetings.services.signin import person_user, signer_user
 from registrations.models import Consent
 from tests.factories import PersonFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make
