@@ -3,8 +3,9 @@ withdrawn.
 
 A registration gives two on its form: the privacy notice (required) and, if ticked,
 contact sharing. A person in the directory gives or withdraws network news from their
-own space. Withdrawing contact sharing there takes the person out of every contact list
-served from then on, for all their registrations; copies already sent stay sent.
+own space, or an organiser records it in the directory. Withdrawing contact sharing
+there takes the person out of every contact list served from then on, for all their
+registrations; copies already sent stay sent.
 """
 
 from collections.abc import Iterable
@@ -22,6 +23,8 @@ from ..models import Consent, Registration
 # change the version with them.
 CONTACT_SHARING_VERSION = "2026-12"
 NETWORK_NEWS_VERSION = "2026-12"
+# The version of a network-news consent an organiser entered in the directory.
+RECORDED_BY_ORGANISERS = "recorded by organisers"
 
 
 def consent_version(kind: str) -> str:
@@ -88,10 +91,32 @@ def contact_sharing_withdraw(registrations: Iterable[Registration]) -> int:
 
 @transaction.atomic
 def network_news_set(person: Person, given: bool) -> Person:
-    """The person's own choice of the network's news, with its record."""
+    """The person's own choice of the network's news, with its record.
+
+    Written without `save()`: a save is an organiser's change to the directory, which
+    `network_news_recorded` records as theirs."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     now = timezone.now()
+    Person.objects.filter(pk=person.pk).update(accepts_network_news=given, updated_at=now)
     person.accepts_network_news = given
-    person.save(update_fields=["accepts_network_news", "updated_at"])
     _consent_set(Consent.Kind.NETWORK_NEWS, given, now, person=person)
     return person
+
+
+def network_news_recorded(person: Person) -> None:
+    """An organiser set or cleared the person's network news (admin, import, API): the
+    record follows, as theirs (`RECORDED_BY_ORGANISERS`: the person agreed with them, not
+    to a text of this site). A consent the person gave here stays while it stands."""
+    standing = Consent.objects.filter(
+        kind=Consent.Kind.NETWORK_NEWS, person=person, registration=None, withdrawn_at=None
+    )
+    now = timezone.now()
+    if not person.accepts_network_news:
+        standing.update(withdrawn_at=now)
+    elif not standing.exists():
+        Consent.objects.create(
+            kind=Consent.Kind.NETWORK_NEWS,
+            version=RECORDED_BY_ORGANISERS,
+            person=person,
+            given_at=now,
+        )

@@ -9,12 +9,16 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
+from meetings.models import Person
+from meetings.services.directory import person_create, person_update
 from meetings.services.signin import signer_user
 from registrations import selectors
 from registrations.contacts import contact_list_files
 from registrations.models import Consent, Registration
 from registrations.services.consents import (
     CONTACT_SHARING_VERSION,
+    NETWORK_NEWS_VERSION,
+    RECORDED_BY_ORGANISERS,
     contact_sharing_withdraw,
     network_news_set,
     registration_consents_record,
@@ -167,3 +171,26 @@ def test_nobody_else_sees_who_consented(contact_meeting, client, who):
 
 def test_an_unknown_meeting_has_no_contacts(api_client, db):
     assert api_client.get("/api/meetings/999999/contacts").status_code == 404
+
+
+def test_network_news_an_organiser_enters_are_recorded_as_theirs(db):
+    person = person_create(
+        first_name="Anne",
+        last_name="Martin",
+        email="anne@example.org",
+        function="mayor",
+        accepts_network_news=True,
+    )
+    (recorded,) = Consent.objects.filter(person=person)
+    assert (recorded.version, recorded.is_standing) == (RECORDED_BY_ORGANISERS, True)
+
+    person_update(person, first_name="Anne-Marie")  # no change to the news: no new row
+    network_news_set(person, False)
+    network_news_set(person, True)  # her own, given here
+    person_update(Person.objects.get(pk=person.pk), last_name="Martin-Dupont")
+    assert [
+        (consent.version, consent.is_standing) for consent in Consent.objects.filter(person=person)
+    ] == [(RECORDED_BY_ORGANISERS, False), (NETWORK_NEWS_VERSION, True)]
+
+    person_update(Person.objects.get(pk=person.pk), accepts_network_news=False)
+    assert not Consent.objects.filter(person=person, withdrawn_at=None).exists()
