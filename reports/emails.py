@@ -17,9 +17,8 @@ from meetings.emails import site_link
 from meetings.models import Meeting
 from registrations.contacts import contact_list_files
 from registrations.selectors import contact_list, registration_for_delivery
-from tasks.mail import message_build
 from tasks.models import Delivery
-from tasks.outbox import PermanentFailure, batch_memo, renderer
+from tasks.outbox import PermanentFailure, batch_memo, message_build, renderer
 
 from .services import BOOKLET_EMAIL, booklet_payload
 
