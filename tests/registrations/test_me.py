@@ -143,3 +143,9 @@ def test_organisers_adapt_the_notice_with_a_template_of_their_own(client, db, se
 def test_the_registration_form_links_the_notice(client, meeting):
     page = client.get(f"/fr/meetings/{meeting.pk}/register/").content.decode()
     assert 'href="/fr/privacy/"' in page
+
+
+def test_an_organiser_with_no_registration_sees_an_empty_space_and_the_admin(organiser_client):
+    page = organiser_client.get("/en/me/").content.decode()
+    assert "None." in page and 'href="/en/admin/"' in page and 'href="/en/facilitate/"' in page
+    assert "contacts.pdf" not in page and "Withdraw" not in page
