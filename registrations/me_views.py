@@ -63,6 +63,8 @@ def me_contacts(request, meeting_id: int, extension: str):
         translation.get_language(),
         selectors.contact_list(registration.meeting_id),
     )
+    if content_type.startswith("text/"):
+        content_type += "; charset=utf-8"  # names with accents and emoji
     response = HttpResponse(payload, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)

@@ -49,7 +49,7 @@ def test_the_lists_download_in_the_readers_language(sofie, contact_meeting):
     assert f'filename="contacten-{meeting.pk}.pdf"' in pdf["Content-Disposition"]
     assert "no-store" in pdf["Cache-Control"]
     vcf = sofie.get(f"/fr/me/meetings/{meeting.pk}/contacts.vcf")
-    assert vcf["Content-Type"] == "text/vcard" and b"FN:Marie Dupont" in vcf.content
+    assert vcf["Content-Type"] == "text/vcard; charset=utf-8" and b"FN:Marie Dupont" in vcf.content
 
 
 @pytest.mark.parametrize("who", ["lea", "stranger"])
