@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0005_signin_for_everyone'),
+        ('meetings', '0006_signin_for_everyone'),
         ('registrations', '0002_registration_checkin_and_more'),
     ]
 

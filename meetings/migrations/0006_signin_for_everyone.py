@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0004_facilitator_accounts_and_closing'),
+        ('meetings', '0005_agenda_items'),
     ]
 
     operations = [
