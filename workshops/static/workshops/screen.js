@@ -43,7 +43,7 @@ function projector(root, text) {
     url: root.dataset.timerUrl,
     onChange: showState,
     onTick: function (remainingMs, phase) {
-      showCountdown(root, remainingMs, phase, text[phase] || "");
+      showCountdown(root, remainingMs, phase, text[phase] || "", text);
     },
     onError: function (status) {
       countdownStatus.textContent = status === 401 || status === 403 ? text.signed_out : text.network;
