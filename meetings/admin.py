@@ -21,6 +21,8 @@ from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TranslationAdmin
 
+from events_site.kit.admin import LabelledFieldsMixin, LabelledTabularInline
+
 from .auth import api_key_create
 from .errors import MeetingsError
 from .imports import COLUMN_ALIASES, REQUIRED_COLUMNS, ImportFileError, contacts_import
@@ -117,7 +119,7 @@ class ServiceForm(forms.ModelForm):
         return cleaned_data
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(LabelledFieldsMixin):
     """Save through the domain services and show their refusals on the form.
 
     Django's own save would skip the rules the API obeys (a title in one language at
@@ -262,7 +264,7 @@ class ThemeAdmin(TranslationAdmin):
 # --- Programme -----------------------------------------------------------------------
 
 
-class ProgrammeMeetingInline(admin.TabularInline):
+class ProgrammeMeetingInline(LabelledTabularInline):
     """The programme's meetings at a glance; each one is edited on its own page."""
 
     model = Meeting
@@ -332,7 +334,7 @@ class CoFacilitatorForm(forms.ModelForm):
                 self.fields[name].disabled = True
 
 
-class CoFacilitatorInline(admin.TabularInline):
+class CoFacilitatorInline(LabelledTabularInline):
     model = CoFacilitator
     form = CoFacilitatorForm
     autocomplete_fields = ("person",)
