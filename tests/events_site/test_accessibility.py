@@ -88,3 +88,59 @@ def test_the_admin_names_the_date_time_fields_and_each_row_s_fields(admin_client
     delete = re.search(r'<input type="checkbox" name="cofacilitators-0-DELETE"[^>]*>', html)
     assert 'aria-label="Supprimer"' in delete.group(0)
     assert "site/admin_labels.js" in html
+
+
+# Words of Django's French admin (and of this site's French) that a Dutch page must not
+# show: where Django's nl catalog lacks a string, it falls back to French.
+FRENCH = (
+    "Nom du modèle",
+    "Lien pour",
+    "Choisissez",
+    "Choisir",
+    "Enlever",
+    "cliquer pour",
+    "Modifier",
+    "Ajouter",
+    "Supprimer",
+    "Enregistrer",
+    "Rechercher",
+    "Déconnexion",
+    "Erreur",
+    "Ateliers",
+    "Réunions",
+    "Rencontres de proximité",
+    "Inscriptions",
+    "Organisations et personnes",
+)
+
+
+def test_the_dutch_admin_shows_no_french(admin_client, meeting):
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    person = meeting.cofacilitators.first().person
+    pages = [
+        "/nl/admin/",
+        "/nl/admin/jsi18n/",
+        "/nl/admin/meetings/meeting/",
+        f"/nl/admin/meetings/meeting/{meeting.pk}/change/",
+        "/nl/admin/meetings/meeting/add/",
+        "/nl/admin/meetings/person/",
+        f"/nl/admin/meetings/person/{person.pk}/change/",
+        "/nl/admin/meetings/organisation/",
+        f"/nl/admin/meetings/organisation/{person.organisation_id}/change/",
+        "/nl/admin/registrations/invitation/",
+        "/nl/admin/registrations/invitation/invite/",
+        "/nl/admin/workshops/workshop/",
+        f"/nl/admin/workshops/workshop/{workshop.pk}/change/",
+    ]
+    for path in pages:
+        html = client_text(admin_client, path)
+        # The meeting's and the programme's own French titles are content, not interface.
+        for title in (meeting.title_fr, meeting.programme.title_fr, workshop.title_fr):
+            html = html.replace(title, "")
+        assert [word for word in FRENCH if word in html] == [], path
+
+
+def client_text(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.content.decode()
