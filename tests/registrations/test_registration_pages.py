@@ -45,6 +45,33 @@ def test_the_form_asks_everything_in_the_page_language(client, meeting):
     assert "Ville de Halluin" in page
 
 
+def test_the_dutch_form_tells_the_french_maire_from_the_belgian_burgemeester(client, meeting):
+    page = client.get(f"/nl/meetings/{meeting.pk}/register/").content.decode()
+
+    assert '<option value="mayor">burgemeester (Frankrijk: maire)</option>' in page
+    assert '<option value="burgomaster">burgemeester (België)</option>' in page
+    assert ">burgemeester</option>" not in page
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_the_form_lists_organisations_in_order_ignoring_accents(client, meeting, lang):
+    for name in ("Mouscron", "Métropole européenne de Lille", "Ypres", "Éperlecques", "menen"):
+        OrganisationFactory(name=name)
+
+    page = client.get(f"/{lang}/meetings/{meeting.pk}/register/").content.decode()
+
+    select = page[
+        page.index('name="organisation"') : page.index(
+            "</select>", page.index('name="organisation"')
+        )
+    ]
+    positions = [
+        select.index(name)
+        for name in ("Éperlecques", "menen", "Métropole européenne", "Mouscron", "Ypres")
+    ]
+    assert positions == sorted(positions)
+
+
 def test_registering_leads_to_the_manage_page_with_the_ticket(client, meeting):
     response = post_form(client, meeting)
 
