@@ -85,6 +85,7 @@ def test_registering_leads_to_the_manage_page_with_the_ticket(client, meeting):
     assert f'href="/nl/r/{registration.manage_token}/ticket.pdf"' in page
     assert f'href="/calendar/r/{registration.manage_token}.ics"' in page
     assert 'class="message message-success"' in page
+    assert "s…@menen.example" in page and "sofie.claes" not in page
 
 
 def test_errors_are_shown_on_their_fields_and_nothing_is_written(client, meeting):
