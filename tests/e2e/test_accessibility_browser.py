@@ -25,7 +25,7 @@ from workshops.services.plan import question_create, round_create
 from workshops.services.postits import contribution_create
 from workshops.services.tables import table_create
 from workshops.services.timer import timer_act
-from workshops.services.workshops import workshop_create
+from workshops.services.workshops import workshop_close, workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -113,11 +113,14 @@ def _world(meeting, organiser):
     table = table_create(running, "Table 1")
     contribution_create(running, text="Un bus de nuit", source="transcribed")
     timer_act(running, "start")
+    closed_workshop = workshop_create(meeting, title_fr="Santé", title_nl="Gezondheid")
+    workshop_close(closed_workshop)
     return {
         "cancelled": cancelled,
         "closed": closed,
         "new": new,
         "running": running,
+        "closed workshop": closed_workshop,
         "table": table,
         "person": Person.objects.order_by("pk").first(),
         "organisation": Organisation.objects.order_by("pk").first(),
@@ -143,7 +146,10 @@ def _register_in_browser(page, url: str, email: str) -> None:
     page.wait_for_selector(".status-confirmed")
 
 
-def test_every_page_passes_axe_in_french_and_dutch(live_server, browser, meeting, organiser):
+def test_every_page_passes_axe_in_french_and_dutch(
+    live_server, browser, meeting, organiser, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path  # the booklets the closes build
     source = _axe_source()
     world = _world(meeting, organiser)
     workshop, table = world["running"], world["table"]
@@ -210,6 +216,14 @@ def test_every_page_passes_axe_in_french_and_dutch(live_server, browser, meeting
         ]:
             audit(f"{lang} {name}", path)
         audit_phases(f"{lang} projector")
+        audit(
+            f"{lang} projector, closed workshop",
+            f"/{lang}/screen/workshops/{world['closed workshop'].pk}/",
+        )
+        # Its message fills the wall, not a band under an empty heading.
+        banner = page.locator("#closed-banner").bounding_box()
+        assert banner["height"] == page.viewport_size["height"]
+        assert not page.locator("#round-title").is_visible()
 
         sign_in(page, live_server, organiser)
         admin = f"/{lang}/admin"
