@@ -1,6 +1,6 @@
 """The public pages: the form, the manage page and its ticket, cancel, the personal feed."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -209,6 +209,26 @@ def test_the_meeting_page_offers_to_register_while_it_is_open(client, meeting, p
         client.get(f"/en/meetings/{meeting.pk}/").content.decode()
     )
     assert "/register/" not in client.get(f"/en/meetings/{closed.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "on Tuesday 2 February 2027 at 08:00"), ("nl", "op dinsdag 2 februari 2027 om 08:00")],
+)
+def test_a_meeting_not_yet_open_says_when_it_opens_in_its_time_zone(
+    client, programme, lang, expected
+):
+    """07:00 UTC is 08:00 in Brussels, whatever the site's or the reader's zone."""
+    opens = MeetingFactory(
+        programme=programme,
+        registration_opens_at=datetime(2027, 2, 2, 7, 0, tzinfo=UTC),
+    )
+
+    page = client.get(f"/{lang}/meetings/{opens.pk}/").content.decode()
+
+    assert expected in page and "(Europe/Brussels)" in page
+    assert f"/{lang}/meetings/{opens.pk}/register/" not in page
+    assert f'href="/calendar/meetings/{opens.pk}.ics?lang={lang}"' in page
 
 
 # --- The manage page -------------------------------------------------------------------
