@@ -6,12 +6,11 @@ the npm package pinned in `.ci/js/package.json`. The test prints a table of page
 violations by impact: the accessibility statement's audit results are this table.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 from events_site.views import ACCESSIBILITY_AUDIT
 from meetings.models import Organisation, Person
@@ -19,7 +18,7 @@ from meetings.services.meetings import meeting_cancel, meeting_close
 from meetings.services.signin import facilitator_user
 from registrations.services.registration import registration_create
 from tests.e2e.conftest import sign_in
-from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
+from tests.factories import MeetingFactory, cross_border_pair
 from tests.registrations.conftest import registration_data
 from workshops.services.plan import question_create, round_create
 from workshops.services.postits import contribution_create
@@ -86,19 +85,12 @@ def _table(rows: list[tuple[str, list[dict]]]) -> str:
     return "\n".join(lines)
 
 
-def _world(meeting, organiser):
+def _world(meeting, closed):
     """Something on every page: a registration, a cancelled and a closed meeting, a new and
     a running workshop with a table and a post-it."""
     cancelled = MeetingFactory(programme=meeting.programme, title_fr="Rencontre annulée")
     cross_border_pair(cancelled)
     meeting_cancel(cancelled, reason="Salle indisponible")
-    started_at = timezone.now() - timedelta(hours=4)
-    closed = MeetingFactory(
-        programme=ProgrammeFactory(year=timezone.localtime(started_at).year),
-        starts_at=started_at,
-        ends_at=started_at + timedelta(hours=3),
-    )
-    cross_border_pair(closed)
     workshop_create(closed, title_fr="Mobilité", title_nl="Mobiliteit")
     meeting_close(closed)
 
@@ -147,11 +139,11 @@ def _register_in_browser(page, url: str, email: str) -> None:
 
 
 def test_every_page_passes_axe_in_french_and_dutch(
-    live_server, browser, meeting, organiser, settings, tmp_path
+    live_server, browser, meeting, started_meeting, organiser, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path  # the booklets the closes build
     source = _axe_source()
-    world = _world(meeting, organiser)
+    world = _world(meeting, started_meeting)
     workshop, table = world["running"], world["table"]
     facilitator = facilitator_user(meeting.cofacilitators.order_by("pk").first().person)
     year = meeting.programme.year
