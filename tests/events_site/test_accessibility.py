@@ -87,7 +87,7 @@ def test_the_admin_names_the_date_time_fields_and_each_row_s_fields(admin_client
     assert 'aria-label="Rôle"' in role
     delete = re.search(r'<input type="checkbox" name="cofacilitators-0-DELETE"[^>]*>', html)
     assert 'aria-label="Supprimer"' in delete.group(0)
-    assert "site/admin_labels.js" in html
+    assert "site/admin_labels.js" in html and "site/admin.css" in html
 
 
 # Words of Django's French admin (and of this site's French) that a Dutch page must not
