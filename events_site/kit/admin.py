@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db import models
-from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
 
@@ -36,23 +35,21 @@ class LabelledFieldsMixin:
 
 
 class LabelledInlineFormSet(BaseInlineFormSet):
-    """The formset's own "Delete" box, named like the row's other fields."""
+    """A table row's fields have no <label>, only their column's heading: each carries
+    that name itself (the formset's "Delete" box too), so that a screen reader says what
+    a row's dropdown is."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        if DELETION_FIELD_NAME in form.fields:
-            field = form.fields[DELETION_FIELD_NAME]
-            field.widget.attrs.setdefault("aria-label", capfirst(field.label))
+        for field in form.fields.values():
+            # The admin wraps a relation's widget (its + and edit links): the field's own
+            # widget, which this form's copy renders, is inside.
+            widget = getattr(field.widget, "widget", field.widget)
+            if field.label and not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", capfirst(field.label))
 
 
 class LabelledTabularInline(admin.TabularInline):
-    """A table row's fields have no <label>, only their column's heading: each carries
-    that name itself, so that a screen reader says what a row's dropdown is."""
+    """A tabular inline whose rows' fields are named for screen readers."""
 
     formset = LabelledInlineFormSet
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None:
-            formfield.widget.attrs.setdefault("aria-label", capfirst(formfield.label))
-        return formfield

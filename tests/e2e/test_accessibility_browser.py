@@ -14,6 +14,7 @@ from django.utils import translation
 
 from events_site.views import ACCESSIBILITY_AUDIT
 from meetings.models import Organisation, Person
+from meetings.services.agenda import agenda_item_create
 from meetings.services.meetings import meeting_cancel, meeting_close
 from meetings.services.signin import facilitator_user
 from registrations.services.registration import registration_create
@@ -35,7 +36,8 @@ BLOCKING = {"critical", "serious"}
 # The moderate and minor rules let through, each with its reason; any other one stops
 # the test too, so that none creeps in unnoticed.
 ACCEPTED = {
-    # Django's tabular inline (the co-facilitators of a meeting) heads its first column,
+    # Django's tabular inlines (a meeting's co-facilitators and agenda, an item's
+    # speakers) head their first column,
     # which holds the row's hidden fields and its "view on site" link, with nothing.
     "empty-table-header": "Django's admin template",
 }
@@ -94,6 +96,16 @@ def _world(meeting, closed):
     workshop_create(closed, title_fr="Mobilité", title_nl="Mobiliteit")
     meeting_close(closed)
 
+    visit = agenda_item_create(
+        meeting,
+        starts_at=meeting.starts_at,
+        duration_min=45,
+        kind="site_visit",
+        title_fr="Visite de la passerelle",
+        title_nl="Bezoek aan de fietsbrug",
+        address="Rue du Pont 1, Mouscron",
+        speakers=[{"person": meeting.cofacilitators.first().person}],
+    )
     new = workshop_create(meeting, title_fr="Emploi", title_nl="Werk")
     running = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
     question = question_create(
@@ -112,6 +124,7 @@ def _world(meeting, closed):
         "closed": closed,
         "new": new,
         "running": running,
+        "agenda item": visit,
         "closed workshop": closed_workshop,
         "table": table,
         "person": Person.objects.order_by("pk").first(),
@@ -175,6 +188,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
         for name, path in [
             ("programme", f"/{lang}/programme/{year}/"),
             ("meeting", f"/{lang}/meetings/{meeting.pk}/"),
+            ("archive", f"/{lang}/archive/"),
             ("meeting cancelled", f"/{lang}/meetings/{world['cancelled'].pk}/"),
             ("registration form", f"/{lang}/meetings/{meeting.pk}/register/"),
             ("registration closed", f"/{lang}/meetings/{world['cancelled'].pk}/register/"),
@@ -226,6 +240,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("admin meetings", f"{admin}/meetings/meeting/"),
             ("admin meeting", f"{admin}/meetings/meeting/{meeting.pk}/change/"),
             ("admin meeting add", f"{admin}/meetings/meeting/add/"),
+            ("admin agenda item", f"{admin}/meetings/agendaitem/{world['agenda item'].pk}/change/"),
             ("admin people", f"{admin}/meetings/person/"),
             ("admin person", f"{admin}/meetings/person/{world['person'].pk}/change/"),
             ("admin organisations", f"{admin}/meetings/organisation/"),
