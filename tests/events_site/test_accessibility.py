@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 
 from events_site.views import ACCESSIBILITY_AUDIT
 from tests.factories import MeetingFactory
@@ -55,7 +56,7 @@ def _skip_target(html: str) -> str:
     return target
 
 
-def test_every_kind_of_page_has_a_skip_link_and_the_statement_in_its_footer(
+def test_every_kind_of_page_has_a_skip_link_the_statement_in_its_footer_and_an_icon(
     client, meeting, admin_client
 ):
     workshop = workshop_create(meeting, title_fr="Mobilité")
@@ -70,9 +71,12 @@ def test_every_kind_of_page_has_a_skip_link_and_the_statement_in_its_footer(
         _skip_target(html)
         lang = path.split("/")[1]
         assert f'href="/{lang}/accessibility/"' in html, path
+        assert '<link rel="icon" href="/static/site/favicon.svg"' in html, path
     html = admin_client.get(f"/nl/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
     _skip_target(html)
     assert 'href="/nl/accessibility/"' in html
+    assert '<link rel="icon" href="/static/site/favicon.svg"' in html
+    assert finders.find("site/favicon.svg")
 
 
 def test_the_admin_names_the_date_time_fields_and_each_row_s_fields(admin_client, meeting):
@@ -131,6 +135,7 @@ def test_the_dutch_admin_shows_no_french(admin_client, meeting):
         "/nl/admin/registrations/invitation/invite/",
         "/nl/admin/workshops/workshop/",
         f"/nl/admin/workshops/workshop/{workshop.pk}/change/",
+        "/nl/admin/meetings/agendaitem/",
     ]
     for path in pages:
         html = client_text(admin_client, path)
