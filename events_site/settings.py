@@ -265,6 +265,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rencontres@localhost")
+# Who answers accessibility requests: the statement (/<lang>/accessibility/) names them.
+ACCESSIBILITY_CONTACT = env.str("ACCESSIBILITY_CONTACT", default=DEFAULT_FROM_EMAIL)
 
 # --- Security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
