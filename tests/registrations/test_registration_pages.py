@@ -97,6 +97,7 @@ def test_errors_are_shown_on_their_fields_and_nothing_is_written(client, meeting
     page = response.content.decode()
     assert "Enter a valid email address." in page
     assert "Accept the privacy notice" in page
+    assert 'href="/en/privacy/"' in page  # the notice the error names is one click away
     assert not Registration.objects.exists()
 
 
