@@ -5,10 +5,11 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from events_site.kit.http_errors import error_responses
 from events_site.kit.idempotency import idempotent
+from events_site.kit.pagination import page
 from meetings.auth import organiser_auth
 from meetings.emails import site_link
 from meetings.models import Meeting
@@ -19,6 +20,8 @@ from .schemas import (
     ContactOut,
     InvitationsIn,
     InviteReportOut,
+    MeetingRegistrationFilters,
+    MeetingRegistrationPage,
     NeutralOut,
     RegistrationCreatedOut,
     RegistrationIn,
@@ -205,3 +208,19 @@ def meeting_contacts(request, meeting_id: int):
     contact list (came, and consents) and who is not."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     return [_contact_out(registration) for registration in selectors.contact_states(meeting.pk)]
+
+
+@router.get(
+    "/meetings/{meeting_id}/registrations",
+    response={200: MeetingRegistrationPage, **error_responses()},
+    auth=organiser_auth,
+    tags=["registrations"],
+    summary="List a meeting's registrations",
+)
+def meeting_registrations(request, meeting_id: int, filters: Query[MeetingRegistrationFilters]):
+    """Every registration of the meeting, confirmed, waitlisted or cancelled, by last and
+    first name, a page at a time; filter by a part of the name or email, status,
+    function, organisation, country, or what changed since a time. Organisers only."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    query = filters.dict(exclude={"limit", "offset"})
+    return page(request, selectors.meeting_registrations_find(meeting, **query), filters)

@@ -2,12 +2,14 @@
 the renderers."""
 
 from collections.abc import Collection, Iterable
+from datetime import datetime
 
 from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from events_site.kit import sql
+from events_site.kit.pagination import narrowed
 from meetings.models import Meeting, Organisation, Person, Theme
 from meetings.services.signin import Signer
 from tasks.models import Delivery
@@ -231,3 +233,33 @@ def contact_states(meeting_id: int) -> list[Registration]:
         )
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def meeting_registrations_find(
+    meeting: Meeting,
+    *,
+    q: str = "",
+    status: str | None = None,
+    function: str | None = None,
+    organisation: int | None = None,
+    country: str | None = None,
+    updated_since: datetime | None = None,
+):
+    """A meeting's registrations by name, for organisers. `country` is the directory
+    organisation's, or the one typed by someone outside the directory."""
+    registrations = narrowed(
+        Registration.objects.filter(meeting=meeting).select_related("organisation"),
+        q=q,
+        q_fields=("first_name", "last_name", "email"),
+        status=status,
+        function=function,
+        organisation_id=organisation,
+        updated_at__gte=updated_since,
+    )
+    if country:
+        country = country.upper()
+        registrations = registrations.filter(
+            Q(organisation__country=country)
+            | Q(organisation__isnull=True, organisation_country=country)
+        )
+    return registrations.order_by("last_name", "first_name", "pk")
