@@ -9,8 +9,8 @@ from meetings import views as meeting_views
 from registrations import checkin_views
 from registrations import views as registration_views
 from reports import views as report_views
+from workshops import privacy_views, seating_views
 from workshops import screen_views as workshop_screen_views
-from workshops import seating_views
 from workshops import views as workshop_views
 
 from .api import api
@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     *workshop_views.urls,
     *workshop_screen_views.urls,
     *seating_views.urls,
+    *privacy_views.urls,
 )
 
 # Only prefixes of languages we do not speak: a match on /fr/… would make every path

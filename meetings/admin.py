@@ -21,6 +21,8 @@ from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TranslationAdmin
 
+from events_site.kit.admin import ReadOnlyAdminMixin
+
 from . import services
 from .auth import api_key_create
 from .errors import MeetingsError
@@ -29,6 +31,7 @@ from .models import (
     LANGUAGE_CHOICES,
     ApiKey,
     CoFacilitator,
+    Erasure,
     Meeting,
     Organisation,
     Person,
@@ -446,6 +449,15 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
 
 
 # --- API keys ------------------------------------------------------------------------
+
+
+@admin.register(Erasure)
+class ErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log of erasures: when, by whom, how much; never whose data it was."""
+
+    list_display = ("erased_at", "channel", "erased_by_name", "registrations", "contributions")
+    list_filter = ("channel",)
+    date_hierarchy = "erased_at"
 
 
 @admin.register(ApiKey)
