@@ -12,6 +12,7 @@ from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
 from meetings.models import Meeting
 from registrations.services import reminders_queue
+from registrations.services.retention import retention_apply
 from reports.brochure import brochure_payload
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build
@@ -63,6 +64,13 @@ def registration_reminders() -> None:
     """Queue the reminders now due (7 days and 1 day before); each one leaves once."""
     with transaction.atomic():
         reminders_queue(timezone.now())
+
+
+@shared_task(name="tasks.retention", ignore_result=True)
+def retention() -> None:
+    """Apply the retention rules: each one is a setting, and idempotent, so a missed day
+    is caught up by the next."""
+    retention_apply()
 
 
 @shared_task(
