@@ -9,8 +9,10 @@ from django.urls import reverse
 from meetings.auth import login_link_request
 from meetings.models import Erasure, LoginLink, Person
 from registrations.models import CheckIn, Registration
+from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data
 from tasks.models import Delivery
+from tests.reports.test_booklet import pdf_text
 from workshops.models import Contribution
 from workshops.services.privacy import subject_erase
 from workshops.subject import subject_export, subject_of_person, subject_of_user
@@ -69,6 +71,17 @@ def test_someone_not_signed_in_is_sent_to_sign_in(client, name):
 
 def _figures(meeting):
     return booklet_data(meeting).figures
+
+
+def test_the_booklet_reads_the_same_after_an_erasure(subject_world, settings, tmp_path):
+    """The printed key figures too, read back from the PDF (post-it signatures are not
+    printed, so the whole text is the same)."""
+    settings.MEDIA_ROOT = tmp_path
+    meeting = subject_world["meeting"]
+    before = pdf_text(booklet_pdf(booklet_data(meeting), "fr"))
+    subject_erase(subject_of_user(subject_world["user"]), by=None, channel="self")
+    assert pdf_text(booklet_pdf(booklet_data(meeting), "fr")) == before
+    assert "Un bus de nuit" in before
 
 
 def test_erasing_oneself_asks_once_more_then_erases_and_signs_out(subject_world, client):
