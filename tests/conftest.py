@@ -6,7 +6,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from meetings.auth import api_key_create
-from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
+from meetings.models import Person
+from tests.factories import MeetingFactory, PersonFactory, ProgrammeFactory, cross_border_pair
 
 
 def pytest_configure(config):
@@ -133,15 +134,25 @@ def organiser_client(client, organiser):
 
 
 @pytest.fixture
-def subject_world(meeting, organiser):
+def jan(db):
+    return PersonFactory(
+        first_name="Jan",
+        last_name="Peeters",
+        email="jan.peeters@kortrijk.example",
+        function=Person.Function.BURGOMASTER,
+        preferred_language="nl",
+        organisation__country="BE",
+    )
+
+
+@pytest.fixture
+def subject_world(meeting, organiser, jan):
     """Marie's data among others', around `meeting`, held 40 days ago: her directory entry
     with a sign-in account, her registration under the same address in other letters
     (checked in, with notes), a post-it she signed, an email sent to her; Jan beside her
     with all the same; and a later meeting where Marie holds the last seat and Sofie
     waits. Names carry markup and emoji."""
-    from meetings.models import Person
     from tasks.models import Delivery
-    from tests.factories import PersonFactory
     from tests.ticket_factories import RegistrationFactory, checkin_make
     from workshops import services as ws
 
@@ -155,14 +166,6 @@ def subject_world(meeting, organiser):
         email="marie.dupont@lille.example",
         phone="+33 6 12 34 56 78",
         user=user,
-    )
-    jan = PersonFactory(
-        first_name="Jan",
-        last_name="Peeters",
-        email="jan.peeters@kortrijk.example",
-        function=Person.Function.BURGOMASTER,
-        preferred_language="nl",
-        organisation__country="BE",
     )
     registrations = {}
     for key, person, email, language in (
