@@ -76,6 +76,8 @@ def _booklet_text() -> dict[str, str]:
         "failed": _("The booklet could not be built: %(error)s"),
         "download": _("Download the booklet"),
         "network": _("No answer from the server. Check the connection and try again."),
+        "refused": _("The server refused this request."),
+        "signed_out": _("Your session has ended: reload the page and sign in again."),
         "closing": _("Closing the meeting…"),
         "closed": _("The meeting is closed: %(count)s emails with the booklet are on their way."),
         "confirm_close": _(
