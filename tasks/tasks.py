@@ -12,10 +12,10 @@ from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
 from meetings.models import Meeting
 from registrations.services import reminders_queue
-from registrations.services.retention import retention_apply
 from reports.brochure import brochure_payload
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build
+from workshops.services.retention import retention_apply
 
 from .outbox import deliveries_send, deliveries_sweep
 

@@ -1,9 +1,10 @@
-"""Personal data kept no longer than a rule says (GDPR art. 5(1)(e)).
+"""Personal data kept no longer than a rule says (GDPR art. 5(1)(e)): the rules on
+registrations and emails.
 
-Each rule is a setting (README, configuration) and a query; `retention_apply` runs them
-all in one transaction, daily from Celery beat and on demand with `manage.py retention`.
-What the key figures and booklets count is never touched: an anonymised registration
-keeps its status, check-in, function, organisation and languages.
+Each rule is a setting (README, configuration) and a query; the rules on post-its join
+them in `workshops.services.retention`, which runs them all. What the key figures and
+booklets count is never touched: an anonymised registration keeps its status, check-in,
+function, organisation and languages.
 """
 
 import calendar
@@ -12,9 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from tasks.models import Delivery
 from tasks.outbox.privacy import WAITING, deliveries_recipient_remove
@@ -43,11 +42,15 @@ class Rule:
     apply: Callable[[QuerySet], int]
 
 
+def held_until(now: datetime) -> datetime:
+    """Meetings that ended before this are anonymised (`RETENTION_MONTHS`)."""
+    return months_before(now, settings.RETENTION_MONTHS)
+
+
 def retention_rules(now: datetime) -> list[Rule]:
     """The rules in the order they run, each with the rows it would change now."""
     notes_until = now - timedelta(days=settings.RETENTION_NOTES_DAYS)
     cancelled_until = now - timedelta(days=settings.RETENTION_CANCELLED_DAYS)
-    held_until = months_before(now, settings.RETENTION_MONTHS)
     deliveries_until = now - timedelta(days=settings.RETENTION_DELIVERY_DAYS)
     fresh = Registration.objects.filter(anonymised_at__isnull=True)
     return [
@@ -65,7 +68,7 @@ def retention_rules(now: datetime) -> list[Rule]:
         ),
         Rule(
             HELD_ANONYMISED,
-            fresh.filter(meeting__ends_at__lt=held_until),
+            fresh.filter(meeting__ends_at__lt=held_until(now)),
             registrations_anonymise,
         ),
         Rule(
@@ -76,14 +79,3 @@ def retention_rules(now: datetime) -> list[Rule]:
             deliveries_recipient_remove,
         ),
     ]
-
-
-def retention_apply(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, int]:
-    """Rows changed per rule, all rules in one transaction. A dry run does the same and
-    rolls it back, so that its counts are exactly those of a run (the rules overlap: a
-    row anonymised by one is not counted again by the next)."""
-    with transaction.atomic():
-        rules = retention_rules(now or timezone.now())
-        counts = {rule.code: rule.apply(rule.rows) for rule in rules}
-        transaction.set_rollback(dry_run)
-    return counts

@@ -427,3 +427,11 @@ def test_a_meeting_change_and_cancellation_reach_registrants_once_per_address(
     expected = sorted([marie.email, confirmed.email, waiting.email])
     assert updated == expected == cancelled
     assert gone.email not in updated
+
+
+def test_cancelling_deletes_the_notes_at_once_and_keeps_the_rest(meeting, register):
+    registration = register(meeting, accessibility_notes="fauteuil", dietary_notes="sans porc")
+    registration_cancel(registration)
+    registration.refresh_from_db()
+    assert (registration.accessibility_notes, registration.dietary_notes) == ("", "")
+    assert registration.last_name == "Claes" and registration.anonymised_at is None

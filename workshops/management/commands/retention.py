@@ -9,8 +9,8 @@ from registrations.services.retention import (
     DELIVERIES_STRIPPED,
     HELD_ANONYMISED,
     NOTES_DELETED,
-    retention_apply,
 )
+from workshops.services.retention import SIGNATURES_REMOVED, retention_apply
 
 
 def rule_label(code: str) -> str:
@@ -19,6 +19,7 @@ def rule_label(code: str) -> str:
         CANCELLED_ANONYMISED: _("cancelled registrations anonymised"),
         HELD_ANONYMISED: _("registrations of held meetings anonymised"),
         DELIVERIES_STRIPPED: _("emails stripped of their recipient"),
+        SIGNATURES_REMOVED: _("post-its of held meetings unsigned"),
     }[code]
 
 

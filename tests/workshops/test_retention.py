@@ -1,5 +1,7 @@
 """Retention, rule by rule: each removes what it must and keeps what the key figures and
-booklets count (`booklet_data(...).figures`, identical before and after)."""
+booklets count (`booklet_data(...).figures`, identical before and after). The rules on
+registrations and emails live in `registrations.services.retention`; they run with the
+one on post-its from `workshops.services.retention`."""
 
 from datetime import timedelta
 from io import StringIO
@@ -10,13 +12,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from registrations.models import CheckIn, Registration
-from registrations.services import registration_cancel
-from registrations.services.retention import months_before, retention_apply
+from registrations.services.retention import months_before
 from reports.booklet_data import booklet_data
 from tasks.models import Delivery
 from tasks.tasks import retention
 from tests.ticket_factories import RegistrationFactory
 from workshops.models import Contribution
+from workshops.services.retention import retention_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,7 @@ NOTHING = {
     "cancelled_anonymised": 0,
     "held_anonymised": 0,
     "deliveries_stripped": 0,
+    "signatures_removed": 0,
 }
 
 
@@ -40,14 +43,6 @@ def _rows():
 
 def _held(world):
     return Registration.objects.filter(meeting=world["meeting"])
-
-
-def test_cancelling_deletes_the_notes_at_once_and_keeps_the_rest(meeting, register):
-    registration = register(meeting, accessibility_notes="fauteuil", dietary_notes="sans porc")
-    registration_cancel(registration)
-    registration.refresh_from_db()
-    assert (registration.accessibility_notes, registration.dietary_notes) == ("", "")
-    assert registration.last_name == "Claes" and registration.anonymised_at is None
 
 
 def test_a_cancelled_registration_is_anonymised_30_days_later(subject_world):
@@ -94,6 +89,7 @@ def test_registrations_of_a_held_meeting_are_anonymised_after_retention_months(
     assert due - meeting.ends_at > timedelta(days=700)
     early = retention_apply(due - timedelta(days=1))
     assert (early["held_anonymised"], early["cancelled_anonymised"]) == (0, 1)
+    assert early["signatures_removed"] == 0
 
     assert retention_apply(due + timedelta(days=1))["held_anonymised"] == 3
 
@@ -105,6 +101,13 @@ def test_registrations_of_a_held_meeting_are_anonymised_after_retention_months(
         "Geanonimiseerde deelnemer",
     }
     assert not held.filter(person__isnull=False).exists()
+    # Post-its stay, signed by nobody.
+    posts = Contribution.objects.filter(workshop__meeting=meeting)
+    assert sorted(posts.values_list("text", "author")) == [
+        ("Een fietspad", ""),
+        ("Un bus de nuit", ""),
+        ("Un café des maires", ""),
+    ]
     # What the figures count is kept: statuses, check-ins, functions, organisations.
     assert CheckIn.objects.filter(registration__meeting=meeting).count() == checkins
     assert booklet_data(meeting).figures == figures
@@ -154,6 +157,7 @@ def test_a_dry_run_counts_what_a_run_does_and_changes_nothing(subject_world):
         "cancelled_anonymised": 1,
         "held_anonymised": 5,  # the 3 left of the held meeting, the 2 of the later one
         "deliveries_stripped": 2,
+        "signatures_removed": 2,
     }
     # Run again, it has nothing left to do.
     assert retention_apply(later, dry_run=True) == NOTHING
