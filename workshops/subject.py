@@ -102,6 +102,7 @@ def _directory_entry(person: Person | None) -> dict | None:
         "email": person.email,
         "phone": person.phone,
         "function": person.function,
+        "function_label": person.get_function_display(),
         "organisation": person.organisation.name if person.organisation else "",
         "country": str(person.country or ""),
         "preferred_language": person.preferred_language,
@@ -136,6 +137,7 @@ def _registration(registration: Registration) -> dict:
         "accessibility_notes": registration.accessibility_notes,
         "dietary_notes": registration.dietary_notes,
         "status": registration.status,
+        "status_label": registration.get_status_display(),
         "registered_at": _when(registration.created_at),
         "cancelled_at": _when(registration.cancelled_at),
         "checked_in_at": _when(checkin.checked_in_at) if checkin else None,
@@ -158,8 +160,9 @@ def _consents(person: Person | None, registrations: list[Registration]) -> list[
 
 def subject_export(subject: Subject) -> dict:
     """Everything held about the subject, JSON-ready: what `/me/data/` shows and
-    `/me/data.json` gives. Emails are listed by kind, date and status; their subject
-    line and body are composed when sent and never stored."""
+    `/me/data.json` gives. Codes (status, function) come with their label in the
+    reader's language. Emails are listed by kind, date and status; their subject line
+    and body are composed when sent and never stored."""
     registrations = list(
         subject.registrations()
         .select_related("meeting", "organisation", "checkin")
@@ -201,6 +204,7 @@ def subject_export(subject: Subject) -> dict:
                 "queued_at": _when(delivery.created_at),
                 "sent_at": _when(delivery.sent_at),
                 "status": delivery.status,
+                "status_label": delivery.get_status_display(),
             }
             for delivery in deliveries
         ],

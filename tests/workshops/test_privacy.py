@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from meetings.auth import login_link_request
 from meetings.models import Erasure, LoginLink, Person
@@ -60,6 +61,19 @@ def test_the_page_shows_it_escaped_and_the_download_is_json(subject_world, clien
     assert download["Content-Disposition"] == 'attachment; filename="my-data.json"'
     assert "no-cache" in download["Cache-Control"] or "max-age=0" in download["Cache-Control"]
     assert json.loads(download.content)["directory_entry"]["first_name"] == "Marie <b>&"
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "status"),
+    [("fr", "Vos données", "confirmé"), ("nl", "Uw gegevens", "bevestigd")],
+)
+def test_the_page_speaks_the_readers_language(subject_world, client, lang, heading, status):
+    client.force_login(subject_world["user"])
+    with translation.override(lang):
+        body = client.get(reverse("me_data")).content.decode()
+        erase = client.get(reverse("me_erase")).content.decode()
+    assert heading in body and f"<td>{status}</td>" in body
+    assert {"fr": "Effacer mes données", "nl": "Mijn gegevens wissen"}[lang] in erase
 
 
 @pytest.mark.parametrize("name", ["me_data", "me_data_json", "me_erase"])
