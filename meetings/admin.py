@@ -23,7 +23,6 @@ from modeltranslation.admin import TranslationAdmin
 
 from events_site.kit.admin import ReadOnlyAdminMixin
 
-from . import services
 from .auth import api_key_create
 from .errors import MeetingsError
 from .imports import COLUMN_ALIASES, REQUIRED_COLUMNS, ImportFileError, contacts_import
@@ -38,6 +37,21 @@ from .models import (
     Programme,
     Theme,
 )
+from .services.directory import (
+    organisation_create,
+    organisation_update,
+    person_create,
+    person_update,
+)
+from .services.meetings import (
+    cofacilitator_add,
+    cofacilitator_remove,
+    meeting_cancel,
+    meeting_create,
+    meeting_publish,
+    meeting_update,
+)
+from .services.programme import programme_create, programme_publish, programme_update
 
 PROGRAMMES_PUBLISHED = ngettext_lazy(
     "%(count)d programme published.", "%(count)d programmes published.", "count"
@@ -155,8 +169,8 @@ class ServiceAdminMixin:
 
 @admin.register(Organisation)
 class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    create_service = staticmethod(services.organisation_create)
-    update_service = staticmethod(services.organisation_update)
+    create_service = staticmethod(organisation_create)
+    update_service = staticmethod(organisation_update)
     list_display = ("name", "kind", "country", "city", "postcode")
     list_filter = ("kind", ("country", CountryFilter))
     search_fields = ("name", "city", "postcode")
@@ -175,8 +189,8 @@ class PersonAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "meetings.change_person",
         "meetings.add_organisation",
     )
-    create_service = staticmethod(services.person_create)
-    update_service = staticmethod(services.person_update)
+    create_service = staticmethod(person_create)
+    update_service = staticmethod(person_update)
     list_display = (
         "full_name",
         "function",
@@ -274,8 +288,8 @@ class ProgrammeMeetingInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(ServiceAdminMixin, TranslationAdmin):
-    create_service = staticmethod(services.programme_create)
-    update_service = staticmethod(services.programme_update)
+    create_service = staticmethod(programme_create)
+    update_service = staticmethod(programme_update)
     list_display = ("year", "title", "status", "meeting_count", "published_at")
     list_filter = ("status",)
     search_fields = ("title_fr", "title_nl")
@@ -293,7 +307,7 @@ class ProgrammeAdmin(ServiceAdminMixin, TranslationAdmin):
 
     @admin.action(description=_("Publish the selected programmes"), permissions=["change"])
     def publish(self, request, queryset):
-        _apply_each(self, request, queryset, services.programme_publish, PROGRAMMES_PUBLISHED)
+        _apply_each(self, request, queryset, programme_publish, PROGRAMMES_PUBLISHED)
 
 
 # --- Meetings ------------------------------------------------------------------------
@@ -335,8 +349,8 @@ class MeetingActionForm(ActionForm):
 @admin.register(Meeting)
 class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     form = MeetingForm
-    create_service = staticmethod(services.meeting_create)
-    update_service = staticmethod(services.meeting_update)
+    create_service = staticmethod(meeting_create)
+    update_service = staticmethod(meeting_update)
     action_form = MeetingActionForm
     actions = ("publish", "cancel")
     inlines = (CoFacilitatorInline,)
@@ -434,17 +448,17 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
         """Additions first, so a swap never leaves a published meeting without its pair."""
         formset.save(commit=False)
         for cofacilitator in formset.new_objects:
-            services.cofacilitator_add(form.instance, cofacilitator.person, cofacilitator.role)
+            cofacilitator_add(form.instance, cofacilitator.person, cofacilitator.role)
         for cofacilitator in formset.deleted_objects:
-            services.cofacilitator_remove(cofacilitator)
+            cofacilitator_remove(cofacilitator)
 
     @admin.action(description=_("Publish the selected meetings"), permissions=["change"])
     def publish(self, request, queryset):
-        _apply_each(self, request, queryset, services.meeting_publish, MEETINGS_PUBLISHED)
+        _apply_each(self, request, queryset, meeting_publish, MEETINGS_PUBLISHED)
 
     @admin.action(description=_("Cancel the selected meetings"), permissions=["change"])
     def cancel(self, request, queryset):
-        cancel = partial(services.meeting_cancel, reason=request.POST.get("reason", ""))
+        cancel = partial(meeting_cancel, reason=request.POST.get("reason", ""))
         _apply_each(self, request, queryset, cancel, MEETINGS_CANCELLED)
 
 

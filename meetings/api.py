@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from . import selectors, services
+from . import selectors
 from .auth import organiser_auth
 from .errors import InvalidData
 from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
@@ -31,6 +31,9 @@ from .schemas import (
     ProgrammePatch,
     ProgrammeSummaryOut,
 )
+from .services import directory as directory_services
+from .services import meetings as meeting_services
+from .services import programme as programme_services
 
 router = Router()
 ERRORS = {400: dict, 401: dict, 404: dict, 409: dict, 422: dict}
@@ -130,7 +133,7 @@ def meeting_read(request, meeting_id: int):
     tags=["directory"],
 )
 def organisation_create(request, payload: OrganisationIn):
-    return Status(201, services.organisation_create(**payload.dict()))
+    return Status(201, directory_services.organisation_create(**payload.dict()))
 
 
 @router.patch(
@@ -141,7 +144,7 @@ def organisation_create(request, payload: OrganisationIn):
 )
 def organisation_update(request, organisation_id: int, payload: OrganisationPatch):
     organisation = get_object_or_404(Organisation, pk=organisation_id)
-    return services.organisation_update(organisation, **payload.dict(exclude_unset=True))
+    return directory_services.organisation_update(organisation, **payload.dict(exclude_unset=True))
 
 
 @router.post(
@@ -150,7 +153,7 @@ def organisation_update(request, organisation_id: int, payload: OrganisationPatc
 def person_create(request, payload: PersonIn):
     data = payload.dict()
     data["organisation"] = _resolve(Organisation, data["organisation"], "organisation")
-    return Status(201, services.person_create(**data))
+    return Status(201, directory_services.person_create(**data))
 
 
 @router.patch(
@@ -164,7 +167,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
     data = payload.dict(exclude_unset=True)
     if "organisation" in data:
         data["organisation"] = _resolve(Organisation, data["organisation"], "organisation")
-    return services.person_update(person, **data)
+    return directory_services.person_update(person, **data)
 
 
 # --- Programme -----------------------------------------------------------------------
@@ -177,7 +180,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
     tags=["programme"],
 )
 def programme_create(request, payload: ProgrammeIn):
-    return Status(201, services.programme_create(**payload.dict()))
+    return Status(201, programme_services.programme_create(**payload.dict()))
 
 
 @router.patch(
@@ -188,7 +191,7 @@ def programme_create(request, payload: ProgrammeIn):
 )
 def programme_update(request, year: int, payload: ProgrammePatch):
     programme = get_object_or_404(Programme, year=year)
-    return services.programme_update(programme, **payload.dict(exclude_unset=True))
+    return programme_services.programme_update(programme, **payload.dict(exclude_unset=True))
 
 
 @router.post(
@@ -198,7 +201,7 @@ def programme_update(request, year: int, payload: ProgrammePatch):
     tags=["programme"],
 )
 def programme_publish(request, year: int):
-    return services.programme_publish(get_object_or_404(Programme, year=year))
+    return programme_services.programme_publish(get_object_or_404(Programme, year=year))
 
 
 # --- Meetings ------------------------------------------------------------------------
@@ -211,7 +214,9 @@ def meeting_create(request, payload: MeetingIn):
     data = payload.dict()
     data["programme"] = get_object_or_404(Programme, year=data["programme"])
     themes = _themes(data.pop("themes"))
-    meeting = services.meeting_create(themes=themes, **_meeting_data(data, data["time_zone"]))
+    meeting = meeting_services.meeting_create(
+        themes=themes, **_meeting_data(data, data["time_zone"])
+    )
     return Status(201, _fresh(meeting))
 
 
@@ -225,7 +230,7 @@ def meeting_update(request, meeting_id: int, payload: MeetingPatch):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     data = payload.dict(exclude_unset=True)
     themes = _themes(data.pop("themes", None))
-    meeting = services.meeting_update(
+    meeting = meeting_services.meeting_update(
         meeting, themes=themes, **_meeting_data(data, meeting.time_zone)
     )
     return _fresh(meeting)
@@ -238,7 +243,7 @@ def meeting_update(request, meeting_id: int, payload: MeetingPatch):
     tags=["meetings"],
 )
 def meeting_publish(request, meeting_id: int):
-    meeting = services.meeting_publish(get_object_or_404(Meeting, pk=meeting_id))
+    meeting = meeting_services.meeting_publish(get_object_or_404(Meeting, pk=meeting_id))
     return _fresh(meeting)
 
 
@@ -249,7 +254,7 @@ def meeting_publish(request, meeting_id: int):
     tags=["meetings"],
 )
 def meeting_cancel(request, meeting_id: int, payload: CancelIn):
-    meeting = services.meeting_cancel(
+    meeting = meeting_services.meeting_cancel(
         get_object_or_404(Meeting, pk=meeting_id), reason=payload.reason
     )
     return _fresh(meeting)
@@ -264,7 +269,7 @@ def meeting_cancel(request, meeting_id: int, payload: CancelIn):
 def cofacilitator_add(request, meeting_id: int, payload: CoFacilitatorIn):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     person = _resolve(Person, payload.person, "person")
-    return Status(201, services.cofacilitator_add(meeting, person, payload.role))
+    return Status(201, meeting_services.cofacilitator_add(meeting, person, payload.role))
 
 
 @router.delete(
@@ -277,5 +282,5 @@ def cofacilitator_remove(request, meeting_id: int, cofacilitator_id: int):
     cofacilitator = get_object_or_404(
         CoFacilitator.objects.select_related("meeting"), pk=cofacilitator_id, meeting_id=meeting_id
     )
-    services.cofacilitator_remove(cofacilitator)
+    meeting_services.cofacilitator_remove(cofacilitator)
     return Status(204, None)

@@ -45,3 +45,7 @@ meeting_cancelled = Signal()
 # Sent with `meeting=` and `previous=` (the old capacity) when the capacity changes: more
 # seats let people off the waiting list.
 meeting_capacity_changed = Signal()
+# Sent with `meeting=` and `user=` (the organiser) inside the transaction of closing it:
+# the apps that act on a meeting's end write what they owe with it (reports queues the
+# booklet to everyone who came). Each receiver answers how many emails it queued.
+meeting_closed = Signal()

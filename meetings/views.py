@@ -4,7 +4,6 @@ from itertools import groupby
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import include, path
 from django.utils import timezone
 
 from . import selectors
@@ -52,11 +51,3 @@ def meeting_detail(request, meeting_id: int):
     except UnknownMeeting:
         raise Http404 from None
     return render(request, "meetings/meeting.html", {"meeting": meeting})
-
-
-app_patterns = [
-    path("programme/", programme_current, name="programme_current"),
-    path("programme/<int:year>/", programme_detail, name="programme"),
-    path("meetings/<int:meeting_id>/", meeting_detail, name="meeting"),
-]
-urls = path("", include((app_patterns, "meetings")))

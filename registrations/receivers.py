@@ -5,7 +5,8 @@ from django.dispatch import receiver
 
 from meetings.signals import meeting_cancelled, meeting_capacity_changed, meeting_rescheduled
 
-from .services import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify, waitlist_promote
+from .services.invitations import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify
+from .services.waitlist import waitlist_promote
 
 
 @receiver(meeting_rescheduled)

@@ -154,7 +154,9 @@ def subject_world(meeting, organiser, jan):
     waits. Names carry markup and emoji."""
     from tasks.models import Delivery
     from tests.ticket_factories import RegistrationFactory, checkin_make
-    from workshops import services as ws
+    from workshops.services.plan import question_create
+    from workshops.services.postits import contribution_create
+    from workshops.services.workshops import workshop_create
 
     held = timezone.now() - timedelta(days=40)
     meeting.starts_at, meeting.ends_at = held, held + timedelta(hours=3)
@@ -190,16 +192,16 @@ def subject_world(meeting, organiser, jan):
     registrations["cancelled"] = RegistrationFactory(
         meeting=meeting, status="cancelled", language="nl"
     )
-    workshop = ws.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    ws.question_create(workshop, text_fr="Comment relier nos communes ?")
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question_create(workshop, text_fr="Comment relier nos communes ?")
     posts = {
-        "marie": ws.contribution_create(
+        "marie": contribution_create(
             workshop, text="Un bus de nuit", author="marie <B>& DUPONT 🌻", source="transcribed"
         ),
-        "jan": ws.contribution_create(
+        "jan": contribution_create(
             workshop, text="Een fietspad", author="Jan Peeters", source="transcribed"
         ),
-        "unsigned": ws.contribution_create(workshop, text="Un café des maires"),
+        "unsigned": contribution_create(workshop, text="Un café des maires"),
     }
     deliveries = {
         key: Delivery.objects.create(

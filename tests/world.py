@@ -1,25 +1,27 @@
 """One object of each kind, named as the paths of the URL map and the API name their ids,
 so that tests walking every route reach past "not found"."""
 
-from registrations.services import registration_create
+from registrations.services.registration import registration_create
 from reports.services import booklet_request
 from tasks.models import Delivery
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.registrations.conftest import registration_data
-from workshops import services as workshops
+from workshops.services.orientations import orientation_create
+from workshops.services.plan import question_create, round_create
+from workshops.services.postits import contribution_create
+from workshops.services.tables import tables_create
+from workshops.services.workshops import workshop_create
 
 
 def one_of_each(meeting) -> dict:
     """Ids by path parameter name, around `meeting` (published, with its pair)."""
     registration, _created = registration_create(meeting, data=registration_data())
-    workshop = workshops.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    question = workshops.question_create(workshop, text_fr="Comment relier nos communes ?")
-    workshops.round_create(
-        workshop, title_fr="Écriture", kind="silent", duration_s=300, question=question
-    )
-    workshops.tables_create(workshop, 2)
-    workshops.orientation_create(workshop, title_fr="Transports")
-    contribution = workshops.contribution_create(workshop, text="Un bus de nuit")
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question = question_create(workshop, text_fr="Comment relier nos communes ?")
+    round_create(workshop, title_fr="Écriture", kind="silent", duration_s=300, question=question)
+    tables_create(workshop, 2)
+    orientation_create(workshop, title_fr="Transports")
+    contribution = contribution_create(workshop, text="Un bus de nuit")
     return {
         "year": meeting.programme.year,
         "meeting_id": meeting.pk,

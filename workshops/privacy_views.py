@@ -7,7 +7,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -47,10 +46,3 @@ def me_erase(request):
     subject_erase(subject_of_user(request.user), by=request.user, channel=Erasure.Channel.SELF)
     logout(request)
     return render(request, "workshops/privacy/erased.html")
-
-
-urls = [
-    path("me/data/", me_data, name="me_data"),
-    path("me/data.json", me_data_json, name="me_data_json"),
-    path("me/erase/", me_erase, name="me_erase"),
-]

@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.auth import facilitator_user
+from meetings.services.signin import facilitator_user
 from tests.e2e.conftest import sign_in
-from workshops import services
 from workshops.models import Contribution
+from workshops.services.plan import question_create, round_create
+from workshops.services.tables import table_create
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,14 +45,14 @@ THROWING_CALLBACK_POLLS = """async () => {
 
 
 def test_a_round_runs_on_the_console_projector_and_phone_together(live_server, browser, meeting):
-    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    question = services.question_create(
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question = question_create(
         workshop, text_fr="Comment se déplacer ?", text_nl="Hoe verplaatsen we ons?"
     )
-    services.round_create(
+    round_create(
         workshop, title_fr="Écriture", title_nl="Schrijven", duration_s=120, question=question
     )
-    table = services.table_create(workshop, "Table 1")
+    table = table_create(workshop, "Table 1")
     facilitator = facilitator_user(meeting.cofacilitators.first().person)
 
     facilitating = browser.new_context(locale="fr-FR")
@@ -110,8 +112,8 @@ def test_the_phone_shows_a_refusal_and_sends_a_post_it_whose_answer_was_lost_onc
     """A 4xx is the server's sentence, the words kept; a lost answer (the server wrote
     the post-it, the phone heard nothing) is sent again with the same Idempotency-Key
     and answered without a second post-it."""
-    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    table = services.table_create(workshop, "Table 1")
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    table = table_create(workshop, "Table 1")
     keys, lose_next_answer = [], [False]
 
     def contributions(route):

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.auth import login_link_request
 from meetings.models import Erasure, LoginLink, Person
+from meetings.services.signin import login_link_request
 from registrations.models import CheckIn, Registration
 from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data

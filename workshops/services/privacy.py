@@ -11,8 +11,9 @@ from django.utils import timezone
 from meetings.models import Erasure
 from meetings.services.privacy import person_anonymise, user_close
 from registrations.models import Registration
-from registrations.services import meeting_over, registration_cancel
 from registrations.services.privacy import registrations_anonymise
+from registrations.services.registration import registration_cancel
+from registrations.services.seats import meeting_over
 from tasks.outbox.privacy import deliveries_forget
 
 from ..models import Contribution
