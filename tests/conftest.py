@@ -185,6 +185,7 @@ def subject_world(meeting, organiser, jan):
             language=language,
             accessibility_notes=f"{key}: fauteuil roulant",
             dietary_notes=f"{key}: sans gluten",
+            share_contact=True,
         )
         checkin_make(registration, by=organiser)
         registrations[key] = registration

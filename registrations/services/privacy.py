@@ -2,7 +2,8 @@
 
 An anonymised registration keeps what the key figures and booklets count (status,
 check-in, function, organisation, languages and interpretation) and loses what named the
-person: names, address, notes, and its links to the directory entry and the invitation.
+person: names, address, notes, its place in the contact list, and its links to the
+directory entry and the invitation.
 Its manage link no longer opens (`selectors.registration_by_token`).
 """
 
@@ -53,6 +54,8 @@ def registrations_anonymise(registrations: QuerySet[Registration]) -> int:
             last_name=name,
             email=email,
             **NOTES_CLEARED,
+            # Nobody is put in a contact list under a placeholder name.
+            share_contact=False,
             person=None,
             invitation=None,
             anonymised_at=now,

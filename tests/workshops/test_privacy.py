@@ -122,6 +122,7 @@ def test_erasing_oneself_asks_once_more_then_erases_and_signs_out(subject_world,
     assert registration.email.endswith("@anonymised.invalid")
     assert (registration.accessibility_notes, registration.dietary_notes) == ("", "")
     assert registration.person is None and registration.anonymised_at
+    assert not registration.share_contact
     assert CheckIn.objects.filter(registration=registration).exists()
     assert Contribution.objects.get(pk=world["posts"]["marie"].pk).author == ""
     assert Contribution.objects.get(pk=world["posts"]["jan"].pk).author == "Jan Peeters"
