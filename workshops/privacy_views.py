@@ -5,6 +5,7 @@ import json
 
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -29,7 +30,10 @@ def me_data(request):
 @login_required
 def me_data_json(request):
     payload = json.dumps(
-        subject_export(subject_of_user(request.user)), ensure_ascii=False, indent=2
+        subject_export(subject_of_user(request.user)),
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        indent=2,
     )
     response = HttpResponse(payload, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'

@@ -85,8 +85,9 @@ def subject_of_person(person: Person) -> Subject:
     return _subject(person, person.user)
 
 
-def _when(moment) -> str | None:
-    return timezone.localtime(moment).isoformat() if moment else None
+def _when(moment):
+    """In the site's time zone: the page formats it, the download writes ISO 8601."""
+    return timezone.localtime(moment) if moment else None
 
 
 def _meeting(meeting) -> dict:
@@ -159,7 +160,8 @@ def _consents(person: Person | None, registrations: list[Registration]) -> list[
 
 
 def subject_export(subject: Subject) -> dict:
-    """Everything held about the subject, JSON-ready: what `/me/data/` shows and
+    """Everything held about the subject (dates as datetimes, for
+    `DjangoJSONEncoder`): what `/me/data/` shows and
     `/me/data.json` gives. Codes (status, function) come with their label in the
     reader's language. Emails are listed by kind, date and status; their subject line
     and body are composed when sent and never stored."""

@@ -4,6 +4,7 @@
 import json
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils import translation
 
@@ -43,7 +44,7 @@ def test_the_export_holds_everything_about_the_person_and_nothing_of_anyone_else
         ("registration_confirmed", "sent")
     ]
     assert {"privacy_notice_accepted_at", "contact_list"} <= set(data["consents"][0])
-    dumped = json.dumps(data, ensure_ascii=False)
+    dumped = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     for other in ("Peeters", "jan", "Een fietspad", "café des maires", "Sofie", "végétarien"):
         assert other not in dumped
 
