@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from events_site.kit.http_errors import error_responses
+
 from . import selectors
 from .auth import organiser_auth
 from .errors import InvalidData
@@ -36,7 +38,6 @@ from .services import meetings as meeting_services
 from .services import programme as programme_services
 
 router = Router()
-ERRORS = {400: dict, 401: dict, 404: dict, 409: dict, 422: dict}
 
 
 def _resolve(model: type[Model], pk: int | None, field: str):
@@ -128,7 +129,7 @@ def meeting_read(request, meeting_id: int):
 
 @router.post(
     "/organisations",
-    response={201: OrganisationOut, **ERRORS},
+    response={201: OrganisationOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
 )
@@ -138,7 +139,7 @@ def organisation_create(request, payload: OrganisationIn):
 
 @router.patch(
     "/organisations/{organisation_id}",
-    response={200: OrganisationOut, **ERRORS},
+    response={200: OrganisationOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
 )
@@ -148,7 +149,10 @@ def organisation_update(request, organisation_id: int, payload: OrganisationPatc
 
 
 @router.post(
-    "/people", response={201: PersonOut, **ERRORS}, auth=organiser_auth, tags=["directory"]
+    "/people",
+    response={201: PersonOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
 )
 def person_create(request, payload: PersonIn):
     data = payload.dict()
@@ -158,7 +162,7 @@ def person_create(request, payload: PersonIn):
 
 @router.patch(
     "/people/{person_id}",
-    response={200: PersonOut, **ERRORS},
+    response={200: PersonOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
 )
@@ -175,7 +179,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
 
 @router.post(
     "/programmes",
-    response={201: ProgrammeSummaryOut, **ERRORS},
+    response={201: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
 )
@@ -185,7 +189,7 @@ def programme_create(request, payload: ProgrammeIn):
 
 @router.patch(
     "/programmes/{year}",
-    response={200: ProgrammeSummaryOut, **ERRORS},
+    response={200: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
 )
@@ -196,7 +200,7 @@ def programme_update(request, year: int, payload: ProgrammePatch):
 
 @router.post(
     "/programmes/{year}/publish",
-    response={200: ProgrammeSummaryOut, **ERRORS},
+    response={200: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
 )
@@ -208,7 +212,10 @@ def programme_publish(request, year: int):
 
 
 @router.post(
-    "/meetings", response={201: MeetingOut, **ERRORS}, auth=organiser_auth, tags=["meetings"]
+    "/meetings",
+    response={201: MeetingOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["meetings"],
 )
 def meeting_create(request, payload: MeetingIn):
     data = payload.dict()
@@ -222,7 +229,7 @@ def meeting_create(request, payload: MeetingIn):
 
 @router.patch(
     "/meetings/{meeting_id}",
-    response={200: MeetingOut, **ERRORS},
+    response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -238,7 +245,7 @@ def meeting_update(request, meeting_id: int, payload: MeetingPatch):
 
 @router.post(
     "/meetings/{meeting_id}/publish",
-    response={200: MeetingOut, **ERRORS},
+    response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -249,7 +256,7 @@ def meeting_publish(request, meeting_id: int):
 
 @router.post(
     "/meetings/{meeting_id}/cancel",
-    response={200: MeetingOut, **ERRORS},
+    response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -262,7 +269,7 @@ def meeting_cancel(request, meeting_id: int, payload: CancelIn):
 
 @router.post(
     "/meetings/{meeting_id}/cofacilitators",
-    response={201: CoFacilitatorOut, **ERRORS},
+    response={201: CoFacilitatorOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -274,7 +281,7 @@ def cofacilitator_add(request, meeting_id: int, payload: CoFacilitatorIn):
 
 @router.delete(
     "/meetings/{meeting_id}/cofacilitators/{cofacilitator_id}",
-    response={204: None, **ERRORS},
+    response={204: None, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 
 from meetings.emails import site_link
 from meetings.models import Meeting
-from tasks.mail import message_build
 from tasks.models import Delivery
-from tasks.outbox import PermanentFailure, batch_memo, renderer
+from tasks.outbox import PermanentFailure, batch_memo, message_build, renderer
 
 from .services import BOOKLET_EMAIL, booklet_payload
 

@@ -714,16 +714,18 @@ def load(organiser_password: str | None = None) -> Summary:
     }
     today = timezone.localdate()
     past_year = today.year if today.month > 1 else today.year - 1
+    created, generated = ensure_organiser(organiser_password)
+    organiser = get_user_model().objects.get(username=ORGANISER_USERNAME)
     past = _load_programme(past_year)
     for plan in PAST_PLANS:
-        # What happened at it: who came, and the workshops that make its booklet.
-        load_synthesis(_load_meeting(past, plan, *directory, themes))
+        # What happened at it: who came (scanned in by the organiser), and the workshops
+        # that make its booklet.
+        load_synthesis(_load_meeting(past, plan, *directory, themes), organiser)
     upcoming = _load_programme(today.year + 1)
     for plan in NEXT_YEAR_PLANS:
         meeting = _load_meeting(upcoming, plan, *directory, themes)
         if plan.key == CANCELLED_PLAN:
             meeting_cancel(meeting, reason=CANCELLATION_REASON)
-    created, generated = ensure_organiser(organiser_password)
     return Summary(
         organisations=Organisation.objects.count(),
         people=Person.objects.count(),

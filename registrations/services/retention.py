@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from tasks.models import Delivery
-from tasks.outbox.privacy import WAITING, deliveries_recipient_remove
+from tasks.outbox import deliveries_recipient_remove, deliveries_with_recipient
 
 from ..models import Registration
 from .privacy import NOTES_CLEARED, registrations_anonymise, registrations_notes_clear
@@ -73,9 +72,7 @@ def retention_rules(now: datetime) -> list[Rule]:
         ),
         Rule(
             DELIVERIES_STRIPPED,
-            Delivery.objects.filter(created_at__lt=deliveries_until)
-            .exclude(to_email="", to_name="")
-            .exclude(status__in=WAITING),
+            deliveries_with_recipient(deliveries_until),
             deliveries_recipient_remove,
         ),
     ]

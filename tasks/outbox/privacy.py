@@ -5,6 +5,8 @@ delivery report of a meeting are unchanged; the recipient's name and address go,
 the server's reason too (a bounce quotes the address).
 """
 
+from datetime import datetime
+
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
@@ -13,6 +15,16 @@ from django.utils.translation import gettext as _
 from ..models import Delivery
 
 WAITING = (Delivery.Status.QUEUED, Delivery.Status.SENDING)
+
+
+def deliveries_with_recipient(created_before: datetime) -> QuerySet[Delivery]:
+    """Rows done with (sent or failed) that still name their recipient: what the
+    retention rule on emails strips."""
+    return (
+        Delivery.objects.filter(created_at__lt=created_before)
+        .exclude(to_email="", to_name="")
+        .exclude(status__in=WAITING)
+    )
 
 
 def deliveries_recipient_remove(deliveries: QuerySet[Delivery]) -> int:

@@ -14,6 +14,8 @@ from registrations.models import CheckIn, Registration
 from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data
 from tasks.models import Delivery
+from tasks.outbox.enqueue import OutboxError
+from tasks.outbox.sweep import delivery_resend
 from tests.reports.test_booklet import pdf_text
 from workshops.models import Contribution
 from workshops.services.privacy import subject_erase
@@ -154,6 +156,8 @@ def test_an_upcoming_seat_goes_to_the_waiting_list_and_its_email_is_never_sent(
     assert Registration.objects.get(pk=world["registrations"]["waiting"].pk).status == "confirmed"
     cancellation = Delivery.objects.get(kind="registration_cancelled", meeting=world["later"])
     assert (cancellation.status, cancellation.to_email) == ("failed", "")
+    with pytest.raises(OutboxError, match="erased"):
+        delivery_resend(cancellation)
 
 
 def test_an_account_without_a_directory_entry_is_erased_by_its_address(subject_world):

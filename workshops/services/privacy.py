@@ -14,7 +14,7 @@ from registrations.models import Registration
 from registrations.services.privacy import registrations_anonymise
 from registrations.services.registration import registration_cancel
 from registrations.services.seats import meeting_over
-from tasks.outbox.privacy import deliveries_forget
+from tasks.outbox import deliveries_forget
 
 from ..models import Contribution
 from ..subject import Subject
