@@ -419,7 +419,8 @@ class _Writer:
                     [
                         self.para(title, styles.base.cell) if start + index == 0 else "",
                         Paragraph(
-                            _post_it(item.text, [m.text for m in item.merged]), styles.base.cell
+                            _post_it(item.text, [m.text for m in item.merged], item.languages),
+                            styles.base.cell,
                         ),
                         Paragraph(
                             _post_it(item.objective, [m.objective for m in item.merged]),
@@ -476,9 +477,12 @@ def _cofacilitator(person: Cofacilitator) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def _post_it(text: str, merged: list[str]) -> str:
-    """A post-it's cell, with those merged into it after it, each on its own line."""
+def _post_it(text: str, merged: list[str], languages: list[str] = ()) -> str:
+    """A post-it's cell, with those merged into it after it, each on its own line, and
+    the group's languages when it was said in both."""
     lines = [pdf.escape(text)] + [f"+ {pdf.escape(other)}" for other in merged if other]
+    if len(languages) > 1:
+        lines.append(f"<i>{' · '.join(code.upper() for code in languages)}</i>")
     return "<br/>".join(line for line in lines if line)
 
 

@@ -27,6 +27,7 @@ from events_site.kit.text import bilingual
 from meetings.models import CoFacilitator, Meeting, Organisation
 from registrations.models import CheckIn, Registration
 from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
+from workshops.text import language
 
 from .figures import UNSPECIFIED, AttendanceFigures, attendance_figures
 from .terms import key_terms
@@ -61,6 +62,9 @@ class Item:
     question_id: int | None
     orientation_id: int | None
     merged: list[Merged] = field(default_factory=list)
+    # A merged group's languages ("fr", "nl"), told from its words: the same idea said
+    # on both sides of the border is printed once, and says so.
+    languages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -319,6 +323,10 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         if target in visible:
             visible[target].merged.append(item)
     items = list(visible.values())
+    for item in items:
+        if item.merged:
+            said = [item.text] + [m.text for m in item.merged]
+            item.languages = sorted({language(text) for text in said} - {None})
 
     groups = _sorted_into(
         items,

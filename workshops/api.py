@@ -56,6 +56,7 @@ from .schemas import (
     RoundOut,
     RoundPatch,
     RoundsOrderIn,
+    SameIdeaOut,
     SuggestionIn,
     SuggestionOut,
     TableIn,
@@ -80,7 +81,7 @@ from .services.tables import table_token_renew, table_workshop_id, tables_create
 from .services.timer import table_timer_state, timer_state
 from .services.votes import workshop_vote_set
 from .services.workshops import workshop_facilitators_set
-from .suggestions import orientation_suggestions
+from .suggestions import orientation_suggestions, same_ideas
 from .throttles import phone_throttles
 
 router = Router(tags=["workshops"])
@@ -615,14 +616,31 @@ def vote_withdraw(request, contribution_id: int):
     auth=facilitators,
 )
 def suggestion_list(request, workshop_id: int):
-    """For each unsorted visible post-it, the orientation its words most resemble."""
+    """For each unsorted visible post-it, the orientation it most resembles, in meaning
+    and in words."""
     return [
         {
             "contribution": s.contribution.pk,
             "orientation": s.orientation.pk,
             "score": s.score,
+            "margin": s.margin,
+            "confident": s.confident,
         }
         for s in orientation_suggestions(_workshop(request, workshop_id))
+    ]
+
+
+@router.get(
+    "/workshops/{workshop_id}/same-ideas",
+    response={200: list[SameIdeaOut], **error_responses()},
+    auth=facilitators,
+)
+def same_idea_list(request, workshop_id: int):
+    """Pairs of post-its that say the same thing, in either language, to merge in one
+    gesture (empty without the sentence encoder)."""
+    return [
+        {"contributions": [p.first.pk, p.second.pk], "score": p.score}
+        for p in same_ideas(_workshop(request, workshop_id))
     ]
 
 

@@ -353,3 +353,29 @@ class TableSeat(models.Model):
 
     def __str__(self):
         return f"{self.registration_id} @ {self.table}"
+
+
+class TextEmbedding(models.Model):
+    """A workshop text's vector from the sentence encoder (`workshops.encoder`), so that a
+    suggestion compares stored vectors instead of running the model in a request.
+
+    Kept by the text's hash, not by the post-it: an edited text gets a new vector, the
+    same words (a post-it and an orientation title, or a copy) share one, and the
+    workshop's deletion takes them along.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
+    encoder = models.CharField(max_length=40)
+    digest = models.CharField(max_length=64)
+    # float32, unit length: 2 KB for the 512 dimensions.
+    vector = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "encoder", "digest"], name="text_embedding_once_per_text"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.encoder}:{self.digest[:12]}"

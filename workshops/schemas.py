@@ -286,6 +286,15 @@ class SuggestionOut(Schema):
     contribution: int
     orientation: int
     score: float = Field(..., description="0 to 1: how much the post-it resembles it")
+    margin: float = Field(..., description="its lead over the next orientation")
+    confident: bool = Field(
+        ..., description="a lead at which suggestions were right nine times in ten"
+    )
+
+
+class SameIdeaOut(Schema):
+    contributions: list[int] = Field(..., description="two post-its, the earlier first")
+    score: float = Field(..., description="how close their meanings are, 0 to 1")
 
 
 class SuggestionIn(In):

@@ -265,6 +265,22 @@ def test_a_post_it_taller_than_a_page_is_split_across_pages(synthesis):
         assert squeeze(f"+ {number}{LONG[1:40]}") in squeeze(text)
 
 
+def test_the_same_idea_merged_from_both_languages_is_printed_once_with_them(synthesis):
+    items, workshop = synthesis["items"], synthesis["workshop"]
+    dutch = contribution_create(
+        workshop,
+        text="Elk uur een trein tussen de steden, ook in het weekend",
+        source="transcribed",
+    )
+    contribution_update(dutch, merged_into=items["train"])
+    section = booklet_data(synthesis["meeting"]).workshops[0]
+    bus, train = section.groups[0].items[:2]
+    assert (bus.languages, train.languages) == (["fr"], ["fr", "nl"])
+    table = squeeze(pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr")))
+    assert table.count(squeeze(dutch.text)) == 1  # in the row of the one it joined
+    assert table.count("FR·NL") == 1
+
+
 def test_contents_longer_than_a_page_go_on_over_the_next_one(programme):
     meeting = MeetingFactory(programme=programme)
     Workshop.objects.bulk_create(
