@@ -14,8 +14,11 @@ from events_site.kit.http_errors import error_responses
 from . import selectors
 from .auth import organiser_auth
 from .errors import InvalidData
-from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from .models import AgendaItem, CoFacilitator, Meeting, Organisation, Person, Programme, Theme
 from .schemas import (
+    AgendaItemIn,
+    AgendaItemOut,
+    AgendaItemPatch,
     CancelIn,
     CoFacilitatorIn,
     CoFacilitatorOut,
@@ -33,6 +36,7 @@ from .schemas import (
     ProgrammePatch,
     ProgrammeSummaryOut,
 )
+from .services import agenda
 from .services import directory as directory_services
 from .services import meetings as meeting_services
 from .services import programme as programme_services
@@ -290,4 +294,66 @@ def cofacilitator_remove(request, meeting_id: int, cofacilitator_id: int):
         CoFacilitator.objects.select_related("meeting"), pk=cofacilitator_id, meeting_id=meeting_id
     )
     meeting_services.cofacilitator_remove(cofacilitator)
+    return Status(204, None)
+
+
+# --- Agenda --------------------------------------------------------------------------
+
+
+def _agenda_data(data: dict, meeting: Meeting) -> dict:
+    if data.get("starts_at") is not None:
+        data["starts_at"] = _aware(data["starts_at"], meeting.time_zone)
+    if data.get("speakers") is not None:
+        data["speakers"] = [
+            {**speaker, "person": _resolve(Person, speaker.get("person"), "speakers")}
+            for speaker in data["speakers"]
+        ]
+    return data
+
+
+@router.get(
+    "/meetings/{meeting_id}/agenda",
+    response={200: list[AgendaItemOut], 404: dict},
+    tags=["agenda"],
+)
+def agenda_read(request, meeting_id: int):
+    """The agenda of a published meeting, by time."""
+    return selectors.meeting_get_public(meeting_id).agenda_items.all()
+
+
+@router.post(
+    "/meetings/{meeting_id}/agenda",
+    response={201: AgendaItemOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["agenda"],
+)
+def agenda_item_create(request, meeting_id: int, payload: AgendaItemIn):
+    """A new item; 422 outside the meeting's hours, 409 naming the item it would overlap."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    item = agenda.agenda_item_create(meeting, **_agenda_data(payload.dict(), meeting))
+    return Status(201, selectors.agenda_item_get(item.pk))
+
+
+@router.patch(
+    "/agenda/{item_id}",
+    response={200: AgendaItemOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["agenda"],
+)
+def agenda_item_update(request, item_id: int, payload: AgendaItemPatch):
+    """Change what is sent; `speakers`, when sent, replace the item's speakers."""
+    item = get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=item_id)
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    agenda.agenda_item_update(item, **_agenda_data(data, item.meeting))
+    return selectors.agenda_item_get(item.pk)
+
+
+@router.delete(
+    "/agenda/{item_id}",
+    response={204: None, **error_responses()},
+    auth=organiser_auth,
+    tags=["agenda"],
+)
+def agenda_item_delete(request, item_id: int):
+    agenda.agenda_item_delete(get_object_or_404(AgendaItem, pk=item_id))
     return Status(204, None)

@@ -34,3 +34,7 @@ class UnknownMeeting(MeetingsError, NotFound):
     def of(cls, meeting_id) -> "UnknownMeeting":
         """The error for a meeting id that names no meeting, in the request's language."""
         return cls(_("There is no meeting with id %(id)s.") % {"id": meeting_id})
+
+
+class AgendaClash(MeetingsError, Conflict):
+    """An agenda item that would overlap another one of the same meeting."""

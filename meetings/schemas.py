@@ -6,7 +6,7 @@ from ninja import Field, Schema
 
 from events_site.kit.schemas import ListOf, api_choices
 
-from .models import CoFacilitator, Meeting, Organisation, Person
+from .models import AgendaItem, AgendaSpeaker, CoFacilitator, Meeting, Organisation, Person
 
 OrganisationKind = api_choices(Organisation.Kind, "OrganisationKind")
 
@@ -258,3 +258,87 @@ class ProgrammeSummaryOut(Schema):
     title_nl: str | None
     status: str
     published_at: datetime | None
+
+
+AgendaKind = api_choices(AgendaItem.Kind, "AgendaKind")
+
+
+class SpeakerIn(Schema):
+    person: int | None = Field(None, description="id of a person of the directory")
+    name: str = Field("", max_length=200, description="a speaker who is not in the directory")
+    role: str = Field("", max_length=200)
+
+
+class SpeakerOut(Schema):
+    person: int | None = Field(None, alias="person_id")
+    name: str
+    role: str
+
+    @staticmethod
+    def resolve_name(obj: AgendaSpeaker):
+        return obj.display_name
+
+    @staticmethod
+    def resolve_role(obj: AgendaSpeaker):
+        return obj.display_role
+
+
+AGENDA_START = "naive times are read in the meeting's time zone; within the meeting's hours"
+
+
+class AgendaItemIn(Schema):
+    starts_at: datetime = Field(..., description=AGENDA_START)
+    duration_min: int = Field(..., ge=1, le=24 * 60)
+    kind: AgendaKind
+    title_fr: str = Field("", max_length=200)
+    title_nl: str = Field("", max_length=200, description="at least one of title_fr, title_nl")
+    description_fr: str = Field("", max_length=4000)
+    description_nl: str = Field("", max_length=4000)
+    room: str = Field("", max_length=120)
+    address: str = Field("", max_length=255, description="only for a site visit")
+    speakers: ListOf[SpeakerIn] = Field(default_factory=list)
+
+
+class AgendaItemPatch(Schema):
+    starts_at: datetime | None = Field(None, description=AGENDA_START)
+    duration_min: int | None = Field(None, ge=1, le=24 * 60)
+    kind: AgendaKind | None = None
+    title_fr: str | None = Field(None, max_length=200)
+    title_nl: str | None = Field(None, max_length=200)
+    description_fr: str | None = Field(None, max_length=4000)
+    description_nl: str | None = Field(None, max_length=4000)
+    room: str | None = Field(None, max_length=120)
+    address: str | None = Field(None, max_length=255)
+    speakers: ListOf[SpeakerIn] | None = Field(None, description="replace the speakers")
+
+
+class AgendaItemOut(Schema):
+    id: int
+    meeting: int = Field(..., alias="meeting_id")
+    starts_at: datetime = Field(..., description="in the meeting's own time zone")
+    ends_at: datetime
+    offset_min: int = Field(..., alias="start_offset_min", description="after the meeting starts")
+    duration_min: int
+    kind: str
+    title: str
+    title_fr: str | None
+    title_nl: str | None
+    description: str
+    description_fr: str | None
+    description_nl: str | None
+    room: str
+    address: str
+    map_url: str
+    speakers: list[SpeakerOut]
+
+    @staticmethod
+    def resolve_starts_at(obj: AgendaItem):
+        return obj.local_starts_at
+
+    @staticmethod
+    def resolve_ends_at(obj: AgendaItem):
+        return obj.local_ends_at
+
+    @staticmethod
+    def resolve_speakers(obj: AgendaItem):
+        return list(obj.speakers.all())

@@ -11,8 +11,8 @@ from .errors import UnknownMeeting, UnknownProgramme
 
 
 def programme_current(request):
-    """The programme of this year, or the nearest published one."""
-    year = selectors.programme_current_year(timezone.localdate().year)
+    """The front door: the nearest programme with meetings to come, else the latest."""
+    year = selectors.programme_upcoming_year(timezone.now())
     if year is None:
         raise Http404
     return redirect("meetings:programme", year=year)
@@ -41,6 +41,7 @@ def programme_detail(request, year: int):
             "countries": selectors.programme_countries(programme),
             "selected_theme": theme,
             "selected_country": country.upper() if country else None,
+            "years": selectors.programme_years(),
         },
     )
 
@@ -51,3 +52,35 @@ def meeting_detail(request, meeting_id: int):
     except UnknownMeeting:
         raise Http404 from None
     return render(request, "meetings/meeting.html", {"meeting": meeting})
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def archive(request):
+    """Past meetings of every year, newest first, searchable and paginated."""
+    now = timezone.now()
+    text = request.GET.get("q", "")[:200]
+    theme = request.GET.get("theme") or None
+    year = _int_or_none(request.GET.get("year"))
+    page = selectors.archive_page(now, request.GET.get("page"), text=text, theme=theme, year=year)
+    themes, years = selectors.archive_filters(now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "meetings/archive.html",
+        {
+            "page": page,
+            "themes": themes,
+            "years": years,
+            "text": text,
+            "selected_theme": theme,
+            "selected_year": year,
+            "query": query.urlencode(),
+        },
+    )

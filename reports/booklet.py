@@ -250,6 +250,12 @@ class _Writer:
                     (_("Co-facilitators"), "\n".join(_cofacilitator(p) for p in booklet.pair))
                 )
         story += [Spacer(0, 1 * cm), self.facts(rows)]
+        if booklet.host:
+            story.append(Spacer(0, 0.4 * cm))
+            for lang in langs:
+                with translation.override(lang):
+                    partnership = _("In partnership with %(host)s") % {"host": booklet.host}
+                story.append(self.para(partnership, styles.body))
         return story
 
     def facts(self, rows: list[tuple[str, str]]) -> Table:
@@ -276,6 +282,9 @@ class _Writer:
             if labelled:
                 version = _("Version in French") if lang == "fr" else _("Version in Dutch")
                 story.append(self.heading(version, styles.title, lang))
+            if self.booklet.agenda:
+                story.append(self.heading(_("How the meeting went"), styles.h1, f"{lang}-agenda"))
+                story += self.agenda(lang)
             story.append(self.heading(_("Key figures"), styles.h1, f"{lang}-figures"))
             story += self.key_figures()
             if self.booklet.is_empty:
@@ -295,6 +304,26 @@ class _Writer:
             story.append(self.heading(_("Annexes"), styles.h1, f"{lang}-annexes"))
             story += self.annexes(lang)
         return story
+
+    def agenda(self, lang: str) -> list:
+        """The agenda as it ran: hours, then what, where, who and the parallel workshops."""
+        styles = self.styles.base
+        rows = []
+        for line in self.booklet.agenda:
+            parts = [f"<b>{pdf.escape(content(line.title, lang))}</b>"]
+            description = content(line.description, lang)
+            if description:
+                parts.append(pdf.escape(description))
+            details = [line.place, *line.speakers]
+            details += [content(workshop, lang) for workshop in line.workshops]
+            parts += [pdf.escape(detail) for detail in details if detail]
+            rows.append(
+                (
+                    self.para(line.hours, styles.cell_label),
+                    Paragraph("<br/>".join(parts), styles.cell),
+                )
+            )
+        return [pdf.label_value_table(rows, 3 * cm, WIDTH - 3 * cm), Spacer(0, 0.5 * cm)]
 
     def key_figures(self) -> list:
         figures = self.booklet.figures

@@ -1,6 +1,7 @@
 """One object of each kind, named as the paths of the URL map and the API name their ids,
 so that tests walking every route reach past "not found"."""
 
+from meetings.services.agenda import agenda_item_create
 from registrations.services.registration import registration_create
 from reports.services import booklet_request
 from tasks.models import Delivery
@@ -22,6 +23,9 @@ def one_of_each(meeting) -> dict:
     tables_create(workshop, 2)
     orientation_create(workshop, title_fr="Transports")
     contribution = contribution_create(workshop, text="Un bus de nuit")
+    item = agenda_item_create(
+        meeting, starts_at=meeting.starts_at, duration_min=30, kind="welcome", title_fr="Accueil"
+    )
     return {
         "year": meeting.programme.year,
         "meeting_id": meeting.pk,
@@ -38,4 +42,5 @@ def one_of_each(meeting) -> dict:
         "question_id": workshop.questions.first().pk,
         "orientation_id": workshop.orientations.first().pk,
         "contribution_id": contribution.pk,
+        "item_id": item.pk,
     }

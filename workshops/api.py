@@ -211,6 +211,13 @@ def _changes(payload: Schema, nullable: tuple[str, ...] = ()) -> dict:
 # --- Workshops ------------------------------------------------------------------------
 
 
+def _slot(data: dict) -> dict:
+    """The agenda slot by id: the model checks it exists and belongs to the meeting."""
+    if "agenda_item" in data:
+        data["agenda_item_id"] = data.pop("agenda_item")
+    return data
+
+
 def _detail(workshop: Workshop) -> Workshop:
     return selectors.workshop_detail(workshop.pk)
 
@@ -236,7 +243,8 @@ def workshop_create(request, meeting_id: int, payload: WorkshopIn):
     """A new workshop; 409 if the meeting is cancelled."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     _facilitate(request, meeting.pk)
-    return Status(201, _detail(workshop_services.workshop_create(meeting, **payload.dict())))
+    data = _slot(payload.dict())
+    return Status(201, _detail(workshop_services.workshop_create(meeting, **data)))
 
 
 @router.get(
@@ -259,7 +267,7 @@ def workshop_read(request, workshop_id: int):
 def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
     """Change titles, room, dots per voter and facilitators; 409 once closed."""
     workshop = _workshop(request, workshop_id)
-    data = _changes(payload)
+    data = _slot(_changes(payload, nullable=("agenda_item",)))
     people_ids = data.pop("facilitators", None)
     with transaction.atomic():  # both changes or neither
         workshop = workshop_services.workshop_update(workshop, **data)

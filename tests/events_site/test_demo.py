@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from events_site.demo import network as demo
 from meetings.auth import is_organiser
-from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from meetings.models import (
+    AgendaItem,
+    CoFacilitator,
+    Meeting,
+    Organisation,
+    Person,
+    Programme,
+    Theme,
+)
 from registrations.models import CheckIn, Registration
 from tasks.models import Delivery
 
@@ -20,6 +28,7 @@ DEMO_MODELS = (
     Programme,
     Meeting,
     CoFacilitator,
+    AgendaItem,
     User,
     Registration,
     CheckIn,
@@ -76,6 +85,18 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(db, mo
     emails = Delivery.objects.filter(meeting=past)
     assert emails.count() == confirmed.count()
     assert not emails.exclude(status=Delivery.Status.SENT).exists()
+
+    # The past meeting runs like seed 003's launch day, its workshops in parallel.
+    kinds = [item.kind for item in past.agenda_items.all()]
+    assert kinds == ["welcome", "plenary", "workshops", "closing"]
+    slot = past.agenda_items.get(kind="workshops")
+    rooms = [workshop.room for workshop in slot.workshops.all()]
+    assert len(rooms) >= 2 and len(set(rooms)) == len(rooms)
+    assert past.agenda_items.get(kind="plenary").speakers.count() >= 2
+    # One upcoming meeting visits a site in its host commune.
+    visit = AgendaItem.objects.get(kind="site_visit", meeting__programme=next_year)
+    assert visit.meeting.host_organisation.city in visit.address
+    assert visit.map_url
 
 
 def test_the_demo_organiser_keeps_the_password_given_by_the_environment(db):
