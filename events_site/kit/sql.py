@@ -2,7 +2,7 @@
 
 A few hot paths (a registration's seat, a door scan, an email's mark) run one statement
 that the ORM takes longer to build than the database to run. Each app keeps them behind
-named primitives in its own module (`registrations/sql.py`, `workshops/sql.py`,
+named primitives in its own module (`meetings/sql.py`, `registrations/sql.py`, `workshops/sql.py`,
 `tasks/outbox/sql.py`), written with these helpers from the models' tables and columns
 quoted for the database in use, so a renamed field or table changes them too; and their
 values are loaded as the ORM would load them.
