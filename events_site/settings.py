@@ -83,7 +83,12 @@ WSGI_APPLICATION = "events_site.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "events_site" / "templates"],
+        # Organisers adapt a page's text (the privacy notice) with a template of the same
+        # name in TEMPLATE_OVERRIDES_DIR, which is searched first.
+        "DIRS": [
+            Path(env.str("TEMPLATE_OVERRIDES_DIR", default=str(VAR_DIR / "templates"))),
+            BASE_DIR / "events_site" / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -343,6 +348,9 @@ WORKSHOP_TABLE_THROTTLE_RATE = env.str("WORKSHOP_TABLE_THROTTLE_RATE", default="
 WORKSHOP_DEVICE_THROTTLE_RATE = env.str("WORKSHOP_DEVICE_THROTTLE_RATE", default="20/m")
 
 ORGANISERS_GROUP = "organisers"
+# The version of the privacy notice people agree to when they register, recorded with
+# each consent: change it whenever the notice's text changes (its template overridden).
+PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-12")
 
 LOGGING = {
     "version": 1,

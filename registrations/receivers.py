@@ -1,10 +1,14 @@
 """What registrations do when a meeting changes, in the same transaction: tell everyone
-invited or registered, and give new seats to the waiting list."""
+invited or registered, and give new seats to the waiting list; and when an organiser
+changes someone's network news, the record of that consent."""
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from meetings.models import Person
 from meetings.signals import meeting_cancelled, meeting_capacity_changed, meeting_rescheduled
 
+from .services.consents import network_news_recorded
 from .services.invitations import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify
 from .services.waitlist import waitlist_promote
 
@@ -23,3 +27,10 @@ def _meeting_cancelled(sender, meeting, **kwargs):
 def _meeting_capacity_changed(sender, meeting, previous, **kwargs):
     if meeting.capacity > previous:
         waitlist_promote(meeting)
+
+
+@receiver(post_save, sender=Person)
+def _network_news_recorded(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and "accepts_network_news" not in update_fields):
+        return
+    network_news_recorded(instance)

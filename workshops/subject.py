@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from meetings.models import Person
-from registrations.models import CheckIn, Registration
+from registrations.models import CheckIn, Consent, Registration
 from tasks.models import Delivery
 
 from .models import Contribution
@@ -145,18 +145,23 @@ def _registration(registration: Registration) -> dict:
     }
 
 
-def _consents(person: Person | None, registrations: list[Registration]) -> list[dict]:
-    consents = [
+def _consents(subject: Subject) -> list[dict]:
+    """Each consent as it was given, withdrawals included: what, which text, when."""
+    given = Q(registration__in=subject.registrations())
+    if subject.person is not None:
+        given |= Q(person=subject.person)
+    consents = Consent.objects.filter(given).select_related("registration__meeting")
+    return [
         {
-            "meeting": _meeting(registration.meeting),
-            "privacy_notice_accepted_at": _when(registration.privacy_consent_at),
-            "contact_list": registration.share_contact,
+            "kind": consent.kind,
+            "kind_label": consent.get_kind_display(),
+            "version": consent.version,
+            "meeting": _meeting(consent.registration.meeting) if consent.registration else None,
+            "given_at": _when(consent.given_at),
+            "withdrawn_at": _when(consent.withdrawn_at),
         }
-        for registration in registrations
+        for consent in consents.order_by("given_at", "pk")
     ]
-    if person is not None:
-        consents.append({"network_news": person.accepts_network_news})
-    return consents
 
 
 def subject_export(subject: Subject) -> dict:
@@ -210,5 +215,5 @@ def subject_export(subject: Subject) -> dict:
             }
             for delivery in deliveries
         ],
-        "consents": _consents(subject.person, registrations),
+        "consents": _consents(subject),
     }

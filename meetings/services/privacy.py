@@ -33,7 +33,17 @@ def user_close(user) -> None:
     user.is_active = False
     user.set_unusable_password()
     user.email = user.first_name = user.last_name = ""
-    user.save(update_fields=["is_active", "password", "email", "first_name", "last_name"])
+    # A participant's user name is derived from their address (`signin._signer_username`):
+    # it goes too, and the address may make a new account one day.
+    user.username = f"erased-{user.pk}"
+    user.save(
+        update_fields=["is_active", "password", "email", "first_name", "last_name", "username"]
+    )
+
+
+def login_links_delete(emails) -> None:
+    """Sign-in links not yet used, asked for with one of these addresses."""
+    LoginLink.objects.filter(email__in=[email.lower() for email in emails]).delete()
 
 
 @transaction.atomic

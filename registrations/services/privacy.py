@@ -2,8 +2,9 @@
 
 An anonymised registration keeps what the key figures and booklets count (status,
 check-in, function, organisation, languages and interpretation) and loses what named the
-person: names, address, notes, its place in the contact list, and its links to the
-directory entry and the invitation.
+person: names, address, notes, its place in the contact list (its consent to it is
+withdrawn; the consent rows stay, as the record of what was agreed), and its links to
+the directory entry and the invitation.
 Its manage link no longer opens (`selectors.registration_by_token`).
 """
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from meetings.services.privacy import ANONYMISED_DOMAIN, anonymised_name
 
-from ..models import Registration
+from ..models import Consent, Registration
 
 NOTES_CLEARED = {"accessibility_notes": "", "dietary_notes": ""}
 
@@ -46,19 +47,19 @@ def registrations_anonymise(registrations: QuerySet[Registration]) -> int:
         Value(f"@{ANONYMISED_DOMAIN}"),
         output_field=CharField(),
     )
-    return (
-        registrations.filter(anonymised_at__isnull=True)
-        .order_by()
-        .update(
-            first_name="",
-            last_name=name,
-            email=email,
-            **NOTES_CLEARED,
-            # Nobody is put in a contact list under a placeholder name.
-            share_contact=False,
-            person=None,
-            invitation=None,
-            anonymised_at=now,
-            updated_at=now,
-        )
+    fresh = registrations.filter(anonymised_at__isnull=True)
+    Consent.objects.filter(
+        kind=Consent.Kind.CONTACT_SHARING, registration__in=fresh, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+    return fresh.order_by().update(
+        first_name="",
+        last_name=name,
+        email=email,
+        **NOTES_CLEARED,
+        # Nobody is put in a contact list under a placeholder name.
+        share_contact=False,
+        person=None,
+        invitation=None,
+        anonymised_at=now,
+        updated_at=now,
     )

@@ -32,6 +32,7 @@ from ..errors import (
     RegistrationNotChangeable,
 )
 from ..models import Invitation, Registration, manage_token, ticket_secret
+from .consents import contact_sharing_record, registration_consents_record
 from .delivery import _event_key, registration_delivery
 from .seats import _meeting_lock, _seats_add, meeting_over
 from .waitlist import waitlist_promote
@@ -327,6 +328,7 @@ def _registration_place(
     _invitation_answer(meeting_id, registration, token, now)
     _seat_or_waitlist(meeting, registration, now)
     registration.save()
+    registration_consents_record(registration, now)
     _placement_email_queue(registration, now)
     return registration, True
 
@@ -349,6 +351,7 @@ def _registration_new(
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
     registration.save()
+    registration_consents_record(registration, now)
     key = _placement_email_queue(registration, now)
     meeting = sql.seat_take(meeting_id)
     if meeting is not None:
@@ -470,4 +473,6 @@ def registration_update(registration: Registration, data: Mapping[str, Any]) -> 
     _registration_check(registration, only=changed)
     if changed:
         registration.save(update_fields=[*sorted(changed), "updated_at"])
+    if "share_contact" in changed:
+        contact_sharing_record(registration, timezone.now())
     return registration

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from meetings.models import Meeting
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from tests.factories import MeetingFactory, cross_border_pair
 from workshops.models import Contribution, Round
 from workshops.services.orientations import orientation_create
@@ -61,7 +61,7 @@ def test_anonymous_people_are_sent_to_the_sign_in_page(client, workshop, name):
 def test_the_facilitator_of_another_meeting_is_refused_the_console(client, workshop):
     other = MeetingFactory(programme=workshop.meeting.programme)
     mayor, _burgomaster = cross_border_pair(other)
-    client.force_login(facilitator_user(mayor.person))
+    client.force_login(person_user(mayor.person))
     assert client.get(url("facilitate:console", workshop.pk)).status_code == 403
     response = client.post(
         url("facilitate:rounds_add", workshop.pk), {"title_fr": "x", "kind": "silent"}

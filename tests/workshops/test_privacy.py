@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from meetings.models import Erasure, LoginLink, Person
-from meetings.services.signin import login_link_request
-from registrations.models import CheckIn, Registration
+from meetings.services.signin import login_link_request, signer_user
+from registrations.models import CheckIn, Consent, Registration
 from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data
 from tasks.models import Delivery
@@ -45,7 +45,10 @@ def test_the_export_holds_everything_about_the_person_and_nothing_of_anyone_else
     assert [(e["kind"], e["status"]) for e in data["emails"]] == [
         ("registration_confirmed", "sent")
     ]
-    assert {"privacy_notice_accepted_at", "contact_list"} <= set(data["consents"][0])
+    assert [(c["kind"], c["withdrawn_at"]) for c in data["consents"]] == [
+        ("privacy_notice", None),
+        ("contact_sharing", None),
+    ]
     dumped = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     for other in ("Peeters", "jan", "Een fietspad", "café des maires", "Sofie", "végétarien"):
         assert other not in dumped
@@ -118,6 +121,7 @@ def test_erasing_oneself_asks_once_more_then_erases_and_signs_out(subject_world,
     assert "lille" not in marie.email and marie.user is None
     world["user"].refresh_from_db()
     assert not world["user"].is_active and not world["user"].has_usable_password()
+    assert world["user"].username == f"erased-{world['user'].pk}"
     login_link_request("marie.dupont@lille.example", "")
     assert not LoginLink.objects.exists()
     registration = Registration.objects.get(pk=world["registrations"]["marie"].pk)
@@ -126,6 +130,8 @@ def test_erasing_oneself_asks_once_more_then_erases_and_signs_out(subject_world,
     assert (registration.accessibility_notes, registration.dietary_notes) == ("", "")
     assert registration.person is None and registration.anonymised_at
     assert not registration.share_contact
+    sharing = Consent.objects.get(registration=registration, kind="contact_sharing")
+    assert sharing.withdrawn_at is not None
     assert CheckIn.objects.filter(registration=registration).exists()
     assert Contribution.objects.get(pk=world["posts"]["marie"].pk).author == ""
     assert Contribution.objects.get(pk=world["posts"]["jan"].pk).author == "Jan Peeters"
@@ -160,17 +166,22 @@ def test_an_upcoming_seat_goes_to_the_waiting_list_and_its_email_is_never_sent(
         delivery_resend(cancellation)
 
 
-def test_an_account_without_a_directory_entry_is_erased_by_its_address(subject_world):
-    from django.contrib.auth.models import User
-
+def test_a_participant_outside_the_directory_is_erased_by_their_address(subject_world):
+    """Signed in by a link to their registration's address, with an account of its own."""
     world = subject_world
-    user = User.objects.create_user("person-jan", "JAN.peeters@kortrijk.example")
     Person.objects.filter(pk=world["jan"].pk).update(email="jan@elsewhere.example")
+    Registration.objects.filter(pk=world["registrations"]["jan"].pk).update(person=None)
+    assert login_link_request("JAN.peeters@kortrijk.example")
+    user = signer_user("jan.peeters@kortrijk.example")
+
     subject_erase(subject_of_user(user), by=user, channel="self")
+
     registration = Registration.objects.get(pk=world["registrations"]["jan"].pk)
     assert registration.last_name == "Geanonimiseerde deelnemer"
     user.refresh_from_db()
-    assert not user.is_active and user.email == ""
+    assert (user.is_active, user.email, user.username) == (False, "", f"erased-{user.pk}")
+    assert not LoginLink.objects.exists()
+    assert not login_link_request("jan.peeters@kortrijk.example")
     assert Person.objects.get(pk=world["jan"].pk).last_name == "Peeters"
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from meetings.models import Erasure
-from meetings.services.privacy import person_anonymise, user_close
+from meetings.services.privacy import login_links_delete, person_anonymise, user_close
 from registrations.models import Registration
 from registrations.services.privacy import registrations_anonymise
 from registrations.services.registration import registration_cancel
@@ -49,6 +49,7 @@ def subject_erase(subject: Subject, *, by, channel: str) -> Erasure:
     _upcoming_cancel(registrations)
     deliveries = deliveries_forget(subject.deliveries())
     anonymised = registrations_anonymise(registrations)
+    login_links_delete(subject.emails)
     if subject.person is not None:
         person_anonymise(subject.person)
     elif subject.user is not None:
