@@ -121,11 +121,12 @@ def _send(smtp, message: EmailMultiAlternatives, delivery: Delivery) -> None:
     """Send `message`, the email of `delivery`, over the open connection `smtp`.
 
     Django's SMTP backend parses the sender and the recipients again for every message
-    (0.4 ms, a third of the SMTP exchange itself), though the outbox checked each
-    address when its row was written (`recipient_problem`), and smtplib only keeps the
-    bare address of each for the envelope. So the envelope is given bare: the row's
-    address when it is the message's only recipient. Other backends (the tests', the
-    console) and addresses beyond ASCII, whose domain the backend encodes, go through
+    (a good part of the SMTP exchange itself: `tests/bench/README.md`), though the
+    outbox checked each address when its row was written (`recipient_problem`), and
+    smtplib only keeps the bare address of each for the envelope. So the envelope is
+    given bare: the row's address when it is the message's only recipient. Other
+    backends (the tests', the console) and addresses beyond ASCII, whose domain the
+    backend encodes, go through
     the backend as before. The message itself is the same bytes.
     """
     recipients = message.recipients()

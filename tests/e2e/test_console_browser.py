@@ -29,6 +29,8 @@ def test_transcribe_two_post_its_with_enter_then_sort_them(live_server, page, me
     # The round on the clock gives the transcribed post-its their question.
     page.locator('[data-action="start"]').click()
     page.locator("#timer[data-phase=running]").wait_for()
+    # The plan's line of the round says so too, without a reload.
+    page.locator(".plan-item .round-state[data-state=running]", has_text="running").wait_for()
     assert page.locator("#timer-question").inner_text() == "Comment se déplacer ?"
     field = page.locator("#transcribe-text")
     field.click()

@@ -78,6 +78,17 @@ def test_a_signed_in_stranger_is_refused_and_an_unknown_workshop_is_not_found(cl
     assert client.get(url("facilitate:console", workshop.pk + 1000)).status_code == 404
 
 
+def test_the_plan_gives_durations_in_whole_minutes_when_they_are(signed_in, workshop):
+    """A two-minute round reads "2", not "2.0"; a minute and a half "1.5"."""
+    round_create(workshop, title_fr="Pause", duration_s=90)
+
+    html = signed_in.get(url("facilitate:console", workshop.pk, lang="fr")).content.decode()
+
+    assert 'name="duration_min" value="2"' in html
+    assert 'name="duration_min" value="1.5"' in html
+    assert 'value="2.0"' not in html
+
+
 def test_the_meetings_facilitator_and_an_organiser_open_the_console(
     client, signed_in, workshop, organiser
 ):
