@@ -210,6 +210,9 @@ class MeetingRegistrationOut(Schema):
     share_contact: bool
     created_at: datetime
     updated_at: datetime
+    anonymised_at: datetime | None = Field(
+        None, description="set once the person's data was erased: the names are placeholders"
+    )
 
     @staticmethod
     def resolve_organisation_name(obj: Registration):

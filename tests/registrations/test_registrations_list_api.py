@@ -52,6 +52,7 @@ def test_organisers_list_a_meetings_registrations(
     sofie = next(row for row in body["results"] if row["last_name"] == "Claes 🌷")
     assert (sofie["organisation_name"], sofie["country"]) == ("Stad Kortrijk", "BE")
     assert "manage_token" not in sofie and "ticket_secret" not in sofie
+    assert sofie["anonymised_at"] is None
 
 
 @pytest.mark.parametrize(
