@@ -151,8 +151,7 @@ def meeting_read(request, meeting_id: int):
 def organisation_list(request, filters: Query[OrganisationFilters]):
     """The directory's organisations by name, a page at a time; filter by a part of the
     name, country, kind, or what changed since a time. Organisers only."""
-    query = filters.dict(exclude={"limit", "offset"})
-    return page(request, selectors.organisations_find(**query), filters)
+    return page(request, selectors.organisations_find(**filters.filters()), filters)
 
 
 @router.get(
@@ -178,8 +177,7 @@ def person_list(request, filters: Query[PersonFilters]):
     """The directory's people by last and first name, with their organisation, a page
     at a time; filter by a part of the name or email, organisation, its country,
     function, or what changed since a time. Organisers only."""
-    query = filters.dict(exclude={"limit", "offset"})
-    return page(request, selectors.people_find(**query), filters)
+    return page(request, selectors.people_find(**filters.filters()), filters)
 
 
 @router.get(
@@ -203,8 +201,7 @@ def person_read(request, person_id: int):
 )
 def programme_list(request, filters: Query[ProgrammeFilters]):
     """Every programme, newest year first, drafts included. Organisers only."""
-    query = filters.dict(exclude={"limit", "offset"})
-    return page(request, selectors.programmes_find(**query), filters)
+    return page(request, selectors.programmes_find(**filters.filters()), filters)
 
 
 @router.get(
@@ -218,8 +215,7 @@ def meeting_list(request, filters: Query[MeetingFilters]):
     """Every meeting, drafts and cancelled ones included, by start; filter by year,
     a part of a title or the city, status, country, host, or what changed since a time.
     Organisers only: the public reads a published programme at `/programmes/{year}`."""
-    query = filters.dict(exclude={"limit", "offset"})
-    return page(request, selectors.meetings_find(**query), filters)
+    return page(request, selectors.meetings_find(**filters.filters()), filters)
 
 
 # --- Directory -----------------------------------------------------------------------

@@ -222,5 +222,6 @@ def meeting_registrations(request, meeting_id: int, filters: Query[MeetingRegist
     first name, a page at a time; filter by a part of the name or email, status,
     function, organisation, country, or what changed since a time. Organisers only."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
-    query = filters.dict(exclude={"limit", "offset"})
-    return page(request, selectors.meeting_registrations_find(meeting, **query), filters)
+    return page(
+        request, selectors.meeting_registrations_find(meeting, **filters.filters()), filters
+    )

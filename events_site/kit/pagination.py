@@ -24,6 +24,10 @@ class PageQuery(Schema):
     limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description="items per page")
     offset: int = Field(0, ge=0, description="items skipped, from the first")
 
+    def filters(self) -> dict:
+        """The list's own filters, without the page's `limit` and `offset`."""
+        return self.dict(exclude={"limit", "offset"})
+
 
 def page_of(item: type[Schema], name: str) -> type[Schema]:
     """The page schema of a list of `item`, under its own name in the OpenAPI document."""
