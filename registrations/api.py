@@ -20,6 +20,8 @@ from .schemas import (
     ContactOut,
     InvitationsIn,
     InviteReportOut,
+    MeetingInvitationFilters,
+    MeetingInvitationPage,
     MeetingRegistrationFilters,
     MeetingRegistrationPage,
     NeutralOut,
@@ -225,3 +227,17 @@ def meeting_registrations(request, meeting_id: int, filters: Query[MeetingRegist
     return page(
         request, selectors.meeting_registrations_find(meeting, **filters.filters()), filters
     )
+
+
+@router.get(
+    "/meetings/{meeting_id}/invitations",
+    response={200: MeetingInvitationPage, **error_responses()},
+    auth=organiser_auth,
+    summary="List a meeting's invitations",
+)
+def meeting_invitations(request, meeting_id: int, filters: Query[MeetingInvitationFilters]):
+    """Everyone invited to the meeting, by last and first name, with when the link was
+    opened and answered, a page at a time; filter by a part of the name or email,
+    organisation, country, function, or whether they answered. Organisers only."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return page(request, selectors.meeting_invitations_find(meeting, **filters.filters()), filters)

@@ -8,7 +8,7 @@ from pydantic import ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices
-from meetings.schemas import PersonFunction
+from meetings.schemas import PersonFunction, PersonOut
 
 from .models import Registration
 from .services.checkin import SEARCH_MAX_LENGTH
@@ -224,3 +224,24 @@ class MeetingRegistrationOut(Schema):
 
 
 MeetingRegistrationPage = page_of(MeetingRegistrationOut, "MeetingRegistrationPage")
+
+
+class MeetingInvitationFilters(PageQuery):
+    q: str = Field("", max_length=200, description="contained in the person's name or email")
+    organisation: int | None = Field(None, description="id of their organisation")
+    country: str | None = Field(
+        None, min_length=2, max_length=2, description="their organisation's, ISO 3166 code"
+    )
+    function: PersonFunction | None = None
+    answered: bool | None = Field(None, description="registered through the invitation, or not")
+
+
+class MeetingInvitationOut(Schema):
+    id: int
+    person: PersonOut
+    created_at: datetime = Field(..., description="when the invitation was sent")
+    opened_at: datetime | None = Field(None, description="when its link was first opened")
+    answered_at: datetime | None = Field(None, description="when they registered through it")
+
+
+MeetingInvitationPage = page_of(MeetingInvitationOut, "MeetingInvitationPage")

@@ -263,3 +263,27 @@ def meeting_registrations_find(
             | Q(organisation__isnull=True, organisation_country=country)
         )
     return registrations.order_by("last_name", "first_name", "pk")
+
+
+def meeting_invitations_find(
+    meeting: Meeting,
+    *,
+    q: str = "",
+    organisation: int | None = None,
+    country: str | None = None,
+    function: str | None = None,
+    answered: bool | None = None,
+):
+    """A meeting's invitations, with each person and their organisation, by the person's
+    name. An invitation keeps no time of its last change (opening the link and answering
+    each have their own), so it has no `updated_since`."""
+    invitations = narrowed(
+        Invitation.objects.filter(meeting=meeting).select_related("person__organisation"),
+        q=q,
+        q_fields=("person__first_name", "person__last_name", "person__email"),
+        person__organisation_id=organisation,
+        person__organisation__country=country.upper() if country else None,
+        person__function=function,
+        answered_at__isnull=None if answered is None else not answered,
+    )
+    return invitations.order_by("person__last_name", "person__first_name", "pk")

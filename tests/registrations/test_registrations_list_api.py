@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from meetings.services.signin import person_user
-from registrations.models import Registration
-from tests.factories import OrganisationFactory
+from registrations.models import Invitation, Registration
+from tests.factories import OrganisationFactory, PersonFactory
 from tests.ticket_factories import RegistrationFactory
 
 
@@ -86,3 +86,25 @@ def test_only_organisers_list_registrations(client, meeting, registrations):
 
 def test_an_unknown_meeting_has_no_registrations(api_client, db):
     assert api_client.get("/api/meetings/999999/registrations").status_code == 404
+
+
+def test_organisers_list_a_meetings_invitations(
+    api_client, client, meeting, django_assert_max_num_queries
+):
+    kortrijk = OrganisationFactory(name="Stad Kortrijk", country="BE")
+    sofie = PersonFactory(
+        first_name="Sofie <b>&", last_name="Claes 🌷", function="burgomaster", organisation=kortrijk
+    )
+    Invitation.objects.create(meeting=meeting, person=sofie, answered_at=timezone.now())
+    for person in PersonFactory.create_batch(20):
+        Invitation.objects.create(meeting=meeting, person=person)
+    path = f"/api/meetings/{meeting.pk}/invitations"
+    api_client.get(path, {"limit": 1})
+    with django_assert_max_num_queries(3):
+        body = api_client.get(path, {"limit": 200}).json()
+    assert body["count"] == 21
+    for query in ({"answered": "true"}, {"country": "be"}, {"q": "<b>&"}):
+        (row,) = api_client.get(path, query).json()["results"]
+        assert row["person"]["last_name"] == "Claes 🌷" and "token" not in row
+    assert api_client.get(path, {"answered": "false"}).json()["count"] == 20
+    assert client.get(path, HTTP_AUTHORIZATION="").status_code == 401
