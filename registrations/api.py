@@ -20,6 +20,8 @@ from .schemas import (
     ContactOut,
     InvitationsIn,
     InviteReportOut,
+    MeetingCheckinFilters,
+    MeetingCheckinPage,
     MeetingInvitationFilters,
     MeetingInvitationPage,
     MeetingRegistrationFilters,
@@ -241,3 +243,18 @@ def meeting_invitations(request, meeting_id: int, filters: Query[MeetingInvitati
     organisation, country, function, or whether they answered. Organisers only."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     return page(request, selectors.meeting_invitations_find(meeting, **filters.filters()), filters)
+
+
+@router.get(
+    "/meetings/{meeting_id}/checkins",
+    response={200: MeetingCheckinPage, **error_responses()},
+    auth=organiser_auth,
+    tags=["check-in"],
+    summary="List a meeting's check-ins",
+)
+def meeting_checkins(request, meeting_id: int, filters: Query[MeetingCheckinFilters]):
+    """Who came, in the order they came, a page at a time; filter by a part of the name
+    or email, how they were checked in, or since a time. An undone check-in is deleted:
+    it leaves the list. Organisers only."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return page(request, selectors.meeting_checkins_find(meeting, **filters.filters()), filters)

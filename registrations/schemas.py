@@ -10,7 +10,7 @@ from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices
 from meetings.schemas import PersonFunction, PersonOut
 
-from .models import Registration
+from .models import CheckIn, Registration
 from .services.checkin import SEARCH_MAX_LENGTH
 
 
@@ -245,3 +245,36 @@ class MeetingInvitationOut(Schema):
 
 
 MeetingInvitationPage = page_of(MeetingInvitationOut, "MeetingInvitationPage")
+
+
+CheckInMethod = api_choices(CheckIn.Method, "CheckInMethod")
+
+
+class MeetingCheckinFilters(PageQuery):
+    q: str = Field("", max_length=200, description="contained in the name or the email")
+    method: CheckInMethod | None = None
+    since: datetime | None = Field(None, description="checked in at or after this time")
+
+
+class MeetingCheckinOut(Schema):
+    registration: int = Field(..., alias="registration_id")
+    first_name: str
+    last_name: str
+    organisation_name: str
+    checked_in_at: datetime
+    method: str
+
+    @staticmethod
+    def resolve_first_name(obj: CheckIn):
+        return obj.registration.first_name
+
+    @staticmethod
+    def resolve_last_name(obj: CheckIn):
+        return obj.registration.last_name
+
+    @staticmethod
+    def resolve_organisation_name(obj: CheckIn):
+        return obj.registration.organisation_label
+
+
+MeetingCheckinPage = page_of(MeetingCheckinOut, "MeetingCheckinPage")

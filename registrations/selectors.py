@@ -287,3 +287,24 @@ def meeting_invitations_find(
         answered_at__isnull=None if answered is None else not answered,
     )
     return invitations.order_by("person__last_name", "person__first_name", "pk")
+
+
+def meeting_checkins_find(
+    meeting: Meeting,
+    *,
+    q: str = "",
+    method: str | None = None,
+    since: datetime | None = None,
+):
+    """Who came to a meeting, in the order they came. A check-in never changes (an undo
+    deletes it), so `since` is when it was made."""
+    checkins = narrowed(
+        CheckIn.objects.filter(registration__meeting=meeting).select_related(
+            "registration__organisation"
+        ),
+        q=q,
+        q_fields=("registration__first_name", "registration__last_name", "registration__email"),
+        method=method,
+        checked_in_at__gte=since,
+    )
+    return checkins.order_by("checked_in_at", "pk")

@@ -77,6 +77,7 @@ def test_a_route_that_can_be_refused_documents_every_status_of_the_table(compone
         "/api/meetings",
         "/api/meetings/{meeting_id}/registrations",
         "/api/meetings/{meeting_id}/invitations",
+        "/api/meetings/{meeting_id}/checkins",
     ],
 )
 def test_the_organisers_reads_are_summarised_described_and_paged(components, path):

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from meetings.services.signin import person_user
-from registrations.models import Invitation, Registration
+from registrations.models import CheckIn, Invitation, Registration
 from tests.factories import OrganisationFactory, PersonFactory
-from tests.ticket_factories import RegistrationFactory
+from tests.ticket_factories import RegistrationFactory, checkin_make
 
 
 @pytest.fixture
@@ -108,3 +108,21 @@ def test_organisers_list_a_meetings_invitations(
         assert row["person"]["last_name"] == "Claes 🌷" and "token" not in row
     assert api_client.get(path, {"answered": "false"}).json()["count"] == 20
     assert client.get(path, HTTP_AUTHORIZATION="").status_code == 401
+
+
+def test_organisers_list_who_came(
+    api_client, meeting, registrations, django_assert_max_num_queries
+):
+    checkin_make(registrations["sofie"], method=CheckIn.Method.MANUAL)
+    for registration in RegistrationFactory.create_batch(20, meeting=meeting):
+        checkin_make(registration)
+    checkin_make(registrations["elsewhere"])
+    path = f"/api/meetings/{meeting.pk}/checkins"
+    api_client.get(path, {"limit": 1})
+    with django_assert_max_num_queries(3):
+        body = api_client.get(path, {"limit": 200}).json()
+    assert body["count"] == 21
+    (sofie,) = api_client.get(path, {"method": "manual"}).json()["results"]
+    assert (sofie["first_name"], sofie["organisation_name"]) == ("Sofie <b>&", "Stad Kortrijk")
+    later = (timezone.now() + timedelta(minutes=1)).isoformat()
+    assert api_client.get(path, {"since": later}).json()["count"] == 0
