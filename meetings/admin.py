@@ -29,12 +29,14 @@ from .models import (
     LANGUAGE_CHOICES,
     ApiKey,
     CoFacilitator,
+    Document,
     Meeting,
     Organisation,
     Person,
     Programme,
     Theme,
 )
+from .services.documents import document_create, document_delete, document_update
 
 PROGRAMMES_PUBLISHED = ngettext_lazy(
     "%(count)d programme published.", "%(count)d programmes published.", "count"
@@ -154,8 +156,8 @@ class ServiceAdminMixin:
 class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     create_service = staticmethod(services.organisation_create)
     update_service = staticmethod(services.organisation_update)
-    list_display = ("name", "kind", "country", "city", "postcode")
-    list_filter = ("kind", ("country", CountryFilter))
+    list_display = ("name", "kind", "country", "city", "postcode", "membership", "member_since")
+    list_filter = ("membership", "kind", ("country", CountryFilter))
     search_fields = ("name", "city", "postcode")
 
 
@@ -395,6 +397,14 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
         """The scanner page, and the documents of who registered and who came."""
         if meeting.pk is None:
             return self.get_empty_value_display()
+        documents_url = (
+            f"{reverse('admin:meetings_document_changelist')}?meeting__id__exact={meeting.pk}"
+        )
+        documents = format_html(
+            '<a href="{}">{}</a>',
+            documents_url,
+            _("Documents (%(count)d)") % {"count": meeting.documents.count()},
+        )
         links = [
             ("door:door", _("Door scanner")),
             ("reports:meeting_attendance", _("Attendance sheet (PDF)")),
@@ -403,11 +413,12 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
             ("reports:meeting_registrations_xlsx", _("Registrations (XLSX)")),
             ("reports:meeting_booklet", _("Synthesis booklet")),
         ]
-        return format_html_join(
+        pages = format_html_join(
             " · ",
             '<a href="{}">{}</a>',
             ((reverse(name, args=[meeting.pk]), label) for name, label in links),
         )
+        return format_html("{} · {}", documents, pages)
 
     def get_readonly_fields(self, request, obj=None):
         """A closed meeting took place: the services refuse to move it, so its time and
@@ -443,6 +454,54 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     def cancel(self, request, queryset):
         cancel = partial(services.meeting_cancel, reason=request.POST.get("reason", ""))
         _apply_each(self, request, queryset, cancel, MEETINGS_CANCELLED)
+
+
+# --- Documents -----------------------------------------------------------------------
+
+
+@admin.register(Document)
+class DocumentAdmin(ServiceAdminMixin, TranslationAdmin):
+    """Uploads are checked by the services (type by content, size limit), as in the API."""
+
+    update_service = staticmethod(document_update)
+    list_display = ("title", "kind", "language", "visibility", "meeting", "created_at")
+    list_filter = ("visibility", "kind", "language")
+    list_select_related = ("meeting",)
+    search_fields = ("title_fr", "title_nl", "meeting__title_fr", "meeting__title_nl")
+    autocomplete_fields = ("meeting",)
+    fields = (
+        "title",
+        "kind",
+        "language",
+        "meeting",
+        "visibility",
+        "file",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "download",
+    )
+    readonly_fields = ("content_type", "size", "uploaded_by", "download")
+
+    @admin.display(description=_("download"))
+    def download(self, document: Document):
+        if document.pk is None:
+            return self.get_empty_value_display()
+        url = reverse("meetings:document", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.filename)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        _adopt(obj, document_create(user=request.user, **form.cleaned_data))
+
+    def delete_model(self, request, obj):
+        document_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            document_delete(document)
 
 
 # --- API keys ------------------------------------------------------------------------

@@ -7,16 +7,19 @@ from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status, UploadedFile
 
 from . import selectors, services
-from .auth import organiser_auth
-from .errors import InvalidData
-from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from .auth import OrganiserBearer, organiser_auth
+from .errors import InvalidData, UnknownDocument, UnknownMeeting
+from .models import CoFacilitator, Document, Meeting, Organisation, Person, Programme, Theme
 from .schemas import (
     CancelIn,
     CoFacilitatorIn,
     CoFacilitatorOut,
+    DocumentIn,
+    DocumentOut,
+    DocumentPatch,
     MeetingIn,
     MeetingOut,
     MeetingPatch,
@@ -31,6 +34,7 @@ from .schemas import (
     ProgrammePatch,
     ProgrammeSummaryOut,
 )
+from .services.documents import document_create, document_delete, document_update
 
 router = Router()
 ERRORS = {400: dict, 401: dict, 404: dict, 409: dict, 422: dict}
@@ -278,4 +282,82 @@ def cofacilitator_remove(request, meeting_id: int, cofacilitator_id: int):
         CoFacilitator.objects.select_related("meeting"), pk=cofacilitator_id, meeting_id=meeting_id
     )
     services.cofacilitator_remove(cofacilitator)
+    return Status(204, None)
+
+
+# --- Documents -----------------------------------------------------------------------
+
+_bearer = OrganiserBearer()
+
+
+def _viewer(request):
+    """A public read shows more to an organiser's key or session, or to a signed-in
+    person; an unknown key is read as nobody, not refused."""
+    if request.headers.get("Authorization"):
+        _bearer(request)
+    return selectors.viewer_for(request.user)
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise UnknownMeeting.of(meeting_id)
+    return meeting
+
+
+def _document(document_id: int) -> Document:
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        raise UnknownDocument.of(document_id)
+    return document
+
+
+@router.get(
+    "/meetings/{meeting_id}/documents",
+    response={200: list[DocumentOut], 404: dict},
+    tags=["documents"],
+)
+def meeting_documents(request, meeting_id: int):
+    """The meeting's documents the caller may see: public ones for everybody, more for
+    its participants, the network's members and organisers."""
+    viewer = _viewer(request)
+    if not viewer.organiser:
+        selectors.meeting_get_public(meeting_id)
+    return selectors.meeting_documents(meeting_id, viewer)
+
+
+@router.post(
+    "/meetings/{meeting_id}/documents",
+    response={201: DocumentOut, 413: dict, 415: dict, **ERRORS},
+    auth=organiser_auth,
+    tags=["documents"],
+)
+def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: File[UploadedFile]):
+    """Upload a document (multipart/form-data). Its type is read from its content: PDF,
+    PNG, JPEG, OpenDocument or Office Open XML; at most `DOCUMENT_MAX_MB` (413 above,
+    415 for any other content)."""
+    document = document_create(
+        file=file, user=request.user, meeting=_meeting(meeting_id), **payload.dict()
+    )
+    return Status(201, document)
+
+
+@router.patch(
+    "/documents/{document_id}",
+    response={200: DocumentOut, **ERRORS},
+    auth=organiser_auth,
+    tags=["documents"],
+)
+def document_change(request, document_id: int, payload: DocumentPatch):
+    return document_update(_document(document_id), **payload.dict(exclude_unset=True))
+
+
+@router.delete(
+    "/documents/{document_id}",
+    response={204: None, **ERRORS},
+    auth=organiser_auth,
+    tags=["documents"],
+)
+def document_remove(request, document_id: int):
+    document_delete(_document(document_id))
     return Status(204, None)

@@ -2,13 +2,16 @@
 
 from datetime import datetime
 
+from django.urls import reverse
 from ninja import Field, Schema
 
 from events_site.kit.schemas import ListOf, api_choices
 
-from .models import CoFacilitator, Meeting, Organisation, Person
+from .models import CoFacilitator, Document, Meeting, Organisation, Person
 
 OrganisationKind = api_choices(Organisation.Kind, "OrganisationKind")
+Membership = api_choices(Organisation.Membership, "Membership")
+MEMBERSHIP_HELP = "network membership: active, lapsed, or empty for none"
 
 
 class OrganisationIn(Schema):
@@ -17,6 +20,8 @@ class OrganisationIn(Schema):
     country: str = Field(..., min_length=2, max_length=2, description="ISO 3166 code, e.g. FR, BE")
     city: str = ""
     postcode: str = ""
+    membership: Membership = Field(Organisation.Membership.NONE, description=MEMBERSHIP_HELP)
+    member_since: int | None = Field(None, description="the year it joined the network")
 
 
 class OrganisationPatch(Schema):
@@ -25,6 +30,8 @@ class OrganisationPatch(Schema):
     country: str | None = Field(None, min_length=2, max_length=2)
     city: str | None = None
     postcode: str | None = None
+    membership: Membership | None = Field(None, description=MEMBERSHIP_HELP)
+    member_since: int | None = None
 
 
 class OrganisationOut(Schema):
@@ -34,6 +41,9 @@ class OrganisationOut(Schema):
     country: str
     city: str
     postcode: str
+    membership: str = Field(..., description=MEMBERSHIP_HELP)
+    member_since: int | None
+    is_member: bool = Field(..., description="an active member: its people are members")
 
     @staticmethod
     def resolve_country(obj):
@@ -258,3 +268,54 @@ class ProgrammeSummaryOut(Schema):
     title_nl: str | None
     status: str
     published_at: datetime | None
+
+
+DocumentKind = api_choices(Document.Kind, "DocumentKind")
+DocumentLanguage = api_choices(Document.Language, "DocumentLanguage")
+DocumentVisibility = api_choices(Document.Visibility, "DocumentVisibility")
+VISIBILITY_HELP = (
+    "public; participants (confirmed registrations and co-facilitators of its meeting); "
+    "members (people of the network's active member organisations)"
+)
+
+
+class DocumentIn(Schema):
+    """The form fields sent with the file (multipart/form-data)."""
+
+    title_fr: str = Field("", max_length=200)
+    title_nl: str = Field("", max_length=200)
+    kind: DocumentKind
+    language: DocumentLanguage
+    visibility: DocumentVisibility = Field(Document.Visibility.PUBLIC, description=VISIBILITY_HELP)
+
+
+class DocumentPatch(Schema):
+    title_fr: str | None = Field(None, max_length=200)
+    title_nl: str | None = Field(None, max_length=200)
+    kind: DocumentKind | None = None
+    language: DocumentLanguage | None = None
+    visibility: DocumentVisibility | None = Field(None, description=VISIBILITY_HELP)
+
+
+class DocumentOut(Schema):
+    id: int
+    meeting: int | None
+    title: str
+    title_fr: str | None
+    title_nl: str | None
+    kind: str
+    language: str
+    visibility: str
+    content_type: str = Field(..., description="read from the file's content")
+    size: int
+    filename: str
+    url: str = Field(..., description="the download, which checks visibility every time")
+    created_at: datetime
+
+    @staticmethod
+    def resolve_meeting(obj: Document):
+        return obj.meeting_id
+
+    @staticmethod
+    def resolve_url(obj: Document):
+        return reverse("meetings:document", args=[obj.pk])

@@ -8,8 +8,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from .errors import UnknownMeeting, UnknownProgramme
-from .models import CoFacilitator, Meeting, Programme, Theme
+from .auth import is_organiser
+from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, UnknownProgramme
+from .models import CoFacilitator, Document, Meeting, Person, Programme, Theme, Viewer
+from .signals import participations_asked
 
 PUBLIC_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.CANCELLED)
 
@@ -96,3 +98,60 @@ def programme_current_year(today_year: int) -> int | None:
     if upcoming:
         return upcoming[0]
     return max(years, default=None)
+
+
+# --- Documents -------------------------------------------------------------------------
+
+
+def viewer_for(user) -> Viewer:
+    """Who a signed-in user is to the documents' rule: an organiser; else, through their
+    person, a member (an active member organisation) and a participant of the meetings
+    they are confirmed for or co-facilitate. Remembered on the user for the request."""
+    if getattr(user, "_document_viewer", None) is not None:
+        return user._document_viewer
+    if is_organiser(user):
+        viewer = Viewer(organiser=True)
+    elif user is None or not user.is_authenticated:
+        viewer = Viewer()
+    else:
+        person = Person.objects.select_related("organisation").filter(user=user).first()
+        viewer = Viewer() if person is None else _person_viewer(person)
+    user._document_viewer = viewer
+    return viewer
+
+
+def _person_viewer(person: Person) -> Viewer:
+    meetings = set(CoFacilitator.objects.filter(person=person).values_list("meeting_id", flat=True))
+    for _receiver, meeting_ids in participations_asked.send(sender=Person, person=person):
+        meetings.update(meeting_ids)
+    return Viewer(member=person.is_member, participant_of=frozenset(meetings))
+
+
+def meeting_documents(meeting: Meeting | int, viewer: Viewer) -> list[Document]:
+    """The documents of a meeting that `viewer` may see, slides first."""
+    meeting_id = meeting if isinstance(meeting, int) else meeting.pk
+    return list(
+        Document.objects.visible_to(viewer).filter(meeting_id=meeting_id).order_by("kind", "pk")
+    )
+
+
+def document_get_visible(document_id: int, viewer: Viewer) -> Document:
+    """The document, if `viewer` may see it. Otherwise `DocumentNotVisible`, saying who
+    may and how they get in, or `UnknownDocument` when nothing public shows it exists
+    (no such id, or a meeting not published yet)."""
+    document = Document.objects.visible_to(viewer).filter(pk=document_id).first()
+    if document is not None:
+        return document
+    hidden = Document.objects.published().filter(pk=document_id).first()
+    if hidden is None:
+        raise UnknownDocument.of(document_id)
+    if hidden.visibility == Document.Visibility.PARTICIPANTS:
+        raise DocumentNotVisible(
+            _(
+                "This document is for the participants of the meeting: open it from your "
+                "registration page, through the link in your confirmation email."
+            )
+        )
+    raise DocumentNotVisible(
+        _("This document is for the people of the network's member organisations: sign in.")
+    )

@@ -18,7 +18,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from .cache import programme_generation_bump
-from .models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from .models import CoFacilitator, Document, Meeting, Organisation, Person, Programme, Theme
 
 WATCHED = (Programme, Meeting, CoFacilitator, Organisation, Person, Theme)
 
@@ -28,6 +28,15 @@ WATCHED = (Programme, Meeting, CoFacilitator, Organisation, Person, Theme)
 def _programme_data_changed(sender, **kwargs):
     if sender in WATCHED:
         transaction.on_commit(programme_generation_bump)
+
+
+@receiver(post_delete, sender=Document)
+def _document_file_remove(sender, instance: Document, **kwargs):
+    """A document's file leaves the storage once the row's removal has committed, however
+    it was removed (the API, the admin, its meeting deleted): a rollback keeps both."""
+    if instance.file:
+        name, storage = instance.file.name, instance.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 @receiver(m2m_changed, sender=Meeting.themes.through)
@@ -45,3 +54,8 @@ meeting_cancelled = Signal()
 # Sent with `meeting=` and `previous=` (the old capacity) when the capacity changes: more
 # seats let people off the waiting list.
 meeting_capacity_changed = Signal()
+
+# Sent with `person=` to learn which meetings a person takes part in (a confirmed
+# registration): each receiver answers an iterable of meeting ids. Registrations answer
+# it, so that documents for a meeting's participants open to them when they sign in.
+participations_asked = Signal()

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Meeting, Programme, Theme
+from .models import Document, Meeting, Programme, Theme
 
 
 @register(Programme)
@@ -20,4 +20,10 @@ class MeetingTranslation(TranslationOptions):
 @register(Theme)
 class ThemeTranslation(TranslationOptions):
     fields = ("name",)
+    required_languages = ()
+
+
+@register(Document)
+class DocumentTranslation(TranslationOptions):
+    fields = ("title",)
     required_languages = ()

@@ -3,8 +3,14 @@ invited or registered, and give new seats to the waiting list."""
 
 from django.dispatch import receiver
 
-from meetings.signals import meeting_cancelled, meeting_capacity_changed, meeting_rescheduled
+from meetings.signals import (
+    meeting_cancelled,
+    meeting_capacity_changed,
+    meeting_rescheduled,
+    participations_asked,
+)
 
+from .models import Registration
 from .services import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify, waitlist_promote
 
 
@@ -22,3 +28,11 @@ def _meeting_cancelled(sender, meeting, **kwargs):
 def _meeting_capacity_changed(sender, meeting, previous, **kwargs):
     if meeting.capacity > previous:
         waitlist_promote(meeting)
+
+
+@receiver(participations_asked)
+def _participations(sender, person, **kwargs):
+    """A confirmed registration makes its person a participant of the meeting."""
+    return Registration.objects.filter(
+        person=person, status=Registration.Status.CONFIRMED
+    ).values_list("meeting_id", flat=True)

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from events_site.kit.http_errors import http_status
 from meetings import selectors as meeting_selectors
 from meetings.calendar import calendar_build
-from meetings.errors import UnknownMeeting
+from meetings.downloads import document_response
+from meetings.errors import DocumentNotVisible, UnknownDocument, UnknownMeeting
 
 from . import selectors, services
 from .errors import (
@@ -159,6 +160,9 @@ def registration_manage(request, token: str):
         "form": form,
         "changeable": registration.status != Registration.Status.CANCELLED
         and not services.meeting_over(registration.meeting),
+        "documents": meeting_selectors.meeting_documents(
+            registration.meeting, selectors.registration_viewer(registration)
+        ),
     }
     return _private(render(request, "registrations/manage.html", context, status=status))
 
@@ -205,6 +209,22 @@ def ticket_download(request, token: str):
 
 
 @require_safe
+def registration_document(request, token: str, document_id: int):
+    """A document of the registration's meeting, for its confirmed participant. The link
+    is the manage token's: it opens that one meeting's documents, never another's."""
+    registration = _registration(token)
+    try:
+        document = meeting_selectors.document_get_visible(
+            document_id, selectors.registration_viewer(registration)
+        )
+    except (UnknownDocument, DocumentNotVisible):
+        raise Http404 from None
+    if document.meeting_id != registration.meeting_id:
+        raise Http404
+    return document_response(document, shared=False)
+
+
+@require_safe
 def registration_feed(request, token: str):
     """The person's own iCal feed: every meeting their address is registered for.
 
@@ -235,6 +255,7 @@ app_patterns = [
     path("r/<str:token>/cancel/", registration_cancel, name="cancel"),
     path("r/<str:token>/qr.png", ticket_qr, name="ticket_qr"),
     path("r/<str:token>/ticket.pdf", ticket_download, name="ticket_pdf"),
+    path("r/<str:token>/documents/<int:document_id>/", registration_document, name="document"),
 ]
 urls = path("", include((app_patterns, "registrations")))
 feed_urls = [
