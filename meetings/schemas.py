@@ -20,7 +20,7 @@ class OrganisationIn(Schema):
     country: str = Field(..., min_length=2, max_length=2, description="ISO 3166 code, e.g. FR, BE")
     city: str = ""
     postcode: str = ""
-    membership: Membership = Field(Organisation.Membership.NONE, description=MEMBERSHIP_HELP)
+    membership: Membership = Field(Membership.NONE, description=MEMBERSHIP_HELP)
     member_since: int | None = Field(None, description="the year it joined the network")
 
 
@@ -286,7 +286,7 @@ class DocumentIn(Schema):
     title_nl: str = Field("", max_length=200)
     kind: DocumentKind
     language: DocumentLanguage
-    visibility: DocumentVisibility = Field(Document.Visibility.PUBLIC, description=VISIBILITY_HELP)
+    visibility: DocumentVisibility = Field(DocumentVisibility.PUBLIC, description=VISIBILITY_HELP)
 
 
 class DocumentPatch(Schema):

@@ -24,7 +24,8 @@ from operator import attrgetter
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
 
 from events_site.kit.text import bilingual
-from meetings.models import CoFacilitator, Meeting, Organisation
+from meetings.models import CoFacilitator, Meeting, Organisation, Viewer
+from meetings.selectors import meeting_documents
 from registrations.models import CheckIn, Registration
 from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
 
@@ -32,7 +33,7 @@ from .figures import UNSPECIFIED, AttendanceFigures, attendance_figures
 from .terms import key_terms
 
 # Bump when the layout changes, so that stored booklets are built again.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 STRONGEST_IDEAS = 5
 
 Text = dict[str, str]
@@ -102,6 +103,17 @@ class Cofacilitator:
 
 
 @dataclass
+class DocumentEntry:
+    """A document of the meeting, listed in the annexes with its link."""
+
+    id: int
+    title: Text
+    kind: str
+    language: str
+    visibility: str
+
+
+@dataclass
 class KeyFigures:
     attendance: AttendanceFigures
     # Organisations of the people who came, each counted once: by kind, by country.
@@ -126,6 +138,7 @@ class Booklet:
     figures: KeyFigures
     workshops: list[WorkshopSection]
     next_steps: Text
+    documents: list[DocumentEntry] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -179,7 +192,24 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
         figures=figures,
         workshops=workshops,
         next_steps=bilingual(meeting.next_steps_fr, meeting.next_steps_nl),
+        documents=_documents(meeting),
     )
+
+
+def _documents(meeting: Meeting) -> list[DocumentEntry]:
+    """What the meeting's participants may open: the booklet goes to them. Each link
+    still checks who follows it."""
+    participant = Viewer(participant_of=frozenset({meeting.pk}))
+    return [
+        DocumentEntry(
+            id=document.pk,
+            title=bilingual(document.title_fr, document.title_nl),
+            kind=document.kind,
+            language=document.language,
+            visibility=document.visibility,
+        )
+        for document in meeting_documents(meeting, participant)
+    ]
 
 
 def _organisations(meeting: Meeting) -> dict:

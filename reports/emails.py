@@ -11,7 +11,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings.emails import site_link
-from meetings.models import Meeting
+from meetings.models import Document, Meeting
+from meetings.selectors import meeting_documents
+from registrations.selectors import registration_for_delivery, registration_viewer
 from tasks.mail import message_build
 from tasks.models import Delivery
 from tasks.outbox import PermanentFailure, batch_memo, renderer
@@ -34,6 +36,7 @@ def booklet_render(delivery: Delivery):
         context = {
             "meeting": meeting,
             "results_url": site_link("reports:meeting_results", meeting.pk),
+            "slides": _slides(meeting, delivery),
         }
         filename = _("synthesis-booklet-%(meeting)s.pdf") % {"meeting": meeting.pk}
     message = message_build(
@@ -41,3 +44,19 @@ def booklet_render(delivery: Delivery):
     )
     message.attach(filename, payload, "application/pdf")
     return message
+
+
+def _slides(meeting: Meeting, delivery: Delivery) -> list[tuple[str, str]]:
+    """(title, link) of the meeting's slides, each link the participant's own manage
+    link's: it opens the participants' documents without an account."""
+    registration = registration_for_delivery(delivery.context.get("registration"))
+    if registration is None:
+        return []
+    return [
+        (
+            document.title,
+            site_link("registrations:document", registration.manage_token, document.pk),
+        )
+        for document in meeting_documents(meeting, registration_viewer(registration))
+        if document.kind == Document.Kind.SLIDES
+    ]

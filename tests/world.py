@@ -1,6 +1,7 @@
 """One object of each kind, named as the paths of the URL map and the API name their ids,
 so that tests walking every route reach past "not found"."""
 
+from meetings.models import Document
 from registrations.services import registration_create
 from reports.services import booklet_request
 from tasks.models import Delivery
@@ -20,6 +21,15 @@ def one_of_each(meeting) -> dict:
     workshops.tables_create(workshop, 2)
     workshops.orientation_create(workshop, title_fr="Transports")
     contribution = workshops.contribution_create(workshop, text="Un bus de nuit")
+    # Its row alone: these tests walk addresses, and a file would outlive their rollback.
+    document = Document.objects.create(
+        meeting=meeting,
+        title_fr="Diaporama",
+        kind=Document.Kind.SLIDES,
+        language=Document.Language.FR,
+        file="documents/world/slides.pdf",
+        content_type="application/pdf",
+    )
     return {
         "year": meeting.programme.year,
         "meeting_id": meeting.pk,
@@ -36,4 +46,5 @@ def one_of_each(meeting) -> dict:
         "question_id": workshop.questions.first().pk,
         "orientation_id": workshop.orientations.first().pk,
         "contribution_id": contribution.pk,
+        "document_id": document.pk,
     }
