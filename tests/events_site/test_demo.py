@@ -5,19 +5,31 @@ from io import StringIO
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
+from pypdf import PdfReader
 
 from events_site.demo import network as demo
 from meetings.auth import is_organiser
-from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from meetings.models import (
+    CoFacilitator,
+    Document,
+    Meeting,
+    Organisation,
+    Person,
+    Programme,
+    Theme,
+)
+from tests.conftest import stored_files
 
-DEMO_MODELS = (Organisation, Person, Theme, Programme, Meeting, CoFacilitator, User)
+DEMO_MODELS = (Organisation, Person, Theme, Programme, Meeting, CoFacilitator, User, Document)
 
 
 def counts():
     return {model.__name__: model.objects.count() for model in DEMO_MODELS}
 
 
-def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(db, monkeypatch):
+def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(
+    db, monkeypatch, media_root
+):
     monkeypatch.delenv("DEMO_ORGANISER_PASSWORD", raising=False)
     first, second = StringIO(), StringIO()
     call_command("load_demo", stdout=first)
@@ -52,6 +64,18 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(db, mo
     assert Meeting.objects.filter(
         status=Meeting.Status.PUBLISHED, ends_at__lt=timezone.now()
     ).exists()
+
+    # Seed 004: "une trentaine d'adhérents", and the past meeting's plenary slides.
+    assert 25 <= Organisation.objects.members().count() <= 35
+    assert Organisation.objects.filter(membership="lapsed").exists()
+    slides = Document.objects.get(kind=Document.Kind.SLIDES)
+    assert slides.meeting.ends_at < timezone.now()
+    assert slides.visibility == Document.Visibility.PUBLIC
+    with slides.file.open("rb") as handle:
+        text = " ".join(page.extract_text() for page in PdfReader(handle).pages)
+    assert "Bilan des coopérations de la Lys" in text
+    assert "De workshops van vanmorgen" in text
+    assert stored_files(media_root) == sorted(d.file.name for d in Document.objects.all())
 
 
 def test_the_demo_organiser_keeps_the_password_given_by_the_environment(db):

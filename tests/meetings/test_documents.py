@@ -455,3 +455,28 @@ def test_registrations_are_participants_only_while_confirmed(meeting):
     Registration.objects.filter(pk=registration.pk).update(status="cancelled")
     user = User.objects.get(pk=user.pk)
     assert meeting.pk not in viewer_for(user).participant_of
+
+
+# --- The manage page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("fr", "Documents de la rencontre"), ("nl", "Documenten van de ontmoeting")],
+)
+def test_the_manage_page_links_the_participants_documents_through_its_token(
+    meeting, documents, lang, heading
+):
+    registration = RegistrationFactory(meeting=meeting, language=lang)
+    waiting = RegistrationFactory(meeting=meeting, status="waitlisted")
+
+    page = Client().get(f"/{lang}/r/{registration.manage_token}/").content.decode()
+
+    assert heading in page
+    for visibility in (PUBLIC, PARTICIPANTS):
+        url = f"/{lang}/r/{registration.manage_token}/documents/{documents[visibility].pk}/"
+        assert url in page
+    assert f"/documents/{documents[MEMBERS].pk}/" not in page
+    waiting_page = Client().get(f"/{lang}/r/{waiting.manage_token}/").content.decode()
+    assert f"/documents/{documents[PUBLIC].pk}/" in waiting_page
+    assert f"/documents/{documents[PARTICIPANTS].pk}/" not in waiting_page
