@@ -480,3 +480,25 @@ def test_the_manage_page_links_the_participants_documents_through_its_token(
     waiting_page = Client().get(f"/{lang}/r/{waiting.manage_token}/").content.decode()
     assert f"/documents/{documents[PUBLIC].pk}/" in waiting_page
     assert f"/documents/{documents[PARTICIPANTS].pk}/" not in waiting_page
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("fr", "n’est pas d’un type accepté"), ("nl", "geen aanvaard type")],
+)
+def test_a_refusal_is_in_the_callers_language(api_client, meeting, lang, words):
+    api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = lang
+
+    response = _post(api_client, meeting, HTML, "report.pdf")
+
+    assert words in response.json()["detail"]
+
+
+def test_a_control_character_in_an_upload_field_is_refused_before_any_storage(
+    api_client, meeting, media_root
+):
+    response = _post(api_client, meeting, title_fr="Dia\x00porama")
+
+    assert response.status_code == 422
+    assert "title_fr" in response.json()["detail"]
+    assert stored_files(media_root) == []
