@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# ESLint for the static/ scripts: its package.json, lockfile and config (.ci/js/).
+JS := .ci/js
+JS_STAMP := $(JS)/node_modules/.installed
 
 .PHONY: install run test bench lint format messages worker
 
@@ -13,6 +16,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(JS_STAMP): $(JS)/package-lock.json
+	npm ci --prefix $(JS) --no-audit --no-fund
+	touch $(JS_STAMP)
 
 # The site, one Celery worker and beat (events_site/Procfile); Ctrl-C stops all three.
 run: install
@@ -29,10 +36,11 @@ BENCHES := bench_feed bench_registration bench_outbox bench_workshops bench_book
 bench: install
 	@status=0; for b in $(BENCHES); do $(BIN)/python -m tests.bench.$$b || status=1; done; exit $$status
 
-lint: install
+lint: install $(JS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(JS)/node_modules/.bin/eslint --config $(JS)/eslint.config.js '*/static/**/*.js'
 
 format: install
 	$(BIN)/ruff format .

@@ -4,14 +4,10 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from meetings import feeds, signin_views
-from meetings import views as meeting_views
-from registrations import checkin_views
-from registrations import views as registration_views
-from reports import views as report_views
-from workshops import screen_views as workshop_screen_views
-from workshops import seating_views
-from workshops import views as workshop_views
+from meetings import urls as meeting_urls
+from registrations import urls as registration_urls
+from reports import urls as report_urls
+from workshops import urls as workshop_urls
 
 from .api import api
 from .views import API_PREFIX, healthz, unknown_language
@@ -22,23 +18,18 @@ handler500 = "events_site.views.server_error"
 
 urlpatterns = [
     path(API_PREFIX.lstrip("/"), api.urls),
-    path("calendar/<int:year>.ics", feeds.programme_feed, name="calendar_programme"),
-    path("calendar/meetings/<int:meeting_id>.ics", feeds.meeting_feed, name="calendar_meeting"),
-    *registration_views.feed_urls,
+    *meeting_urls.feed_urls,
+    *registration_urls.feed_urls,
     path("healthz", healthz, name="healthz"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", RedirectView.as_view(pattern_name="meetings:programme_current"), name="home"),
     path("admin/", admin.site.urls),
-    meeting_views.urls,
-    signin_views.urls,
-    registration_views.urls,
-    checkin_views.urls,
-    report_views.urls,
-    *workshop_views.urls,
-    *workshop_screen_views.urls,
-    *seating_views.urls,
+    *meeting_urls.urlpatterns,
+    *registration_urls.urlpatterns,
+    *report_urls.urlpatterns,
+    *workshop_urls.urlpatterns,
 )
 
 # Only prefixes of languages we do not speak: a match on /fr/… would make every path

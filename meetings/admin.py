@@ -21,7 +21,6 @@ from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TranslationAdmin
 
-from . import services
 from .auth import api_key_create
 from .errors import MeetingsError
 from .imports import COLUMN_ALIASES, REQUIRED_COLUMNS, ImportFileError, contacts_import
@@ -36,7 +35,22 @@ from .models import (
     Programme,
     Theme,
 )
+from .services.directory import (
+    organisation_create,
+    organisation_update,
+    person_create,
+    person_update,
+)
 from .services.documents import document_create, document_delete, document_update
+from .services.meetings import (
+    cofacilitator_add,
+    cofacilitator_remove,
+    meeting_cancel,
+    meeting_create,
+    meeting_publish,
+    meeting_update,
+)
+from .services.programme import programme_create, programme_publish, programme_update
 
 PROGRAMMES_PUBLISHED = ngettext_lazy(
     "%(count)d programme published.", "%(count)d programmes published.", "count"
@@ -154,8 +168,8 @@ class ServiceAdminMixin:
 
 @admin.register(Organisation)
 class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    create_service = staticmethod(services.organisation_create)
-    update_service = staticmethod(services.organisation_update)
+    create_service = staticmethod(organisation_create)
+    update_service = staticmethod(organisation_update)
     list_display = ("name", "kind", "country", "city", "postcode", "membership", "member_since")
     list_filter = ("membership", "kind", ("country", CountryFilter))
     search_fields = ("name", "city", "postcode")
@@ -174,8 +188,8 @@ class PersonAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "meetings.change_person",
         "meetings.add_organisation",
     )
-    create_service = staticmethod(services.person_create)
-    update_service = staticmethod(services.person_update)
+    create_service = staticmethod(person_create)
+    update_service = staticmethod(person_update)
     list_display = (
         "full_name",
         "function",
@@ -273,8 +287,8 @@ class ProgrammeMeetingInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(ServiceAdminMixin, TranslationAdmin):
-    create_service = staticmethod(services.programme_create)
-    update_service = staticmethod(services.programme_update)
+    create_service = staticmethod(programme_create)
+    update_service = staticmethod(programme_update)
     list_display = ("year", "title", "status", "meeting_count", "published_at")
     list_filter = ("status",)
     search_fields = ("title_fr", "title_nl")
@@ -292,7 +306,7 @@ class ProgrammeAdmin(ServiceAdminMixin, TranslationAdmin):
 
     @admin.action(description=_("Publish the selected programmes"), permissions=["change"])
     def publish(self, request, queryset):
-        _apply_each(self, request, queryset, services.programme_publish, PROGRAMMES_PUBLISHED)
+        _apply_each(self, request, queryset, programme_publish, PROGRAMMES_PUBLISHED)
 
 
 # --- Meetings ------------------------------------------------------------------------
@@ -334,8 +348,8 @@ class MeetingActionForm(ActionForm):
 @admin.register(Meeting)
 class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     form = MeetingForm
-    create_service = staticmethod(services.meeting_create)
-    update_service = staticmethod(services.meeting_update)
+    create_service = staticmethod(meeting_create)
+    update_service = staticmethod(meeting_update)
     action_form = MeetingActionForm
     actions = ("publish", "cancel")
     inlines = (CoFacilitatorInline,)
@@ -442,17 +456,17 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
         """Additions first, so a swap never leaves a published meeting without its pair."""
         formset.save(commit=False)
         for cofacilitator in formset.new_objects:
-            services.cofacilitator_add(form.instance, cofacilitator.person, cofacilitator.role)
+            cofacilitator_add(form.instance, cofacilitator.person, cofacilitator.role)
         for cofacilitator in formset.deleted_objects:
-            services.cofacilitator_remove(cofacilitator)
+            cofacilitator_remove(cofacilitator)
 
     @admin.action(description=_("Publish the selected meetings"), permissions=["change"])
     def publish(self, request, queryset):
-        _apply_each(self, request, queryset, services.meeting_publish, MEETINGS_PUBLISHED)
+        _apply_each(self, request, queryset, meeting_publish, MEETINGS_PUBLISHED)
 
     @admin.action(description=_("Cancel the selected meetings"), permissions=["change"])
     def cancel(self, request, queryset):
-        cancel = partial(services.meeting_cancel, reason=request.POST.get("reason", ""))
+        cancel = partial(meeting_cancel, reason=request.POST.get("reason", ""))
         _apply_each(self, request, queryset, cancel, MEETINGS_CANCELLED)
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 
-from . import selectors, services
+from . import selectors
 from .auth import OrganiserBearer, organiser_auth
 from .errors import InvalidData, UnknownDocument, UnknownMeeting
 from .models import CoFacilitator, Document, Meeting, Organisation, Person, Programme, Theme
@@ -34,7 +34,10 @@ from .schemas import (
     ProgrammePatch,
     ProgrammeSummaryOut,
 )
-from .services.documents import document_create, document_delete, document_update
+from .services import directory as directory_services
+from .services import documents as document_services
+from .services import meetings as meeting_services
+from .services import programme as programme_services
 
 router = Router()
 ERRORS = {400: dict, 401: dict, 404: dict, 409: dict, 422: dict}
@@ -134,7 +137,7 @@ def meeting_read(request, meeting_id: int):
     tags=["directory"],
 )
 def organisation_create(request, payload: OrganisationIn):
-    return Status(201, services.organisation_create(**payload.dict()))
+    return Status(201, directory_services.organisation_create(**payload.dict()))
 
 
 @router.patch(
@@ -145,7 +148,7 @@ def organisation_create(request, payload: OrganisationIn):
 )
 def organisation_update(request, organisation_id: int, payload: OrganisationPatch):
     organisation = get_object_or_404(Organisation, pk=organisation_id)
-    return services.organisation_update(organisation, **payload.dict(exclude_unset=True))
+    return directory_services.organisation_update(organisation, **payload.dict(exclude_unset=True))
 
 
 @router.post(
@@ -154,7 +157,7 @@ def organisation_update(request, organisation_id: int, payload: OrganisationPatc
 def person_create(request, payload: PersonIn):
     data = payload.dict()
     data["organisation"] = _resolve(Organisation, data["organisation"], "organisation")
-    return Status(201, services.person_create(**data))
+    return Status(201, directory_services.person_create(**data))
 
 
 @router.patch(
@@ -168,7 +171,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
     data = payload.dict(exclude_unset=True)
     if "organisation" in data:
         data["organisation"] = _resolve(Organisation, data["organisation"], "organisation")
-    return services.person_update(person, **data)
+    return directory_services.person_update(person, **data)
 
 
 # --- Programme -----------------------------------------------------------------------
@@ -181,7 +184,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
     tags=["programme"],
 )
 def programme_create(request, payload: ProgrammeIn):
-    return Status(201, services.programme_create(**payload.dict()))
+    return Status(201, programme_services.programme_create(**payload.dict()))
 
 
 @router.patch(
@@ -192,7 +195,7 @@ def programme_create(request, payload: ProgrammeIn):
 )
 def programme_update(request, year: int, payload: ProgrammePatch):
     programme = get_object_or_404(Programme, year=year)
-    return services.programme_update(programme, **payload.dict(exclude_unset=True))
+    return programme_services.programme_update(programme, **payload.dict(exclude_unset=True))
 
 
 @router.post(
@@ -202,7 +205,7 @@ def programme_update(request, year: int, payload: ProgrammePatch):
     tags=["programme"],
 )
 def programme_publish(request, year: int):
-    return services.programme_publish(get_object_or_404(Programme, year=year))
+    return programme_services.programme_publish(get_object_or_404(Programme, year=year))
 
 
 # --- Meetings ------------------------------------------------------------------------
@@ -215,7 +218,9 @@ def meeting_create(request, payload: MeetingIn):
     data = payload.dict()
     data["programme"] = get_object_or_404(Programme, year=data["programme"])
     themes = _themes(data.pop("themes"))
-    meeting = services.meeting_create(themes=themes, **_meeting_data(data, data["time_zone"]))
+    meeting = meeting_services.meeting_create(
+        themes=themes, **_meeting_data(data, data["time_zone"])
+    )
     return Status(201, _fresh(meeting))
 
 
@@ -229,7 +234,7 @@ def meeting_update(request, meeting_id: int, payload: MeetingPatch):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     data = payload.dict(exclude_unset=True)
     themes = _themes(data.pop("themes", None))
-    meeting = services.meeting_update(
+    meeting = meeting_services.meeting_update(
         meeting, themes=themes, **_meeting_data(data, meeting.time_zone)
     )
     return _fresh(meeting)
@@ -242,7 +247,7 @@ def meeting_update(request, meeting_id: int, payload: MeetingPatch):
     tags=["meetings"],
 )
 def meeting_publish(request, meeting_id: int):
-    meeting = services.meeting_publish(get_object_or_404(Meeting, pk=meeting_id))
+    meeting = meeting_services.meeting_publish(get_object_or_404(Meeting, pk=meeting_id))
     return _fresh(meeting)
 
 
@@ -253,7 +258,7 @@ def meeting_publish(request, meeting_id: int):
     tags=["meetings"],
 )
 def meeting_cancel(request, meeting_id: int, payload: CancelIn):
-    meeting = services.meeting_cancel(
+    meeting = meeting_services.meeting_cancel(
         get_object_or_404(Meeting, pk=meeting_id), reason=payload.reason
     )
     return _fresh(meeting)
@@ -268,7 +273,7 @@ def meeting_cancel(request, meeting_id: int, payload: CancelIn):
 def cofacilitator_add(request, meeting_id: int, payload: CoFacilitatorIn):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     person = _resolve(Person, payload.person, "person")
-    return Status(201, services.cofacilitator_add(meeting, person, payload.role))
+    return Status(201, meeting_services.cofacilitator_add(meeting, person, payload.role))
 
 
 @router.delete(
@@ -281,7 +286,7 @@ def cofacilitator_remove(request, meeting_id: int, cofacilitator_id: int):
     cofacilitator = get_object_or_404(
         CoFacilitator.objects.select_related("meeting"), pk=cofacilitator_id, meeting_id=meeting_id
     )
-    services.cofacilitator_remove(cofacilitator)
+    meeting_services.cofacilitator_remove(cofacilitator)
     return Status(204, None)
 
 
@@ -336,7 +341,7 @@ def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: F
     """Upload a document (multipart/form-data). Its type is read from its content: PDF,
     PNG, JPEG, OpenDocument or Office Open XML; at most `DOCUMENT_MAX_MB` (413 above,
     415 for any other content)."""
-    document = document_create(
+    document = document_services.document_create(
         file=file, user=request.user, meeting=_meeting(meeting_id), **payload.dict()
     )
     return Status(201, document)
@@ -349,7 +354,9 @@ def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: F
     tags=["documents"],
 )
 def document_change(request, document_id: int, payload: DocumentPatch):
-    return document_update(_document(document_id), **payload.dict(exclude_unset=True))
+    return document_services.document_update(
+        _document(document_id), **payload.dict(exclude_unset=True)
+    )
 
 
 @router.delete(
@@ -359,5 +366,5 @@ def document_change(request, document_id: int, payload: DocumentPatch):
     tags=["documents"],
 )
 def document_remove(request, document_id: int):
-    document_delete(_document(document_id))
+    document_services.document_delete(_document(document_id))
     return Status(204, None)

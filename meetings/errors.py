@@ -21,6 +21,10 @@ class WrongState(MeetingsError, Conflict):
     pass
 
 
+class MeetingNotClosable(MeetingsError, Conflict):
+    """Closing a meeting that is not published, or has not started yet."""
+
+
 class UnknownProgramme(MeetingsError, NotFound):
     pass
 

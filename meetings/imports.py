@@ -34,9 +34,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from events_site.kit.text import breaks_a_line, fold
 
-from . import services
 from .errors import InvalidData, MeetingsError, NotPublishable
 from .models import Organisation, Person
+from .services.directory import organisation_create, person_create, person_update
 
 # Every header spelling a column answers to, besides its own name. "commune" and
 # "gemeente" name the organisation (a list of mayors is a list of municipalities), so the
@@ -469,7 +469,7 @@ def _organisation(row: dict) -> tuple[Organisation, bool]:
         found = candidates[0] if len(candidates) == 1 else None
     if found is not None:
         return found, False
-    created = services.organisation_create(
+    created = organisation_create(
         name=row["organisation"],
         kind=row.get("kind", Organisation.Kind.MUNICIPALITY),
         country=row["country"],
@@ -491,12 +491,12 @@ def _person_save(row: dict, report: ImportReport) -> None:
         data["organisation"], organisation_created = _organisation(row)
     person = Person.objects.filter(email__iexact=row["email"]).first()
     if person is None:
-        services.person_create(email=row["email"], **data)
+        person_create(email=row["email"], **data)
         report.created += 1
     else:
         changed = {name: value for name, value in data.items() if getattr(person, name) != value}
         if changed:
-            services.person_update(person, **changed)
+            person_update(person, **changed)
             report.updated += 1
         else:
             report.unchanged += 1

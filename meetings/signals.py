@@ -54,6 +54,10 @@ meeting_cancelled = Signal()
 # Sent with `meeting=` and `previous=` (the old capacity) when the capacity changes: more
 # seats let people off the waiting list.
 meeting_capacity_changed = Signal()
+# Sent with `meeting=` and `user=` (the organiser) inside the transaction of closing it:
+# the apps that act on a meeting's end write what they owe with it (reports queues the
+# booklet to everyone who came). Each receiver answers how many emails it queued.
+meeting_closed = Signal()
 
 # Sent with `person=` to learn which meetings a person takes part in (a confirmed
 # registration): each receiver answers an iterable of meeting ids. Registrations answer

@@ -9,7 +9,7 @@ from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.shortcuts import redirect, render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,11 +17,12 @@ from events_site.kit.throttles import AddressThrottle
 
 from . import auth
 from .models import LoginLink
+from .services import signin
 
 
 class SigninThrottle(AddressThrottle):
     """Links asked for from one connection, whatever the addresses typed: the per-address
-    ration (`auth.LOGIN_LINKS_PER_HOUR`) alone lets one machine mail every facilitator."""
+    ration (`signin.LOGIN_LINKS_PER_HOUR`) alone lets one machine mail every facilitator."""
 
     scope = "signin"
     rate_setting = "SIGNIN_THROTTLE_RATE"
@@ -47,7 +48,7 @@ def signin_request(request):
                 "then try again."
             )
             return render(request, "meetings/signin/request.html", context, status=429)
-        auth.login_link_request(email, next_url)
+        signin.login_link_request(email, next_url)
         # The same answer whoever asks: the form tells nobody who facilitates.
         context.update(sent=True, email=email, minutes=LoginLink.ttl_minutes())
     return render(request, "meetings/signin/request.html", context)
@@ -58,8 +59,8 @@ def signin_use(request, token: str):
     if request.method == "GET":
         return render(request, "meetings/signin/use.html", {"token": token})
     try:
-        user, next_url = auth.login_link_use(token)
-    except auth.LoginLinkInvalid as exc:
+        user, next_url = signin.login_link_use(token)
+    except signin.LoginLinkInvalid as exc:
         return render(
             request, "meetings/signin/use.html", {"token": token, "error": exc.message}, status=400
         )
@@ -71,11 +72,3 @@ def signin_use(request, token: str):
 def signout(request):
     logout(request)
     return redirect("signin:request")
-
-
-app_patterns = [
-    path("signin/", signin_request, name="request"),
-    path("signin/<str:token>/", signin_use, name="use"),
-    path("signout/", signout, name="signout"),
-]
-urls = path("", include((app_patterns, "signin")))

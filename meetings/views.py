@@ -4,7 +4,6 @@ from itertools import groupby
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -74,12 +73,3 @@ def document_download(request, document_id: int):
         response.headers["Cache-Control"] = "private, no-store"
         return response
     return document_response(document)
-
-
-app_patterns = [
-    path("programme/", programme_current, name="programme_current"),
-    path("programme/<int:year>/", programme_detail, name="programme"),
-    path("meetings/<int:meeting_id>/", meeting_detail, name="meeting"),
-    path("documents/<int:document_id>/", document_download, name="document"),
-]
-urls = path("", include((app_patterns, "meetings")))

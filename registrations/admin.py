@@ -1,6 +1,6 @@
 """Invitations in the back office: a read-only list, and the page organisers invite from.
 
-The page goes through `services.meeting_invite`, like the API, so both obey one set of
+The page goes through `meeting_invite`, like the API, so both obey one set of
 rules and report the people they skip in the same words.
 """
 
@@ -16,9 +16,9 @@ from django.utils.translation import ngettext
 from events_site.kit.admin import ReadOnlyAdminMixin
 from meetings.models import Meeting, Organisation, Person
 
-from . import services
 from .errors import RegistrationsError
 from .models import Invitation
+from .services.invitations import meeting_invite
 
 INVITE_PERMISSION = "registrations.add_invitation"
 
@@ -106,7 +106,7 @@ class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                report = services.meeting_invite(
+                report = meeting_invite(
                     data["meeting"],
                     people=data["people"],
                     organisations=data["organisations"],

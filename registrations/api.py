@@ -17,8 +17,11 @@ from meetings.auth import organiser_auth
 from meetings.emails import site_link
 from meetings.models import Meeting
 
-from . import selectors, services
+from . import selectors
 from .models import Registration
+from .services import invitations as invitations_services
+from .services import registration as registration_services
+from .services.registration import already_registered_message
 from .throttles import RegistrationThrottle
 
 router = Router(tags=["invitations"])
@@ -60,7 +63,7 @@ def meeting_invite(request, meeting_id: int, payload: InvitationsIn):
     """
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     people, organisations = selectors.invitees_pick(payload.people, payload.organisations)
-    return services.meeting_invite(
+    return invitations_services.meeting_invite(
         meeting,
         people=people,
         organisations=organisations,
@@ -198,11 +201,11 @@ def registration_create(request, meeting_id: int, payload: RegistrationIn):
     if not data["language"]:
         data["language"] = translation.get_language()
     # The service reads the meeting under its lock: 404 from there if there is none.
-    registration, created = services.registration_create(
+    registration, created = registration_services.registration_create(
         meeting_id, data=data, invitation_token=invitation
     )
     if not created:
-        return Status(200, NeutralOut(detail=services.already_registered_message()))
+        return Status(200, NeutralOut(detail=already_registered_message()))
     with translation.override(registration.language):
         manage_url = site_link("registrations:manage", registration.manage_token)
     return Status(
@@ -239,7 +242,7 @@ def registration_update(request, token: str, payload: RegistrationPatch):
     is left as it is (send "" to clear a note). Anything else is refused with 422
     (cancel and register again); a cancelled registration with 409."""
     changes = payload.dict(exclude_unset=True, exclude_none=True)
-    registration = services.registration_update(_by_token(token), changes)
+    registration = registration_services.registration_update(_by_token(token), changes)
     return _registration_out(registration)
 
 
@@ -251,4 +254,4 @@ def registration_update(request, token: str, payload: RegistrationPatch):
 )
 def registration_cancel(request, token: str):
     """Cancel; the seat goes to the next person waiting. Cancelling again changes nothing."""
-    return _registration_out(services.registration_cancel(_by_token(token)))
+    return _registration_out(registration_services.registration_cancel(_by_token(token)))

@@ -20,8 +20,9 @@ from events_site.kit.idempotency import idempotent
 from meetings.auth import facilitator_auth
 from meetings.models import Meeting
 
-from . import checkin
 from .models import Registration
+from .services import checkin as checkin_services
+from .services.checkin import SEARCH_MAX_LENGTH, checkin_allowed, checkin_counts, checkin_info
 
 router = Router(tags=["check-in"])
 ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict}
@@ -74,16 +75,16 @@ class SearchOut(Schema):
 
 
 class SearchQuery(Schema):
-    q: str = Field("", max_length=checkin.SEARCH_MAX_LENGTH, description="name or organisation")
+    q: str = Field("", max_length=SEARCH_MAX_LENGTH, description="name or organisation")
 
 
-def _answer(result: checkin.CheckinResult, meeting_id: int) -> HttpResponse:
+def _answer(result: checkin_services.CheckinResult, meeting_id: int) -> HttpResponse:
     """`CheckinOut`, serialised by hand: a scan is the door's hottest answer, and
     validating what `CheckinResult` already types cost a tenth of it."""
     # Only outcomes about this meeting's registrations say who it is: an unknown code
     # or another meeting's ticket reveals nobody.
     holder = result.holder
-    counts = result.counts or checkin.checkin_counts(meeting_id)
+    counts = result.counts or checkin_counts(meeting_id)
     body = {
         "outcome": result.outcome,
         "message": result.message,
@@ -100,7 +101,7 @@ def _answer(result: checkin.CheckinResult, meeting_id: int) -> HttpResponse:
 
 
 def _door_of(request, meeting_id: int) -> None:
-    if not checkin.checkin_allowed(request.user, meeting_id):
+    if not checkin_allowed(request.user, meeting_id):
         raise Forbidden(_("Only the organisers and facilitators of this meeting check people in."))
 
 
@@ -118,7 +119,7 @@ def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
     # Who may stand at this door first: the scan's read writes the check-in too.
     _door_of(request, payload.meeting)
-    result = checkin.checkin_scan(payload.secret, meeting=payload.meeting, by=request.user)
+    result = checkin_services.checkin_scan(payload.secret, meeting=payload.meeting, by=request.user)
     return _answer(result, payload.meeting)
 
 
@@ -131,10 +132,10 @@ def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
     """Registrations of the meeting by name or organisation (accents and case ignored)."""
     meeting = get_object_or_404(Meeting.objects.only("pk"), pk=meeting_id)
     _door_of(request, meeting.pk)
-    counts = checkin.checkin_counts(meeting)
+    counts = checkin_counts(meeting)
     results = []
-    for registration in checkin.checkin_search(meeting, query.q):
-        checked_in_at, checked_in_by = checkin.checkin_info(registration)
+    for registration in checkin_services.checkin_search(meeting, query.q):
+        checked_in_at, checked_in_by = checkin_info(registration)
         results.append(
             {
                 "registration": registration.pk,
@@ -158,7 +159,7 @@ def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
 def checkin_manual(request, registration_id: int):
     """Check someone in found by name (same answers as a scan)."""
     registration = _registration(request, registration_id)
-    result = checkin.checkin_manual(registration, request.user)
+    result = checkin_services.checkin_manual(registration, request.user)
     return _answer(result, registration.meeting_id)
 
 
@@ -170,5 +171,5 @@ def checkin_manual(request, registration_id: int):
 def checkin_undo(request, registration_id: int):
     """Take back a check-in: `undone`, or `not_checked_in` if there was none."""
     registration = _registration(request, registration_id)
-    result = checkin.checkin_undo(registration, request.user)
+    result = checkin_services.checkin_undo(registration, request.user)
     return _answer(result, registration.meeting_id)

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_permissions_policy.decorators import permissions_policy_override
 
 from meetings.models import Meeting
 
-from . import checkin
+from .services.checkin import checkin_allowed, checkin_counts
 
 
 def door_required(view):
@@ -27,7 +27,7 @@ def door_required(view):
     @functools.wraps(view)
     def wrapper(request, meeting_id: int, *args, **kwargs):
         meeting = get_object_or_404(Meeting.objects.select_related("programme"), pk=meeting_id)
-        if not checkin.checkin_allowed(request.user, meeting):
+        if not checkin_allowed(request.user, meeting):
             raise PermissionDenied
         return view(request, meeting, *args, **kwargs)
 
@@ -67,7 +67,7 @@ def _door_text() -> dict[str, str]:
 @permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]})
 @door_required
 def door_scanner(request, meeting: Meeting):
-    counts = checkin.checkin_counts(meeting)
+    counts = checkin_counts(meeting)
     api = reverse("api:api-root")
     return render(
         request,
@@ -83,9 +83,3 @@ def door_scanner(request, meeting: Meeting):
             },
         },
     )
-
-
-app_patterns = [
-    path("door/meetings/<int:meeting_id>/", door_scanner, name="door"),
-]
-urls = path("", include((app_patterns, "door")))

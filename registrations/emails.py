@@ -28,9 +28,17 @@ from tasks.mail import inline_image_attach, message_build
 from tasks.models import Delivery
 from tasks.outbox import PermanentFailure, batch_deliveries, batch_memo, fanout_memo, renderer
 
-from . import selectors, services
+from . import selectors
 from .models import Invitation, Registration
-from .services import INVITATION, MEETING_CANCEL, MEETING_UPDATE
+from .services.invitations import INVITATION, MEETING_CANCEL, MEETING_UPDATE
+from .services.registration import (
+    REGISTRATION_CANCELLED,
+    REGISTRATION_CONFIRMED,
+    REGISTRATION_LINK,
+    REGISTRATION_WAITLISTED,
+)
+from .services.reminders import REGISTRATION_REMINDER
+from .services.waitlist import REGISTRATION_PROMOTED
 from .tickets import ticket_pdf, ticket_qr_png
 
 REQUEST = "REQUEST"
@@ -324,11 +332,11 @@ def _ticket_email_register(kind: str, *, subject) -> None:
         )
 
 
-_ticket_email_register(services.REGISTRATION_CONFIRMED, subject=_("Registered: %(title)s"))
-_ticket_email_register(services.REGISTRATION_PROMOTED, subject=_("A seat for you: %(title)s"))
+_ticket_email_register(REGISTRATION_CONFIRMED, subject=_("Registered: %(title)s"))
+_ticket_email_register(REGISTRATION_PROMOTED, subject=_("A seat for you: %(title)s"))
 
 
-@renderer(services.REGISTRATION_WAITLISTED)
+@renderer(REGISTRATION_WAITLISTED)
 def registration_waitlisted_render(delivery: Delivery):
     registration = _registration(delivery, WAITLISTED)
     return _registration_message(
@@ -339,7 +347,7 @@ def registration_waitlisted_render(delivery: Delivery):
     )
 
 
-@renderer(services.REGISTRATION_CANCELLED)
+@renderer(REGISTRATION_CANCELLED)
 def registration_cancelled_render(delivery: Delivery):
     return _registration_message(
         delivery,
@@ -349,7 +357,7 @@ def registration_cancelled_render(delivery: Delivery):
     )
 
 
-@renderer(services.REGISTRATION_LINK)
+@renderer(REGISTRATION_LINK)
 def registration_link_render(delivery: Delivery):
     return _registration_message(
         delivery,
@@ -358,7 +366,7 @@ def registration_link_render(delivery: Delivery):
     )
 
 
-@renderer(services.REGISTRATION_REMINDER)
+@renderer(REGISTRATION_REMINDER)
 def registration_reminder_render(delivery: Delivery):
     registration = _registration(delivery, CONFIRMED)
     if registration.meeting.status != Meeting.Status.PUBLISHED:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Organisation
 
 from .models import Registration
-from .services import FIELDS, PRIVACY_CONSENT, UPDATABLE_FIELDS
+from .services.registration import FIELDS, PRIVACY_CONSENT, UPDATABLE_FIELDS
 
 
 def _field(name: str, **kwargs) -> forms.Field:

@@ -11,7 +11,8 @@ from meetings.signals import (
 )
 
 from .models import Registration
-from .services import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify, waitlist_promote
+from .services.invitations import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify
+from .services.waitlist import waitlist_promote
 
 
 @receiver(meeting_rescheduled)

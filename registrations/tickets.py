@@ -2,7 +2,7 @@
 
 The QR code carries the ticket secret and nothing else: no name, no meeting, no URL. A
 photo of someone's badge then tells a stranger nothing they could not read on the badge,
-and the scanner looks everything else up on the server (`registrations.checkin`).
+and the scanner looks everything else up on the server (`registrations.services.checkin`).
 
 Every document here is built inside `translation.override`: the ticket in the language
 its holder registered in, each badge in its wearer's language.

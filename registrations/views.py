@@ -10,7 +10,6 @@ import hashlib
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import include, path
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from meetings.calendar import calendar_build
 from meetings.downloads import document_response
 from meetings.errors import DocumentNotVisible, UnknownDocument, UnknownMeeting
 
-from . import selectors, services
+from . import selectors
 from .errors import (
     InvalidRegistration,
     RegistrationClosed,
@@ -32,6 +31,15 @@ from .errors import (
 )
 from .forms import RegistrationForm, RegistrationUpdateForm
 from .models import Registration
+from .services import invitations as invitations_services
+from .services import registration as registration_services
+from .services.registration import (
+    already_registered_message,
+    registration_create,
+    registration_problem,
+    registration_update,
+)
+from .services.seats import meeting_over
 from .throttles import form_throttle
 from .tickets import ticket_pdf, ticket_qr_png
 
@@ -58,7 +66,7 @@ def _form_errors(form, exc: InvalidRegistration) -> None:
 def invitation_open(request, token: str):
     """Record that the invitee came, and take them to the registration form, prefilled."""
     try:
-        invitation = services.invitation_open(token)
+        invitation = invitations_services.invitation_open(token)
     except UnknownInvitation:
         raise Http404 from None
     response = redirect("registrations:register", meeting_id=invitation.meeting_id)
@@ -72,7 +80,7 @@ def registration_form(request, meeting_id: int):
         meeting = meeting_selectors.meeting_get_public(meeting_id)
     except UnknownMeeting:
         raise Http404 from None
-    context = {"meeting": meeting, "closed": services.registration_problem(meeting)}
+    context = {"meeting": meeting, "closed": registration_problem(meeting)}
     if context["closed"]:
         # The refusal the service would raise on sending, with the API's status.
         status = http_status(RegistrationClosed)
@@ -101,7 +109,7 @@ def registration_form(request, meeting_id: int):
         status = 429
     elif form.is_valid():
         try:
-            registration, created = services.registration_create(
+            registration, created = registration_create(
                 meeting,
                 data=form.registration_data(),
                 invitation_token=invitation.token if invitation else None,
@@ -116,7 +124,7 @@ def registration_form(request, meeting_id: int):
         else:
             if not created:
                 # The same answer whoever asks: the registration's owner gets the link.
-                context["message"] = services.already_registered_message()
+                context["message"] = already_registered_message()
                 return render(request, "registrations/already_registered.html", context)
             if registration.status == Registration.Status.CONFIRMED:
                 messages.success(request, _("Thank you: your registration is confirmed."))
@@ -141,7 +149,7 @@ def registration_manage(request, token: str):
     status = 200
     if form.is_valid():
         try:
-            services.registration_update(registration, form.cleaned_data)
+            registration_update(registration, form.cleaned_data)
         except InvalidRegistration as exc:
             _form_errors(form, exc)
             status = 422
@@ -159,7 +167,7 @@ def registration_manage(request, token: str):
         "position": selectors.waitlist_position(registration),
         "form": form,
         "changeable": registration.status != Registration.Status.CANCELLED
-        and not services.meeting_over(registration.meeting),
+        and not meeting_over(registration.meeting),
         "documents": meeting_selectors.meeting_documents(
             registration.meeting, selectors.registration_viewer(registration)
         ),
@@ -173,7 +181,7 @@ def registration_cancel(request, token: str):
     registration = _registration(token)
     if request.method == "POST":
         try:
-            services.registration_cancel(registration)
+            registration_services.registration_cancel(registration)
         except RegistrationsError as exc:
             messages.error(request, exc.message)
         else:
@@ -246,18 +254,3 @@ def registration_feed(request, token: str):
     patch_cache_control(response, private=True, max_age=300)
     response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-app_patterns = [
-    path("i/<str:token>/", invitation_open, name="invitation"),
-    path("meetings/<int:meeting_id>/register/", registration_form, name="register"),
-    path("r/<str:token>/", registration_manage, name="manage"),
-    path("r/<str:token>/cancel/", registration_cancel, name="cancel"),
-    path("r/<str:token>/qr.png", ticket_qr, name="ticket_qr"),
-    path("r/<str:token>/ticket.pdf", ticket_download, name="ticket_pdf"),
-    path("r/<str:token>/documents/<int:document_id>/", registration_document, name="document"),
-]
-urls = path("", include((app_patterns, "registrations")))
-feed_urls = [
-    path("calendar/r/<str:token>.ics", registration_feed, name="calendar_registration"),
-]

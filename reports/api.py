@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from meetings.auth import organiser_auth
 from meetings.models import Meeting
+from meetings.services import meetings as meeting_services
 
 from . import services
 from .models import BookletJob
@@ -82,7 +83,7 @@ def booklet_read(request, job_id: int):
 )
 def meeting_close(request, meeting_id: int):
     """Declare the meeting over: its booklet goes to everyone who checked in."""
-    meeting, queued = services.meeting_close(
+    meeting, queued = meeting_services.meeting_close(
         get_object_or_404(Meeting, pk=meeting_id), user=request.user
     )
     return {"meeting": meeting.pk, "closed_at": meeting.closed_at, "emails_queued": queued}

@@ -1,6 +1,6 @@
 """Errors of the reports, worded for the organiser who has to act."""
 
-from events_site.kit.errors import Conflict, DomainError, Invalid
+from events_site.kit.errors import DomainError, Invalid
 
 
 class ReportsError(DomainError):
@@ -9,7 +9,3 @@ class ReportsError(DomainError):
 
 class InvalidBookletRequest(ReportsError, Invalid):
     pass
-
-
-class MeetingNotClosable(ReportsError, Conflict):
-    """Closing a meeting that is not published, or has not started yet."""

@@ -1,4 +1,4 @@
-"""Every write of the reports: booklet builds, and closing a meeting (which sends it).
+"""Every write of the reports: booklet builds, and sending the booklet of a closed meeting.
 
 A booklet is built by a Celery job (`tasks.booklet_build`) and kept in the default
 storage. Each build records the hash of what it was built from (`booklet_data.
@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from registrations.models import Registration
-from registrations.services import registration_delivery
+from registrations.services.delivery import registration_delivery
 from tasks.outbox import deliveries_queue
 from tasks.queue import enqueue_on_commit
 
 from .booklet import booklet_pdf
 from .booklet_data import Booklet, booklet_data, inputs_hash
-from .errors import InvalidBookletRequest, MeetingNotClosable
+from .errors import InvalidBookletRequest
 from .models import BookletJob
 
 logger = logging.getLogger(__name__)
@@ -167,30 +167,15 @@ def meeting_booklets_build(
     ]
 
 
-@transaction.atomic
-def meeting_close(meeting: Meeting, *, user=None) -> tuple[Meeting, int]:
-    """Declare the meeting over and send its booklet to everyone who came: (meeting,
-    emails queued).
+def meeting_booklet_send(meeting: Meeting, *, user=None) -> int:
+    """Send the booklet of a meeting just closed to everyone who came: how many emails
+    were queued. Runs in the transaction of the close (`meeting_closed`).
 
     One email per checked-in registration, in its language ("en" gets French), keyed
     `booklet:<meeting>:<registration>`: closing again queues nothing twice, but does
     reach people checked in since. Each email carries the booklet as it is when the
     email leaves.
     """
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.status != Meeting.Status.PUBLISHED:
-        raise MeetingNotClosable(
-            _("Only a published meeting can be closed; this one is %(status)s.")
-            % {"status": meeting.get_status_display()}
-        )
-    now = timezone.now()
-    if meeting.starts_at > now:
-        raise MeetingNotClosable(
-            _("This meeting has not started yet: close it once it has taken place.")
-        )
-    if meeting.closed_at is None:
-        meeting.closed_at = now
-        meeting.save(update_fields=["closed_at", "updated_at"])
     attendees = Registration.objects.filter(
         meeting=meeting, status=Registration.Status.CONFIRMED, checkin__isnull=False
     ).order_by("pk")
@@ -211,5 +196,4 @@ def meeting_close(meeting: Meeting, *, user=None) -> tuple[Meeting, int]:
     # them ready (without a worker, the build runs before the first email is rendered).
     if specs:
         meeting_booklets_build(meeting, {spec.language for spec in specs}, user=user)
-    queued = deliveries_queue(specs)
-    return meeting, len(queued)
+    return len(deliveries_queue(specs))

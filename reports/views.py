@@ -1,7 +1,7 @@
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -76,6 +76,8 @@ def _booklet_text() -> dict[str, str]:
         "failed": _("The booklet could not be built: %(error)s"),
         "download": _("Download the booklet"),
         "network": _("No answer from the server. Check the connection and try again."),
+        "refused": _("The server refused this request."),
+        "signed_out": _("Your session has ended: reload the page and sign in again."),
         "closing": _("Closing the meeting…"),
         "closed": _("The meeting is closed: %(count)s emails with the booklet are on their way."),
         "confirm_close": _(
@@ -145,20 +147,3 @@ def meeting_results(request, meeting_id: int):
             "title": booklet_title(booklet, lang),
         },
     )
-
-
-app_patterns = [
-    path("programme/<int:year>.pdf", programme_brochure, name="programme_brochure"),
-    *(
-        path(f"meetings/<int:meeting_id>/{filename}", meeting_document, {"document": name}, name)
-        for name, (filename, *_rest) in MEETING_DOCUMENTS.items()
-    ),
-    path("meetings/<int:meeting_id>/booklet/", meeting_booklet, name="meeting_booklet"),
-    path(
-        "meetings/<int:meeting_id>/booklet/<int:job_id>.pdf",
-        booklet_download,
-        name="booklet_download",
-    ),
-    path("meetings/<int:meeting_id>/results/", meeting_results, name="meeting_results"),
-]
-urls = path("", include((app_patterns, "reports")))

@@ -11,7 +11,7 @@ from meetings.cache import programme_generation
 from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
 from meetings.models import Meeting
-from registrations.services import reminders_queue
+from registrations.services.reminders import reminders_queue
 from reports.brochure import brochure_payload
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build

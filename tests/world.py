@@ -2,25 +2,27 @@
 so that tests walking every route reach past "not found"."""
 
 from meetings.models import Document
-from registrations.services import registration_create
+from registrations.services.registration import registration_create
 from reports.services import booklet_request
 from tasks.models import Delivery
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.registrations.conftest import registration_data
-from workshops import services as workshops
+from workshops.services.orientations import orientation_create
+from workshops.services.plan import question_create, round_create
+from workshops.services.postits import contribution_create
+from workshops.services.tables import tables_create
+from workshops.services.workshops import workshop_create
 
 
 def one_of_each(meeting) -> dict:
     """Ids by path parameter name, around `meeting` (published, with its pair)."""
     registration, _created = registration_create(meeting, data=registration_data())
-    workshop = workshops.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    question = workshops.question_create(workshop, text_fr="Comment relier nos communes ?")
-    workshops.round_create(
-        workshop, title_fr="Écriture", kind="silent", duration_s=300, question=question
-    )
-    workshops.tables_create(workshop, 2)
-    workshops.orientation_create(workshop, title_fr="Transports")
-    contribution = workshops.contribution_create(workshop, text="Un bus de nuit")
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question = question_create(workshop, text_fr="Comment relier nos communes ?")
+    round_create(workshop, title_fr="Écriture", kind="silent", duration_s=300, question=question)
+    tables_create(workshop, 2)
+    orientation_create(workshop, title_fr="Transports")
+    contribution = contribution_create(workshop, text="Un bus de nuit")
     # Its row alone: these tests walk addresses, and a file would outlive their rollback.
     document = Document.objects.create(
         meeting=meeting,

@@ -36,7 +36,7 @@ from events_site.kit.idempotency import idempotent
 from meetings.auth import facilitator_auth, may_facilitate
 from meetings.models import Meeting
 
-from . import devices, selectors, services
+from . import devices, selectors
 from .devices import Phone
 from .errors import InvalidWorkshopData, NotAllowed
 from .models import Contribution, Orientation, Question, Round, Table, Workshop
@@ -68,6 +68,18 @@ from .schemas import (
     WorkshopOut,
     WorkshopPatch,
 )
+from .services import orientations as orientations_services
+from .services import plan as plan_services
+from .services import postits as postits_services
+from .services import tables as tables_services
+from .services import timer as timer_services
+from .services import votes as votes_services
+from .services import workshops as workshop_services
+from .services.postits import contribution_post, contribution_suggestion_reject
+from .services.tables import table_token_renew, table_workshop_id, tables_create
+from .services.timer import table_timer_state, timer_state
+from .services.votes import workshop_vote_set
+from .services.workshops import workshop_facilitators_set
 from .suggestions import orientation_suggestions
 from .throttles import phone_throttles
 
@@ -110,7 +122,7 @@ class TableToken(APIKeyHeader):
     def table(self, request, key: str) -> tuple[int, dict | None]:
         """The workshop of the token (a stale one is a 404 before its device is
         looked at), and the clock where the path reads it."""
-        return selectors.table_workshop_id(key), None
+        return table_workshop_id(key), None
 
 
 class TimerTableToken(TableToken):
@@ -118,12 +130,12 @@ class TimerTableToken(TableToken):
     workshop in the path are read together, in one cache round trip."""
 
     def table(self, request, key: str) -> tuple[int, dict | None]:
-        return selectors.table_timer_state(key, int(request.resolver_match.kwargs["workshop_id"]))
+        return table_timer_state(key, int(request.resolver_match.kwargs["workshop_id"]))
 
 
 class PostTableToken(TableToken):
     """On a post-it, the token is checked by the INSERT itself, against the workshop in
-    the path (`services.contribution_post`): no cache read before it."""
+    the path (`contribution_post`): no cache read before it."""
 
     def table(self, request, key: str) -> tuple[int, dict | None]:
         return int(request.resolver_match.kwargs["workshop_id"]), None
@@ -225,7 +237,7 @@ def workshop_create(request, meeting_id: int, payload: WorkshopIn):
     """A new workshop; 409 if the meeting is cancelled."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     _facilitate(request, meeting.pk)
-    return Status(201, _detail(services.workshop_create(meeting, **payload.dict())))
+    return Status(201, _detail(workshop_services.workshop_create(meeting, **payload.dict())))
 
 
 @router.get("/workshops/{workshop_id}", response={200: WorkshopOut, **ERRORS}, auth=facilitators)
@@ -247,9 +259,9 @@ def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
     data = _changes(payload)
     people_ids = data.pop("facilitators", None)
     with transaction.atomic():  # both changes or neither
-        workshop = services.workshop_update(workshop, **data)
+        workshop = workshop_services.workshop_update(workshop, **data)
         if people_ids is not None:
-            services.workshop_facilitators_set(workshop, people_ids)
+            workshop_facilitators_set(workshop, people_ids)
     return _detail(workshop)
 
 
@@ -258,14 +270,14 @@ def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
 )
 def workshop_close(request, workshop_id: int):
     """Stop the clock, close the vote and the phones. Closing again changes nothing."""
-    return _detail(services.workshop_close(_workshop(request, workshop_id)))
+    return _detail(workshop_services.workshop_close(_workshop(request, workshop_id)))
 
 
 @router.post(
     "/workshops/{workshop_id}/reopen", response={200: WorkshopOut, **ERRORS}, auth=facilitators
 )
 def workshop_reopen(request, workshop_id: int):
-    return _detail(services.workshop_reopen(_workshop(request, workshop_id)))
+    return _detail(workshop_services.workshop_reopen(_workshop(request, workshop_id)))
 
 
 @router.post(
@@ -273,7 +285,7 @@ def workshop_reopen(request, workshop_id: int):
 )
 def workshop_vote(request, workshop_id: int, payload: VoteSetIn):
     """Open or close the dot-vote; 409 once the workshop is closed."""
-    return _detail(services.workshop_vote_set(_workshop(request, workshop_id), payload.open))
+    return _detail(workshop_vote_set(_workshop(request, workshop_id), payload.open))
 
 
 # --- Questions, tables, rounds, orientations -----------------------------------------
@@ -286,19 +298,19 @@ def workshop_vote(request, workshop_id: int, payload: VoteSetIn):
 )
 def question_create(request, workshop_id: int, payload: QuestionIn):
     workshop = _workshop(request, workshop_id)
-    return Status(201, services.question_create(workshop, **payload.dict()))
+    return Status(201, plan_services.question_create(workshop, **payload.dict()))
 
 
 @router.patch("/questions/{question_id}", response={200: QuestionOut, **ERRORS}, auth=facilitators)
 def question_update(request, question_id: int, payload: QuestionPatch):
     question = _part(request, Question, question_id)
-    return services.question_update(question, **_changes(payload))
+    return plan_services.question_update(question, **_changes(payload))
 
 
 @router.delete("/questions/{question_id}", response={204: None, **ERRORS}, auth=facilitators)
 def question_delete(request, question_id: int):
     """Its post-its and rounds stay, without a question."""
-    services.question_delete(_part(request, Question, question_id))
+    plan_services.question_delete(_part(request, Question, question_id))
     return Status(204, None)
 
 
@@ -316,14 +328,14 @@ def table_create(request, workshop_id: int, payload: TableIn):
             {"name": [_("Give a name or a count, not both.")]},
         )
     if payload.name is not None:
-        return Status(201, [services.table_create(workshop, payload.name)])
-    return Status(201, services.tables_create(workshop, payload.count))
+        return Status(201, [tables_services.table_create(workshop, payload.name)])
+    return Status(201, tables_create(workshop, payload.count))
 
 
 @router.post("/tables/{table_id}/renew", response={200: TableOut, **ERRORS}, auth=facilitators)
 def table_renew(request, table_id: int):
     """A new QR code for the table; the old one stops working at once."""
-    return services.table_token_renew(_part(request, Table, table_id))
+    return table_token_renew(_part(request, Table, table_id))
 
 
 @router.post(
@@ -333,7 +345,7 @@ def round_create(request, workshop_id: int, payload: RoundIn):
     workshop = _workshop(request, workshop_id)
     data = payload.dict()
     data["question"] = _of_workshop(Question, data["question"], workshop, "question")
-    return Status(201, services.round_create(workshop, **data))
+    return Status(201, plan_services.round_create(workshop, **data))
 
 
 @router.patch("/rounds/{round_id}", response={200: RoundOut, **ERRORS}, auth=facilitators)
@@ -344,13 +356,13 @@ def round_update(request, round_id: int, payload: RoundPatch):
     data = _changes(payload, nullable=("question",))
     if "question" in data:
         data["question"] = _of_workshop(Question, data["question"], round_.workshop, "question")
-    return services.round_update(round_, **data)
+    return plan_services.round_update(round_, **data)
 
 
 @router.delete("/rounds/{round_id}", response={204: None, **ERRORS}, auth=facilitators)
 def round_delete(request, round_id: int):
     """409 while the round is running or paused."""
-    services.round_delete(_part(request, Round, round_id))
+    plan_services.round_delete(_part(request, Round, round_id))
     return Status(204, None)
 
 
@@ -361,7 +373,7 @@ def round_delete(request, round_id: int):
 )
 def rounds_reorder(request, workshop_id: int, payload: RoundsOrderIn):
     """Every round of the workshop, each once, in the new order."""
-    return services.rounds_reorder(_workshop(request, workshop_id), payload.rounds)
+    return plan_services.rounds_reorder(_workshop(request, workshop_id), payload.rounds)
 
 
 @router.post(
@@ -371,7 +383,7 @@ def rounds_reorder(request, workshop_id: int, payload: RoundsOrderIn):
 )
 def orientation_create(request, workshop_id: int, payload: OrientationIn):
     workshop = _workshop(request, workshop_id)
-    return Status(201, services.orientation_create(workshop, **payload.dict()))
+    return Status(201, orientations_services.orientation_create(workshop, **payload.dict()))
 
 
 @router.patch(
@@ -379,13 +391,13 @@ def orientation_create(request, workshop_id: int, payload: OrientationIn):
 )
 def orientation_update(request, orientation_id: int, payload: OrientationPatch):
     orientation = _part(request, Orientation, orientation_id)
-    return services.orientation_update(orientation, **_changes(payload))
+    return orientations_services.orientation_update(orientation, **_changes(payload))
 
 
 @router.delete("/orientations/{orientation_id}", response={204: None, **ERRORS}, auth=facilitators)
 def orientation_delete(request, orientation_id: int):
     """Its post-its go back to unsorted."""
-    services.orientation_delete(_part(request, Orientation, orientation_id))
+    orientations_services.orientation_delete(_part(request, Orientation, orientation_id))
     return Status(204, None)
 
 
@@ -418,7 +430,7 @@ def timer_read(request, workshop_id: int):
     if isinstance(request.auth, Phone):
         state = _table_phone(request.auth, workshop_id).timer
     else:
-        state = selectors.timer_state(workshop_id)
+        state = timer_state(workshop_id)
         if state is not None:
             _facilitate(request, state["meeting"])
     if state is None:
@@ -441,7 +453,9 @@ def timer_act(request, workshop_id: int, payload: TimerIn):
     finished round…) or a closed workshop; 422: an unknown round, a bad extension.
     """
     workshop = _workshop(request, workshop_id)
-    services.timer_act(workshop, payload.action, seconds=payload.seconds, round_id=payload.round)
+    timer_services.timer_act(
+        workshop, payload.action, seconds=payload.seconds, round_id=payload.round
+    )
     return _timer_response(selectors.timer_state_build(workshop.pk))
 
 
@@ -483,11 +497,11 @@ def contribution_create(request, workshop_id: int, payload: ContributionIn):
     fields = {"text": payload.text, "objective": payload.objective, "author": payload.author}
     if isinstance(request.auth, Phone):
         phone = request.auth
-        item = services.contribution_post(workshop_id, phone.token, **fields, device=phone.device)
+        item = contribution_post(workshop_id, phone.token, **fields, device=phone.device)
         item.vote_count, item.voted = None, False
     else:
         workshop = _workshop(request, workshop_id)
-        item = services.contribution_create(
+        item = postits_services.contribution_create(
             workshop,
             **fields,
             table=_of_workshop(Table, payload.table, workshop, "table"),
@@ -522,7 +536,7 @@ def contribution_update(request, contribution_id: int, payload: ContributionPatc
         data["merged_into"] = _of_workshop(
             Contribution, data["merged_into"], workshop, "merged_into"
         )
-    return _contribution_out(services.contribution_update(contribution, **data))
+    return _contribution_out(postits_services.contribution_update(contribution, **data))
 
 
 # --- Dot-vote ---------------------------------------------------------------------------
@@ -553,7 +567,7 @@ def vote_cast(request, contribution_id: int):
     seating plan places nobody). 409 while the vote is closed, beyond a limit, or on a
     hidden or merged post-it."""
     contribution, voter, table_id = _voted(request, contribution_id)
-    return {"dots_left": services.vote_cast(contribution, voter, table_id=table_id)}
+    return {"dots_left": votes_services.vote_cast(contribution, voter, table_id=table_id)}
 
 
 @router.delete(
@@ -565,7 +579,7 @@ def vote_cast(request, contribution_id: int):
 def vote_withdraw(request, contribution_id: int):
     """Take the dot back (nothing happens if there was none); 409 once the vote is closed."""
     contribution, voter, _table_id = _voted(request, contribution_id)
-    return {"dots_left": services.vote_withdraw(contribution, voter)}
+    return {"dots_left": votes_services.vote_withdraw(contribution, voter)}
 
 
 # --- Suggested sorting -----------------------------------------------------------------
@@ -601,7 +615,7 @@ def suggestion_answer(request, contribution_id: int, payload: SuggestionIn):
         Orientation, payload.orientation, contribution.workshop, "orientation"
     )
     if payload.accept:
-        contribution = services.contribution_update(contribution, orientation=orientation)
+        contribution = postits_services.contribution_update(contribution, orientation=orientation)
     else:
-        services.contribution_suggestion_reject(contribution, orientation)
+        contribution_suggestion_reject(contribution, orientation)
     return _contribution_out(contribution)

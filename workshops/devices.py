@@ -10,7 +10,7 @@ it names the table it was issued for, and dies with that table's token when a
 facilitator renews it.
 
 Fresh identities cost one page load each, so they are still not free: what bounds a
-table's dots is its seats (`services.vote_cast`), not the number of identities.
+table's dots is its seats (`services.votes.vote_cast`), not the number of identities.
 """
 
 import secrets

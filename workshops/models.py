@@ -19,7 +19,7 @@ from registrations.models import Registration
 
 CONTRIBUTION_MAX_LENGTH = 1000
 # The voters a table counts as where the seating plan places nobody: a large table of
-# a workshop. It bounds the dots its phones may place together (`services.vote_cast`).
+# a workshop. It bounds the dots its phones may place together (`services.votes.vote_cast`).
 UNSEATED_TABLE_VOTERS = 12
 # The longest a round may last, added time included.
 ROUND_MAX_DURATION_S = 4 * 3600

@@ -16,7 +16,7 @@ from events_site.kit.schemas import ListOf, api_choices
 from .devices import Phone
 from .models import Contribution, Round, Workshop
 from .printouts import table_link
-from .services import TIMER_ACTIONS
+from .services.timer import TIMER_ACTIONS
 
 RoundKind = api_choices(Round.Kind, "RoundKind")
 WorkshopStatus = api_choices(Workshop.Status, "WorkshopStatus")

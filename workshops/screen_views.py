@@ -12,7 +12,7 @@ gives the phone (`devices`) in `X-Device`.
 
 from django.conf import settings
 from django.shortcuts import render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 from . import devices, selectors
 from .errors import UnknownTable
 from .models import CONTRIBUTION_MAX_LENGTH, Table, Workshop
+from .services.timer import timer_state
 
 # The console's access rule, shared with the screens.
 from .views import workshop_view
@@ -46,7 +47,7 @@ def _content_language() -> str:
 
 def _clock(workshop_id: int) -> dict:
     """What the page shows before its first poll: the state, its phase and time left."""
-    state = selectors.timer_state(workshop_id)
+    state = timer_state(workshop_id)
     remaining = selectors.timer_remaining_s(state, timezone.now())
     phase = state["state"]
     if phase == "finished" or (phase == "running" and remaining <= 0):
@@ -183,10 +184,3 @@ def phone(request, token: str):
         samesite="Lax",
     )
     return response
-
-
-app_patterns = [
-    path("screen/workshops/<int:workshop_id>/", projector, name="projector"),
-    path("t/<str:token>/", phone, name="phone"),
-]
-urls = [path("", include((app_patterns, "screen")))]

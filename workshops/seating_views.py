@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import include, path
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -47,10 +46,3 @@ def cards(request, workshop: Workshop):
     response = HttpResponse(table_cards_pdf(workshop, lang), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tables-{workshop.pk}-{lang}.pdf"'
     return response
-
-
-app_patterns = [
-    path("facilitate/workshops/<int:workshop_id>/seating/", plan, name="plan"),
-    path("facilitate/workshops/<int:workshop_id>/tables.pdf", cards, name="cards"),
-]
-urls = [path("", include((app_patterns, "seating")))]

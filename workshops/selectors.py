@@ -2,7 +2,7 @@
 
 The timer state is what two hundred screens poll every second or so: it is built once
 per change, by the change itself, and written to the shared cache after its commit
-(`timer_state_put`). A poll then costs one cache read.
+(`services.timer.timer_state_put`). A poll then costs one cache read.
 """
 
 import hashlib
@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -31,25 +30,7 @@ from .models import (
     room_sees,
 )
 
-TIMER_CACHE_S = 300
 LATEST_POSTITS = 12
-
-
-def _timer_key(workshop_id: int) -> str:
-    return f"workshop:{workshop_id}:timer"
-
-
-def timer_state_put(workshop_id: int, state: dict | None) -> None:
-    """Write the state a change built (see `services._timer_changed`).
-
-    Writing it, rather than dropping the key for the next poll to rebuild, closes a race:
-    a poll that read the database just before the commit would otherwise put the old
-    state back after the drop, and screens would show it until the key expired.
-    """
-    if state is None:
-        cache.delete(_timer_key(workshop_id))
-    else:
-        cache.set(_timer_key(workshop_id), state, TIMER_CACHE_S)
 
 
 def both_languages(obj, field_name: str) -> dict[str, str]:
@@ -99,18 +80,6 @@ def timer_state_build(workshop_id: int) -> dict | None:
         )
     digest = hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
     state["etag"] = f'"{digest}"'
-    return state
-
-
-def timer_state(workshop_id: int) -> dict | None:
-    """The cached state of the workshop's clock, or None for an unknown workshop."""
-    key = _timer_key(workshop_id)
-    state = cache.get(key)
-    if state is None:
-        state = timer_state_build(workshop_id)
-        if state is not None:
-            # `add`: a change committed since our read has written a newer state.
-            cache.add(key, state, TIMER_CACHE_S)
     return state
 
 
@@ -166,43 +135,6 @@ def table_by_token(token: str) -> Table:
     if table is None:
         raise unknown_table()
     return table
-
-
-def _token_key(token: str) -> str:
-    return f"table-token:{hashlib.sha256(token.encode()).hexdigest()}"
-
-
-def table_workshop_id(token: str) -> int:
-    """The workshop of a table token, cached: every poll of a phone asks it."""
-    key = _token_key(token)
-    workshop_id = cache.get(key)
-    if workshop_id is None:
-        workshop_id = (
-            Table.objects.filter(token=token)
-            .values_list("workshop_id", flat=True)
-            .order_by()
-            .first()
-            if token
-            else None
-        )
-        if workshop_id is None:
-            raise unknown_table()
-        cache.set(key, workshop_id, 60)
-    return workshop_id
-
-
-def table_token_forget(token: str) -> None:
-    cache.delete(_token_key(token))
-
-
-def table_timer_state(token: str, workshop_id: int) -> tuple[int, dict | None]:
-    """A phone's poll: the workshop of its table token and, if that is the one asked
-    about, its clock; both in one cache round trip while warm."""
-    found = cache.get_many([_token_key(token), _timer_key(workshop_id)])
-    table_workshop = found.get(_token_key(token)) or table_workshop_id(token)
-    if table_workshop != workshop_id:
-        return table_workshop, None
-    return table_workshop, found.get(_timer_key(workshop_id)) or timer_state(workshop_id)
 
 
 # --- Workshops and their plan --------------------------------------------------------

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,10 +27,25 @@ from meetings.auth import may_facilitate
 from meetings.models import Meeting
 from registrations.tickets import qr_svg
 
-from . import selectors, services
+from . import selectors
 from .forms import OrientationForm, PlanForm, QuestionForm, RoundForm, TablesForm, WorkshopForm
 from .models import Workshop
 from .printouts import table_link
+from .services import plan as plan_services
+from .services import workshops as workshop_services
+from .services.orientations import orientation_create, orientation_delete, orientation_update
+from .services.plan import (
+    DOWN,
+    UP,
+    question_create,
+    question_delete,
+    question_update,
+    round_create,
+    round_delete,
+    round_update,
+)
+from .services.tables import tables_create
+from .services.timer import timer_state
 
 
 def _workshop_light(workshop_id: int) -> Workshop:
@@ -110,7 +125,9 @@ def workshop_create(request, meeting_id: int):
     if not may_facilitate(request.user, meeting):
         raise PermissionDenied
     form = WorkshopForm(request.POST)
-    workshop = _attempt(request, lambda data: services.workshop_create(meeting, **data), form)
+    workshop = _attempt(
+        request, lambda data: workshop_services.workshop_create(meeting, **data), form
+    )
     if workshop is REFUSED:
         return redirect(f"{reverse('facilitate:home')}#meeting-{meeting.pk}")
     return _back_to_console(workshop, "plan")
@@ -167,7 +184,7 @@ def _board(workshop: Workshop) -> list[selectors.BoardSection]:
 @workshop_view(load=selectors.workshop_detail)
 def console(request, workshop: Workshop):
     questions = list(workshop.questions.all())
-    timer = selectors.timer_body(selectors.timer_state(workshop.pk), timezone.now())
+    timer = selectors.timer_body(timer_state(workshop.pk), timezone.now())
     return render(
         request,
         "workshops/facilitate/console.html",
@@ -222,23 +239,23 @@ PLAN = {
     "rounds": PlanPart(
         RoundForm,
         "rounds",
-        services.round_create,
-        services.round_update,
-        services.round_delete,
+        round_create,
+        round_update,
+        round_delete,
     ),
     "questions": PlanPart(
         QuestionForm,
         "questions",
-        services.question_create,
-        services.question_update,
-        services.question_delete,
+        question_create,
+        question_update,
+        question_delete,
     ),
     "orientations": PlanPart(
         OrientationForm,
         "orientations",
-        services.orientation_create,
-        services.orientation_update,
-        services.orientation_delete,
+        orientation_create,
+        orientation_update,
+        orientation_delete,
     ),
 }
 
@@ -284,8 +301,8 @@ def plan_delete(request, workshop: Workshop, part: str, pk: int):
 def round_move(request, workshop: Workshop, pk: int):
     """Move a round up or down the plan."""
     round_ = get_object_or_404(workshop.rounds, pk=pk)
-    direction = services.UP if request.POST.get("direction") == "up" else services.DOWN
-    _attempt(request, lambda _data: services.round_move(workshop, round_, direction))
+    direction = UP if request.POST.get("direction") == "up" else DOWN
+    _attempt(request, lambda _data: plan_services.round_move(workshop, round_, direction))
     return _back_to_console(workshop, "rounds")
 
 
@@ -293,7 +310,7 @@ def round_move(request, workshop: Workshop, pk: int):
 @workshop_view()
 def tables_add(request, workshop: Workshop):
     form = TablesForm(request.POST)
-    _attempt(request, lambda data: services.tables_create(workshop, data["count"]), form)
+    _attempt(request, lambda data: tables_create(workshop, data["count"]), form)
     return _back_to_console(workshop, "tables")
 
 
@@ -305,29 +322,3 @@ def table_qr(request, workshop: Workshop, pk: int):
     # The code is a credential: no shared cache may keep it.
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-app_patterns = [
-    path("facilitate/", home, name="home"),
-    path("facilitate/meetings/<int:meeting_id>/workshops/", workshop_create, name="create"),
-    path("facilitate/workshops/<int:workshop_id>/", console, name="console"),
-    path("facilitate/workshops/<int:workshop_id>/tables/", tables_add, name="tables_add"),
-    path("facilitate/workshops/<int:workshop_id>/tables/<int:pk>/qr.svg", table_qr, name="qr"),
-    path(
-        "facilitate/workshops/<int:workshop_id>/rounds/<int:pk>/move/",
-        round_move,
-        name="round_move",
-    ),
-]
-_PLAN_ROUTES = [
-    ("facilitate/workshops/<int:workshop_id>/{part}/", plan_add, "add"),
-    ("facilitate/workshops/<int:workshop_id>/{part}/<int:pk>/", plan_update, "update"),
-    ("facilitate/workshops/<int:workshop_id>/{part}/<int:pk>/delete/", plan_delete, "delete"),
-]
-app_patterns += [
-    path(route.format(part=part), view, {"part": part}, name=f"{part}_{suffix}")
-    for part in PLAN
-    for route, view, suffix in _PLAN_ROUTES
-]
-
-urls = [path("", include((app_patterns, "facilitate")))]

@@ -22,9 +22,15 @@ from django.utils.text import slugify
 
 from events_site.demo.documents import load_documents
 from events_site.demo.synthesis import load_synthesis
-from meetings import services
 from meetings.apps import ensure_organisers_group
 from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from meetings.services.meetings import (
+    cofacilitator_add,
+    meeting_cancel,
+    meeting_create,
+    meeting_publish,
+)
+from meetings.services.programme import programme_publish
 
 ORGANISER_USERNAME = "organiser"
 UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.org/proximity-meetings/demo")
@@ -646,7 +652,7 @@ def _load_programme(year: int) -> Programme:
             "introduction_nl": PROGRAMME_INTRODUCTION[1],
         },
     )
-    return services.programme_publish(programme)
+    return programme_publish(programme)
 
 
 def _load_meeting(programme, plan, organisations, heads, staff, themes) -> Meeting:
@@ -659,7 +665,7 @@ def _load_meeting(programme, plan, organisations, heads, staff, themes) -> Meeti
         starts_at = datetime.combine(
             day, time(14) if plan.afternoon else time(9, 30), tzinfo=ZoneInfo(zone)
         )
-        meeting = services.meeting_create(
+        meeting = meeting_create(
             uid=uid,
             programme=programme,
             title_fr=plan.title[0],
@@ -688,9 +694,9 @@ def _load_meeting(programme, plan, organisations, heads, staff, themes) -> Meeti
             (staff[plan.support], CoFacilitator.Role.SUPPORT),
         ]
         for person, role in team:
-            services.cofacilitator_add(meeting, person, role)
+            cofacilitator_add(meeting, person, role)
     if meeting.status == Meeting.Status.DRAFT:
-        meeting = services.meeting_publish(meeting)
+        meeting = meeting_publish(meeting)
     return meeting
 
 
@@ -734,7 +740,7 @@ def load(organiser_password: str | None = None) -> Summary:
     for plan in NEXT_YEAR_PLANS:
         meeting = _load_meeting(upcoming, plan, *directory, themes)
         if plan.key == CANCELLED_PLAN:
-            services.meeting_cancel(meeting, reason=CANCELLATION_REASON)
+            meeting_cancel(meeting, reason=CANCELLATION_REASON)
     created, generated = ensure_organiser(organiser_password)
     return Summary(
         organisations=Organisation.objects.count(),

@@ -18,8 +18,13 @@ from django.utils import timezone
 
 from meetings.models import Meeting, Person
 from registrations.models import CheckIn, Registration
-from workshops import services as workshops
 from workshops.models import Contribution
+from workshops.services.orientations import orientation_create
+from workshops.services.plan import question_create
+from workshops.services.postits import contribution_create, contribution_update
+from workshops.services.tables import tables_create
+from workshops.services.votes import vote_cast, workshop_vote_set
+from workshops.services.workshops import workshop_close, workshop_create
 
 ATTENDEES = 34
 ABSENT_EVERY = 8  # one registered person in eight did not come
@@ -381,37 +386,35 @@ def _attendance(meeting: Meeting) -> None:
 
 
 def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int) -> None:
-    workshop = workshops.workshop_create(
+    workshop = workshop_create(
         meeting, title_fr=plan.title[0], title_nl=plan.title[1], vote_limit=3
     )
-    questions = [
-        workshops.question_create(workshop, text_fr=fr, text_nl=nl) for fr, nl in plan.questions
-    ]
-    tables = workshops.tables_create(workshop, plan.tables)
+    questions = [question_create(workshop, text_fr=fr, text_nl=nl) for fr, nl in plan.questions]
+    tables = tables_create(workshop, plan.tables)
     posts = []
     for (title_fr, title_nl), items in plan.posts:
-        orientation = workshops.orientation_create(workshop, title_fr=title_fr, title_nl=title_nl)
+        orientation = orientation_create(workshop, title_fr=title_fr, title_nl=title_nl)
         for text, objective in items:
             post = _post(workshop, questions, tables, len(posts), text, objective)
-            workshops.contribution_update(post, orientation=orientation)
+            contribution_update(post, orientation=orientation)
             posts.append(post)
     for text, objective in LOOSE_POSTS[: 1 + order % 2]:
         posts.append(_post(workshop, questions, tables, len(posts), text, objective))
     twin = _post(workshop, questions, tables, 1, posts[0].text.lower(), "")
-    workshops.contribution_update(twin, merged_into=posts[0])
+    contribution_update(twin, merged_into=posts[0])
     off_topic = _post(workshop, questions, tables, 2, "Où est le parking ?", "")
-    workshops.contribution_update(off_topic, hidden=True)
-    workshops.workshop_vote_set(workshop, True)
+    contribution_update(off_topic, hidden=True)
+    workshop_vote_set(workshop, True)
     # Twelve participants place their three dots on three different post-its each.
     for voter in range(12):
         for dot in range(3):
             post = posts[(voter * 7 + dot * 3 + order) % len(posts)]
-            workshops.vote_cast(post, f"demo-{voter}")
-    workshops.workshop_close(workshop)
+            vote_cast(post, f"demo-{voter}")
+    workshop_close(workshop)
 
 
 def _post(workshop, questions, tables, index: int, text: str, objective: str) -> Contribution:
-    return workshops.contribution_create(
+    return contribution_create(
         workshop,
         text=text,
         objective=objective,

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from events_site.kit.files import sniff_content_type
-from events_site.kit.validation import require_one_language, validated, validated_save
+from events_site.kit.validation import validated
 
 from ..errors import DocumentTooLarge, DocumentTypeRefused, InvalidData
 from ..models import Document
+from ._common import _require_one_language, _validated_save
 
 ACCEPTED_TYPES = _("PDF, PNG, JPEG, OpenDocument or Microsoft Office (docx, xlsx, pptx)")
 
@@ -43,14 +44,9 @@ def _checked(file: File) -> tuple[str, int]:
     return content_type, file.size
 
 
-def _title_required(document: Document, data: dict[str, Any]) -> None:
-    message = _("Give the document's title in French or in Dutch.")
-    require_one_language(data, document, "title", message, InvalidData)
-
-
 def _validated(document: Document, data: dict[str, Any]) -> None:
-    _title_required(document, data)
-    validated_save(document, data, InvalidData)
+    _require_one_language(data, document, "title", _("title"))
+    _validated_save(document, data)
 
 
 def _stored_then_saved(document: Document, data: dict[str, Any], file: File) -> Document:
@@ -58,7 +54,7 @@ def _stored_then_saved(document: Document, data: dict[str, Any], file: File) -> 
     content_type, size = _checked(file)
     data = {**data, "content_type": content_type, "size": size}
     # Every other rule is checked before the file reaches the storage.
-    _title_required(document, data)
+    _require_one_language(data, document, "title", _("title"))
     for name, value in data.items():
         setattr(document, name, value)
     validated(document, InvalidData, exclude=["file"])
@@ -66,7 +62,7 @@ def _stored_then_saved(document: Document, data: dict[str, Any], file: File) -> 
     try:
         document.file.save(file.name or "document", file, save=False)
         stored = document.file.name
-        validated_save(document, {}, InvalidData)
+        _validated_save(document, {})
     except BaseException:
         if stored:
             document.file.storage.delete(stored)

@@ -292,7 +292,7 @@ def _pipeline_round(
 ) -> tuple[float, float, list]:
     """Invite everyone; seconds until the sink has every message, seconds the invitation
     call itself took, and what the sink received."""
-    from registrations.services import meeting_invite
+    from registrations.services.invitations import meeting_invite
     from tasks.models import Delivery
 
     sink.take()

@@ -63,7 +63,10 @@ def _workshop_create():
 
     The meeting is bulk-inserted: no signal, so no feed job for a broker."""
     from meetings.models import Meeting, Programme
-    from workshops import services
+    from workshops.services.plan import question_create, round_create
+    from workshops.services.tables import tables_create
+    from workshops.services.timer import timer_act
+    from workshops.services.workshops import workshop_create
 
     programme = Programme.objects.create(
         year=YEAR, title_fr="Rencontres", status=Programme.Status.PUBLISHED
@@ -86,20 +89,18 @@ def _workshop_create():
             )
         ]
     )
-    workshop = services.workshop_create(
-        meeting, title_fr="Mobilité <b>&</b> 🚲", title_nl="Mobiliteit"
-    )
-    question = services.question_create(
+    workshop = workshop_create(meeting, title_fr="Mobilité <b>&</b> 🚲", title_nl="Mobiliteit")
+    question = question_create(
         workshop,
         text_fr="Comment relier nos communes ?",
         text_nl="Hoe verbinden we onze gemeenten?",
     )
     for title in ("Écriture", "Discussion", "Vote"):
-        services.round_create(workshop, title_fr=title, duration_s=3600, question=question)
-    tables = services.tables_create(workshop, TABLES)
+        round_create(workshop, title_fr=title, duration_s=3600, question=question)
+    tables = tables_create(workshop, TABLES)
     # Outside a test the after-commit work runs at once: the state is cached (shared
     # with the server through Redis; without it each worker builds its own).
-    services.timer_act(workshop, "start")
+    timer_act(workshop, "start")
     return workshop, tables
 
 

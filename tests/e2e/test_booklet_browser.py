@@ -3,7 +3,8 @@
 import pytest
 
 from tests.e2e.conftest import sign_in
-from workshops import services as ws
+from workshops.services.postits import contribution_create
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,8 +18,8 @@ def test_the_organiser_builds_the_booklet_and_gets_its_link(
     tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path
-    workshop = ws.workshop_create(meeting, title_fr="Mobilité <b>&", title_nl="Mobiliteit")
-    ws.contribution_create(workshop, text="Une ligne de bus 🚌", source="transcribed")
+    workshop = workshop_create(meeting, title_fr="Mobilité <b>&", title_nl="Mobiliteit")
+    contribution_create(workshop, text="Une ligne de bus 🚌", source="transcribed")
     sign_in(page, live_server, organiser)
 
     page.goto(f"{live_server.url}/en/meetings/{meeting.pk}/booklet/")

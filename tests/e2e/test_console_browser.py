@@ -2,20 +2,25 @@
 
 import pytest
 
-from meetings.auth import facilitator_user
+from meetings.services.signin import facilitator_user
 from tests.e2e.conftest import sign_in
-from workshops import devices, services
+from workshops import devices
 from workshops.models import Contribution
+from workshops.services.orientations import orientation_create
+from workshops.services.plan import question_create, round_create
+from workshops.services.postits import contribution_create
+from workshops.services.tables import table_create
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_transcribe_two_post_its_with_enter_then_sort_them(live_server, page, meeting, tmp_path):
-    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    question = services.question_create(workshop, text_fr="Comment se déplacer ?")
-    services.round_create(workshop, title_fr="Écriture", duration_s=120, question=question)
-    transport = services.orientation_create(workshop, title_fr="Transports")
-    health = services.orientation_create(workshop, title_fr="Santé")
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question = question_create(workshop, text_fr="Comment se déplacer ?")
+    round_create(workshop, title_fr="Écriture", duration_s=120, question=question)
+    transport = orientation_create(workshop, title_fr="Transports")
+    health = orientation_create(workshop, title_fr="Santé")
     sign_in(page, live_server, facilitator_user(meeting.cofacilitators.first().person))
 
     errors = []
@@ -73,10 +78,10 @@ def test_transcribe_two_post_its_with_enter_then_sort_them(live_server, page, me
 def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
     live_server, page, meeting
 ):
-    workshop = services.workshop_create(meeting, title_fr="Mobilité")
-    transport = services.orientation_create(workshop, title_fr="Transports en bus")
-    first = services.contribution_create(workshop, text="Un bus de nuit le samedi")
-    table = services.table_create(workshop, "Table 1")
+    workshop = workshop_create(meeting, title_fr="Mobilité")
+    transport = orientation_create(workshop, title_fr="Transports en bus")
+    first = contribution_create(workshop, text="Un bus de nuit le samedi")
+    table = table_create(workshop, "Table 1")
     sign_in(page, live_server, facilitator_user(meeting.cofacilitators.first().person))
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -3,10 +3,12 @@ they ask for (the `page` fixture fails a test on any refusal it reports)."""
 
 import pytest
 
-from registrations.services import registration_create
+from registrations.services.registration import registration_create
 from tests.e2e.conftest import csp_violations, sign_in
 from tests.registrations.conftest import registration_data
-from workshops import services
+from workshops.services.plan import round_create
+from workshops.services.tables import table_create
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,9 +36,9 @@ def test_the_browser_reports_a_refused_inline_script(live_server, browser):
 
 def test_the_main_pages_run_under_the_policy(live_server, page, meeting, organiser):
     registration, _created = registration_create(meeting, data=registration_data())
-    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    services.round_create(workshop, title_fr="Écriture", duration_s=120)
-    table = services.table_create(workshop, "Table 1")
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    round_create(workshop, title_fr="Écriture", duration_s=120)
+    table = table_create(workshop, "Table 1")
     pages = [
         f"/fr/programme/{meeting.programme.year}/",
         f"/fr/meetings/{meeting.pk}/",

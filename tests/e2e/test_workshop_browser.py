@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.auth import facilitator_user
+from meetings.services.signin import facilitator_user
 from tests.e2e.conftest import sign_in
-from workshops import services
 from workshops.models import Contribution
+from workshops.services.plan import question_create, round_create
+from workshops.services.tables import table_create
+from workshops.services.workshops import workshop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,8 +31,9 @@ def _url(live_server, name, arg, lang="fr"):
         return live_server.url + reverse(name, args=[arg])
 
 
+# timer.js is a module: its Countdown is reached through the page's own clock.
 THROWING_CALLBACK_POLLS = """async () => {
-    const clock = new Countdown({
+    const clock = new window.workshopClock.constructor({
         url: window.workshopClock.url,
         onChange: () => { throw new Error("a page's bug"); },
     });
@@ -42,14 +45,14 @@ THROWING_CALLBACK_POLLS = """async () => {
 
 
 def test_a_round_runs_on_the_console_projector_and_phone_together(live_server, browser, meeting):
-    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    question = services.question_create(
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question = question_create(
         workshop, text_fr="Comment se déplacer ?", text_nl="Hoe verplaatsen we ons?"
     )
-    services.round_create(
+    round_create(
         workshop, title_fr="Écriture", title_nl="Schrijven", duration_s=120, question=question
     )
-    table = services.table_create(workshop, "Table 1")
+    table = table_create(workshop, "Table 1")
     facilitator = facilitator_user(meeting.cofacilitators.first().person)
 
     facilitating = browser.new_context(locale="fr-FR")
@@ -101,3 +104,67 @@ def test_a_round_runs_on_the_console_projector_and_phone_together(live_server, b
     finally:
         phone_context.close()
         facilitating.close()
+
+
+def test_the_phone_shows_a_refusal_and_sends_a_post_it_whose_answer_was_lost_once(
+    live_server, browser, meeting
+):
+    """A 4xx is the server's sentence, the words kept; a lost answer (the server wrote
+    the post-it, the phone heard nothing) is sent again with the same Idempotency-Key
+    and answered without a second post-it."""
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    table = table_create(workshop, "Table 1")
+    keys, lose_next_answer = [], [False]
+
+    def contributions(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        keys.append(route.request.headers.get("idempotency-key"))
+        if lose_next_answer[0]:
+            lose_next_answer[0] = False
+            route.fetch()  # the server writes it...
+            return route.abort("connectionreset")  # ...and the answer never arrives
+        return route.continue_()
+
+    context = browser.new_context(locale="fr-FR")
+    try:
+        phone = context.new_page()
+        phone.route(f"**/api/workshops/{workshop.pk}/contributions", contributions)
+        phone.goto(_url(live_server, "screen:phone", table.token))
+        error = phone.locator("#postit-error")
+
+        too_long = "é" * 1001
+        phone.locator("#postit-text").fill(too_long)
+        phone.locator("#postit-submit").click()
+        error.wait_for()
+        assert "1001" in error.inner_text()
+        assert phone.locator("#postit-text").input_value() == too_long
+        assert not Contribution.objects.exists()
+
+        phone.locator("#postit-text").fill("Un bus de nuit <b>&")
+        lose_next_answer[0] = True
+        phone.locator("#postit-submit").click()
+        with translation.override("fr"):
+            no_answer = translation.gettext(
+                "No answer from the server: the countdown may be out of date."
+            )
+        phone.locator("#postit-error", has_text=no_answer).wait_for()
+        assert phone.locator("#postit-text").input_value() == "Un bus de nuit <b>&"
+        assert Contribution.objects.count() == 1
+
+        phone.locator("#postit-submit").click()
+        phone.wait_for_function("() => !document.getElementById('postit-text').value")
+        assert Contribution.objects.get().text == "Un bus de nuit <b>&"
+        assert keys[1] == keys[2] and keys[0] != keys[1]
+        assert re.fullmatch(
+            r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", keys[1]
+        )
+
+        # The next post-it, even with the same words, is a new one.
+        phone.locator("#postit-text").fill("Un bus de nuit <b>&")
+        phone.locator("#postit-submit").click()
+        phone.wait_for_function("() => !document.getElementById('postit-text').value")
+        assert Contribution.objects.count() == 2
+        assert keys[3] != keys[1]
+    finally:
+        context.close()

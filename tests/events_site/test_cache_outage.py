@@ -10,8 +10,10 @@ from time import monotonic
 import pytest
 
 from events_site.kit.cache import ReusingRedisCache
-from workshops import services as workshop_services
 from workshops.devices import device_issue
+from workshops.services.plan import round_create
+from workshops.services.tables import tables_create
+from workshops.services.workshops import workshop_create
 
 
 def _unused_port() -> int:
@@ -87,9 +89,9 @@ def test_with_the_cache_down_an_api_key_is_checked_against_the_database(
 def test_with_the_cache_down_the_timer_poll_reads_the_database_with_the_same_etag(
     client, api_client, meeting, settings
 ):
-    workshop = workshop_services.workshop_create(meeting, title_fr="Mobilité", title_nl="")
-    workshop_services.round_create(workshop, title_fr="Écriture", kind="silent", duration_s=300)
-    (table,) = workshop_services.tables_create(workshop, 1)
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="")
+    round_create(workshop, title_fr="Écriture", kind="silent", duration_s=300)
+    (table,) = tables_create(workshop, 1)
     phone = {"X-Table-Token": table.token, "X-Device": device_issue(table.pk, table.token)}
     timer = f"/api/workshops/{workshop.pk}/timer"
     cached = client.get(timer, headers=phone)

@@ -20,8 +20,9 @@ from tests.factories import PersonFactory
 from tests.registrations.conftest import registration_data
 from tests.ticket_factories import RegistrationFactory
 from workshops import devices
-from workshops import services as workshops
 from workshops.models import Contribution
+from workshops.services.tables import table_create
+from workshops.services.workshops import workshop_close, workshop_create, workshop_reopen
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +91,8 @@ def write(request, meeting, organiser, organiser_key) -> Write:
             return _post(client, f"/api/meetings/{meeting.pk}/invitations", body, key)
 
         return Write(send, Delivery.objects.count, organiser_client, other_organiser)
-    workshop = workshops.workshop_create(meeting, title_fr="Mobilité")
-    table = workshops.table_create(workshop, "Table 1")
+    workshop = workshop_create(meeting, title_fr="Mobilité")
+    table = table_create(workshop, "Table 1")
 
     def phone() -> Client:
         device = devices.device_issue(table.pk, table.token)
@@ -158,8 +159,8 @@ def test_two_callers_keys_are_their_own(write):
 
 def _phone_at_a_table(meeting) -> tuple:
     """A workshop with one table, a phone there, and where the phone posts its post-its."""
-    workshop = workshops.workshop_create(meeting, title_fr="Mobilité")
-    table = workshops.table_create(workshop, "Table 1")
+    workshop = workshop_create(meeting, title_fr="Mobilité")
+    table = table_create(workshop, "Table 1")
     phone = Client(
         headers={
             "X-Table-Token": table.token,
@@ -191,11 +192,11 @@ def test_a_key_is_kept_24_hours_then_runs_again_and_is_purged(meeting):
 
 def test_a_refusal_is_not_kept_the_same_key_runs_once_the_cause_is_gone(meeting):
     workshop, phone, path = _phone_at_a_table(meeting)
-    workshops.workshop_close(workshop)
+    workshop_close(workshop)
 
     assert _post(phone, path, {"text": "Un bus"}, KEY).status_code == 409
     assert not IdempotentRequest.objects.exists()
-    workshops.workshop_reopen(workshop)
+    workshop_reopen(workshop)
     assert _post(phone, path, {"text": "Un bus"}, KEY).status_code == 201
     assert Contribution.objects.count() == 1
 

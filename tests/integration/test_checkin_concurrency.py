@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections, transaction
 
-from registrations.checkin import Outcome, checkin_scan
 from registrations.models import CheckIn
+from registrations.services.checkin import Outcome, checkin_scan
 from tests.factories import MeetingFactory, ProgrammeFactory
 from tests.integration.conftest import _require_real_services
 from tests.ticket_factories import RegistrationFactory

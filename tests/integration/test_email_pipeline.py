@@ -15,8 +15,8 @@ from icalendar import Calendar
 
 from meetings.calendar import meeting_uid
 from meetings.models import Organisation, Person
-from meetings.services import meeting_cancel
-from registrations.services import meeting_invite
+from meetings.services.meetings import meeting_cancel
+from registrations.services.invitations import meeting_invite
 from tasks.models import Delivery
 from tasks.queue import broker_outage
 from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair

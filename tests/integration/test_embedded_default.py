@@ -25,7 +25,8 @@ from django.contrib.auth.models import Group, User
 from django.conf import settings
 from django.utils import timezone
 from meetings.auth import api_key_create
-from registrations.services import REGISTRATION_CONFIRMED, registration_delivery
+from registrations.services.delivery import registration_delivery
+from registrations.services.registration import REGISTRATION_CONFIRMED
 from tasks.models import Delivery
 from tasks.outbox import deliveries_queue
 from tests.factories import MeetingFactory, PersonFactory, ProgrammeFactory, cross_border_pair

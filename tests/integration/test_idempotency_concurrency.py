@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from events_site.models import IdempotentRequest
-from registrations import services
 from registrations.models import Registration
+from registrations.services import registration as registration_services
 from tests.factories import MeetingFactory, ProgrammeFactory
 from tests.integration.conftest import _require_real_services
 from tests.integration.test_checkin_concurrency import _in_thread, _wait_until_blocked
@@ -25,7 +25,7 @@ def test_a_duplicate_sent_during_the_first_waits_and_gets_its_answer(transaction
     meeting = MeetingFactory(programme=ProgrammeFactory(year=2027))
     running, release = threading.Event(), threading.Event()
     runs = []
-    create = services.registration_create
+    create = registration_services.registration_create
 
     def slow_create(*args, **kwargs):
         """The first request holds its transaction open, registration made, until told."""
@@ -35,7 +35,7 @@ def test_a_duplicate_sent_during_the_first_waits_and_gets_its_answer(transaction
         release.wait(timeout=30)
         return result
 
-    monkeypatch.setattr(services, "registration_create", slow_create)
+    monkeypatch.setattr(registration_services, "registration_create", slow_create)
     path = f"/api/meetings/{meeting.pk}/registrations"
     headers = {"Idempotency-Key": "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"}
 

@@ -3,9 +3,9 @@
 import pytest
 from django.core.cache import cache
 
-from meetings import services
 from meetings.cache import programme_generation
 from meetings.models import Meeting
+from meetings.services.meetings import meeting_publish
 from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
 from tests.integration.conftest import wait_for
 
@@ -19,7 +19,7 @@ def test_publishing_lets_a_worker_prebuild_the_feeds_that_are_then_served_withou
     meeting = MeetingFactory(programme=programme, status=Meeting.Status.DRAFT, title_nl="Leie")
     cross_border_pair(meeting)
 
-    services.meeting_publish(meeting)
+    meeting_publish(meeting)
 
     generation = programme_generation()
 

@@ -27,8 +27,10 @@ from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
 from tests.integration.conftest import _test_database_url, wait_for
 from tests.integration.smtp_sink import SmtpSink, free_port
 from tests.registrations.conftest import registration_data
-from workshops import services as workshop_services
 from workshops.devices import device_issue
+from workshops.services.plan import question_create, round_create
+from workshops.services.tables import tables_create
+from workshops.services.workshops import workshop_create
 
 pytestmark = pytest.mark.integration
 
@@ -176,12 +178,10 @@ def test_the_site_answers_from_postgresql_while_redis_is_out_and_mails_once_it_i
     organiser.groups.add(Group.objects.get_or_create(name=settings.ORGANISERS_GROUP)[0])
     _key, raw_key = api_key_create(organiser, "door")
     organiser_key = {"Authorization": f"Bearer {raw_key}"}
-    workshop = workshop_services.workshop_create(meeting, title_fr="Mobilité", title_nl="")
-    question = workshop_services.question_create(workshop, text_fr="Comment ?", text_nl="")
-    workshop_services.round_create(
-        workshop, title_fr="Écriture", kind="silent", duration_s=600, question=question
-    )
-    (table,) = workshop_services.tables_create(workshop, 1)
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="")
+    question = question_create(workshop, text_fr="Comment ?", text_nl="")
+    round_create(workshop, title_fr="Écriture", kind="silent", duration_s=600, question=question)
+    (table,) = tables_create(workshop, 1)
     phone = {"X-Table-Token": table.token, "X-Device": device_issue(table.pk, table.token)}
     timer = f"/api/workshops/{workshop.pk}/timer"
 

@@ -20,7 +20,7 @@ from events_site.celery import app as celery_app
 from meetings.models import Meeting
 from registrations.models import Registration
 from registrations.selectors import waitlist_position
-from registrations.services import registration_create
+from registrations.services.registration import registration_create
 from tests.bench import _harness as harness
 from tests.factories import MeetingFactory, ProgrammeFactory
 from tests.integration.conftest import _test_database_url

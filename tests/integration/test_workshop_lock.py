@@ -12,9 +12,12 @@ from django.db import connections, transaction
 from tests.factories import MeetingFactory, ProgrammeFactory
 from tests.integration.conftest import _require_real_services
 from tests.workshops.test_workshop_lock import WRITES, stale_copies
-from workshops import services
 from workshops.errors import WorkshopClosed
 from workshops.models import Workshop
+from workshops.services.orientations import orientation_create
+from workshops.services.postits import contribution_create
+from workshops.services.tables import tables_create
+from workshops.services.workshops import workshop_close, workshop_create, workshop_reopen
 
 pytestmark = pytest.mark.integration
 
@@ -35,13 +38,13 @@ def _in_thread(target, outcome: list) -> None:
 def test_each_write_waits_for_the_workshops_lock_then_sees_it_closed(transactional_db):
     _require_real_services()
     meeting = MeetingFactory(programme=ProgrammeFactory(year=2027))
-    workshop = services.workshop_create(meeting, title_fr="Mobilité")
-    services.tables_create(workshop, 1)
-    services.orientation_create(workshop, title_fr="Transports")
-    services.contribution_create(workshop, text="Un bus de nuit", source="transcribed")
+    workshop = workshop_create(meeting, title_fr="Mobilité")
+    tables_create(workshop, 1)
+    orientation_create(workshop, title_fr="Transports")
+    contribution_create(workshop, text="Un bus de nuit", source="transcribed")
 
     for name, write in WRITES.items():
-        services.workshop_reopen(workshop)
+        workshop_reopen(workshop)
         stale = stale_copies(workshop)
         locked, release = threading.Event(), threading.Event()
 
@@ -50,7 +53,7 @@ def test_each_write_waits_for_the_workshops_lock_then_sees_it_closed(transaction
                 held = Workshop.objects.select_for_update().get(pk=workshop.pk)
                 locked.set()
                 release.wait(timeout=30)
-                services.workshop_close(held)
+                workshop_close(held)
 
         holder_outcome, write_outcome = [], []
         holder = threading.Thread(target=_in_thread, args=(close_under_lock, holder_outcome))

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from meetings import services
 from meetings.auth import api_key_digest
 from meetings.models import ApiKey, CoFacilitator, Meeting, Person, Programme
+from meetings.services.pairs import meeting_pair_problems
 from tests.factories import MeetingFactory, PersonFactory, ThemeFactory
 
 
@@ -108,7 +108,7 @@ def test_publishing_a_meeting_without_its_pair_reports_why_and_leaves_it_draft(
     )
     assert response.status_code == 302
     with translation.override("fr"):
-        problems = " ".join(services.meeting_pair_problems(draft))
+        problems = " ".join(meeting_pair_problems(draft))
     [error] = sent_messages(response, messages.ERROR)
     assert str(draft) in error and problems in error
     assert sent_messages(response, messages.SUCCESS) == []
@@ -211,7 +211,7 @@ def test_a_meeting_added_through_the_admin_is_a_draft_with_its_pair(organiser_cl
     meeting = Meeting.objects.get()
     assert (meeting.status, meeting.sequence) == (Meeting.Status.DRAFT, 0)
     assert [t.slug for t in meeting.themes.all()] == ["emploi"]
-    assert services.meeting_pair_problems(meeting) == []
+    assert meeting_pair_problems(meeting) == []
 
 
 def test_a_superuser_sees_a_new_api_key_once_and_only_its_digest_is_stored(

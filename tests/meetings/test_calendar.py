@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from icalendar import Calendar, vText
 
-from meetings import services
 from meetings.calendar import calendar_build, meeting_event
 from meetings.models import Meeting, Programme
+from meetings.services.meetings import meeting_cancel, meeting_update
 from tests.factories import MeetingFactory, ProgrammeFactory, ThemeFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -103,7 +103,7 @@ def test_reschedule_keeps_uid_raises_sequence_and_refreshes_the_cache(
 ):
     before = _event(client, meeting)
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_update(
+        meeting_update(
             meeting,
             starts_at=meeting.starts_at + timedelta(days=1),
             ends_at=meeting.ends_at + timedelta(days=1),
@@ -118,7 +118,7 @@ def test_cancelled_meeting_stays_in_the_feed_as_cancelled(
     client, meeting, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_cancel(meeting, reason="Salle indisponible")
+        meeting_cancel(meeting, reason="Salle indisponible")
     (event,) = _calendar(client, _url(lang="en")).events
     assert str(event["STATUS"]) == "CANCELLED"
     assert event["SEQUENCE"] == 1

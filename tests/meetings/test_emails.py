@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from meetings.emails import person_delivery
-from registrations.services import registration_delivery
+from registrations.services.delivery import registration_delivery
 from tests.factories import PersonFactory
 from tests.ticket_factories import RegistrationFactory
 

@@ -8,14 +8,14 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from meetings.auth import (
+from meetings.auth import may_facilitate
+from meetings.models import LoginLink
+from meetings.services.signin import (
     LOGIN_LINKS_PER_HOUR,
     LoginLinkInvalid,
     login_link_request,
     login_link_use,
-    may_facilitate,
 )
-from meetings.models import LoginLink
 from tests.factories import MeetingFactory, PersonFactory, cross_border_pair
 
 

@@ -2,7 +2,10 @@ import itertools
 
 import pytest
 
-from meetings.models import Person
+from meetings.models import Meeting, Person
+from registrations.models import Registration
+from registrations.services.registration import registration_create
+from tasks.models import Delivery
 from tests.factories import MeetingFactory, PersonFactory
 
 
@@ -57,7 +60,6 @@ def register():
     After-commit jobs do not run (the test's transaction never commits): the outbox rows
     are written, nothing is sent. Use `committed` around it to send.
     """
-    from registrations.services import registration_create
 
     numbers = itertools.count(1)
 
@@ -75,3 +77,17 @@ def register():
 def small_meeting(programme):
     """Two seats, no co-facilitators needed: registrations do not look at them."""
     return MeetingFactory(programme=programme, capacity=2)
+
+
+def seats(meeting) -> int:
+    return Meeting.objects.get(pk=meeting.pk).seats_taken
+
+
+def kinds_to(email: str) -> list[str]:
+    return list(
+        Delivery.objects.filter(to_email=email).order_by("pk").values_list("kind", flat=True)
+    )
+
+
+def fresh(registration) -> Registration:
+    return Registration.objects.get(pk=registration.pk)

@@ -11,10 +11,23 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from registrations import checkin
-from registrations.checkin import Outcome, checkin_scan, normalise_secret
+from meetings.services.signin import facilitator_user
 from registrations.checkin_api import CheckinOut
 from registrations.models import CheckIn
+from registrations.services.checkin import (
+    SEARCH_LIMIT,
+    DoorCounts,
+    Outcome,
+    checkin_allowed,
+    checkin_counts,
+    checkin_manual,
+    checkin_scan,
+    checkin_search,
+    checkin_undo,
+    normalise_secret,
+    ticket_check_in,
+    ticket_read,
+)
 from tests.factories import MeetingFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make
 
@@ -190,14 +203,14 @@ def test_the_door_scan_is_prepared_once_a_connection_has_run_it_five_times(
 def test_a_scan_that_loses_the_race_reports_the_winner(meeting, marie, organiser):
     """Our read saw no check-in, but another device inserted one before our insert."""
     other = User.objects.create_user("pierre", first_name="Pierre", last_name="Porte")
-    ticket = checkin.ticket_read(marie.ticket_secret, meeting.pk)
+    ticket = ticket_read(marie.ticket_secret, meeting.pk)
     checkin_make(marie, by=other)
 
-    result = checkin.ticket_check_in(ticket, by=organiser)
+    result = ticket_check_in(ticket, by=organiser)
 
     assert result.outcome == Outcome.ALREADY_CHECKED_IN
     assert result.checked_in_by == "Pierre Porte"
-    assert result.counts == checkin.DoorCounts(expected=1, present=0)
+    assert result.counts == DoorCounts(expected=1, present=0)
     assert CheckIn.objects.get().checked_in_by == other
 
 
@@ -217,15 +230,15 @@ def test_a_check_in_by_a_deleted_account_names_a_former_organiser(meeting, marie
 
 
 def test_manual_check_in_and_undo(meeting, marie, volunteer):
-    result = checkin.checkin_manual(marie, volunteer)
-    again = checkin.checkin_manual(marie, volunteer)
+    result = checkin_manual(marie, volunteer)
+    again = checkin_manual(marie, volunteer)
 
     assert result.outcome == Outcome.CHECKED_IN
     assert again.outcome == Outcome.ALREADY_CHECKED_IN
     assert CheckIn.objects.get().method == CheckIn.Method.MANUAL
 
-    undone = checkin.checkin_undo(marie, volunteer)
-    twice = checkin.checkin_undo(marie, volunteer)
+    undone = checkin_undo(marie, volunteer)
+    twice = checkin_undo(marie, volunteer)
 
     assert undone.outcome == Outcome.UNDONE
     assert "no longer marked present" in undone.message
@@ -240,8 +253,8 @@ def test_manual_check_in_refuses_what_a_scan_refuses(meeting, organiser):
     cancelled = RegistrationFactory(meeting=meeting, status="cancelled")
     waitlisted = RegistrationFactory(meeting=meeting, status="waitlisted")
 
-    assert checkin.checkin_manual(cancelled, organiser).outcome == Outcome.CANCELLED
-    assert checkin.checkin_manual(waitlisted, organiser).outcome == Outcome.WAITLISTED
+    assert checkin_manual(cancelled, organiser).outcome == Outcome.CANCELLED
+    assert checkin_manual(waitlisted, organiser).outcome == Outcome.WAITLISTED
     assert not CheckIn.objects.exists()
 
 
@@ -259,17 +272,17 @@ def test_search_by_name_or_organisation_ignores_accents_and_case(meeting, progra
         meeting=MeetingFactory(programme=programme), first_name="Elodie", last_name="Ailleurs"
     )
 
-    assert checkin.checkin_search(meeting, "elodie LEFEVRE") == [elodie]
-    assert checkin.checkin_search(meeting, "roubaix") == [roubaix, elodie]
+    assert checkin_search(meeting, "elodie LEFEVRE") == [elodie]
+    assert checkin_search(meeting, "roubaix") == [roubaix, elodie]
     # Confirmed people first, then the waiting list.
-    assert checkin.checkin_search(meeting, "elo") == [elodie, waiting]
-    assert checkin.checkin_search(meeting, "   ") == []
-    assert checkin.checkin_search(meeting, "nobody") == []
+    assert checkin_search(meeting, "elo") == [elodie, waiting]
+    assert checkin_search(meeting, "   ") == []
+    assert checkin_search(meeting, "nobody") == []
 
 
 def test_search_results_are_bounded(meeting):
     RegistrationFactory.create_batch(30, meeting=meeting, last_name="Martin")
-    assert len(checkin.checkin_search(meeting, "martin")) == checkin.SEARCH_LIMIT
+    assert len(checkin_search(meeting, "martin")) == SEARCH_LIMIT
 
 
 def test_counts_are_confirmed_and_present(meeting, marie, organiser):
@@ -277,14 +290,14 @@ def test_counts_are_confirmed_and_present(meeting, marie, organiser):
     RegistrationFactory(meeting=meeting, status="waitlisted")
     checkin_scan(marie.ticket_secret, meeting=meeting, by=organiser)
 
-    assert checkin.checkin_counts(meeting) == checkin.DoorCounts(expected=2, present=1)
+    assert checkin_counts(meeting) == DoorCounts(expected=2, present=1)
 
 
 def test_only_organisers_may_check_people_in(meeting, organiser):
     staff = User.objects.create_user("staff", is_staff=True)
-    assert checkin.checkin_allowed(organiser, meeting)
-    assert not checkin.checkin_allowed(staff, meeting)
-    assert not checkin.checkin_allowed(User(), meeting)
+    assert checkin_allowed(organiser, meeting)
+    assert not checkin_allowed(staff, meeting)
+    assert not checkin_allowed(User(), meeting)
 
 
 # --- API -------------------------------------------------------------------------------------
@@ -390,7 +403,6 @@ def test_anonymous_people_and_participants_cannot_check_anyone_in(client, meetin
 
 
 def test_the_meetings_facilitators_check_people_in_but_not_at_other_doors(client, meeting, marie):
-    from meetings.auth import facilitator_user
     from tests.factories import MeetingFactory, cross_border_pair
 
     mayor = meeting.cofacilitators.first().person

@@ -9,11 +9,11 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings import services as meeting_services
 from meetings.models import Person
+from meetings.services.meetings import meeting_cancel, meeting_update
 from registrations import emails
 from registrations.models import Invitation
-from registrations.services import meeting_invite
+from registrations.services.invitations import meeting_invite
 from tasks.frames import _Stamped
 from tasks.models import Delivery
 from tasks.outbox import SEND_ORDER, deliveries_send
@@ -126,13 +126,13 @@ def test_calendar_updates_to_every_invitee_are_stamped_as_built(
 
     if change == "update":
         committed(
-            meeting_services.meeting_update,
+            meeting_update,
             meeting,
             starts_at=meeting.starts_at + timedelta(days=1),
             ends_at=meeting.ends_at + timedelta(days=1),
         )
     else:
-        committed(meeting_services.meeting_cancel, meeting, reason="Salle indisponible")
+        committed(meeting_cancel, meeting, reason="Salle indisponible")
 
     assert len(mail.outbox) == 12
     assert all(type(message) is _Stamped for message in mail.outbox)

@@ -12,12 +12,14 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from events_site.kit.http_errors import http_status
-from meetings import services as meeting_services
 from meetings.calendar import meeting_uid
 from meetings.models import Meeting, Person
+from meetings.services import meetings as meeting_services
+from meetings.services.meetings import meeting_cancel, meeting_update
 from registrations.errors import InvalidSelection, MeetingNotOpen
 from registrations.models import Invitation
-from registrations.services import meeting_invite
+from registrations.services.invitations import meeting_invite
+from registrations.services.registration import registration_cancel
 from tasks.models import Delivery
 from tasks.outbox import deliveries_send, recipient_problem
 from tests.factories import MeetingFactory, OrganisationFactory, PersonFactory
@@ -434,3 +436,29 @@ def test_inviting_2000_people_costs_a_fixed_number_of_queries_besides_batched_in
     assert len(inserts) <= 4000 / 50
     assert len(callbacks) == 1, "one job hand-off for the whole batch, after commit"
     assert mail.outbox == []
+
+
+def test_a_meeting_change_and_cancellation_reach_registrants_once_per_address(
+    small_meeting, organiser, marie, register, committed
+):
+    meeting_invite(small_meeting, people=[marie], invited_by=organiser)
+    register(small_meeting, email="MARIE.DUPONT@lille.example")  # an invitee who registered
+    confirmed = register(small_meeting)
+    waiting = register(small_meeting)
+    gone = registration_cancel(register(small_meeting))
+    mail.outbox.clear()
+
+    committed(
+        meeting_update,
+        small_meeting,
+        starts_at=small_meeting.starts_at + timedelta(days=1),
+        ends_at=small_meeting.ends_at + timedelta(days=1),
+    )
+    updated = sorted(recipient(m).lower() for m in mail.outbox)
+    mail.outbox.clear()
+    committed(meeting_cancel, small_meeting)
+    cancelled = sorted(recipient(m).lower() for m in mail.outbox)
+
+    expected = sorted([marie.email, confirmed.email, waiting.email])
+    assert updated == expected == cancelled
+    assert gone.email not in updated

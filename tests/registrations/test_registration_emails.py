@@ -12,7 +12,8 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from meetings.calendar import meeting_uid
-from registrations.services import registration_cancel, registration_create, reminders_queue
+from registrations.services.registration import registration_cancel, registration_create
+from registrations.services.reminders import reminders_queue
 from tasks.models import Delivery
 from tests.factories import MeetingFactory
 from tests.mail import html, parsed, part, recipient, text

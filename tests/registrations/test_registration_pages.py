@@ -9,7 +9,8 @@ from icalendar import Calendar
 
 from meetings.models import Meeting
 from registrations.models import Invitation, Registration
-from registrations.services import FIELDS, meeting_invite, registration_cancel
+from registrations.services.invitations import meeting_invite
+from registrations.services.registration import FIELDS, registration_cancel
 from tasks.models import Delivery
 from tests.factories import MeetingFactory, OrganisationFactory
 

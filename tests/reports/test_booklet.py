@@ -23,8 +23,13 @@ from reports.terms import key_terms
 from tests.documents import document_make
 from tests.factories import MeetingFactory, OrganisationFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make
-from workshops import services as ws
 from workshops.models import Workshop
+from workshops.services.orientations import orientation_create
+from workshops.services.plan import question_create
+from workshops.services.postits import contribution_create, contribution_update
+from workshops.services.tables import tables_create
+from workshops.services.votes import vote_cast, workshop_vote_set
+from workshops.services.workshops import workshop_close, workshop_create
 
 pytestmark = pytest.mark.django_db
 
@@ -61,18 +66,18 @@ def synthesis(meeting, organiser):
             checkin_make(registration, by=organiser)
         registrations.append(registration)
 
-    workshop = ws.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    ws.question_create(workshop, text_fr="Comment relier nos communes ?", text_nl="Hoe?")
-    table, _second = ws.tables_create(workshop, 2)
-    transport = ws.orientation_create(workshop, title_fr="Transports", title_nl="Vervoer")
-    jobs = ws.orientation_create(workshop, title_fr="Emploi", title_nl="")
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question_create(workshop, text_fr="Comment relier nos communes ?", text_nl="Hoe?")
+    table, _second = tables_create(workshop, 2)
+    transport = orientation_create(workshop, title_fr="Transports", title_nl="Vervoer")
+    jobs = orientation_create(workshop, title_fr="Emploi", title_nl="")
 
     def post(text, orientation=None, objective=""):
-        item = ws.contribution_create(
+        item = contribution_create(
             workshop, text=text, objective=objective, table=table, source="transcribed"
         )
         if orientation is not None:
-            ws.contribution_update(item, orientation=orientation)
+            contribution_update(item, orientation=orientation)
         return item
 
     items = {
@@ -84,17 +89,17 @@ def synthesis(meeting, organiser):
     for index, text in enumerate(HOSTILE):
         items[f"hostile{index}"] = post(text, transport if index % 2 else None)
     items["merged"] = post("Des bus plus fréquents", None, "Moins attendre")
-    ws.contribution_update(items["merged"], merged_into=items["bus"])
+    contribution_update(items["merged"], merged_into=items["bus"])
     items["hidden"] = post("Texte masqué hors sujet")
-    ws.contribution_update(items["hidden"], hidden=True)
+    contribution_update(items["hidden"], hidden=True)
     items["hidden_merged"] = post("Fusionné dans un masqué")
-    ws.contribution_update(items["hidden_merged"], merged_into=items["hidden"])
-    ws.workshop_vote_set(workshop, True)
+    contribution_update(items["hidden_merged"], merged_into=items["hidden"])
+    workshop_vote_set(workshop, True)
     for voter in ("a", "b", "c"):
-        ws.vote_cast(items["train"], voter)
-    ws.vote_cast(items["jobs"], "a")
-    ws.workshop_vote_set(workshop, False)
-    empty = ws.workshop_create(meeting, title_fr="Culture", title_nl="")
+        vote_cast(items["train"], voter)
+    vote_cast(items["jobs"], "a")
+    workshop_vote_set(workshop, False)
+    empty = workshop_create(meeting, title_fr="Culture", title_nl="")
     Meeting.objects.filter(pk=meeting.pk).update(
         next_steps_fr="Une réunion de suivi en juin.", next_steps_nl="Een opvolging in juni."
     )
@@ -250,10 +255,10 @@ def test_a_post_it_taller_than_a_page_is_split_across_pages(synthesis):
     items, workshop = synthesis["items"], synthesis["workshop"]
     before = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr")).count("FIN-LONG")
     for number in range(4):
-        twin = ws.contribution_create(
+        twin = contribution_create(
             workshop, text=f"{number}{LONG[1:]}", objective=LONG, source="transcribed"
         )
-        ws.contribution_update(twin, merged_into=items["train"])
+        contribution_update(twin, merged_into=items["train"])
     text = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr"))
     # Each merged post-it and its objective, in the one row of the post-it they joined.
     assert text.count("FIN-LONG") == before + 2 * 4
@@ -305,7 +310,7 @@ def test_the_api_builds_then_serves_the_stored_booklet_until_its_inputs_change(
     again = api_client.post(booklet_url(meeting), {"language": "nl"}, "application/json")
     assert again.status_code == 200 and again.json()["id"] == first["id"] and builds == []
 
-    ws.contribution_update(synthesis["items"]["loose"], text="Un café des bourgmestres")
+    contribution_update(synthesis["items"]["loose"], text="Un café des bourgmestres")
     with django_capture_on_commit_callbacks(execute=True):
         changed = api_client.post(booklet_url(meeting), {"language": "nl"}, "application/json")
     assert changed.json()["id"] != first["id"] and len(builds) == 1
@@ -348,7 +353,7 @@ def test_closing_a_workshop_builds_the_booklets_of_the_meeting(
     synthesis, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        ws.workshop_close(synthesis["workshop"])
+        workshop_close(synthesis["workshop"])
     jobs = BookletJob.objects.filter(meeting=synthesis["meeting"])
     assert sorted(jobs.values_list("language", "status")) == [("fr", "done"), ("nl", "done")]
 

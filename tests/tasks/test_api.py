@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
 
-from registrations.services import meeting_invite
+from registrations.services.invitations import meeting_invite
 from tasks.models import Delivery
 from tests.factories import MeetingFactory, PersonFactory
 from tests.mail import recipient

@@ -3,8 +3,8 @@ from celery import current_app
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
-from meetings import services
 from meetings.models import Meeting
+from meetings.services.meetings import meeting_publish
 from tasks.queue import broker_outage, publish
 from tests.factories import MeetingFactory, cross_border_pair
 
@@ -29,7 +29,7 @@ def test_jobs_are_enqueued_only_after_commit(
     )
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.meeting_publish(draft)
+        meeting_publish(draft)
         assert sent == [], "nothing may reach the broker before the transaction commits"
     for callback in callbacks:
         callback()
@@ -48,7 +48,7 @@ def test_publishing_succeeds_when_the_broker_is_down(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        meeting = services.meeting_publish(draft)
+        meeting = meeting_publish(draft)
 
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PUBLISHED

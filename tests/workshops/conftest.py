@@ -1,10 +1,18 @@
 """Shared workshop fixtures: one workshop with its plan on the `meeting` fixture (and a
-plainer one for the page tests), a signed-in facilitator, and the headers a table's phone sends."""
+plainer one for the page tests), a signed-in facilitator, and the headers a table's phone sends.
+"""
 
 import pytest
+from django.test import Client
 
-from meetings.auth import facilitator_user
-from workshops import devices, services
+from meetings.services.signin import facilitator_user
+from workshops import devices
+from workshops.models import Contribution
+from workshops.services.orientations import orientation_create
+from workshops.services.plan import question_create, round_create
+from workshops.services.postits import contribution_create
+from workshops.services.tables import tables_create
+from workshops.services.workshops import workshop_create
 
 HOSTILE = "<script>alert(1)</script> <b>&</b> 🚲"
 
@@ -13,24 +21,22 @@ HOSTILE = "<script>alert(1)</script> <b>&</b> 🚲"
 def workshop(meeting):
     """Two questions, three rounds (writing on the first question, discussion on the
     second, then a vote), two tables, two orientations; two dots per voter."""
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         meeting, title_fr="Mobilité", title_nl="Mobiliteit", room="Salle 1", vote_limit=2
     )
-    first = services.question_create(
+    first = question_create(
         workshop, text_fr="Comment relier nos communes ?", text_nl="Hoe verbinden we?"
     )
-    second = services.question_create(workshop, text_fr="Avec quels moyens ?", text_nl="")
+    second = question_create(workshop, text_fr="Avec quels moyens ?", text_nl="")
     for title, kind, question in [
         ("Écriture", "silent", first),
         ("Discussion", "discussion", second),
         ("Vote", "vote", None),
     ]:
-        services.round_create(
-            workshop, title_fr=title, kind=kind, duration_s=300, question=question
-        )
-    services.tables_create(workshop, 2)
+        round_create(workshop, title_fr=title, kind=kind, duration_s=300, question=question)
+    tables_create(workshop, 2)
     for title in ("Transports", "Emploi"):
-        services.orientation_create(workshop, title_fr=title)
+        orientation_create(workshop, title_fr=title)
     return workshop
 
 
@@ -38,15 +44,15 @@ def workshop(meeting):
 def one_round_workshop(meeting):
     """The pages' workshop: one question in both languages and one silent two-minute
     round on it, no tables."""
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         meeting, title_fr="Mobilité transfrontalière", title_nl="Grensoverschrijdende mobiliteit"
     )
-    question = services.question_create(
+    question = question_create(
         workshop,
         text_fr="Comment mieux relier nos communes ?",
         text_nl="Hoe verbinden we onze gemeenten beter?",
     )
-    services.round_create(
+    round_create(
         workshop,
         title_fr="Écriture silencieuse",
         title_nl="Stil schrijven",
@@ -97,3 +103,23 @@ def phone(workshop):
 def device_of(headers: dict[str, str]) -> str:
     """The device id a phone's headers carry (what its post-its and dots record)."""
     return devices.device_verify(headers["X-Device"], headers["X-Table-Token"])[1]
+
+
+JSON = "application/json"
+
+
+@pytest.fixture
+def phones(workshop, phone):
+    """Post as a phone: `post(path, body, table=0, device=...)`."""
+
+    def post(path, body=None, method="post", table=0, device="phone-0001"):
+        client = Client(headers={**phone(table, device), "Accept-Language": "en"})
+        # The test client would send a DELETE's missing body as the text "None".
+        body = {} if body is None else body
+        return getattr(client, method)(f"/api{path}", body, content_type=JSON)
+
+    return post
+
+
+def postit(workshop, text="Un bus de nuit", **kwargs) -> Contribution:
+    return contribution_create(workshop, text=text, **kwargs)

@@ -4,11 +4,13 @@ rounds, orientations) built and changed through it, refusals writing nothing."""
 import pytest
 from django.test import Client
 
-from meetings.auth import facilitator_user
+from meetings.services.signin import facilitator_user
 from tests.factories import MeetingFactory, cross_border_pair
-from workshops import devices, services
+from workshops import devices
 from workshops.models import Question, Round, Table, Workshop
 from workshops.printouts import table_link
+from workshops.services.tables import table_create, table_token_renew
+from workshops.services.workshops import workshop_create
 
 pytestmark = pytest.mark.django_db
 
@@ -92,11 +94,11 @@ def test_a_stale_or_forged_table_token_is_a_404_that_says_to_scan_again(
     table = workshop.tables.first()
     if token == "stale":
         old = table.token
-        services.table_token_renew(table)
+        table_token_renew(table)
         token = old
     elif token == "another-workshop":
-        other = services.workshop_create(meeting, title_fr="Emploi")
-        token = services.table_create(other, "Table A").token
+        other = workshop_create(meeting, title_fr="Emploi")
+        token = table_create(other, "Table A").token
     # The phone's identity is in order: the page signed it for this token.
     device = devices.device_issue(table.pk, token)
     headers = {"X-Table-Token": token, "X-Device": device, "Accept-Language": "en"}
@@ -196,7 +198,7 @@ def test_a_facilitator_builds_a_workshop_from_scratch(facilitator_client, meetin
 def test_reads_of_the_plan_take_a_fixed_number_of_queries(
     facilitator_client, workshop, meeting, django_assert_max_num_queries
 ):
-    services.workshop_create(meeting, title_fr="Deuxième")
+    workshop_create(meeting, title_fr="Deuxième")
     with django_assert_max_num_queries(12):
         detail = facilitator_client.get(f"/api/workshops/{workshop.pk}").json()
     assert (len(detail["questions"]), len(detail["rounds"]), len(detail["tables"])) == (2, 3, 2)

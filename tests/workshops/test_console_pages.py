@@ -6,11 +6,16 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.auth import facilitator_user
 from meetings.models import Meeting
+from meetings.services.signin import facilitator_user
 from tests.factories import MeetingFactory, cross_border_pair
-from workshops import services
 from workshops.models import Contribution, Round
+from workshops.services.orientations import orientation_create
+from workshops.services.plan import round_create
+from workshops.services.postits import contribution_create, contribution_update
+from workshops.services.tables import table_create
+from workshops.services.timer import timer_act
+from workshops.services.workshops import workshop_close, workshop_create
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +68,7 @@ def test_the_facilitator_of_another_meeting_is_refused_the_console(client, works
     )
     assert response.status_code == 403
     assert workshop.rounds.count() == 1
-    table = services.table_create(workshop, "Table 1")
+    table = table_create(workshop, "Table 1")
     assert client.get(url("facilitate:qr", workshop.pk, table.pk)).status_code == 403
 
 
@@ -93,7 +98,7 @@ def test_the_meetings_facilitator_and_an_organiser_open_the_console(
 
 
 def test_hostile_post_its_are_escaped_on_the_board(signed_in, workshop):
-    services.contribution_create(workshop, text=HOSTILE, objective="<i>objectif</i>", author="<u>")
+    contribution_create(workshop, text=HOSTILE, objective="<i>objectif</i>", author="<u>")
     response = signed_in.get(url("facilitate:console", workshop.pk))
     board = board_html(response)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;&amp; 🙂" in board
@@ -103,11 +108,11 @@ def test_hostile_post_its_are_escaped_on_the_board(signed_in, workshop):
 
 
 def test_hidden_and_merged_post_its_are_not_on_the_board(signed_in, workshop):
-    kept = services.contribution_create(workshop, text="Une navette Tournai–Lille")
-    hidden = services.contribution_create(workshop, text="Hors sujet : la météo")
-    merged = services.contribution_create(workshop, text="Navette Lille–Tournai")
-    services.contribution_update(hidden, hidden=True)
-    services.contribution_update(merged, merged_into=kept)
+    kept = contribution_create(workshop, text="Une navette Tournai–Lille")
+    hidden = contribution_create(workshop, text="Hors sujet : la météo")
+    merged = contribution_create(workshop, text="Navette Lille–Tournai")
+    contribution_update(hidden, hidden=True)
+    contribution_update(merged, merged_into=kept)
 
     response = signed_in.get(url("facilitate:console", workshop.pk))
     board = board_html(response)
@@ -122,9 +127,9 @@ def test_hidden_and_merged_post_its_are_not_on_the_board(signed_in, workshop):
 
 
 def test_post_its_sit_in_their_orientation_column(signed_in, workshop):
-    orientation = services.orientation_create(workshop, title_fr="Transports", title_nl="Vervoer")
-    item = services.contribution_create(workshop, text="Un bus de nuit")
-    services.contribution_update(item, orientation=orientation)
+    orientation = orientation_create(workshop, title_fr="Transports", title_nl="Vervoer")
+    item = contribution_create(workshop, text="Un bus de nuit")
+    contribution_update(item, orientation=orientation)
     board = board_html(signed_in.get(url("facilitate:console", workshop.pk)))
     column = board[board.index(f'data-orientation="{orientation.pk}"') :]
     assert f'data-contribution="{item.pk}"' in column
@@ -134,15 +139,15 @@ def test_post_its_sit_in_their_orientation_column(signed_in, workshop):
 def test_the_console_reads_in_a_fixed_number_of_queries(
     signed_in, workshop, count, django_assert_max_num_queries
 ):
-    orientation = services.orientation_create(workshop, title_fr="Transports")
-    table = services.table_create(workshop, "Table 1")
-    services.round_create(workshop, title_fr="Discussion", kind="discussion", duration_s=600)
+    orientation = orientation_create(workshop, title_fr="Transports")
+    table = table_create(workshop, "Table 1")
+    round_create(workshop, title_fr="Discussion", kind="discussion", duration_s=600)
     for number in range(count):
-        item = services.contribution_create(workshop, text=f"Idée {number}", table=table)
+        item = contribution_create(workshop, text=f"Idée {number}", table=table)
         if number % 3 == 0:
-            services.contribution_update(item, orientation=orientation)
+            contribution_update(item, orientation=orientation)
         if number % 5 == 4:
-            services.contribution_update(item, hidden=True)
+            contribution_update(item, hidden=True)
     with django_assert_max_num_queries(12):
         response = signed_in.get(url("facilitate:console", workshop.pk))
     assert response.status_code == 200
@@ -154,7 +159,7 @@ def test_the_console_reads_in_a_fixed_number_of_queries(
 def test_the_home_page_lists_only_the_persons_meetings(signed_in, workshop, programme):
     other = MeetingFactory(programme=programme, title_fr="Rencontre d'ailleurs")
     cross_border_pair(other)
-    services.workshop_create(other, title_fr="Atelier d'ailleurs")
+    workshop_create(other, title_fr="Atelier d'ailleurs")
     response = signed_in.get(url("facilitate:home", lang="fr"))
     html = response.content.decode()
     assert workshop.meeting.title_fr in html
@@ -173,8 +178,8 @@ def test_the_home_page_reads_in_a_fixed_number_of_queries(
         meeting = MeetingFactory(programme=programme)
         cross_border_pair(meeting)
         for title in ["Mobilité", "Santé"]:
-            workshop = services.workshop_create(meeting, title_fr=title)
-            services.contribution_create(workshop, text="Une idée")
+            workshop = workshop_create(meeting, title_fr=title)
+            contribution_create(workshop, text="Une idée")
     client.force_login(organiser)
     with django_assert_max_num_queries(5):
         response = client.get(url("facilitate:home"))
@@ -237,7 +242,7 @@ def test_rounds_are_added_moved_and_their_minutes_kept(signed_in, workshop):
 
 def test_saving_a_running_round_keeps_its_clock(signed_in, workshop):
     round_ = workshop.rounds.get()
-    services.timer_act(workshop, "start")
+    timer_act(workshop, "start")
     response = signed_in.post(
         url("facilitate:rounds_update", workshop.pk, round_.pk),
         {
@@ -257,7 +262,7 @@ def test_saving_a_running_round_keeps_its_clock(signed_in, workshop):
 
 def test_a_refused_change_comes_back_as_a_message(signed_in, workshop):
     round_ = workshop.rounds.get()
-    services.timer_act(workshop, "start")
+    timer_act(workshop, "start")
     response = signed_in.post(url("facilitate:rounds_delete", workshop.pk, round_.pk), follow=True)
     assert "Finish this round before deleting it." in response.content.decode()
     assert workshop.rounds.exists()
@@ -286,15 +291,15 @@ def test_questions_orientations_and_tables_are_edited_from_the_console(signed_in
 
 
 def test_a_line_of_another_workshop_is_not_found(signed_in, workshop, meeting):
-    other = services.workshop_create(meeting, title_fr="Autre atelier")
-    orientation = services.orientation_create(other, title_fr="Ailleurs")
+    other = workshop_create(meeting, title_fr="Autre atelier")
+    orientation = orientation_create(other, title_fr="Ailleurs")
     response = signed_in.post(url("facilitate:orientations_delete", workshop.pk, orientation.pk))
     assert response.status_code == 404
     assert other.orientations.exists()
 
 
 def test_a_tables_qr_code_carries_its_phone_link(signed_in, workshop):
-    table = services.table_create(workshop, "Table 1")
+    table = table_create(workshop, "Table 1")
     response = signed_in.get(url("facilitate:qr", workshop.pk, table.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
@@ -303,8 +308,8 @@ def test_a_tables_qr_code_carries_its_phone_link(signed_in, workshop):
 
 
 def test_a_post_it_for_a_closed_workshop_cannot_be_edited_but_is_shown(signed_in, workshop):
-    services.contribution_create(workshop, text="Dernière idée")
-    services.workshop_close(workshop)
+    contribution_create(workshop, text="Dernière idée")
+    workshop_close(workshop)
     response = signed_in.post(
         url("facilitate:questions_add", workshop.pk), {"text_fr": "Encore ?"}, follow=True
     )
@@ -323,6 +328,6 @@ def test_a_round_moved_past_either_end_stays_and_says_saved(signed_in, workshop)
 
     assert list(workshop.rounds.values_list("pk", flat=True)) == [first.pk]
     assert "Saved." in response.content.decode()
-    other = services.workshop_create(workshop.meeting, title_fr="Autre atelier")
+    other = workshop_create(workshop.meeting, title_fr="Autre atelier")
     stranger = signed_in.post(url("facilitate:round_move", other.pk, first.pk), {})
     assert stranger.status_code == 404

@@ -10,9 +10,12 @@ from django.utils import translation
 
 from reports.booklet_data import booklet_data
 from tests.ticket_factories import RegistrationFactory
-from workshops import devices, services
+from workshops import devices
 from workshops.errors import VoteRefused
 from workshops.models import UNSEATED_TABLE_VOTERS, Contribution, TableSeat, Vote
+from workshops.services.postits import contribution_create
+from workshops.services.timer import timer_act
+from workshops.services.votes import vote_cast, vote_withdraw, workshop_vote_set
 
 from .conftest import device_of
 
@@ -79,7 +82,7 @@ def test_the_identity_cookie_is_secure_when_the_site_is_served_over_https(client
 def test_an_identity_the_server_did_not_issue_for_this_table_is_refused(
     workshop, table, committed, forgery
 ):
-    committed(services.timer_act, workshop, "start")
+    committed(timer_act, workshop, "start")
     other_table = workshop.tables.order_by("pk").last()
     issued = page_device(Client(), table)
     device = {
@@ -110,8 +113,8 @@ def test_fresh_identities_cannot_place_more_dots_than_the_table_has_seats(
     """Each page load is a new voter with its dots; together they stop at the table's
     seats (none recorded: `UNSEATED_TABLE_VOTERS`) times the dots per voter."""
     settings.WORKSHOP_TABLE_THROTTLE_RATE = settings.WORKSHOP_DEVICE_THROTTLE_RATE = ""
-    posts = [services.contribution_create(workshop, text=text) for text in "AB"]
-    services.workshop_vote_set(workshop, True)
+    posts = [contribution_create(workshop, text=text) for text in "AB"]
+    workshop_vote_set(workshop, True)
     bound = UNSEATED_TABLE_VOTERS * workshop.vote_limit
 
     answers = []
@@ -133,19 +136,19 @@ def test_a_seated_table_places_its_seats_times_the_dots_per_voter(workshop, tabl
     for _person in range(2):
         registration = RegistrationFactory(meeting=meeting)
         TableSeat.objects.create(workshop=workshop, table=table, registration=registration)
-    posts = [services.contribution_create(workshop, text=text) for text in "ABC"]
-    services.workshop_vote_set(workshop, True)
+    posts = [contribution_create(workshop, text=text) for text in "ABC"]
+    workshop_vote_set(workshop, True)
     voters = [f"phone:{table.pk}.voter{n}" for n in range(3)]
 
     for voter in voters[:2]:
         for post in posts[: workshop.vote_limit]:
-            services.vote_cast(post, voter, table_id=table.pk)
+            vote_cast(post, voter, table_id=table.pk)
     with pytest.raises(VoteRefused, match="2 seats, 2 dots each"):
-        services.vote_cast(posts[2], voters[2], table_id=table.pk)
+        vote_cast(posts[2], voters[2], table_id=table.pk)
 
     # A dot taken back can be placed again, by anyone at the table.
-    services.vote_withdraw(posts[0], voters[0])
-    assert services.vote_cast(posts[2], voters[2], table_id=table.pk) == 1
+    vote_withdraw(posts[0], voters[0])
+    assert vote_cast(posts[2], voters[2], table_id=table.pk) == 1
 
 
 # --- Who wrote a post-it --------------------------------------------------------------------
@@ -154,7 +157,7 @@ def test_a_seated_table_places_its_seats_times_the_dots_per_voter(workshop, tabl
 def test_phones_are_not_told_who_wrote_a_post_it_the_facilitators_are(
     workshop, phone, facilitator_client
 ):
-    services.contribution_create(workshop, text="Un bus", author="Marie Dupont")
+    contribution_create(workshop, text="Un bus", author="Marie Dupont")
     phone_client = Client(headers={**phone(), "Accept-Language": "en"})
     posted = phone_client.post(
         f"/api/workshops/{workshop.pk}/contributions", {"text": "Un train", "author": "Jan"}, JSON

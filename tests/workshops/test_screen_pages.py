@@ -7,9 +7,13 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from workshops import services
 from workshops.models import Contribution
 from workshops.printouts import table_link
+from workshops.services.plan import question_update
+from workshops.services.postits import contribution_create
+from workshops.services.tables import table_create, table_token_renew
+from workshops.services.timer import timer_act
+from workshops.services.workshops import workshop_close
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +27,7 @@ def workshop(one_round_workshop):
 
 @pytest.fixture
 def table(workshop):
-    return services.table_create(workshop, "Table 1")
+    return table_create(workshop, "Table 1")
 
 
 def projector_url(workshop, lang="fr"):
@@ -59,7 +63,7 @@ def test_an_unknown_workshop_is_a_404(client, facilitator):
 def test_the_projector_shows_the_round_and_its_question_in_both_languages(
     committed, client, workshop, facilitator
 ):
-    committed(services.timer_act, workshop, "start")
+    committed(timer_act, workshop, "start")
     client.force_login(facilitator)
     response = client.get(projector_url(workshop, "nl"))
     assert response.status_code == 200
@@ -87,7 +91,7 @@ def test_the_projector_renders_a_paused_and_an_ended_round(
     committed, client, workshop, organiser, actions, phase
 ):
     for action in actions:
-        committed(services.timer_act, workshop, action)
+        committed(timer_act, workshop, action)
     client.force_login(organiser)
     html = client.get(projector_url(workshop)).content.decode()
     assert f'data-phase="{phase}"' in html
@@ -99,9 +103,9 @@ def test_the_projector_shows_the_latest_post_its_newest_first_and_escaped(
     client, workshop, table, organiser, django_assert_max_num_queries
 ):
     for number in range(14):
-        services.contribution_create(workshop, text=f"Idée {number}", table=table)
-    services.contribution_create(workshop, text=HOSTILE, table=table)
-    hidden = services.contribution_create(workshop, text="Hors sujet", table=table)
+        contribution_create(workshop, text=f"Idée {number}", table=table)
+    contribution_create(workshop, text=HOSTILE, table=table)
+    hidden = contribution_create(workshop, text="Hors sujet", table=table)
     Contribution.objects.filter(pk=hidden.pk).update(hidden=True)
     client.force_login(organiser)
     client.get(projector_url(workshop))  # the session and the timer cache are warm
@@ -127,7 +131,7 @@ def test_a_forged_token_gets_a_404_that_says_to_scan_again(client, workshop):
 
 def test_a_renewed_table_code_stops_working(client, table):
     old = table.token
-    services.table_token_renew(table)
+    table_token_renew(table)
     assert client.get(phone_url(old)).status_code == 404
     assert client.get(phone_url(table.token)).status_code == 200
 
@@ -143,7 +147,7 @@ def test_a_table_code_opens_the_phone_page_in_the_phone_s_language(client, table
 def test_the_phone_shows_the_question_in_its_language_with_a_form(
     committed, client, workshop, table, django_assert_max_num_queries
 ):
-    committed(services.timer_act, workshop, "start")
+    committed(timer_act, workshop, "start")
     # Only the table: the timer state is the one the start put in the cache.
     with django_assert_max_num_queries(1):
         response = client.get(phone_url(table.token, "nl"))
@@ -161,14 +165,14 @@ def test_the_phone_shows_the_question_in_its_language_with_a_form(
 
 
 def test_english_readers_get_the_french_question(committed, client, workshop, table):
-    committed(services.timer_act, workshop, "start")
+    committed(timer_act, workshop, "start")
     html = client.get(phone_url(table.token, "en")).content.decode()
     assert "Comment mieux relier nos communes ?" in html
 
 
 def test_a_closed_workshop_says_so_and_has_no_form(committed, client, workshop, table):
-    committed(services.timer_act, workshop, "start")
-    committed(services.workshop_close, workshop)
+    committed(timer_act, workshop, "start")
+    committed(workshop_close, workshop)
     html = client.get(phone_url(table.token, "en")).content.decode()
     assert "This workshop is closed" in html
     assert "<form" not in html
@@ -177,8 +181,8 @@ def test_a_closed_workshop_says_so_and_has_no_form(committed, client, workshop, 
 
 def test_the_phone_escapes_the_question(committed, client, workshop, table):
     question = workshop.questions.get()
-    committed(services.question_update, question, text_fr=HOSTILE)
-    committed(services.timer_act, workshop, "start")
+    committed(question_update, question, text_fr=HOSTILE)
+    committed(timer_act, workshop, "start")
     html = client.get(phone_url(table.token)).content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

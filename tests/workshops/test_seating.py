@@ -5,10 +5,12 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from meetings.services.signin import facilitator_user
 from registrations.models import CheckIn, Registration
-from workshops import services
 from workshops.errors import InvalidWorkshopData
 from workshops.seating import Guest, seating_deal, seating_gaps, seating_plan, seating_plan_make
+from workshops.services.tables import tables_create
+from workshops.services.workshops import workshop_create
 
 
 def _arrive(meeting, n, *, country, language, function="mayor", checked_in=True):
@@ -35,8 +37,8 @@ def _arrive(meeting, n, *, country, language, function="mayor", checked_in=True)
 
 @pytest.fixture
 def workshop(meeting):
-    workshop = services.workshop_create(meeting, title_fr="Atelier")
-    services.tables_create(workshop, 4)
+    workshop = workshop_create(meeting, title_fr="Atelier")
+    tables_create(workshop, 4)
     return workshop
 
 
@@ -87,10 +89,10 @@ def test_gaps_are_named_when_the_room_allows_better(workshop):
 
 
 def test_a_plan_needs_tables_and_people(meeting):
-    workshop = services.workshop_create(meeting, title_fr="Sans tables")
+    workshop = workshop_create(meeting, title_fr="Sans tables")
     with pytest.raises(InvalidWorkshopData, match="tables first"):
         seating_plan_make(workshop)
-    services.tables_create(workshop, 2)
+    tables_create(workshop, 2)
     with pytest.raises(InvalidWorkshopData, match="Nobody is checked in"):
         seating_plan_make(workshop)
 
@@ -118,8 +120,6 @@ def test_the_plan_page_and_table_cards_are_for_the_meetings_facilitators(client,
 
     from django.contrib.auth.models import User
     from pypdf import PdfReader
-
-    from meetings.auth import facilitator_user
 
     _arrive(workshop.meeting, 3, country="FR", language="fr")
     odd = Registration.objects.first()

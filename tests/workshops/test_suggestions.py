@@ -2,25 +2,31 @@
 
 import pytest
 
-from workshops import services
+from workshops.services.orientations import orientation_create
+from workshops.services.postits import (
+    contribution_create,
+    contribution_suggestion_reject,
+    contribution_update,
+)
+from workshops.services.workshops import workshop_create
 from workshops.suggestions import orientation_suggestions
 from workshops.text import fold, terms
 
 
 @pytest.fixture
 def mobility(meeting):
-    workshop = services.workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
-    bikes = services.orientation_create(
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    bikes = orientation_create(
         workshop, title_fr="Pistes cyclables transfrontalières", title_nl="Fietspaden"
     )
-    buses = services.orientation_create(
+    buses = orientation_create(
         workshop, title_fr="Lignes de bus entre communes", title_nl="Buslijnen"
     )
     return workshop, bikes, buses
 
 
 def _postit(workshop, text, **extra):
-    return services.contribution_create(workshop, text=text, source="transcribed", **extra)
+    return contribution_create(workshop, text=text, source="transcribed", **extra)
 
 
 def test_words_are_folded_and_stop_words_dropped():
@@ -42,7 +48,7 @@ def test_an_unsorted_postit_is_suggested_the_orientation_it_resembles(mobility):
     workshop, bikes, buses = mobility
     _postit(workshop, "Relier les pistes cyclables de Tourcoing et Mouscron")
     sorted_bus = _postit(workshop, "Un bus de nuit Lille–Kortrijk")
-    services.contribution_update(sorted_bus, orientation=buses)
+    contribution_update(sorted_bus, orientation=buses)
     bike = _postit(workshop, "Une piste CYCLABLE le long de la Lys")
     bus = _postit(workshop, "Plus de bus le dimanche, buslijnen op zondag")
     unrelated = _postit(workshop, "Organiser une fête des voisins")
@@ -58,7 +64,7 @@ def test_a_rejected_suggestion_is_not_offered_again(mobility):
     workshop, bikes, _buses = mobility
     bike = _postit(workshop, "Des pistes cyclables partout")
     assert [s.orientation for s in orientation_suggestions(workshop)] == [bikes]
-    services.contribution_suggestion_reject(bike, bikes)
+    contribution_suggestion_reject(bike, bikes)
     assert all(s.contribution != bike for s in orientation_suggestions(workshop))
 
 
@@ -67,12 +73,12 @@ def test_hidden_and_merged_postits_get_no_suggestion(mobility):
     hidden = _postit(workshop, "Pistes cyclables")
     kept = _postit(workshop, "Piste cyclable")
     merged = _postit(workshop, "Pistes cyclables !")
-    services.contribution_update(hidden, hidden=True)
-    services.contribution_update(merged, merged_into=kept)
+    contribution_update(hidden, hidden=True)
+    contribution_update(merged, merged_into=kept)
     assert [s.contribution for s in orientation_suggestions(workshop)] == [kept]
 
 
 def test_no_orientation_no_suggestion(meeting):
-    workshop = services.workshop_create(meeting, title_fr="Vide")
+    workshop = workshop_create(meeting, title_fr="Vide")
     _postit(workshop, "Pistes cyclables")
     assert orientation_suggestions(workshop) == []

@@ -8,8 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from workshops import selectors, services
+from workshops import selectors
 from workshops.models import ROUND_MAX_DURATION_S, Round
+from workshops.services.plan import question_update, round_create, round_update
+from workshops.services.timer import timer_act, timer_state
+from workshops.services.workshops import workshop_create, workshop_update
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +104,8 @@ def test_what_the_rounds_state_does_not_allow_is_refused_and_changes_nothing(
 def test_unknown_actions_and_other_workshops_rounds_are_refused(
     facilitator_client, workshop, meeting
 ):
-    other = services.workshop_create(meeting, title_fr="Autre")
-    foreign = services.round_create(other, title_fr="Ailleurs")
+    other = workshop_create(meeting, title_fr="Autre")
+    foreign = round_create(other, title_fr="Ailleurs")
 
     assert press(facilitator_client, workshop, "explode").status_code == 422
     response = press(facilitator_client, workshop, "start", round=foreign.pk)
@@ -127,7 +130,7 @@ def test_a_closed_workshop_keeps_its_clock_stopped(facilitator_client, workshop)
 def test_phones_poll_with_no_query_once_warm_and_get_304_while_nothing_changes(
     client, workshop, phone, committed, django_assert_max_num_queries
 ):
-    committed(services.timer_act, workshop, "start")
+    committed(timer_act, workshop, "start")
     first = client.get(timer_url(workshop), headers=phone())
     assert first.status_code == 200
     etag = first["ETag"]
@@ -138,7 +141,7 @@ def test_phones_poll_with_no_query_once_warm_and_get_304_while_nothing_changes(
 
     assert again.status_code == 200 and again["ETag"] == etag
     assert unchanged.status_code == 304 and unchanged.content == b""
-    committed(services.timer_act, workshop, "pause")
+    committed(timer_act, workshop, "pause")
     changed = client.get(timer_url(workshop), headers={**phone(), "If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.json()["state"] == "paused" and changed["ETag"] != etag
@@ -155,13 +158,13 @@ def test_a_facilitator_poll_costs_only_the_session_and_the_meeting_check(
 def test_changes_to_the_plan_reach_the_screens(facilitator_client, workshop, committed):
     press(facilitator_client, workshop, "start")
     first = workshop.rounds.get(order=1)
-    assert selectors.timer_state(workshop.pk)["vote_limit"] == 2
+    assert timer_state(workshop.pk)["vote_limit"] == 2
 
-    committed(services.workshop_update, workshop, vote_limit=5)
-    committed(services.round_update, first, title_nl="Schrijven")
-    committed(services.question_update, first.question, text_fr="Quels trajets ?")
+    committed(workshop_update, workshop, vote_limit=5)
+    committed(round_update, first, title_nl="Schrijven")
+    committed(question_update, first.question, text_fr="Quels trajets ?")
 
-    state = selectors.timer_state(workshop.pk)
+    state = timer_state(workshop.pk)
     assert state["vote_limit"] == 5
     assert state["round"]["title"] == {"fr": "Écriture", "nl": "Schrijven"}
     assert state["round"]["question"]["text"]["fr"] == "Quels trajets ?"
@@ -177,32 +180,30 @@ def test_a_poll_that_read_before_a_change_cannot_put_the_old_state_back(
     def poll_read_then_change(workshop_id):
         monkeypatch.setattr(selectors, "timer_state_build", build)
         old = build(workshop_id)
-        committed(services.timer_act, workshop, "start")
+        committed(timer_act, workshop, "start")
         return old
 
     monkeypatch.setattr(selectors, "timer_state_build", poll_read_then_change)
 
-    assert selectors.timer_state(workshop.pk)["state"] == "idle"
-    assert selectors.timer_state(workshop.pk)["state"] == "running"
+    assert timer_state(workshop.pk)["state"] == "idle"
+    assert timer_state(workshop.pk)["state"] == "running"
 
 
 def test_screens_count_down_from_the_same_time_left_as_the_round_itself(workshop):
     """The cached state and the row compute the time left with the same rule."""
     later = timezone.now() + timedelta(seconds=42)
     for action in ("start", "pause", "extend", "resume", "finish"):
-        round_ = services.timer_act(
-            workshop, action, **({"seconds": 60} if action == "extend" else {})
-        )
+        round_ = timer_act(workshop, action, **({"seconds": 60} if action == "extend" else {}))
         cached = selectors.timer_remaining_s(selectors.timer_state_build(workshop.pk), later)
         assert cached == round_.remaining_s(later), action
     assert round_.remaining_s(later) == 0.0
 
 
 def test_time_added_to_a_reset_round_stops_at_the_longest_a_round_may_last(workshop):
-    services.timer_act(workshop, "start")
-    services.timer_act(workshop, "reset")
+    timer_act(workshop, "start")
+    timer_act(workshop, "reset")
     for _press in range(ROUND_MAX_DURATION_S // 3600 + 1):
-        round_ = services.timer_act(workshop, "extend", seconds=3600)
+        round_ = timer_act(workshop, "extend", seconds=3600)
     assert round_.duration_s == ROUND_MAX_DURATION_S
 
 
@@ -210,9 +211,9 @@ def test_time_added_to_a_reset_round_stops_at_the_longest_a_round_may_last(works
 
 
 def test_a_second_press_of_pause_changes_nothing(workshop):
-    services.timer_act(workshop, "start")
-    first = services.timer_act(workshop, "pause")
-    second = services.timer_act(workshop, "pause")
+    timer_act(workshop, "start")
+    first = timer_act(workshop, "pause")
+    second = timer_act(workshop, "pause")
 
     assert (second.state, second.version) == (Round.State.PAUSED, first.version)
     assert second.paused_remaining_s == first.paused_remaining_s
@@ -223,15 +224,15 @@ def test_a_second_press_of_pause_changes_nothing(workshop):
     connection.vendor != "postgresql", reason="SQLite serialises writes: no race to test"
 )
 def test_two_facilitators_pressing_pause_at_once_leave_one_paused_round(meeting):
-    workshop = services.workshop_create(meeting, title_fr="Course")
-    services.round_create(workshop, title_fr="Tour")
-    services.timer_act(workshop, "start")
+    workshop = workshop_create(meeting, title_fr="Course")
+    round_create(workshop, title_fr="Tour")
+    timer_act(workshop, "start")
     barrier, results = threading.Barrier(2), []
 
     def facilitator_presses():
         barrier.wait()
         try:
-            results.append(services.timer_act(workshop, "pause"))
+            results.append(timer_act(workshop, "pause"))
         finally:
             connection.close()
 

@@ -10,9 +10,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from workshops import services
 from workshops.errors import WorkshopClosed
 from workshops.models import Contribution, Orientation, Question, Table, Workshop
+from workshops.services import orientations as orientations_services
+from workshops.services import plan as plan_services
+from workshops.services import postits as postits_services
+from workshops.services import tables as tables_services
+from workshops.services.postits import contribution_create
+from workshops.services.workshops import workshop_close
 
 
 @dataclass
@@ -50,14 +55,18 @@ def _written() -> tuple:
 
 # Each write, as a caller holding the stale copies would call it.
 WRITES = {
-    "question_create": lambda s: services.question_create(s.workshop, text_fr="Et après ?"),
-    "table_create": lambda s: services.table_create(s.workshop, "Table 9"),
-    "tables_create": lambda s: services.tables_create(s.workshop, 2),
-    "table_token_renew": lambda s: services.table_token_renew(s.table),
-    "orientation_create": lambda s: services.orientation_create(s.workshop, title_fr="Santé"),
-    "orientation_update": lambda s: services.orientation_update(s.orientation, title_fr="Bus"),
-    "orientation_delete": lambda s: services.orientation_delete(s.orientation),
-    "contribution_suggestion_reject": lambda s: services.contribution_suggestion_reject(
+    "question_create": lambda s: plan_services.question_create(s.workshop, text_fr="Et après ?"),
+    "table_create": lambda s: tables_services.table_create(s.workshop, "Table 9"),
+    "tables_create": lambda s: tables_services.tables_create(s.workshop, 2),
+    "table_token_renew": lambda s: tables_services.table_token_renew(s.table),
+    "orientation_create": lambda s: orientations_services.orientation_create(
+        s.workshop, title_fr="Santé"
+    ),
+    "orientation_update": lambda s: orientations_services.orientation_update(
+        s.orientation, title_fr="Bus"
+    ),
+    "orientation_delete": lambda s: orientations_services.orientation_delete(s.orientation),
+    "contribution_suggestion_reject": lambda s: postits_services.contribution_suggestion_reject(
         s.contribution, s.orientation
     ),
 }
@@ -66,7 +75,7 @@ WRITES = {
 @pytest.fixture
 def open_workshop(workshop):
     """The shared workshop, with one post-it to reject a suggestion for."""
-    services.contribution_create(workshop, text="Un bus de nuit", source="transcribed")
+    contribution_create(workshop, text="Un bus de nuit", source="transcribed")
     return workshop
 
 
@@ -74,7 +83,7 @@ def open_workshop(workshop):
 def test_a_write_on_a_copy_older_than_the_close_is_refused(open_workshop, write):
     stale = stale_copies(open_workshop)
     before = _written()
-    services.workshop_close(Workshop.objects.get(pk=open_workshop.pk))
+    workshop_close(Workshop.objects.get(pk=open_workshop.pk))
 
     with pytest.raises(WorkshopClosed):
         WRITES[write](stale)

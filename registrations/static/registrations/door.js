@@ -3,15 +3,15 @@
  * Everything the server says is shown with textContent, never as HTML. The page keeps no
  * ticket: each code goes to POST /api/checkins and the answer decides the banner colour.
  */
-(function () {
-  "use strict";
+import { apiData } from "../site/api.js";
 
-  var root = document.getElementById("door");
-  if (!root) return;
+const root = document.getElementById("door");
+if (root) door(root);
+
+function door(root) {
   var text = JSON.parse(document.getElementById("door-text").textContent);
   var meeting = Number(root.dataset.meeting);
   var lang = root.dataset.lang;
-  var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
 
   var banner = document.getElementById("door-result");
   var bannerTitle = document.getElementById("door-result-title");
@@ -25,7 +25,7 @@
     timeFormat = new Intl.DateTimeFormat(lang, {
       hour: "2-digit", minute: "2-digit", hour12: false, timeZone: root.dataset.timeZone
     });
-  } catch (e) {
+  } catch {
     timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
   }
 
@@ -40,15 +40,10 @@
 
   function call(method, url, body) {
     var number = ++sent;
-    return window.siteApi(method, withLang(url), body, csrf).then(function (answer) {
-      var response = answer.response;
-      var data = answer.data;
-      if (response.status === 401 || response.status === 403) throw new Error(text.signed_out);
-      if (!response.ok) throw new Error(typeof data.detail === "string" ? data.detail : text.refused);
+    return apiData(method, withLang(url), { body: body }, text).then(function (data) {
+      data = data || {};
       data.request = number;
       return data;
-    }, function () {
-      throw new Error(text.network);
     });
   }
 
@@ -311,4 +306,4 @@
   document.addEventListener("visibilitychange", function () {
     if (document.hidden) stopCamera();
   });
-})();
+}

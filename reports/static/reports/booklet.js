@@ -1,12 +1,13 @@
 /* The organiser's booklet page: ask for a build, follow its progress, close the meeting.
    Talks to /api/ with the admin session and its CSRF token; every sentence it shows comes
    from the page (json_script "booklet-text"), in the page's language. */
-(function () {
-  "use strict";
-  var root = document.getElementById("booklet");
-  if (!root) { return; }
+import { apiData } from "../site/api.js";
+
+const root = document.getElementById("booklet");
+if (root) booklet(root);
+
+function booklet(root) {
   var text = JSON.parse(document.getElementById("booklet-text").textContent);
-  var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
   var bar = document.getElementById("booklet-progress");
   var status = document.getElementById("booklet-status");
   var link = document.getElementById("booklet-link");
@@ -14,12 +15,7 @@
   var POLL_MS = 1000;
 
   function call(method, url, body) {
-    return window.siteApi(method, url, body, csrf).then(function (answer) {
-      if (!answer.response.ok) {
-        throw new Error(answer.data.detail || answer.response.statusText);
-      }
-      return answer.data;
-    });
+    return apiData(method, url, { body: body }, text);
   }
 
   function busy(on) {
@@ -46,7 +42,7 @@
   }
 
   function failed(error) {
-    status.textContent = error && error.message ? error.message : text.network;
+    status.textContent = error.message;
     busy(false);
   }
 
@@ -71,8 +67,8 @@
     call("POST", root.dataset.closeUrl).then(function (data) {
       closeStatus.textContent = text.closed.replace("%(count)s", data.emails_queued);
     }, function (error) {
-      closeStatus.textContent = error && error.message ? error.message : text.network;
+      closeStatus.textContent = error.message;
       close.disabled = false;
     });
   });
-})();
+}

@@ -6,15 +6,15 @@
  * (timer.js). Everything a person typed is put in the page with textContent, never as
  * HTML; new post-its are clones of the <template> the server rendered.
  */
-(function () {
-  "use strict";
+import { apiData } from "../site/api.js";
+import { inLanguage, readJson, readPage } from "./common.js";
+import { Countdown } from "./timer.js";
 
-  var root = document.getElementById("console");
-  if (!root) return;
-  var config = JSON.parse(document.getElementById("console-config").textContent);
-  var text = JSON.parse(document.getElementById("console-text").textContent);
-  var lang = root.dataset.lang === "nl" ? "nl" : "fr";
-  var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+const page = readPage("console", "console-text");
+if (page) facilitate(page.root, page.text, page.lang);
+
+function facilitate(root, text, lang) {
+  var config = readJson("console-config");
   var workshopUrl = config.api + "workshops/" + config.workshop;
   var statusLine = document.getElementById("console-status");
 
@@ -28,27 +28,11 @@
 
   // The board is polled: the browser's cache must never answer for it.
   function call(method, url, body) {
-    return window.siteApi(method, url, body, csrf, { cache: "no-store" }).then(function (answer) {
-      var response = answer.response;
-      if (response.status === 204) return null;
-      if (!response.ok) {
-        var error = new Error(response.status === 401 ? text.signed_out :
-          (typeof answer.data.detail === "string" ? answer.data.detail : text.refused));
-        error.status = response.status;
-        throw error;
-      }
-      return answer.data;
-    }, function () {
-      throw new Error(text.network);
-    });
+    return apiData(method, url, { body: body, cache: "no-store" }, text);
   }
 
   function report(error) {
     say(error.message, true);
-  }
-
-  function both(value) {
-    return value ? (value[lang] || value.fr || value.nl || "") : "";
   }
 
   function asId(value) {
@@ -83,9 +67,9 @@
   }
 
   function showState(state) {
-    roundLine.textContent = state.round ? both(state.round.title) : text.no_round;
+    roundLine.textContent = state.round ? inLanguage(state.round.title, lang) : text.no_round;
     questionLine.textContent = state.round && state.round.question ?
-      both(state.round.question.text) : "";
+      inLanguage(state.round.question.text, lang) : "";
     showVote(state.vote_open);
     var closed = state.workshop_status === "closed";
     root.dataset.status = state.workshop_status;
@@ -98,12 +82,12 @@
     closeButton.disabled = closed;
   }
 
-  var clock = new window.Countdown({
+  var clock = new Countdown({
     url: workshopUrl + "/timer",
-    initial: JSON.parse(document.getElementById("console-timer").textContent),
+    initial: readJson("console-timer"),
     onChange: showState,
     onTick: function (remainingMs, phase) {
-      display.textContent = window.Countdown.format(remainingMs);
+      display.textContent = Countdown.format(remainingMs);
       timerBox.dataset.phase = phase;
       stateLine.textContent = text.states[phase] || "";
     },
@@ -442,7 +426,7 @@
       arrow.setAttribute("aria-hidden", "true");
       arrow.textContent = " → ";
       var title = document.createElement("strong");
-      title.textContent = both(orientation);
+      title.textContent = inLanguage(orientation, lang);
       line.append(words, arrow, title, " ");
       [["accept", true], ["reject", false]].forEach(function (choice) {
         var button = document.createElement("button");
@@ -490,4 +474,4 @@
       if (!window.confirm(plan.dataset.confirm)) event.preventDefault();
     });
   });
-})();
+}

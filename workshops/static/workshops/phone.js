@@ -6,52 +6,40 @@
  * throttles and counts dots by that identity. Everything the server sends is shown
  * with textContent.
  */
-(function () {
-  "use strict";
+import { api, detail, idempotencyKey } from "../site/api.js";
+import { inLanguage, readPage, showCountdown } from "./common.js";
+import { Countdown } from "./timer.js";
 
-  var root = document.getElementById("screen");
-  if (!root || !window.Countdown) return;
-  var Countdown = window.Countdown;
-  var text = JSON.parse(document.getElementById("screen-text").textContent);
-  var lang = root.dataset.lang;
+const page = readPage("screen", "screen-text");
+if (page) phone(page.root, page.text, page.lang);
+
+function phone(root, text, lang) {
   var maxLength = Number(root.dataset.maxLength);
   var VOTES_EVERY_MS = 10000;
 
   var headers = { "X-Table-Token": root.dataset.token, "X-Device": root.dataset.device };
-  var csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
 
   function format(template, count) {
     return template.replace("%(count)s", String(count));
   }
 
-  function detailOf(data, fallback) {
-    if (data && typeof data.detail === "string" && data.detail) return data.detail;
-    return fallback;
-  }
-
-  /* The phone's credentials on every call; resolves to {status, ok, data}, status 0
-     offline, never rejects. The votes are polled: the browser's cache must not answer. */
-  function call(method, url, body) {
-    var extra = { headers: headers, cache: "no-store" };
-    return window.siteApi(method, url, body, csrf && csrf.value, extra).then(function (answer) {
-      return { status: answer.response.status, ok: answer.response.ok, data: answer.data };
-    }, function () {
+  /* The phone's credentials on every call (and `extra` headers); resolves to
+     {status, ok, data}, status 0 offline, never rejects. The votes are polled: the
+     browser's cache must not answer. */
+  function call(method, url, body, extra) {
+    var options = { body: body, headers: { ...headers, ...extra }, cache: "no-store" };
+    return api(method, url, options).then(null, function () {
       return { status: 0, ok: false, data: { detail: text.network } };
     });
   }
 
   // --- The clock, the round and the question ----------------------------------------
 
-  var countdown = document.getElementById("countdown");
   var countdownStatus = document.getElementById("countdown-status");
   var roundTitle = document.getElementById("round-title");
   var question = document.getElementById("question");
   var closed = document.getElementById("closed");
   var form = document.getElementById("postit-form");
-
-  function inLanguage(texts) {
-    return texts[lang] || texts.fr || texts.nl || "";
-  }
 
   function stale() {
     clock.stop();
@@ -63,8 +51,8 @@
 
   function showState(state) {
     var round = state.round;
-    roundTitle.textContent = round ? inLanguage(round.title) : "";
-    question.textContent = round && round.question ? inLanguage(round.question.text) : "";
+    roundTitle.textContent = round ? inLanguage(round.title, lang) : "";
+    question.textContent = round && round.question ? inLanguage(round.question.text, lang) : "";
     var isClosed = state.workshop_status === "closed";
     root.dataset.status = state.workshop_status;
     closed.hidden = !isClosed;
@@ -74,11 +62,7 @@
   }
 
   function showTime(remainingMs, phase) {
-    countdown.textContent = Countdown.format(remainingMs);
-    countdown.dataset.remainingMs = String(Math.round(remainingMs));
-    countdown.dataset.measuredAt = String(Date.now());
-    root.dataset.phase = phase;
-    countdownStatus.textContent = phase === "ended" ? text.time_is_up : text[phase] || "";
+    showCountdown(root, remainingMs, phase, phase === "ended" ? text.time_is_up : text[phase] || "");
   }
 
   var clock = new Countdown({
@@ -112,6 +96,11 @@
     textInput.addEventListener("input", count);
     count();
 
+    // The post-it being sent and its Idempotency-Key: sending the same words again
+    // after no answer came (the network dropped, perhaps after the server wrote it)
+    // sends the same key, and the server answers again instead of posting it twice.
+    var sending = null;
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (submit.disabled) return;
@@ -119,11 +108,16 @@
       error.hidden = true;
       sent.hidden = false;
       sent.textContent = text.sending;
-      call("POST", root.dataset.contributionsUrl, {
-        text: textInput.value, objective: objectiveInput.value
+      var body = { text: textInput.value, objective: objectiveInput.value };
+      if (!sending || sending.text !== body.text || sending.objective !== body.objective) {
+        sending = { text: body.text, objective: body.objective, key: idempotencyKey() };
+      }
+      call("POST", root.dataset.contributionsUrl, body, {
+        "Idempotency-Key": sending.key
       }).then(function (answer) {
         submit.disabled = false;
         if (answer.ok) {
+          sending = null;
           textInput.value = "";
           objectiveInput.value = "";
           count();
@@ -137,7 +131,7 @@
         if (answer.status === 404 || answer.status === 401) {
           error.textContent = text.stale;
         } else {
-          error.textContent = detailOf(answer.data, text.refused);
+          error.textContent = detail(answer, text.refused);
         }
         error.hidden = false;
       });
@@ -204,7 +198,7 @@
     clearTimeout(votesTimer);
     call("GET", root.dataset.contributionsUrl).then(function (answer) {
       if (answer.ok) {
-        showVotes(Array.isArray(answer.data) ? answer.data : answer.data.items || []);
+        showVotes(Array.isArray(answer.data) ? answer.data : (answer.data && answer.data.items) || []);
       } else if (answer.status === 404 || answer.status === 401) {
         stale();
         return;
@@ -229,9 +223,9 @@
       button.disabled = false;
       if (answer.ok) {
         setVoted(button, !voted);
-        if (typeof answer.data.dots_left === "number") dots = answer.data.dots_left;
+        if (answer.data && typeof answer.data.dots_left === "number") dots = answer.data.dots_left;
       } else {
-        voteError.textContent = detailOf(answer.data, text.refused);
+        voteError.textContent = detail(answer, text.refused);
         voteError.hidden = false;
       }
       showDots();
@@ -239,4 +233,4 @@
   }
 
   clock.start();
-})();
+}

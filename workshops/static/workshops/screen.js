@@ -6,17 +6,17 @@
  * data-phase ("idle", "planned", "running", "last-minute", "paused", "ended") drives
  * the colours; everything the server sends is shown with textContent, never as HTML.
  */
-(function () {
-  "use strict";
+import { api } from "../site/api.js";
+import { readPage, showCountdown } from "./common.js";
+import { Countdown } from "./timer.js";
 
-  var root = document.getElementById("screen");
-  if (!root || !window.Countdown) return;
-  var Countdown = window.Countdown;
-  var text = JSON.parse(document.getElementById("screen-text").textContent);
+const page = readPage("screen", "screen-text");
+if (page) projector(page.root, page.text);
+
+function projector(root, text) {
   var latest = Number(root.dataset.latest) || 12;
   var POSTITS_EVERY_MS = 4000;
 
-  var countdown = document.getElementById("countdown");
   var countdownStatus = document.getElementById("countdown-status");
   var roundFr = document.getElementById("round-title-fr");
   var roundNl = document.getElementById("round-title-nl");
@@ -39,19 +39,12 @@
     closedBanner.hidden = state.workshop_status !== "closed";
   }
 
-  function showTime(remainingMs, phase) {
-    countdown.textContent = Countdown.format(remainingMs);
-    // For tests and tools: the time left, and the local time it was measured at.
-    countdown.dataset.remainingMs = String(Math.round(remainingMs));
-    countdown.dataset.measuredAt = String(Date.now());
-    root.dataset.phase = phase;
-    countdownStatus.textContent = text[phase] || "";
-  }
-
   var clock = new Countdown({
     url: root.dataset.timerUrl,
     onChange: showState,
-    onTick: showTime,
+    onTick: function (remainingMs, phase) {
+      showCountdown(root, remainingMs, phase, text[phase] || "");
+    },
     onError: function (status) {
       countdownStatus.textContent = status === 401 || status === 403 ? text.signed_out : text.network;
     }
@@ -99,12 +92,11 @@
     }
     // The endpoint answers a list; anything else (an error, a body that is not JSON)
     // leaves the wall as it is until the next poll.
-    var url = root.dataset.contributionsUrl;
-    window.siteApi("GET", url, undefined, null, { cache: "no-store" }).then(function (answer) {
-      if (answer.response.ok && Array.isArray(answer.data)) showPostits(answer.data);
+    api("GET", root.dataset.contributionsUrl, { cache: "no-store" }).then(function (answer) {
+      if (answer.ok && Array.isArray(answer.data)) showPostits(answer.data);
     }, function () {}).then(function () {
       setTimeout(loadPostits, POSTITS_EVERY_MS);
     });
   }
   loadPostits();
-})();
+}

@@ -1,42 +1,24 @@
-"""Post-its from phones and from paper, their sorting and merging, the dot-vote, the
-suggestions, and the limits on what phones post."""
+"""Post-its from phones and from paper, their sorting and merging, the suggestions,
+and the limits on what phones post.
+"""
 
 import pytest
 from django.db.models import Count
-from django.test import Client
 
-from workshops import services
 from workshops.models import Contribution, Vote, Workshop, room_sees
+from workshops.services.postits import contribution_update
+from workshops.services.tables import table_create
+from workshops.services.timer import timer_act
+from workshops.services.votes import vote_cast, workshop_vote_set
+from workshops.services.workshops import workshop_close, workshop_create
 
-from .conftest import HOSTILE, device_of
+from .conftest import HOSTILE, JSON, device_of, postit
 
 pytestmark = pytest.mark.django_db
-
-JSON = "application/json"
-
-
-@pytest.fixture
-def phones(workshop, phone):
-    """Post as a phone: `post(path, body, table=0, device=...)`."""
-
-    def post(path, body=None, method="post", table=0, device="phone-0001"):
-        client = Client(headers={**phone(table, device), "Accept-Language": "en"})
-        # The test client would send a DELETE's missing body as the text "None".
-        body = {} if body is None else body
-        return getattr(client, method)(f"/api{path}", body, content_type=JSON)
-
-    return post
 
 
 def postits_url(workshop) -> str:
     return f"/workshops/{workshop.pk}/contributions"
-
-
-def postit(workshop, text="Un bus de nuit", **kwargs) -> Contribution:
-    return services.contribution_create(workshop, text=text, **kwargs)
-
-
-# --- Posting -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -45,7 +27,7 @@ def postit(workshop, text="Un bus de nuit", **kwargs) -> Contribution:
 def test_a_phone_post_it_is_stored_as_typed(
     workshop, phone, phones, committed, text, django_assert_max_num_queries
 ):
-    committed(services.timer_act, workshop, "start")
+    committed(timer_act, workshop, "start")
 
     # One statement: the INSERT reads the table, its workshop and the round on the clock.
     with django_assert_max_num_queries(1):
@@ -72,7 +54,7 @@ def test_a_phone_post_it_answers_the_question_of_the_round_on_the_clock(
     workshop, phones, committed, actions
 ):
     for action in actions:
-        committed(services.timer_act, workshop, action)
+        committed(timer_act, workshop, action)
     workshop.refresh_from_db()
     current = workshop.current_round
 
@@ -116,7 +98,7 @@ def test_an_empty_or_too_long_post_it_is_refused(
 
 
 def test_a_closed_workshop_takes_no_more_post_its(workshop, phones, facilitator_client):
-    services.workshop_close(workshop)
+    workshop_close(workshop)
 
     from_phone = phones(postits_url(workshop), {"text": "Trop tard"})
     from_paper = facilitator_client.post(
@@ -144,7 +126,7 @@ def test_a_facilitator_transcribes_a_paper_post_it(facilitator_client, workshop,
         "Marie D.",
     )
     assert response.json()["votes"] == 0
-    foreign = services.table_create(services.workshop_create(meeting, title_fr="B"), "Table X")
+    foreign = table_create(workshop_create(meeting, title_fr="B"), "Table X")
     refused = facilitator_client.post(
         f"/api{postits_url(workshop)}", {"text": "x", "table": foreign.pk}, content_type=JSON
     )
@@ -152,18 +134,15 @@ def test_a_facilitator_transcribes_a_paper_post_it(facilitator_client, workshop,
     assert refused.json()["errors"] == {"table": ["Unknown id."]}
 
 
-# --- Reading -----------------------------------------------------------------------------
-
-
 def test_facilitators_see_every_post_it_and_phones_the_visible_ones_with_their_dots(
     facilitator_client, workshop, phone, phones, django_assert_max_num_queries
 ):
     kept, hidden, merged, other = (postit(workshop, text) for text in "ABCD")
-    services.contribution_update(hidden, hidden=True)
-    services.contribution_update(merged, merged_into=kept)
-    services.workshop_vote_set(workshop, True)
-    services.vote_cast(kept, f"phone:{device_of(phone())}")
-    services.vote_cast(other, "phone:someone-else")
+    contribution_update(hidden, hidden=True)
+    contribution_update(merged, merged_into=kept)
+    workshop_vote_set(workshop, True)
+    vote_cast(kept, f"phone:{device_of(phone())}")
+    vote_cast(other, "phone:someone-else")
 
     with django_assert_max_num_queries(5):
         everything = facilitator_client.get(f"/api{postits_url(workshop)}").json()
@@ -186,9 +165,9 @@ def test_facilitators_see_every_post_it_and_phones_the_visible_ones_with_their_d
 
 def test_the_room_sees_a_post_it_neither_hidden_nor_merged_in_a_query_as_in_memory(workshop):
     kept, hidden, merged, hidden_and_merged = (postit(workshop, text) for text in "ABCD")
-    services.contribution_update(hidden, hidden=True)
-    services.contribution_update(merged, merged_into=kept)
-    services.contribution_update(hidden_and_merged, hidden=True, merged_into=kept)
+    contribution_update(hidden, hidden=True)
+    contribution_update(merged, merged_into=kept)
+    contribution_update(hidden_and_merged, hidden=True, merged_into=kept)
 
     assert list(workshop.contributions.visible()) == [kept]
     assert [item for item in workshop.contributions.all() if item.is_visible] == [kept]
@@ -196,9 +175,6 @@ def test_the_room_sees_a_post_it_neither_hidden_nor_merged_in_a_query_as_in_memo
         n=Count("contributions", filter=room_sees("contributions__"))
     )
     assert counted.get(pk=workshop.pk).n == 1
-
-
-# --- Sorting --------------------------------------------------------------------------------
 
 
 def patch(client, contribution, body):
@@ -225,11 +201,11 @@ def test_merging_moves_the_dots_once_per_voter_and_unmerging_undoes_it(
     facilitator_client, workshop
 ):
     target, duplicate, third = (postit(workshop, text) for text in ("Bus", "Bus de nuit", "Car"))
-    services.workshop_vote_set(workshop, True)
+    workshop_vote_set(workshop, True)
     for voter in ("phone:a", "phone:b"):
-        services.vote_cast(duplicate, voter)
-    services.vote_cast(target, "phone:a")
-    services.contribution_update(third, merged_into=duplicate)
+        vote_cast(duplicate, voter)
+    vote_cast(target, "phone:a")
+    contribution_update(third, merged_into=duplicate)
 
     merged = patch(facilitator_client, duplicate, {"merged_into": target.pk}).json()
 
@@ -269,67 +245,6 @@ def test_impossible_sorting_is_refused_and_changes_nothing(
     assert list(Contribution.objects.values()) == before
 
 
-# --- Dot-vote ----------------------------------------------------------------------------
-
-
-def vote(phones, contribution, method="post", device="phone-0001"):
-    return phones(f"/contributions/{contribution.pk}/votes", method=method, device=device)
-
-
-def test_a_phone_places_its_dots_up_to_the_limit_and_takes_them_back(workshop, phone, phones):
-    first, second, third = (postit(workshop, text) for text in "ABC")
-    services.workshop_vote_set(workshop, True)
-
-    assert vote(phones, first).json() == {"dots_left": 1}
-    again = vote(phones, first)
-    assert again.status_code == 409
-    assert again.json()["detail"] == "You already put a dot on this post-it."
-    assert vote(phones, second).json() == {"dots_left": 0}
-    beyond = vote(phones, third)
-    assert beyond.status_code == 409
-    assert beyond.json()["detail"] == "You have placed all your 2 dots."
-    assert vote(phones, third, device="another-phone").json() == {"dots_left": 1}
-
-    assert vote(phones, first, method="delete").json() == {"dots_left": 1}
-    assert vote(phones, third).json() == {"dots_left": 0}
-    assert Vote.objects.filter(voter=f"phone:{device_of(phone())}").count() == 2
-
-
-def test_no_dot_while_the_vote_is_closed_nor_on_a_hidden_post_it(workshop, phones):
-    item, hidden = postit(workshop, "A"), postit(workshop, "B")
-    services.contribution_update(hidden, hidden=True)
-
-    closed = vote(phones, item)
-    assert closed.status_code == 409
-    assert closed.json()["detail"] == "The vote is not open: wait for the facilitators to open it."
-    services.workshop_vote_set(workshop, True)
-    assert vote(phones, hidden).status_code == 409
-    services.workshop_close(workshop)
-    assert vote(phones, item).status_code == 409
-    assert vote(phones, item, method="delete").status_code == 409
-    assert not Vote.objects.exists()
-
-
-def test_a_facilitator_votes_as_themself(facilitator_client, facilitator, workshop):
-    item = postit(workshop)
-    services.workshop_vote_set(workshop, True)
-
-    response = facilitator_client.post(f"/api/contributions/{item.pk}/votes")
-
-    assert response.json() == {"dots_left": 1}
-    assert Vote.objects.get().voter == f"user:{facilitator.pk}"
-
-
-def test_a_phone_cannot_vote_in_another_workshop(workshop, meeting, phones):
-    other = services.workshop_create(meeting, title_fr="Autre")
-    services.workshop_vote_set(other, True)
-
-    response = vote(phones, postit(other))
-
-    assert response.status_code == 404
-    assert not Vote.objects.exists()
-
-
 def test_a_phone_posting_to_a_workshop_beyond_any_key_is_told_its_table_is_elsewhere(
     workshop, phones
 ):
@@ -337,9 +252,6 @@ def test_a_phone_posting_to_a_workshop_beyond_any_key_is_told_its_table_is_elsew
 
     assert response.status_code == 404
     assert not Contribution.objects.exists()
-
-
-# --- Throttles --------------------------------------------------------------------------------
 
 
 def test_phones_are_throttled_per_device_and_per_table(workshop, phones, settings):
@@ -370,9 +282,6 @@ def test_facilitators_are_not_throttled_and_an_empty_rate_turns_the_limit_off(
     assert phones(postits_url(workshop), {"text": "2"}).status_code == 429
     settings.WORKSHOP_DEVICE_THROTTLE_RATE = ""
     assert phones(postits_url(workshop), {"text": "3"}).status_code == 201
-
-
-# --- Suggestions ------------------------------------------------------------------------------
 
 
 def test_suggestions_are_offered_then_accepted_or_turned_down(facilitator_client, workshop):

@@ -34,7 +34,7 @@ from meetings.auth import may_facilitate
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation
 
-from .models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
+from ..models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
 
 logger = logging.getLogger(__name__)
 

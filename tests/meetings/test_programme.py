@@ -5,8 +5,8 @@ from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
 
-from meetings import services
 from meetings.models import Person, Programme
+from meetings.services.programme import programme_publish
 from tasks.models import Delivery
 from tests.factories import MeetingFactory, PersonFactory, ProgrammeFactory, cross_border_pair
 from tests.mail import recipient
@@ -28,7 +28,7 @@ def draft_programme(db):
 
 def publish(programme, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return services.programme_publish(programme)
+        return programme_publish(programme)
 
 
 def test_the_announcement_goes_to_subscribers_only_in_their_language(
@@ -86,3 +86,11 @@ def test_an_unusable_address_is_left_out_and_logged_without_blocking_the_publica
     assert programme.is_published
     assert [recipient(m) for m in mail.outbox] == ["ok@example.org"]
     assert f"person {broken.pk}" in caplog.text
+
+
+def test_programme_publish_is_idempotent(db):
+    programme = ProgrammeFactory(year=2028, status="draft")
+    published = programme_publish(programme)
+    first_stamp = published.published_at
+    assert published.is_published and first_stamp
+    assert programme_publish(programme).published_at == first_stamp

@@ -1,5 +1,6 @@
-"""Registering: seats then the waiting list, promotions, refusals that write nothing,
-duplicates that reveal nothing, invitations answered, reminders, meeting changes."""
+"""Registering: seats, refusals that write nothing, duplicates that reveal nothing,
+invitations answered, changes by the registrant.
+"""
 
 from datetime import timedelta
 
@@ -8,10 +9,10 @@ from django.core import mail
 from django.utils import timezone
 
 from events_site.kit.http_errors import http_status
-from meetings import services as meeting_services
 from meetings.errors import InvalidData
 from meetings.models import Meeting
-from registrations import selectors, services
+from meetings.services.meetings import meeting_update
+from registrations import selectors
 from registrations.errors import (
     InvalidRegistration,
     RegistrationClosed,
@@ -19,41 +20,24 @@ from registrations.errors import (
     RegistrationNotChangeable,
 )
 from registrations.models import Invitation, Registration
-from registrations.services import (
-    meeting_invite,
+from registrations.services import registration as registration_services
+from registrations.services.invitations import meeting_invite
+from registrations.services.registration import (
     registration_cancel,
     registration_create,
     registration_update,
-    reminders_queue,
 )
 from tasks.models import Delivery
 from tests.factories import MeetingFactory, OrganisationFactory
 from tests.mail import recipient
 
-from .conftest import registration_data
+from .conftest import fresh, kinds_to, registration_data, seats
 
 pytestmark = pytest.mark.django_db
 
 CONFIRMED = Registration.Status.CONFIRMED
 WAITLISTED = Registration.Status.WAITLISTED
 CANCELLED = Registration.Status.CANCELLED
-
-
-def seats(meeting) -> int:
-    return Meeting.objects.get(pk=meeting.pk).seats_taken
-
-
-def kinds_to(email: str) -> list[str]:
-    return list(
-        Delivery.objects.filter(to_email=email).order_by("pk").values_list("kind", flat=True)
-    )
-
-
-def fresh(registration) -> Registration:
-    return Registration.objects.get(pk=registration.pk)
-
-
-# --- Seats and the waiting list ----------------------------------------------------------
 
 
 def test_seats_are_confirmed_up_to_capacity_then_people_wait_in_order(small_meeting, register):
@@ -66,51 +50,12 @@ def test_seats_are_confirmed_up_to_capacity_then_people_wait_in_order(small_meet
     assert kinds_to(people[2].email) == ["registration_waitlisted"]
 
 
-def test_a_cancellation_promotes_the_next_person_waiting_in_the_same_transaction(
-    small_meeting, register
-):
-    first, _second, third, fourth = (register(small_meeting) for _ in range(4))
-
-    registration_cancel(first)
-
-    assert fresh(first).status == CANCELLED
-    assert (fresh(third).status, fresh(fourth).status) == (CONFIRMED, WAITLISTED)
-    assert selectors.waitlist_position(fresh(fourth)) == 1
-    assert seats(small_meeting) == 2
-    assert kinds_to(first.email) == ["registration_confirmed", "registration_cancelled"]
-    assert kinds_to(third.email) == ["registration_waitlisted", "registration_promoted"]
-
-
-def test_cancelling_a_place_on_the_waiting_list_moves_the_others_up_and_frees_no_seat(
-    small_meeting, register
-):
-    people = [register(small_meeting) for _ in range(5)]
-
-    registration_cancel(people[3])
-    registration_cancel(people[3])  # again: nothing more happens
-
-    assert seats(small_meeting) == 2
-    assert [selectors.waitlist_position(fresh(p)) for p in people] == [None, None, 1, None, 2]
-    assert kinds_to(people[3].email).count("registration_cancelled") == 1
-
-
-def test_raising_the_capacity_promotes_as_many_as_the_new_seats_allow(small_meeting, register):
-    people = [register(small_meeting) for _ in range(6)]
-
-    meeting_services.meeting_update(small_meeting, capacity=5)
-
-    assert [fresh(p).status for p in people] == [CONFIRMED] * 5 + [WAITLISTED]
-    assert selectors.waitlist_position(fresh(people[5])) == 1
-    assert seats(small_meeting) == 5
-    assert Delivery.objects.filter(kind="registration_promoted").count() == 3
-
-
 def test_the_capacity_cannot_go_below_the_people_confirmed(small_meeting, register):
     register(small_meeting)
     register(small_meeting)
 
     with pytest.raises(InvalidData) as refusal:
-        meeting_services.meeting_update(small_meeting, capacity=1)
+        meeting_update(small_meeting, capacity=1)
 
     assert http_status(refusal.value) == 422
     assert refusal.value.message == "More people are already confirmed than this capacity allows."
@@ -123,7 +68,7 @@ def test_a_seat_freed_between_the_full_answer_and_the_lock_is_taken(
     """The seat's UPDATE found the meeting full, then a cancellation with nobody waiting
     freed a seat before this registration got the lock: it takes the seat, confirmed,
     with its confirmation email, and the counter counts it."""
-    monkeypatch.setattr(services, "_seat_take", lambda meeting_id: None)
+    monkeypatch.setattr(registration_services, "_seat_take", lambda meeting_id: None)
 
     registration = register(small_meeting)
 
@@ -132,9 +77,6 @@ def test_a_seat_freed_between_the_full_answer_and_the_lock_is_taken(
     assert stored.confirmed_at == registration.confirmed_at
     assert seats(small_meeting) == 1
     assert kinds_to(registration.email) == ["registration_confirmed"]
-
-
-# --- Refusals --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -223,9 +165,6 @@ def test_an_organisation_of_the_directory_replaces_a_typed_one(meeting, register
     assert registration.country.code == "FR"
 
 
-# --- Duplicates ------------------------------------------------------------------------
-
-
 def test_the_same_address_in_other_letters_makes_no_second_registration_and_gets_its_link(
     meeting, register, committed
 ):
@@ -255,7 +194,7 @@ def test_a_twin_registering_the_same_address_meanwhile_gets_a_conflict_and_takes
     seats = Meeting.objects.get(pk=small_meeting.pk).seats_taken
     # The address is looked up before the meeting's lock: here the twin's registration
     # commits between that look-up and the lock.
-    monkeypatch.setattr(services, "_registration_for_email", lambda *args: None)
+    monkeypatch.setattr(registration_services, "_registration_for_email", lambda *args: None)
 
     with pytest.raises(RegistrationConflict, match="send it again"):
         registration_create(small_meeting, data=registration_data())
@@ -288,9 +227,6 @@ def test_someone_who_cancelled_registers_again_as_a_new_registration_would(small
     assert Registration.objects.count() == 3
 
 
-# --- Invitations, the directory --------------------------------------------------------
-
-
 def test_registering_from_the_invitation_link_records_the_answer(
     meeting, organiser, marie, register
 ):
@@ -318,9 +254,6 @@ def test_an_invitation_answers_one_registration_only(meeting, organiser, marie, 
     assert forwarded.person is None
 
 
-# --- Changes by the registrant ---------------------------------------------------------
-
-
 def test_language_needs_and_consent_can_be_changed_and_nothing_else(meeting, register):
     registration = register(meeting)
 
@@ -342,88 +275,3 @@ def test_a_cancelled_registration_cannot_be_changed(meeting, register):
 
     with pytest.raises(RegistrationNotChangeable):
         registration_update(registration, {"language": "fr"})
-
-
-# --- Reminders -------------------------------------------------------------------------
-
-
-def test_reminders_go_7_days_and_1_day_before_once_each(meeting, register):
-    confirmed = register(meeting)
-    register(meeting, email="sofie@example.org")
-    registration_cancel(Registration.objects.get(email="sofie@example.org"))
-    starts = meeting.starts_at
-
-    assert reminders_queue(starts - timedelta(days=8)) == 0
-    assert reminders_queue(starts - timedelta(days=6, hours=23)) == 1
-    assert reminders_queue(starts - timedelta(days=6)) == 0
-    assert reminders_queue(starts - timedelta(hours=23)) == 1
-    assert reminders_queue(starts - timedelta(hours=1)) == 0
-
-    keys = set(
-        Delivery.objects.filter(kind="registration_reminder").values_list(
-            "idempotency_key", flat=True
-        )
-    )
-    assert keys == {f"reminder-7d:{confirmed.pk}", f"reminder-1d:{confirmed.pk}"}
-
-
-def test_someone_confirmed_within_the_week_only_gets_the_last_reminder(programme, register):
-    soon = MeetingFactory(
-        programme=programme,
-        starts_at=timezone.now() + timedelta(days=3),
-        ends_at=timezone.now() + timedelta(days=3, hours=3),
-    )
-    registration = register(soon)
-
-    assert reminders_queue(timezone.now()) == 0
-    assert reminders_queue(soon.starts_at - timedelta(hours=12)) == 1
-    assert Delivery.objects.get(kind="registration_reminder").idempotency_key == (
-        f"reminder-1d:{registration.pk}"
-    )
-
-
-def test_the_reminder_job_queues_what_is_due(programme, register):
-    from tasks.tasks import registration_reminders
-
-    soon = MeetingFactory(
-        programme=programme,
-        starts_at=timezone.now() + timedelta(hours=20),
-        ends_at=timezone.now() + timedelta(hours=23),
-    )
-    Registration.objects.filter(pk=register(soon).pk).update(
-        confirmed_at=timezone.now() - timedelta(days=10)
-    )
-
-    registration_reminders.delay()
-    registration_reminders.delay()
-
-    assert Delivery.objects.filter(kind="registration_reminder").count() == 1
-
-
-# --- Meeting changes reach registrants -------------------------------------------------
-
-
-def test_a_meeting_change_and_cancellation_reach_registrants_once_per_address(
-    small_meeting, organiser, marie, register, committed
-):
-    meeting_invite(small_meeting, people=[marie], invited_by=organiser)
-    register(small_meeting, email="MARIE.DUPONT@lille.example")  # an invitee who registered
-    confirmed = register(small_meeting)
-    waiting = register(small_meeting)
-    gone = registration_cancel(register(small_meeting))
-    mail.outbox.clear()
-
-    committed(
-        meeting_services.meeting_update,
-        small_meeting,
-        starts_at=small_meeting.starts_at + timedelta(days=1),
-        ends_at=small_meeting.ends_at + timedelta(days=1),
-    )
-    updated = sorted(recipient(m).lower() for m in mail.outbox)
-    mail.outbox.clear()
-    committed(meeting_services.meeting_cancel, small_meeting)
-    cancelled = sorted(recipient(m).lower() for m in mail.outbox)
-
-    expected = sorted([marie.email, confirmed.email, waiting.email])
-    assert updated == expected == cancelled
-    assert gone.email not in updated

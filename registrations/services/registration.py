@@ -1,0 +1,543 @@
+"""Registering, changing and cancelling a registration, and the emails each is owed.
+
+A new registration takes the meeting's lock last, with its seat (`_registration_new`):
+the lock serialises every registration of the meeting, and what it covers sets the rate
+of a rush.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from events_site.kit import sql
+from meetings.errors import UnknownMeeting
+from meetings.models import Meeting, Organisation, Person
+from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace
+
+from ..errors import (
+    InvalidRegistration,
+    RegistrationClosed,
+    RegistrationConflict,
+    RegistrationNotChangeable,
+)
+from ..models import Invitation, Registration, manage_token, ticket_secret
+from .delivery import _event_key, registration_delivery
+from .seats import _meeting_lock, _seats_add, meeting_over
+from .waitlist import waitlist_promote
+
+REGISTRATION_CONFIRMED = "registration_confirmed"
+REGISTRATION_WAITLISTED = "registration_waitlisted"
+REGISTRATION_CANCELLED = "registration_cancelled"
+REGISTRATION_LINK = "registration_link"
+
+# Whoever types an address already registered has its manage link sent to that address
+# again, at most once an hour: retrying is harmless, and the form cannot be used to
+# flood someone's mailbox.
+LINK_RESEND_KEY = "manage-link:{registration}:{hour}"
+
+# What a registrant may change afterwards, and everything they give when registering.
+UPDATABLE_FIELDS = (
+    "language",
+    "interpretation_needed",
+    "interpretation_to",
+    "accessibility_notes",
+    "dietary_notes",
+    "share_contact",
+)
+
+FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "function",
+    "organisation",
+    "organisation_name",
+    "organisation_country",
+    *UPDATABLE_FIELDS,
+)
+
+PRIVACY_CONSENT = "privacy_consent"
+
+# Takes a seat if one is left and locks the meeting row, in one statement: a rush's
+# registrations queue on that lock, so each round trip it covers sets their rate. It
+# returns what deciding on the registration reads (`registration_problem`); any other
+# field of the meeting is read from the database when asked for.
+_SEAT_TAKE_SQL = (
+    "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %s AND {seats} < {capacity} "
+    "RETURNING {returned}"
+)
+
+_SEAT_TAKE_FIELDS = (
+    "id",
+    "starts_at",
+    "time_zone",
+    "capacity",
+    "seats_taken",
+    "registration_opens_at",
+    "registration_closes_at",
+    "status",
+)
+
+
+@cache
+def _seat_take_sql() -> tuple[str, list[str]]:
+    """The statement, and the returned columns' names in the order of the model's
+    fields (the order `Model.from_db` reads them in)."""
+    names = [f.attname for f in Meeting._meta.concrete_fields if f.name in _SEAT_TAKE_FIELDS]
+    statement = sql.fill(
+        _SEAT_TAKE_SQL,
+        table=Meeting,
+        seats=(Meeting, "seats_taken"),
+        id=(Meeting, "id"),
+        capacity=(Meeting, "capacity"),
+        returned=", ".join(sql.column(Meeting, name) for name in names),
+    )
+    return statement, names
+
+
+def _seat_take(meeting_id: int) -> Meeting | None:
+    """The meeting, locked until the end of the transaction, with one more seat taken;
+    None when no seat is left (or there is no such meeting), with nothing locked."""
+    statement, names = _seat_take_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [meeting_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [sql.from_db(Meeting, name, value) for name, value in zip(names, row, strict=True)]
+    return Meeting.from_db(connection.alias, names, values)
+
+
+def _local(moment: datetime, meeting: Meeting) -> str:
+    return date_format(moment.astimezone(meeting.tz), "DATETIME_FORMAT")
+
+
+def registration_problem(meeting: Meeting, now: datetime | None = None) -> str | None:
+    """Why nobody can register for `meeting` now, in words; None while it is open."""
+    state = meeting.registration_state(now)
+    if state == Meeting.REGISTRATION_CANCELLED:
+        return _("This meeting is cancelled: it takes no registrations.")
+    if state == Meeting.REGISTRATION_DRAFT:
+        return _("This meeting is not published yet: registration is not open.")
+    if state == Meeting.REGISTRATION_NOT_YET:
+        return _("Registration for this meeting opens on %(date)s.") % {
+            "date": _local(meeting.registration_opens_at, meeting)
+        }
+    if state == Meeting.REGISTRATION_CLOSED:
+        return _("Registration for this meeting closed on %(date)s.") % {
+            "date": _local(meeting.registration_closes, meeting)
+        }
+    return None
+
+
+def _invalid(errors: dict[str, list[str]]) -> InvalidRegistration:
+    """The first problem as a sentence that names its field, and all of them by field."""
+    name, messages = next(iter(errors.items()))
+    if name == NON_FIELD_ERRORS:
+        return InvalidRegistration(messages[0], errors)
+    if name == PRIVACY_CONSENT:
+        label = _("privacy consent")
+    else:
+        label = Registration._meta.get_field(name).verbose_name
+    return InvalidRegistration(f"{capfirst(label)}: {messages[0]}", errors)
+
+
+def _fields(data: Mapping[str, Any], allowed: Iterable[str], refusal: str) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise InvalidRegistration(refusal, {name: [refusal] for name in unknown})
+    return {
+        name: value.strip() if isinstance(value, str) else value for name, value in data.items()
+    }
+
+
+def _organisation(value) -> Organisation | None:
+    if value is None or isinstance(value, Organisation):
+        return value
+    organisation = Organisation.objects.filter(pk=value).first()
+    if organisation is None:
+        raise _invalid({"organisation": [_("There is no organisation with id %s.") % value]})
+    return organisation
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in countries)
+
+
+def _country_check(registration: Registration, errors: dict[str, list[str]]) -> None:
+    """The country field's rule: a code of django-countries' list, or nothing. Its own
+    check rebuilds the list of 249 choices every time (1 ms, a tenth of a registration)."""
+    code = registration.organisation_country.code
+    if code and code not in _country_codes():
+        field = Registration._meta.get_field("organisation_country")
+        errors.setdefault("organisation_country", []).append(
+            field.error_messages["invalid_choice"] % {"value": code}
+        )
+
+
+def _registration_check(
+    registration: Registration, *, only: Iterable[str] | None = None, consent: bool = True
+) -> None:
+    """Every field rule and the rules between fields, without a query."""
+    errors: dict[str, list[str]] = {}
+    checked = set(FIELDS if only is None else only)
+    # The organisation was looked up already: its foreign key check would cost a query.
+    # The country is checked below, faster.
+    exclude = [
+        f.name
+        for f in Registration._meta.fields
+        if f.name not in checked - {"organisation", "organisation_country"}
+    ]
+    try:
+        registration.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if "organisation_country" in checked:
+        _country_check(registration, errors)
+    # A TextField's max_length only sizes the form widget: the model does not enforce it.
+    for name in ("accessibility_notes", "dietary_notes"):
+        limit = Registration._meta.get_field(name).max_length
+        if name in checked and len(getattr(registration, name)) > limit:
+            errors.setdefault(name, []).append(
+                _("Keep it under %(limit)d characters (it has %(count)d).")
+                % {"limit": limit, "count": len(getattr(registration, name))}
+            )
+    if "organisation" in checked and registration.organisation_id is None:
+        if not registration.organisation_name:
+            errors.setdefault("organisation", []).append(
+                _("Choose your organisation or type its name.")
+            )
+        elif not registration.organisation_country:
+            errors.setdefault("organisation_country", []).append(
+                _("Give the country of your organisation.")
+            )
+    if registration.interpretation_needed and not registration.interpretation_to:
+        errors.setdefault("interpretation_to", []).append(
+            _("Say into which language you need interpretation.")
+        )
+    if not consent:
+        errors[PRIVACY_CONSENT] = [
+            _("Accept the privacy notice: we cannot register you without it.")
+        ]
+    if errors:
+        raise _invalid(errors)
+
+
+def _registration_for_email(meeting: Meeting, email: str) -> Registration | None:
+    """Compared the way the unique index compares, so that it can serve the lookup."""
+    return (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(meeting=meeting, email_lower=Lower(Value(email)))
+        .first()
+    )
+
+
+# Before the lock, once per registration: written once from the models' names, as the
+# ORM takes ten times longer to build it (2 ms) than the database to run it. Addresses
+# compare as the unique indexes compare them, LOWER() on both sides.
+_ADDRESS_LOOKUP_SQL = (
+    "SELECT (SELECT {person_id} FROM {person} WHERE LOWER({person_email}) = LOWER(%s) "
+    "ORDER BY {person_id} LIMIT 1), "
+    "EXISTS(SELECT 1 FROM {registration} WHERE {registration_meeting} = {meeting}.{meeting_id} "
+    "AND LOWER({registration_email}) = LOWER(%s)) "
+    "FROM {meeting} WHERE {meeting}.{meeting_id} = %s"
+)
+
+
+@cache
+def _address_lookup_sql() -> str:
+    return sql.fill(
+        _ADDRESS_LOOKUP_SQL,
+        person=Person,
+        person_id=(Person, "id"),
+        person_email=(Person, "email"),
+        registration=Registration,
+        registration_meeting=(Registration, "meeting"),
+        registration_email=(Registration, "email"),
+        meeting=Meeting,
+        meeting_id=(Meeting, "id"),
+    )
+
+
+def _address_lookup(meeting_id: int, email: str) -> tuple[int | None, bool]:
+    """The directory's person with this address, and whether the address is registered
+    for the meeting already, in one query; `UnknownMeeting` if there is no meeting."""
+    if not sql.is_key(meeting_id):
+        raise UnknownMeeting.of(meeting_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_address_lookup_sql(), [email, email, meeting_id])
+        found = cursor.fetchone()
+    if found is None:
+        raise UnknownMeeting.of(meeting_id)
+    person_id, known = found
+    return person_id, bool(known)
+
+
+def _invitation_answer(
+    meeting_id: int, registration: Registration, token: str | None, now: datetime
+) -> None:
+    """Link the invitation this registration answers: the one of the link followed, else
+    the one sent to the same person. An invitation answers one registration only."""
+    if not token and not registration.person_id:
+        return
+    invitations = Invitation.objects.filter(meeting_id=meeting_id)
+    invitation = invitations.filter(token=token).first() if token else None
+    if invitation is None and registration.person_id:
+        invitation = invitations.filter(person_id=registration.person_id).first()
+    if invitation is None:
+        return
+    if Registration.objects.filter(invitation=invitation).exclude(pk=registration.pk).exists():
+        return
+    registration.invitation = invitation
+    if invitation.answered_at is None:
+        Invitation.objects.filter(pk=invitation.pk, answered_at__isnull=True).update(
+            answered_at=now
+        )
+
+
+def _seat_or_waitlist(meeting: Meeting, registration: Registration, now: datetime) -> None:
+    """Confirm while a seat is left, else put on the waiting list; the meeting is locked."""
+    if meeting.seats_taken < meeting.capacity:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at, registration.waitlisted_at = now, None
+        _seats_add(meeting, 1)
+    else:
+        registration.status = Registration.Status.WAITLISTED
+        registration.confirmed_at, registration.waitlisted_at = None, now
+
+
+def already_registered_message() -> str:
+    """The one answer to a registration for an address already registered: the same
+    whoever asks, and whatever the state of that registration."""
+    return _(
+        "This email address is already registered for this meeting, so no second "
+        "registration was made. We have emailed the link to manage that registration "
+        "to this address."
+    )
+
+
+def _manage_link_resend(registration: Registration, now: datetime) -> None:
+    key = LINK_RESEND_KEY.format(registration=registration.pk, hour=f"{now:%Y%m%d%H}")
+    deliveries_queue([registration_delivery(registration, kind=REGISTRATION_LINK, key=key)])
+
+
+def registration_create(
+    meeting: Meeting | int, *, data: Mapping[str, Any], invitation_token: str | None = None
+) -> tuple[Registration, bool]:
+    """Register someone for `meeting`: confirmed while seats are left, else waitlisted.
+
+    `meeting` may be its id: it is read under its lock in any case (`UnknownMeeting`
+    if there is none), so the API need not read it first.
+
+    `data` holds the registration's fields (`organisation` as an Organisation or its
+    id) and `privacy_consent`. Returns the registration and whether it was made now.
+
+    An address already registered (in any letter case) makes no second registration:
+    the existing one is returned with `created=False` and its manage link is emailed
+    to that address again; callers must answer without revealing anything of it. A
+    cancelled registration of the address is made again instead, as a new one would be.
+    Refusals (`RegistrationClosed`, `InvalidRegistration`) write nothing.
+    """
+    fields = _fields(
+        data, (*FIELDS, PRIVACY_CONSENT), _("This field cannot be given when registering.")
+    )
+    consent = bool(fields.pop(PRIVACY_CONSENT, False))
+    fields["organisation"] = _organisation(fields.get("organisation"))
+    if fields["organisation"] is not None:
+        fields["organisation_name"], fields["organisation_country"] = "", ""
+    if not fields.get("interpretation_needed"):
+        fields["interpretation_to"] = ""
+    meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
+    candidate = Registration(meeting_id=meeting_id, **fields)
+    # Everything that needs no lock is done before taking it: the lock serialises every
+    # registration of the meeting, and what it covers sets the rate of a rush.
+    _registration_check(candidate, consent=consent)
+    # Almost every registration of a rush is a new address: looked up here, not under the
+    # lock. A twin registering the same address meanwhile is stopped by the unique index
+    # (and answered with the conflict below); an address found is read again under it.
+    person_id, known = _address_lookup(meeting_id, candidate.email)
+    try:
+        with transaction.atomic():
+            return _registration_place(meeting_id, candidate, person_id, invitation_token, known)
+    except IntegrityError as exc:
+        raise RegistrationConflict(
+            _("Your registration crossed another change to this meeting; send it again.")
+        ) from exc
+
+
+def _registration_place(
+    meeting_id: int,
+    candidate: Registration,
+    person_id: int | None,
+    token: str | None,
+    known: bool,
+) -> tuple[Registration, bool]:
+    if not known:
+        return _registration_new(meeting_id, candidate, person_id, token), True
+    # A known address may be answered without a seat: lock first, decide after.
+    meeting = _meeting_lock(meeting_id)
+    now = timezone.now()
+    _problem_refuse(meeting, now)
+    registration = _registration_for_email(meeting, candidate.email)
+    if registration is not None and registration.status != Registration.Status.CANCELLED:
+        _manage_link_resend(registration, now)
+        return registration, False
+    if registration is None:
+        registration = candidate
+    else:
+        for name in FIELDS:
+            setattr(registration, name, getattr(candidate, name))
+        # Links and tickets of the cancelled registration stay dead.
+        registration.manage_token, registration.ticket_secret = manage_token(), ticket_secret()
+        registration.cancelled_at = None
+    registration.meeting = meeting
+    registration.person_id = person_id
+    registration.privacy_consent_at = now
+    _invitation_answer(meeting_id, registration, token, now)
+    _seat_or_waitlist(meeting, registration, now)
+    registration.save()
+    _placement_email_queue(registration, now)
+    return registration, True
+
+
+def _registration_new(
+    meeting_id: int, registration: Registration, person_id: int | None, token: str | None
+) -> Registration:
+    """A new address: written as confirmed, with its email, before the seat is taken.
+
+    The seat's statement locks the meeting until the commit, and every registration of
+    a rush queues on that lock: taken last, it covers one round trip (the commit), not
+    three. The inserts take only a key-share lock on the meeting, which the seat's lock
+    lets through. No seat left: the meeting is locked and the registration turned into
+    a waiting-list one, its email with it; a refusal rolls everything back.
+    """
+    now = timezone.now()
+    registration.person_id = person_id
+    registration.privacy_consent_at = now
+    _invitation_answer(meeting_id, registration, token, now)
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at, registration.waitlisted_at = now, None
+    registration.save()
+    key = _placement_email_queue(registration, now)
+    meeting = _seat_take(meeting_id)
+    if meeting is not None:
+        _problem_refuse(meeting, now)
+        registration.meeting = meeting
+        return registration
+    meeting = _meeting_lock(meeting_id)
+    # Taken under the lock: the waiting list's order is the order of the lock.
+    now = timezone.now()
+    _problem_refuse(meeting, now)
+    registration.meeting = meeting
+    # Usually the waiting list; a seat freed meanwhile, with nobody waiting, is taken.
+    _seat_or_waitlist(meeting, registration, now)
+    registration.save(update_fields=["status", "confirmed_at", "waitlisted_at"])
+    if registration.status == Registration.Status.WAITLISTED:
+        delivery_replace(key, _placement_email(registration, now))
+    return registration
+
+
+def _problem_refuse(meeting: Meeting, now: datetime) -> None:
+    problem = registration_problem(meeting, now)
+    if problem:
+        raise RegistrationClosed(problem)
+
+
+def _placement_email(registration: Registration, now: datetime) -> DeliverySpec:
+    """The confirmation, or the waiting-list notice, of a registration placed `now`."""
+    if registration.status == Registration.Status.CONFIRMED:
+        kind = REGISTRATION_CONFIRMED
+    else:
+        kind = REGISTRATION_WAITLISTED
+    return registration_delivery(registration, kind=kind, key=_event_key(kind, registration, now))
+
+
+def _placement_email_queue(registration: Registration, now: datetime) -> str:
+    spec = _placement_email(registration, now)
+    deliveries_queue([spec], fresh=True)
+    return spec.key
+
+
+def _meeting_over_refuse(meeting: Meeting, now: datetime) -> None:
+    if meeting_over(meeting, now):
+        raise RegistrationNotChangeable(
+            _("This meeting is over: its registrations can no longer be changed.")
+        )
+
+
+@transaction.atomic
+def registration_cancel(registration: Registration) -> Registration:
+    """Cancel; a freed seat goes to the next person waiting, in the same transaction.
+
+    Cancelling again is a no-op; the person is emailed the calendar cancellation once.
+    """
+    meeting = _meeting_lock(registration.meeting_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    registration.meeting = meeting
+    if registration.status == Registration.Status.CANCELLED:
+        return registration
+    now = timezone.now()
+    _meeting_over_refuse(meeting, now)
+    held_a_seat = registration.status == Registration.Status.CONFIRMED
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    deliveries_queue(
+        [
+            registration_delivery(
+                registration,
+                kind=REGISTRATION_CANCELLED,
+                key=_event_key(REGISTRATION_CANCELLED, registration, now),
+            )
+        ]
+    )
+    if held_a_seat:
+        _seats_add(meeting, -1)
+        waitlist_promote(meeting)
+    return registration
+
+
+@transaction.atomic
+def registration_update(registration: Registration, data: Mapping[str, Any]) -> Registration:
+    """Change the language, the needs or the contact-list consent; nothing else.
+
+    Seats are not involved, so the meeting is not locked: only the fields given are
+    written, and a cancellation at the same moment is not undone.
+    """
+    fields = _fields(
+        data,
+        UPDATABLE_FIELDS,
+        _(
+            "Only the language, the needs and the contact-list consent can be changed; "
+            "for anything else, cancel and register again."
+        ),
+    )
+    registration = (
+        Registration.objects.select_for_update().select_related("meeting").get(pk=registration.pk)
+    )
+    if registration.status == Registration.Status.CANCELLED:
+        raise RegistrationNotChangeable(
+            _("This registration is cancelled: register again to take part.")
+        )
+    _meeting_over_refuse(registration.meeting, timezone.now())
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    if not registration.interpretation_needed:
+        registration.interpretation_to = ""
+    changed = {*fields, "interpretation_to"} if "interpretation_needed" in fields else set(fields)
+    _registration_check(registration, only=changed)
+    if changed:
+        registration.save(update_fields=[*sorted(changed), "updated_at"])
+    return registration

@@ -1,0 +1,49 @@
+"""The seats of a meeting, counted on its row (`Meeting.seats_taken`).
+
+Every change to who holds a seat is made under that row's lock: of a hundred people
+asking for the last seat at the same moment, exactly one gets it and the others queue on
+the waiting list, in order.
+"""
+
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from meetings.errors import UnknownMeeting
+from meetings.models import Meeting
+
+from ..models import Registration
+
+# The registrations that hold a seat or wait for one.
+HOLDING = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
+def _meeting_lock(meeting_id: int) -> Meeting:
+    """The meeting row, locked until the end of the transaction.
+
+    FOR NO KEY UPDATE, the lock a seat's UPDATE takes: it lets through the key-share
+    locks that inserting a registration takes on its meeting. A registration holding
+    one asks for this lock when no seat is left; FOR UPDATE would wait for the other
+    inserting registrations, and they for it.
+
+    SQLite ignores FOR UPDATE; a write takes its database lock instead, so that the
+    embedded default cannot oversell either.
+    """
+    if connection.vendor == "sqlite":
+        Meeting.objects.filter(pk=meeting_id).update(seats_taken=F("seats_taken"))
+    meeting = Meeting.objects.select_for_update(no_key=True).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise UnknownMeeting.of(meeting_id)
+    return meeting
+
+
+def _seats_add(meeting: Meeting, count: int) -> None:
+    """Without `save()`: a seat taken is not a programme change, so the feeds stay cached."""
+    Meeting.objects.filter(pk=meeting.pk).update(seats_taken=F("seats_taken") + count)
+    meeting.seats_taken += count
+
+
+def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:
+    return meeting.ends_at <= (now or timezone.now())

@@ -1,0 +1,49 @@
+"""The workshop pages: the facilitator's console and seating plan, the projector, the phones."""
+
+from django.urls import include, path
+
+from . import screen_views, seating_views, views
+
+facilitate_patterns = [
+    path("facilitate/", views.home, name="home"),
+    path("facilitate/meetings/<int:meeting_id>/workshops/", views.workshop_create, name="create"),
+    path("facilitate/workshops/<int:workshop_id>/", views.console, name="console"),
+    path("facilitate/workshops/<int:workshop_id>/tables/", views.tables_add, name="tables_add"),
+    path(
+        "facilitate/workshops/<int:workshop_id>/tables/<int:pk>/qr.svg",
+        views.table_qr,
+        name="qr",
+    ),
+    path(
+        "facilitate/workshops/<int:workshop_id>/rounds/<int:pk>/move/",
+        views.round_move,
+        name="round_move",
+    ),
+]
+_PLAN_ROUTES = [
+    ("facilitate/workshops/<int:workshop_id>/{part}/", views.plan_add, "add"),
+    ("facilitate/workshops/<int:workshop_id>/{part}/<int:pk>/", views.plan_update, "update"),
+    (
+        "facilitate/workshops/<int:workshop_id>/{part}/<int:pk>/delete/",
+        views.plan_delete,
+        "delete",
+    ),
+]
+facilitate_patterns += [
+    path(route.format(part=part), view, {"part": part}, name=f"{part}_{suffix}")
+    for part in views.PLAN
+    for route, view, suffix in _PLAN_ROUTES
+]
+screen_patterns = [
+    path("screen/workshops/<int:workshop_id>/", screen_views.projector, name="projector"),
+    path("t/<str:token>/", screen_views.phone, name="phone"),
+]
+seating_patterns = [
+    path("facilitate/workshops/<int:workshop_id>/seating/", seating_views.plan, name="plan"),
+    path("facilitate/workshops/<int:workshop_id>/tables.pdf", seating_views.cards, name="cards"),
+]
+urlpatterns = [
+    path("", include((facilitate_patterns, "facilitate"))),
+    path("", include((screen_patterns, "screen"))),
+    path("", include((seating_patterns, "seating"))),
+]
