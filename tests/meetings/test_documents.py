@@ -502,3 +502,13 @@ def test_a_control_character_in_an_upload_field_is_refused_before_any_storage(
     assert response.status_code == 422
     assert "title_fr" in response.json()["detail"]
     assert stored_files(media_root) == []
+
+
+def test_the_meeting_admin_links_its_documents(superuser_client, meeting, documents):
+    page = superuser_client.get(f"/fr/admin/meetings/meeting/{meeting.pk}/change/")
+    url = f"/fr/admin/meetings/document/?meeting__id__exact={meeting.pk}"
+
+    assert url in page.content.decode().replace("&amp;", "&")
+    listing = superuser_client.get(url)
+    assert listing.status_code == 200
+    assert listing.content.decode().count("/change/") >= 3
