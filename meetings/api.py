@@ -326,7 +326,9 @@ def meeting_documents(request, meeting_id: int):
     """The meeting's documents the caller may see: public ones for everybody, more for
     its participants, the network's members and organisers."""
     viewer = _viewer(request)
-    if not viewer.organiser:
+    if viewer.organiser:
+        _meeting(meeting_id)
+    else:
         selectors.meeting_get_public(meeting_id)
     return selectors.meeting_documents(meeting_id, viewer)
 

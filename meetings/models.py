@@ -482,6 +482,14 @@ class CoFacilitator(models.Model):
         return f"{self.person} · {self.get_role_display()}"
 
 
+class EditionLanguage(models.TextChoices):
+    """What a text people read is written in: a document, a synthesis booklet."""
+
+    FR = "fr", _("French")
+    NL = "nl", _("Dutch")
+    BOTH = "fr+nl", _("French and Dutch")
+
+
 @dataclass(frozen=True)
 class Viewer:
     """Who is asking for a document: what `DocumentQuerySet.visible_to` decides on.
@@ -542,10 +550,7 @@ class Document(models.Model):
         PHOTO = "photo", _("photo")
         OTHER = "other", _("other")
 
-    class Language(models.TextChoices):
-        FR = "fr", _("French")
-        NL = "nl", _("Dutch")
-        BOTH = "fr+nl", _("French and Dutch")
+    Language = EditionLanguage
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("public")

@@ -186,6 +186,7 @@ def test_an_organiser_changes_and_deletes_a_document(
 
 def test_unknown_ids_answer_404(api_client, meeting):
     assert _post(api_client, MeetingFactory.build(pk=999999)).status_code == 404
+    assert api_client.get("/api/meetings/999999/documents").status_code == 404
     assert api_client.delete("/api/documents/999999").status_code == 404
 
 
