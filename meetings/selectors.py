@@ -107,12 +107,12 @@ def viewer_for(user) -> Viewer:
     """Who a signed-in user is to the documents' rule: an organiser; else, through their
     person, a member (an active member organisation) and a participant of the meetings
     they are confirmed for or co-facilitate. Remembered on the user for the request."""
+    if user is None or not user.is_authenticated:
+        return Viewer()
     if getattr(user, "_document_viewer", None) is not None:
         return user._document_viewer
     if is_organiser(user):
         viewer = Viewer(organiser=True)
-    elif user is None or not user.is_authenticated:
-        viewer = Viewer()
     else:
         person = Person.objects.select_related("organisation").filter(user=user).first()
         viewer = Viewer() if person is None else _person_viewer(person)

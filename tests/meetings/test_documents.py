@@ -310,10 +310,13 @@ def test_office_files_are_saved_not_opened(meeting, organiser):
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl"])
-def test_the_api_lists_what_the_caller_may_see(client, api_client, meeting, documents, lang):
+def test_the_api_lists_what_the_caller_may_see(
+    client, api_client, meeting, documents, lang, django_assert_max_num_queries
+):
     url = f"/api/meetings/{meeting.pk}/documents?lang={lang}"
 
-    anonymous = Client().get(url).json()
+    with django_assert_max_num_queries(4):
+        anonymous = Client().get(url).json()
     assert [d["visibility"] for d in anonymous] == [PUBLIC]
     title = "Presentatie van de plenaire" if lang == "nl" else "Diaporama de la plénière"
     assert anonymous[0]["title"] == title
