@@ -14,7 +14,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 HTML = b"<html><script>alert(1)</script></html>"
 
 
-def _zip(entries: list[tuple[str, bytes]]) -> bytes:
+def zip_of(entries: list[tuple[str, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
         for name, content in entries:
@@ -22,15 +22,15 @@ def _zip(entries: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-ODT = _zip(
+ODT = zip_of(
     [
         ("mimetype", b"application/vnd.oasis.opendocument.text"),
         ("content.xml", b"<office:document-content/>"),
     ]
 )
-DOCX = _zip([("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w:document/>")])
-PPTX = _zip([("[Content_Types].xml", b"<Types/>"), ("ppt/presentation.xml", b"<p/>")])
-PLAIN_ZIP = _zip([("notes.txt", b"hello")])
+DOCX = zip_of([("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w:document/>")])
+PPTX = zip_of([("[Content_Types].xml", b"<Types/>"), ("ppt/presentation.xml", b"<p/>")])
+PLAIN_ZIP = zip_of([("notes.txt", b"hello")])
 
 
 def upload(content: bytes = PDF, name: str = "slides.pdf") -> SimpleUploadedFile:
