@@ -220,16 +220,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # --- Outbox (tasks/outbox/) ------------------------------------------------------------
-# Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max.
+# Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max
+# (tasks/outbox/send.py).
 OUTBOX_RETRY_BASE_S = env.float("OUTBOX_RETRY_BASE_S", default=30.0)
 OUTBOX_RETRY_MAX_S = env.float("OUTBOX_RETRY_MAX_S", default=3600.0)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 # A row "sending" for this long belongs to a worker that died; one "queued" this long
-# without reaching a worker was written while the broker was down.
+# without reaching a worker was written while the broker was down (tasks/outbox/sweep.py).
 OUTBOX_STUCK_AFTER_S = env.float("OUTBOX_STUCK_AFTER_S", default=300.0)
 OUTBOX_REQUEUE_AFTER_S = env.float("OUTBOX_REQUEUE_AFTER_S", default=60.0)
 DEFAULT_REPLY_TO = env.str("DEFAULT_REPLY_TO", default="")
 
+# The jobs beat runs (tasks/tasks.py), by name.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "tasks.outbox_sweep", "schedule": env.float("OUTBOX_SWEEP_S", 60.0)},
     # Reminders 7 days and 1 day before each meeting; each is keyed, so never twice.

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 
+from events_site.kit.http_errors import error_responses
+
 from . import selectors
 from .auth import OrganiserBearer, organiser_auth
 from .errors import InvalidData, UnknownDocument, UnknownMeeting
@@ -40,7 +42,6 @@ from .services import meetings as meeting_services
 from .services import programme as programme_services
 
 router = Router()
-ERRORS = {400: dict, 401: dict, 404: dict, 409: dict, 422: dict}
 
 
 def _resolve(model: type[Model], pk: int | None, field: str):
@@ -132,7 +133,7 @@ def meeting_read(request, meeting_id: int):
 
 @router.post(
     "/organisations",
-    response={201: OrganisationOut, **ERRORS},
+    response={201: OrganisationOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
 )
@@ -142,7 +143,7 @@ def organisation_create(request, payload: OrganisationIn):
 
 @router.patch(
     "/organisations/{organisation_id}",
-    response={200: OrganisationOut, **ERRORS},
+    response={200: OrganisationOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
 )
@@ -152,7 +153,10 @@ def organisation_update(request, organisation_id: int, payload: OrganisationPatc
 
 
 @router.post(
-    "/people", response={201: PersonOut, **ERRORS}, auth=organiser_auth, tags=["directory"]
+    "/people",
+    response={201: PersonOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
 )
 def person_create(request, payload: PersonIn):
     data = payload.dict()
@@ -162,7 +166,7 @@ def person_create(request, payload: PersonIn):
 
 @router.patch(
     "/people/{person_id}",
-    response={200: PersonOut, **ERRORS},
+    response={200: PersonOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
 )
@@ -179,7 +183,7 @@ def person_update(request, person_id: int, payload: PersonPatch):
 
 @router.post(
     "/programmes",
-    response={201: ProgrammeSummaryOut, **ERRORS},
+    response={201: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
 )
@@ -189,7 +193,7 @@ def programme_create(request, payload: ProgrammeIn):
 
 @router.patch(
     "/programmes/{year}",
-    response={200: ProgrammeSummaryOut, **ERRORS},
+    response={200: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
 )
@@ -200,7 +204,7 @@ def programme_update(request, year: int, payload: ProgrammePatch):
 
 @router.post(
     "/programmes/{year}/publish",
-    response={200: ProgrammeSummaryOut, **ERRORS},
+    response={200: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
 )
@@ -212,7 +216,10 @@ def programme_publish(request, year: int):
 
 
 @router.post(
-    "/meetings", response={201: MeetingOut, **ERRORS}, auth=organiser_auth, tags=["meetings"]
+    "/meetings",
+    response={201: MeetingOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["meetings"],
 )
 def meeting_create(request, payload: MeetingIn):
     data = payload.dict()
@@ -226,7 +233,7 @@ def meeting_create(request, payload: MeetingIn):
 
 @router.patch(
     "/meetings/{meeting_id}",
-    response={200: MeetingOut, **ERRORS},
+    response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -242,7 +249,7 @@ def meeting_update(request, meeting_id: int, payload: MeetingPatch):
 
 @router.post(
     "/meetings/{meeting_id}/publish",
-    response={200: MeetingOut, **ERRORS},
+    response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -253,7 +260,7 @@ def meeting_publish(request, meeting_id: int):
 
 @router.post(
     "/meetings/{meeting_id}/cancel",
-    response={200: MeetingOut, **ERRORS},
+    response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -266,7 +273,7 @@ def meeting_cancel(request, meeting_id: int, payload: CancelIn):
 
 @router.post(
     "/meetings/{meeting_id}/cofacilitators",
-    response={201: CoFacilitatorOut, **ERRORS},
+    response={201: CoFacilitatorOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -278,7 +285,7 @@ def cofacilitator_add(request, meeting_id: int, payload: CoFacilitatorIn):
 
 @router.delete(
     "/meetings/{meeting_id}/cofacilitators/{cofacilitator_id}",
-    response={204: None, **ERRORS},
+    response={204: None, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
 )
@@ -319,7 +326,7 @@ def _document(document_id: int) -> Document:
 
 @router.get(
     "/meetings/{meeting_id}/documents",
-    response={200: list[DocumentOut], 404: dict},
+    response={200: list[DocumentOut], **error_responses()},
     tags=["documents"],
 )
 def meeting_documents(request, meeting_id: int):
@@ -335,7 +342,7 @@ def meeting_documents(request, meeting_id: int):
 
 @router.post(
     "/meetings/{meeting_id}/documents",
-    response={201: DocumentOut, 413: dict, 415: dict, **ERRORS},
+    response={201: DocumentOut, **error_responses()},
     auth=organiser_auth,
     tags=["documents"],
 )
@@ -351,7 +358,7 @@ def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: F
 
 @router.patch(
     "/documents/{document_id}",
-    response={200: DocumentOut, **ERRORS},
+    response={200: DocumentOut, **error_responses()},
     auth=organiser_auth,
     tags=["documents"],
 )
@@ -363,7 +370,7 @@ def document_change(request, document_id: int, payload: DocumentPatch):
 
 @router.delete(
     "/documents/{document_id}",
-    response={204: None, **ERRORS},
+    response={204: None, **error_responses()},
     auth=organiser_auth,
     tags=["documents"],
 )

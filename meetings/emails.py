@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tasks.mail import message_build
 from tasks.models import Delivery
-from tasks.outbox import DeliverySpec, PermanentFailure, renderer
+from tasks.outbox import DeliverySpec, PermanentFailure, message_build, renderer
 
 from .models import LoginLink, Meeting, Person, Programme
 

@@ -9,7 +9,7 @@ database before the change commits. An event whose receivers write rows that bel
 the change (the emails owed, in the outbox; seats given to the waiting list) is sent
 inside the service's transaction, so they commit with it or not at all; those receivers
 leave every effect outside the database (a broker publish, an email, a cache) to
-`transaction.on_commit`, as the outbox and `tasks.queue.enqueue_on_commit` do. An event
+`transaction.on_commit`, as the outbox and `tasks.outbox.enqueue_on_commit` do. An event
 whose receivers only act outside the database is sent after commit (`workshop_closed`).
 """
 

@@ -1,24 +1,29 @@
 """The invitations API (organisers invite people to a meeting and see who was skipped)
 and the public registration API (register, then read, change or cancel with the token)."""
 
-from datetime import datetime
-
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict
+from ninja import Router, Status
 
+from events_site.kit.http_errors import error_responses
 from events_site.kit.idempotency import idempotent
-from events_site.kit.schemas import ListOf
-from meetings.api import ERRORS
 from meetings.auth import organiser_auth
 from meetings.emails import site_link
 from meetings.models import Meeting
 
 from . import selectors
 from .models import Registration
+from .schemas import (
+    InvitationsIn,
+    InviteReportOut,
+    NeutralOut,
+    RegistrationCreatedOut,
+    RegistrationIn,
+    RegistrationOut,
+    RegistrationPatch,
+)
 from .services import invitations as invitations_services
 from .services import registration as registration_services
 from .services.registration import already_registered_message
@@ -27,29 +32,9 @@ from .throttles import RegistrationThrottle
 router = Router(tags=["invitations"])
 
 
-class InvitationsIn(Schema):
-    people: ListOf[int] = Field(default_factory=list, description="ids of people to invite")
-    organisations: ListOf[int] = Field(
-        default_factory=list, description="ids of organisations: everyone of each is invited"
-    )
-    all_mayors: bool = Field(False, description="invite every mayor and burgomaster of the network")
-
-
-class SkippedOut(Schema):
-    person: int = Field(..., description="id of the person left out")
-    name: str
-    email: str
-    reason: str = Field(..., description="why, in the language of the request")
-
-
-class InviteReportOut(Schema):
-    queued: int = Field(..., description="invitations written to the outbox")
-    skipped: list[SkippedOut]
-
-
 @router.post(
     "/meetings/{meeting_id}/invitations",
-    response={200: InviteReportOut, **ERRORS},
+    response={200: InviteReportOut, **error_responses()},
     auth=organiser_auth,
 )
 @idempotent("meeting_invite")
@@ -73,76 +58,6 @@ def meeting_invite(request, meeting_id: int, payload: InvitationsIn):
 
 
 # --- Registrations ---------------------------------------------------------------------
-
-
-class RegistrationIn(Schema):
-    first_name: str
-    last_name: str
-    email: str
-    function: str = Field(..., description="mayor, burgomaster, alderman, officer…")
-    organisation: int | None = Field(None, description="id of an organisation in the directory")
-    organisation_name: str = Field("", description="the organisation, when not in the directory")
-    organisation_country: str = Field("", description="its ISO 3166 code (FR, BE…)")
-    language: str | None = Field(
-        None, description="fr, nl or en; by default the language of the request"
-    )
-    interpretation_needed: bool = False
-    interpretation_to: str = Field("", description="fr, nl or en")
-    accessibility_notes: str = ""
-    dietary_notes: str = ""
-    share_contact: bool = Field(False, description="appear in the participants' contact list")
-    privacy_consent: bool = Field(False, description="must be true")
-    invitation: str | None = Field(None, description="the token of the invitation link")
-
-
-class RegistrationCreatedOut(Schema):
-    status: str = Field(..., description="confirmed or waitlisted")
-    waitlist_position: int | None = Field(None, description="1 is the next to get a seat")
-    manage_token: str = Field(..., description="for GET/PATCH/DELETE /registrations/{token}")
-    manage_url: str
-
-
-class NeutralOut(Schema):
-    detail: str
-
-
-class RegistrationPatch(Schema):
-    """Only these can change: for anything else, cancel and register again."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    language: str | None = None
-    interpretation_needed: bool | None = None
-    interpretation_to: str | None = None
-    accessibility_notes: str | None = None
-    dietary_notes: str | None = None
-    share_contact: bool | None = None
-
-
-class RegistrationOut(Schema):
-    meeting: int
-    meeting_title: str
-    meeting_starts_at: datetime
-    status: str
-    waitlist_position: int | None
-    first_name: str
-    last_name: str
-    email: str
-    function: str
-    organisation: int | None
-    organisation_name: str
-    organisation_country: str
-    language: str
-    interpretation_needed: bool
-    interpretation_to: str
-    accessibility_notes: str
-    dietary_notes: str
-    share_contact: bool
-    ticket_secret: str = Field(..., description="what the QR code of the ticket carries")
-    manage_url: str
-    ticket_pdf_url: str | None
-    calendar_url: str
-    created_at: datetime
 
 
 def _registration_out(registration: Registration) -> RegistrationOut:
@@ -180,7 +95,7 @@ def _registration_out(registration: Registration) -> RegistrationOut:
 
 @router.post(
     "/meetings/{meeting_id}/registrations",
-    response={201: RegistrationCreatedOut, 200: NeutralOut, **ERRORS, 429: dict},
+    response={201: RegistrationCreatedOut, 200: NeutralOut, **error_responses(429)},
     throttle=[RegistrationThrottle()],
     tags=["registrations"],
 )
@@ -233,7 +148,7 @@ def registration_read(request, token: str):
 
 @router.patch(
     "/registrations/{token}",
-    response={200: RegistrationOut, **ERRORS, 429: dict},
+    response={200: RegistrationOut, **error_responses(429)},
     throttle=[RegistrationThrottle()],
     tags=["registrations"],
 )
@@ -248,7 +163,7 @@ def registration_update(request, token: str, payload: RegistrationPatch):
 
 @router.delete(
     "/registrations/{token}",
-    response={200: RegistrationOut, **ERRORS, 429: dict},
+    response={200: RegistrationOut, **error_responses(429)},
     throttle=[RegistrationThrottle()],
     tags=["registrations"],
 )

@@ -7,75 +7,25 @@ malformed body (422) get something else.
 """
 
 import json
-from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 
 from events_site.kit.errors import Forbidden
+from events_site.kit.http_errors import error_responses
 from events_site.kit.idempotency import idempotent
 from meetings.auth import facilitator_auth
 from meetings.models import Meeting
 
 from .models import Registration
+from .schemas import CheckinOut, ScanIn, SearchOut, SearchQuery
 from .services import checkin as checkin_services
-from .services.checkin import SEARCH_MAX_LENGTH, checkin_allowed, checkin_counts, checkin_info
+from .services.checkin import checkin_allowed, checkin_counts, checkin_info
 
 router = Router(tags=["check-in"])
-ERRORS = {400: dict, 401: dict, 403: dict, 404: dict, 422: dict}
-
-
-class ScanIn(Schema):
-    secret: str = Field(
-        ...,
-        min_length=1,
-        max_length=200,
-        description="the code read from the QR, or typed: case, spaces and dashes do not matter",
-    )
-    meeting: int = Field(..., description="id of the meeting at whose door the scan happens")
-
-
-class CheckinOut(Schema):
-    outcome: str = Field(
-        ...,
-        description=(
-            "checked_in, already_checked_in, cancelled, waitlisted, wrong_meeting or unknown; "
-            "undone or not_checked_in for an undo"
-        ),
-    )
-    message: str = Field(..., description="what to tell the volunteer, in the request language")
-    ok: bool = Field(..., description="the person may come in")
-    registration: int | None = Field(None, description="id of the registration, for an undo")
-    name: str | None = None
-    organisation: str | None = None
-    checked_in_at: datetime | None = None
-    checked_in_by: str | None = None
-    present: int = Field(..., description="confirmed people checked in so far")
-    expected: int = Field(..., description="confirmed registrations")
-
-
-class DoorPersonOut(Schema):
-    registration: int
-    name: str
-    organisation: str
-    function: str
-    status: str
-    status_label: str
-    checked_in_at: datetime | None = None
-    checked_in_by: str | None = None
-
-
-class SearchOut(Schema):
-    results: list[DoorPersonOut]
-    present: int
-    expected: int
-
-
-class SearchQuery(Schema):
-    q: str = Field("", max_length=SEARCH_MAX_LENGTH, description="name or organisation")
 
 
 def _answer(result: checkin_services.CheckinResult, meeting_id: int) -> HttpResponse:
@@ -113,7 +63,7 @@ def _registration(request, registration_id: int) -> Registration:
     return registration
 
 
-@router.post("/checkins", response={200: CheckinOut, **ERRORS}, auth=facilitator_auth)
+@router.post("/checkins", response={200: CheckinOut, **error_responses()}, auth=facilitator_auth)
 @idempotent("checkin_scan")
 def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
@@ -125,7 +75,7 @@ def checkin_scan(request, payload: ScanIn):
 
 @router.get(
     "/meetings/{meeting_id}/checkins/search",
-    response={200: SearchOut, **ERRORS},
+    response={200: SearchOut, **error_responses()},
     auth=facilitator_auth,
 )
 def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
@@ -153,7 +103,7 @@ def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
 
 @router.post(
     "/registrations/{registration_id}/checkin",
-    response={200: CheckinOut, **ERRORS},
+    response={200: CheckinOut, **error_responses()},
     auth=facilitator_auth,
 )
 def checkin_manual(request, registration_id: int):
@@ -165,7 +115,7 @@ def checkin_manual(request, registration_id: int):
 
 @router.delete(
     "/registrations/{registration_id}/checkin",
-    response={200: CheckinOut, **ERRORS},
+    response={200: CheckinOut, **error_responses()},
     auth=facilitator_auth,
 )
 def checkin_undo(request, registration_id: int):

@@ -23,10 +23,18 @@ from icalendar import Calendar, Event, vCalAddress
 from meetings.calendar import calendar_build
 from meetings.emails import site_link
 from meetings.models import Meeting
-from tasks.frames import MessageFrame, message_frame
-from tasks.mail import inline_image_attach, message_build
 from tasks.models import Delivery
-from tasks.outbox import PermanentFailure, batch_deliveries, batch_memo, fanout_memo, renderer
+from tasks.outbox import (
+    MessageFrame,
+    PermanentFailure,
+    batch_deliveries,
+    batch_memo,
+    fanout_memo,
+    inline_image_attach,
+    message_build,
+    message_frame,
+    renderer,
+)
 
 from . import selectors
 from .models import Invitation, Registration
@@ -119,7 +127,7 @@ def _meeting_message_sent_together(
     delivery: Delivery, meeting: Meeting, *, method: str, subject, template: str, **values
 ):
     """`_meeting_message` for one of many recipients of the same message in a batch:
-    stamped from a frame built once for them (see `tasks.frames`). `values` are what
+    stamped from a frame built once for them (see `tasks.outbox.frames`). `values` are what
     differs per recipient besides the name and the address (a personal link).
 
     The frame is named after the meeting's state (SEQUENCE and `updated_at`), so a

@@ -1,42 +1,19 @@
 """Booklets and closing a meeting, for organisers: ask, follow, download, send."""
 
-from datetime import datetime
-
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
+from events_site.kit.http_errors import error_responses
 from meetings.auth import organiser_auth
 from meetings.models import Meeting
 from meetings.services import meetings as meeting_services
 
 from . import services
 from .models import BookletJob
+from .schemas import BookletIn, BookletOut, MeetingClosedOut
 
 router = Router(tags=["booklets"])
-ERRORS = {400: dict, 401: dict, 404: dict, 409: dict, 422: dict}
-
-
-class BookletIn(Schema):
-    language: str = BookletJob.Language.FR
-
-
-class BookletOut(Schema):
-    id: int
-    meeting: int
-    language: str
-    status: str
-    progress: int
-    error: str
-    download_url: str | None
-    created_at: datetime
-    finished_at: datetime | None
-
-
-class MeetingClosedOut(Schema):
-    meeting: int
-    closed_at: datetime
-    emails_queued: int
 
 
 def booklet_out(job: BookletJob) -> dict:
@@ -58,7 +35,7 @@ def booklet_out(job: BookletJob) -> dict:
 
 @router.post(
     "/meetings/{meeting_id}/booklet",
-    response={200: BookletOut, 202: BookletOut, **ERRORS},
+    response={200: BookletOut, 202: BookletOut, **error_responses()},
     auth=organiser_auth,
 )
 def booklet_request(request, meeting_id: int, payload: BookletIn):
@@ -70,7 +47,9 @@ def booklet_request(request, meeting_id: int, payload: BookletIn):
     return Status(200 if job.status == BookletJob.Status.DONE else 202, booklet_out(job))
 
 
-@router.get("/booklets/{job_id}", response={200: BookletOut, **ERRORS}, auth=organiser_auth)
+@router.get(
+    "/booklets/{job_id}", response={200: BookletOut, **error_responses()}, auth=organiser_auth
+)
 def booklet_read(request, job_id: int):
     """The build's state and progress (0–100), then where to download it."""
     return booklet_out(get_object_or_404(BookletJob, pk=job_id))
@@ -78,7 +57,7 @@ def booklet_read(request, job_id: int):
 
 @router.post(
     "/meetings/{meeting_id}/close",
-    response={200: MeetingClosedOut, **ERRORS},
+    response={200: MeetingClosedOut, **error_responses()},
     auth=organiser_auth,
 )
 def meeting_close(request, meeting_id: int):

@@ -14,9 +14,8 @@ from meetings.emails import site_link
 from meetings.models import Document, Meeting
 from meetings.selectors import meeting_documents
 from registrations.selectors import registration_for_delivery, registration_viewer
-from tasks.mail import message_build
 from tasks.models import Delivery
-from tasks.outbox import PermanentFailure, batch_memo, renderer
+from tasks.outbox import PermanentFailure, batch_memo, message_build, renderer
 
 from .services import BOOKLET_EMAIL, booklet_payload
 

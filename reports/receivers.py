@@ -4,7 +4,7 @@ away, and a closed meeting's is emailed to everyone who came."""
 from django.dispatch import receiver
 
 from meetings.signals import meeting_closed
-from tasks.queue import enqueue_on_commit
+from tasks.outbox import enqueue_on_commit
 from workshops.signals import workshop_closed
 
 from .services import meeting_booklet_send

@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from meetings.models import Meeting
 from registrations.models import Registration
 from registrations.services.delivery import registration_delivery
-from tasks.outbox import deliveries_queue
-from tasks.queue import enqueue_on_commit
+from tasks.outbox import deliveries_queue, enqueue_on_commit
 
 from .booklet import booklet_pdf
 from .booklet_data import Booklet, booklet_data, inputs_hash

@@ -8,7 +8,8 @@ from django.utils.translation import ngettext
 from events_site.kit.admin import ReadOnlyAdminMixin
 
 from .models import Delivery
-from .outbox import OutboxError, delivery_resend
+from .outbox.enqueue import OutboxError
+from .outbox.sweep import delivery_resend
 
 
 @admin.register(Delivery)

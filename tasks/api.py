@@ -1,39 +1,22 @@
 """What organisers see of the outbox: each email's status, and a resend after a failure."""
 
-from datetime import datetime
-
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Router
 
-from events_site.kit.schemas import api_choices
-from meetings.api import ERRORS
+from events_site.kit.http_errors import error_responses
 from meetings.auth import organiser_auth
 from meetings.models import Meeting
 
-from . import outbox, selectors
 from .models import Delivery
+from .outbox import selectors, sweep
+from .schemas import DeliveryOut, DeliveryStatus
 
 router = Router(tags=["emails"])
-
-DeliveryStatus = api_choices(Delivery.Status, "DeliveryStatus")
-
-
-class DeliveryOut(Schema):
-    id: int
-    kind: str = Field(..., description="invitation, meeting_update, meeting_cancel, announcement…")
-    to_email: str
-    to_name: str
-    language: str
-    status: DeliveryStatus
-    attempts: int
-    last_error: str = Field(..., description="the mail server's answer to the last failure")
-    created_at: datetime
-    sent_at: datetime | None
 
 
 @router.get(
     "/meetings/{meeting_id}/deliveries",
-    response={200: list[DeliveryOut], **ERRORS},
+    response={200: list[DeliveryOut], **error_responses()},
     auth=organiser_auth,
 )
 def meeting_deliveries(
@@ -46,9 +29,9 @@ def meeting_deliveries(
 
 @router.post(
     "/deliveries/{delivery_id}/resend",
-    response={200: DeliveryOut, **ERRORS},
+    response={200: DeliveryOut, **error_responses()},
     auth=organiser_auth,
 )
 def delivery_resend(request, delivery_id: int):
     """Send a failed email again, once its cause (an address, a mailbox) is fixed."""
-    return outbox.delivery_resend(get_object_or_404(Delivery, pk=delivery_id))
+    return sweep.delivery_resend(get_object_or_404(Delivery, pk=delivery_id))

@@ -6,5 +6,5 @@ class TasksConfig(AppConfig):
 
     def ready(self):
         # Register the jobs in every process, not only in workers, so that apps can
-        # enqueue them by name (tasks.queue.enqueue_on_commit).
+        # enqueue them by name (tasks.outbox.enqueue_on_commit).
         from . import tasks  # noqa: F401

@@ -16,7 +16,8 @@ from reports.brochure import brochure_payload
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build
 
-from .outbox import deliveries_send, deliveries_sweep
+from .outbox.send import deliveries_send
+from .outbox.sweep import deliveries_sweep
 
 
 @shared_task(name="tasks.programme_caches_warm", acks_late=True, ignore_result=True)

@@ -55,7 +55,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     from meetings import auth
-    from tasks.queue import broker_outage
+    from tasks.outbox.queue import broker_outage
 
     cache.clear()
     auth._api_keys_seen.clear()

@@ -32,6 +32,7 @@ from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from events_site.kit.errors import NotSignedIn
+from events_site.kit.http_errors import error_responses
 from events_site.kit.idempotency import idempotent
 from meetings.auth import facilitator_auth, may_facilitate
 from meetings.models import Meeting
@@ -45,7 +46,6 @@ from .schemas import (
     ContributionOut,
     ContributionPatch,
     DotsOut,
-    ErrorOut,
     OrientationIn,
     OrientationOut,
     OrientationPatch,
@@ -84,8 +84,6 @@ from .suggestions import orientation_suggestions
 from .throttles import phone_throttles
 
 router = Router(tags=["workshops"])
-ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422)}
-PHONE_ERRORS = {**ERRORS, 429: ErrorOut}
 
 # --- Who calls ------------------------------------------------------------------------
 
@@ -218,7 +216,7 @@ def _detail(workshop: Workshop) -> Workshop:
 
 @router.get(
     "/meetings/{meeting_id}/workshops",
-    response={200: list[WorkshopListItemOut], **ERRORS},
+    response={200: list[WorkshopListItemOut], **error_responses()},
     auth=facilitators,
 )
 def workshop_list(request, meeting_id: int):
@@ -230,7 +228,7 @@ def workshop_list(request, meeting_id: int):
 
 @router.post(
     "/meetings/{meeting_id}/workshops",
-    response={201: WorkshopOut, **ERRORS},
+    response={201: WorkshopOut, **error_responses()},
     auth=facilitators,
 )
 def workshop_create(request, meeting_id: int, payload: WorkshopIn):
@@ -240,7 +238,9 @@ def workshop_create(request, meeting_id: int, payload: WorkshopIn):
     return Status(201, _detail(workshop_services.workshop_create(meeting, **payload.dict())))
 
 
-@router.get("/workshops/{workshop_id}", response={200: WorkshopOut, **ERRORS}, auth=facilitators)
+@router.get(
+    "/workshops/{workshop_id}", response={200: WorkshopOut, **error_responses()}, auth=facilitators
+)
 def workshop_read(request, workshop_id: int):
     """The workshop with everything its console shows: tables come with their tokens
     and the address their QR code opens."""
@@ -252,7 +252,9 @@ def workshop_read(request, workshop_id: int):
     return workshop
 
 
-@router.patch("/workshops/{workshop_id}", response={200: WorkshopOut, **ERRORS}, auth=facilitators)
+@router.patch(
+    "/workshops/{workshop_id}", response={200: WorkshopOut, **error_responses()}, auth=facilitators
+)
 def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
     """Change titles, room, dots per voter and facilitators; 409 once closed."""
     workshop = _workshop(request, workshop_id)
@@ -266,7 +268,9 @@ def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
 
 
 @router.post(
-    "/workshops/{workshop_id}/close", response={200: WorkshopOut, **ERRORS}, auth=facilitators
+    "/workshops/{workshop_id}/close",
+    response={200: WorkshopOut, **error_responses()},
+    auth=facilitators,
 )
 def workshop_close(request, workshop_id: int):
     """Stop the clock, close the vote and the phones. Closing again changes nothing."""
@@ -274,14 +278,18 @@ def workshop_close(request, workshop_id: int):
 
 
 @router.post(
-    "/workshops/{workshop_id}/reopen", response={200: WorkshopOut, **ERRORS}, auth=facilitators
+    "/workshops/{workshop_id}/reopen",
+    response={200: WorkshopOut, **error_responses()},
+    auth=facilitators,
 )
 def workshop_reopen(request, workshop_id: int):
     return _detail(workshop_services.workshop_reopen(_workshop(request, workshop_id)))
 
 
 @router.post(
-    "/workshops/{workshop_id}/vote", response={200: WorkshopOut, **ERRORS}, auth=facilitators
+    "/workshops/{workshop_id}/vote",
+    response={200: WorkshopOut, **error_responses()},
+    auth=facilitators,
 )
 def workshop_vote(request, workshop_id: int, payload: VoteSetIn):
     """Open or close the dot-vote; 409 once the workshop is closed."""
@@ -293,7 +301,7 @@ def workshop_vote(request, workshop_id: int, payload: VoteSetIn):
 
 @router.post(
     "/workshops/{workshop_id}/questions",
-    response={201: QuestionOut, **ERRORS},
+    response={201: QuestionOut, **error_responses()},
     auth=facilitators,
 )
 def question_create(request, workshop_id: int, payload: QuestionIn):
@@ -301,13 +309,17 @@ def question_create(request, workshop_id: int, payload: QuestionIn):
     return Status(201, plan_services.question_create(workshop, **payload.dict()))
 
 
-@router.patch("/questions/{question_id}", response={200: QuestionOut, **ERRORS}, auth=facilitators)
+@router.patch(
+    "/questions/{question_id}", response={200: QuestionOut, **error_responses()}, auth=facilitators
+)
 def question_update(request, question_id: int, payload: QuestionPatch):
     question = _part(request, Question, question_id)
     return plan_services.question_update(question, **_changes(payload))
 
 
-@router.delete("/questions/{question_id}", response={204: None, **ERRORS}, auth=facilitators)
+@router.delete(
+    "/questions/{question_id}", response={204: None, **error_responses()}, auth=facilitators
+)
 def question_delete(request, question_id: int):
     """Its post-its and rounds stay, without a question."""
     plan_services.question_delete(_part(request, Question, question_id))
@@ -316,7 +328,7 @@ def question_delete(request, question_id: int):
 
 @router.post(
     "/workshops/{workshop_id}/tables",
-    response={201: list[TableOut], **ERRORS},
+    response={201: list[TableOut], **error_responses()},
     auth=facilitators,
 )
 def table_create(request, workshop_id: int, payload: TableIn):
@@ -332,14 +344,18 @@ def table_create(request, workshop_id: int, payload: TableIn):
     return Status(201, tables_create(workshop, payload.count))
 
 
-@router.post("/tables/{table_id}/renew", response={200: TableOut, **ERRORS}, auth=facilitators)
+@router.post(
+    "/tables/{table_id}/renew", response={200: TableOut, **error_responses()}, auth=facilitators
+)
 def table_renew(request, table_id: int):
     """A new QR code for the table; the old one stops working at once."""
     return table_token_renew(_part(request, Table, table_id))
 
 
 @router.post(
-    "/workshops/{workshop_id}/rounds", response={201: RoundOut, **ERRORS}, auth=facilitators
+    "/workshops/{workshop_id}/rounds",
+    response={201: RoundOut, **error_responses()},
+    auth=facilitators,
 )
 def round_create(request, workshop_id: int, payload: RoundIn):
     workshop = _workshop(request, workshop_id)
@@ -348,7 +364,9 @@ def round_create(request, workshop_id: int, payload: RoundIn):
     return Status(201, plan_services.round_create(workshop, **data))
 
 
-@router.patch("/rounds/{round_id}", response={200: RoundOut, **ERRORS}, auth=facilitators)
+@router.patch(
+    "/rounds/{round_id}", response={200: RoundOut, **error_responses()}, auth=facilitators
+)
 def round_update(request, round_id: int, payload: RoundPatch):
     """Titles, kind and question any time; the duration only while the round is planned
     (then 409: add time with the timer)."""
@@ -359,7 +377,7 @@ def round_update(request, round_id: int, payload: RoundPatch):
     return plan_services.round_update(round_, **data)
 
 
-@router.delete("/rounds/{round_id}", response={204: None, **ERRORS}, auth=facilitators)
+@router.delete("/rounds/{round_id}", response={204: None, **error_responses()}, auth=facilitators)
 def round_delete(request, round_id: int):
     """409 while the round is running or paused."""
     plan_services.round_delete(_part(request, Round, round_id))
@@ -368,7 +386,7 @@ def round_delete(request, round_id: int):
 
 @router.post(
     "/workshops/{workshop_id}/rounds/order",
-    response={200: list[RoundOut], **ERRORS},
+    response={200: list[RoundOut], **error_responses()},
     auth=facilitators,
 )
 def rounds_reorder(request, workshop_id: int, payload: RoundsOrderIn):
@@ -378,7 +396,7 @@ def rounds_reorder(request, workshop_id: int, payload: RoundsOrderIn):
 
 @router.post(
     "/workshops/{workshop_id}/orientations",
-    response={201: OrientationOut, **ERRORS},
+    response={201: OrientationOut, **error_responses()},
     auth=facilitators,
 )
 def orientation_create(request, workshop_id: int, payload: OrientationIn):
@@ -387,14 +405,18 @@ def orientation_create(request, workshop_id: int, payload: OrientationIn):
 
 
 @router.patch(
-    "/orientations/{orientation_id}", response={200: OrientationOut, **ERRORS}, auth=facilitators
+    "/orientations/{orientation_id}",
+    response={200: OrientationOut, **error_responses()},
+    auth=facilitators,
 )
 def orientation_update(request, orientation_id: int, payload: OrientationPatch):
     orientation = _part(request, Orientation, orientation_id)
     return orientations_services.orientation_update(orientation, **_changes(payload))
 
 
-@router.delete("/orientations/{orientation_id}", response={204: None, **ERRORS}, auth=facilitators)
+@router.delete(
+    "/orientations/{orientation_id}", response={204: None, **error_responses()}, auth=facilitators
+)
 def orientation_delete(request, orientation_id: int):
     """Its post-its go back to unsorted."""
     orientations_services.orientation_delete(_part(request, Orientation, orientation_id))
@@ -417,7 +439,7 @@ def _timer_response(state: dict) -> HttpResponse:
 
 @router.get(
     "/workshops/{workshop_id}/timer",
-    response={200: TimerOut, 304: None, **ERRORS},
+    response={200: TimerOut, 304: None, **error_responses()},
     auth=timer_readers,
 )
 def timer_read(request, workshop_id: int):
@@ -443,7 +465,9 @@ def timer_read(request, workshop_id: int):
 
 
 @router.post(
-    "/workshops/{workshop_id}/timer", response={200: TimerOut, **ERRORS}, auth=facilitators
+    "/workshops/{workshop_id}/timer",
+    response={200: TimerOut, **error_responses()},
+    auth=facilitators,
 )
 def timer_act(request, workshop_id: int, payload: TimerIn):
     """Start, pause, resume, extend (by `seconds`), finish, next or reset.
@@ -464,7 +488,7 @@ def timer_act(request, workshop_id: int, payload: TimerIn):
 
 @router.get(
     "/workshops/{workshop_id}/contributions",
-    response={200: list[ContributionOut], **ERRORS},
+    response={200: list[ContributionOut], **error_responses()},
     auth=phones_or_facilitators,
 )
 def contribution_list(request, workshop_id: int, since: int | None = None):
@@ -484,7 +508,7 @@ def contribution_list(request, workshop_id: int, since: int | None = None):
 
 @router.post(
     "/workshops/{workshop_id}/contributions",
-    response={201: ContributionOut, **PHONE_ERRORS},
+    response={201: ContributionOut, **error_responses(429)},
     auth=postit_writers,
     throttle=phone_throttles(),
 )
@@ -519,7 +543,7 @@ def _contribution_out(contribution: Contribution) -> Contribution:
 
 @router.patch(
     "/contributions/{contribution_id}",
-    response={200: ContributionOut, **ERRORS},
+    response={200: ContributionOut, **error_responses()},
     auth=facilitators,
 )
 def contribution_update(request, contribution_id: int, payload: ContributionPatch):
@@ -557,7 +581,7 @@ def _voted(request, contribution_id: int) -> tuple[Contribution, str, int | None
 
 @router.post(
     "/contributions/{contribution_id}/votes",
-    response={200: DotsOut, **PHONE_ERRORS},
+    response={200: DotsOut, **error_responses(429)},
     auth=phones_or_facilitators,
     throttle=phone_throttles(),
 )
@@ -572,7 +596,7 @@ def vote_cast(request, contribution_id: int):
 
 @router.delete(
     "/contributions/{contribution_id}/votes",
-    response={200: DotsOut, **PHONE_ERRORS},
+    response={200: DotsOut, **error_responses(429)},
     auth=phones_or_facilitators,
     throttle=phone_throttles(),
 )
@@ -587,7 +611,7 @@ def vote_withdraw(request, contribution_id: int):
 
 @router.get(
     "/workshops/{workshop_id}/suggestions",
-    response={200: list[SuggestionOut], **ERRORS},
+    response={200: list[SuggestionOut], **error_responses()},
     auth=facilitators,
 )
 def suggestion_list(request, workshop_id: int):
@@ -604,7 +628,7 @@ def suggestion_list(request, workshop_id: int):
 
 @router.post(
     "/contributions/{contribution_id}/suggestion",
-    response={200: ContributionOut, **ERRORS},
+    response={200: ContributionOut, **error_responses()},
     auth=facilitators,
 )
 def suggestion_answer(request, contribution_id: int, payload: SuggestionIn):

@@ -25,11 +25,6 @@ TimerAction = Literal[TIMER_ACTIONS]  # type: ignore[valid-type]
 Text = Annotated[str, BeforeValidator(lambda value: value or "")]
 
 
-class ErrorOut(Schema):
-    detail: str = Field(..., description="what went wrong, in the language of the request")
-    errors: dict[str, list[str]] | None = Field(None, description="messages by field")
-
-
 class In(Schema):
     """A request body."""
 

@@ -730,18 +730,20 @@ def load(organiser_password: str | None = None) -> Summary:
     }
     today = timezone.localdate()
     past_year = today.year if today.month > 1 else today.year - 1
+    created, generated = ensure_organiser(organiser_password)
+    organiser = get_user_model().objects.get(username=ORGANISER_USERNAME)
     past = _load_programme(past_year)
     for plan in PAST_PLANS:
-        # What happened at it: who came, and the workshops that make its booklet.
+        # What happened at it: who came (scanned in by the organiser), the workshops
+        # that make its booklet, and the plenary's slides.
         meeting = _load_meeting(past, plan, *directory, themes)
-        load_synthesis(meeting)
+        load_synthesis(meeting, organiser)
         load_documents(meeting)
     upcoming = _load_programme(today.year + 1)
     for plan in NEXT_YEAR_PLANS:
         meeting = _load_meeting(upcoming, plan, *directory, themes)
         if plan.key == CANCELLED_PLAN:
             meeting_cancel(meeting, reason=CANCELLATION_REASON)
-    created, generated = ensure_organiser(organiser_password)
     return Summary(
         organisations=Organisation.objects.count(),
         people=Person.objects.count(),

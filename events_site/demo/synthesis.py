@@ -5,19 +5,28 @@ booklet (seed 003: "Apprendre à se connaître", "Informer / Communiquer", "Mutu
 "Conseiller"), entered through the workshop services as facilitators would, then voted
 on and closed, so that `make run` shows a real booklet and results page.
 
-The meeting is in the past, so its registrations and check-ins are written as the
-record of what happened (registration is closed by then and the services would refuse
-them). The meeting is marked closed without sending the booklet: the demo's people are
-fictional, and the console would print thirty emails with their PDF.
+The meeting is in the past: its people register and are scanned at the door through
+the registration and check-in services as on the day (`_as_at`), so the seats, the
+tickets and the door's counts are what those services make. The emails this queues
+are history: marked sent, so that `make run`'s worker does not write to the demo's
+fictional people about a meeting long over. For the same reason the meeting is marked
+closed without sending the booklet (the console would print thirty emails with their
+PDF).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from unittest import mock
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from meetings.models import Meeting, Person
-from registrations.models import CheckIn, Registration
+from registrations.services.checkin import checkin_scan
+from registrations.services.registration import registration_create
+from tasks.models import Delivery
 from workshops.models import Contribution
 from workshops.services.orientations import orientation_create
 from workshops.services.plan import question_create
@@ -343,11 +352,12 @@ NEXT_STEPS = (
 
 
 @transaction.atomic
-def load_synthesis(meeting: Meeting) -> None:
-    """Give a past meeting its attendance and its workshops; a second run does nothing."""
+def load_synthesis(meeting: Meeting, door_volunteer) -> None:
+    """Give a past meeting its attendance, scanned by `door_volunteer` (a user), and its
+    workshops; a second run does nothing."""
     if meeting.workshops.exists():
         return
-    _attendance(meeting)
+    _attendance(meeting, door_volunteer)
     for order, plan in enumerate(WORKSHOPS):
         _workshop(meeting, plan, order)
     Meeting.objects.filter(pk=meeting.pk).update(
@@ -355,34 +365,46 @@ def load_synthesis(meeting: Meeting) -> None:
     )
 
 
-def _attendance(meeting: Meeting) -> None:
+@contextmanager
+def _as_at(moment: datetime):
+    """Run the services as at `moment`: they read the clock through `timezone.now`, so
+    they take a registration the window of a past meeting allows, and stamp it (and
+    its email, its check-in) with that day."""
+    real_now = timezone.now
+    offset = moment - real_now()
+    with mock.patch.object(timezone, "now", lambda: real_now() + offset):
+        yield
+
+
+def _attendance(meeting: Meeting, door_volunteer) -> None:
     people = list(
         Person.objects.filter(organisation__isnull=False)
         .select_related("organisation")
         .order_by("pk")[:ATTENDEES]
     )
-    registrations = Registration.objects.bulk_create(
-        Registration(
-            meeting=meeting,
-            person=person,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            email=person.email,
-            function=person.function,
-            organisation=person.organisation,
-            language=person.preferred_language,
-            privacy_consent_at=meeting.starts_at,
-            status=Registration.Status.CONFIRMED,
-            confirmed_at=meeting.starts_at,
-        )
-        for person in people
+    registered = []
+    with _as_at(meeting.registration_closes - timedelta(days=7)):
+        for person in people:
+            registration, _created = registration_create(
+                meeting,
+                data={
+                    "first_name": person.first_name,
+                    "last_name": person.last_name,
+                    "email": person.email,
+                    "function": person.function,
+                    "organisation": person.organisation,
+                    "language": person.preferred_language,
+                    "privacy_consent": True,
+                },
+            )
+            registered.append(registration)
+    with _as_at(meeting.starts_at):
+        for index, registration in enumerate(registered):
+            if index % ABSENT_EVERY != ABSENT_EVERY - 1:
+                checkin_scan(registration.ticket_secret, meeting=meeting, by=door_volunteer)
+    Delivery.objects.filter(meeting=meeting, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.SENT, sent_at=F("created_at"), attempts=1
     )
-    CheckIn.objects.bulk_create(
-        CheckIn(registration=registration, method=CheckIn.Method.SCAN)
-        for index, registration in enumerate(registrations)
-        if index % ABSENT_EVERY != ABSENT_EVERY - 1
-    )
-    Meeting.objects.filter(pk=meeting.pk).update(seats_taken=len(registrations))
 
 
 def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int) -> None:

@@ -3,6 +3,7 @@
 through the API and through a form."""
 
 from .errors import DomainError
+from .schemas import ErrorOut
 
 HTTP_STATUS = {
     "refused": 400,
@@ -20,3 +21,10 @@ def http_status(error: DomainError | type[DomainError]) -> int:
     """The status of an error, or of an error class for a refusal a page states
     without raising it."""
     return HTTP_STATUS[error.code]
+
+
+def error_responses(*also: int) -> dict[int, type[ErrorOut]]:
+    """A route's refusals for the OpenAPI document, `response={200: …, **error_responses()}`:
+    `ErrorOut` under every status a domain error's code maps to, and under `also` (a
+    throttle's 429), so that a status added to the table shows on every route."""
+    return {status: ErrorOut for status in sorted({*HTTP_STATUS.values(), *also})}

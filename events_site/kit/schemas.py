@@ -4,6 +4,7 @@ import enum
 from typing import Annotated, TypeVar
 
 from django.db.models import TextChoices
+from ninja import Schema
 from pydantic import Field
 
 LIST_MAX = 10_000
@@ -19,6 +20,14 @@ Item = TypeVar("Item")
 
 # A list the API takes: its bound is checked before any query, and shown in /api/docs.
 ListOf = Annotated[list[Item], Field(max_length=LIST_MAX)]
+
+
+class ErrorOut(Schema):
+    """Every refusal's body, from the services' errors and from ninja's own alike
+    (`events_site/api.py`)."""
+
+    detail: str = Field(..., description="what went wrong, in the language of the request")
+    errors: dict[str, list[str]] | None = Field(None, description="messages by field")
 
 
 def api_choices(choices: type[TextChoices], name: str) -> type[enum.StrEnum]:

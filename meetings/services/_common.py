@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from events_site.kit.validation import require_one_language, validated_save
-from tasks.queue import enqueue_on_commit
+from tasks.outbox import enqueue_on_commit
 
 from ..errors import InvalidData
 

@@ -325,16 +325,16 @@ def _messages_render(meeting) -> list[tuple[str, list[str], bytes]]:
     from django.conf import settings
     from django.core.mail.message import sanitize_address
 
-    from tasks import outbox
     from tasks.models import Delivery
+    from tasks.outbox import enqueue, renderers, send
 
-    rows = list(Delivery.objects.filter(meeting=meeting).order_by(*outbox.SEND_ORDER))
+    rows = list(Delivery.objects.filter(meeting=meeting).order_by(*enqueue.SEND_ORDER))
     messages = []
-    for start in range(0, len(rows), outbox.BATCH_SIZE):
-        batch = {row.pk: row for row in rows[start : start + outbox.BATCH_SIZE]}
-        with outbox._batch_of(batch):
+    for start in range(0, len(rows), enqueue.BATCH_SIZE):
+        batch = {row.pk: row for row in rows[start : start + enqueue.BATCH_SIZE]}
+        with renderers.batch_of(batch):
             for delivery in batch.values():
-                message = outbox._render(delivery)
+                message = send._render(delivery)
                 encoding = message.encoding or settings.DEFAULT_CHARSET
                 messages.append(
                     (

@@ -1,5 +1,6 @@
 """The demo site: `manage.py load_demo` builds a plausible network, and a rerun changes nothing."""
 
+from datetime import timedelta
 from io import StringIO
 
 from django.contrib.auth.models import User
@@ -18,9 +19,23 @@ from meetings.models import (
     Programme,
     Theme,
 )
+from registrations.models import CheckIn, Registration
+from tasks.models import Delivery
 from tests.conftest import stored_files
 
-DEMO_MODELS = (Organisation, Person, Theme, Programme, Meeting, CoFacilitator, User, Document)
+DEMO_MODELS = (
+    Organisation,
+    Person,
+    Theme,
+    Programme,
+    Meeting,
+    CoFacilitator,
+    User,
+    Registration,
+    CheckIn,
+    Delivery,
+    Document,
+)
 
 
 def counts():
@@ -61,9 +76,19 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(
         assert sides == {"FR", "BE"}
     [cancelled] = next_year.meetings.filter(status=Meeting.Status.CANCELLED)
     assert cancelled.cancellation_reason
-    assert Meeting.objects.filter(
-        status=Meeting.Status.PUBLISHED, ends_at__lt=timezone.now()
-    ).exists()
+    [past] = Meeting.objects.filter(status=Meeting.Status.PUBLISHED, ends_at__lt=timezone.now())
+    confirmed = past.registrations.filter(status=Registration.Status.CONFIRMED)
+    assert past.seats_taken == confirmed.count() > 0
+    checkins = CheckIn.objects.filter(registration__meeting=past)
+    assert 0 < checkins.count() < confirmed.count()  # some registered people did not come
+    for checkin in checkins.select_related("registration"):
+        assert checkin.checked_in_by == organiser
+        assert past.starts_at - timedelta(hours=1) <= checkin.checked_in_at <= past.ends_at
+        assert checkin.registration.confirmed_at < past.registration_closes
+    # The past meeting's confirmations are history: none is left for the worker to send.
+    emails = Delivery.objects.filter(meeting=past)
+    assert emails.count() == confirmed.count()
+    assert not emails.exclude(status=Delivery.Status.SENT).exists()
 
     # Seed 004: "une trentaine d'adhérents", and the past meeting's plenary slides.
     assert 25 <= Organisation.objects.members().count() <= 35

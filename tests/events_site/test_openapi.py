@@ -4,6 +4,7 @@ import pytest
 from ninja.openapi.schema import OpenAPISchema
 
 from events_site.api import api
+from events_site.kit.http_errors import HTTP_STATUS
 from tasks.models import Delivery
 
 
@@ -42,3 +43,24 @@ def test_the_delivery_status_filter_documents_the_statuses_the_server_accepts(co
     enum = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]["enum"]
 
     assert enum == list(Delivery.Status.values)
+
+
+def test_a_route_that_can_be_refused_documents_every_status_of_the_table(components):
+    """The refusals come from the one table (`error_responses`), not from a list per app:
+    a route documents each status a domain error may answer, with the body it answers."""
+    document, _seen = components
+    table = {str(status) for status in HTTP_STATUS.values()}
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = {str(status): answer for status, answer in operation["responses"].items()}
+            documented = set(responses) & table
+            if documented <= {"404"}:
+                continue  # a public read: unknown, or nothing to refuse
+            checked += 1
+            assert documented == table, f"{method} {path}"
+            for status in table:
+                schema = responses[status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorOut"}, f"{method} {path}"
+
+    assert checked > 50

@@ -18,7 +18,7 @@ from meetings.models import Organisation, Person
 from meetings.services.meetings import meeting_cancel
 from registrations.services.invitations import meeting_invite
 from tasks.models import Delivery
-from tasks.queue import broker_outage
+from tasks.outbox.queue import broker_outage
 from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
 from tests.integration.conftest import wait_for
 from tests.integration.smtp_sink import SmtpSink

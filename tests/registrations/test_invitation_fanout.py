@@ -14,9 +14,10 @@ from meetings.services.meetings import meeting_cancel, meeting_update
 from registrations import emails
 from registrations.models import Invitation
 from registrations.services.invitations import meeting_invite
-from tasks.frames import _Stamped
 from tasks.models import Delivery
-from tasks.outbox import SEND_ORDER, deliveries_send
+from tasks.outbox.enqueue import SEND_ORDER
+from tasks.outbox.frames import _Stamped
+from tasks.outbox.send import deliveries_send
 from tests.factories import MeetingFactory, OrganisationFactory
 from tests.mail import calendar, recipient
 

@@ -21,7 +21,8 @@ from registrations.models import Invitation
 from registrations.services.invitations import meeting_invite
 from registrations.services.registration import registration_cancel
 from tasks.models import Delivery
-from tasks.outbox import deliveries_send, recipient_problem
+from tasks.outbox import recipient_problem
+from tasks.outbox.send import deliveries_send
 from tests.factories import MeetingFactory, OrganisationFactory, PersonFactory
 from tests.mail import calendar, html, parsed, recipient, text
 

@@ -133,7 +133,7 @@ def test_the_cancellation_removes_the_meeting_from_the_calendar(meeting, registe
 
 
 def test_a_confirmation_still_queued_when_the_person_cancels_is_not_sent(meeting, register):
-    from tasks.outbox import deliveries_send
+    from tasks.outbox.send import deliveries_send
 
     registration = register(meeting)
     registration_cancel(registration)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from events_site.celery import app
-from tasks.outbox import retry_delay
+from tasks.outbox.send import retry_delay
 
 
 def test_the_delivery_job_is_acknowledged_after_it_ran_and_rejected_when_its_worker_dies():

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from tasks import outbox
 from tasks.models import Delivery
-from tasks.outbox import DeliverySpec, OutboxError
-from tasks.queue import broker_outage
+from tasks.outbox import DeliverySpec, renderers, send, sweep
+from tasks.outbox.enqueue import OutboxError
+from tasks.outbox.queue import broker_outage
 from tests.tasks.backends import ScriptedBackend
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def test_a_transient_smtp_error_is_retried_later_with_backoff(
     assert mail.outbox == []
 
     Delivery.objects.update(next_attempt_at=timezone.now())
-    outbox.deliveries_send([delivery.pk])
+    send.deliveries_send([delivery.pk])
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT and delivery.attempts == 2
     assert len(mail.outbox) == 1
@@ -118,7 +119,7 @@ def test_a_permanent_smtp_error_fails_with_the_reason_and_is_not_retried(
     assert delivery.status == Delivery.Status.FAILED
     assert delivery.last_error == "maire@example.fr: 550 5.1.1 No such user"
     assert delivery.next_attempt_at is None
-    outbox.deliveries_send([delivery.pk])
+    send.deliveries_send([delivery.pk])
     assert mail.outbox == [] and Delivery.objects.get().attempts == 1
 
 
@@ -127,7 +128,7 @@ def test_retries_stop_after_the_last_attempt(scripted_smtp, django_capture_on_co
     _queue_and_send(django_capture_on_commit_callbacks, _spec())
     for _ in range(2):
         Delivery.objects.update(next_attempt_at=timezone.now())
-        outbox.deliveries_send(list(Delivery.objects.values_list("pk", flat=True)))
+        send.deliveries_send(list(Delivery.objects.values_list("pk", flat=True)))
 
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.FAILED and delivery.attempts == 3
@@ -150,9 +151,9 @@ def test_a_message_that_cannot_be_rendered_fails_without_stopping_the_batch(
 def test_a_row_claimed_by_one_worker_is_not_sent_by_another():
     outbox.delivery_queue(_spec())
     pk = Delivery.objects.get().pk
-    claimed = outbox._claim(pk)
-    assert outbox._claim(pk) is None
-    outbox.deliveries_send([pk])
+    claimed = send._claim(pk)
+    assert send._claim(pk) is None
+    send.deliveries_send([pk])
     assert mail.outbox == []
     assert claimed.status == Delivery.Status.SENDING
 
@@ -167,7 +168,7 @@ def test_the_sweep_hands_on_rows_the_broker_or_a_dead_worker_left_behind(setting
     )
     Delivery.objects.filter(idempotency_key="fresh").update(enqueued_at=timezone.now())
 
-    assert outbox.deliveries_sweep() == 2
+    assert sweep.deliveries_sweep() == 2
 
     sent = {m.to[0] for m in mail.outbox}
     assert len(mail.outbox) == 2 and sent == {"maire@example.fr"}
@@ -179,11 +180,11 @@ def test_an_organiser_can_resend_a_failed_email_only(django_capture_on_commit_ca
     outbox.delivery_queue(_spec())
     delivery = Delivery.objects.get()
     with pytest.raises(OutboxError, match="Only a failed email"):
-        outbox.delivery_resend(delivery)
+        sweep.delivery_resend(delivery)
 
     Delivery.objects.update(status=Delivery.Status.FAILED, attempts=3, last_error="550")
     with django_capture_on_commit_callbacks(execute=True):
-        outbox.delivery_resend(delivery)
+        sweep.delivery_resend(delivery)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT and delivery.attempts == 1
 
@@ -192,7 +193,7 @@ def test_a_batch_marks_each_row_sent_once_its_message_is_out():
     keys = outbox.deliveries_queue([_spec(key=f"note:{n}", context={"n": n}) for n in range(5)])
     ids = list(Delivery.objects.filter(idempotency_key__in=keys).values_list("pk", flat=True))
 
-    outbox.deliveries_send(ids)
+    send.deliveries_send(ids)
 
     assert len(mail.outbox) == 5
     rows = Delivery.objects.all()
@@ -206,7 +207,7 @@ def test_a_row_changed_since_its_batch_read_it_is_claimed_and_read_again():
     # Another worker took it, met a greylisting server, and put it back.
     Delivery.objects.filter(pk=read.pk).update(attempts=1, last_error="451 try later")
 
-    claimed = outbox._claim(read.pk, read)
+    claimed = send._claim(read.pk, read)
 
     assert claimed is not read
     assert (claimed.status, claimed.attempts) == (Delivery.Status.SENDING, 2)
@@ -216,10 +217,10 @@ def test_a_row_changed_since_its_batch_read_it_is_claimed_and_read_again():
 def test_the_claim_that_follows_a_send_marks_it_sent_even_when_the_next_row_is_taken():
     outbox.deliveries_queue([_spec(key="a"), _spec(key="b")])
     first, second = Delivery.objects.order_by("pk")
-    sent = outbox._claim(first.pk, first)
-    outbox._claim(second.pk)  # taken by another worker meanwhile
+    sent = send._claim(first.pk, first)
+    send._claim(second.pk)  # taken by another worker meanwhile
 
-    assert outbox._claim(second.pk, second, sent=sent) is None
+    assert send._claim(second.pk, second, sent=sent) is None
 
     first.refresh_from_db()
     assert first.status == Delivery.Status.SENT and first.sent_at is not None
@@ -258,7 +259,7 @@ def test_fresh_rows_the_broker_refused_are_left_to_the_sweep(
     assert not Delivery.objects.filter(enqueued_at__isnull=False).exists()
     monkeypatch.undo()
     monkeypatch.setattr(broker_outage, "_retry_at", 0.0)  # the broker is tried again
-    assert outbox.deliveries_sweep() == 2
+    assert sweep.deliveries_sweep() == 2
     assert len(mail.outbox) == 2
 
 
@@ -291,7 +292,7 @@ def test_the_smtp_envelope_carries_the_bare_addresses_and_the_same_bytes():
         ['"Dupont, Marie <b>&" 🚲 <marie@example.fr>'],
     )
 
-    outbox._send(backend, message, Delivery(to_email="marie@example.fr"))
+    send._send(backend, message, Delivery(to_email="marie@example.fr"))
 
     ((sender, recipients, data),) = backend.connection.sent
     assert (sender, recipients) == ("noreply@example.org", ["marie@example.fr"])
@@ -306,7 +307,7 @@ def test_an_address_beyond_ascii_goes_through_the_backend(monkeypatch):
     monkeypatch.setattr(backend, "send_messages", through_backend.extend)
     message = EmailMultiAlternatives("Objet", "Bonjour", "noreply@example.org", ["élu@mairie.fr"])
 
-    outbox._send(backend, message, Delivery(to_email="élu@mairie.fr"))
+    send._send(backend, message, Delivery(to_email="élu@mairie.fr"))
 
     assert through_backend == [message]
 
@@ -318,15 +319,15 @@ def test_a_worker_keeps_a_fanout_value_across_batches_for_a_minute(monkeypatch):
         builds.append(1)
         return len(builds)
 
-    monkeypatch.setattr(outbox, "_fanout", {})
+    monkeypatch.setattr(renderers, "_fanout", {})
     assert outbox.fanout_memo("frame", build) == 1  # outside a batch: built every time
     clock = [1000.0]
-    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(renderers.time, "monotonic", lambda: clock[0])
     for _batch in range(2):
-        with outbox._batch_of({}):
+        with renderers.batch_of({}):
             assert outbox.fanout_memo("frame", build) == 2
-    clock[0] += outbox.FANOUT_MEMO_S
-    with outbox._batch_of({}):
+    clock[0] += renderers.FANOUT_MEMO_S
+    with renderers.batch_of({}):
         assert outbox.fanout_memo("frame", build) == 3
         assert outbox.fanout_memo(("frame", "other state"), build) == 4
 

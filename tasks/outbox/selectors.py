@@ -1,6 +1,6 @@
 """Reads of the outbox for the organisers' API and admin."""
 
-from .models import Delivery
+from ..models import Delivery
 
 
 def meeting_deliveries(

@@ -5,7 +5,7 @@ from kombu.exceptions import OperationalError
 
 from meetings.models import Meeting
 from meetings.services.meetings import meeting_publish
-from tasks.queue import broker_outage, publish
+from tasks.outbox.queue import broker_outage, publish
 from tests.factories import MeetingFactory, cross_border_pair
 
 pytestmark = pytest.mark.django_db

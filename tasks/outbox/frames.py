@@ -35,8 +35,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import DNS_NAME, forbid_multi_line_headers
 from django.utils.html import escape
 
+from ..models import Delivery
 from .mail import _Message
-from .models import Delivery
 
 logger = logging.getLogger(__name__)
 

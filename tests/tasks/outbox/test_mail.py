@@ -6,8 +6,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from meetings.calendar import calendar_build
-from tasks.mail import message_build
 from tasks.models import Delivery
+from tasks.outbox.mail import message_build
 from tests.mail import calendar, html, parsed, part, text
 
 pytestmark = pytest.mark.django_db

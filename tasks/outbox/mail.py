@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from icalendar import Calendar
 
-from .models import Delivery
+from ..models import Delivery
 
 CALENDAR_MIMETYPE = "text/calendar"
 # Gmail shows its "invitation" card from the alternative part, Outlook and Apple Mail

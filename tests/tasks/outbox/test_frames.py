@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from tasks.frames import message_frame
-from tasks.mail import _Message, message_build
 from tasks.models import Delivery
+from tasks.outbox.frames import message_frame
+from tasks.outbox.mail import _Message, message_build
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_a_stamped_message_changed_afterwards_is_built_in_full(programme):
 def test_header_lines_are_what_django_and_the_generator_write(value):
     from django.core.mail.message import forbid_multi_line_headers
 
-    from tasks.frames import _SMTP, _header
+    from tasks.outbox.frames import _SMTP, _header
 
     for name in ("To", "Date", "Message-ID"):
         assert _header(name, value, "utf-8") == _SMTP.fold_binary(

@@ -1,0 +1,150 @@
+"""What the registrations API takes and answers: invitations, registrations, the door."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from events_site.kit.schemas import ListOf
+
+from .services.checkin import SEARCH_MAX_LENGTH
+
+
+class InvitationsIn(Schema):
+    people: ListOf[int] = Field(default_factory=list, description="ids of people to invite")
+    organisations: ListOf[int] = Field(
+        default_factory=list, description="ids of organisations: everyone of each is invited"
+    )
+    all_mayors: bool = Field(False, description="invite every mayor and burgomaster of the network")
+
+
+class SkippedOut(Schema):
+    person: int = Field(..., description="id of the person left out")
+    name: str
+    email: str
+    reason: str = Field(..., description="why, in the language of the request")
+
+
+class InviteReportOut(Schema):
+    queued: int = Field(..., description="invitations written to the outbox")
+    skipped: list[SkippedOut]
+
+
+class RegistrationIn(Schema):
+    first_name: str
+    last_name: str
+    email: str
+    function: str = Field(..., description="mayor, burgomaster, alderman, officer…")
+    organisation: int | None = Field(None, description="id of an organisation in the directory")
+    organisation_name: str = Field("", description="the organisation, when not in the directory")
+    organisation_country: str = Field("", description="its ISO 3166 code (FR, BE…)")
+    language: str | None = Field(
+        None, description="fr, nl or en; by default the language of the request"
+    )
+    interpretation_needed: bool = False
+    interpretation_to: str = Field("", description="fr, nl or en")
+    accessibility_notes: str = ""
+    dietary_notes: str = ""
+    share_contact: bool = Field(False, description="appear in the participants' contact list")
+    privacy_consent: bool = Field(False, description="must be true")
+    invitation: str | None = Field(None, description="the token of the invitation link")
+
+
+class RegistrationCreatedOut(Schema):
+    status: str = Field(..., description="confirmed or waitlisted")
+    waitlist_position: int | None = Field(None, description="1 is the next to get a seat")
+    manage_token: str = Field(..., description="for GET/PATCH/DELETE /registrations/{token}")
+    manage_url: str
+
+
+class NeutralOut(Schema):
+    detail: str
+
+
+class RegistrationPatch(Schema):
+    """Only these can change: for anything else, cancel and register again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str | None = None
+    interpretation_needed: bool | None = None
+    interpretation_to: str | None = None
+    accessibility_notes: str | None = None
+    dietary_notes: str | None = None
+    share_contact: bool | None = None
+
+
+class RegistrationOut(Schema):
+    meeting: int
+    meeting_title: str
+    meeting_starts_at: datetime
+    status: str
+    waitlist_position: int | None
+    first_name: str
+    last_name: str
+    email: str
+    function: str
+    organisation: int | None
+    organisation_name: str
+    organisation_country: str
+    language: str
+    interpretation_needed: bool
+    interpretation_to: str
+    accessibility_notes: str
+    dietary_notes: str
+    share_contact: bool
+    ticket_secret: str = Field(..., description="what the QR code of the ticket carries")
+    manage_url: str
+    ticket_pdf_url: str | None
+    calendar_url: str
+    created_at: datetime
+
+
+class ScanIn(Schema):
+    secret: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description="the code read from the QR, or typed: case, spaces and dashes do not matter",
+    )
+    meeting: int = Field(..., description="id of the meeting at whose door the scan happens")
+
+
+class CheckinOut(Schema):
+    outcome: str = Field(
+        ...,
+        description=(
+            "checked_in, already_checked_in, cancelled, waitlisted, wrong_meeting or unknown; "
+            "undone or not_checked_in for an undo"
+        ),
+    )
+    message: str = Field(..., description="what to tell the volunteer, in the request language")
+    ok: bool = Field(..., description="the person may come in")
+    registration: int | None = Field(None, description="id of the registration, for an undo")
+    name: str | None = None
+    organisation: str | None = None
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
+    present: int = Field(..., description="confirmed people checked in so far")
+    expected: int = Field(..., description="confirmed registrations")
+
+
+class DoorPersonOut(Schema):
+    registration: int
+    name: str
+    organisation: str
+    function: str
+    status: str
+    status_label: str
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
+
+
+class SearchOut(Schema):
+    results: list[DoorPersonOut]
+    present: int
+    expected: int
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=SEARCH_MAX_LENGTH, description="name or organisation")

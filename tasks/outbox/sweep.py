@@ -1,0 +1,47 @@
+"""Hand on again what nobody is working on, and an organiser's "send again".
+
+`deliveries_sweep`, run every minute by Celery beat, re-enqueues rows written while the
+broker was down, and rows held by a worker that died.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Delivery
+from .enqueue import OutboxError, enqueue_ids
+
+
+def deliveries_sweep() -> int:
+    """Re-enqueue what nobody is working on; returns how many rows it handed on."""
+    now = timezone.now()
+    stuck_before = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_S)
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stuck_before).update(
+        status=Delivery.Status.QUEUED, next_attempt_at=None, updated_at=now
+    )
+    idle_before = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_S)
+    ids = list(
+        Delivery.objects.filter(status=Delivery.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=idle_before))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=idle_before))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )
+    enqueue_ids(ids)
+    return len(ids)
+
+
+def delivery_resend(delivery: Delivery) -> Delivery:
+    """An organiser's "send again" on a failed delivery, once the address is fixed."""
+    reopened = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.QUEUED, attempts=0, next_attempt_at=None, last_error=""
+    )
+    if not reopened:
+        raise OutboxError(_("Only a failed email can be sent again."))
+    transaction.on_commit(lambda: enqueue_ids([delivery.pk]))
+    delivery.refresh_from_db()
+    return delivery
