@@ -12,7 +12,7 @@ JS_STAMP := $(JS)/node_modules/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,grouping]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,7 +31,8 @@ test: install
 	$(BIN)/pytest
 
 # Each prints its ratios against a floor measured in the same run; see tests/bench/README.md.
-BENCHES := bench_feed bench_registration bench_outbox bench_workshops bench_booklet bench_embedded
+BENCHES := bench_feed bench_registration bench_outbox bench_workshops bench_booklet bench_embedded \
+	bench_grouping
 
 bench: install
 	@status=0; for b in $(BENCHES); do $(BIN)/python -m tests.bench.$$b || status=1; done; exit $$status

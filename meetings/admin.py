@@ -5,6 +5,7 @@ API and the demo loader obey one set of rules; the admin only turns a refusal in
 error the organiser can act on.
 """
 
+from datetime import datetime
 from functools import partial
 
 from django import forms
@@ -12,6 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats
@@ -26,6 +28,8 @@ from .errors import MeetingsError
 from .imports import COLUMN_ALIASES, REQUIRED_COLUMNS, ImportFileError, contacts_import
 from .models import (
     LANGUAGE_CHOICES,
+    AgendaItem,
+    AgendaSpeaker,
     ApiKey,
     CoFacilitator,
     Document,
@@ -35,6 +39,7 @@ from .models import (
     Programme,
     Theme,
 )
+from .services.agenda import agenda_item_create, agenda_item_delete, agenda_item_update
 from .services.directory import (
     organisation_create,
     organisation_update,
@@ -341,6 +346,59 @@ class CoFacilitatorInline(admin.TabularInline):
     extra = 1
 
 
+AGENDA_ITEM_FIELDS = (
+    "duration_min",
+    "kind",
+    "title_fr",
+    "title_nl",
+    "description_fr",
+    "description_nl",
+    "room",
+    "address",
+)
+
+
+class AgendaItemForm(forms.ModelForm):
+    """An item as organisers write it: a time on the meeting's day, in its time zone."""
+
+    day = forms.DateField(
+        label=_("day"), required=False, help_text=_("Empty: the meeting's first day.")
+    )
+    start = forms.TimeField(label=_("starts at"))
+
+    class Meta:
+        model = AgendaItem
+        fields = AGENDA_ITEM_FIELDS
+        widgets = {
+            "description_fr": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            "description_nl": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            local = self.instance.local_starts_at
+            self.initial.update(day=local.date(), start=local.time())
+
+    def starts_at(self, meeting: Meeting) -> datetime:
+        day = self.cleaned_data["day"] or meeting.local_starts_at.date()
+        return datetime.combine(day, self.cleaned_data["start"], tzinfo=meeting.tz)
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in AGENDA_ITEM_FIELDS}
+
+
+class AgendaItemInline(admin.TabularInline):
+    """The agenda, by time: saved through `meetings.services.agenda`, which refuses
+    overlaps and items outside the meeting's hours. Speakers are on each item's page."""
+
+    model = AgendaItem
+    form = AgendaItemForm
+    fields = ("day", "start", *AGENDA_ITEM_FIELDS)
+    extra = 1
+    show_change_link = True
+
+
 class MeetingActionForm(ActionForm):
     reason = forms.CharField(label=_("Reason for cancellation"), required=False)
 
@@ -352,7 +410,7 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     update_service = staticmethod(meeting_update)
     action_form = MeetingActionForm
     actions = ("publish", "cancel")
-    inlines = (CoFacilitatorInline,)
+    inlines = (CoFacilitatorInline, AgendaItemInline)
     list_display = ("title", "programme", local_start, "venue_city", "status", "sequence")
     list_filter = ("programme", "status", "themes")
     list_select_related = ("programme",)
@@ -453,10 +511,40 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
         return allowed and (obj is None or obj.status == Meeting.Status.DRAFT)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is AgendaItem:
+            self._agenda_save(form.instance, formset)
+            return
+        self._cofacilitators_save(form.instance, formset)
+
+    @staticmethod
+    def _agenda_save(meeting: Meeting, formset) -> None:
+        """Removals first, then changes, then additions: an item moved into the slot of
+        one removed in the same save fits. The formset's lists are what the admin's
+        history message reads."""
+        meeting.refresh_from_db()
+        changed = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for item_form in formset.deleted_forms:
+            if item_form.instance.pk:
+                agenda_item_delete(item_form.instance)
+                formset.deleted_objects.append(item_form.instance)
+        for item_form in sorted(changed, key=lambda f: f.instance.pk is None):
+            starts_at = item_form.starts_at(meeting)
+            if item_form.instance.pk:
+                item = agenda_item_update(
+                    item_form.instance, starts_at=starts_at, **item_form.changes()
+                )
+                formset.changed_objects.append((item, item_form.changed_data))
+            else:
+                item = agenda_item_create(meeting, starts_at=starts_at, **item_form.changes())
+                formset.new_objects.append(item)
+
+    @staticmethod
+    def _cofacilitators_save(meeting: Meeting, formset) -> None:
         """Additions first, so a swap never leaves a published meeting without its pair."""
         formset.save(commit=False)
         for cofacilitator in formset.new_objects:
-            cofacilitator_add(form.instance, cofacilitator.person, cofacilitator.role)
+            cofacilitator_add(meeting, cofacilitator.person, cofacilitator.role)
         for cofacilitator in formset.deleted_objects:
             cofacilitator_remove(cofacilitator)
 
@@ -468,6 +556,53 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     def cancel(self, request, queryset):
         cancel = partial(meeting_cancel, reason=request.POST.get("reason", ""))
         _apply_each(self, request, queryset, cancel, MEETINGS_CANCELLED)
+
+
+class AgendaSpeakerInline(admin.TabularInline):
+    model = AgendaSpeaker
+    fields = ("person", "name", "role")
+    autocomplete_fields = ("person",)
+    extra = 1
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    """An item's speakers. The item itself is added and timed in its meeting's agenda."""
+
+    list_display = ("title", "meeting", "hours", "kind")
+    list_filter = ("kind",)
+    list_select_related = ("meeting",)
+    search_fields = ("title_fr", "title_nl", "meeting__title_fr", "meeting__title_nl")
+    fields = ("meeting", "hours", "kind", "title", "room", "address")
+    readonly_fields = fields
+    inlines = (AgendaSpeakerInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except MeetingsError as refusal:
+            # The transaction rolled the attempt back; the page shows the item as it is.
+            self.message_user(request, refusal.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def save_model(self, request, obj, form, change):
+        """Nothing of the item itself is edited here."""
+
+    def save_formset(self, request, form, formset, change):
+        speakers = [
+            {name: speaker.cleaned_data[name] for name in ("person", "name", "role")}
+            for speaker in formset.forms
+            if speaker.cleaned_data
+            and speaker not in formset.deleted_forms
+            and (speaker.cleaned_data.get("person") or speaker.cleaned_data.get("name"))
+        ]
+        agenda_item_update(form.instance, speakers=speakers)
+        # What the admin's history message reads: the speakers were replaced as a whole.
+        formset.new_objects, formset.deleted_objects = [], []
+        formset.changed_objects = [(form.instance, ["speakers"])] if formset.has_changed() else []
 
 
 # --- Documents -----------------------------------------------------------------------
@@ -482,12 +617,13 @@ class DocumentAdmin(ServiceAdminMixin, TranslationAdmin):
     list_filter = ("visibility", "kind", "language")
     list_select_related = ("meeting",)
     search_fields = ("title_fr", "title_nl", "meeting__title_fr", "meeting__title_nl")
-    autocomplete_fields = ("meeting",)
+    autocomplete_fields = ("meeting", "agenda_item")
     fields = (
         "title",
         "kind",
         "language",
         "meeting",
+        "agenda_item",
         "visibility",
         "file",
         "content_type",

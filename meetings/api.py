@@ -14,8 +14,20 @@ from events_site.kit.http_errors import error_responses
 from . import selectors
 from .auth import OrganiserBearer, organiser_auth
 from .errors import InvalidData, UnknownDocument, UnknownMeeting
-from .models import CoFacilitator, Document, Meeting, Organisation, Person, Programme, Theme
+from .models import (
+    AgendaItem,
+    CoFacilitator,
+    Document,
+    Meeting,
+    Organisation,
+    Person,
+    Programme,
+    Theme,
+)
 from .schemas import (
+    AgendaItemIn,
+    AgendaItemOut,
+    AgendaItemPatch,
     CancelIn,
     CoFacilitatorIn,
     CoFacilitatorOut,
@@ -36,6 +48,7 @@ from .schemas import (
     ProgrammePatch,
     ProgrammeSummaryOut,
 )
+from .services import agenda
 from .services import directory as directory_services
 from .services import documents as document_services
 from .services import meetings as meeting_services
@@ -297,6 +310,68 @@ def cofacilitator_remove(request, meeting_id: int, cofacilitator_id: int):
     return Status(204, None)
 
 
+# --- Agenda --------------------------------------------------------------------------
+
+
+def _agenda_data(data: dict, meeting: Meeting) -> dict:
+    if data.get("starts_at") is not None:
+        data["starts_at"] = _aware(data["starts_at"], meeting.time_zone)
+    if data.get("speakers") is not None:
+        data["speakers"] = [
+            {**speaker, "person": _resolve(Person, speaker.get("person"), "speakers")}
+            for speaker in data["speakers"]
+        ]
+    return data
+
+
+@router.get(
+    "/meetings/{meeting_id}/agenda",
+    response={200: list[AgendaItemOut], 404: dict},
+    tags=["agenda"],
+)
+def agenda_read(request, meeting_id: int):
+    """The agenda of a published meeting, by time."""
+    return selectors.meeting_get_public(meeting_id).agenda_items.all()
+
+
+@router.post(
+    "/meetings/{meeting_id}/agenda",
+    response={201: AgendaItemOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["agenda"],
+)
+def agenda_item_create(request, meeting_id: int, payload: AgendaItemIn):
+    """A new item; 422 outside the meeting's hours, 409 naming the item it would overlap."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    item = agenda.agenda_item_create(meeting, **_agenda_data(payload.dict(), meeting))
+    return Status(201, selectors.agenda_item_get(item.pk))
+
+
+@router.patch(
+    "/agenda/{item_id}",
+    response={200: AgendaItemOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["agenda"],
+)
+def agenda_item_update(request, item_id: int, payload: AgendaItemPatch):
+    """Change what is sent; `speakers`, when sent, replace the item's speakers."""
+    item = get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=item_id)
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    agenda.agenda_item_update(item, **_agenda_data(data, item.meeting))
+    return selectors.agenda_item_get(item.pk)
+
+
+@router.delete(
+    "/agenda/{item_id}",
+    response={204: None, **error_responses()},
+    auth=organiser_auth,
+    tags=["agenda"],
+)
+def agenda_item_delete(request, item_id: int):
+    agenda.agenda_item_delete(get_object_or_404(AgendaItem, pk=item_id))
+    return Status(204, None)
+
+
 # --- Documents -----------------------------------------------------------------------
 
 _bearer = OrganiserBearer()
@@ -324,6 +399,12 @@ def _document(document_id: int) -> Document:
     return document
 
 
+def _document_data(data: dict) -> dict:
+    if "agenda_item" in data:
+        data["agenda_item"] = _resolve(AgendaItem, data["agenda_item"], "agenda_item")
+    return data
+
+
 @router.get(
     "/meetings/{meeting_id}/documents",
     response={200: list[DocumentOut], **error_responses()},
@@ -336,7 +417,7 @@ def meeting_documents(request, meeting_id: int):
     if viewer.organiser:
         _meeting(meeting_id)
     else:
-        selectors.meeting_get_public(meeting_id)
+        selectors.meeting_check_public(meeting_id)
     return selectors.meeting_documents(meeting_id, viewer)
 
 
@@ -350,8 +431,9 @@ def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: F
     """Upload a document (multipart/form-data). Its type is read from its content: PDF,
     PNG, JPEG, OpenDocument or Office Open XML; at most `DOCUMENT_MAX_MB` (413 above,
     415 for any other content)."""
+    data = _document_data(payload.dict())
     document = document_services.document_create(
-        file=file, user=request.user, meeting=_meeting(meeting_id), **payload.dict()
+        file=file, user=request.user, meeting=_meeting(meeting_id), **data
     )
     return Status(201, document)
 
@@ -363,9 +445,8 @@ def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: F
     tags=["documents"],
 )
 def document_change(request, document_id: int, payload: DocumentPatch):
-    return document_services.document_update(
-        _document(document_id), **payload.dict(exclude_unset=True)
-    )
+    data = _document_data(payload.dict(exclude_unset=True))
+    return document_services.document_update(_document(document_id), **data)
 
 
 @router.delete(

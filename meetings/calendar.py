@@ -7,6 +7,7 @@ follow RFC 5545; the same `calendar_build` will serve email invitations (iMIP) w
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -17,7 +18,7 @@ from icalendar import Calendar, Event, Timezone, vDuration, vText
 from modeltranslation.settings import FALLBACK_LANGUAGES
 from modeltranslation.utils import resolution_order
 
-from .models import Meeting, Theme
+from .models import AgendaItem, Meeting, Theme, slot_clock
 
 PRODID = "-//Proximity meetings//Programme//EN"
 UID_DOMAIN = "proximity-meetings"
@@ -40,7 +41,12 @@ class _EventWriter:
     Must be used while the build's language is active.
     """
 
-    def __init__(self, stamp: datetime | None, themes: Mapping[int, Sequence[Theme]] | None):
+    def __init__(
+        self,
+        stamp: datetime | None,
+        themes: Mapping[int, Sequence[Theme]] | None,
+        agendas: Mapping[int, Sequence[AgendaItem | tuple]] | None = None,
+    ):
         # Reversed once with a placeholder id; each event splices its own id in.
         prefix, _sep, suffix = reverse("meetings:meeting", kwargs={"meeting_id": 0}).rpartition(
             "/0/"
@@ -49,15 +55,19 @@ class _EventWriter:
         self.url_suffix = f"/{suffix}"
         self.stamp = stamp
         self.meeting_themes = themes
+        self.agendas = agendas
+        # Translated once: a year feed says them hundreds of times.
+        self.agenda_heading = _("Agenda:")
+        self.partnership_format = _("In partnership with %(host)s")
         self.languages = resolution_order(translation.get_language(), FALLBACK_LANGUAGES)
         self.countries: dict[str, str] = {}
         self.theme_names_by_id: dict[int, str] = {}
         self.zone_spans: dict[str, tuple[date, date]] = {}
 
-    def text(self, meeting: Meeting, field: str) -> str:
-        """`meeting.<field>` as modeltranslation resolves it: the first non-empty language."""
+    def text(self, obj: Meeting | AgendaItem, field: str) -> str:
+        """`obj.<field>` as modeltranslation resolves it: the first non-empty language."""
         for lang in self.languages:
-            value = getattr(meeting, f"{field}_{lang}", None)
+            value = getattr(obj, f"{field}_{lang}", None)
             if value:
                 return value
         return ""
@@ -81,6 +91,34 @@ class _EventWriter:
                 self.theme_names_by_id[theme.id] = theme.name
             names.append(self.theme_names_by_id[theme.id])
         return names
+
+    def agenda(self, meeting: Meeting) -> str:
+        """The agenda as plain text, a line per item: "10:00–11:00 Plénière (Salle A)".
+
+        Its items are `AgendaItem`s, or the year feed's rows (`agendas`) with the same
+        names: building a model instance per item cost more than writing its line."""
+        if self.agendas is None:
+            items = meeting.agenda_items.all()
+        else:
+            items = self.agendas.get(meeting.id, ())
+        if not items:
+            return ""
+        hours = slot_clock(meeting.starts_at, meeting.ends_at, ZoneInfo(meeting.time_zone))
+        lines = []
+        for item in items:
+            place = item.room or item.address
+            line = f"{hours(item)} {self.text(item, 'title')}"
+            lines.append(f"{line} ({place})" if place else line)
+        return "\n".join([self.agenda_heading, *lines])
+
+    def partnership(self, meeting: Meeting) -> str:
+        """`Meeting.in_partnership_with`, from the host's name the year feed annotates
+        (`host_name`) when it did, so that it loads no organisation."""
+        if "host_name" in vars(meeting):
+            host = meeting.host_name
+        else:
+            host = meeting.host_organisation.name if meeting.host_organisation_id else ""
+        return self.partnership_format % {"host": host} if host else ""
 
     def zone_span_extend(self, zone: str, first: date, last: date) -> None:
         if zone in self.zone_spans:
@@ -119,6 +157,8 @@ class _EventWriter:
         else:
             add("SUMMARY", title)
             add("STATUS", "CONFIRMED")
+        extra = [self.partnership(meeting), self.agenda(meeting)]
+        description = "\n\n".join(part for part in (description, *extra) if part)
         if description:
             add("DESCRIPTION", description)
         place = (
@@ -152,19 +192,21 @@ def calendar_build(
     method: str | None = None,
     time_zone: str | None = None,
     themes: Mapping[int, Sequence[Theme]] | None = None,
+    agendas: Mapping[int, Sequence[AgendaItem | tuple]] | None = None,
     stamp: datetime | None = None,
 ) -> Calendar:
     """A VCALENDAR of `meetings` in `lang`: a subscription feed, or with `method` an iTIP message.
 
     Each meeting's themes come from `themes` (by meeting id) when the caller read them in
-    bulk, else from `meeting.themes.all()`, which should then be prefetched.
+    bulk, else from `meeting.themes.all()`, which should then be prefetched; so do their
+    agendas, from `agendas` or `meeting.agenda_items.all()`.
     `time_zone` is the calendar's default zone for clients that want one; every event
     carries its own TZID regardless. An iTIP message's DTSTAMP is `stamp`, by default now:
     messages sent together may share one.
     """
     stamp = (stamp or timezone.now()) if method else None
     with translation.override(lang):
-        writer = _EventWriter(stamp, themes)
+        writer = _EventWriter(stamp, themes, agendas)
         events = [writer.event(meeting) for meeting in meetings]
 
     calendar = Calendar()

@@ -56,3 +56,7 @@ class DocumentTypeRefused(InvalidData):
 
 class DocumentNotVisible(MeetingsError, Forbidden):
     """A document the visitor may not open, with who may and how they get in."""
+
+
+class AgendaClash(MeetingsError, Conflict):
+    """An agenda item that would overlap another one of the same meeting."""

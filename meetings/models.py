@@ -2,8 +2,11 @@
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
+from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -398,8 +401,36 @@ class Meeting(models.Model):
             and self.registration_closes_at > self.ends_at
         ):
             errors["registration_closes_at"] = _("Registration must close before the meeting ends.")
+        agenda_end = self._agenda_end_min()
+        if agenda_end and self.starts_at and self.ends_at and self.time_zone in KNOWN_TIME_ZONES:
+            end = self.starts_at + timedelta(minutes=agenda_end)
+            if end > self.ends_at:
+                errors["ends_at"] = _(
+                    "The agenda runs until %(time)s: the meeting cannot end before it."
+                ) % {"time": end.astimezone(self.tz).strftime("%H:%M")}
         if errors:
             raise ValidationError(errors)
+
+    def _agenda_end_min(self) -> int | None:
+        """Minutes from the start to the end of the agenda's last item. The agenda moves
+        with the meeting (it is stored as offsets), but a shorter meeting would leave
+        items after its end, so `clean` refuses that."""
+        if self.pk is None:
+            return None
+        return self.agenda_items.aggregate(
+            end=models.Max(models.F("start_offset_min") + models.F("duration_min"))
+        )["end"]
+
+    @property
+    def in_partnership_with(self) -> str:
+        """The sentence every output carries for a meeting with a host organisation."""
+        if self.host_organisation_id is None:
+            return ""
+        return _("In partnership with %(host)s") % {"host": self.host_organisation.name}
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -572,6 +603,15 @@ class Document(models.Model):
         null=True,
         blank=True,
     )
+    # The talk or plenary it belongs to (its slides), within the same meeting.
+    agenda_item = models.ForeignKey(
+        "AgendaItem",
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
     visibility = models.CharField(
         _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -606,9 +646,173 @@ class Document(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        if self.agenda_item_id and self.agenda_item.meeting_id != self.meeting_id:
+            raise ValidationError(
+                {"agenda_item": _("Choose an item of the agenda of the document's meeting.")}
+            )
+
     @property
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1]
+
+
+def map_link(address: str) -> str:
+    """A link that opens the address on OpenStreetMap: the page loads no map tiles itself."""
+    return "https://www.openstreetmap.org/search?" + urlencode({"query": address})
+
+
+def slot_clock(meeting_start, meeting_end, zone: ZoneInfo) -> Callable[[Any], str]:
+    """What names a slot of a meeting by its local hours, "10:30–10:45": a function of
+    anything with `start_offset_min` and `duration_min` (an item, or a row the year feed
+    reads in bulk). Offsets count real minutes: when the zone's offset is the same at both
+    ends of the meeting (always, but across a clock change), they are added to the local
+    start's minutes, which a year feed of thousands of items can afford; else each end is
+    converted on its own."""
+    local = meeting_start.astimezone(zone)
+    if local.utcoffset() == meeting_end.astimezone(zone).utcoffset():
+        base = local.hour * 60 + local.minute
+
+        def hours(slot) -> str:
+            begins = base + slot.start_offset_min
+            ends = begins + slot.duration_min
+            return f"{begins // 60 % 24:02}:{begins % 60:02}–{ends // 60 % 24:02}:{ends % 60:02}"
+
+        return hours
+
+    def hours_across_a_clock_change(slot) -> str:
+        begins = meeting_start.astimezone(UTC) + timedelta(minutes=slot.start_offset_min)
+        ends = begins + timedelta(minutes=slot.duration_min)
+        return f"{begins.astimezone(zone):%H:%M}–{ends.astimezone(zone):%H:%M}"
+
+    return hours_across_a_clock_change
+
+
+class AgendaItem(models.Model):
+    """One slot of a meeting's agenda, stored as an offset from the meeting's start so
+    that moving the meeting moves its agenda. Items never overlap
+    (`meetings.services.agenda`); the parallel workshops of a "workshops" slot are
+    workshops pointing at it, not items of their own."""
+
+    class Kind(models.TextChoices):
+        WELCOME = "welcome", _("welcome")
+        PLENARY = "plenary", _("plenary session")
+        TALK = "talk", _("talk")
+        PROJECT = "project_presentation", _("project presentation")
+        WORKSHOPS = "workshops", _("workshops")
+        SITE_VISIT = "site_visit", _("site visit")
+        MEAL = "meal", _("meal")
+        BREAK = "break", _("break")
+        NETWORKING = "networking", _("networking")
+        CLOSING = "closing", _("closing")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    start_offset_min = models.PositiveIntegerField(
+        _("minutes after the meeting starts"), editable=False
+    )
+    duration_min = models.PositiveIntegerField(_("duration (minutes)"))
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    room = models.CharField(_("room"), max_length=120, blank=True)
+    address = models.CharField(
+        _("address"),
+        max_length=255,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("For a site visit: where the group goes."),
+    )
+
+    class Meta:
+        ordering = ["meeting", "start_offset_min", "pk"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_min__gte=1),
+                name="agenda_item_lasts",
+                violation_error_message=_("An agenda item lasts at least one minute."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def starts_at(self):
+        return self.meeting.starts_at + timedelta(minutes=self.start_offset_min)
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_min)
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.meeting.tz)
+
+    @property
+    def local_ends_at(self):
+        return self.ends_at.astimezone(self.meeting.tz)
+
+    @property
+    def hours(self) -> str:
+        """The slot as every refusal and every output names it: "10:30–10:45"."""
+        meeting = self.meeting
+        return slot_clock(meeting.starts_at, meeting.ends_at, meeting.tz)(self)
+
+    @property
+    def map_url(self) -> str:
+        return map_link(self.address) if self.address else ""
+
+
+class AgendaSpeaker(models.Model):
+    """Someone from the directory, or a guest known only by a name and a role."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="speakers")
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="agenda_speakers",
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(
+        _("name"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["item", "order", "pk"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | ~models.Q(name=""),
+                name="agenda_speaker_named",
+                violation_error_message=_("A speaker is a person of the directory or a name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.person.full_name if self.person_id else self.name
+
+    @property
+    def display_role(self) -> str:
+        """The role typed, else the person's function and organisation."""
+        if self.role or not self.person_id:
+            return self.role
+        about = [str(self.person.get_function_display())]
+        if self.person.organisation_id:
+            about.append(self.person.organisation.name)
+        return ", ".join(about)
 
 
 class ApiKey(models.Model):

@@ -7,7 +7,15 @@ from ninja import Field, Schema
 
 from events_site.kit.schemas import ListOf, api_choices
 
-from .models import CoFacilitator, Document, Meeting, Organisation, Person
+from .models import (
+    AgendaItem,
+    AgendaSpeaker,
+    CoFacilitator,
+    Document,
+    Meeting,
+    Organisation,
+    Person,
+)
 
 OrganisationKind = api_choices(Organisation.Kind, "OrganisationKind")
 Membership = api_choices(Organisation.Membership, "Membership")
@@ -270,6 +278,90 @@ class ProgrammeSummaryOut(Schema):
     published_at: datetime | None
 
 
+AgendaKind = api_choices(AgendaItem.Kind, "AgendaKind")
+
+
+class SpeakerIn(Schema):
+    person: int | None = Field(None, description="id of a person of the directory")
+    name: str = Field("", max_length=200, description="a speaker who is not in the directory")
+    role: str = Field("", max_length=200)
+
+
+class SpeakerOut(Schema):
+    person: int | None = Field(None, alias="person_id")
+    name: str
+    role: str
+
+    @staticmethod
+    def resolve_name(obj: AgendaSpeaker):
+        return obj.display_name
+
+    @staticmethod
+    def resolve_role(obj: AgendaSpeaker):
+        return obj.display_role
+
+
+AGENDA_START = "naive times are read in the meeting's time zone; within the meeting's hours"
+
+
+class AgendaItemIn(Schema):
+    starts_at: datetime = Field(..., description=AGENDA_START)
+    duration_min: int = Field(..., ge=1, le=24 * 60)
+    kind: AgendaKind
+    title_fr: str = Field("", max_length=200)
+    title_nl: str = Field("", max_length=200, description="at least one of title_fr, title_nl")
+    description_fr: str = Field("", max_length=4000)
+    description_nl: str = Field("", max_length=4000)
+    room: str = Field("", max_length=120)
+    address: str = Field("", max_length=255, description="only for a site visit")
+    speakers: ListOf[SpeakerIn] = Field(default_factory=list)
+
+
+class AgendaItemPatch(Schema):
+    starts_at: datetime | None = Field(None, description=AGENDA_START)
+    duration_min: int | None = Field(None, ge=1, le=24 * 60)
+    kind: AgendaKind | None = None
+    title_fr: str | None = Field(None, max_length=200)
+    title_nl: str | None = Field(None, max_length=200)
+    description_fr: str | None = Field(None, max_length=4000)
+    description_nl: str | None = Field(None, max_length=4000)
+    room: str | None = Field(None, max_length=120)
+    address: str | None = Field(None, max_length=255)
+    speakers: ListOf[SpeakerIn] | None = Field(None, description="replace the speakers")
+
+
+class AgendaItemOut(Schema):
+    id: int
+    meeting: int = Field(..., alias="meeting_id")
+    starts_at: datetime = Field(..., description="in the meeting's own time zone")
+    ends_at: datetime
+    offset_min: int = Field(..., alias="start_offset_min", description="after the meeting starts")
+    duration_min: int
+    kind: str
+    title: str
+    title_fr: str | None
+    title_nl: str | None
+    description: str
+    description_fr: str | None
+    description_nl: str | None
+    room: str
+    address: str
+    map_url: str
+    speakers: list[SpeakerOut]
+
+    @staticmethod
+    def resolve_starts_at(obj: AgendaItem):
+        return obj.local_starts_at
+
+    @staticmethod
+    def resolve_ends_at(obj: AgendaItem):
+        return obj.local_ends_at
+
+    @staticmethod
+    def resolve_speakers(obj: AgendaItem):
+        return list(obj.speakers.all())
+
+
 DocumentKind = api_choices(Document.Kind, "DocumentKind")
 DocumentLanguage = api_choices(Document.Language, "DocumentLanguage")
 DocumentVisibility = api_choices(Document.Visibility, "DocumentVisibility")
@@ -286,6 +378,7 @@ class DocumentIn(Schema):
     title_nl: str = Field("", max_length=200)
     kind: DocumentKind
     language: DocumentLanguage
+    agenda_item: int | None = Field(None, description="id of an item of the meeting's agenda")
     visibility: DocumentVisibility = Field(DocumentVisibility.PUBLIC, description=VISIBILITY_HELP)
 
 
@@ -294,6 +387,7 @@ class DocumentPatch(Schema):
     title_nl: str | None = Field(None, max_length=200)
     kind: DocumentKind | None = None
     language: DocumentLanguage | None = None
+    agenda_item: int | None = Field(None, description="id of an item of the meeting's agenda")
     visibility: DocumentVisibility | None = Field(None, description=VISIBILITY_HELP)
 
 
@@ -305,6 +399,7 @@ class DocumentOut(Schema):
     title_nl: str | None
     kind: str
     language: str
+    agenda_item: int | None
     visibility: str
     content_type: str = Field(..., description="read from the file's content")
     size: int
@@ -315,6 +410,10 @@ class DocumentOut(Schema):
     @staticmethod
     def resolve_meeting(obj: Document):
         return obj.meeting_id
+
+    @staticmethod
+    def resolve_agenda_item(obj: Document):
+        return obj.agenda_item_id
 
     @staticmethod
     def resolve_url(obj: Document):

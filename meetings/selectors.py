@@ -4,16 +4,43 @@ Every selector fetches what its callers render in a fixed number of queries, wha
 the number of meetings: the programme page is pinned at eight at most.
 """
 
+from datetime import datetime
+
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from .auth import is_organiser
 from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, UnknownProgramme
-from .models import CoFacilitator, Document, Meeting, Person, Programme, Theme, Viewer
+from .models import (
+    AgendaItem,
+    AgendaSpeaker,
+    CoFacilitator,
+    Document,
+    Meeting,
+    Person,
+    Programme,
+    Theme,
+    Viewer,
+)
 from .signals import participations_asked
 
 PUBLIC_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.CANCELLED)
+
+
+def _agenda_items() -> QuerySet[AgendaItem]:
+    """Items with their speakers. The meeting page also shows the workshops of each
+    "workshops" slot: `workshops.Workshop.agenda_item` declares that relation, so it is
+    named here only as the reverse accessor, and meetings imports nothing of workshops."""
+    speakers = AgendaSpeaker.objects.select_related("person__organisation").order_by("order", "pk")
+    return AgendaItem.objects.order_by("start_offset_min", "pk").prefetch_related(
+        Prefetch("speakers", queryset=speakers)
+    )
+
+
+def agenda_item_get(item_id: int) -> AgendaItem:
+    return _agenda_items().select_related("meeting").get(pk=item_id)
 
 
 def _public_meetings() -> QuerySet[Meeting]:
@@ -41,9 +68,14 @@ def programme_get_published(year: int) -> Programme:
 
 
 def programme_meetings(
-    programme: Programme, *, theme: str | None = None, country: str | None = None
+    programme: Programme,
+    *,
+    theme: str | None = None,
+    country: str | None = None,
+    with_agenda: bool = False,
 ) -> list[Meeting]:
-    """The public meetings of a programme, optionally narrowed to a theme or a country.
+    """The public meetings of a programme, optionally narrowed to a theme or a country,
+    with their agendas for the brochure (two more queries).
 
     A country matches the venue's country or the host organisation's, because a Belgian
     burgomaster looking for "Belgium" means meetings on their side of the border.
@@ -54,19 +86,26 @@ def programme_meetings(
     if country:
         country = country.upper()
         meetings = meetings.filter(Q(venue_country=country) | Q(host_organisation__country=country))
+    if with_agenda:
+        meetings = meetings.prefetch_related(Prefetch("agenda_items", queryset=_agenda_items()))
     return list(meetings.distinct())
 
 
+def _unpublished(meeting_id: int) -> UnknownMeeting:
+    return UnknownMeeting(_("There is no published meeting with id %(id)s.") % {"id": meeting_id})
+
+
 def meeting_get_public(meeting_id: int) -> Meeting:
+    """The meeting with its agenda (speakers, and each slot's workshops by room)."""
+    agenda = _agenda_items().prefetch_related("workshops")
     meeting = (
         _public_meetings()
         .filter(pk=meeting_id, programme__status=Programme.Status.PUBLISHED)
+        .prefetch_related(Prefetch("agenda_items", queryset=agenda))
         .first()
     )
     if meeting is None:
-        raise UnknownMeeting(
-            _("There is no published meeting with id %(id)s.") % {"id": meeting_id}
-        )
+        raise _unpublished(meeting_id)
     return meeting
 
 
@@ -89,15 +128,87 @@ def programme_countries(programme: Programme) -> list[tuple[str, str]]:
     return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
 
 
-def programme_current_year(today_year: int) -> int | None:
-    """This year's published programme, else the next one, else the latest past one."""
-    years = list(
-        Programme.objects.filter(status=Programme.Status.PUBLISHED).values_list("year", flat=True)
+def programme_upcoming_year(now: datetime) -> int | None:
+    """The nearest published programme with a meeting still to come, else the latest one:
+    the front door opens on what people can still attend, not on a year that may hold
+    a single past meeting."""
+    upcoming = (
+        Meeting.objects.filter(
+            status=Meeting.Status.PUBLISHED,
+            programme__status=Programme.Status.PUBLISHED,
+            ends_at__gt=now,
+        )
+        .order_by("starts_at")
+        .values_list("programme__year", flat=True)
+        .first()
     )
-    upcoming = sorted(y for y in years if y >= today_year)
-    if upcoming:
-        return upcoming[0]
-    return max(years, default=None)
+    if upcoming is not None:
+        return upcoming
+    years = programme_years()
+    return years[0] if years else None
+
+
+def programme_years() -> list[int]:
+    """The years that have a published programme, newest first."""
+    return list(
+        Programme.objects.filter(status=Programme.Status.PUBLISHED)
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )
+
+
+ARCHIVE_PAGE_SIZE = 20
+
+
+def _archive_meetings(
+    now: datetime, *, text: str = "", theme: str | None = None, year: int | None = None
+) -> QuerySet[Meeting]:
+    """Meetings that took place (published, over), newest first. `text` matches the title
+    in either language, the city or the host organisation's name."""
+    meetings = Meeting.objects.filter(
+        status=Meeting.Status.PUBLISHED,
+        programme__status=Programme.Status.PUBLISHED,
+        ends_at__lte=now,
+    )
+    text = text.strip()
+    if text:
+        meetings = meetings.filter(
+            Q(title_fr__icontains=text)
+            | Q(title_nl__icontains=text)
+            | Q(venue_city__icontains=text)
+            | Q(host_organisation__name__icontains=text)
+        )
+    if theme:
+        meetings = meetings.filter(themes__slug=theme)
+    if year:
+        meetings = meetings.filter(programme__year=year)
+    return meetings.distinct().order_by("-starts_at", "-pk")
+
+
+def archive_page(
+    now: datetime,
+    page: int | str | None,
+    *,
+    text: str = "",
+    theme: str | None = None,
+    year: int | None = None,
+) -> Page:
+    """One page of the archive with each meeting's host and themes: five queries whatever
+    the number of meetings (the count, the page, its themes)."""
+    meetings = (
+        _archive_meetings(now, text=text, theme=theme, year=year)
+        .select_related("programme", "host_organisation")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("slug")))
+    )
+    return Paginator(meetings, ARCHIVE_PAGE_SIZE).get_page(page)
+
+
+def archive_filters(now: datetime) -> tuple[list[Theme], list[int]]:
+    """The themes and the years the archive's past meetings have, for its filters."""
+    past = _archive_meetings(now)
+    themes = list(Theme.objects.filter(meetings__in=past).distinct().order_by("slug"))
+    years = sorted(set(past.values_list("programme__year", flat=True)), reverse=True)
+    return themes, years
 
 
 # --- Documents -------------------------------------------------------------------------
@@ -127,12 +238,33 @@ def _person_viewer(person: Person) -> Viewer:
     return Viewer(member=person.is_member, participant_of=frozenset(meetings))
 
 
+def meeting_check_public(meeting_id: int) -> None:
+    """`UnknownMeeting` unless the meeting is public, in one query (nothing prefetched)."""
+    public = Meeting.objects.filter(
+        pk=meeting_id, status__in=PUBLIC_STATUSES, programme__status=Programme.Status.PUBLISHED
+    )
+    if not public.exists():
+        raise _unpublished(meeting_id)
+
+
 def meeting_documents(meeting: Meeting | int, viewer: Viewer) -> list[Document]:
     """The documents of a meeting that `viewer` may see, slides first."""
     meeting_id = meeting if isinstance(meeting, int) else meeting.pk
     return list(
         Document.objects.visible_to(viewer).filter(meeting_id=meeting_id).order_by("kind", "pk")
     )
+
+
+def meeting_documents_placed(meeting: Meeting, viewer: Viewer) -> list[Document]:
+    """The meeting page's documents: those of an agenda item go under it (as the item's
+    `documents_shown`; the items are the meeting's prefetched ones), the others are
+    returned."""
+    by_item: dict[int, list[Document]] = {}
+    for document in meeting_documents(meeting, viewer):
+        by_item.setdefault(document.agenda_item_id, []).append(document)
+    for item in meeting.agenda_items.all():
+        item.documents_shown = by_item.pop(item.pk, [])
+    return [document for documents in by_item.values() for document in documents]
 
 
 def document_get_visible(document_id: int, viewer: Viewer) -> Document:

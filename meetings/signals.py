@@ -18,9 +18,28 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from .cache import programme_generation_bump
-from .models import CoFacilitator, Document, Meeting, Organisation, Person, Programme, Theme
+from .models import (
+    AgendaItem,
+    AgendaSpeaker,
+    CoFacilitator,
+    Document,
+    Meeting,
+    Organisation,
+    Person,
+    Programme,
+    Theme,
+)
 
-WATCHED = (Programme, Meeting, CoFacilitator, Organisation, Person, Theme)
+WATCHED = (
+    Programme,
+    Meeting,
+    CoFacilitator,
+    Organisation,
+    Person,
+    Theme,
+    AgendaItem,
+    AgendaSpeaker,
+)
 
 
 @receiver(post_save)

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Document, Meeting, Programme, Theme
+from .models import AgendaItem, Document, Meeting, Programme, Theme
 
 
 @register(Programme)
@@ -20,6 +20,12 @@ class MeetingTranslation(TranslationOptions):
 @register(Theme)
 class ThemeTranslation(TranslationOptions):
     fields = ("name",)
+    required_languages = ()
+
+
+@register(AgendaItem)
+class AgendaItemTranslation(TranslationOptions):
+    fields = ("title", "description")
     required_languages = ()
 
 

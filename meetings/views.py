@@ -15,8 +15,8 @@ from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, Unknown
 
 
 def programme_current(request):
-    """The programme of this year, or the nearest published one."""
-    year = selectors.programme_current_year(timezone.localdate().year)
+    """The front door: the nearest programme with meetings to come, else the latest."""
+    year = selectors.programme_upcoming_year(timezone.now())
     if year is None:
         raise Http404
     return redirect("meetings:programme", year=year)
@@ -45,6 +45,7 @@ def programme_detail(request, year: int):
             "countries": selectors.programme_countries(programme),
             "selected_theme": theme,
             "selected_country": country.upper() if country else None,
+            "years": selectors.programme_years(),
         },
     )
 
@@ -54,7 +55,7 @@ def meeting_detail(request, meeting_id: int):
         meeting = selectors.meeting_get_public(meeting_id)
     except UnknownMeeting:
         raise Http404 from None
-    documents = selectors.meeting_documents(meeting, selectors.viewer_for(request.user))
+    documents = selectors.meeting_documents_placed(meeting, selectors.viewer_for(request.user))
     return render(request, "meetings/meeting.html", {"meeting": meeting, "documents": documents})
 
 
@@ -73,3 +74,35 @@ def document_download(request, document_id: int):
         response.headers["Cache-Control"] = "private, no-store"
         return response
     return document_response(document)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def archive(request):
+    """Past meetings of every year, newest first, searchable and paginated."""
+    now = timezone.now()
+    text = request.GET.get("q", "")[:200]
+    theme = request.GET.get("theme") or None
+    year = _int_or_none(request.GET.get("year"))
+    page = selectors.archive_page(now, request.GET.get("page"), text=text, theme=theme, year=year)
+    themes, years = selectors.archive_filters(now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "meetings/archive.html",
+        {
+            "page": page,
+            "themes": themes,
+            "years": years,
+            "text": text,
+            "selected_theme": theme,
+            "selected_year": year,
+            "query": query.urlencode(),
+        },
+    )

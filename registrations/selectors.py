@@ -121,7 +121,7 @@ def waitlist_position(registration: Registration) -> int | None:
 
 def registrant_meetings(registration: Registration) -> list[Meeting]:
     """Every meeting the address of `registration` is registered for (not cancelled),
-    with the themes the calendar shows."""
+    with the host, themes and agenda the calendar shows."""
     return list(
         Meeting.objects.filter(
             pk__in=Registration.objects.annotate(email_lower=Lower("email"))
@@ -129,7 +129,10 @@ def registrant_meetings(registration: Registration) -> list[Meeting]:
             .exclude(status=Registration.Status.CANCELLED)
             .values("meeting_id")
         )
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("slug")))
+        .select_related("host_organisation")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("slug")), "agenda_items"
+        )
         .order_by("starts_at", "pk")
     )
 

@@ -260,6 +260,12 @@ class _Writer:
                     (_("Co-facilitators"), "\n".join(_cofacilitator(p) for p in booklet.pair))
                 )
         story += [Spacer(0, 1 * cm), self.facts(rows)]
+        if booklet.host:
+            story.append(Spacer(0, 0.4 * cm))
+            for lang in langs:
+                with translation.override(lang):
+                    partnership = _("In partnership with %(host)s") % {"host": booklet.host}
+                story.append(self.para(partnership, styles.body))
         return story
 
     def facts(self, rows: list[tuple[str, str]]) -> Table:
@@ -286,6 +292,9 @@ class _Writer:
             if labelled:
                 version = _("Version in French") if lang == "fr" else _("Version in Dutch")
                 story.append(self.heading(version, styles.title, lang))
+            if self.booklet.agenda:
+                story.append(self.heading(_("How the meeting went"), styles.h1, f"{lang}-agenda"))
+                story += self.agenda(lang)
             story.append(self.heading(_("Key figures"), styles.h1, f"{lang}-figures"))
             story += self.key_figures()
             if self.booklet.is_empty:
@@ -305,6 +314,26 @@ class _Writer:
             story.append(self.heading(_("Annexes"), styles.h1, f"{lang}-annexes"))
             story += self.annexes(lang)
         return story
+
+    def agenda(self, lang: str) -> list:
+        """The agenda as it ran: hours, then what, where, who and the parallel workshops."""
+        styles = self.styles.base
+        rows = []
+        for line in self.booklet.agenda:
+            parts = [f"<b>{pdf.escape(content(line.title, lang))}</b>"]
+            description = content(line.description, lang)
+            if description:
+                parts.append(pdf.escape(description))
+            details = [line.place, *line.speakers]
+            details += [content(workshop, lang) for workshop in line.workshops]
+            parts += [pdf.escape(detail) for detail in details if detail]
+            rows.append(
+                (
+                    self.para(line.hours, styles.cell_label),
+                    Paragraph("<br/>".join(parts), styles.cell),
+                )
+            )
+        return [pdf.label_value_table(rows, 3 * cm, WIDTH - 3 * cm), Spacer(0, 0.5 * cm)]
 
     def key_figures(self) -> list:
         figures = self.booklet.figures
@@ -429,7 +458,8 @@ class _Writer:
                     [
                         self.para(title, styles.base.cell) if start + index == 0 else "",
                         Paragraph(
-                            _post_it(item.text, [m.text for m in item.merged]), styles.base.cell
+                            _post_it(item.text, [m.text for m in item.merged], item.languages),
+                            styles.base.cell,
                         ),
                         Paragraph(
                             _post_it(item.objective, [m.objective for m in item.merged]),
@@ -489,9 +519,12 @@ def _cofacilitator(person: Cofacilitator) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def _post_it(text: str, merged: list[str]) -> str:
-    """A post-it's cell, with those merged into it after it, each on its own line."""
+def _post_it(text: str, merged: list[str], languages: list[str] = ()) -> str:
+    """A post-it's cell, with those merged into it after it, each on its own line, and
+    the group's languages when it was said in both."""
     lines = [pdf.escape(text)] + [f"+ {pdf.escape(other)}" for other in merged if other]
+    if len(languages) > 1:
+        lines.append(f"<i>{' · '.join(code.upper() for code in languages)}</i>")
     return "<br/>".join(line for line in lines if line)
 
 

@@ -2,7 +2,8 @@
 
 The PDF (`reports.booklet`), the public results page and the inputs hash all read this
 one structure, so they cannot disagree, and the layout never touches the database. It
-takes the same nine queries whether the meeting had ten post-its or ten thousand.
+takes the same eleven queries (ten without an agenda) whether the meeting had ten post-its
+or ten thousand.
 
 Content fields are kept in both languages (`Text`: {"fr": …, "nl": …}, each falling back
 to the other), so the structure does not depend on the language a booklet is printed in.
@@ -24,10 +25,18 @@ from operator import attrgetter
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
 
 from events_site.kit.text import bilingual
-from meetings.models import CoFacilitator, Meeting, Organisation, Viewer
+from meetings.models import (
+    AgendaItem,
+    AgendaSpeaker,
+    CoFacilitator,
+    Meeting,
+    Organisation,
+    Viewer,
+)
 from meetings.selectors import meeting_documents
 from registrations.models import CheckIn, Registration
 from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
+from workshops.text import language
 
 from .figures import UNSPECIFIED, AttendanceFigures, attendance_figures
 from .terms import key_terms
@@ -62,6 +71,9 @@ class Item:
     question_id: int | None
     orientation_id: int | None
     merged: list[Merged] = field(default_factory=list)
+    # A merged group's languages ("fr", "nl"), told from its words: the same idea said
+    # on both sides of the border is printed once, and says so.
+    languages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +97,7 @@ class WorkshopSection:
     id: int
     title: Text
     room: str
+    agenda_item_id: int | None
     questions: list[Text]
     tables: int
     contributions: int
@@ -92,6 +105,19 @@ class WorkshopSection:
     terms: list[tuple[str, int]]
     groups: list[Group]
     annex: list[QuestionItems]
+
+
+@dataclass
+class AgendaLine:
+    """An item of "how the meeting went", with the workshops its slot ran in parallel."""
+
+    hours: str
+    kind: str
+    title: Text
+    description: Text
+    place: str
+    speakers: list[str]
+    workshops: list[Text]
 
 
 @dataclass
@@ -135,6 +161,7 @@ class Booklet:
     venue_country: str
     host: str
     pair: list[Cofacilitator]
+    agenda: list[AgendaLine]
     figures: KeyFigures
     workshops: list[WorkshopSection]
     next_steps: Text
@@ -189,11 +216,49 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
         venue_country=meeting.venue_country.code,
         host=meeting.host_organisation.name if meeting.host_organisation else "",
         pair=pair,
+        agenda=_agenda(meeting, workshops),
         figures=figures,
         workshops=workshops,
         next_steps=bilingual(meeting.next_steps_fr, meeting.next_steps_nl),
         documents=_documents(meeting),
     )
+
+
+def _agenda(meeting: Meeting, workshops: list[WorkshopSection]) -> list[AgendaLine]:
+    """The agenda in two queries (items, then speakers if there are items); each slot's
+    workshops come from the sections already read."""
+    items = list(AgendaItem.objects.filter(meeting=meeting).order_by("start_offset_min", "pk"))
+    speakers = defaultdict(list)
+    if not items:
+        return []
+    for speaker in AgendaSpeaker.objects.filter(item__meeting=meeting).select_related(
+        "person__organisation"
+    ):
+        speaker_line = speaker.display_name
+        if speaker.display_role:
+            speaker_line += f", {speaker.display_role}"
+        speakers[speaker.item_id].append(speaker_line)
+    lines = []
+    for item in items:
+        item.meeting = meeting
+        lines.append(
+            AgendaLine(
+                hours=item.hours,
+                kind=item.kind,
+                title=bilingual(item.title_fr, item.title_nl),
+                description=bilingual(item.description_fr, item.description_nl),
+                place=item.room or item.address,
+                speakers=speakers[item.pk],
+                workshops=[
+                    section.title
+                    if not section.room
+                    else {lang: f"{text} ({section.room})" for lang, text in section.title.items()}
+                    for section in workshops
+                    if section.agenda_item_id == item.pk
+                ],
+            )
+        )
+    return lines
 
 
 def _documents(meeting: Meeting) -> list[DocumentEntry]:
@@ -258,7 +323,7 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
     workshops = list(
         Workshop.objects.filter(meeting=meeting)
         .order_by("order", "pk")
-        .values("id", "title_fr", "title_nl", "room")
+        .values("id", "title_fr", "title_nl", "room", "agenda_item_id")
     )
     ids = [workshop["id"] for workshop in workshops]
     questions = _by_workshop(
@@ -349,6 +414,10 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         if target in visible:
             visible[target].merged.append(item)
     items = list(visible.values())
+    for item in items:
+        if item.merged:
+            said = [item.text] + [m.text for m in item.merged]
+            item.languages = sorted({language(text) for text in said} - {None})
 
     groups = _sorted_into(
         items,
@@ -369,6 +438,7 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         id=workshop["id"],
         title=_text(workshop, "title"),
         room=workshop["room"],
+        agenda_item_id=workshop["agenda_item_id"],
         questions=[_text(row, "text") for row in questions],
         tables=tables,
         contributions=len(items) + sum(len(item.merged) for item in items),

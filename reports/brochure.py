@@ -21,7 +21,7 @@ from reportlab.platypus import (
 
 from events_site.kit import pdf
 from meetings.cache import programme_generation
-from meetings.models import CoFacilitator, Meeting, Programme
+from meetings.models import AgendaItem, CoFacilitator, Meeting, Programme
 from meetings.selectors import programme_get_published, programme_meetings
 
 # The key carries the generation, so a stale brochure is never read again; the timeout
@@ -53,7 +53,7 @@ def programme_brochure(programme: Programme, lang: str) -> bytes:
     title_nl, and gettext its wording, by the language active when each field is read."""
     with translation.override(lang):
         styles = pdf.styles()
-        meetings = programme_meetings(programme)
+        meetings = programme_meetings(programme, with_agenda=True)
         story = _cover(programme, styles)
         if meetings:
             story.append(PageBreak())
@@ -98,6 +98,8 @@ def _meeting(meeting: Meeting, styles: pdf.Styles) -> list:
             f'<font color="{pdf.ACCENT.hexval()}"><b>{_when(meeting)}</b></font>', styles.body
         ),
     ]
+    if meeting.host_organisation:
+        parts.append(Paragraph(f"<i>{pdf.escape(meeting.in_partnership_with)}</i>", styles.body))
     if meeting.is_cancelled and meeting.cancellation_reason:
         parts.append(Paragraph(pdf.escape(meeting.cancellation_reason), styles.body))
     if meeting.description:
@@ -142,6 +144,9 @@ def _details(meeting: Meeting, styles: pdf.Styles) -> Table:
         for code in meeting.working_languages
     ]
     rows.append((_("Working languages"), pdf.escape(", ".join(languages))))
+    agenda = [_agenda_line(item) for item in meeting.agenda_items.all()]
+    if agenda:
+        rows.append((_("Agenda"), "<br/>".join(agenda)))
     pair = [
         _cofacilitator(cofacilitator)
         for cofacilitator in meeting.cofacilitators.all()
@@ -159,6 +164,17 @@ def _details(meeting: Meeting, styles: pdf.Styles) -> Table:
         LABEL_WIDTH,
         style=[("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)],
     )
+
+
+def _agenda_line(item: AgendaItem) -> str:
+    """A compact line: hours, title, place and speakers, "09:30–10:00 Accueil · Hall"."""
+    line = f"{item.hours} <b>{pdf.escape(item.title)}</b>"
+    place = item.room or item.address
+    speakers = ", ".join(speaker.display_name for speaker in item.speakers.all())
+    for extra in (place, speakers):
+        if extra:
+            line += f" · {pdf.escape(extra)}"
+    return line
 
 
 def _cofacilitator(cofacilitator: CoFacilitator) -> str:

@@ -133,7 +133,10 @@ def booklet_download(request, meeting_id: int, job_id: int):
 def meeting_results(request, meeting_id: int):
     """The booklet as a web page, once the organisers have closed the meeting."""
     meeting = get_object_or_404(
-        Meeting, pk=meeting_id, status=Meeting.Status.PUBLISHED, closed_at__isnull=False
+        Meeting.objects.select_related("host_organisation"),
+        pk=meeting_id,
+        status=Meeting.Status.PUBLISHED,
+        closed_at__isnull=False,
     )
     booklet = booklet_data(meeting)
     lang = booklet_language(translation.get_language())

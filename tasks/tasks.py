@@ -15,6 +15,7 @@ from registrations.services.reminders import reminders_queue
 from reports.brochure import brochure_payload
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build
+from workshops.services.embeddings import workshop_texts_embed as texts_embed
 
 from .outbox.send import deliveries_send
 from .outbox.sweep import deliveries_sweep
@@ -85,3 +86,10 @@ def meeting_booklets_ready(meeting_id: int) -> None:
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is not None:
         meeting_booklets_build(meeting)
+
+
+@shared_task(name="tasks.workshop_texts_embed", ignore_result=True)
+def workshop_texts_embed(workshop_id: int) -> None:
+    """Store the vectors of a workshop's new post-its and titles for the suggestions; the
+    worker loads the encoder once, on its first such job."""
+    texts_embed(workshop_id)

@@ -2,6 +2,7 @@
 so that tests walking every route reach past "not found"."""
 
 from meetings.models import Document
+from meetings.services.agenda import agenda_item_create
 from registrations.services.registration import registration_create
 from reports.services import booklet_request
 from tasks.models import Delivery
@@ -32,6 +33,9 @@ def one_of_each(meeting) -> dict:
         file="documents/world/slides.pdf",
         content_type="application/pdf",
     )
+    item = agenda_item_create(
+        meeting, starts_at=meeting.starts_at, duration_min=30, kind="welcome", title_fr="Accueil"
+    )
     return {
         "year": meeting.programme.year,
         "meeting_id": meeting.pk,
@@ -49,4 +53,5 @@ def one_of_each(meeting) -> dict:
         "orientation_id": workshop.orientations.first().pk,
         "contribution_id": contribution.pk,
         "document_id": document.pk,
+        "item_id": item.pk,
     }

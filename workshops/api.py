@@ -56,6 +56,7 @@ from .schemas import (
     RoundOut,
     RoundPatch,
     RoundsOrderIn,
+    SameIdeaOut,
     SuggestionIn,
     SuggestionOut,
     TableIn,
@@ -80,7 +81,7 @@ from .services.tables import table_token_renew, table_workshop_id, tables_create
 from .services.timer import table_timer_state, timer_state
 from .services.votes import workshop_vote_set
 from .services.workshops import workshop_facilitators_set
-from .suggestions import orientation_suggestions
+from .suggestions import orientation_suggestions, same_ideas
 from .throttles import phone_throttles
 
 router = Router(tags=["workshops"])
@@ -210,6 +211,13 @@ def _changes(payload: Schema, nullable: tuple[str, ...] = ()) -> dict:
 # --- Workshops ------------------------------------------------------------------------
 
 
+def _slot(data: dict) -> dict:
+    """The agenda slot by id: the model checks it exists and belongs to the meeting."""
+    if "agenda_item" in data:
+        data["agenda_item_id"] = data.pop("agenda_item")
+    return data
+
+
 def _detail(workshop: Workshop) -> Workshop:
     return selectors.workshop_detail(workshop.pk)
 
@@ -235,7 +243,8 @@ def workshop_create(request, meeting_id: int, payload: WorkshopIn):
     """A new workshop; 409 if the meeting is cancelled."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     _facilitate(request, meeting.pk)
-    return Status(201, _detail(workshop_services.workshop_create(meeting, **payload.dict())))
+    data = _slot(payload.dict())
+    return Status(201, _detail(workshop_services.workshop_create(meeting, **data)))
 
 
 @router.get(
@@ -258,7 +267,7 @@ def workshop_read(request, workshop_id: int):
 def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
     """Change titles, room, dots per voter and facilitators; 409 once closed."""
     workshop = _workshop(request, workshop_id)
-    data = _changes(payload)
+    data = _slot(_changes(payload, nullable=("agenda_item",)))
     people_ids = data.pop("facilitators", None)
     with transaction.atomic():  # both changes or neither
         workshop = workshop_services.workshop_update(workshop, **data)
@@ -615,14 +624,31 @@ def vote_withdraw(request, contribution_id: int):
     auth=facilitators,
 )
 def suggestion_list(request, workshop_id: int):
-    """For each unsorted visible post-it, the orientation its words most resemble."""
+    """For each unsorted visible post-it, the orientation it most resembles, in meaning
+    and in words."""
     return [
         {
             "contribution": s.contribution.pk,
             "orientation": s.orientation.pk,
             "score": s.score,
+            "margin": s.margin,
+            "confident": s.confident,
         }
         for s in orientation_suggestions(_workshop(request, workshop_id))
+    ]
+
+
+@router.get(
+    "/workshops/{workshop_id}/same-ideas",
+    response={200: list[SameIdeaOut], **error_responses()},
+    auth=facilitators,
+)
+def same_idea_list(request, workshop_id: int):
+    """Pairs of post-its that say the same thing, in either language, to merge in one
+    gesture (empty without the sentence encoder)."""
+    return [
+        {"contributions": [p.first.pk, p.second.pk], "score": p.score}
+        for p in same_ideas(_workshop(request, workshop_id))
     ]
 
 

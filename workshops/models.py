@@ -9,12 +9,13 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings.models import Meeting, Person
+from meetings.models import AgendaItem, Meeting, Person
 from registrations.models import Registration
 
 CONTRIBUTION_MAX_LENGTH = 1000
@@ -40,6 +41,17 @@ class Workshop(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     room = models.CharField(_("room"), max_length=120, blank=True)
+    # The "workshops" slot of the agenda this workshop runs in, beside the others of the
+    # slot. Declared here because meetings knows nothing of workshops.
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda slot"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workshops",
+        limit_choices_to={"kind": AgendaItem.Kind.WORKSHOPS},
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     facilitators = models.ManyToManyField(
         Person, verbose_name=_("facilitators"), related_name="facilitated_workshops", blank=True
@@ -71,6 +83,30 @@ class Workshop(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """A workshop runs in a "workshops" slot of its own meeting, in a room of its own:
+        the slot's workshops run at the same time."""
+        # By id: an unknown one is the field's own error, found before this.
+        item = AgendaItem.objects.filter(pk=self.agenda_item_id).first()
+        if item is None:
+            return
+        if item.meeting_id != self.meeting_id or item.kind != AgendaItem.Kind.WORKSHOPS:
+            raise ValidationError(
+                {"agenda_item": _("Choose a “workshops” slot of this workshop's meeting.")}
+            )
+        room = self.room.strip()
+        if room and (
+            Workshop.objects.filter(agenda_item=item, room__iexact=room)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "room": _("Another workshop of this slot is already in %(room)s.")
+                    % {"room": room}
+                }
+            )
 
     @property
     def is_closed(self) -> bool:
@@ -353,3 +389,29 @@ class TableSeat(models.Model):
 
     def __str__(self):
         return f"{self.registration_id} @ {self.table}"
+
+
+class TextEmbedding(models.Model):
+    """A workshop text's vector from the sentence encoder (`workshops.encoder`), so that a
+    suggestion compares stored vectors instead of running the model in a request.
+
+    Kept by the text's hash, not by the post-it: an edited text gets a new vector, the
+    same words (a post-it and an orientation title, or a copy) share one, and the
+    workshop's deletion takes them along.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
+    encoder = models.CharField(max_length=40)
+    digest = models.CharField(max_length=64)
+    # float32, unit length: 2 KB for the 512 dimensions.
+    vector = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "encoder", "digest"], name="text_embedding_once_per_text"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.encoder}:{self.digest[:12]}"

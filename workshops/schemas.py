@@ -139,11 +139,15 @@ class FacilitatorOut(Schema):
 # --- Workshops -----------------------------------------------------------------------
 
 
+AGENDA_ITEM = "id of the meeting's “workshops” agenda slot this workshop runs in"
+
+
 class WorkshopIn(In):
     title_fr: str = ""
     title_nl: str = Field("", description="at least one of title_fr, title_nl")
     room: str = ""
     vote_limit: int = Field(3, description="dots per voter in the dot-vote, 1 to 50")
+    agenda_item: int | None = Field(None, description=AGENDA_ITEM)
 
 
 class WorkshopPatch(Patch):
@@ -151,6 +155,7 @@ class WorkshopPatch(Patch):
     title_nl: str | None = None
     room: str | None = None
     vote_limit: int | None = None
+    agenda_item: int | None = Field(None, description=AGENDA_ITEM)
     facilitators: ListOf[int] | None = Field(
         None, description="ids of people among the meeting's co-facilitators and staff"
     )
@@ -168,6 +173,7 @@ class WorkshopSummaryOut(Schema):
     vote_open: bool
     vote_limit: int
     current_round: int | None = Field(None, alias="current_round_id")
+    agenda_item: int | None = Field(None, alias="agenda_item_id")
     closed_at: datetime | None
 
 
@@ -286,6 +292,15 @@ class SuggestionOut(Schema):
     contribution: int
     orientation: int
     score: float = Field(..., description="0 to 1: how much the post-it resembles it")
+    margin: float = Field(..., description="its lead over the next orientation")
+    confident: bool = Field(
+        ..., description="a lead at which suggestions were right nine times in ten"
+    )
+
+
+class SameIdeaOut(Schema):
+    contributions: list[int] = Field(..., description="two post-its, the earlier first")
+    score: float = Field(..., description="how close their meanings are, 0 to 1")
 
 
 class SuggestionIn(In):

@@ -17,7 +17,7 @@ from events_site.kit.text import fold
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
-_STOP_WORDS = """
+_FRENCH = """
     afin ainsi alors apres au aussi autre autres aux avant avec avoir bien ca car ce ceci
     cela celle celles celui ces cet cette ceux chaque chez comme dans de depuis des dire
     doit doivent donc dont du elle elles en encore entre est et etaient etait etc ete etre
@@ -26,6 +26,8 @@ _STOP_WORDS = """
     pas permettre peut place plus pour pouvoir qu quand que quel quelle quelles quels qui
     sa sans se selon ses son sont sous suis sur ta te tes toi ton tous tout toute toutes
     tres tu un une unes uns vers via vos votre vous
+"""
+_DUTCH = """
     aan al alle alles als ben bij daar dan dat de deze die dit doen door een eens elk elke
     en er geen had heb hebben heeft hem het hier hij hoe hun iets ieder ik in is ja jaar
     je jullie kan kon kunnen maar me meer men met mij mijn minder moet moeten na naar niet
@@ -33,7 +35,9 @@ _STOP_WORDS = """
     voor waar waarbij want was wat we wel welke werd wie wij worden wordt zal ze zei zelf
     zich zij zijn zo zoals zodat zonder zou zullen
 """
-STOP_WORDS = frozenset(_STOP_WORDS.split())
+FRENCH_STOP_WORDS = frozenset(_FRENCH.split())
+DUTCH_STOP_WORDS = frozenset(_DUTCH.split())
+STOP_WORDS = FRENCH_STOP_WORDS | DUTCH_STOP_WORDS
 
 
 def words(text: str, min_length: int = 3) -> Iterator[tuple[str, str]]:
@@ -50,3 +54,14 @@ def words(text: str, min_length: int = 3) -> Iterator[tuple[str, str]]:
 def terms(text: str) -> list[str]:
     """The folded words of a text, plurals trimmed ("pistes" and "piste" match)."""
     return [key[:-1] if len(key) > 3 and key[-1] in "sx" else key for _word, key in words(text)]
+
+
+def language(text: str) -> str | None:
+    """ "fr" or "nl", by which language's function words the text uses more, or None
+    when it cannot say (a list of names, a word or two, as many of each)."""
+    keys = [fold(word) for word in WORD.findall(text)]
+    french = sum(key in FRENCH_STOP_WORDS for key in keys)
+    dutch = sum(key in DUTCH_STOP_WORDS for key in keys)
+    if french == dutch:
+        return None
+    return "fr" if french > dutch else "nl"

@@ -166,6 +166,11 @@ def _console_text() -> dict:
         "suggestion_accepted": _("Suggestion accepted."),
         "suggestion_rejected": _("Suggestion rejected."),
         "no_suggestions": _("No suggestion for now."),
+        "unsure": _("unsure"),
+        "same_idea": _("Same idea"),
+        "merge_pair": _("Merge them"),
+        "pair_merged": _("Post-its merged."),
+        "no_same_ideas": _("No two post-its say the same thing for now."),
         "moved": _("Post-it moved."),
     }
 

@@ -1,12 +1,13 @@
-"""The past meeting's documents: the plenary's slides (public) and a project sheet for
-the network's members, both small PDFs drawn here, stored like any upload."""
+"""The past meeting's documents: the plenary's slides (public, under the plenary in its
+agenda) and a project sheet for the network's members, both small PDFs drawn here,
+stored like any upload."""
 
 from django.core.files.base import ContentFile
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import PageBreak, Paragraph
 
 from events_site.kit import pdf
-from meetings.models import Document, Meeting
+from meetings.models import AgendaItem, Document, Meeting
 from meetings.services.documents import document_create
 
 # (title fr, title nl), bullets: one slide each, in both languages as shown on the day.
@@ -56,6 +57,7 @@ def load_documents(meeting: Meeting) -> None:
     document_create(
         file=ContentFile(_pdf(SLIDES, "Plénière / Plenaire"), name="pleniere-plenaire.pdf"),
         meeting=meeting,
+        agenda_item=meeting.agenda_items.filter(kind=AgendaItem.Kind.PLENARY).first(),
         title_fr="Diaporama de la plénière",
         title_nl="Presentatie van de plenaire",
         kind=Document.Kind.SLIDES,

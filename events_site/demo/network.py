@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from events_site.demo.agenda import SITE_VISIT_PLAN, load_site_visit
 from events_site.demo.documents import load_documents
 from events_site.demo.synthesis import load_synthesis
 from meetings.apps import ensure_organisers_group
@@ -742,6 +743,8 @@ def load(organiser_password: str | None = None) -> Summary:
     upcoming = _load_programme(today.year + 1)
     for plan in NEXT_YEAR_PLANS:
         meeting = _load_meeting(upcoming, plan, *directory, themes)
+        if plan.key == SITE_VISIT_PLAN:
+            load_site_visit(meeting)
         if plan.key == CANCELLED_PLAN:
             meeting_cancel(meeting, reason=CANCELLATION_REASON)
     return Summary(

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from meetings.models import Meeting, Person
+from meetings.models import AgendaItem, Meeting, Person
 from registrations.services.checkin import checkin_scan
 from registrations.services.registration import registration_create
 from tasks.models import Delivery
@@ -34,6 +34,8 @@ from workshops.services.postits import contribution_create, contribution_update
 from workshops.services.tables import tables_create
 from workshops.services.votes import vote_cast, workshop_vote_set
 from workshops.services.workshops import workshop_close, workshop_create
+
+from .agenda import load_past_agenda
 
 ATTENDEES = 34
 ABSENT_EVERY = 8  # one registered person in eight did not come
@@ -358,8 +360,9 @@ def load_synthesis(meeting: Meeting, door_volunteer) -> None:
     if meeting.workshops.exists():
         return
     _attendance(meeting, door_volunteer)
+    slot = load_past_agenda(meeting)
     for order, plan in enumerate(WORKSHOPS):
-        _workshop(meeting, plan, order)
+        _workshop(meeting, plan, order, slot)
     Meeting.objects.filter(pk=meeting.pk).update(
         next_steps_fr=NEXT_STEPS[0], next_steps_nl=NEXT_STEPS[1], closed_at=timezone.now()
     )
@@ -407,9 +410,15 @@ def _attendance(meeting: Meeting, door_volunteer) -> None:
     )
 
 
-def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int) -> None:
+def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int, slot: AgendaItem) -> None:
+    """One of the workshops that run in parallel in `slot`, each in its own room."""
     workshop = workshop_create(
-        meeting, title_fr=plan.title[0], title_nl=plan.title[1], vote_limit=3
+        meeting,
+        title_fr=plan.title[0],
+        title_nl=plan.title[1],
+        vote_limit=3,
+        agenda_item_id=slot.pk,
+        room=f"Salle {order + 1}",
     )
     questions = [question_create(workshop, text_fr=fr, text_nl=nl) for fr, nl in plan.questions]
     tables = tables_create(workshop, plan.tables)

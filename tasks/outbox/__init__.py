@@ -5,7 +5,8 @@ the package, so that how rows are claimed, sent and swept can change without the
 
 - to owe an email, in the caller's transaction: `DeliverySpec`, `delivery_queue`,
   `deliveries_queue`, `delivery_replace`, `recipient_problem` (`enqueue`);
-- to run a job once the caller's transaction has committed: `enqueue_on_commit` (`queue`);
+- to run a job once the caller's transaction has committed: `enqueue_on_commit`, or
+  `enqueue_on_commit_once` for a burst of writes (`queue`);
 - to say what an email of a kind contains: `renderer`, `PermanentFailure`,
   `batch_deliveries`, `batch_memo`, `fanout_memo` (`renderers`), `message_build`,
   `inline_image_attach` (`mail`), `MessageFrame`, `message_frame` (`frames`).
@@ -24,7 +25,7 @@ from .enqueue import (
 )
 from .frames import MessageFrame, message_frame
 from .mail import inline_image_attach, message_build
-from .queue import enqueue_on_commit
+from .queue import enqueue_on_commit, enqueue_on_commit_once
 from .renderers import PermanentFailure, batch_deliveries, batch_memo, fanout_memo, renderer
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "delivery_queue",
     "delivery_replace",
     "enqueue_on_commit",
+    "enqueue_on_commit_once",
     "fanout_memo",
     "inline_image_attach",
     "message_build",

@@ -14,6 +14,7 @@ the broker down. A publish that fails is bounded by the broker's timeouts
 import logging
 
 from celery import current_app
+from django.core.cache import cache
 from django.db import transaction
 from kombu.exceptions import ChannelError, OperationalError
 
@@ -47,3 +48,15 @@ def publish(task_name: str, args: tuple, *, countdown: float | None = None) -> b
 
 def enqueue_on_commit(task_name: str, *args, countdown: float | None = None) -> None:
     transaction.on_commit(lambda: publish(task_name, args, countdown=countdown))
+
+
+def enqueue_on_commit_once(task_name: str, *args, window_s: float) -> None:
+    """Queue the job once for a burst of writes: the first write of a `window_s` window
+    queues it to run `2 * window_s` later, so it sees the whole window's writes, and the
+    others queue nothing. For jobs that catch up on everything pending (a room posting
+    at the bell would otherwise queue one job a post-it). In eager mode (no worker, the
+    unit tests) each write runs it at its commit."""
+    if current_app.conf.task_always_eager:
+        enqueue_on_commit(task_name, *args)
+    elif cache.add(f"queued:{task_name}:{args}", True, timeout=window_s):
+        enqueue_on_commit(task_name, *args, countdown=2 * window_s)

@@ -50,12 +50,22 @@ def _environment_prepare(tmp: Path) -> None:
     os.environ["CACHE_KEY_PREFIX"] = f"bench-feed-{os.getpid()}"
 
 
+# Minutes after the start, duration, kind, title, room: seed 003's launch day.
+AGENDA = [
+    (0, 30, "welcome", "Accueil", ""),
+    (30, 60, "plenary", "Plénière", "Salle du conseil"),
+    (90, 60, "workshops", "Ateliers", ""),
+    (150, 30, "closing", "Clôture", "Salle du conseil"),
+]
+
+
 def _programme_create():
-    """500 meetings over a year in several zones, some cancelled, some drafts.
+    """500 meetings over a year in several zones, some cancelled, some drafts, each with
+    a host and an agenda of four items.
 
     Bulk inserts send no signals, so no background job is queued for the real broker.
     """
-    from meetings.models import CoFacilitator, Meeting, Person
+    from meetings.models import AgendaItem, CoFacilitator, Meeting, Person
 
     programme, themes, organisations = harness.programme_create(YEAR)
     meetings = []
@@ -89,6 +99,19 @@ def _programme_create():
             )
         )
     meetings = Meeting.objects.bulk_create(meetings)
+    AgendaItem.objects.bulk_create(
+        AgendaItem(
+            meeting=meeting,
+            start_offset_min=offset,
+            duration_min=duration,
+            kind=kind,
+            title_fr=f"{title} {n} <b>&",
+            title_nl=f"{title} {n}" if n % 4 else "",
+            room=room,
+        )
+        for n, meeting in enumerate(meetings)
+        for offset, duration, kind, title, room in AGENDA
+    )
     Meeting.themes.through.objects.bulk_create(
         Meeting.themes.through(meeting=meeting, theme=themes[(n + k) % len(themes)])
         for n, meeting in enumerate(meetings)
@@ -122,10 +145,31 @@ def _plain_events() -> list[dict]:
     from django.utils.translation import gettext as _
     from django_countries import countries
 
-    from meetings.models import Meeting
+    from meetings.models import AgendaItem, Meeting
     from meetings.selectors import PUBLIC_STATUSES
 
     with translation.override(LANG):
+        agendas = {}
+        for (
+            meeting_id,
+            offset,
+            duration,
+            title_fr,
+            title_nl,
+            room,
+            address,
+        ) in AgendaItem.objects.order_by("meeting_id", "start_offset_min", "pk").values_list(
+            "meeting_id",
+            "start_offset_min",
+            "duration_min",
+            "title_fr",
+            "title_nl",
+            "room",
+            "address",
+        ):
+            agendas.setdefault(meeting_id, []).append(
+                (offset, duration, title_fr or title_nl, room or address)
+            )
         url = settings.SITE_URL + reverse("meetings:meeting", kwargs={"meeting_id": 0})
         themes = {}
         for meeting_id, name_fr, name_nl in Meeting.themes.through.objects.order_by(
@@ -154,9 +198,11 @@ def _plain_events() -> list[dict]:
                 "venue_address",
                 "venue_city",
                 "venue_country",
+                "host_organisation__name",
             )
         ):
             zone = ZoneInfo(m["time_zone"])
+            start = m["starts_at"].astimezone(zone)
             title = m["title_fr"] or m["title_nl"]
             description = m["description_fr"] or m["description_nl"]
             cancelled = m["status"] == Meeting.Status.CANCELLED
@@ -165,6 +211,18 @@ def _plain_events() -> list[dict]:
                     "reason": m["cancellation_reason"]
                 }
                 description = f"{reason}\n\n{description}" if description else reason
+            lines = []
+            for offset, duration, item_title, item_place in agendas.get(m["id"], ()):
+                begins = (m["starts_at"] + timedelta(minutes=offset)).astimezone(zone)
+                ends = (m["starts_at"] + timedelta(minutes=offset + duration)).astimezone(zone)
+                line = f"{begins:%H:%M}–{ends:%H:%M} {item_title}"
+                lines.append(f"{line} ({item_place})" if item_place else line)
+            host = m["host_organisation__name"]
+            extra = [
+                _("In partnership with %(host)s") % {"host": host} if host else "",
+                "\n".join([_("Agenda:"), *lines]) if lines else "",
+            ]
+            description = "\n\n".join(part for part in (description, *extra) if part)
             place = (
                 m["venue_name"],
                 m["venue_address"],
@@ -176,7 +234,7 @@ def _plain_events() -> list[dict]:
                     "uid": f"{m['uid']}@proximity-meetings",
                     "sequence": m["sequence"],
                     "updated_at": m["updated_at"],
-                    "start": m["starts_at"].astimezone(zone),
+                    "start": start,
                     "end": m["ends_at"].astimezone(zone),
                     "zone": m["time_zone"],
                     "summary": _("Cancelled: %(title)s") % {"title": title} if cancelled else title,

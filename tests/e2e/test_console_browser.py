@@ -4,7 +4,7 @@ import pytest
 
 from meetings.services.signin import facilitator_user
 from tests.e2e.conftest import sign_in
-from workshops import devices
+from workshops import devices, encoder
 from workshops.models import Contribution
 from workshops.services.orientations import orientation_create
 from workshops.services.plan import question_create, round_create
@@ -80,7 +80,7 @@ def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
 ):
     workshop = workshop_create(meeting, title_fr="Mobilité")
     transport = orientation_create(workshop, title_fr="Transports en bus")
-    first = contribution_create(workshop, text="Un bus de nuit le samedi")
+    first = contribution_create(workshop, text="Un bus de nuit le samedi entre Lille et Courtrai")
     table = table_create(workshop, "Table 1")
     sign_in(page, live_server, facilitator_user(meeting.cofacilitators.first().person))
     errors = []
@@ -97,10 +97,14 @@ def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
             headers={"X-Table-Token": table.token, "X-Device": device},
             data={"text": text},
         ).json()["id"]
-        for text in ["Bus de nuit <script>", "La météo 🌧"]
+        for text in [
+            "Bus de nuit <script>",
+            "La météo 🌧",
+            "Een nachtbus op zaterdag tussen Rijsel en Kortrijk",
+        ]
     ]
     phone.close()
-    twin, off_topic = Contribution.objects.filter(pk__in=posted).order_by("pk")
+    twin, off_topic, dutch = Contribution.objects.filter(pk__in=posted).order_by("pk")
     page.locator(f'.postit[data-contribution="{off_topic.pk}"]').wait_for()
     assert "Table 1" in page.locator(f'.postit[data-contribution="{twin.pk}"]').inner_text()
 
@@ -125,6 +129,15 @@ def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
         f'.board-column[data-orientation="{transport.pk}"] .postit[data-contribution="{first.pk}"]'
     ).wait_for()
 
+    # The Dutch post-it says the same thing: marked on the board, merged in one click.
+    if encoder.available():
+        page.locator(f'.postit[data-contribution="{dutch.pk}"] .postit-same-idea').wait_for()
+        pair = page.locator("#same-ideas-list li", has_text="Een nachtbus op zaterdag")
+        pair.get_by_role("button", name="Merge them").click()
+        page.locator(
+            f'.postit[data-contribution="{first.pk}"] [data-merged="{dutch.pk}"]'
+        ).wait_for()
+
     with page.expect_response(lambda response: response.url.endswith("/vote")) as answer:
         page.locator("#vote-toggle").click()
     assert answer.value.ok
@@ -136,6 +149,8 @@ def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
     first.refresh_from_db()
     workshop.refresh_from_db()
     assert twin.merged_into == first
+    dutch.refresh_from_db()
+    assert dutch.merged_into == (first if encoder.available() else None)
     assert off_topic.hidden
     assert first.orientation == transport
     assert workshop.vote_open

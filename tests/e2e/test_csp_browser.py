@@ -42,6 +42,7 @@ def test_the_main_pages_run_under_the_policy(live_server, page, meeting, organis
     pages = [
         f"/fr/programme/{meeting.programme.year}/",
         f"/fr/meetings/{meeting.pk}/",
+        "/nl/archive/",
         f"/nl/meetings/{meeting.pk}/register/",
         f"/fr/r/{registration.manage_token}/",
         "/fr/signin/",

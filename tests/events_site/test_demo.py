@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from events_site.demo import network as demo
 from meetings.auth import is_organiser
 from meetings.models import (
+    AgendaItem,
     CoFacilitator,
     Document,
     Meeting,
@@ -30,6 +31,7 @@ DEMO_MODELS = (
     Programme,
     Meeting,
     CoFacilitator,
+    AgendaItem,
     User,
     Registration,
     CheckIn,
@@ -90,12 +92,25 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(
     assert emails.count() == confirmed.count()
     assert not emails.exclude(status=Delivery.Status.SENT).exists()
 
+    # The past meeting runs like seed 003's launch day, its workshops in parallel.
+    kinds = [item.kind for item in past.agenda_items.all()]
+    assert kinds == ["welcome", "plenary", "workshops", "closing"]
+    slot = past.agenda_items.get(kind="workshops")
+    rooms = [workshop.room for workshop in slot.workshops.all()]
+    assert len(rooms) >= 2 and len(set(rooms)) == len(rooms)
+    assert past.agenda_items.get(kind="plenary").speakers.count() >= 2
+    # One upcoming meeting visits a site in its host commune.
+    visit = AgendaItem.objects.get(kind="site_visit", meeting__programme=next_year)
+    assert visit.meeting.host_organisation.city in visit.address
+    assert visit.map_url
+
     # Seed 004: "une trentaine d'adhérents", and the past meeting's plenary slides.
     assert 25 <= Organisation.objects.members().count() <= 35
     assert Organisation.objects.filter(membership="lapsed").exists()
     slides = Document.objects.get(kind=Document.Kind.SLIDES)
     assert slides.meeting.ends_at < timezone.now()
     assert slides.visibility == Document.Visibility.PUBLIC
+    assert slides.agenda_item.kind == AgendaItem.Kind.PLENARY
     with slides.file.open("rb") as handle:
         text = " ".join(page.extract_text() for page in PdfReader(handle).pages)
     assert "Bilan des coopérations de la Lys" in text

@@ -32,8 +32,9 @@ def split_datetime(name, value):
     return {f"{name}_0": local.strftime("%Y-%m-%d"), f"{name}_1": local.strftime("%H:%M")}
 
 
-def meeting_form_data(meeting, new_rows=(), **overrides):
-    """What the change form posts back when the organiser edits nothing but `overrides`."""
+def meeting_form_data(meeting, new_rows=(), agenda_rows=(), **overrides):
+    """What the change form posts back when the organiser edits nothing but `overrides`;
+    `agenda_rows` are the agenda inline's rows, as typed."""
     existing = list(meeting.cofacilitators.all()) if meeting.pk else []
     data = {
         "programme": meeting.programme_id,
@@ -61,7 +62,14 @@ def meeting_form_data(meeting, new_rows=(), **overrides):
         "cofacilitators-INITIAL_FORMS": len(existing),
         "cofacilitators-MIN_NUM_FORMS": 0,
         "cofacilitators-MAX_NUM_FORMS": 1000,
+        "agenda_items-TOTAL_FORMS": len(agenda_rows),
+        "agenda_items-INITIAL_FORMS": sum(1 for row in agenda_rows if row.get("id")),
+        "agenda_items-MIN_NUM_FORMS": 0,
+        "agenda_items-MAX_NUM_FORMS": 1000,
     }
+    for i, row in enumerate(agenda_rows):
+        data.update({f"agenda_items-{i}-{name}": value for name, value in row.items()})
+        data[f"agenda_items-{i}-meeting"] = meeting.pk
     for i, cofacilitator in enumerate(existing):
         data[f"cofacilitators-{i}-id"] = cofacilitator.pk
         data[f"cofacilitators-{i}-meeting"] = meeting.pk

@@ -10,8 +10,9 @@ from icalendar import Calendar, vText
 
 from meetings.calendar import calendar_build, meeting_event
 from meetings.models import Meeting, Programme
+from meetings.services.agenda import agenda_item_create
 from meetings.services.meetings import meeting_cancel, meeting_update
-from tests.factories import MeetingFactory, ProgrammeFactory, ThemeFactory
+from tests.factories import MeetingFactory, OrganisationFactory, ProgrammeFactory, ThemeFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -159,12 +160,22 @@ def test_gzip_clients_get_compressed_bytes_under_their_own_etag(client, meeting)
     assert again.status_code == 304
 
 
-def test_cold_year_feed_reads_in_four_queries_whatever_the_size(
+def test_cold_year_feed_reads_in_five_queries_whatever_the_size(
     client, meeting, paris_meeting, django_assert_num_queries
 ):
-    # Programme, meetings (only the fields events show), themes, meeting-theme links.
-    with django_assert_num_queries(4):
-        assert client.get(_url()).status_code == 200
+    meeting_update(meeting, host_organisation=OrganisationFactory())
+    agenda_item_create(
+        meeting, starts_at=meeting.starts_at, duration_min=30, kind="welcome", title_fr="Accueil"
+    )
+    agenda_item_create(
+        paris_meeting, starts_at=paris_meeting.starts_at, duration_min=30, kind="talk", title_fr="x"
+    )
+    # Programme, meetings with their hosts (only the fields events show), themes,
+    # meeting-theme links, agenda items.
+    with django_assert_num_queries(5):
+        response = client.get(_url())
+    descriptions = [str(e["DESCRIPTION"]) for e in Calendar.from_ical(response.content).events]
+    assert any("Accueil" in d and "En partenariat avec" in d for d in descriptions)
 
 
 def test_warm_feed_never_touches_the_database(client, meeting, django_assert_num_queries):
@@ -200,3 +211,37 @@ def test_healthz_is_plain_and_skips_the_database(client, db, django_assert_num_q
     with django_assert_num_queries(0):
         response = client.get(reverse("healthz"))
     assert response.content == b"ok"
+
+
+@pytest.mark.parametrize(
+    ("lang", "partnership", "heading"),
+    [("fr", "En partenariat avec", "Programme :"), ("nl", "In samenwerking met", "Programma:")],
+)
+def test_description_carries_the_partnership_and_the_agenda_with_times(
+    client, meeting, lang, partnership, heading
+):
+    meeting_update(meeting, host_organisation=OrganisationFactory(name="Ville de Comines"))
+    agenda_item_create(
+        meeting,
+        starts_at=meeting.starts_at,
+        duration_min=30,
+        kind="welcome",
+        title_fr="Accueil café",
+        title_nl="Onthaal met koffie",
+        room="Hall",
+    )
+    agenda_item_create(
+        meeting,
+        starts_at=meeting.starts_at + timedelta(minutes=30),
+        duration_min=60,
+        kind="site_visit",
+        title_fr="Visite <b>&",
+        address="Rue du Moulin 3, Comines",
+    )
+    for url in (_url(lang=lang), _url(meeting, lang=lang)):
+        event = _calendar(client, url).events[0]
+        description = str(event["DESCRIPTION"])
+        assert f"{partnership} Ville de Comines" in description
+        title = "Accueil café" if lang == "fr" else "Onthaal met koffie"
+        assert f"{heading}\n09:30–10:00 {title} (Hall)\n" in description
+        assert "10:00–11:00 Visite <b>& (Rue du Moulin 3, Comines)" in description

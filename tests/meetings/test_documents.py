@@ -516,3 +516,45 @@ def test_the_meeting_admin_links_its_documents(superuser_client, meeting, docume
     listing = superuser_client.get(url)
     assert listing.status_code == 200
     assert listing.content.decode().count("/change/") >= 3
+
+
+# --- Under the agenda -----------------------------------------------------------------------
+
+
+def _item(meeting, title):
+    from meetings.services.agenda import agenda_item_create
+
+    return agenda_item_create(
+        meeting, starts_at=meeting.starts_at, duration_min=45, kind="plenary", title_fr=title
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_slides_of_an_agenda_item_show_under_it_on_the_meeting_page(
+    api_client, client, meeting, lang
+):
+    plenary = _item(meeting, "Plénière d’ouverture")
+    response = _post(api_client, meeting, agenda_item=plenary.pk)
+    assert response.status_code == 201, response.json()
+    assert response.json()["agenda_item"] == plenary.pk
+    loose = document_make(meeting, title_fr="Affiche", kind="poster")
+
+    page = client.get(f"/{lang}/meetings/{meeting.pk}/").content.decode()
+
+    agenda = page[page.index('id="agenda-title"') : page.index("</ol>")]
+    assert f"/{lang}/documents/{response.json()['id']}/" in agenda
+    assert f"/documents/{loose.pk}/" not in agenda
+    assert f"/{lang}/documents/{loose.pk}/" in page[page.index('id="documents-title"') :]
+
+
+def test_an_agenda_item_of_another_meeting_is_refused(api_client, meeting, media_root):
+    other = MeetingFactory(programme=meeting.programme)
+    elsewhere = _item(other, "Ailleurs")
+
+    response = _post(api_client, meeting, agenda_item=elsewhere.pk)
+
+    assert response.status_code == 422
+    assert "agenda_item" in response.json()["errors"]
+    assert stored_files(media_root) == []
+    unknown = _post(api_client, meeting, agenda_item=999999)
+    assert unknown.status_code == 422

@@ -134,7 +134,7 @@ def test_each_visible_post_it_is_placed_once_merged_inside_hidden_nowhere_in_few
     synthesis, django_assert_max_num_queries
 ):
     items = synthesis["items"]
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         booklet = booklet_data(synthesis["meeting"])
 
     section, empty = booklet.workshops
@@ -264,6 +264,22 @@ def test_a_post_it_taller_than_a_page_is_split_across_pages(synthesis):
     assert text.count("FIN-LONG") == before + 2 * 4
     for number in range(4):
         assert squeeze(f"+ {number}{LONG[1:40]}") in squeeze(text)
+
+
+def test_the_same_idea_merged_from_both_languages_is_printed_once_with_them(synthesis):
+    items, workshop = synthesis["items"], synthesis["workshop"]
+    dutch = contribution_create(
+        workshop,
+        text="Elk uur een trein tussen de steden, ook in het weekend",
+        source="transcribed",
+    )
+    contribution_update(dutch, merged_into=items["train"])
+    section = booklet_data(synthesis["meeting"]).workshops[0]
+    bus, train = section.groups[0].items[:2]
+    assert (bus.languages, train.languages) == (["fr"], ["fr", "nl"])
+    table = squeeze(pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "fr")))
+    assert table.count(squeeze(dutch.text)) == 1  # in the row of the one it joined
+    assert table.count("FR·NL") == 1
 
 
 def test_contents_longer_than_a_page_go_on_over_the_next_one(programme):
@@ -411,7 +427,7 @@ def test_the_results_page_shows_the_booklet_once_the_meeting_is_closed(
     url = reverse("reports:meeting_results", args=[meeting.pk])
     assert client.get(url).status_code == 404
     Meeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
     body = response.content.decode()

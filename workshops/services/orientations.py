@@ -4,6 +4,7 @@ from django.db import transaction
 
 from ..models import Orientation, Workshop
 from ._common import _lock_open, _next_order, _require_title, _save
+from .embeddings import workshop_texts_embed_later
 
 
 @transaction.atomic
@@ -12,6 +13,7 @@ def orientation_create(workshop: Workshop, **data) -> Orientation:
     orientation = Orientation(workshop=workshop, order=_next_order(workshop.orientations.all()))
     _require_title(data, orientation)
     _save(orientation, data)
+    workshop_texts_embed_later(workshop.pk)
     return orientation
 
 
@@ -20,6 +22,7 @@ def orientation_update(orientation: Orientation, **data) -> Orientation:
     _lock_open(orientation.workshop)
     _require_title(data, orientation)
     _save(orientation, data)
+    workshop_texts_embed_later(orientation.workshop_id)
     return orientation
 
 

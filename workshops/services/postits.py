@@ -20,6 +20,7 @@ from ..models import (
     Workshop,
 )
 from ._common import _check_question, _lock_open, _require_open, _save
+from .embeddings import workshop_texts_embed_later
 
 
 def _clean_text(value, field: str, *, required: bool) -> str:
@@ -116,6 +117,7 @@ def contribution_post(
         _require_open(table.workshop)
         raise selectors.unknown_table()  # renewed between the two reads
     pk, table_id, table_name, round_id, question_id = row
+    workshop_texts_embed_later(workshop_id)
     return Contribution(
         pk=pk,
         workshop_id=workshop_id,
@@ -195,6 +197,7 @@ def _contribution_insert(
         question_id = current.question_id
     else:
         question_id = question and question.pk
+    workshop_texts_embed_later(workshop.pk)
     return Contribution.objects.create(
         workshop=workshop,
         question_id=question_id,
@@ -236,6 +239,8 @@ def contribution_update(contribution: Contribution, **changes) -> Contribution:
     if "merged_into" in changes:
         data["merged_into"] = _merge_target(contribution, changes["merged_into"], workshop)
     _save(contribution, data)
+    if data.keys() & {"text", "objective"}:
+        workshop_texts_embed_later(workshop.pk)
     if data.get("merged_into") is not None:
         _merge_followers(contribution, data["merged_into"])
     return contribution

@@ -5,7 +5,7 @@ from kombu.exceptions import OperationalError
 
 from meetings.models import Meeting
 from meetings.services.meetings import meeting_publish
-from tasks.outbox.queue import broker_outage, publish
+from tasks.outbox.queue import broker_outage, enqueue_on_commit_once, publish
 from tests.factories import MeetingFactory, cross_border_pair
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,20 @@ def test_a_publish_gives_up_on_a_hung_broker_within_its_timeouts():
     assert options["socket_timeout"] == options["socket_connect_timeout"]
     assert options["socket_timeout"] == settings.REDIS_BROKER_TIMEOUT_S
     assert current_app.conf.task_publish_retry_policy["max_retries"] == 1
+
+
+def test_a_burst_of_writes_queues_one_job_that_runs_after_the_burst(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+    monkeypatch.setattr(
+        current_app.tasks["tasks.workshop_texts_embed"],
+        "apply_async",
+        lambda args, **kw: sent.append((args, kw["countdown"])),
+    )
+    current_app.conf.update(task_always_eager=False)  # a worker's; the fixture restores it
+    with django_capture_on_commit_callbacks(execute=True):
+        for _post_it in range(30):
+            enqueue_on_commit_once("tasks.workshop_texts_embed", 7, window_s=1.0)
+        enqueue_on_commit_once("tasks.workshop_texts_embed", 8, window_s=1.0)
+    assert sent == [((7,), 2.0), ((8,), 2.0)]

@@ -428,6 +428,13 @@ function facilitate(root, text, lang) {
       var title = document.createElement("strong");
       title.textContent = inLanguage(orientation, lang);
       line.append(words, arrow, title, " ");
+      // Confident suggestions were right nine times in ten; the others are a hint.
+      if (!suggestion.confident) {
+        var unsure = document.createElement("span");
+        unsure.className = "muted";
+        unsure.textContent = "(" + text.unsure + ") ";
+        line.append(unsure);
+      }
       [["accept", true], ["reject", false]].forEach(function (choice) {
         var button = document.createElement("button");
         button.type = "button";
@@ -446,19 +453,62 @@ function facilitate(root, text, lang) {
       });
       suggestionList.appendChild(line);
     });
-    if (!suggestionList.children.length) {
-      var empty = document.createElement("li");
-      empty.className = "muted";
-      empty.textContent = text.no_suggestions;
-      suggestionList.appendChild(empty);
-    }
+    emptyLine(suggestionList, text.no_suggestions);
+  }
+
+  function emptyLine(list, message) {
+    if (list.children.length) return;
+    var empty = document.createElement("li");
+    empty.className = "muted";
+    empty.textContent = message;
+    list.appendChild(empty);
+  }
+
+  /* Two post-its that say the same thing, in either language: both are marked on the
+     board, and one button merges the later into the earlier. */
+  var sameIdeaList = document.getElementById("same-ideas-list");
+
+  function showSameIdeas(data) {
+    sameIdeaList.textContent = "";
+    board.querySelectorAll(".postit-same-idea").forEach(function (badge) {
+      badge.remove();
+    });
+    itemsOf(data).forEach(function (pair) {
+      var kept = postit(pair.contributions[0]);
+      var merged = postit(pair.contributions[1]);
+      if (!kept || !merged) return;
+      [kept, merged].forEach(function (el) {
+        var badge = document.createElement("span");
+        badge.className = "postit-same-idea";
+        badge.textContent = text.same_idea;
+        el.querySelector(".postit-text").after(badge);
+      });
+      var line = document.createElement("li");
+      var first = document.createElement("span");
+      first.textContent = kept.querySelector(".postit-text").textContent;
+      var second = document.createElement("span");
+      second.textContent = merged.querySelector(".postit-text").textContent;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button";
+      button.textContent = text.merge_pair;
+      button.addEventListener("click", function () {
+        var target = { merged_into: Number(kept.dataset.contribution) };
+        update(merged.dataset.contribution, target, text.pair_merged)
+          .then(refreshBoard).then(loadSuggestions);
+      });
+      line.append(first, " ≈ ", second, " ", button);
+      sameIdeaList.appendChild(line);
+    });
+    emptyLine(sameIdeaList, text.no_same_ideas);
   }
 
   function loadSuggestions() {
     call("GET", workshopUrl + "/suggestions").then(function (data) {
       suggestions.hidden = false;
       showSuggestions(data);
-    }, function (error) {
+      return call("GET", workshopUrl + "/same-ideas").then(showSameIdeas);
+    }).catch(function (error) {
       // No endpoint (or not for this workshop): the panel stays out of the way.
       if (error.status === 404) suggestions.hidden = true;
       else report(error);
