@@ -193,12 +193,17 @@ def archive_page(
     theme: str | None = None,
     year: int | None = None,
 ) -> Page:
-    """One page of the archive with each meeting's host and themes: five queries whatever
-    the number of meetings (the count, the page, its themes)."""
+    """One page of the archive with each meeting's host, themes and public documents
+    (`public_documents`): six queries whatever the number of meetings (the count, the
+    page, its themes, its documents)."""
+    public = Document.objects.visible_to(Viewer()).order_by("kind", "pk")
     meetings = (
         _archive_meetings(now, text=text, theme=theme, year=year)
         .select_related("programme", "host_organisation")
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("slug")))
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("slug")),
+            Prefetch("documents", queryset=public, to_attr="public_documents"),
+        )
     )
     return Paginator(meetings, ARCHIVE_PAGE_SIZE).get_page(page)
 

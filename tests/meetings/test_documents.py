@@ -558,3 +558,33 @@ def test_an_agenda_item_of_another_meeting_is_refused(api_client, meeting, media
     assert stored_files(media_root) == []
     unknown = _post(api_client, meeting, agenda_item=999999)
     assert unknown.status_code == 422
+
+
+# --- The archive ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_the_archive_links_each_past_meetings_public_documents(
+    client, programme, lang, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    past = [
+        MeetingFactory(
+            programme=programme,
+            starts_at=timezone.now() - timedelta(days=d, hours=3),
+            ends_at=timezone.now() - timedelta(days=d),
+        )
+        for d in (1, 2, 3)
+    ]
+    public = [document_make(meeting) for meeting in past]
+    hidden = document_make(past[0], visibility=PARTICIPANTS)
+
+    with django_assert_max_num_queries(8):
+        page = client.get(f"/{lang}/archive/").content.decode()
+
+    for document in public:
+        assert f"/{lang}/documents/{document.pk}/" in page
+    assert f"/documents/{hidden.pk}/" not in page
