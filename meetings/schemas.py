@@ -393,27 +393,19 @@ class DocumentPatch(Schema):
 
 class DocumentOut(Schema):
     id: int
-    meeting: int | None
+    meeting: int | None = Field(None, alias="meeting_id")
     title: str
     title_fr: str | None
     title_nl: str | None
     kind: str
     language: str
-    agenda_item: int | None
+    agenda_item: int | None = Field(None, alias="agenda_item_id")
     visibility: str
     content_type: str = Field(..., description="read from the file's content")
     size: int
     filename: str
     url: str = Field(..., description="the download, which checks visibility every time")
     created_at: datetime
-
-    @staticmethod
-    def resolve_meeting(obj: Document):
-        return obj.meeting_id
-
-    @staticmethod
-    def resolve_agenda_item(obj: Document):
-        return obj.agenda_item_id
 
     @staticmethod
     def resolve_url(obj: Document):
