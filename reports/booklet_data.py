@@ -2,8 +2,8 @@
 
 The PDF (`reports.booklet`), the public results page and the inputs hash all read this
 one structure, so they cannot disagree, and the layout never touches the database. It
-takes the same eleven queries (ten without an agenda) whether the meeting had ten post-its
-or ten thousand.
+takes the same twelve queries (eleven without an agenda; one reads its documents)
+whether the meeting had ten post-its or ten thousand.
 
 Content fields are kept in both languages (`Text`: {"fr": …, "nl": …}, each falling back
 to the other), so the structure does not depend on the language a booklet is printed in.
