@@ -5,6 +5,7 @@ Everything that differs between a laptop and a deployment comes from the environ
 them set, the embedded default applies: SQLite, Celery in eager mode, console email.
 """
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -84,7 +85,12 @@ WSGI_APPLICATION = "events_site.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "events_site" / "templates"],
+        # Organisers adapt a page's text (the privacy notice) with a template of the same
+        # name in TEMPLATE_OVERRIDES_DIR, which is searched first.
+        "DIRS": [
+            Path(env.str("TEMPLATE_OVERRIDES_DIR", default=str(VAR_DIR / "templates"))),
+            BASE_DIR / "events_site" / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -262,9 +268,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Email -------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# With no EMAIL_URL, each email is a file in var/mail/: the demo queues thousands, which
+# would bury the console, and a sign-in link is still at hand there.
+if "EMAIL_URL" in os.environ:
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="rencontres@localhost")
+# Who answers accessibility requests: the statement (/<lang>/accessibility/) names them.
+ACCESSIBILITY_CONTACT = env.str("ACCESSIBILITY_CONTACT", default=DEFAULT_FROM_EMAIL)
 
 # --- Security ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -340,6 +353,9 @@ WORKSHOP_TABLE_THROTTLE_RATE = env.str("WORKSHOP_TABLE_THROTTLE_RATE", default="
 WORKSHOP_DEVICE_THROTTLE_RATE = env.str("WORKSHOP_DEVICE_THROTTLE_RATE", default="20/m")
 
 ORGANISERS_GROUP = "organisers"
+# The version of the privacy notice people agree to when they register, recorded with
+# each consent: change it whenever the notice's text changes (its template overridden).
+PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-12")
 
 LOGGING = {
     "version": 1,

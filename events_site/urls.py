@@ -10,7 +10,7 @@ from reports import urls as report_urls
 from workshops import urls as workshop_urls
 
 from .api import api
-from .views import API_PREFIX, healthz, unknown_language
+from .views import API_PREFIX, accessibility_statement, healthz, unknown_language
 
 handler400 = "events_site.views.bad_request"
 handler404 = "events_site.views.page_not_found"
@@ -26,6 +26,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", RedirectView.as_view(pattern_name="meetings:programme_current"), name="home"),
     path("admin/", admin.site.urls),
+    path("accessibility/", accessibility_statement, name="accessibility"),
     *meeting_urls.urlpatterns,
     *registration_urls.urlpatterns,
     *report_urls.urlpatterns,

@@ -1,5 +1,7 @@
 """Site-wide views that belong to no app."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, JsonResponse
@@ -26,6 +28,20 @@ def unknown_language(request, lang: str, rest: str):
     """
     query = request.META.get("QUERY_STRING")
     return redirect(f"/{settings.LANGUAGE_CODE}/{rest}" + (f"?{query}" if query else ""))
+
+
+# The audit the statement reports: what tests/e2e/test_accessibility_browser.py runs
+# (a test keeps them in step), and the day the statement was last drawn up.
+ACCESSIBILITY_AUDIT = {"tool": "axe-core 4.14.1", "pages": 39, "date": date(2026, 12, 2)}
+
+
+def accessibility_statement(request):
+    """The statement French and Belgian public bodies must publish (RGAA's model)."""
+    return render(
+        request,
+        "accessibility.html",
+        {"audit": ACCESSIBILITY_AUDIT, "contact": settings.ACCESSIBILITY_CONTACT},
+    )
 
 
 def signin_locked_out(request, original_response=None, credentials=None):

@@ -23,6 +23,8 @@ from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TranslationAdmin
 
+from events_site.kit.admin import LabelledFieldsMixin, LabelledTabularInline
+
 from .auth import api_key_create
 from .errors import MeetingsError
 from .imports import COLUMN_ALIASES, REQUIRED_COLUMNS, ImportFileError, contacts_import
@@ -124,7 +126,7 @@ class ServiceForm(forms.ModelForm):
         return cleaned_data
 
 
-class ServiceAdminMixin:
+class ServiceAdminMixin(LabelledFieldsMixin):
     """Save through the domain services and show their refusals on the form.
 
     Django's own save would skip the rules the API obeys (a title in one language at
@@ -269,7 +271,7 @@ class ThemeAdmin(TranslationAdmin):
 # --- Programme -----------------------------------------------------------------------
 
 
-class ProgrammeMeetingInline(admin.TabularInline):
+class ProgrammeMeetingInline(LabelledTabularInline):
     """The programme's meetings at a glance; each one is edited on its own page."""
 
     model = Meeting
@@ -339,7 +341,7 @@ class CoFacilitatorForm(forms.ModelForm):
                 self.fields[name].disabled = True
 
 
-class CoFacilitatorInline(admin.TabularInline):
+class CoFacilitatorInline(LabelledTabularInline):
     model = CoFacilitator
     form = CoFacilitatorForm
     autocomplete_fields = ("person",)
@@ -388,7 +390,7 @@ class AgendaItemForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in AGENDA_ITEM_FIELDS}
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(LabelledTabularInline):
     """The agenda, by time: saved through `meetings.services.agenda`, which refuses
     overlaps and items outside the meeting's hours. Speakers are on each item's page."""
 
@@ -558,7 +560,7 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
         _apply_each(self, request, queryset, cancel, MEETINGS_CANCELLED)
 
 
-class AgendaSpeakerInline(admin.TabularInline):
+class AgendaSpeakerInline(LabelledTabularInline):
     model = AgendaSpeaker
     fields = ("person", "name", "role")
     autocomplete_fields = ("person",)

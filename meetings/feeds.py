@@ -12,10 +12,8 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.utils import translation
@@ -24,13 +22,11 @@ from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from events_site.kit import sql
-
-from . import selectors
+from . import selectors, sql
 from .cache import GENERATION_KEY, programme_generation
 from .calendar import calendar_build
 from .errors import UnknownMeeting, UnknownProgramme
-from .models import AgendaItem, Meeting, Programme, Theme
+from .models import Meeting, Programme, Theme
 
 # A payload is replaced as soon as the generation moves; this only bounds a forgotten one.
 CACHE_TIMEOUT = 24 * 3600
@@ -115,7 +111,7 @@ CALENDAR_FIELDS = (
 
 def _programme_calendar(
     programme: Programme,
-) -> tuple[list[Meeting], dict[int, list[Theme]], dict[int, list["AgendaRow"]]]:
+) -> tuple[list[Meeting], dict[int, list[Theme]], dict[int, list[sql.AgendaRow]]]:
     """The programme's public meetings, each one's themes and agenda, in four light queries.
 
     Not `selectors.programme_meetings`: it also loads the co-facilitators and hosts the
@@ -139,61 +135,7 @@ def _programme_calendar(
     for meeting_id, theme_id in links:
         if theme_id in themes:
             by_meeting.setdefault(meeting_id, []).append(themes[theme_id])
-    return meetings, by_meeting, _agendas(programme)
-
-
-class AgendaRow(NamedTuple):
-    """An agenda item as its line in a year feed shows it, named like `AgendaItem`'s
-    fields (what `calendar._EventWriter.agenda` reads)."""
-
-    meeting_id: int
-    start_offset_min: int
-    duration_min: int
-    title_fr: str | None
-    title_nl: str | None
-    room: str
-    address: str
-
-
-AGENDA_SQL = """
-    SELECT {meeting_id}, {start}, {duration}, {title_fr}, {title_nl}, {room}, {address}
-    FROM {agenda}
-    WHERE {meeting_id} IN (
-        SELECT {id} FROM {meeting} WHERE {programme_id} = %s AND {status} IN ({statuses})
-    )
-    ORDER BY {meeting_id}, {start}, {item_id}
-"""
-
-
-def _agendas(programme: Programme) -> dict[int, list[AgendaRow]]:
-    """The agenda of every public meeting of the programme in one statement, by meeting.
-
-    Written by hand: a year holds thousands of items, and reading them through the ORM
-    cost a year feed's cold build more than twice what the statement does (the feed
-    benchmark's floor)."""
-    statement = sql.fill(
-        AGENDA_SQL,
-        agenda=AgendaItem,
-        meeting=Meeting,
-        title_fr=(AgendaItem, "title_fr"),
-        title_nl=(AgendaItem, "title_nl"),
-        room=(AgendaItem, "room"),
-        address=(AgendaItem, "address"),
-        meeting_id=(AgendaItem, "meeting"),
-        start=(AgendaItem, "start_offset_min"),
-        duration=(AgendaItem, "duration_min"),
-        item_id=(AgendaItem, "id"),
-        id=(Meeting, "id"),
-        programme_id=(Meeting, "programme"),
-        status=(Meeting, "status"),
-        statuses=", ".join(["%s"] * len(selectors.PUBLIC_STATUSES)),
-    )
-    agendas: dict[int, list[AgendaRow]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [programme.pk, *selectors.PUBLIC_STATUSES])
-        for row in map(AgendaRow._make, cursor.fetchall()):
-            agendas.setdefault(row.meeting_id, []).append(row)
-    return agendas
+    return meetings, by_meeting, sql.programme_agendas(programme.pk, selectors.PUBLIC_STATUSES)
 
 
 def programme_feed_payload(year: int, lang: str) -> FeedPayload:

@@ -842,12 +842,18 @@ def login_token() -> str:
 
 
 class LoginLink(models.Model):
-    """A one-time sign-in link emailed to a facilitator: valid `TTL`, used once."""
+    """A one-time sign-in link emailed to someone the network knows: valid `TTL`, used
+    once. `person` is their directory entry; a participant who only registered has none,
+    and is known by `email` alone."""
 
     # Long enough to switch to the mailbox, short enough that a forwarded email is dead.
     TTL = timedelta(minutes=15)
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="login_links")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="login_links", null=True, blank=True
+    )
+    # Lower case: the links sent to one address are counted by it.
+    email = models.EmailField(blank=True)
     token = models.CharField(max_length=64, unique=True, default=login_token, editable=False)
     next_url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -859,7 +865,7 @@ class LoginLink(models.Model):
         verbose_name_plural = _("sign-in links")
 
     def __str__(self):
-        return f"{self.person} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.person or self.email} · {self.created_at:%Y-%m-%d %H:%M}"
 
     @classmethod
     def ttl_minutes(cls) -> int:

@@ -220,9 +220,10 @@ def archive_filters(now: datetime) -> tuple[list[Theme], list[int]]:
 
 
 def viewer_for(user) -> Viewer:
-    """Who a signed-in user is to the documents' rule: an organiser; else, through their
-    person, a member (an active member organisation) and a participant of the meetings
-    they are confirmed for or co-facilitate. Remembered on the user for the request."""
+    """Who a signed-in user is to the documents' rule: an organiser; else a member when
+    their person is (an active member organisation), and a participant of the meetings
+    they co-facilitate or are confirmed for (registrations answer `participations_asked`,
+    whether or not the registrant is in the directory). Remembered for the request."""
     if user is None or not user.is_authenticated:
         return Viewer()
     if getattr(user, "_document_viewer", None) is not None:
@@ -231,16 +232,15 @@ def viewer_for(user) -> Viewer:
         viewer = Viewer(organiser=True)
     else:
         person = Person.objects.select_related("organisation").filter(user=user).first()
-        viewer = Viewer() if person is None else _person_viewer(person)
+        meetings = set(
+            CoFacilitator.objects.filter(person__user=user).values_list("meeting_id", flat=True)
+        )
+        for _receiver, meeting_ids in participations_asked.send(sender=Viewer, user=user):
+            meetings.update(meeting_ids)
+        member = person is not None and person.is_member
+        viewer = Viewer(member=member, participant_of=frozenset(meetings))
     user._document_viewer = viewer
     return viewer
-
-
-def _person_viewer(person: Person) -> Viewer:
-    meetings = set(CoFacilitator.objects.filter(person=person).values_list("meeting_id", flat=True))
-    for _receiver, meeting_ids in participations_asked.send(sender=Person, person=person):
-        meetings.update(meeting_ids)
-    return Viewer(member=person.is_member, participant_of=frozenset(meetings))
 
 
 def meeting_check_public(meeting_id: int) -> None:

@@ -78,7 +78,7 @@ meeting_capacity_changed = Signal()
 # booklet to everyone who came). Each receiver answers how many emails it queued.
 meeting_closed = Signal()
 
-# Sent with `person=` to learn which meetings a person takes part in (a confirmed
+# Sent with `user=` (signed in) to learn which meetings they take part in (a confirmed
 # registration): each receiver answers an iterable of meeting ids. Registrations answer
 # it, so that documents for a meeting's participants open to them when they sign in.
 participations_asked = Signal()

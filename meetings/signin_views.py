@@ -1,4 +1,5 @@
-"""Facilitators sign in with a one-time link emailed to them: no password to remember.
+"""Everyone the network knows (the directory, and whoever registered) signs in with a
+one-time link emailed to them: no password to remember.
 
 The link itself only shows a button: the link is spent by the POST it sends. Mail
 scanners and link previews open every link in an email, and would otherwise spend it
@@ -65,7 +66,15 @@ def signin_use(request, token: str):
             request, "meetings/signin/use.html", {"token": token, "error": exc.message}, status=400
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect(auth.safe_next(next_url, request) or reverse("facilitate:home"))
+    return redirect(auth.safe_next(next_url, request) or _landing(user))
+
+
+def _landing(user) -> str:
+    """Facilitators (and organisers) land on their meetings to run, everyone else on
+    their own space."""
+    if auth.is_organiser(user) or auth.facilitated_meetings(user).exists():
+        return reverse("facilitate:home")
+    return reverse("me:home")
 
 
 @require_POST

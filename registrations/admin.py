@@ -1,4 +1,5 @@
-"""Invitations in the back office: a read-only list, and the page organisers invite from.
+"""Invitations in the back office: a read-only list, and the page organisers invite from;
+and the consents, read-only, to see who agreed to what and when.
 
 The page goes through `meeting_invite`, like the API, so both obey one set of
 rules and report the people they skip in the same words.
@@ -17,7 +18,7 @@ from events_site.kit.admin import ReadOnlyAdminMixin
 from meetings.models import Meeting, Organisation, Person
 
 from .errors import RegistrationsError
-from .models import Invitation
+from .models import Consent, Invitation
 from .services.invitations import meeting_invite
 
 INVITE_PERMISSION = "registrations.add_invitation"
@@ -135,3 +136,43 @@ class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "report": report,
         }
         return TemplateResponse(request, "admin/registrations/invitation/invite.html", context)
+
+
+class StandingFilter(admin.SimpleListFilter):
+    title = _("standing")
+    parameter_name = "standing"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("standing")), ("no", _("withdrawn")))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(withdrawn_at__isnull=self.value() == "yes")
+        return queryset
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("subject", "meeting", "kind", "version", "given_at", "withdrawn_at")
+    list_filter = ("kind", StandingFilter, "registration__meeting")
+    list_select_related = ("registration__meeting", "person")
+    search_fields = (
+        "registration__first_name",
+        "registration__last_name",
+        "registration__email",
+        "person__first_name",
+        "person__last_name",
+        "person__email",
+    )
+    fields = ("kind", "version", "registration", "person", "given_at", "withdrawn_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("who"))
+    def subject(self, consent: Consent) -> str:
+        if consent.registration_id:
+            return f"{consent.registration.full_name} <{consent.registration.email}>"
+        return f"{consent.person.full_name} <{consent.person.email}>"
+
+    @admin.display(description=_("meeting"), ordering="registration__meeting")
+    def meeting(self, consent: Consent) -> str:
+        return consent.registration.meeting.title if consent.registration_id else ""

@@ -13,9 +13,10 @@ from meetings.auth import organiser_auth
 from meetings.emails import site_link
 from meetings.models import Meeting
 
-from . import selectors
+from . import contacts, selectors
 from .models import Registration
 from .schemas import (
+    ContactOut,
     InvitationsIn,
     InviteReportOut,
     NeutralOut,
@@ -170,3 +171,37 @@ def registration_update(request, token: str, payload: RegistrationPatch):
 def registration_cancel(request, token: str):
     """Cancel; the seat goes to the next person waiting. Cancelling again changes nothing."""
     return _registration_out(registration_services.registration_cancel(_by_token(token)))
+
+
+def _contact_out(registration: Registration) -> ContactOut:
+    consent = next(iter(registration.standing_consents), None)
+    checked_in = selectors.checked_in(registration)
+    return ContactOut(
+        registration=registration.pk,
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        function=registration.function,
+        organisation=registration.organisation_label,
+        commune=contacts.commune(registration),
+        country=str(registration.country or ""),
+        email=registration.email,
+        phone=contacts.phone(registration),
+        checked_in=checked_in,
+        shares_contact=registration.share_contact,
+        consent_version=consent.version if consent else None,
+        consent_given_at=consent.given_at if consent else None,
+        in_list=checked_in and registration.share_contact,
+    )
+
+
+@router.get(
+    "/meetings/{meeting_id}/contacts",
+    response={200: list[ContactOut], **error_responses()},
+    auth=organiser_auth,
+    tags=["registrations"],
+)
+def meeting_contacts(request, meeting_id: int):
+    """Every confirmed participant with their contact-sharing consent: who is in the
+    contact list (came, and consents) and who is not."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return [_contact_out(registration) for registration in selectors.contact_states(meeting.pk)]

@@ -10,4 +10,9 @@ class RegistrationsConfig(AppConfig):
     def ready(self):
         # The renderers and the receivers of meeting changes must exist in every process:
         # the worker renders, the web process queues.
-        from . import emails, receivers  # noqa: F401
+        from meetings.services.signin import signer_finder
+
+        from . import emails, receivers, selectors  # noqa: F401
+
+        # Whoever registered may sign in to their own space, though not in the directory.
+        signer_finder(selectors.registrant_signer)

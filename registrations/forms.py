@@ -5,7 +5,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Organisation
+from events_site.kit.text import fold
+from meetings.models import Organisation, Person
 
 from .models import Registration
 from .services.registration import FIELDS, PRIVACY_CONSENT, UPDATABLE_FIELDS
@@ -14,6 +15,35 @@ from .services.registration import FIELDS, PRIVACY_CONSENT, UPDATABLE_FIELDS
 def _field(name: str, **kwargs) -> forms.Field:
     """The form field of a model field: same label, length and choices."""
     return Registration._meta.get_field(name).formfield(**kwargs)
+
+
+# A French maire and a Belgian bourgmestre are both "burgemeester" in Dutch (and both
+# "mayor" in English): the form says which is which.
+FUNCTION_LABELS = {
+    Person.Function.MAYOR: _("mayor (France: maire)"),
+    Person.Function.BURGOMASTER: _("burgomaster (Belgium)"),
+}
+
+
+def _function_field() -> forms.Field:
+    field = _field("function")
+    field.choices = [(value, FUNCTION_LABELS.get(value, label)) for value, label in field.choices]
+    return field
+
+
+class _AccentBlindOrder(forms.models.ModelChoiceIterator):
+    """Organisations in the order a reader expects, accents ignored ("Métropole" before
+    "Mouscron"), the same in every language and on every database."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for organisation in sorted(self.queryset, key=lambda o: (fold(o.name), o.pk)):
+            yield self.choice(organisation)
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    iterator = _AccentBlindOrder
 
 
 class _NeedsFields(forms.Form):
@@ -50,10 +80,10 @@ class RegistrationForm(_NeedsFields):
     first_name = _field("first_name", widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = _field("last_name", widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = _field("email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    function = _field("function")
-    organisation = forms.ModelChoiceField(
+    function = _function_field()
+    organisation = OrganisationChoiceField(
         label=_("Organisation"),
-        queryset=Organisation.objects.only("name", "country").order_by("name", "pk"),
+        queryset=Organisation.objects.only("name", "country"),
         required=False,
         empty_label=_("Not in the list: type it below"),
     )

@@ -201,3 +201,75 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"{self.registration} @ {self.checked_in_at:%H:%M}"
+
+
+class Consent(models.Model):
+    """One consent as it was given: what for, which version of the text the person was
+    shown, when, and when it was withdrawn. Never rewritten: giving it again after a
+    withdrawal is a new row, so the history of what each person agreed to stays.
+
+    The current state of a consent that rules a query (who is in a contact list) is
+    also kept on its row (`Registration.share_contact`, `Person.accepts_network_news`),
+    for the query; this is the record that shows it was given.
+    """
+
+    class Kind(models.TextChoices):
+        PRIVACY_NOTICE = "privacy_notice", _("privacy notice")
+        CONTACT_SHARING = "contact_sharing", _("contact sharing")
+        NETWORK_NEWS = "network_news", _("network news")
+
+    kind = models.CharField(_("for"), max_length=20, choices=Kind.choices)
+    version = models.CharField(_("text version"), max_length=40)
+    # A registration's consents (privacy notice, contact sharing) are given on its form;
+    # network news are the directory entry's.
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(registration__isnull=False) | models.Q(person__isnull=False),
+                name="consent_has_a_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True)
+                | models.Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+            models.UniqueConstraint(
+                fields=["registration", "kind"],
+                condition=models.Q(withdrawn_at__isnull=True, registration__isnull=False),
+                name="consent_one_standing_per_registration",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=models.Q(withdrawn_at__isnull=True, registration__isnull=True),
+                name="consent_one_standing_per_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.version} · {self.given_at:%Y-%m-%d}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.withdrawn_at is None

@@ -1,8 +1,11 @@
 """What registrations do when a meeting changes, in the same transaction: tell everyone
-invited or registered, and give new seats to the waiting list."""
+invited or registered, and give new seats to the waiting list; and when an organiser
+changes someone's network news, the record of that consent."""
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from meetings.models import Person
 from meetings.signals import (
     meeting_cancelled,
     meeting_capacity_changed,
@@ -11,6 +14,8 @@ from meetings.signals import (
 )
 
 from .models import Registration
+from .selectors import own_registrations
+from .services.consents import network_news_recorded
 from .services.invitations import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify
 from .services.waitlist import waitlist_promote
 
@@ -31,9 +36,18 @@ def _meeting_capacity_changed(sender, meeting, previous, **kwargs):
         waitlist_promote(meeting)
 
 
+@receiver(post_save, sender=Person)
+def _network_news_recorded(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and "accepts_network_news" not in update_fields):
+        return
+    network_news_recorded(instance)
+
+
 @receiver(participations_asked)
-def _participations(sender, person, **kwargs):
-    """A confirmed registration makes its person a participant of the meeting."""
-    return Registration.objects.filter(
-        person=person, status=Registration.Status.CONFIRMED
-    ).values_list("meeting_id", flat=True)
+def _participations(sender, user, **kwargs):
+    """A confirmed registration of theirs makes a signed-in person a participant."""
+    return (
+        own_registrations(user)
+        .filter(status=Registration.Status.CONFIRMED)
+        .values_list("meeting_id", flat=True)
+    )

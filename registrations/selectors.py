@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from events_site.kit import sql
 from meetings.models import Meeting, Organisation, Person, Theme, Viewer
+from meetings.services.signin import Signer
 from tasks.models import Delivery
 
 from .errors import InvalidSelection, UnknownInvitation, UnknownRegistration
-from .models import Invitation, Registration
+from .models import CheckIn, Consent, Invitation, Registration
 
 
 def invitation_by_token(token: str) -> Invitation:
@@ -143,3 +144,98 @@ def registration_viewer(registration: Registration) -> Viewer:
     if registration.status != Registration.Status.CONFIRMED:
         return Viewer()
     return Viewer(participant_of=frozenset({registration.meeting_id}))
+
+
+def _by_address(email: str):
+    """Registrations made with this address, in any letter case (the index's form)."""
+    return Registration.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower=email.strip().lower()
+    )
+
+
+def registrant_signer(email: str) -> Signer | None:
+    """Who registered with this address, as their latest registration names them: they
+    may sign in, though not in the directory."""
+    registration = (
+        _by_address(email).only("email", "first_name", "last_name", "language").order_by("-pk")
+    ).first()
+    if registration is None:
+        return None
+    return Signer(registration.email, registration.full_name, registration.language)
+
+
+def subject_email(user) -> str:
+    """The address a signed-in user is known by: their directory entry's, else the one
+    their account was made for."""
+    person = getattr(user, "person", None)
+    return person.email if person is not None else user.email
+
+
+def own_registrations(user):
+    """Every registration of the signed-in person: made with their address, or tied to
+    their directory entry; with what their own page shows."""
+    email = subject_email(user)
+    mine = Q(person__user=user)
+    if email:
+        mine |= Q(email_lower=email.lower())
+    return (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(mine)
+        .select_related("meeting", "checkin")
+        .order_by("-meeting__starts_at", "-pk")
+    )
+
+
+def _attended(meeting_id: int):
+    return Registration.objects.filter(
+        meeting_id=meeting_id, status=Registration.Status.CONFIRMED, checkin__isnull=False
+    )
+
+
+def contact_list_entitled(registration: Registration) -> bool:
+    """A contact list is a mutual exchange: it goes to whoever came and shares theirs,
+    once the meeting is closed."""
+    return bool(
+        registration.meeting.closed_at
+        and registration.status == Registration.Status.CONFIRMED
+        and registration.share_contact
+        and checked_in(registration)
+    )
+
+
+def checked_in(registration: Registration) -> bool:
+    """From the check-in read with the registration (`select_related("checkin")`)."""
+    try:
+        return registration.checkin is not None
+    except CheckIn.DoesNotExist:
+        return False
+
+
+def contact_list(meeting_id: int) -> list[Registration]:
+    """Everyone who came to the meeting and shares their contact, as of now: a withdrawn
+    consent leaves every list served from then on."""
+    return list(
+        _attended(meeting_id)
+        .filter(share_contact=True)
+        .select_related("organisation", "person")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def contact_states(meeting_id: int) -> list[Registration]:
+    """Every confirmed registration of the meeting with its contact-sharing consent (the
+    standing one, if any) and its check-in: what organisers see."""
+    return list(
+        Registration.objects.filter(meeting_id=meeting_id, status=Registration.Status.CONFIRMED)
+        .select_related("organisation", "person", "checkin")
+        .prefetch_related(
+            Prefetch(
+                "consents",
+                queryset=Consent.objects.filter(
+                    kind=Consent.Kind.CONTACT_SHARING, withdrawn_at__isnull=True
+                ),
+                to_attr="standing_consents",
+            )
+        )
+        .order_by("last_name", "first_name", "pk")
+    )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from events_site.kit.http_errors import http_status
+from events_site.kit.text import email_masked
 from meetings import selectors as meeting_selectors
 from meetings.calendar import calendar_build
 from meetings.downloads import document_response
@@ -130,6 +131,11 @@ def registration_form(request, meeting_id: int):
                 messages.success(request, _("Thank you: your registration is confirmed."))
             else:
                 messages.info(request, _("Thank you: you are on the waiting list."))
+            messages.info(
+                request,
+                _("We are sending an email with the link to this page to %(address)s.")
+                % {"address": email_masked(registration.email)},
+            )
             return redirect("registrations:manage", token=registration.manage_token)
     elif form.is_bound:
         status = 422

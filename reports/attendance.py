@@ -66,11 +66,12 @@ def _meeting_heading(meeting: Meeting, styles: pdf.Styles) -> list:
     )
     parts = (meeting.venue_name, meeting.venue_address, meeting.venue_city)
     venue = ", ".join(part for part in parts if part)
+    # Two lines, not a title page's heading: every centimetre above the table is a
+    # signature line fewer on the first page.
     return [
-        Paragraph(pdf.escape(TITLE), styles.title),
-        Paragraph(pdf.escape(title), styles.h1),
+        Paragraph(f"{pdf.escape(TITLE)} · {pdf.escape(title)}", styles.h1),
         Paragraph(f"<b>{pdf.escape(when)}</b> · {pdf.escape(venue)}", styles.body),
-        Spacer(0, 0.4 * cm),
+        Spacer(0, 0.2 * cm),
     ]
 
 

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TasksConfig(AppConfig):
     name = "tasks"
+    verbose_name = _("Emails")
 
     def ready(self):
         # Register the jobs in every process, not only in workers, so that apps can

@@ -142,3 +142,57 @@ def media_root(settings, tmp_path):
 def stored_files(root) -> list[str]:
     """Every file under a storage folder, as paths relative to it."""
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+@pytest.fixture
+def contact_meeting(started_meeting, settings, tmp_path):
+    """A meeting over and closed, whose contact list is owed: Marie (in the directory,
+    French, with a phone) and Sofie (outside it, Dutch, an emoji and markup in her
+    names) came and share their contact; Paul shares but did not come; Léa came and
+    does not share."""
+    from tests.factories import OrganisationFactory, PersonFactory
+    from tests.ticket_factories import RegistrationFactory, checkin_make
+
+    settings.MEDIA_ROOT = tmp_path
+    meeting = started_meeting
+    marie = PersonFactory(
+        first_name="Marie",
+        last_name="Dupont",
+        email="marie.dupont@lille.example",
+        phone="+33 3 20 00 00 00",
+        organisation=OrganisationFactory(name="Ville de Lille", city="Lille", country="FR"),
+    )
+    people = {
+        "marie": RegistrationFactory(
+            meeting=meeting,
+            person=marie,
+            first_name="Marie",
+            last_name="Dupont",
+            email="Marie.Dupont@lille.example",
+            organisation=marie.organisation,
+            share_contact=True,
+        ),
+        "sofie": RegistrationFactory(
+            meeting=meeting,
+            first_name="Sofie 🌷",
+            last_name="<b>& Claes",
+            email="sofie.claes@menen.example",
+            function="alderman",
+            organisation=None,
+            organisation_name="Stad Menen",
+            organisation_country="BE",
+            language="nl",
+            share_contact=True,
+        ),
+        "paul": RegistrationFactory(meeting=meeting, first_name="Paul", share_contact=True),
+        "lea": RegistrationFactory(meeting=meeting, first_name="Léa", share_contact=False),
+    }
+    for name in ("marie", "sofie", "lea"):
+        checkin_make(people[name])
+    type(meeting).objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3),
+        ends_at=timezone.now() - timedelta(hours=1),
+        closed_at=timezone.now(),
+    )
+    meeting.refresh_from_db()
+    return {"meeting": meeting, **people}

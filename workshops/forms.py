@@ -67,6 +67,13 @@ class OrientationForm(PlanForm):
     title_nl = forms.CharField(label=_("Orientation in Dutch"), max_length=300, required=False)
 
 
+def _minutes(seconds: int) -> Decimal:
+    """A duration as people write it: "2", not "2.0"; "1.5" when it is not whole."""
+    minutes = Decimal(seconds) / 60
+    whole = minutes.to_integral_value()
+    return whole if minutes == whole else minutes.quantize(Decimal("0.1"))
+
+
 class RoundForm(PlanForm):
     title_fr = forms.CharField(label=_("Title in French"), max_length=200, required=False)
     title_nl = forms.CharField(label=_("Title in Dutch"), max_length=200, required=False)
@@ -93,7 +100,7 @@ class RoundForm(PlanForm):
             "title_fr": instance.title_fr,
             "title_nl": instance.title_nl,
             "kind": instance.kind,
-            "duration_min": (Decimal(instance.duration_s) / 60).quantize(Decimal("0.1")),
+            "duration_min": _minutes(instance.duration_s),
             "question": instance.question_id,
         }
 

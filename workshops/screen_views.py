@@ -75,6 +75,9 @@ def _countdown_text() -> dict[str, str]:
         "planned": _("Ready to start"),
         "paused": _("Paused"),
         "network": _("No answer from the server: the countdown may be out of date."),
+        # What screen readers hear each minute, at ten seconds, and at the end.
+        "announce_left": _("Time left: %(time)s"),
+        "announce_end": _(TIME_IS_UP),
     }
 
 

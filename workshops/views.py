@@ -29,7 +29,7 @@ from registrations.tickets import qr_svg
 
 from . import selectors
 from .forms import OrientationForm, PlanForm, QuestionForm, RoundForm, TablesForm, WorkshopForm
-from .models import Workshop
+from .models import Round, Workshop
 from .printouts import table_link
 from .services import plan as plan_services
 from .services import workshops as workshop_services
@@ -151,6 +151,8 @@ def _console_text() -> dict:
             "paused": _("Paused"),
             "ended": _("Time is up"),
         },
+        # The plan's rounds, whose state the script keeps live.
+        "round_states": {value: str(label) for value, label in Round.State.choices},
         "vote_open": _("Close the dot-vote"),
         "vote_closed": _("Open the dot-vote"),
         "confirm_close": _(

@@ -14,8 +14,8 @@ miss, rebuilt from the database, and a deleted generation restarts above any val
 (`meetings.cache`). This covers what this process wrote; another process's own failures
 are its own to forget.
 
-Django also builds a new `redis.Redis` for every cache operation, about 0.2 ms before any
-I/O on this hardware: more than the round trip itself on the warm feed path. A client is
+Django also builds a new `redis.Redis` for every cache operation, which costs more
+than the round trip itself on the warm feed path (`tests/bench/README.md`). A client is
 a thin, thread-safe wrapper over its pool, so one per pool is enough.
 """
 

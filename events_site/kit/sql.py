@@ -1,9 +1,11 @@
-"""Hand-written statements, written from the models' own names.
+"""What hand-written statements are written with: the models' own names.
 
 A few hot paths (a registration's seat, a door scan, an email's mark) run one statement
-that the ORM takes longer to build than the database to run. They are written here once,
-from the models' tables and columns quoted for the database in use, so a renamed field or
-table changes them too; and their values are loaded as the ORM would load them.
+that the ORM takes longer to build than the database to run. Each app keeps them behind
+named primitives in its own module (`meetings/sql.py`, `registrations/sql.py`, `workshops/sql.py`,
+`tasks/outbox/sql.py`), written with these helpers from the models' tables and columns
+quoted for the database in use, so a renamed field or table changes them too; and their
+values are loaded as the ORM would load them.
 """
 
 from django.db import connection

@@ -11,6 +11,13 @@ def fold(text: str | None) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def email_masked(address: str) -> str:
+    """An address shown to whoever holds the page, recognisable by its owner but not
+    readable by someone looking over a shoulder: "a…@kortrijk.be"."""
+    local, _at, domain = address.rpartition("@")
+    return f"{local[:1]}…@{domain}"
+
+
 def breaks_a_line(text: str) -> bool:
     """Names and addresses end up in email headers, where a line break forges a header.
 

@@ -7,9 +7,9 @@ meeting names that meeting but not its holder.
 
 Idempotence rests on the database: `CheckIn.registration` is one-to-one, so two phones
 scanning the same ticket at the same instant insert one row; the second insert meets the
-constraint, inserts nothing (`ON CONFLICT DO NOTHING`: no error, so no savepoint in a
-caller's transaction) and answers "already checked in" with the first one's time and
-scanner.
+constraint, inserts nothing (`sql.checkin_insert`, `ON CONFLICT DO NOTHING`: no error,
+so no savepoint in a caller's transaction) and answers "already checked in" with the
+first one's time and scanner.
 
 Who may check in is `checkin_allowed`: organisers, and the meeting's co-facilitators and
 support staff once signed in with their one-time link.
@@ -19,21 +19,17 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
-from events_site.kit import sql
 from events_site.kit.text import fold
 from meetings.auth import may_facilitate
 from meetings.errors import UnknownMeeting
-from meetings.models import Meeting, Organisation
+from meetings.models import Meeting
 
+from .. import sql
 from ..models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
 
 logger = logging.getLogger(__name__)
@@ -185,40 +181,9 @@ def _refusal(status: str, holder: Holder, counts=None) -> CheckinResult | None:
     return None
 
 
-# The check-in row, or nothing if the registration has one already: the one-to-one
-# constraint decides, without an error, so neither a savepoint nor a BEGIN … COMMIT is
-# needed, in a caller's transaction or in autocommit. A concurrent scan's uncommitted
-# row makes this insert wait for it, then insert nothing. `rows`: the values, or the
-# scan's read (`_SCAN_SQL`).
-_INSERT_SQL = (
-    "INSERT INTO {checkin} ({registration}, {at}, {by}, {method}) {rows} "
-    "ON CONFLICT ({registration}) DO NOTHING"
-)
-
-
-@cache
-def _insert_sql(rows: str = "VALUES (%s, %s, %s, %s)") -> str:
-    return sql.fill(
-        _INSERT_SQL,
-        rows=rows,
-        checkin=CheckIn,
-        registration=(CheckIn, "registration"),
-        at=(CheckIn, "checked_in_at"),
-        by=(CheckIn, "checked_in_by"),
-        method=(CheckIn, "method"),
-    )
-
-
 def _insert(registration_id: int, by, method: str) -> datetime | None:
     """Check `registration_id` in; its time, or None if it was checked in already."""
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(),
-            [registration_id, connection.ops.adapt_datetimefield_value(now), by.pk, method],
-        )
-        created = cursor.rowcount == 1
-    return now if created else None
+    return sql.checkin_insert(registration_id, by.pk, method)
 
 
 def _existing(holder: Holder, time_zone, counts=None) -> CheckinResult:
@@ -259,85 +224,11 @@ def _registration_for_checkin():
     )
 
 
-# The door's busiest read, written once from the models' names: the ORM took four times
-# longer to build and load it than PostgreSQL to run it. The door's meeting, its counter,
-# and the ticket's registration (of any meeting) with what its answer shows; no row for
-# an unknown meeting, NULLs for an unknown ticket.
-_TICKET_SQL = (
-    "SELECT door.{time_zone} AS time_zone, counts.expected, counts.present, "
-    "r.{id} AS registration_id, r.{registration_meeting} AS holder_meeting_id, "
-    "r.{first_name} AS first_name, r.{last_name} AS last_name, r.{status} AS status, "
-    "o.{organisation_name} AS organisation, r.{typed_organisation} AS typed_organisation, "
-    "c.{checkin_id} AS checkin_id, c.{at} AS checked_in_at, u.{user_id} AS user_id, "
-    "u.{username} AS username, u.{user_first} AS user_first, u.{user_last} AS user_last "
-    "FROM {meeting} door CROSS JOIN ({counts}) counts "
-    "LEFT JOIN {registration} r ON r.{secret} = %s "
-    "LEFT JOIN {organisation_table} o ON o.{organisation_id} = r.{organisation} "
-    "LEFT JOIN {checkin} c ON c.{checkin_registration} = r.{id} "
-    "LEFT JOIN {user} u ON u.{user_id} = c.{by} "
-    "WHERE door.{meeting_id} = %s"
-)
-
-
-@cache
-def _ticket_sql() -> str:
-    user = get_user_model()
-    return sql.fill(
-        _TICKET_SQL,
-        counts=_counts_sql(),
-        meeting=Meeting,
-        meeting_id=(Meeting, "id"),
-        time_zone=(Meeting, "time_zone"),
-        registration=Registration,
-        id=(Registration, "id"),
-        registration_meeting=(Registration, "meeting"),
-        first_name=(Registration, "first_name"),
-        last_name=(Registration, "last_name"),
-        status=(Registration, "status"),
-        organisation=(Registration, "organisation"),
-        typed_organisation=(Registration, "organisation_name"),
-        secret=(Registration, "ticket_secret"),
-        organisation_table=Organisation,
-        organisation_id=(Organisation, "id"),
-        organisation_name=(Organisation, "name"),
-        checkin=CheckIn,
-        checkin_id=(CheckIn, "id"),
-        checkin_registration=(CheckIn, "registration"),
-        at=(CheckIn, "checked_in_at"),
-        by=(CheckIn, "checked_in_by"),
-        user=user,
-        user_id=(user, "id"),
-        username=(user, user.USERNAME_FIELD),
-        user_first=(user, "first_name"),
-        user_last=(user, "last_name"),
-    )
-
-
-# On PostgreSQL a scan is one statement, the check-in included: the read above, and the
-# insert when the ticket lets its holder in at this door and has no check-in yet (the
-# conditions `ticket_check_in` checks again, on what the read saw). A round trip fewer
-# a scan, and one wait fewer for the GIL behind the worker's other threads. SQLite has
-# no INSERT inside WITH: the insert is a statement of its own there.
-_SCAN_SQL = (
-    "WITH ticket AS ({ticket}), inserted AS ({insert} RETURNING 1) "
-    "SELECT ticket.*, EXISTS (SELECT 1 FROM inserted) FROM ticket"
-)
-_SCAN_ROWS = (
-    "SELECT ticket.registration_id, %s, %s, %s FROM ticket WHERE ticket.holder_meeting_id = %s "
-    "AND ticket.status = %s AND ticket.checkin_id IS NULL"
-)
-
-
-@cache
-def _scan_sql() -> str:
-    return _SCAN_SQL.format(ticket=_ticket_sql(), insert=_insert_sql(_SCAN_ROWS))
-
-
 @dataclass(frozen=True)
 class Ticket:
-    """A code read at a meeting's door, before anything is written: the door (its
-    meeting, time zone and counter) and the registration the code belongs to, of any
-    meeting, if any; plain values, as the answer shows them."""
+    """A code read at a meeting's door: the door (its meeting, time zone and counter
+    before this read) and the registration the code belongs to, of any meeting, if any;
+    plain values, as the answer shows them."""
 
     meeting_id: int
     time_zone: ZoneInfo
@@ -348,7 +239,7 @@ class Ticket:
     checked_in: bool = False
     checked_in_at: datetime | None = None
     checked_in_by: str | None = None
-    # When the read checked its holder in itself (`_SCAN_SQL`).
+    # When the read checked its holder in itself (`check_in_by`).
     inserted_at: datetime | None = None
 
 
@@ -356,48 +247,44 @@ def ticket_read(secret, meeting: Meeting | int, *, check_in_by=None, method: str
     """What `secret`, scanned or typed at the door of `meeting` (or its id), is.
 
     One query, the door's counter included; `UnknownMeeting` if there is no such meeting.
-    With `check_in_by` (and the `method`), on PostgreSQL, the same query checks in a
-    holder the ticket lets in, by that user: the caller has checked they may.
+    With `check_in_by` (and the `method`), the read also checks in a holder the ticket
+    lets in, by that user (in the same query on PostgreSQL: `sql.ticket_at_door`): the
+    caller has checked they may.
     """
     meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
-    if not sql.is_key(meeting_id):
+    read = sql.ticket_at_door(
+        normalise_secret(secret),
+        meeting_id,
+        check_in_by=None if check_in_by is None else check_in_by.pk,
+        method=method,
+    )
+    if read is None:
         raise UnknownMeeting.of(meeting_id)
-    confirmed = Registration.Status.CONFIRMED
-    params = [meeting_id, confirmed, normalise_secret(secret), meeting_id]
-    now = None
-    if check_in_by is not None and connection.vendor == "postgresql":
-        now = timezone.now()
-        params += [now, check_in_by.pk, method, meeting_id, confirmed]
-    with connection.cursor() as cursor:
-        cursor.execute(_ticket_sql() if now is None else _scan_sql(), params)
-        row = cursor.fetchone()
-    if row is None:
-        raise UnknownMeeting.of(meeting_id)
-    (time_zone, expected, present, registration_id, holder_meeting_id) = row[:5]
-    (first_name, last_name, status, organisation, typed_organisation) = row[5:10]
-    (checkin_id, at, user_id, username, user_first, user_last) = row[10:16]
-    inserted_at = now if now is not None and row[16] else None
-    counts = DoorCounts(expected, present)
-    if registration_id is None:
-        return Ticket(meeting_id, ZoneInfo(time_zone), counts)
+    counts = DoorCounts(read.expected, read.present)
+    if read.registration_id is None:
+        return Ticket(meeting_id, ZoneInfo(read.time_zone), counts)
     by = None
-    if checkin_id is not None:
-        at = sql.from_db(CheckIn, "checked_in_at", at)
-        by = _scanner_name(None) if user_id is None else _full_name(user_first, user_last)
-        by = by or username
+    if read.checked_in:
+        if read.scanner_id is None:
+            by = _scanner_name(None)
+        else:
+            by = _full_name(read.scanner_first_name, read.scanner_last_name)
+        by = by or read.scanner_username
     return Ticket(
         meeting_id,
-        ZoneInfo(time_zone),
+        ZoneInfo(read.time_zone),
         counts,
         Holder(
-            registration_id, _full_name(first_name, last_name), organisation or typed_organisation
+            read.registration_id,
+            _full_name(read.first_name, read.last_name),
+            read.organisation,
         ),
-        holder_meeting_id,
-        status,
-        checked_in=checkin_id is not None,
-        checked_in_at=at,
+        read.meeting_id,
+        read.status,
+        checked_in=read.checked_in,
+        checked_in_at=read.checked_in_at,
         checked_in_by=by,
-        inserted_at=inserted_at,
+        inserted_at=read.inserted_at,
     )
 
 
@@ -524,36 +411,9 @@ def checkin_search(meeting: Meeting, query: str, *, limit: int = SEARCH_LIMIT):
     return found[:limit]
 
 
-# The door's counter, after every scan: one statement written once from the models'
-# names, as the ORM would take twice as long as the database to build it. The scan's
-# read (`_TICKET_SQL`) brings it along.
-_COUNTS_SQL = (
-    "SELECT COUNT(*) AS expected, COUNT({checkin}.{checkin_id}) AS present FROM {registration} "
-    "LEFT JOIN {checkin} ON {checkin}.{checkin_registration} = {registration}.{id} "
-    "WHERE {registration}.{meeting} = %s AND {registration}.{status} = %s"
-)
-
-
-@cache
-def _counts_sql() -> str:
-    return sql.fill(
-        _COUNTS_SQL,
-        registration=Registration,
-        id=(Registration, "id"),
-        meeting=(Registration, "meeting"),
-        status=(Registration, "status"),
-        checkin=CheckIn,
-        checkin_id=(CheckIn, "id"),
-        checkin_registration=(CheckIn, "registration"),
-    )
-
-
 def checkin_counts(meeting: Meeting | int) -> DoorCounts:
     """Confirmed registrations and how many of them came, in one query."""
-    meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
-    with connection.cursor() as cursor:
-        cursor.execute(_counts_sql(), [meeting_id, Registration.Status.CONFIRMED])
-        expected, present = cursor.fetchone()
+    expected, present = sql.door_count(meeting.pk if isinstance(meeting, Meeting) else meeting)
     return DoorCounts(expected=expected, present=present)
 
 

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -20,11 +20,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from events_site.kit import sql
 from meetings.errors import UnknownMeeting
-from meetings.models import Meeting, Organisation, Person
+from meetings.models import Meeting, Organisation
 from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace
 
+from .. import sql
 from ..errors import (
     InvalidRegistration,
     RegistrationClosed,
@@ -32,6 +32,7 @@ from ..errors import (
     RegistrationNotChangeable,
 )
 from ..models import Invitation, Registration, manage_token, ticket_secret
+from .consents import contact_sharing_record, registration_consents_record
 from .delivery import _event_key, registration_delivery
 from .seats import _meeting_lock, _seats_add, meeting_over
 from .waitlist import waitlist_promote
@@ -68,55 +69,6 @@ FIELDS = (
 )
 
 PRIVACY_CONSENT = "privacy_consent"
-
-# Takes a seat if one is left and locks the meeting row, in one statement: a rush's
-# registrations queue on that lock, so each round trip it covers sets their rate. It
-# returns what deciding on the registration reads (`registration_problem`); any other
-# field of the meeting is read from the database when asked for.
-_SEAT_TAKE_SQL = (
-    "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %s AND {seats} < {capacity} "
-    "RETURNING {returned}"
-)
-
-_SEAT_TAKE_FIELDS = (
-    "id",
-    "starts_at",
-    "time_zone",
-    "capacity",
-    "seats_taken",
-    "registration_opens_at",
-    "registration_closes_at",
-    "status",
-)
-
-
-@cache
-def _seat_take_sql() -> tuple[str, list[str]]:
-    """The statement, and the returned columns' names in the order of the model's
-    fields (the order `Model.from_db` reads them in)."""
-    names = [f.attname for f in Meeting._meta.concrete_fields if f.name in _SEAT_TAKE_FIELDS]
-    statement = sql.fill(
-        _SEAT_TAKE_SQL,
-        table=Meeting,
-        seats=(Meeting, "seats_taken"),
-        id=(Meeting, "id"),
-        capacity=(Meeting, "capacity"),
-        returned=", ".join(sql.column(Meeting, name) for name in names),
-    )
-    return statement, names
-
-
-def _seat_take(meeting_id: int) -> Meeting | None:
-    """The meeting, locked until the end of the transaction, with one more seat taken;
-    None when no seat is left (or there is no such meeting), with nothing locked."""
-    statement, names = _seat_take_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [meeting_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = [sql.from_db(Meeting, name, value) for name, value in zip(names, row, strict=True)]
-    return Meeting.from_db(connection.alias, names, values)
 
 
 def _local(moment: datetime, meeting: Meeting) -> str:
@@ -178,7 +130,7 @@ def _country_codes() -> frozenset[str]:
 
 def _country_check(registration: Registration, errors: dict[str, list[str]]) -> None:
     """The country field's rule: a code of django-countries' list, or nothing. Its own
-    check rebuilds the list of 249 choices every time (1 ms, a tenth of a registration)."""
+    check rebuilds the list of 249 choices every time, which a rush pays per registration."""
     code = registration.organisation_country.code
     if code and code not in _country_codes():
         field = Registration._meta.get_field("organisation_country")
@@ -244,45 +196,13 @@ def _registration_for_email(meeting: Meeting, email: str) -> Registration | None
     )
 
 
-# Before the lock, once per registration: written once from the models' names, as the
-# ORM takes ten times longer to build it (2 ms) than the database to run it. Addresses
-# compare as the unique indexes compare them, LOWER() on both sides.
-_ADDRESS_LOOKUP_SQL = (
-    "SELECT (SELECT {person_id} FROM {person} WHERE LOWER({person_email}) = LOWER(%s) "
-    "ORDER BY {person_id} LIMIT 1), "
-    "EXISTS(SELECT 1 FROM {registration} WHERE {registration_meeting} = {meeting}.{meeting_id} "
-    "AND LOWER({registration_email}) = LOWER(%s)) "
-    "FROM {meeting} WHERE {meeting}.{meeting_id} = %s"
-)
-
-
-@cache
-def _address_lookup_sql() -> str:
-    return sql.fill(
-        _ADDRESS_LOOKUP_SQL,
-        person=Person,
-        person_id=(Person, "id"),
-        person_email=(Person, "email"),
-        registration=Registration,
-        registration_meeting=(Registration, "meeting"),
-        registration_email=(Registration, "email"),
-        meeting=Meeting,
-        meeting_id=(Meeting, "id"),
-    )
-
-
 def _address_lookup(meeting_id: int, email: str) -> tuple[int | None, bool]:
     """The directory's person with this address, and whether the address is registered
     for the meeting already, in one query; `UnknownMeeting` if there is no meeting."""
-    if not sql.is_key(meeting_id):
-        raise UnknownMeeting.of(meeting_id)
-    with connection.cursor() as cursor:
-        cursor.execute(_address_lookup_sql(), [email, email, meeting_id])
-        found = cursor.fetchone()
+    found = sql.address_lookup(meeting_id, email)
     if found is None:
         raise UnknownMeeting.of(meeting_id)
-    person_id, known = found
-    return person_id, bool(known)
+    return found
 
 
 def _invitation_answer(
@@ -408,6 +328,7 @@ def _registration_place(
     _invitation_answer(meeting_id, registration, token, now)
     _seat_or_waitlist(meeting, registration, now)
     registration.save()
+    registration_consents_record(registration, now)
     _placement_email_queue(registration, now)
     return registration, True
 
@@ -430,8 +351,9 @@ def _registration_new(
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
     registration.save()
+    registration_consents_record(registration, now)
     key = _placement_email_queue(registration, now)
-    meeting = _seat_take(meeting_id)
+    meeting = sql.seat_take(meeting_id)
     if meeting is not None:
         _problem_refuse(meeting, now)
         registration.meeting = meeting
@@ -540,4 +462,6 @@ def registration_update(registration: Registration, data: Mapping[str, Any]) -> 
     _registration_check(registration, only=changed)
     if changed:
         registration.save(update_fields=[*sorted(changed), "updated_at"])
+    if "share_contact" in changed:
+        contact_sharing_record(registration, timezone.now())
     return registration

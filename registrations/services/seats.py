@@ -7,13 +7,13 @@ the waiting list, in order.
 
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting
 
+from .. import sql
 from ..models import Registration
 
 # The registrations that hold a seat or wait for one.
@@ -21,19 +21,8 @@ HOLDING = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
 
 def _meeting_lock(meeting_id: int) -> Meeting:
-    """The meeting row, locked until the end of the transaction.
-
-    FOR NO KEY UPDATE, the lock a seat's UPDATE takes: it lets through the key-share
-    locks that inserting a registration takes on its meeting. A registration holding
-    one asks for this lock when no seat is left; FOR UPDATE would wait for the other
-    inserting registrations, and they for it.
-
-    SQLite ignores FOR UPDATE; a write takes its database lock instead, so that the
-    embedded default cannot oversell either.
-    """
-    if connection.vendor == "sqlite":
-        Meeting.objects.filter(pk=meeting_id).update(seats_taken=F("seats_taken"))
-    meeting = Meeting.objects.select_for_update(no_key=True).filter(pk=meeting_id).first()
+    """The meeting row, locked until the end of the transaction (`sql.meeting_lock`)."""
+    meeting = sql.meeting_lock(meeting_id)
     if meeting is None:
         raise UnknownMeeting.of(meeting_id)
     return meeting

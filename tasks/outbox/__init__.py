@@ -13,7 +13,7 @@ the package, so that how rows are claimed, sent and swept can change without the
 
 The rows are `tasks.models.Delivery` (Django wants models there). The jobs
 (`tasks.tasks`) send (`send`) and sweep (`sweep`); organisers read the rows through
-`selectors`.
+`selectors`. The statements `enqueue` and `send` write by hand live in `sql`.
 """
 
 from .enqueue import (

@@ -5,23 +5,20 @@ idempotency key makes asking again a no-op. `tasks.deliver` is enqueued after co
 and `sweep` hands on what the broker could not take.
 """
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events_site.kit import sql
 from events_site.kit.errors import DomainError
 from events_site.kit.text import breaks_a_line
 
 from ..models import Delivery
+from . import sql
 from .queue import publish
 from .renderers import RENDERERS
 
@@ -102,8 +99,11 @@ def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> l
     fresh after all fails the caller's transaction on the unique index.
 
     On PostgreSQL every call is one statement, whatever the keys
-    (`_queue_in_one_statement`); elsewhere `fresh` keys are inserted without a read
-    first, and other keys after one.
+    (`sql.deliveries_insert`). The new rows are stamped as handed to the broker, and
+    enqueued after commit by the ids the insert returns: no read after the commit (a
+    fan-out's 5 000 keys cost a second), and no UPDATE after it, which would cost
+    another round trip (a registration's, under its meeting's lock). A publish that
+    fails takes the stamp back, so the sweep's next run sends them.
     """
     chosen: dict[str, DeliverySpec] = {}
     for spec in specs:
@@ -112,85 +112,7 @@ def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> l
             chosen[spec.key] = spec
     if not chosen:
         return []
-    if connection.vendor == "postgresql":
-        return _queue_in_one_statement(chosen, fresh)
-    rows = {key: Delivery(**_spec_values(spec)) for key, spec in chosen.items()}
-    returning = connection.features.can_return_rows_from_bulk_insert
-    if fresh and returning:
-        _insert_and_enqueue(rows.values())
-        return list(rows)
-    existing = set(
-        Delivery.objects.filter(idempotency_key__in=rows).values_list("idempotency_key", flat=True)
-    )
-    keys = [key for key in rows if key not in existing]
-    if not keys:
-        return []
-    if returning:
-        # Read a moment ago, these keys are new unless a twin of the caller's action
-        # queued one since: then the savepoint takes the insert back, and the rows go in
-        # one by one below, past the conflict.
-        try:
-            with transaction.atomic():
-                _insert_and_enqueue([rows[key] for key in keys])
-        except IntegrityError:
-            pass
-        else:
-            return keys
-    # Unsaved again, whatever the savepoint did.
-    new = [Delivery(**_spec_values(chosen[key])) for key in keys]
-    Delivery.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
-    transaction.on_commit(lambda: _enqueue_keys(keys))
-    return keys
-
-
-# A fan-out's rows in one statement, from one array per column: building 5 000 model
-# instances and having the ORM turn each field of each into a parameter took longer
-# than the database's insert (a fifth of a 5 000-invitation fan-out's time to the last
-# email), and keys already owed needed a read first. `ON CONFLICT DO NOTHING` skips
-# those; without it (`fresh` keys) a key already there fails the caller's transaction.
-_QUEUE_SQL = (
-    "INSERT INTO {table} ({kind}, {idempotency_key}, {to_email}, {to_name}, {language}, "
-    "{reply_to}, {person}, {meeting}, {programme}, {context}, {status}, {attempts}, "
-    "{last_error}, {created_at}, {updated_at}, {enqueued_at}) "
-    "SELECT spec.*, %s, 0, '', %s, %s, %s FROM unnest("
-    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-    "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]::jsonb[]) AS spec "
-    "{conflict}RETURNING {id}, {idempotency_key}"
-)
-# What a row is queued with (`_spec_values`), in the order of `_QUEUE_SQL`'s arrays.
-QUEUED_FIELDS = (
-    "kind",
-    "idempotency_key",
-    "to_email",
-    "to_name",
-    "language",
-    "reply_to",
-    "person_id",
-    "meeting_id",
-    "programme_id",
-    "context",
-)
-
-
-@cache
-def _queue_sql(fresh: bool) -> str:
-    conflict = "" if fresh else "ON CONFLICT ({idempotency_key}) DO NOTHING "
-    return sql.fill(
-        _QUEUE_SQL.replace("{conflict}", conflict), table=Delivery, **sql.columns(Delivery)
-    )
-
-
-def _queue_in_one_statement(chosen: dict[str, DeliverySpec], fresh: bool) -> list[str]:
-    """`deliveries_queue` on PostgreSQL: the new rows, stamped as handed to the broker,
-    enqueued after commit by the ids the insert returns (see `_insert_and_enqueue`)."""
-    values = [_spec_values(spec) for spec in chosen.values()]
-    for row in values:
-        row["context"] = json.dumps(row["context"])
-    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    arrays = [[row[name] for row in values] for name in QUEUED_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_queue_sql(fresh), [Delivery.Status.QUEUED, stamp, stamp, stamp, *arrays])
-        inserted = {key: pk for pk, key in cursor.fetchall()}
+    inserted = sql.deliveries_insert([_spec_values(spec) for spec in chosen.values()], fresh=fresh)
 
     def send_order(key: str) -> tuple:
         spec = chosen[key]
@@ -199,24 +121,6 @@ def _queue_in_one_statement(chosen: dict[str, DeliverySpec], fresh: bool) -> lis
     ids = [inserted[key] for key in sorted(inserted, key=send_order)]
     transaction.on_commit(lambda: enqueue_ids(ids, stamped=True))
     return [key for key in chosen if key in inserted]
-
-
-def _insert_and_enqueue(rows: Iterable[Delivery]) -> None:
-    """Insert rows whose keys are new, and enqueue them after commit by the ids the
-    insert returns: no read after the commit (a fan-out's 5 000 keys cost a second).
-
-    They are stamped as handed to the broker already: the job is published right after
-    the commit, and an UPDATE after it would cost another round trip (a registration's,
-    under its meeting's lock). A publish that fails takes the stamp back, so the sweep's
-    next run sends them.
-    """
-    now = timezone.now()
-    rows = list(rows)
-    for row in rows:
-        row.enqueued_at = now
-    Delivery.objects.bulk_create(rows, batch_size=500)
-    ids = [row.pk for row in sorted(rows, key=attrgetter(*SEND_ORDER))]
-    transaction.on_commit(lambda: enqueue_ids(ids, stamped=True))
 
 
 def delivery_replace(key: str, spec: DeliverySpec) -> None:
@@ -236,15 +140,6 @@ def delivery_replace(key: str, spec: DeliverySpec) -> None:
 def delivery_queue(spec: DeliverySpec) -> bool:
     """Queue one email; False if its key was already in the outbox."""
     return bool(deliveries_queue([spec]))
-
-
-def _enqueue_keys(keys: list[str]) -> None:
-    ids = list(
-        Delivery.objects.filter(idempotency_key__in=keys, status=Delivery.Status.QUEUED)
-        .order_by(*SEND_ORDER)
-        .values_list("pk", flat=True)
-    )
-    enqueue_ids(ids)
 
 
 def enqueue_ids(ids: list[int], countdown: float | None = None, *, stamped=False) -> None:

@@ -334,7 +334,7 @@ def _header(name: str, value: str, encoding: str) -> bytes:
 
     Most are short lines of printable ASCII (the Date, the Message-ID, most To), which
     Django leaves as they are and the generator has nothing to fold or encode in: those
-    are written directly, a tenth of the cost (0.2 ms of an email's 3 ms otherwise).
+    are written directly, at a fraction of the cost (`tests/bench/README.md`).
     """
     line = f"{name}: {value}"
     if (

@@ -9,22 +9,20 @@ import logging
 import random
 import smtplib
 import socket
-from contextlib import closing, contextmanager
-from datetime import datetime, timedelta
+from contextlib import closing
+from datetime import timedelta
 from email.utils import parseaddr
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from events_site.kit import sql
-
 from ..models import Delivery
-from .enqueue import QUEUED_FIELDS, enqueue_ids
+from . import sql
+from .enqueue import enqueue_ids
 from .renderers import RENDERERS, PermanentFailure, batch_of
 
 logger = logging.getLogger(__name__)
@@ -77,14 +75,16 @@ def _claim(
     """
     now = timezone.now()
     if read is not None and read.status == Delivery.Status.QUEUED:
-        claimed = _mark(now, sent=sent, claim=read)
+        claimed = sql.mark_sent_and_claim(
+            now, sent=sent and sent.pk, claim=read.pk, attempts=read.attempts
+        )
         sent = None
         if claimed:
             read.status, read.claimed_at, read.updated_at = Delivery.Status.SENDING, now, now
             read.attempts += 1
             return read
     if sent is not None:
-        _mark(now, sent=sent)
+        sql.mark_sent_and_claim(now, sent=sent.pk)
     claimed = (
         Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -106,82 +106,7 @@ def _finish(delivery: Delivery, **fields) -> None:
 
 def _sent(delivery: Delivery) -> None:
     """`_finish` as sent (when no claim follows to carry it)."""
-    _mark(timezone.now(), sent=delivery)
-
-
-# Marking a row sent and claiming the next run once per email, and the ORM takes several
-# times longer to build such a statement than the database takes to run it (about 1.5 ms
-# against 0.3 ms on the development machine, as much as the SMTP exchange itself). So
-# both are one statement, written once, here, from the model's own names; without a row
-# to claim or one to mark, its `{id} = NULL` half matches nothing.
-_MARK_SQL = """
-UPDATE {table} SET
-    {status} = CASE WHEN {id} = %(sent)s THEN %(sent_status)s ELSE %(sending)s END,
-    {sent_at} = CASE WHEN {id} = %(sent)s THEN %(now)s ELSE {sent_at} END,
-    {last_error} = CASE WHEN {id} = %(sent)s THEN '' ELSE {last_error} END,
-    {claimed_at} = CASE WHEN {id} = %(sent)s THEN {claimed_at} ELSE %(now)s END,
-    {attempts} = CASE WHEN {id} = %(sent)s THEN {attempts} ELSE {attempts} + 1 END,
-    {updated_at} = %(now)s
-WHERE ({id} = %(sent)s AND {status} = %(sending)s)
-    OR ({id} = %(claim)s AND {status} = %(queued)s AND {attempts} = %(attempts)s
-        AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %(now)s))
-"""
-
-
-@cache
-def _mark_sql() -> str:
-    return sql.fill(_MARK_SQL, table=Delivery, **sql.columns(Delivery))
-
-
-def _mark(now: datetime, *, sent: Delivery | None = None, claim: Delivery | None = None) -> bool:
-    """Mark `sent` as sent and claim `claim` if it is still as read, in one statement;
-    whether `claim` was claimed."""
-    params = {
-        "now": connection.ops.adapt_datetimefield_value(now),
-        "sent": sent.pk if sent is not None else None,
-        "claim": claim.pk if claim is not None else None,
-        "attempts": claim.attempts if claim is not None else None,
-        "sent_status": Delivery.Status.SENT,
-        "sending": Delivery.Status.SENDING,
-        "queued": Delivery.Status.QUEUED,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_mark_sql(), params)
-        changed = cursor.rowcount
-    if claim is None:
-        return False
-    if sent is None or changed != 1:
-        return changed == (1 if sent is None else 2)
-    # Usually both rows change; one means the mark or the claim did not: which one?
-    return Delivery.objects.filter(
-        pk=claim.pk, status=Delivery.Status.SENDING, claimed_at=now
-    ).exists()
-
-
-@contextmanager
-def _commits_unflushed():
-    """On PostgreSQL, claims and marks commit without waiting for the disk.
-
-    Waiting for the WAL flush is what a claim costs, as long as the SMTP exchange on a
-    busy machine. Without it, a claim or a mark is visible to every worker at once as
-    before; only a crash of the database server itself (not of a worker, nor of Redis)
-    can forget the last fraction of a second of them, and the rows then go out again
-    with their Message-ID, like the message in flight when a worker dies. The rows
-    themselves, written by the organiser's transaction, stay durable: nothing is lost.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except DatabaseError:
-            pass  # a broken connection is discarded, its setting with it
+    sql.mark_sent_and_claim(timezone.now(), sent=delivery.pk)
 
 
 def _render(delivery: Delivery) -> EmailMultiAlternatives:
@@ -196,11 +121,12 @@ def _send(smtp, message: EmailMultiAlternatives, delivery: Delivery) -> None:
     """Send `message`, the email of `delivery`, over the open connection `smtp`.
 
     Django's SMTP backend parses the sender and the recipients again for every message
-    (0.4 ms, a third of the SMTP exchange itself), though the outbox checked each
-    address when its row was written (`recipient_problem`), and smtplib only keeps the
-    bare address of each for the envelope. So the envelope is given bare: the row's
-    address when it is the message's only recipient. Other backends (the tests', the
-    console) and addresses beyond ASCII, whose domain the backend encodes, go through
+    (a good part of the SMTP exchange itself: `tests/bench/README.md`), though the
+    outbox checked each address when its row was written (`recipient_problem`), and
+    smtplib only keeps the bare address of each for the envelope. So the envelope is
+    given bare: the row's address when it is the message's only recipient. Other
+    backends (the tests', the console) and addresses beyond ASCII, whose domain the
+    backend encodes, go through
     the backend as before. The message itself is the same bytes.
     """
     recipients = message.recipients()
@@ -225,7 +151,7 @@ def _bare_address(address: str) -> str:
 # What claiming, rendering and sending a row read: what it was queued with, its status
 # and attempts; not its timestamps, whose loading was a tenth of the worker's time
 # (nothing but the admin reads them back).
-_SENT_FIELDS = (*QUEUED_FIELDS, "status", "attempts")
+_SENT_FIELDS = (*sql.QUEUED_FIELDS, "status", "attempts")
 
 
 def deliveries_send(ids: list[int]) -> None:
@@ -240,7 +166,7 @@ def deliveries_send(ids: list[int]) -> None:
     rows = Delivery.objects.only(*_SENT_FIELDS).in_bulk(ids)
     smtp = get_connection()
     sent: Delivery | None = None
-    with batch_of(rows), closing(smtp), _commits_unflushed():
+    with batch_of(rows), closing(smtp), sql.commits_unflushed():
         try:
             for delivery_id in ids:
                 delivery, sent = _claim(delivery_id, rows.get(delivery_id), sent=sent), None

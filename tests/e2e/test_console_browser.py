@@ -2,7 +2,7 @@
 
 import pytest
 
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from tests.e2e.conftest import sign_in
 from workshops import devices, encoder
 from workshops.models import Contribution
@@ -21,7 +21,7 @@ def test_transcribe_two_post_its_with_enter_then_sort_them(live_server, page, me
     round_create(workshop, title_fr="Écriture", duration_s=120, question=question)
     transport = orientation_create(workshop, title_fr="Transports")
     health = orientation_create(workshop, title_fr="Santé")
-    sign_in(page, live_server, facilitator_user(meeting.cofacilitators.first().person))
+    sign_in(page, live_server, person_user(meeting.cofacilitators.first().person))
 
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -29,6 +29,8 @@ def test_transcribe_two_post_its_with_enter_then_sort_them(live_server, page, me
     # The round on the clock gives the transcribed post-its their question.
     page.locator('[data-action="start"]').click()
     page.locator("#timer[data-phase=running]").wait_for()
+    # The plan's line of the round says so too, without a reload.
+    page.locator(".plan-item .round-state[data-state=running]", has_text="running").wait_for()
     assert page.locator("#timer-question").inner_text() == "Comment se déplacer ?"
     field = page.locator("#transcribe-text")
     field.click()
@@ -82,7 +84,7 @@ def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
     transport = orientation_create(workshop, title_fr="Transports en bus")
     first = contribution_create(workshop, text="Un bus de nuit le samedi entre Lille et Courtrai")
     table = table_create(workshop, "Table 1")
-    sign_in(page, live_server, facilitator_user(meeting.cofacilitators.first().person))
+    sign_in(page, live_server, person_user(meeting.cofacilitators.first().person))
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{live_server.url}/en/facilitate/workshops/{workshop.pk}/")

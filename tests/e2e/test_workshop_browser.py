@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from tests.e2e.conftest import sign_in
 from workshops.models import Contribution
 from workshops.services.plan import question_create, round_create
@@ -53,7 +53,7 @@ def test_a_round_runs_on_the_console_projector_and_phone_together(live_server, b
         workshop, title_fr="Écriture", title_nl="Schrijven", duration_s=120, question=question
     )
     table = table_create(workshop, "Table 1")
-    facilitator = facilitator_user(meeting.cofacilitators.first().person)
+    facilitator = person_user(meeting.cofacilitators.first().person)
 
     facilitating = browser.new_context(locale="fr-FR")
     phone_context = browser.new_context(

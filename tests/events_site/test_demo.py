@@ -3,6 +3,7 @@
 from datetime import timedelta
 from io import StringIO
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
@@ -59,6 +60,23 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(
     words = [word for word in first.getvalue().split() if len(word) == 16]  # token_urlsafe(12)
     [password] = [word for word in words if organiser.check_password(word)]
     assert password not in second.getvalue()
+
+    # It ends with what a person needs to start, in French then in Dutch.
+    *_, french, dutch, end = first.getvalue().split("─" * 72)
+    assert end.strip() == ""
+    [open_meeting] = [m for m in Meeting.objects.all() if m.registration_is_open][:1]
+    facilitator = open_meeting.cofacilitators.first().person
+    for lang, block, title in (
+        ("fr", french, open_meeting.title_fr),
+        ("nl", dutch, open_meeting.title_nl),
+    ):
+        assert f"{settings.SITE_URL}/{lang}/" in block
+        assert f"{settings.SITE_URL}/{lang}/admin/" in block
+        assert f"{demo.ORGANISER_USERNAME}," in block and f"{password}," in block
+        assert facilitator.email in block and f"/{lang}/signin/" in block
+        assert title in block
+    assert "Inscriptions ouvertes" in french and "Inschrijvingen open" in dutch
+    assert "celui déjà choisi" in second.getvalue()
 
     next_year = Programme.objects.get(year=timezone.localdate().year + 1)
     assert next_year.is_published

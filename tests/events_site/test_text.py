@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from events_site.kit.text import bilingual, breaks_a_line, fold
+from events_site.kit.text import bilingual, breaks_a_line, email_masked, fold
 from meetings.models import validate_single_line
 from tasks.outbox import recipient_problem
 
@@ -53,3 +53,15 @@ def test_the_directory_the_import_and_the_outbox_refuse_the_same_names():
 )
 def test_each_language_falls_back_to_the_other(fr, nl, both):
     assert bilingual(fr, nl) == both
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("annelies@kortrijk.be", "a…@kortrijk.be"),
+        ("é.lodie@mouscron.be", "é…@mouscron.be"),
+        ('"a@b"@example.org', '"…@example.org'),
+    ],
+)
+def test_an_address_is_masked_but_its_first_letter_and_domain(address, masked):
+    assert email_masked(address) == masked

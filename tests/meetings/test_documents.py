@@ -588,3 +588,14 @@ def test_the_archive_links_each_past_meetings_public_documents(
     for document in public:
         assert f"/{lang}/documents/{document.pk}/" in page
     assert f"/documents/{hidden.pk}/" not in page
+
+
+def test_a_signed_in_registrant_outside_the_directory_is_a_participant(meeting, documents):
+    registration = RegistrationFactory(meeting=meeting, person=None, email="Sofie@Menen.example")
+    user = User.objects.create_user("sofie", "sofie@menen.example")
+
+    url = f"/nl/documents/{documents[PARTICIPANTS].pk}/"
+
+    assert _signed_in(user).get(url).status_code == 200
+    Registration.objects.filter(pk=registration.pk).update(status="cancelled")
+    assert _signed_in(user).get(url).status_code == 403

@@ -1,22 +1,26 @@
-"""Facilitators sign in with a one-time link: 15 minutes, once, and nobody else's."""
+"""Everyone the network knows signs in with a one-time link: 15 minutes, once, and
+nobody else's."""
 
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.auth import may_facilitate
-from meetings.models import LoginLink
+from meetings.models import LoginLink, Person
 from meetings.services.signin import (
     LOGIN_LINKS_PER_HOUR,
     LoginLinkInvalid,
     login_link_request,
     login_link_use,
+    person_user,
 )
 from tests.factories import MeetingFactory, PersonFactory, cross_border_pair
+from tests.ticket_factories import RegistrationFactory
 
 
 @pytest.fixture
@@ -107,8 +111,40 @@ def test_links_are_rationed_per_address(mayor):
     assert LoginLink.objects.count() == LOGIN_LINKS_PER_HOUR
 
 
-def test_people_who_facilitate_nothing_get_no_link(db):
-    assert not login_link_request(PersonFactory().email)
+def test_anyone_in_the_directory_or_registered_gets_a_link_and_nobody_else(db):
+    assert login_link_request(PersonFactory().email)
+    assert login_link_request(RegistrationFactory(email="Sofie@Menen.example").email.lower())
+    assert not login_link_request("nobody@example.org")
+    assert LoginLink.objects.count() == 2
+
+
+def test_a_registrant_outside_the_directory_gets_a_plain_account_and_no_directory_entry(
+    db, client, django_capture_on_commit_callbacks
+):
+    RegistrationFactory(email="Sofie.Claes@menen.example", language="nl", first_name="Sofie")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/fr/signin/", {"email": "sofie.claes@MENEN.example"})
+    (message,) = mail.outbox
+    assert "Sofie" in message.to[0] and "gedurende 15 minuten" in message.body
+    response = client.post(_link_from_mail().split("127.0.0.1:8000", 1)[1])
+    assert response["Location"] == "/nl/me/"  # the link is in her language
+    user = User.objects.get(username__startswith="signer-")
+    assert (user.email, user.is_staff, user.has_usable_password()) == (
+        "sofie.claes@menen.example",
+        False,
+        False,
+    )
+    assert not Person.objects.exists()
+
+    # Entering the directory later, she keeps the same account.
+    person = PersonFactory(email="sofie.claes@menen.example")
+    assert person_user(person) == user
+
+
+def test_links_are_rationed_per_address_outside_the_directory_too(db):
+    email = RegistrationFactory().email
+    sent = [login_link_request(email.upper()) for _ in range(LOGIN_LINKS_PER_HOUR + 1)]
+    assert sent.count(True) == LOGIN_LINKS_PER_HOUR
 
 
 def test_a_facilitator_may_not_run_another_meeting(mayor, meeting):

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from registrations.checkin_api import CheckinOut
 from registrations.models import CheckIn
 from registrations.services.checkin import (
@@ -406,7 +406,7 @@ def test_the_meetings_facilitators_check_people_in_but_not_at_other_doors(client
     from tests.factories import MeetingFactory, cross_border_pair
 
     mayor = meeting.cofacilitators.first().person
-    client.force_login(facilitator_user(mayor))
+    client.force_login(person_user(mayor))
     response = scan(client, marie.ticket_secret, meeting.pk)
     assert response.status_code == 200
     assert response.json()["outcome"] == "checked_in"

@@ -68,7 +68,7 @@ def test_a_seat_freed_between_the_full_answer_and_the_lock_is_taken(
     """The seat's UPDATE found the meeting full, then a cancellation with nobody waiting
     freed a seat before this registration got the lock: it takes the seat, confirmed,
     with its confirmation email, and the counter counts it."""
-    monkeypatch.setattr(registration_services, "_seat_take", lambda meeting_id: None)
+    monkeypatch.setattr(registration_services.sql, "seat_take", lambda meeting_id: None)
 
     registration = register(small_meeting)
 

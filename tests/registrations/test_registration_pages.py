@@ -1,6 +1,6 @@
 """The public pages: the form, the manage page and its ticket, cancel, the personal feed."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -45,6 +45,33 @@ def test_the_form_asks_everything_in_the_page_language(client, meeting):
     assert "Ville de Halluin" in page
 
 
+def test_the_dutch_form_tells_the_french_maire_from_the_belgian_burgemeester(client, meeting):
+    page = client.get(f"/nl/meetings/{meeting.pk}/register/").content.decode()
+
+    assert '<option value="mayor">burgemeester (Frankrijk: maire)</option>' in page
+    assert '<option value="burgomaster">burgemeester (België)</option>' in page
+    assert ">burgemeester</option>" not in page
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_the_form_lists_organisations_in_order_ignoring_accents(client, meeting, lang):
+    for name in ("Mouscron", "Métropole européenne de Lille", "Ypres", "Éperlecques", "menen"):
+        OrganisationFactory(name=name)
+
+    page = client.get(f"/{lang}/meetings/{meeting.pk}/register/").content.decode()
+
+    select = page[
+        page.index('name="organisation"') : page.index(
+            "</select>", page.index('name="organisation"')
+        )
+    ]
+    positions = [
+        select.index(name)
+        for name in ("Éperlecques", "menen", "Métropole européenne", "Mouscron", "Ypres")
+    ]
+    assert positions == sorted(positions)
+
+
 def test_registering_leads_to_the_manage_page_with_the_ticket(client, meeting):
     response = post_form(client, meeting)
 
@@ -58,6 +85,7 @@ def test_registering_leads_to_the_manage_page_with_the_ticket(client, meeting):
     assert f'href="/nl/r/{registration.manage_token}/ticket.pdf"' in page
     assert f'href="/calendar/r/{registration.manage_token}.ics"' in page
     assert 'class="message message-success"' in page
+    assert "s…@menen.example" in page and "sofie.claes" not in page
 
 
 def test_errors_are_shown_on_their_fields_and_nothing_is_written(client, meeting):
@@ -69,6 +97,7 @@ def test_errors_are_shown_on_their_fields_and_nothing_is_written(client, meeting
     page = response.content.decode()
     assert "Enter a valid email address." in page
     assert "Accept the privacy notice" in page
+    assert 'href="/en/privacy/"' in page  # the notice the error names is one click away
     assert not Registration.objects.exists()
 
 
@@ -181,6 +210,26 @@ def test_the_meeting_page_offers_to_register_while_it_is_open(client, meeting, p
         client.get(f"/en/meetings/{meeting.pk}/").content.decode()
     )
     assert "/register/" not in client.get(f"/en/meetings/{closed.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "on Tuesday 2 February 2027 at 08:00"), ("nl", "op dinsdag 2 februari 2027 om 08:00")],
+)
+def test_a_meeting_not_yet_open_says_when_it_opens_in_its_time_zone(
+    client, programme, lang, expected
+):
+    """07:00 UTC is 08:00 in Brussels, whatever the site's or the reader's zone."""
+    opens = MeetingFactory(
+        programme=programme,
+        registration_opens_at=datetime(2027, 2, 2, 7, 0, tzinfo=UTC),
+    )
+
+    page = client.get(f"/{lang}/meetings/{opens.pk}/").content.decode()
+
+    assert expected in page and "(Europe/Brussels)" in page
+    assert f"/{lang}/meetings/{opens.pk}/register/" not in page
+    assert f'href="/calendar/meetings/{opens.pk}.ics?lang={lang}"' in page
 
 
 # --- The manage page -------------------------------------------------------------------

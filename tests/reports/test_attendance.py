@@ -190,6 +190,18 @@ def test_the_sheet_repeats_its_header_and_numbers_its_pages(meeting, organiser):
     assert sum("PERSONNE" in page for page in pages) >= 3
 
 
+def test_the_first_page_holds_nearly_as_many_lines_as_the_next(meeting):
+    """34 people once took four pages of lines, the first half empty under its heading."""
+    for n in range(34):
+        RegistrationFactory(meeting=meeting, last_name=f"Personne{n:02}")
+
+    reader, _text = pdf_text(attendance_sheet_pdf(meeting))
+    lines = [page.extract_text().count("PERSONNE") for page in reader.pages]
+
+    assert lines[0] >= lines[1] - 1
+    assert sum(1 for count in lines if count) == 3
+
+
 def test_the_sheet_ends_with_the_figures(meeting, crowd):
     _reader, text = pdf_text(attendance_sheet_pdf(meeting))
     tail = text[text.rindex("Jan") :]

@@ -5,7 +5,7 @@ plainer one for the page tests), a signed-in facilitator, and the headers a tabl
 import pytest
 from django.test import Client
 
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from workshops import devices
 from workshops.models import Contribution
 from workshops.services.orientations import orientation_create
@@ -66,7 +66,7 @@ def one_round_workshop(meeting):
 @pytest.fixture
 def facilitator(meeting):
     """The meeting's French co-facilitator, as signed in by a one-time link."""
-    return facilitator_user(meeting.cofacilitators.order_by("pk").first().person)
+    return person_user(meeting.cofacilitators.order_by("pk").first().person)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ rounds, orientations) built and changed through it, refusals writing nothing."""
 import pytest
 from django.test import Client
 
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from tests.factories import MeetingFactory, cross_border_pair
 from workshops import devices
 from workshops.models import Question, Round, Table, Workshop
@@ -54,7 +54,7 @@ def test_anonymous_callers_get_401_with_a_sentence(client, workshop):
 def test_another_meetings_facilitator_gets_403_and_changes_nothing(client, workshop):
     other = MeetingFactory(programme=workshop.meeting.programme)
     mayor, _burgomaster = cross_border_pair(other)
-    client.force_login(facilitator_user(mayor.person))
+    client.force_login(person_user(mayor.person))
     for method, path, body in endpoints(workshop):
         response = call(client, method, path, body)
         assert response.status_code == 403, path

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from meetings.models import Meeting
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from tests.factories import MeetingFactory, cross_border_pair
 from workshops.models import Contribution, Round
 from workshops.services.orientations import orientation_create
@@ -61,7 +61,7 @@ def test_anonymous_people_are_sent_to_the_sign_in_page(client, workshop, name):
 def test_the_facilitator_of_another_meeting_is_refused_the_console(client, workshop):
     other = MeetingFactory(programme=workshop.meeting.programme)
     mayor, _burgomaster = cross_border_pair(other)
-    client.force_login(facilitator_user(mayor.person))
+    client.force_login(person_user(mayor.person))
     assert client.get(url("facilitate:console", workshop.pk)).status_code == 403
     response = client.post(
         url("facilitate:rounds_add", workshop.pk), {"title_fr": "x", "kind": "silent"}
@@ -76,6 +76,17 @@ def test_a_signed_in_stranger_is_refused_and_an_unknown_workshop_is_not_found(cl
     client.force_login(User.objects.create_user("stranger"))
     assert client.get(url("facilitate:console", workshop.pk)).status_code == 403
     assert client.get(url("facilitate:console", workshop.pk + 1000)).status_code == 404
+
+
+def test_the_plan_gives_durations_in_whole_minutes_when_they_are(signed_in, workshop):
+    """A two-minute round reads "2", not "2.0"; a minute and a half "1.5"."""
+    round_create(workshop, title_fr="Pause", duration_s=90)
+
+    html = signed_in.get(url("facilitate:console", workshop.pk, lang="fr")).content.decode()
+
+    assert 'name="duration_min" value="2"' in html
+    assert 'name="duration_min" value="1.5"' in html
+    assert 'value="2.0"' not in html
 
 
 def test_the_meetings_facilitator_and_an_organiser_open_the_console(

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from registrations.models import CheckIn, Registration
 from workshops.errors import InvalidWorkshopData
 from workshops.seating import Guest, seating_deal, seating_gaps, seating_plan, seating_plan_make
@@ -132,7 +132,7 @@ def test_the_plan_page_and_table_cards_are_for_the_meetings_facilitators(client,
     assert client.get(page).status_code == 403
     assert client.get(cards).status_code == 403
 
-    client.force_login(facilitator_user(workshop.meeting.cofacilitators.first().person))
+    client.force_login(person_user(workshop.meeting.cofacilitators.first().person))
     assert client.post(page).status_code == 302
     html = client.get(page).content.decode()
     assert "&lt;b&gt;Zoë &amp; 🚲" in html

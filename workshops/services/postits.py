@@ -1,21 +1,15 @@
 """Post-its: posting, editing, hiding and merging them."""
 
-import functools
-
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from events_site.kit import sql
-
-from .. import selectors
+from .. import selectors, sql
 from ..errors import InvalidWorkshopData, UnknownTable
 from ..models import (
     CONTRIBUTION_MAX_LENGTH,
     Contribution,
     Orientation,
     Question,
-    Round,
     Table,
     Workshop,
 )
@@ -79,87 +73,33 @@ def contribution_post(
 ) -> Contribution:
     """A post-it typed on the phone of the table with this token, in this workshop.
 
-    A whole room posts at the bell, so this is one statement: an INSERT of the checked
-    text that takes the table, the open workshop and the round on the clock from a
-    SELECT by token (`_post_sql`). Building that with the ORM cost more than the
-    database's work; an INSERT that reads in the same statement also cannot race a
-    facilitator closing the workshop. Only when it inserts nothing are the reasons
-    looked up, to say which one it was.
+    A whole room posts at the bell, so this is one statement (`sql.postit_insert`): an
+    INSERT of the checked text that takes the table, the open workshop and the round on
+    the clock by token, so it cannot race a facilitator closing the workshop. Only when
+    it inserts nothing are the reasons looked up, to say which one it was.
     """
     text, objective, author = _contribution_texts(text, objective, author)
-    now = timezone.now()
-    adapt = connection.ops.adapt_datetimefield_value
-    row = None
-    # An id no workshop can have inserts nothing: the reasons below say whose table it is.
-    if sql.is_key(workshop_id):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _post_sql(connection.vendor),
-                [
-                    text,
-                    objective,
-                    author,
-                    Contribution.Source.PHONE,
-                    False,
-                    device[:64],
-                    adapt(now),
-                    adapt(now),
-                    token,
-                    workshop_id,
-                    Workshop.Status.OPEN,
-                ],
-            )
-            row = cursor.fetchone()
-    if row is None:
+    postit = sql.PostIt(text, objective, author, Contribution.Source.PHONE, device[:64])
+    posted = sql.postit_insert(token, workshop_id, postit)
+    if posted is None:
         table = selectors.table_by_token(token)
         if table.workshop_id != workshop_id:
             raise selectors.table_of_another_workshop()
         _require_open(table.workshop)
         raise selectors.unknown_table()  # renewed between the two reads
-    pk, table_id, table_name, round_id, question_id = row
     workshop_texts_embed_later(workshop_id)
     return Contribution(
-        pk=pk,
+        pk=posted.id,
         workshop_id=workshop_id,
-        question_id=question_id,
-        round_id=round_id,
-        table=Table(pk=table_id, workshop_id=workshop_id, name=table_name, token=token),
-        text=text,
-        objective=objective,
-        author=author,
-        source=Contribution.Source.PHONE,
-        device=device[:64],
-        created_at=now,
-        updated_at=now,
+        question_id=posted.question_id,
+        round_id=posted.round_id,
+        table=Table(
+            pk=posted.table_id, workshop_id=workshop_id, name=posted.table_name, token=token
+        ),
+        **postit._asdict(),
+        created_at=posted.at,
+        updated_at=posted.at,
     )
-
-
-# `contribution_post`'s statement; {names} are filled from the models, values are %s.
-_POST_SQL = """
-INSERT INTO {contribution} ({c_workshop}, {c_question}, {c_round}, {c_table}, {c_text},
-    {c_objective}, {c_author}, {c_source}, {c_hidden}, {c_device}, {c_created_at},
-    {c_updated_at})
-SELECT t.{t_workshop}, r.{r_question}, w.{w_current_round}, t.{t_id},
-    %s, %s, %s, %s, %s, %s, %s, %s
-FROM {table} t
-JOIN {workshop} w ON w.{w_id} = t.{t_workshop}
-LEFT JOIN {round} r ON r.{r_id} = w.{w_current_round}
-WHERE t.{t_token} = %s AND t.{t_workshop} = %s AND w.{w_status} = %s
-RETURNING {c_id}, {c_table}, (SELECT {t_name} FROM {table} WHERE {t_id} = {c_table}),
-    {c_round}, {c_question}
-"""
-
-
-@functools.cache
-def _post_sql(vendor: str) -> str:
-    """`_POST_SQL` with the models' quoted table and column names, so that it follows
-    them (PostgreSQL and SQLite ≥ 3.35 both take INSERT … SELECT … RETURNING). The
-    columns left out are the nullable ones a new post-it has empty."""
-    names = {}
-    for prefix, model in [("c", Contribution), ("t", Table), ("w", Workshop), ("r", Round)]:
-        names[model._meta.model_name] = model
-        names.update({f"{prefix}_{name}": quoted for name, quoted in sql.columns(model).items()})
-    return sql.fill(_POST_SQL, **names)
 
 
 def _contribution_texts(text: str, objective: str, author: str) -> tuple[str, str, str]:

@@ -2,11 +2,15 @@
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events_site.demo import network as demo
+from meetings.models import CoFacilitator, Meeting
 
 
 class Command(BaseCommand):
@@ -57,3 +61,58 @@ class Command(BaseCommand):
                 % {"username": demo.ORGANISER_USERNAME}
             )
         self.stdout.write(self.style.SUCCESS(_("Demo data ready.")))
+        self._welcome(summary.generated_password)
+
+    def _welcome(self, password: str | None) -> None:
+        """What a person needs to start clicking, in French then in Dutch, last, so that
+        it is not lost among the start-up lines (the demo's emails go to a folder)."""
+        meeting = next(
+            (
+                meeting
+                for meeting in Meeting.objects.filter(
+                    status=Meeting.Status.PUBLISHED, starts_at__gt=timezone.now()
+                ).order_by("starts_at")
+                if meeting.registration_is_open
+            ),
+            None,
+        )
+        facilitator = (
+            CoFacilitator.objects.filter(meeting=meeting).select_related("person").first()
+            if meeting
+            else None
+        )
+        self.stdout.write("─" * 72)
+        for lang in ("fr", "nl"):
+            with translation.override(lang):
+                self.stdout.write(_("Open %(url)s") % {"url": f"{settings.SITE_URL}/{lang}/"})
+                self.stdout.write(
+                    _("Organiser: %(username)s, password %(password)s, at %(url)s")
+                    % {
+                        "username": demo.ORGANISER_USERNAME,
+                        "password": password or _("the one set before"),
+                        "url": settings.SITE_URL + reverse("admin:index"),
+                    }
+                )
+                if facilitator:
+                    self.stdout.write(
+                        _("Facilitator: sign in as %(email)s at %(url)s")
+                        % {
+                            "email": facilitator.person.email,
+                            "url": settings.SITE_URL + reverse("signin:request"),
+                        }
+                    )
+                if meeting:
+                    self.stdout.write(
+                        _("Open for registration: %(meeting)s, %(url)s")
+                        % {
+                            "meeting": meeting.title,
+                            "url": settings.SITE_URL
+                            + reverse("meetings:meeting", kwargs={"meeting_id": meeting.pk}),
+                        }
+                    )
+                if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+                    self.stdout.write(
+                        _("Emails, sign-in links included: %(path)s")
+                        % {"path": settings.EMAIL_FILE_PATH}
+                    )
+            self.stdout.write("─" * 72)

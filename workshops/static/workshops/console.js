@@ -66,7 +66,25 @@ function facilitate(root, text, lang) {
     voteToggle.setAttribute("aria-pressed", isOpen ? "true" : "false");
   }
 
+  // The plan's line of the round on the clock says its live state; the round it
+  // replaced, once started, is over.
+  var shownRound = null;
+  function showRoundState(round, state) {
+    function mark(id, value) {
+      var line = document.querySelector("#rounds-" + id + " .round-state");
+      if (!line) return;
+      line.dataset.state = value;
+      line.textContent = text.round_states[value] || "";
+    }
+    if (shownRound && (!round || shownRound.id !== round.id) && shownRound.state !== "planned") {
+      mark(shownRound.id, "finished");
+    }
+    if (round) mark(round.id, state);
+    shownRound = round ? { id: round.id, state: state } : null;
+  }
+
   function showState(state) {
+    showRoundState(state.round, state.state);
     roundLine.textContent = state.round ? inLanguage(state.round.title, lang) : text.no_round;
     questionLine.textContent = state.round && state.round.question ?
       inLanguage(state.round.question.text, lang) : "";

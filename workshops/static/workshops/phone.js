@@ -62,7 +62,9 @@ function phone(root, text, lang) {
   }
 
   function showTime(remainingMs, phase) {
-    showCountdown(root, remainingMs, phase, phase === "ended" ? text.time_is_up : text[phase] || "");
+    showCountdown(
+      root, remainingMs, phase, phase === "ended" ? text.time_is_up : text[phase] || "", text
+    );
   }
 
   var clock = new Countdown({

@@ -18,6 +18,7 @@ function projector(root, text) {
   var POSTITS_EVERY_MS = 4000;
 
   var countdownStatus = document.getElementById("countdown-status");
+  var roundTitle = document.getElementById("round-title");
   var roundFr = document.getElementById("round-title-fr");
   var roundNl = document.getElementById("round-title-nl");
   var questions = document.getElementById("questions");
@@ -31,6 +32,8 @@ function projector(root, text) {
     roundFr.textContent = round ? round.title.fr : "";
     roundNl.textContent = round ? round.title.nl : "";
     roundNl.hidden = !round || round.title.nl === round.title.fr;
+    // No empty heading between rounds, nor once the workshop is closed.
+    roundTitle.hidden = !round;
     var question = round && round.question;
     questions.hidden = !question;
     questionFr.textContent = question ? question.text.fr : "";
@@ -43,7 +46,7 @@ function projector(root, text) {
     url: root.dataset.timerUrl,
     onChange: showState,
     onTick: function (remainingMs, phase) {
-      showCountdown(root, remainingMs, phase, text[phase] || "");
+      showCountdown(root, remainingMs, phase, text[phase] || "", text);
     },
     onError: function (status) {
       countdownStatus.textContent = status === 401 || status === 403 ? text.signed_out : text.network;

@@ -1,0 +1,65 @@
+"""The programme's hand-written statement keeps the contract of its ORM twin: each case
+runs on both (`meetings/sql.py`), with the same answer, on whichever database the suite
+runs on."""
+
+import pytest
+
+from meetings import selectors, sql
+from meetings.models import AgendaItem, Meeting
+from tests.factories import MeetingFactory, ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+
+both = pytest.mark.parametrize(
+    "programme_agendas",
+    [sql.programme_agendas, sql.programme_agendas_orm],
+    ids=["sql", "orm"],
+)
+
+
+def items(meeting, *starts, **fields):
+    """Items created out of time order, so that the answer's order is the statement's."""
+    return [
+        AgendaItem.objects.create(
+            meeting=meeting,
+            kind=AgendaItem.Kind.TALK,
+            start_offset_min=start,
+            duration_min=15,
+            title_fr=f"Exposé {start}",
+            **fields,
+        )
+        for start in starts
+    ]
+
+
+@both
+def test_every_public_meeting_s_agenda_comes_in_time_order(programme_agendas, programme):
+    published = MeetingFactory(programme=programme)
+    cancelled = MeetingFactory(programme=programme, status=Meeting.Status.CANCELLED)
+    draft = MeetingFactory(programme=programme, status=Meeting.Status.DRAFT)
+    elsewhere = MeetingFactory(programme=ProgrammeFactory(year=programme.year + 1))
+    items(published, 60, 0, 30)
+    items(cancelled, 15)
+    items(draft, 0)
+    items(elsewhere, 0)
+    MeetingFactory(programme=programme)  # no agenda: absent from the answer
+
+    agendas = programme_agendas(programme.pk, selectors.PUBLIC_STATUSES)
+
+    assert set(agendas) == {published.pk, cancelled.pk}
+    assert [row.start_offset_min for row in agendas[published.pk]] == [0, 30, 60]
+    assert agendas[published.pk][0] == sql.AgendaRow(published.pk, 0, 15, "Exposé 0", None, "", "")
+
+
+@both
+def test_two_items_at_the_same_minute_keep_the_order_they_were_made_in(programme_agendas, meeting):
+    first, second = items(meeting, 0, 0, room="Salle <b>&</b> 🚲", address="Rue 1")
+    rows = programme_agendas(meeting.programme_id, selectors.PUBLIC_STATUSES)[meeting.pk]
+    assert [row.title_fr for row in rows] == [first.title_fr, second.title_fr]
+    assert {row.room for row in rows} == {"Salle <b>&</b> 🚲"}
+
+
+@both
+def test_no_status_asked_for_answers_nothing(programme_agendas, meeting):
+    items(meeting, 0)
+    assert programme_agendas(meeting.programme_id, [Meeting.Status.DRAFT]) == {}

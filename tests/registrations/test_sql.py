@@ -1,0 +1,272 @@
+"""The registrations' hand-written statements keep the contract of their ORM twins: each
+case runs on both (`registrations/sql.py`), with the same answers and the same rows
+written, on whichever database the suite runs on."""
+
+from datetime import datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from meetings.models import Meeting
+from registrations import sql
+from registrations.models import CheckIn, Registration
+from tests.factories import MeetingFactory, PersonFactory
+from tests.ticket_factories import RegistrationFactory, checkin_make
+
+pytestmark = pytest.mark.django_db
+
+# An id no row can have: SQLite refuses to compare a column with it.
+TOO_LARGE = 2**63
+
+
+def both(name: str):
+    """Parametrise a test over the primitive `name` and its ORM twin."""
+    return pytest.mark.parametrize(
+        name, [getattr(sql, name), getattr(sql, f"{name}_orm")], ids=["sql", "orm"]
+    )
+
+
+def seats(meeting) -> int:
+    return Meeting.objects.get(pk=meeting.pk).seats_taken
+
+
+# --- Seats ---------------------------------------------------------------------------------
+
+
+@both("seat_take")
+def test_a_seat_is_taken_while_one_is_left_and_the_meeting_comes_back(seat_take, programme):
+    meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=1)
+
+    taken = seat_take(meeting.pk)
+
+    assert seats(meeting) == 2
+    assert {name: getattr(taken, name) for name in sql.SEAT_FIELDS} == {
+        "id": meeting.pk,
+        "starts_at": meeting.starts_at,
+        "time_zone": meeting.time_zone,
+        "capacity": 2,
+        "seats_taken": 2,
+        "registration_opens_at": meeting.registration_opens_at,
+        "registration_closes_at": meeting.registration_closes_at,
+        "status": meeting.status,
+    }
+    # Any other field is read when asked for.
+    assert taken.title_fr == meeting.title_fr
+
+
+@both("seat_take")
+def test_a_full_meeting_gives_no_seat_and_keeps_its_count(seat_take, programme):
+    meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=2)
+
+    assert seat_take(meeting.pk) is None
+    assert seats(meeting) == 2
+
+
+@both("seat_take")
+@pytest.mark.parametrize("meeting_id", [0, 987654, TOO_LARGE])
+def test_no_meeting_gives_no_seat(seat_take, meeting_id):
+    assert seat_take(meeting_id) is None
+
+
+@both("meeting_lock")
+def test_the_lock_gives_the_meeting_as_it_is(meeting_lock, programme):
+    meeting = MeetingFactory(programme=programme, capacity=3, seats_taken=1)
+
+    locked = meeting_lock(meeting.pk)
+
+    assert (locked.pk, locked.capacity, locked.seats_taken) == (meeting.pk, 3, 1)
+    assert locked.updated_at == Meeting.objects.get(pk=meeting.pk).updated_at
+    assert meeting_lock(987654) is None
+
+
+# --- Addresses -----------------------------------------------------------------------------
+
+
+@both("address_lookup")
+def test_an_address_is_found_in_the_directory_whatever_its_letter_case(address_lookup, meeting):
+    person = PersonFactory(email="Marie.Dupont@Lille.example")
+
+    assert address_lookup(meeting.pk, "marie.dupont@LILLE.example") == (person.pk, False)
+    assert address_lookup(meeting.pk, "élu.🚲@mairie.example") == (None, False)
+
+
+@both("address_lookup")
+@pytest.mark.parametrize("status", list(Registration.Status))
+def test_an_address_registered_for_the_meeting_is_known_whatever_its_status(
+    address_lookup, meeting, status
+):
+    RegistrationFactory(meeting=meeting, email="jan@kortrijk.example", status=status)
+
+    assert address_lookup(meeting.pk, "JAN@kortrijk.example") == (None, True)
+
+
+@both("address_lookup")
+def test_an_address_registered_for_another_meeting_is_not(address_lookup, meeting, programme):
+    RegistrationFactory(meeting=MeetingFactory(programme=programme), email="jan@kortrijk.example")
+
+    assert address_lookup(meeting.pk, "jan@kortrijk.example") == (None, False)
+
+
+@both("address_lookup")
+@pytest.mark.parametrize("meeting_id", [987654, TOO_LARGE])
+def test_an_address_at_no_meeting_is_none(address_lookup, meeting_id):
+    assert address_lookup(meeting_id, "jan@kortrijk.example") is None
+
+
+# --- Check-in ------------------------------------------------------------------------------
+
+
+@both("checkin_insert")
+def test_a_check_in_is_inserted_once(checkin_insert, meeting, organiser):
+    registration = RegistrationFactory(meeting=meeting)
+    other = User.objects.create_user("second-volunteer")
+
+    at = checkin_insert(registration.pk, organiser.pk, CheckIn.Method.SCAN)
+    again = checkin_insert(registration.pk, other.pk, CheckIn.Method.MANUAL)
+
+    assert isinstance(at, datetime) and again is None
+    checkin = CheckIn.objects.get()
+    assert (checkin.registration_id, checkin.checked_in_by_id, checkin.method) == (
+        registration.pk,
+        organiser.pk,
+        CheckIn.Method.SCAN,
+    )
+    assert checkin.checked_in_at == at
+
+
+@both("checkin_insert")
+def test_a_check_in_may_have_no_scanner(checkin_insert, meeting):
+    registration = RegistrationFactory(meeting=meeting)
+
+    assert checkin_insert(registration.pk, None, CheckIn.Method.MANUAL) is not None
+    assert CheckIn.objects.get().checked_in_by is None
+
+
+@both("door_count")
+def test_the_door_counts_confirmed_people_and_those_checked_in(door_count, meeting, programme):
+    confirmed = RegistrationFactory.create_batch(3, meeting=meeting)
+    for registration in confirmed[:2]:
+        checkin_make(registration)
+    RegistrationFactory(meeting=meeting, status=Registration.Status.WAITLISTED)
+    checkin_make(RegistrationFactory(meeting=meeting, status=Registration.Status.CANCELLED))
+    checkin_make(RegistrationFactory(meeting=MeetingFactory(programme=programme)))
+
+    assert door_count(meeting.pk) == (3, 2)
+
+
+@both("door_count")
+def test_no_meeting_counts_nobody(door_count):
+    assert door_count(987654) == (0, 0)
+
+
+@pytest.fixture
+def door(meeting, organiser, programme):
+    """A door's tickets in every state, by name, and a scanner who has left."""
+    gone = User.objects.create_user("gone", first_name="Parti", last_name="Depuis")
+    organiser.first_name, organiser.last_name = "Anne", "Accueil"
+    organiser.save()
+    tickets = {
+        "confirmed": RegistrationFactory(
+            meeting=meeting, first_name="Marie", last_name="<b>&</b> 🚲"
+        ),
+        "typed organisation": RegistrationFactory(
+            meeting=meeting, organisation=None, organisation_name="Stad Menen"
+        ),
+        "checked in": RegistrationFactory(meeting=meeting),
+        "checked in by someone gone": RegistrationFactory(meeting=meeting),
+        "cancelled": RegistrationFactory(meeting=meeting, status=Registration.Status.CANCELLED),
+        "waitlisted": RegistrationFactory(meeting=meeting, status=Registration.Status.WAITLISTED),
+        "another meeting": RegistrationFactory(meeting=MeetingFactory(programme=programme)),
+    }
+    checkin_make(tickets["checked in"], by=organiser)
+    checkin_make(tickets["checked in by someone gone"], by=gone)
+    gone.delete()
+    return tickets
+
+
+READS = [
+    "confirmed",
+    "typed organisation",
+    "checked in",
+    "checked in by someone gone",
+    "cancelled",
+    "waitlisted",
+    "another meeting",
+]
+
+
+@pytest.mark.parametrize("name", READS)
+def test_a_ticket_reads_the_same_at_the_door_through_both(door, meeting, name):
+    secret = door[name].ticket_secret
+
+    read = sql.ticket_at_door(secret, meeting.pk)
+
+    assert read == sql.ticket_at_door_orm(secret, meeting.pk)
+    assert read.registration_id == door[name].pk
+    assert read.inserted_at is None
+
+
+def test_what_a_read_at_the_door_brings(door, meeting, organiser):
+    confirmed = sql.ticket_at_door(door["confirmed"].ticket_secret, meeting.pk)
+    checked_in = sql.ticket_at_door(door["checked in"].ticket_secret, meeting.pk)
+    gone = sql.ticket_at_door(door["checked in by someone gone"].ticket_secret, meeting.pk)
+    typed = sql.ticket_at_door(door["typed organisation"].ticket_secret, meeting.pk)
+
+    assert (confirmed.time_zone, confirmed.expected, confirmed.present) == (
+        meeting.time_zone,
+        4,
+        2,
+    )
+    assert (confirmed.first_name, confirmed.last_name) == ("Marie", "<b>&</b> 🚲")
+    assert confirmed.organisation == door["confirmed"].organisation.name
+    assert not confirmed.checked_in and confirmed.checked_in_at is None
+    assert typed.organisation == "Stad Menen"
+    assert checked_in.checked_in_at == door["checked in"].checkin.checked_in_at
+    assert (checked_in.scanner_id, checked_in.scanner_first_name) == (organiser.pk, "Anne")
+    assert gone.checked_in and gone.scanner_id is None
+
+
+@pytest.mark.parametrize("secret", [None, "0123456789ABCDEFGHJKMNPQRS"])
+def test_an_unknown_ticket_reads_as_the_door_alone(door, meeting, secret):
+    read = sql.ticket_at_door(secret, meeting.pk)
+
+    assert read == sql.ticket_at_door_orm(secret, meeting.pk)
+    assert (read.registration_id, read.expected, read.present) == (None, 4, 2)
+
+
+@both("ticket_at_door")
+@pytest.mark.parametrize("meeting_id", [987654, TOO_LARGE])
+def test_no_door_reads_nothing(ticket_at_door, door, meeting_id):
+    assert ticket_at_door(door["confirmed"].ticket_secret, meeting_id) is None
+
+
+@both("ticket_at_door")
+def test_a_scan_checks_in_a_confirmed_ticket_once(ticket_at_door, door, meeting, organiser):
+    secret = door["confirmed"].ticket_secret
+
+    first = ticket_at_door(secret, meeting.pk, check_in_by=organiser.pk, method="scan")
+    second = ticket_at_door(secret, meeting.pk, check_in_by=organiser.pk, method="scan")
+
+    checkin = CheckIn.objects.get(registration=door["confirmed"])
+    assert (checkin.checked_in_by_id, checkin.method) == (organiser.pk, "scan")
+    assert first.inserted_at == checkin.checked_in_at
+    # The counter is read before the check-in; the second read sees it.
+    assert (first.present, first.checked_in) == (2, False)
+    assert (second.present, second.checked_in, second.inserted_at) == (3, True, None)
+    assert second.checked_in_at == checkin.checked_in_at
+
+
+@both("ticket_at_door")
+@pytest.mark.parametrize(
+    "name",
+    ["checked in", "checked in by someone gone", "cancelled", "waitlisted", "another meeting"],
+)
+def test_a_scan_checks_in_no_ticket_that_does_not_let_its_holder_in(
+    ticket_at_door, door, meeting, organiser, name
+):
+    before = set(CheckIn.objects.values_list("pk", "registration_id", "checked_in_at"))
+
+    read = ticket_at_door(door[name].ticket_secret, meeting.pk, check_in_by=organiser.pk)
+
+    assert read.inserted_at is None
+    assert set(CheckIn.objects.values_list("pk", "registration_id", "checked_in_at")) == before
