@@ -23,7 +23,7 @@ from django.utils.translation import ngettext_lazy
 from django_countries.filters import CountryFilter
 from modeltranslation.admin import TranslationAdmin
 
-from events_site.kit.admin import LabelledFieldsMixin, LabelledTabularInline
+from events_site.kit.admin import LabelledFieldsMixin, LabelledTabularInline, ReadOnlyAdminMixin
 
 from .auth import api_key_create
 from .errors import MeetingsError
@@ -35,6 +35,7 @@ from .models import (
     ApiKey,
     CoFacilitator,
     Document,
+    Erasure,
     Meeting,
     Organisation,
     Person,
@@ -657,6 +658,15 @@ class DocumentAdmin(ServiceAdminMixin, TranslationAdmin):
 
 
 # --- API keys ------------------------------------------------------------------------
+
+
+@admin.register(Erasure)
+class ErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log of erasures: when, by whom, how much; never whose data it was."""
+
+    list_display = ("erased_at", "channel", "erased_by_name", "registrations", "contributions")
+    list_filter = ("channel",)
+    date_hierarchy = "erased_at"
 
 
 @admin.register(ApiKey)

@@ -871,3 +871,47 @@ class LoginLink(models.Model):
     def ttl_minutes(cls) -> int:
         """`TTL` as the emails, pages and refusals say it."""
         return int(cls.TTL / timedelta(minutes=1))
+
+
+class Erasure(models.Model):
+    """One erasure of someone's data, on their request: when, by whom, and how much.
+
+    It names nobody and keeps no address: the erased data is exactly what it must not
+    hold. The anonymised directory entry, when there was one, is what it points to.
+    """
+
+    class Channel(models.TextChoices):
+        SELF = "self", _("by the person, signed in")
+        ORGANISER = "organiser", _("by an organiser, on a request received")
+
+    erased_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who did it, still readable once that account is gone (an organiser's user name).
+    erased_by_name = models.CharField(_("erased by"), max_length=150, blank=True)
+    channel = models.CharField(_("requested"), max_length=10, choices=Channel.choices)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("directory entry"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="erasures",
+    )
+    registrations = models.PositiveIntegerField(_("registrations anonymised"), default=0)
+    contributions = models.PositiveIntegerField(_("post-its unsigned"), default=0)
+    deliveries = models.PositiveIntegerField(_("emails stripped of their recipient"), default=0)
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self):
+        return f"{self.erased_at:%Y-%m-%d %H:%M} · {self.get_channel_display()}"

@@ -135,6 +135,9 @@ class Registration(models.Model):
     waitlisted_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Names, address and notes gone (an erasure or a retention rule); what the key figures
+    # count (status, check-in, function, organisation, languages) stays.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["meeting", "last_name", "first_name", "pk"]

@@ -91,7 +91,7 @@ def registration_by_token(token: str) -> Registration:
     """The registration of a manage link, with what its page and its ticket show."""
     registration = (
         Registration.objects.select_related("meeting", "organisation")
-        .filter(manage_token=token)
+        .filter(manage_token=token, anonymised_at__isnull=True)
         .first()
     )
     if registration is None:

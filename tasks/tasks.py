@@ -16,6 +16,7 @@ from reports.brochure import brochure_payload
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build
 from workshops.services.embeddings import workshop_texts_embed as texts_embed
+from workshops.services.retention import retention_apply
 
 from .outbox.send import deliveries_send
 from .outbox.sweep import deliveries_sweep
@@ -65,6 +66,13 @@ def registration_reminders() -> None:
     """Queue the reminders now due (7 days and 1 day before); each one leaves once."""
     with transaction.atomic():
         reminders_queue(timezone.now())
+
+
+@shared_task(name="tasks.retention", ignore_result=True)
+def retention() -> None:
+    """Apply the retention rules: each one is a setting, and idempotent, so a missed day
+    is caught up by the next."""
+    retention_apply()
 
 
 @shared_task(

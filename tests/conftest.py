@@ -6,7 +6,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from meetings.auth import api_key_create
-from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
+from meetings.models import Person
+from tests.factories import MeetingFactory, PersonFactory, ProgrammeFactory, cross_border_pair
 
 
 def pytest_configure(config):
@@ -142,6 +143,118 @@ def media_root(settings, tmp_path):
 def stored_files(root) -> list[str]:
     """Every file under a storage folder, as paths relative to it."""
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+@pytest.fixture
+def jan(db):
+    return PersonFactory(
+        first_name="Jan",
+        last_name="Peeters",
+        email="jan.peeters@kortrijk.example",
+        function=Person.Function.BURGOMASTER,
+        preferred_language="nl",
+        organisation__country="BE",
+    )
+
+
+@pytest.fixture
+def subject_world(meeting, organiser, jan):
+    """Marie's data among others', around `meeting`, held 40 days ago: her directory entry
+    with a sign-in account, her registration under the same address in other letters
+    (checked in, with notes), a post-it she signed, an email sent to her; Jan beside her
+    with all the same; and a later meeting where Marie holds the last seat and Sofie
+    waits. Names carry markup and emoji."""
+    from registrations.services.consents import registration_consents_record
+    from tasks.models import Delivery
+    from tests.ticket_factories import RegistrationFactory, checkin_make
+    from workshops.services.plan import question_create
+    from workshops.services.postits import contribution_create
+    from workshops.services.workshops import workshop_create
+
+    held = timezone.now() - timedelta(days=40)
+    meeting.starts_at, meeting.ends_at = held, held + timedelta(hours=3)
+    meeting.save(update_fields=["starts_at", "ends_at"])
+    user = User.objects.create_user("person-marie", "marie.dupont@lille.example")
+    marie = PersonFactory(
+        first_name="Marie <b>&",
+        last_name="Dupont 🌻",
+        email="marie.dupont@lille.example",
+        phone="+33 6 12 34 56 78",
+        user=user,
+    )
+    registrations = {}
+    for key, person, email, language in (
+        ("marie", marie, "Marie.Dupont@LILLE.example", "fr"),
+        ("jan", jan, jan.email, "nl"),
+    ):
+        registration = RegistrationFactory(
+            meeting=meeting,
+            person=person,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=email,
+            function=person.function,
+            organisation=person.organisation,
+            language=language,
+            accessibility_notes=f"{key}: fauteuil roulant",
+            dietary_notes=f"{key}: sans gluten",
+            share_contact=True,
+        )
+        checkin_make(registration, by=organiser)
+        registration_consents_record(registration, timezone.now())
+        registrations[key] = registration
+    registrations["absent"] = RegistrationFactory(meeting=meeting, dietary_notes="végétarien")
+    registrations["cancelled"] = RegistrationFactory(
+        meeting=meeting, status="cancelled", language="nl"
+    )
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    question_create(workshop, text_fr="Comment relier nos communes ?")
+    posts = {
+        "marie": contribution_create(
+            workshop, text="Un bus de nuit", author="marie <B>& DUPONT 🌻", source="transcribed"
+        ),
+        "jan": contribution_create(
+            workshop, text="Een fietspad", author="Jan Peeters", source="transcribed"
+        ),
+        "unsigned": contribution_create(workshop, text="Un café des maires"),
+    }
+    deliveries = {
+        key: Delivery.objects.create(
+            kind="registration_confirmed",
+            idempotency_key=f"test:{key}",
+            to_email=registration.email,
+            to_name=registration.full_name,
+            language=registration.language,
+            meeting=meeting,
+            status=Delivery.Status.SENT,
+            last_error=f"421 try later <{registration.email}>",
+        )
+        for key, registration in registrations.items()
+        if key in ("marie", "jan")
+    }
+    later = MeetingFactory(
+        programme=meeting.programme,
+        starts_at=held + timedelta(days=70),
+        ends_at=held + timedelta(days=70, hours=3),
+        capacity=1,
+        seats_taken=1,
+    )
+    registrations["later"] = RegistrationFactory(
+        meeting=later, person=marie, email=marie.email, first_name="Marie", last_name="Dupont"
+    )
+    registrations["waiting"] = RegistrationFactory(
+        meeting=later, first_name="Sofie", status="waitlisted"
+    )
+    return {
+        "meeting": meeting,
+        "later": later,
+        "user": user,
+        "marie": marie,
+        "jan": jan,
+        "registrations": registrations,
+        "posts": posts,
+        "deliveries": deliveries,
+    }
 
 
 @pytest.fixture

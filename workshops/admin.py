@@ -5,15 +5,22 @@ through `workshops.services` and the timer's lock; the admin only lists them, wi
 links an organiser needs on the day.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from events_site.kit.admin import ReadOnlyAdminMixin
+from meetings.admin import PersonAdmin
+from meetings.models import Erasure, Person
 
 from . import selectors
 from .models import Contribution, Workshop
+from .services.privacy import subject_erase
+from .subject import subject_of_person
 
 
 @admin.register(Workshop)
@@ -49,3 +56,46 @@ class ContributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("source", "hidden", "workshop__meeting")
     list_select_related = ("workshop", "orientation")
     search_fields = ("text", "objective", "author")
+
+
+class PersonErasureAdmin(PersonAdmin):
+    """The directory's admin, with the erasure of a person who asked for it by post
+    (the person themselves erase from `/me/data/`). It lives here because the erasure
+    spans the post-its; the directory's own admin cannot see them."""
+
+    actions = ("erase",)
+
+    @admin.action(description=_("Erase this person's data"), permissions=["change"])
+    def erase(self, request, queryset):
+        """Asks once more, listing who, then erases each person in its own transaction."""
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/meetings/person/erase_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": _("Erase these people's data?"),
+                    "people": queryset,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        for person in queryset:
+            subject_erase(
+                subject_of_person(person), by=request.user, channel=Erasure.Channel.ORGANISER
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d person's data was erased.",
+                "%(count)d people's data was erased.",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+        return None
+
+
+admin.site.unregister(Person)
+admin.site.register(Person, PersonErasureAdmin)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import screen_views, seating_views, views
+from . import privacy_views, screen_views, seating_views, views
 
 facilitate_patterns = [
     path("facilitate/", views.home, name="home"),
@@ -42,8 +42,15 @@ seating_patterns = [
     path("facilitate/workshops/<int:workshop_id>/seating/", seating_views.plan, name="plan"),
     path("facilitate/workshops/<int:workshop_id>/tables.pdf", seating_views.cards, name="cards"),
 ]
+# A person's own data: no namespace, beside the `/me/` pages of the other apps.
+privacy_patterns = [
+    path("me/data/", privacy_views.me_data, name="me_data"),
+    path("me/data.json", privacy_views.me_data_json, name="me_data_json"),
+    path("me/erase/", privacy_views.me_erase, name="me_erase"),
+]
 urlpatterns = [
     path("", include((facilitate_patterns, "facilitate"))),
     path("", include((screen_patterns, "screen"))),
     path("", include((seating_patterns, "seating"))),
+    *privacy_patterns,
 ]

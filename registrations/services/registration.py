@@ -402,6 +402,7 @@ def _meeting_over_refuse(meeting: Meeting, now: datetime) -> None:
 @transaction.atomic
 def registration_cancel(registration: Registration) -> Registration:
     """Cancel; a freed seat goes to the next person waiting, in the same transaction.
+    The needs' notes are deleted (retention: the rest of the row is anonymised later).
 
     Cancelling again is a no-op; the person is emailed the calendar cancellation once.
     """
@@ -415,7 +416,17 @@ def registration_cancel(registration: Registration) -> Registration:
     held_a_seat = registration.status == Registration.Status.CONFIRMED
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = now
-    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    # Accessibility and dietary notes can reveal health: not kept a day longer than needed.
+    registration.accessibility_notes = registration.dietary_notes = ""
+    registration.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "accessibility_notes",
+            "dietary_notes",
+            "updated_at",
+        ]
+    )
     deliveries_queue(
         [
             registration_delivery(

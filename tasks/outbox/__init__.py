@@ -7,6 +7,8 @@ the package, so that how rows are claimed, sent and swept can change without the
   `deliveries_queue`, `delivery_replace`, `recipient_problem` (`enqueue`);
 - to run a job once the caller's transaction has committed: `enqueue_on_commit`, or
   `enqueue_on_commit_once` for a burst of writes (`queue`);
+- to forget who an email went to (an erasure, the retention rule): `deliveries_forget`,
+  `deliveries_recipient_remove`, `deliveries_with_recipient` (`privacy`);
 - to say what an email of a kind contains: `renderer`, `PermanentFailure`,
   `batch_deliveries`, `batch_memo`, `fanout_memo` (`renderers`), `message_build`,
   `inline_image_attach` (`mail`), `MessageFrame`, `message_frame` (`frames`).
@@ -25,6 +27,7 @@ from .enqueue import (
 )
 from .frames import MessageFrame, message_frame
 from .mail import inline_image_attach, message_build
+from .privacy import deliveries_forget, deliveries_recipient_remove, deliveries_with_recipient
 from .queue import enqueue_on_commit, enqueue_on_commit_once
 from .renderers import PermanentFailure, batch_deliveries, batch_memo, fanout_memo, renderer
 
@@ -34,7 +37,10 @@ __all__ = [
     "PermanentFailure",
     "batch_deliveries",
     "batch_memo",
+    "deliveries_forget",
     "deliveries_queue",
+    "deliveries_recipient_remove",
+    "deliveries_with_recipient",
     "delivery_queue",
     "delivery_replace",
     "enqueue_on_commit",

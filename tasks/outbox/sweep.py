@@ -37,6 +37,8 @@ def deliveries_sweep() -> int:
 
 def delivery_resend(delivery: Delivery) -> Delivery:
     """An organiser's "send again" on a failed delivery, once the address is fixed."""
+    if not delivery.to_email:
+        raise OutboxError(_("This email's recipient was erased: it cannot be sent again."))
     reopened = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.QUEUED, attempts=0, next_attempt_at=None, last_error=""
     )

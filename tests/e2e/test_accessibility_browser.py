@@ -16,7 +16,7 @@ from events_site.views import ACCESSIBILITY_AUDIT
 from meetings.models import Organisation, Person
 from meetings.services.agenda import agenda_item_create
 from meetings.services.meetings import meeting_cancel, meeting_close
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from registrations.services.registration import registration_create
 from tests.e2e.conftest import sign_in
 from tests.factories import MeetingFactory, cross_border_pair
@@ -158,7 +158,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
     source = _axe_source()
     world = _world(meeting, started_meeting)
     workshop, table = world["running"], world["table"]
-    facilitator = facilitator_user(meeting.cofacilitators.order_by("pk").first().person)
+    facilitator = person_user(meeting.cofacilitators.order_by("pk").first().person)
     year = meeting.programme.year
     context = browser.new_context()
     page = context.new_page()

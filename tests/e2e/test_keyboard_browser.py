@@ -3,7 +3,7 @@ merged, with the Tab, arrow, Space and Enter keys only."""
 
 import pytest
 
-from meetings.services.signin import facilitator_user
+from meetings.services.signin import person_user
 from registrations.models import CheckIn, Registration
 from tests.e2e.conftest import sign_in
 from workshops.models import Contribution
@@ -78,7 +78,7 @@ def test_register_check_in_and_sort_with_the_keyboard_only(live_server, page, me
     assert CheckIn.objects.get().registration == registration
 
     # The console: a post-it moved with its "Move to" list, its twin merged into it.
-    sign_in(page, live_server, facilitator_user(meeting.cofacilitators.first().person))
+    sign_in(page, live_server, person_user(meeting.cofacilitators.first().person))
     page.goto(f"{live_server.url}/nl/facilitate/workshops/{workshop.pk}/")
     tab_to(page, f'.postit[data-contribution="{bus.pk}"] .postit-move')
     page.keyboard.press("ArrowDown")

@@ -1,5 +1,8 @@
 """A participant outside the directory signs in by the link emailed to them, finds their
-contact list in their own space, and withdraws their consent, in a real browser."""
+contact list in their own space, withdraws their consent, takes their data away and
+erases it, in a real browser."""
+
+import json
 
 import pytest
 from django.core import mail
@@ -9,7 +12,7 @@ from registrations.models import Registration
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_participant_signs_in_by_email_and_withdraws_contact_sharing(
+def test_a_participant_signs_in_by_email_withdraws_consent_takes_their_data_and_erases_it(
     live_server, page, contact_meeting
 ):
     page.goto(f"{live_server.url}/fr/signin/")
@@ -35,3 +38,16 @@ def test_a_participant_signs_in_by_email_and_withdraws_contact_sharing(
     assert "niet worden teruggehaald" in page.locator(".messages").inner_text()
     assert page.locator(f"a[href='/nl/me/meetings/{meeting.pk}/contacts.pdf']").count() == 0
     assert not Registration.objects.get(pk=contact_meeting["sofie"].pk).share_contact
+
+    page.goto(f"{live_server.url}/nl/me/data/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Alles downloaden (JSON)").click()
+    data = json.loads(download.value.path().read_text(encoding="utf-8"))
+    assert [r["email"].lower() for r in data["registrations"]] == ["sofie.claes@menen.example"]
+
+    page.get_by_role("link", name="Mijn gegevens wissen…").click()
+    page.get_by_role("button", name="Mijn gegevens wissen", exact=True).click()
+    assert page.get_by_role("heading", name="Uw gegevens werden gewist").is_visible()
+    assert not Registration.objects.filter(email__iexact="sofie.claes@menen.example").exists()
+    page.goto(f"{live_server.url}/nl/me/")
+    assert "/nl/signin/" in page.url

@@ -20,18 +20,6 @@ def marie(db):
     )
 
 
-@pytest.fixture
-def jan(db):
-    return PersonFactory(
-        first_name="Jan",
-        last_name="Peeters",
-        email="jan.peeters@kortrijk.example",
-        function=Person.Function.BURGOMASTER,
-        preferred_language="nl",
-        organisation__country="BE",
-    )
-
-
 def registration_data(**overrides) -> dict:
     """What the form or the API sends for a Belgian alderwoman outside the directory."""
     return {

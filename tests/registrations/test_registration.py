@@ -275,3 +275,11 @@ def test_a_cancelled_registration_cannot_be_changed(meeting, register):
 
     with pytest.raises(RegistrationNotChangeable):
         registration_update(registration, {"language": "fr"})
+
+
+def test_cancelling_deletes_the_notes_at_once_and_keeps_the_rest(meeting, register):
+    registration = register(meeting, accessibility_notes="fauteuil", dietary_notes="sans porc")
+    registration_cancel(registration)
+    registration.refresh_from_db()
+    assert (registration.accessibility_notes, registration.dietary_notes) == ("", "")
+    assert registration.last_name == "Claes" and registration.anonymised_at is None

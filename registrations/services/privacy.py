@@ -1,0 +1,65 @@
+"""Anonymising registrations: on an erasure request, and by the retention rules.
+
+An anonymised registration keeps what the key figures and booklets count (status,
+check-in, function, organisation, languages and interpretation) and loses what named the
+person: names, address, notes, its place in the contact list (its consent to it is
+withdrawn; the consent rows stay, as the record of what was agreed), and its links to
+the directory entry and the invitation.
+Its manage link no longer opens (`selectors.registration_by_token`).
+"""
+
+from django.conf import settings
+from django.db.models import Case, CharField, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from meetings.services.privacy import ANONYMISED_DOMAIN, anonymised_name
+
+from ..models import Consent, Registration
+
+NOTES_CLEARED = {"accessibility_notes": "", "dietary_notes": ""}
+
+
+def registrations_notes_clear(registrations: QuerySet[Registration]) -> int:
+    """Accessibility and dietary notes can reveal health: deleted once not needed."""
+    return (
+        registrations.exclude(**NOTES_CLEARED)
+        .order_by()
+        .update(**NOTES_CLEARED, updated_at=timezone.now())
+    )
+
+
+def registrations_anonymise(registrations: QuerySet[Registration]) -> int:
+    """One UPDATE whatever the number of rows: the name in each row's own language, an
+    address unique per row (the per-meeting unique index still holds) that no mail
+    server accepts."""
+    now = timezone.now()
+    name = Case(
+        *(
+            When(language=code, then=Value(anonymised_name(code)))
+            for code, _label in settings.LANGUAGES
+        ),
+        default=Value(anonymised_name(settings.LANGUAGE_CODE)),
+    )
+    email = Concat(
+        Value("registration-"),
+        Cast("pk", output_field=CharField()),
+        Value(f"@{ANONYMISED_DOMAIN}"),
+        output_field=CharField(),
+    )
+    fresh = registrations.filter(anonymised_at__isnull=True)
+    Consent.objects.filter(
+        kind=Consent.Kind.CONTACT_SHARING, registration__in=fresh, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+    return fresh.order_by().update(
+        first_name="",
+        last_name=name,
+        email=email,
+        **NOTES_CLEARED,
+        # Nobody is put in a contact list under a placeholder name.
+        share_contact=False,
+        person=None,
+        invitation=None,
+        anonymised_at=now,
+        updated_at=now,
+    )
