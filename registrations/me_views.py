@@ -5,6 +5,7 @@ The space is found from the signed-in account alone (`selectors.own_registration
 nothing in a URL names whose it is, so nobody can ask for someone else's.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -111,5 +112,9 @@ def privacy_notice(request):
             "registrations/privacy/notice.html",
         ],
         "version": consent_version(Consent.Kind.PRIVACY_NOTICE),
+        # The periods the retention rules apply, so that the notice says what runs.
+        "notes_days": settings.RETENTION_NOTES_DAYS,
+        "cancelled_days": settings.RETENTION_CANCELLED_DAYS,
+        "retention_months": settings.RETENTION_MONTHS,
     }
     return render(request, "registrations/privacy/page.html", context)

@@ -125,8 +125,12 @@ def test_the_privacy_notice_speaks_each_language_and_shows_its_version(
     client, db, settings, lang, words
 ):
     settings.PRIVACY_NOTICE_VERSION = "2027-03"
+    settings.RETENTION_MONTHS = 18
     page = client.get(f"/{lang}/privacy/").content.decode()
     assert words in page and "2027-03" in page
+    # It says the periods the retention rules run with, and where to exercise one's rights.
+    assert " 18 " in page and " 24 " not in page
+    assert f'href="/{lang}/me/data/"' in page
 
 
 def test_organisers_adapt_the_notice_with_a_template_of_their_own(client, db, settings, tmp_path):
