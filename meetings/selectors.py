@@ -4,10 +4,11 @@ Every selector fetches what its callers render in a fixed number of queries, wha
 the number of meetings: the programme page is pinned at eight at most.
 """
 
+import dataclasses
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -241,6 +242,20 @@ def viewer_for(user) -> Viewer:
         viewer = Viewer(member=member, participant_of=frozenset(meetings))
     user._document_viewer = viewer
     return viewer
+
+
+def own_documents(user) -> list[Document]:
+    """The documents reserved to a person, for their own space: those of the meetings
+    they take part in and, for a member, the members' ones. Public documents are on the
+    meeting pages, and an organiser's view of every document is the admin, so neither
+    is listed here."""
+    viewer = dataclasses.replace(viewer_for(user), organiser=False)
+    return list(
+        Document.objects.visible_to(viewer)
+        .exclude(visibility=Document.Visibility.PUBLIC)
+        .select_related("meeting")
+        .order_by(F("meeting__starts_at").desc(nulls_last=True), "kind", "pk")
+    )
 
 
 def meeting_check_public(meeting_id: int) -> None:

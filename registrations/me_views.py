@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from meetings.auth import facilitated_meetings, is_organiser
+from meetings.selectors import own_documents
 
 from . import contacts, selectors
 from .models import Consent, Registration
@@ -42,6 +43,7 @@ def me_home(request):
         "feed_token": holding[0].manage_token if holding else None,
         "facilitates": is_organiser(request.user) or facilitated_meetings(request.user).exists(),
         "organiser": is_organiser(request.user),
+        "documents": own_documents(request.user),
     }
     return _private(render(request, "registrations/me/home.html", context))
 
