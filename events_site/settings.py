@@ -15,6 +15,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from events_site.kit.client import trusted_proxies_from_environment
+from events_site.kit.storage import storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -159,14 +160,18 @@ CROSS_BORDER_SIDES = tuple(env.list("CROSS_BORDER_SIDES", default=["FR", "BE"]))
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Every stored file (documents, booklets) goes through the default storage: a folder in
+# var/ unless STORAGE_URL names an S3-compatible bucket (events_site/kit/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_url(env.str("STORAGE_URL", default="")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Serve straight from the apps' static folders when collectstatic has not been run.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+# The largest document an organiser may upload, in megabytes.
+DOCUMENT_MAX_MB = env.float("DOCUMENT_MAX_MB", default=25)
 
 # --- Redis: cache and Celery broker ------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

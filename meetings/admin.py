@@ -34,6 +34,7 @@ from .models import (
     AgendaSpeaker,
     ApiKey,
     CoFacilitator,
+    Document,
     Erasure,
     Meeting,
     Organisation,
@@ -48,6 +49,7 @@ from .services.directory import (
     person_create,
     person_update,
 )
+from .services.documents import document_create, document_delete, document_update
 from .services.meetings import (
     cofacilitator_add,
     cofacilitator_remove,
@@ -176,8 +178,8 @@ class ServiceAdminMixin(LabelledFieldsMixin):
 class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
     create_service = staticmethod(organisation_create)
     update_service = staticmethod(organisation_update)
-    list_display = ("name", "kind", "country", "city", "postcode")
-    list_filter = ("kind", ("country", CountryFilter))
+    list_display = ("name", "kind", "country", "city", "postcode", "membership", "member_since")
+    list_filter = ("membership", "kind", ("country", CountryFilter))
     search_fields = ("name", "city", "postcode")
 
 
@@ -470,6 +472,14 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
         """The scanner page, and the documents of who registered and who came."""
         if meeting.pk is None:
             return self.get_empty_value_display()
+        documents_url = (
+            f"{reverse('admin:meetings_document_changelist')}?meeting__id__exact={meeting.pk}"
+        )
+        documents = format_html(
+            '<a href="{}">{}</a>',
+            documents_url,
+            _("Documents (%(count)d)") % {"count": meeting.documents.count()},
+        )
         links = [
             ("door:door", _("Door scanner")),
             ("reports:meeting_attendance", _("Attendance sheet (PDF)")),
@@ -478,11 +488,12 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
             ("reports:meeting_registrations_xlsx", _("Registrations (XLSX)")),
             ("reports:meeting_booklet", _("Synthesis booklet")),
         ]
-        return format_html_join(
+        pages = format_html_join(
             " · ",
             '<a href="{}">{}</a>',
             ((reverse(name, args=[meeting.pk]), label) for name, label in links),
         )
+        return format_html("{} · {}", documents, pages)
 
     def get_readonly_fields(self, request, obj=None):
         """A closed meeting took place: the services refuse to move it, so its time and
@@ -595,6 +606,55 @@ class AgendaItemAdmin(admin.ModelAdmin):
         # What the admin's history message reads: the speakers were replaced as a whole.
         formset.new_objects, formset.deleted_objects = [], []
         formset.changed_objects = [(form.instance, ["speakers"])] if formset.has_changed() else []
+
+
+# --- Documents -----------------------------------------------------------------------
+
+
+@admin.register(Document)
+class DocumentAdmin(ServiceAdminMixin, TranslationAdmin):
+    """Uploads are checked by the services (type by content, size limit), as in the API."""
+
+    update_service = staticmethod(document_update)
+    list_display = ("title", "kind", "language", "visibility", "meeting", "created_at")
+    list_filter = ("visibility", "kind", "language")
+    list_select_related = ("meeting",)
+    search_fields = ("title_fr", "title_nl", "meeting__title_fr", "meeting__title_nl")
+    autocomplete_fields = ("meeting", "agenda_item")
+    fields = (
+        "title",
+        "kind",
+        "language",
+        "meeting",
+        "agenda_item",
+        "visibility",
+        "file",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "download",
+    )
+    readonly_fields = ("content_type", "size", "uploaded_by", "download")
+
+    @admin.display(description=_("download"))
+    def download(self, document: Document):
+        if document.pk is None:
+            return self.get_empty_value_display()
+        url = reverse("meetings:document", args=[document.pk])
+        return format_html('<a href="{}">{}</a>', url, document.filename)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        _adopt(obj, document_create(user=request.user, **form.cleaned_data))
+
+    def delete_model(self, request, obj):
+        document_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            document_delete(document)
 
 
 # --- API keys ------------------------------------------------------------------------

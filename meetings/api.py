@@ -7,15 +7,24 @@ from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from events_site.kit.http_errors import error_responses
 from events_site.kit.pagination import page
 
 from . import selectors
-from .auth import organiser_auth
-from .errors import InvalidData
-from .models import AgendaItem, CoFacilitator, Meeting, Organisation, Person, Programme, Theme
+from .auth import OrganiserBearer, organiser_auth
+from .errors import InvalidData, UnknownDocument, UnknownMeeting
+from .models import (
+    AgendaItem,
+    CoFacilitator,
+    Document,
+    Meeting,
+    Organisation,
+    Person,
+    Programme,
+    Theme,
+)
 from .schemas import (
     AgendaItemIn,
     AgendaItemOut,
@@ -23,6 +32,9 @@ from .schemas import (
     CancelIn,
     CoFacilitatorIn,
     CoFacilitatorOut,
+    DocumentIn,
+    DocumentOut,
+    DocumentPatch,
     MeetingFilters,
     MeetingIn,
     MeetingOut,
@@ -47,6 +59,7 @@ from .schemas import (
 )
 from .services import agenda
 from .services import directory as directory_services
+from .services import documents as document_services
 from .services import meetings as meeting_services
 from .services import programme as programme_services
 
@@ -446,4 +459,92 @@ def agenda_item_update(request, item_id: int, payload: AgendaItemPatch):
 )
 def agenda_item_delete(request, item_id: int):
     agenda.agenda_item_delete(get_object_or_404(AgendaItem, pk=item_id))
+    return Status(204, None)
+
+
+# --- Documents -----------------------------------------------------------------------
+
+_bearer = OrganiserBearer()
+
+
+def _viewer(request):
+    """A public read shows more to an organiser's key or session, or to a signed-in
+    person; an unknown key is read as nobody, not refused."""
+    if request.headers.get("Authorization"):
+        _bearer(request)
+    return selectors.viewer_for(request.user)
+
+
+def _meeting(meeting_id: int) -> Meeting:
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise UnknownMeeting.of(meeting_id)
+    return meeting
+
+
+def _document(document_id: int) -> Document:
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        raise UnknownDocument.of(document_id)
+    return document
+
+
+def _document_data(data: dict) -> dict:
+    if "agenda_item" in data:
+        data["agenda_item"] = _resolve(AgendaItem, data["agenda_item"], "agenda_item")
+    return data
+
+
+@router.get(
+    "/meetings/{meeting_id}/documents",
+    response={200: list[DocumentOut], **error_responses()},
+    tags=["documents"],
+)
+def meeting_documents(request, meeting_id: int):
+    """The meeting's documents the caller may see: public ones for everybody, more for
+    its participants, the network's members and organisers."""
+    viewer = _viewer(request)
+    if viewer.organiser:
+        _meeting(meeting_id)
+    else:
+        selectors.meeting_check_public(meeting_id)
+    return selectors.meeting_documents(meeting_id, viewer)
+
+
+@router.post(
+    "/meetings/{meeting_id}/documents",
+    response={201: DocumentOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["documents"],
+)
+def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: File[UploadedFile]):
+    """Upload a document (multipart/form-data). Its type is read from its content: PDF,
+    PNG, JPEG, OpenDocument or Office Open XML; at most `DOCUMENT_MAX_MB` (413 above,
+    415 for any other content)."""
+    data = _document_data(payload.dict())
+    document = document_services.document_create(
+        file=file, user=request.user, meeting=_meeting(meeting_id), **data
+    )
+    return Status(201, document)
+
+
+@router.patch(
+    "/documents/{document_id}",
+    response={200: DocumentOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["documents"],
+)
+def document_change(request, document_id: int, payload: DocumentPatch):
+    data = _document_data(payload.dict(exclude_unset=True))
+    return document_services.document_update(_document(document_id), **data)
+
+
+@router.delete(
+    "/documents/{document_id}",
+    response={204: None, **error_responses()},
+    auth=organiser_auth,
+    tags=["documents"],
+)
+def document_remove(request, document_id: int):
+    document_services.document_delete(_document(document_id))
     return Status(204, None)

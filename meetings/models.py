@@ -3,6 +3,7 @@
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -50,6 +52,12 @@ def default_working_languages() -> list[str]:
     return ["fr", "nl"]
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def members(self) -> "OrganisationQuerySet":
+        """The network's members: active memberships only (a lapsed one is not)."""
+        return self.filter(membership=Organisation.Membership.ACTIVE)
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         MUNICIPALITY = "municipality", _("municipality")
@@ -60,29 +68,71 @@ class Organisation(models.Model):
         STATE = "state", _("state service")
         OTHER = "other", _("other")
 
+    class Membership(models.TextChoices):
+        NONE = "", _("not a member")
+        ACTIVE = "active", _("active member")
+        LAPSED = "lapsed", _("lapsed member")
+
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=120, blank=True)
     postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    # Membership of the network (seed 004: "communes adhérentes"), which opens the
+    # members' documents to the organisation's people while it is active.
+    membership = models.CharField(
+        _("network membership"),
+        max_length=10,
+        choices=Membership.choices,
+        default=Membership.NONE,
+        blank=True,
+    )
+    member_since = models.PositiveSmallIntegerField(_("member since (year)"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(membership="", member_since__isnull=True)
+                | (
+                    ~models.Q(membership="")
+                    & models.Q(
+                        member_since__isnull=False, member_since__gte=1900, member_since__lte=2100
+                    )
+                ),
+                name="organisation_member_has_a_year",
+                violation_error_message=_(
+                    "A member organisation needs the year it joined (between 1900 and 2100), "
+                    "and a non-member none."
+                ),
+            ),
             models.UniqueConstraint(
                 Lower("name"),
                 "country",
                 "postcode",
                 name="organisation_unique_name_country_postcode",
                 violation_error_message=_("This organisation is already in the directory."),
-            )
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.country.code})"
+
+    @property
+    def is_member(self) -> bool:
+        """The Python side of `OrganisationQuerySet.members`."""
+        return self.membership == self.Membership.ACTIVE
+
+
+class PersonQuerySet(models.QuerySet):
+    def members(self) -> "PersonQuerySet":
+        """People of the network's active member organisations."""
+        return self.filter(organisation__in=Organisation.objects.members())
 
 
 class Person(models.Model):
@@ -139,6 +189,8 @@ class Person(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("person")
@@ -165,6 +217,11 @@ class Person(models.Model):
     @property
     def country(self):
         return self.organisation.country if self.organisation_id else None
+
+    @property
+    def is_member(self) -> bool:
+        """`PersonQuerySet.members`, for one person."""
+        return self.organisation_id is not None and self.organisation.is_member
 
 
 class Theme(models.Model):
@@ -454,6 +511,150 @@ class CoFacilitator(models.Model):
 
     def __str__(self):
         return f"{self.person} · {self.get_role_display()}"
+
+
+class EditionLanguage(models.TextChoices):
+    """What a text people read is written in: a document, a synthesis booklet."""
+
+    FR = "fr", _("French")
+    NL = "nl", _("Dutch")
+    BOTH = "fr+nl", _("French and Dutch")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking for a document: what `DocumentQuerySet.visible_to` decides on.
+
+    `participant_of` holds the meetings the visitor is a participant of: those they hold
+    a confirmed registration for (its manage link, or their signed-in person) and those
+    they co-facilitate.
+    """
+
+    organiser: bool = False
+    member: bool = False
+    participant_of: frozenset[int] = frozenset()
+
+
+class DocumentQuerySet(models.QuerySet):
+    def published(self) -> "DocumentQuerySet":
+        """Documents of the network, or of a meeting that is public (published or
+        cancelled): those of a draft meeting are the organisers' alone."""
+        return self.filter(
+            models.Q(meeting__isnull=True)
+            | models.Q(meeting__status__in=(Meeting.Status.PUBLISHED, Meeting.Status.CANCELLED))
+        )
+
+    def visible_to(self, viewer: Viewer) -> "DocumentQuerySet":
+        """The one rule of who may see a document (pages, API, downloads, emails, booklet).
+
+        Organisers see everything. Others see public documents, those for the
+        participants of a meeting they are a participant of, and, when they are a
+        member, the members' documents; all of them `published`.
+        """
+        if viewer.organiser:
+            return self
+        allowed = models.Q(visibility=Document.Visibility.PUBLIC) | models.Q(
+            visibility=Document.Visibility.PARTICIPANTS, meeting_id__in=viewer.participant_of
+        )
+        if viewer.member:
+            allowed |= models.Q(visibility=Document.Visibility.MEMBERS)
+        return self.published().filter(allowed)
+
+
+def document_path(document: "Document", filename: str) -> str:
+    """A folder of its own per file: nobody can guess a stored name, and two uploads
+    called "slides.pdf" never overwrite each other."""
+    return f"documents/{uuid.uuid4().hex}/{get_valid_filename(filename)[-100:]}"
+
+
+class Document(models.Model):
+    """A file the network shares: a meeting's slides, posters and reports, or a members'
+    resource (project sheets, specifications). Downloaded only through the views that
+    check `visibility` on every request."""
+
+    class Kind(models.TextChoices):
+        SLIDES = "slides", _("slides")
+        POSTER = "poster", _("poster")
+        REPORT = "report", _("report")
+        PROJECT_SHEET = "project_sheet", _("project sheet")
+        SPECIFICATION = "specification", _("specification")
+        PHOTO = "photo", _("photo")
+        OTHER = "other", _("other")
+
+    Language = EditionLanguage
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("public")
+        PARTICIPANTS = "participants", _("the meeting's participants")
+        MEMBERS = "members", _("network members")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    # What the content is (sniffed on upload, never taken from the name): the download's type.
+    content_type = models.CharField(_("type"), max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0, editable=False)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    # The talk or plenary it belongs to (its slides), within the same meeting.
+    agenda_item = models.ForeignKey(
+        "AgendaItem",
+        verbose_name=_("agenda item"),
+        on_delete=models.SET_NULL,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "kind", "pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(visibility="participants") | models.Q(meeting__isnull=False),
+                name="document_participants_need_a_meeting",
+                violation_error_message=_(
+                    "A document for the participants belongs to a meeting: choose the meeting."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.agenda_item_id and self.agenda_item.meeting_id != self.meeting_id:
+            raise ValidationError(
+                {"agenda_item": _("Choose an item of the agenda of the document's meeting.")}
+            )
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
 
 
 def map_link(address: str) -> str:

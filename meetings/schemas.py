@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.urls import reverse
 from ninja import Field, Schema
 
 from events_site.kit.pagination import PageQuery, page_of
@@ -11,6 +12,7 @@ from .models import (
     AgendaItem,
     AgendaSpeaker,
     CoFacilitator,
+    Document,
     Meeting,
     Organisation,
     Person,
@@ -18,6 +20,8 @@ from .models import (
 )
 
 OrganisationKind = api_choices(Organisation.Kind, "OrganisationKind")
+Membership = api_choices(Organisation.Membership, "Membership")
+MEMBERSHIP_HELP = "network membership: active, lapsed, or empty for none"
 
 
 class OrganisationIn(Schema):
@@ -26,6 +30,8 @@ class OrganisationIn(Schema):
     country: str = Field(..., min_length=2, max_length=2, description="ISO 3166 code, e.g. FR, BE")
     city: str = ""
     postcode: str = ""
+    membership: Membership = Field(Membership.NONE, description=MEMBERSHIP_HELP)
+    member_since: int | None = Field(None, description="the year it joined the network")
 
 
 class OrganisationPatch(Schema):
@@ -34,6 +40,8 @@ class OrganisationPatch(Schema):
     country: str | None = Field(None, min_length=2, max_length=2)
     city: str | None = None
     postcode: str | None = None
+    membership: Membership | None = Field(None, description=MEMBERSHIP_HELP)
+    member_since: int | None = None
 
 
 class OrganisationOut(Schema):
@@ -43,6 +51,9 @@ class OrganisationOut(Schema):
     country: str
     city: str
     postcode: str
+    membership: str = Field(..., description=MEMBERSHIP_HELP)
+    member_since: int | None
+    is_member: bool = Field(..., description="an active member: its people are members")
 
     @staticmethod
     def resolve_country(obj):
@@ -400,3 +411,52 @@ OrganisationPage = page_of(OrganisationOut, "OrganisationPage")
 PersonPage = page_of(PersonOut, "PersonPage")
 ProgrammePage = page_of(ProgrammeSummaryOut, "ProgrammePage")
 MeetingPage = page_of(MeetingOut, "MeetingPage")
+
+DocumentKind = api_choices(Document.Kind, "DocumentKind")
+DocumentLanguage = api_choices(Document.Language, "DocumentLanguage")
+DocumentVisibility = api_choices(Document.Visibility, "DocumentVisibility")
+VISIBILITY_HELP = (
+    "public; participants (confirmed registrations and co-facilitators of its meeting); "
+    "members (people of the network's active member organisations)"
+)
+
+
+class DocumentIn(Schema):
+    """The form fields sent with the file (multipart/form-data)."""
+
+    title_fr: str = Field("", max_length=200)
+    title_nl: str = Field("", max_length=200)
+    kind: DocumentKind
+    language: DocumentLanguage
+    agenda_item: int | None = Field(None, description="id of an item of the meeting's agenda")
+    visibility: DocumentVisibility = Field(DocumentVisibility.PUBLIC, description=VISIBILITY_HELP)
+
+
+class DocumentPatch(Schema):
+    title_fr: str | None = Field(None, max_length=200)
+    title_nl: str | None = Field(None, max_length=200)
+    kind: DocumentKind | None = None
+    language: DocumentLanguage | None = None
+    agenda_item: int | None = Field(None, description="id of an item of the meeting's agenda")
+    visibility: DocumentVisibility | None = Field(None, description=VISIBILITY_HELP)
+
+
+class DocumentOut(Schema):
+    id: int
+    meeting: int | None = Field(None, alias="meeting_id")
+    title: str
+    title_fr: str | None
+    title_nl: str | None
+    kind: str
+    language: str
+    agenda_item: int | None = Field(None, alias="agenda_item_id")
+    visibility: str
+    content_type: str = Field(..., description="read from the file's content")
+    size: int
+    filename: str
+    url: str = Field(..., description="the download, which checks visibility every time")
+    created_at: datetime
+
+    @staticmethod
+    def resolve_url(obj: Document):
+        return reverse("meetings:document", args=[obj.pk])

@@ -4,26 +4,31 @@ Every selector fetches what its callers render in a fixed number of queries, wha
 the number of meetings: the programme page is pinned at eight at most.
 """
 
+import dataclasses
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events_site.kit.pagination import narrowed
 
-from .errors import UnknownMeeting, UnknownProgramme
+from .auth import is_organiser
+from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, UnknownProgramme
 from .models import (
     AgendaItem,
     AgendaSpeaker,
     CoFacilitator,
+    Document,
     Meeting,
     Organisation,
     Person,
     Programme,
     Theme,
+    Viewer,
 )
+from .signals import participations_asked
 
 PUBLIC_STATUSES = (Meeting.Status.PUBLISHED, Meeting.Status.CANCELLED)
 
@@ -94,6 +99,10 @@ def programme_meetings(
     return list(meetings.distinct())
 
 
+def _unpublished(meeting_id: int) -> UnknownMeeting:
+    return UnknownMeeting(_("There is no published meeting with id %(id)s.") % {"id": meeting_id})
+
+
 def meeting_get_public(meeting_id: int) -> Meeting:
     """The meeting with its agenda (speakers, and each slot's workshops by room)."""
     agenda = _agenda_items().prefetch_related("workshops")
@@ -104,9 +113,7 @@ def meeting_get_public(meeting_id: int) -> Meeting:
         .first()
     )
     if meeting is None:
-        raise UnknownMeeting(
-            _("There is no published meeting with id %(id)s.") % {"id": meeting_id}
-        )
+        raise _unpublished(meeting_id)
     return meeting
 
 
@@ -194,12 +201,17 @@ def archive_page(
     theme: str | None = None,
     year: int | None = None,
 ) -> Page:
-    """One page of the archive with each meeting's host and themes: five queries whatever
-    the number of meetings (the count, the page, its themes)."""
+    """One page of the archive with each meeting's host, themes and public documents
+    (`public_documents`): six queries whatever the number of meetings (the count, the
+    page, its themes, its documents)."""
+    public = Document.objects.visible_to(Viewer()).order_by("kind", "pk")
     meetings = (
         _archive_meetings(now, text=text, theme=theme, year=year)
         .select_related("programme", "host_organisation")
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("slug")))
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("slug")),
+            Prefetch("documents", queryset=public, to_attr="public_documents"),
+        )
     )
     return Paginator(meetings, ARCHIVE_PAGE_SIZE).get_page(page)
 
@@ -291,3 +303,95 @@ def meetings_find(
         country = country.upper()
         meetings = meetings.filter(Q(venue_country=country) | Q(host_organisation__country=country))
     return meetings
+
+
+# --- Documents -------------------------------------------------------------------------
+
+
+def viewer_for(user) -> Viewer:
+    """Who a signed-in user is to the documents' rule: an organiser; else a member when
+    their person is (an active member organisation), and a participant of the meetings
+    they co-facilitate or are confirmed for (registrations answer `participations_asked`,
+    whether or not the registrant is in the directory). Remembered for the request."""
+    if user is None or not user.is_authenticated:
+        return Viewer()
+    if getattr(user, "_document_viewer", None) is not None:
+        return user._document_viewer
+    if is_organiser(user):
+        viewer = Viewer(organiser=True)
+    else:
+        person = Person.objects.select_related("organisation").filter(user=user).first()
+        meetings = set(
+            CoFacilitator.objects.filter(person__user=user).values_list("meeting_id", flat=True)
+        )
+        for _receiver, meeting_ids in participations_asked.send(sender=Viewer, user=user):
+            meetings.update(meeting_ids)
+        member = person is not None and person.is_member
+        viewer = Viewer(member=member, participant_of=frozenset(meetings))
+    user._document_viewer = viewer
+    return viewer
+
+
+def own_documents(user) -> list[Document]:
+    """The documents reserved to a person, for their own space: those of the meetings
+    they take part in and, for a member, the members' ones. Public documents are on the
+    meeting pages, and an organiser's view of every document is the admin, so neither
+    is listed here."""
+    viewer = dataclasses.replace(viewer_for(user), organiser=False)
+    return list(
+        Document.objects.visible_to(viewer)
+        .exclude(visibility=Document.Visibility.PUBLIC)
+        .select_related("meeting")
+        .order_by(F("meeting__starts_at").desc(nulls_last=True), "kind", "pk")
+    )
+
+
+def meeting_check_public(meeting_id: int) -> None:
+    """`UnknownMeeting` unless the meeting is public, in one query (nothing prefetched)."""
+    public = Meeting.objects.filter(
+        pk=meeting_id, status__in=PUBLIC_STATUSES, programme__status=Programme.Status.PUBLISHED
+    )
+    if not public.exists():
+        raise _unpublished(meeting_id)
+
+
+def meeting_documents(meeting: Meeting | int, viewer: Viewer) -> list[Document]:
+    """The documents of a meeting that `viewer` may see, slides first."""
+    meeting_id = meeting if isinstance(meeting, int) else meeting.pk
+    return list(
+        Document.objects.visible_to(viewer).filter(meeting_id=meeting_id).order_by("kind", "pk")
+    )
+
+
+def meeting_documents_placed(meeting: Meeting, viewer: Viewer) -> list[Document]:
+    """The meeting page's documents: those of an agenda item go under it (as the item's
+    `documents_shown`; the items are the meeting's prefetched ones), the others are
+    returned."""
+    by_item: dict[int, list[Document]] = {}
+    for document in meeting_documents(meeting, viewer):
+        by_item.setdefault(document.agenda_item_id, []).append(document)
+    for item in meeting.agenda_items.all():
+        item.documents_shown = by_item.pop(item.pk, [])
+    return [document for documents in by_item.values() for document in documents]
+
+
+def document_get_visible(document_id: int, viewer: Viewer) -> Document:
+    """The document, if `viewer` may see it. Otherwise `DocumentNotVisible`, saying who
+    may and how they get in, or `UnknownDocument` when nothing public shows it exists
+    (no such id, or a meeting not published yet)."""
+    document = Document.objects.visible_to(viewer).filter(pk=document_id).first()
+    if document is not None:
+        return document
+    hidden = Document.objects.published().filter(pk=document_id).first()
+    if hidden is None:
+        raise UnknownDocument.of(document_id)
+    if hidden.visibility == Document.Visibility.PARTICIPANTS:
+        raise DocumentNotVisible(
+            _(
+                "This document is for the participants of the meeting: open it from your "
+                "registration page, through the link in your confirmation email."
+            )
+        )
+    raise DocumentNotVisible(
+        _("This document is for the people of the network's member organisations: sign in.")
+    )

@@ -22,6 +22,7 @@ from .models import (
     AgendaItem,
     AgendaSpeaker,
     CoFacilitator,
+    Document,
     Meeting,
     Organisation,
     Person,
@@ -48,6 +49,15 @@ def _programme_data_changed(sender, **kwargs):
         transaction.on_commit(programme_generation_bump)
 
 
+@receiver(post_delete, sender=Document)
+def _document_file_remove(sender, instance: Document, **kwargs):
+    """A document's file leaves the storage once the row's removal has committed, however
+    it was removed (the API, the admin, its meeting deleted): a rollback keeps both."""
+    if instance.file:
+        name, storage = instance.file.name, instance.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 @receiver(m2m_changed, sender=Meeting.themes.through)
 def _meeting_themes_changed(sender, action, **kwargs):
     if action.startswith("post_"):
@@ -67,3 +77,8 @@ meeting_capacity_changed = Signal()
 # the apps that act on a meeting's end write what they owe with it (reports queues the
 # booklet to everyone who came). Each receiver answers how many emails it queued.
 meeting_closed = Signal()
+
+# Sent with `user=` (signed in) to learn which meetings they take part in (a confirmed
+# registration): each receiver answers an iterable of meeting ids. Registrations answer
+# it, so that documents for a meeting's participants open to them when they sign in.
+participations_asked = Signal()

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import AgendaItem, Meeting, Programme, Theme
+from .models import AgendaItem, Document, Meeting, Programme, Theme
 
 
 @register(Programme)
@@ -26,4 +26,10 @@ class ThemeTranslation(TranslationOptions):
 @register(AgendaItem)
 class AgendaItemTranslation(TranslationOptions):
     fields = ("title", "description")
+    required_languages = ()
+
+
+@register(Document)
+class DocumentTranslation(TranslationOptions):
+    fields = ("title",)
     required_languages = ()

@@ -14,6 +14,7 @@ meeting_patterns = [
     path("programme/", views.programme_current, name="programme_current"),
     path("programme/<int:year>/", views.programme_detail, name="programme"),
     path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting"),
+    path("documents/<int:document_id>/", views.document_download, name="document"),
     path("archive/", views.archive, name="archive"),
 ]
 signin_patterns = [

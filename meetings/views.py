@@ -5,9 +5,13 @@ from itertools import groupby
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from events_site.kit.http_errors import http_status
 
 from . import selectors
-from .errors import UnknownMeeting, UnknownProgramme
+from .downloads import document_response
+from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, UnknownProgramme
 
 
 def programme_current(request):
@@ -51,7 +55,25 @@ def meeting_detail(request, meeting_id: int):
         meeting = selectors.meeting_get_public(meeting_id)
     except UnknownMeeting:
         raise Http404 from None
-    return render(request, "meetings/meeting.html", {"meeting": meeting})
+    documents = selectors.meeting_documents_placed(meeting, selectors.viewer_for(request.user))
+    return render(request, "meetings/meeting.html", {"meeting": meeting, "documents": documents})
+
+
+@require_safe
+def document_download(request, document_id: int):
+    """Checked on every request: a link passed on opens only for whom the document is."""
+    try:
+        document = selectors.document_get_visible(document_id, selectors.viewer_for(request.user))
+    except UnknownDocument:
+        raise Http404 from None
+    except DocumentNotVisible as refusal:
+        context = {"message": refusal.message}
+        response = render(
+            request, "meetings/document_refused.html", context, status=http_status(refusal)
+        )
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return document_response(document)
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -5,6 +5,7 @@ The space is found from the signed-in account alone (`selectors.own_registration
 nothing in a URL names whose it is, so nobody can ask for someone else's.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from meetings.auth import facilitated_meetings, is_organiser
+from meetings.selectors import own_documents
 
 from . import contacts, selectors
 from .models import Consent, Registration
@@ -41,6 +43,7 @@ def me_home(request):
         "feed_token": holding[0].manage_token if holding else None,
         "facilitates": is_organiser(request.user) or facilitated_meetings(request.user).exists(),
         "organiser": is_organiser(request.user),
+        "documents": own_documents(request.user),
     }
     return _private(render(request, "registrations/me/home.html", context))
 
@@ -111,5 +114,9 @@ def privacy_notice(request):
             "registrations/privacy/notice.html",
         ],
         "version": consent_version(Consent.Kind.PRIVACY_NOTICE),
+        # The periods the retention rules apply, so that the notice says what runs.
+        "notes_days": settings.RETENTION_NOTES_DAYS,
+        "cancelled_days": settings.RETENTION_CANCELLED_DAYS,
+        "retention_months": settings.RETENTION_MONTHS,
     }
     return render(request, "registrations/privacy/page.html", context)

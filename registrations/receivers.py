@@ -6,8 +6,15 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from meetings.models import Person
-from meetings.signals import meeting_cancelled, meeting_capacity_changed, meeting_rescheduled
+from meetings.signals import (
+    meeting_cancelled,
+    meeting_capacity_changed,
+    meeting_rescheduled,
+    participations_asked,
+)
 
+from .models import Registration
+from .selectors import own_registrations
 from .services.consents import network_news_recorded
 from .services.invitations import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify
 from .services.waitlist import waitlist_promote
@@ -34,3 +41,13 @@ def _network_news_recorded(sender, instance, raw=False, update_fields=None, **kw
     if raw or (update_fields is not None and "accepts_network_news" not in update_fields):
         return
     network_news_recorded(instance)
+
+
+@receiver(participations_asked)
+def _participations(sender, user, **kwargs):
+    """A confirmed registration of theirs makes a signed-in person a participant."""
+    return (
+        own_registrations(user)
+        .filter(status=Registration.Status.CONFIRMED)
+        .values_list("meeting_id", flat=True)
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from events_site.kit import sql
 from events_site.kit.pagination import narrowed
-from meetings.models import Meeting, Organisation, Person, Theme
+from meetings.models import Meeting, Organisation, Person, Theme, Viewer
 from meetings.services.signin import Signer
 from tasks.models import Delivery
 
@@ -138,6 +138,14 @@ def registrant_meetings(registration: Registration) -> list[Meeting]:
         )
         .order_by("starts_at", "pk")
     )
+
+
+def registration_viewer(registration: Registration) -> Viewer:
+    """Who a manage link's holder is to the documents' rule: a participant of its meeting
+    while the registration is confirmed, and nothing more (it proves no membership)."""
+    if registration.status != Registration.Status.CONFIRMED:
+        return Viewer()
+    return Viewer(participant_of=frozenset({registration.meeting_id}))
 
 
 def _by_address(email: str):

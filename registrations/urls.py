@@ -17,6 +17,11 @@ registration_patterns = [
     path("r/<str:token>/cancel/", views.registration_cancel, name="cancel"),
     path("r/<str:token>/qr.png", views.ticket_qr, name="ticket_qr"),
     path("r/<str:token>/ticket.pdf", views.ticket_download, name="ticket_pdf"),
+    path(
+        "r/<str:token>/documents/<int:document_id>/",
+        views.registration_document,
+        name="document",
+    ),
 ]
 door_patterns = [
     path("door/meetings/<int:meeting_id>/", checkin_views.door_scanner, name="door"),

@@ -19,7 +19,8 @@ from events_site.kit.http_errors import http_status
 from events_site.kit.text import email_masked
 from meetings import selectors as meeting_selectors
 from meetings.calendar import calendar_build
-from meetings.errors import UnknownMeeting
+from meetings.downloads import document_response
+from meetings.errors import DocumentNotVisible, UnknownDocument, UnknownMeeting
 
 from . import selectors
 from .errors import (
@@ -173,6 +174,9 @@ def registration_manage(request, token: str):
         "form": form,
         "changeable": registration.status != Registration.Status.CANCELLED
         and not meeting_over(registration.meeting),
+        "documents": meeting_selectors.meeting_documents(
+            registration.meeting, selectors.registration_viewer(registration)
+        ),
     }
     return _private(render(request, "registrations/manage.html", context, status=status))
 
@@ -216,6 +220,22 @@ def ticket_download(request, token: str):
     response = HttpResponse(ticket_pdf(registration), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ticket-{registration.meeting_id}.pdf"'
     return _private(response)
+
+
+@require_safe
+def registration_document(request, token: str, document_id: int):
+    """A document of the registration's meeting, for its confirmed participant. The link
+    is the manage token's: it opens that one meeting's documents, never another's."""
+    registration = _registration(token)
+    try:
+        document = meeting_selectors.document_get_visible(
+            document_id, selectors.registration_viewer(registration)
+        )
+    except (UnknownDocument, DocumentNotVisible):
+        raise Http404 from None
+    if document.meeting_id != registration.meeting_id:
+        raise Http404
+    return document_response(document, shared=False)
 
 
 @require_safe

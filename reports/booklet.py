@@ -46,9 +46,19 @@ from reportlab.platypus import (
 )
 
 from events_site.kit import pdf
+from meetings.emails import site_link
+from meetings.models import Document
 
 from . import figures as fig
-from .booklet_data import Booklet, Cofacilitator, Group, Item, Text, WorkshopSection
+from .booklet_data import (
+    Booklet,
+    Cofacilitator,
+    DocumentEntry,
+    Group,
+    Item,
+    Text,
+    WorkshopSection,
+)
 
 # The languages a booklet asked for is written in, one part each, in this order.
 BOOKLET_LANGUAGES = {"fr": ("fr",), "nl": ("nl",), "fr+nl": ("fr", "nl")}
@@ -480,6 +490,9 @@ class _Writer:
                 question = content(entry.question, lang) if entry.question else _("Other proposals")
                 story.append(self.para(question, self.styles.h3))
                 story += [_annex_line(item, styles) for item in entry.items]
+        if self.booklet.documents:
+            story.append(self.para(_("Documents of the meeting"), styles.h2))
+            story += [_document_line(entry, lang, styles) for entry in self.booklet.documents]
         return story
 
 
@@ -527,6 +540,23 @@ def _annex_line(item: Item, styles: pdf.Styles) -> Paragraph:
     if about:
         text += f" <font color='{pdf.MUTED.hexval()}'>({pdf.escape(', '.join(about))})</font>"
     return Paragraph(text, styles.cell)
+
+
+def _document_line(entry: DocumentEntry, lang: str, styles: pdf.Styles) -> Paragraph:
+    """A document's title, what it is, and its address (each download checks its reader)."""
+    about = [
+        Document.Kind(entry.kind).label,
+        Document.Language(entry.language).label,
+    ]
+    if entry.visibility != Document.Visibility.PUBLIC:
+        about.append(Document.Visibility(entry.visibility).label)
+    url = site_link("meetings:document", entry.id)
+    return Paragraph(
+        f"• {pdf.escape(content(entry.title, lang))} "
+        f"<font color='{pdf.MUTED.hexval()}'>({pdf.escape(', '.join(map(str, about)))})</font>"
+        f"<br/><link href='{pdf.escape(url)}'>{pdf.escape(url)}</link>",
+        styles.cell,
+    )
 
 
 # --- Charts --------------------------------------------------------------------------

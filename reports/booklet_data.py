@@ -2,8 +2,8 @@
 
 The PDF (`reports.booklet`), the public results page and the inputs hash all read this
 one structure, so they cannot disagree, and the layout never touches the database. It
-takes the same eleven queries (ten without an agenda) whether the meeting had ten post-its
-or ten thousand.
+takes the same twelve queries (eleven without an agenda; one reads its documents)
+whether the meeting had ten post-its or ten thousand.
 
 Content fields are kept in both languages (`Text`: {"fr": …, "nl": …}, each falling back
 to the other), so the structure does not depend on the language a booklet is printed in.
@@ -25,7 +25,15 @@ from operator import attrgetter
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
 
 from events_site.kit.text import bilingual
-from meetings.models import AgendaItem, AgendaSpeaker, CoFacilitator, Meeting, Organisation
+from meetings.models import (
+    AgendaItem,
+    AgendaSpeaker,
+    CoFacilitator,
+    Meeting,
+    Organisation,
+    Viewer,
+)
+from meetings.selectors import meeting_documents
 from registrations.models import CheckIn, Registration
 from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
 from workshops.text import language
@@ -121,6 +129,17 @@ class Cofacilitator:
 
 
 @dataclass
+class DocumentEntry:
+    """A document of the meeting, listed in the annexes with its link."""
+
+    id: int
+    title: Text
+    kind: str
+    language: str
+    visibility: str
+
+
+@dataclass
 class KeyFigures:
     attendance: AttendanceFigures
     # Organisations of the people who came, each counted once: by kind, by country.
@@ -146,6 +165,7 @@ class Booklet:
     figures: KeyFigures
     workshops: list[WorkshopSection]
     next_steps: Text
+    documents: list[DocumentEntry] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -200,6 +220,7 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
         figures=figures,
         workshops=workshops,
         next_steps=bilingual(meeting.next_steps_fr, meeting.next_steps_nl),
+        documents=_documents(meeting),
     )
 
 
@@ -238,6 +259,22 @@ def _agenda(meeting: Meeting, workshops: list[WorkshopSection]) -> list[AgendaLi
             )
         )
     return lines
+
+
+def _documents(meeting: Meeting) -> list[DocumentEntry]:
+    """What the meeting's participants may open: the booklet goes to them. Each link
+    still checks who follows it."""
+    participant = Viewer(participant_of=frozenset({meeting.pk}))
+    return [
+        DocumentEntry(
+            id=document.pk,
+            title=bilingual(document.title_fr, document.title_nl),
+            kind=document.kind,
+            language=document.language,
+            visibility=document.visibility,
+        )
+        for document in meeting_documents(meeting, participant)
+    ]
 
 
 def _organisations(meeting: Meeting) -> dict:

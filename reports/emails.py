@@ -14,9 +14,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings.emails import site_link
-from meetings.models import Meeting
+from meetings.models import Document, Meeting
+from meetings.selectors import meeting_documents
 from registrations.contacts import contact_list_files
-from registrations.selectors import contact_list, registration_for_delivery
+from registrations.selectors import (
+    contact_list,
+    registration_for_delivery,
+    registration_viewer,
+)
 from tasks.models import Delivery
 from tasks.outbox import PermanentFailure, batch_memo, message_build, renderer
 
@@ -39,6 +44,7 @@ def booklet_render(delivery: Delivery):
         context = {
             "meeting": meeting,
             "results_url": site_link("reports:meeting_results", meeting.pk),
+            "slides": _slides(meeting, delivery),
             "contacts": bool(contacts),
             "me_url": site_link("me:home"),
         }
@@ -50,6 +56,22 @@ def booklet_render(delivery: Delivery):
     for attachment in contacts:
         message.attach(*attachment)
     return message
+
+
+def _slides(meeting: Meeting, delivery: Delivery) -> list[tuple[str, str]]:
+    """(title, link) of the meeting's slides, each link the participant's own manage
+    link's: it opens the participants' documents without an account."""
+    registration = registration_for_delivery(delivery.context.get("registration"))
+    if registration is None:
+        return []
+    return [
+        (
+            document.title,
+            site_link("registrations:document", registration.manage_token, document.pk),
+        )
+        for document in meeting_documents(meeting, registration_viewer(registration))
+        if document.kind == Document.Kind.SLIDES
+    ]
 
 
 def _contact_list_files(delivery: Delivery, language: str) -> list[tuple]:

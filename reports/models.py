@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Meeting
+from meetings.models import EditionLanguage, Meeting
 
 
 class BookletJob(models.Model):
@@ -15,10 +15,7 @@ class BookletJob(models.Model):
     a finished job is served that job's file instead of a rebuild.
     """
 
-    class Language(models.TextChoices):
-        FR = "fr", _("French")
-        NL = "nl", _("Dutch")
-        BOTH = "fr+nl", _("French and Dutch")
+    Language = EditionLanguage
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

@@ -134,6 +134,18 @@ def organiser_client(client, organiser):
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    """The default storage in a folder of the test's own, returned to look into."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root) -> list[str]:
+    """Every file under a storage folder, as paths relative to it."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+@pytest.fixture
 def jan(db):
     return PersonFactory(
         first_name="Jan",

@@ -1,6 +1,7 @@
 """One object of each kind, named as the paths of the URL map and the API name their ids,
 so that tests walking every route reach past "not found"."""
 
+from meetings.models import Document
 from meetings.services.agenda import agenda_item_create
 from registrations.services.registration import registration_create
 from reports.services import booklet_request
@@ -23,6 +24,15 @@ def one_of_each(meeting) -> dict:
     tables_create(workshop, 2)
     orientation_create(workshop, title_fr="Transports")
     contribution = contribution_create(workshop, text="Un bus de nuit")
+    # Its row alone: these tests walk addresses, and a file would outlive their rollback.
+    document = Document.objects.create(
+        meeting=meeting,
+        title_fr="Diaporama",
+        kind=Document.Kind.SLIDES,
+        language=Document.Language.FR,
+        file="documents/world/slides.pdf",
+        content_type="application/pdf",
+    )
     item = agenda_item_create(
         meeting, starts_at=meeting.starts_at, duration_min=30, kind="welcome", title_fr="Accueil"
     )
@@ -42,5 +52,6 @@ def one_of_each(meeting) -> dict:
         "question_id": workshop.questions.first().pk,
         "orientation_id": workshop.orientations.first().pk,
         "contribution_id": contribution.pk,
+        "document_id": document.pk,
         "item_id": item.pk,
     }

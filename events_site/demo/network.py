@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events_site.demo.agenda import SITE_VISIT_PLAN, load_site_visit
+from events_site.demo.documents import load_documents
 from events_site.demo.synthesis import load_synthesis
 from meetings.apps import ensure_organisers_group
 from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
@@ -603,6 +604,21 @@ def _person(someone: Someone, organisations: dict[str, Organisation]) -> Person:
     return person
 
 
+# The network's members (seed 004: "une trentaine d'adhérents", since 2010): its
+# municipalities and intermunicipal bodies, joined over the years; two have lapsed.
+MEMBER_KINDS = (Kind.MUNICIPALITY, Kind.INTERMUNICIPAL)
+LAPSED_MEMBERS = ("bondues", "rumes")
+FIRST_MEMBERSHIP_YEAR = 2010
+
+
+def _membership(index: int, org: Org) -> dict:
+    if org.kind not in MEMBER_KINDS:
+        return {}
+    lapsed = org.key in LAPSED_MEMBERS
+    status = Organisation.Membership.LAPSED if lapsed else Organisation.Membership.ACTIVE
+    return {"membership": status, "member_since": FIRST_MEMBERSHIP_YEAR + index * 7 % 15}
+
+
 def _load_directory() -> tuple[dict[str, Organisation], dict[str, Person], dict[str, Person]]:
     """Return organisations, their mayors or burgomasters, and agency staff, all by key."""
     organisations = {
@@ -610,9 +626,9 @@ def _load_directory() -> tuple[dict[str, Organisation], dict[str, Person], dict[
             name=org.name,
             country=org.country,
             postcode=org.postcode,
-            defaults={"kind": org.kind, "city": org.city or org.name},
+            defaults={"kind": org.kind, "city": org.city or org.name, **_membership(index, org)},
         )[0]
-        for org in ORGANISATIONS
+        for index, org in enumerate(ORGANISATIONS)
     }
     heads = {}
     for org in ORGANISATIONS:
@@ -719,9 +735,11 @@ def load(organiser_password: str | None = None) -> Summary:
     organiser = get_user_model().objects.get(username=ORGANISER_USERNAME)
     past = _load_programme(past_year)
     for plan in PAST_PLANS:
-        # What happened at it: who came (scanned in by the organiser), and the workshops
-        # that make its booklet.
-        load_synthesis(_load_meeting(past, plan, *directory, themes), organiser)
+        # What happened at it: who came (scanned in by the organiser), the workshops
+        # that make its booklet, and the plenary's slides.
+        meeting = _load_meeting(past, plan, *directory, themes)
+        load_synthesis(meeting, organiser)
+        load_documents(meeting)
     upcoming = _load_programme(today.year + 1)
     for plan in NEXT_YEAR_PLANS:
         meeting = _load_meeting(upcoming, plan, *directory, themes)

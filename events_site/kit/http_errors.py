@@ -11,6 +11,8 @@ HTTP_STATUS = {
     "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
+    "too_large": 413,
+    "unsupported_type": 415,
     "invalid": 422,
 }
 

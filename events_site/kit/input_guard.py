@@ -6,7 +6,8 @@ break the PDFs, the iCal feeds and the emails further on. Rather than each view 
 each field, this middleware refuses them everywhere with a sentence: in the address and
 the query (one line each, so no control character at all), and in the text of JSON and
 form bodies (where tab, line feed and carriage return stay: a textarea posts CRLF). It
-also holds the API's rule that a write's body, when there is one, is a JSON object.
+also holds the API's rule that a write's body, when there is one, is a JSON object (or,
+for an upload, a multipart form).
 
 The common request pays for a regular expression over its raw path and query, and a
 write's body for one more over its bytes; only a hit decodes and walks the values, to
@@ -55,12 +56,14 @@ class InputGuardMiddleware:
                 return _refuse(api, _control_message(name))
         if request.method not in _WRITES:
             return None
-        if api:
+        # An upload is a multipart form, in the API too: its body is never read whole
+        # (a file may be far larger than any JSON), only its fields.
+        if api and request.content_type != "multipart/form-data":
             return _api_body_refusal(request)
         if _form_may_hold_control(request):
             name = _field_in(request.POST.lists(), _CONTROL_IN_TEXT)
             if name is not None:
-                return _refuse(False, _control_message(name))
+                return _refuse(api, _control_message(name), 422 if api else 400)
         return None
 
 

@@ -21,18 +21,26 @@ def validated_save(
     for name, value in data.items():
         setattr(instance, name, value)
     try:
-        instance.full_clean()
+        validated(instance, error)
         with transaction.atomic():
             instance.save()
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        first = next(iter(errors.values()))[0]
-        raise error(first, errors) from exc
     except IntegrityError as exc:
         raise error(
             _("This change conflicts with data saved meanwhile; reload and try again."),
             {"__all__": [str(exc)]},
         ) from exc
+
+
+def validated(
+    instance: models.Model, error: type[Invalid] = Invalid, exclude: list[str] | None = None
+) -> None:
+    """Run every model and constraint check but those of `exclude`; raise `error`."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        first = next(iter(errors.values()))[0]
+        raise error(first, errors) from exc
 
 
 def require_one_language(

@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
+from pypdf import PdfReader
 
 from events_site.demo import network as demo
 from meetings.auth import is_organiser
 from meetings.models import (
     AgendaItem,
     CoFacilitator,
+    Document,
     Meeting,
     Organisation,
     Person,
@@ -21,6 +23,7 @@ from meetings.models import (
 )
 from registrations.models import CheckIn, Registration
 from tasks.models import Delivery
+from tests.conftest import stored_files
 
 DEMO_MODELS = (
     Organisation,
@@ -34,6 +37,7 @@ DEMO_MODELS = (
     Registration,
     CheckIn,
     Delivery,
+    Document,
 )
 
 
@@ -41,7 +45,9 @@ def counts():
     return {model.__name__: model.objects.count() for model in DEMO_MODELS}
 
 
-def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(db, monkeypatch):
+def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(
+    db, monkeypatch, media_root
+):
     monkeypatch.delenv("DEMO_ORGANISER_PASSWORD", raising=False)
     first, second = StringIO(), StringIO()
     call_command("load_demo", stdout=first)
@@ -115,6 +121,19 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(db, mo
     visit = AgendaItem.objects.get(kind="site_visit", meeting__programme=next_year)
     assert visit.meeting.host_organisation.city in visit.address
     assert visit.map_url
+
+    # Seed 004: "une trentaine d'adhérents", and the past meeting's plenary slides.
+    assert 25 <= Organisation.objects.members().count() <= 35
+    assert Organisation.objects.filter(membership="lapsed").exists()
+    slides = Document.objects.get(kind=Document.Kind.SLIDES)
+    assert slides.meeting.ends_at < timezone.now()
+    assert slides.visibility == Document.Visibility.PUBLIC
+    assert slides.agenda_item.kind == AgendaItem.Kind.PLENARY
+    with slides.file.open("rb") as handle:
+        text = " ".join(page.extract_text() for page in PdfReader(handle).pages)
+    assert "Bilan des coopérations de la Lys" in text
+    assert "De workshops van vanmorgen" in text
+    assert stored_files(media_root) == sorted(d.file.name for d in Document.objects.all())
 
 
 def test_the_demo_organiser_keeps_the_password_given_by_the_environment(db):

@@ -29,7 +29,7 @@ def test_a_participant_sees_their_meetings_and_lists_in_their_language(
     for _n in range(5):
         checkin_make(RegistrationFactory(email="sofie.claes@menen.example", share_contact=True))
     RegistrationFactory(first_name="Someone else")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # four of them for the documents kept for her
         page = sofie.get("/nl/me/").content.decode()
     assert "Mijn ruimte" in page and "Contactlijsten" in page
     meeting = contact_meeting["meeting"]
@@ -125,8 +125,12 @@ def test_the_privacy_notice_speaks_each_language_and_shows_its_version(
     client, db, settings, lang, words
 ):
     settings.PRIVACY_NOTICE_VERSION = "2027-03"
+    settings.RETENTION_MONTHS = 18
     page = client.get(f"/{lang}/privacy/").content.decode()
     assert words in page and "2027-03" in page
+    # It says the periods the retention rules run with, and where to exercise one's rights.
+    assert " 18 " in page and " 24 " not in page
+    assert f'href="/{lang}/me/data/"' in page
 
 
 def test_organisers_adapt_the_notice_with_a_template_of_their_own(client, db, settings, tmp_path):
@@ -149,3 +153,35 @@ def test_an_organiser_with_no_registration_sees_an_empty_space_and_the_admin(org
     page = organiser_client.get("/en/me/").content.decode()
     assert "None." in page and 'href="/en/admin/"' in page and 'href="/en/facilitate/"' in page
     assert "contacts.pdf" not in page and "Withdraw" not in page
+
+
+def test_the_space_lists_the_documents_kept_for_the_person(
+    contact_meeting, client, media_root, django_assert_max_num_queries
+):
+    """Sofie came to the meeting: its participants' documents are hers, not another
+    meeting's nor the members'; Marie's organisation is a member: the members' are hers
+    too. Public documents are on the meeting pages, not listed here."""
+    from meetings.models import Document
+    from tests.documents import document_make
+    from tests.factories import MeetingFactory
+
+    meeting = contact_meeting["meeting"]
+    visibility = Document.Visibility
+    document_make(meeting, title_fr="Diaporama <b>&", visibility=visibility.PARTICIPANTS)
+    document_make(MeetingFactory(), title_fr="Autre réunion", visibility=visibility.PARTICIPANTS)
+    document_make(meeting, title_fr="Fiche des membres", visibility=visibility.MEMBERS)
+    document_make(meeting, title_fr="Affiche publique", visibility=visibility.PUBLIC)
+
+    client.force_login(signer_user("sofie.claes@menen.example"))
+    with django_assert_max_num_queries(9):
+        page = client.get("/fr/me/").content.decode()
+    assert "Diaporama &lt;b&gt;&amp;" in page
+    assert "Autre réunion" not in page and "Fiche des membres" not in page
+    assert "Affiche publique" not in page
+
+    marie = contact_meeting["marie"].person
+    marie.organisation.membership, marie.organisation.member_since = "active", 2012
+    marie.organisation.save()
+    client.force_login(person_user(marie))
+    page = client.get("/fr/me/").content.decode()
+    assert "Fiche des membres" in page and "Diaporama &lt;b&gt;&amp;" in page

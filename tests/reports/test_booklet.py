@@ -21,6 +21,7 @@ from reports.booklet_data import booklet_data
 from reports.models import BookletJob
 from reports.services import booklet_request
 from reports.terms import key_terms
+from tests.documents import document_make
 from tests.factories import MeetingFactory, OrganisationFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make
 from workshops.models import Workshop
@@ -38,8 +39,8 @@ HOSTILE = ["<b>& gras", "<script>alert(1)</script>", "Vélo 🚲 partagé", LONG
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def _media(media_root):
+    return media_root
 
 
 @pytest.fixture
@@ -463,3 +464,74 @@ def test_overlapping_layouts_keep_the_collector_off_until_the_last_one_ends():
     assert not gc.isenabled()
     second.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+# --- Documents ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def meeting_documents(synthesis):
+    meeting = synthesis["meeting"]
+    return {
+        "slides": document_make(meeting, title_fr="Diaporama <b>&", title_nl="Presentatie"),
+        "poster": document_make(
+            meeting, kind="poster", visibility="participants", title_fr="Affiche", title_nl=""
+        ),
+        "members": document_make(meeting, visibility="members", title_fr="Cahier réservé"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "slides", "kind"),
+    [
+        ("fr", "Documents de la rencontre", "Diaporama <b>&", "diaporama"),
+        ("nl", "Documenten van de ontmoeting", "Presentatie", "presentatie"),
+    ],
+)
+def test_the_annexes_list_the_participants_documents_with_their_links(
+    synthesis, meeting_documents, settings, lang, heading, slides, kind
+):
+    text = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), lang))
+    annexes = squeeze(text[text.rindex(heading) :])
+
+    assert squeeze(slides) in annexes and kind in annexes
+    assert "Affiche" in annexes  # no Dutch title: the French one
+    assert "Cahierréservé" not in annexes
+    for name in ("slides", "poster"):
+        url = f"{settings.SITE_URL}/{lang}/documents/{meeting_documents[name].pk}/"
+        assert url in annexes
+
+
+def test_a_new_document_changes_the_booklets_inputs(synthesis):
+    from reports.booklet_data import inputs_hash
+
+    before = inputs_hash(booklet_data(synthesis["meeting"]), "fr")
+    document_make(synthesis["meeting"])
+
+    assert inputs_hash(booklet_data(synthesis["meeting"]), "fr") != before
+
+
+def test_the_after_meeting_email_links_the_slides_through_each_ones_manage_link(
+    synthesis, meeting_documents, api_client, django_capture_on_commit_callbacks
+):
+    meeting = synthesis["meeting"]
+    document_make(meeting, visibility="participants", title_fr="Diaporama de l'atelier")
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(f"/api/meetings/{meeting.pk}/close")
+
+    by_email = {m.to[0].split("<")[-1].rstrip(">"): m for m in mail.outbox}
+    for registration in synthesis["registrations"]:
+        message = by_email.get(registration.email)
+        if message is None:
+            continue
+        language = "nl" if registration.language == "nl" else "fr"
+        with translation.override(language):
+            assert translation.gettext("The slides shown at the meeting:") in message.body
+        links = re.findall(r"https?://\S+/documents/\d+/", message.body)
+        assert len(links) == 2  # the public slides and the participants' ones, not the poster
+        assert all(f"/{language}/r/{registration.manage_token}/documents/" in url for url in links)
+        html = message.alternatives[0][0]
+        assert "Diaporama &lt;b&gt;&amp;" in html or "Presentatie" in html
