@@ -7,9 +7,10 @@ from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from events_site.kit.http_errors import error_responses
+from events_site.kit.pagination import page
 
 from . import selectors
 from .auth import OrganiserBearer, organiser_auth
@@ -34,17 +35,25 @@ from .schemas import (
     DocumentIn,
     DocumentOut,
     DocumentPatch,
+    MeetingFilters,
     MeetingIn,
     MeetingOut,
+    MeetingPage,
     MeetingPatch,
+    OrganisationFilters,
     OrganisationIn,
     OrganisationOut,
+    OrganisationPage,
     OrganisationPatch,
+    PersonFilters,
     PersonIn,
     PersonOut,
+    PersonPage,
     PersonPatch,
+    ProgrammeFilters,
     ProgrammeIn,
     ProgrammeOut,
+    ProgrammePage,
     ProgrammePatch,
     ProgrammeSummaryOut,
 )
@@ -139,6 +148,87 @@ def programme_read(request, year: int):
 @router.get("/meetings/{meeting_id}", response={200: MeetingOut, 404: dict}, tags=["programme"])
 def meeting_read(request, meeting_id: int):
     return selectors.meeting_get_public(meeting_id)
+
+
+# --- Organisers' reads ----------------------------------------------------------------
+# Lists answer `{count, next, results}` (`events_site.kit.pagination`): follow `next`.
+
+
+@router.get(
+    "/organisations",
+    response={200: OrganisationPage, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
+    summary="List organisations",
+)
+def organisation_list(request, filters: Query[OrganisationFilters]):
+    """The directory's organisations by name, a page at a time; filter by a part of the
+    name, country, kind, or what changed since a time. Organisers only."""
+    return page(request, selectors.organisations_find(**filters.filters()), filters)
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    response={200: OrganisationOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
+    summary="Read an organisation",
+)
+def organisation_read(request, organisation_id: int):
+    """One organisation of the directory. Organisers only."""
+    return get_object_or_404(Organisation, pk=organisation_id)
+
+
+@router.get(
+    "/people",
+    response={200: PersonPage, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
+    summary="List people",
+)
+def person_list(request, filters: Query[PersonFilters]):
+    """The directory's people by last and first name, with their organisation, a page
+    at a time; filter by a part of the name or email, organisation, its country,
+    function, or what changed since a time. Organisers only."""
+    return page(request, selectors.people_find(**filters.filters()), filters)
+
+
+@router.get(
+    "/people/{person_id}",
+    response={200: PersonOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
+    summary="Read a person",
+)
+def person_read(request, person_id: int):
+    """One person of the directory, with their organisation. Organisers only."""
+    return get_object_or_404(selectors.people_find(), pk=person_id)
+
+
+@router.get(
+    "/programmes",
+    response={200: ProgrammePage, **error_responses()},
+    auth=organiser_auth,
+    tags=["programme"],
+    summary="List programmes",
+)
+def programme_list(request, filters: Query[ProgrammeFilters]):
+    """Every programme, newest year first, drafts included. Organisers only."""
+    return page(request, selectors.programmes_find(**filters.filters()), filters)
+
+
+@router.get(
+    "/meetings",
+    response={200: MeetingPage, **error_responses()},
+    auth=organiser_auth,
+    tags=["programme"],
+    summary="List meetings",
+)
+def meeting_list(request, filters: Query[MeetingFilters]):
+    """Every meeting, drafts and cancelled ones included, by start; filter by year,
+    a part of a title or the city, status, country, host, or what changed since a time.
+    Organisers only: the public reads a published programme at `/programmes/{year}`."""
+    return page(request, selectors.meetings_find(**filters.filters()), filters)
 
 
 # --- Directory -----------------------------------------------------------------------

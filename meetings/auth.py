@@ -18,9 +18,13 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
+
+from events_site.kit.errors import Forbidden
 
 from .models import ApiKey, CoFacilitator, Meeting
 
@@ -124,22 +128,56 @@ def _api_key_remembered(digest: str) -> tuple | None:
     return entry
 
 
+def api_key_user(token: str):
+    """The user of a valid key, organiser or not (`is_organiser` says), or None. Checked
+    against the database at most once a minute per key (`API_KEY_CACHE_S`); unknown
+    keys are not remembered, so each costs a read."""
+    entry = _api_key_remembered(api_key_digest(token))
+    if entry is None:
+        return None
+    values, organiser = entry
+    user = get_user_model().from_db(DEFAULT_DB_ALIAS, _api_key_user_fields(), values)
+    user._is_organiser = organiser
+    return user
+
+
 class OrganiserBearer(HttpBearer):
-    """An organiser's API key. Checked against the database at most once a minute per key
-    (`API_KEY_CACHE_S`); unknown keys are not remembered, so each costs a read."""
+    """An organiser's API key."""
 
     def authenticate(self, request, token):
-        digest = api_key_digest(token)
-        entry = _api_key_remembered(digest)
-        if entry is None:
+        user = api_key_user(token)
+        if user is None or not is_organiser(user):
             return None
-        values, organiser = entry
-        if not organiser:
-            return None
-        user = get_user_model().from_db(DEFAULT_DB_ALIAS, _api_key_user_fields(), values)
-        user._is_organiser = organiser
         request.user = user
         return user
+
+
+def api_key_or_session(view):
+    """A page's view (a document: PDF, CSV, XLSX) that also takes the API's key, so that
+    the `download_url` the API hands out works with the key that asked for it.
+
+    With `Authorization: Bearer <key>` the key's user is the request's, and the view's
+    own permission check follows (403 for a key whose user may not); a wrong or revoked
+    key answers 401, never the sign-in page a script cannot follow. Without the header,
+    the browser's session path is unchanged."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            user = api_key_user(token.strip())
+            if user is None:
+                response = HttpResponse(
+                    _("Sign in first: an organiser's or facilitator's session, or an API key."),
+                    status=401,
+                    content_type="text/plain; charset=utf-8",
+                )
+                response["WWW-Authenticate"] = "Bearer"
+                return response
+            request.user = user
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @receiver([post_save, post_delete], sender=ApiKey)
@@ -171,11 +209,14 @@ class SignedInSession(SessionAuth):
 
 
 class OrganiserSession(SignedInSession):
-    """The admin session of an organiser."""
+    """The admin session of an organiser. Anyone else signed in (a facilitator, a
+    participant) is told it is not theirs (403), as the pages do, not to sign in again."""
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        return user if is_organiser(user) else None
+        if user and not is_organiser(user):
+            raise Forbidden(_("This is for the network's organisers only."))
+        return user
 
 
 organiser_auth = [OrganiserBearer(), OrganiserSession()]

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.urls import reverse
 from ninja import Field, Schema
 
+from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices
 
 from .models import (
@@ -15,6 +16,7 @@ from .models import (
     Meeting,
     Organisation,
     Person,
+    Programme,
 )
 
 OrganisationKind = api_choices(Organisation.Kind, "OrganisationKind")
@@ -361,6 +363,54 @@ class AgendaItemOut(Schema):
     def resolve_speakers(obj: AgendaItem):
         return list(obj.speakers.all())
 
+
+# --- Organisers' lists ------------------------------------------------------------------
+
+ProgrammeStatus = api_choices(Programme.Status, "ProgrammeStatus")
+MeetingStatus = api_choices(Meeting.Status, "MeetingStatus")
+PersonFunction = api_choices(Person.Function, "PersonFunction")
+
+COUNTRY = "ISO 3166 code, e.g. FR, BE"
+UPDATED_SINCE = "changed at or after this time, for synchronisation"
+
+
+class OrganisationFilters(PageQuery):
+    q: str = Field("", max_length=200, description="contained in the name")
+    country: str | None = Field(None, min_length=2, max_length=2, description=COUNTRY)
+    kind: OrganisationKind | None = None
+    updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
+
+
+class PersonFilters(PageQuery):
+    q: str = Field("", max_length=200, description="contained in the name or the email")
+    organisation: int | None = Field(None, description="id of their organisation")
+    country: str | None = Field(
+        None, min_length=2, max_length=2, description="their organisation's country, " + COUNTRY
+    )
+    function: PersonFunction | None = None
+    updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
+
+
+class ProgrammeFilters(PageQuery):
+    status: ProgrammeStatus | None = None
+    updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
+
+
+class MeetingFilters(PageQuery):
+    year: int | None = Field(None, description="the programme's year")
+    q: str = Field("", max_length=200, description="contained in a title or the city")
+    status: MeetingStatus | None = None
+    country: str | None = Field(
+        None, min_length=2, max_length=2, description="the venue's or the host's, " + COUNTRY
+    )
+    organisation: int | None = Field(None, description="id of the host organisation")
+    updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
+
+
+OrganisationPage = page_of(OrganisationOut, "OrganisationPage")
+PersonPage = page_of(PersonOut, "PersonPage")
+ProgrammePage = page_of(ProgrammeSummaryOut, "ProgrammePage")
+MeetingPage = page_of(MeetingOut, "MeetingPage")
 
 DocumentKind = api_choices(Document.Kind, "DocumentKind")
 DocumentLanguage = api_choices(Document.Language, "DocumentLanguage")

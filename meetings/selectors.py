@@ -12,6 +12,8 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from events_site.kit.pagination import narrowed
+
 from .auth import is_organiser
 from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, UnknownProgramme
 from .models import (
@@ -20,6 +22,7 @@ from .models import (
     CoFacilitator,
     Document,
     Meeting,
+    Organisation,
     Person,
     Programme,
     Theme,
@@ -44,19 +47,23 @@ def agenda_item_get(item_id: int) -> AgendaItem:
     return _agenda_items().select_related("meeting").get(pk=item_id)
 
 
-def _public_meetings() -> QuerySet[Meeting]:
+def _meetings() -> QuerySet[Meeting]:
+    """Meetings with what `MeetingOut` shows, in three queries whatever their number."""
     cofacilitators = CoFacilitator.objects.select_related("person__organisation").order_by(
         "role", "pk"
     )
     return (
-        Meeting.objects.filter(status__in=PUBLIC_STATUSES)
-        .select_related("programme", "host_organisation")
+        Meeting.objects.select_related("programme", "host_organisation")
         .prefetch_related(
             Prefetch("cofacilitators", queryset=cofacilitators),
             Prefetch("themes", queryset=Theme.objects.order_by("slug")),
         )
         .order_by("starts_at", "pk")
     )
+
+
+def _public_meetings() -> QuerySet[Meeting]:
+    return _meetings().filter(status__in=PUBLIC_STATUSES)
 
 
 def programme_get_published(year: int) -> Programme:
@@ -215,6 +222,87 @@ def archive_filters(now: datetime) -> tuple[list[Theme], list[int]]:
     themes = list(Theme.objects.filter(meetings__in=past).distinct().order_by("slug"))
     years = sorted(set(past.values_list("programme__year", flat=True)), reverse=True)
     return themes, years
+
+
+# --- Organisers' lists ------------------------------------------------------------------
+# What an integrator searches on. Each is ordered on a unique key, for stable pages.
+
+
+def _upper(country: str | None) -> str | None:
+    return country.upper() if country else None
+
+
+def organisations_find(
+    *,
+    q: str = "",
+    country: str | None = None,
+    kind: str | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Organisation]:
+    """`q` is contained in the name."""
+    return narrowed(
+        Organisation.objects.all(),
+        q=q,
+        q_fields=("name",),
+        country=_upper(country),
+        kind=kind,
+        updated_at__gte=updated_since,
+    ).order_by("name", "pk")
+
+
+def people_find(
+    *,
+    q: str = "",
+    organisation: int | None = None,
+    country: str | None = None,
+    function: str | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Person]:
+    """`q` is contained in the first name, the last name or the email; `country` is the
+    organisation's, as the directory has no other."""
+    return narrowed(
+        Person.objects.select_related("organisation"),
+        q=q,
+        q_fields=("first_name", "last_name", "email"),
+        organisation_id=organisation,
+        organisation__country=_upper(country),
+        function=function,
+        updated_at__gte=updated_since,
+    ).order_by("last_name", "first_name", "pk")
+
+
+def programmes_find(
+    *, status: str | None = None, updated_since: datetime | None = None
+) -> QuerySet[Programme]:
+    return narrowed(Programme.objects.all(), status=status, updated_at__gte=updated_since).order_by(
+        "-year"
+    )
+
+
+def meetings_find(
+    *,
+    year: int | None = None,
+    q: str = "",
+    status: str | None = None,
+    country: str | None = None,
+    organisation: int | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Meeting]:
+    """Every meeting, drafts included. `q` is contained in a title or the city; `country`
+    is the venue's or the host's, as on the programme page; `organisation` the host."""
+    meetings = narrowed(
+        _meetings(),
+        q=q,
+        q_fields=("title_fr", "title_nl", "venue_city"),
+        programme__year=year,
+        status=status,
+        host_organisation_id=organisation,
+        updated_at__gte=updated_since,
+    )
+    if country:
+        country = country.upper()
+        meetings = meetings.filter(Q(venue_country=country) | Q(host_organisation__country=country))
+    return meetings
 
 
 # --- Documents -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from events_site.kit.http_errors import http_status
 
 from . import selectors
+from .auth import api_key_or_session
 from .downloads import document_response
 from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, UnknownProgramme
 
@@ -60,6 +61,7 @@ def meeting_detail(request, meeting_id: int):
 
 
 @require_safe
+@api_key_or_session
 def document_download(request, document_id: int):
     """Checked on every request: a link passed on opens only for whom the document is."""
     try:

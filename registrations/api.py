@@ -5,10 +5,11 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from events_site.kit.http_errors import error_responses
 from events_site.kit.idempotency import idempotent
+from events_site.kit.pagination import page
 from meetings.auth import organiser_auth
 from meetings.emails import site_link
 from meetings.models import Meeting
@@ -19,6 +20,12 @@ from .schemas import (
     ContactOut,
     InvitationsIn,
     InviteReportOut,
+    MeetingCheckinFilters,
+    MeetingCheckinPage,
+    MeetingInvitationFilters,
+    MeetingInvitationPage,
+    MeetingRegistrationFilters,
+    MeetingRegistrationPage,
     NeutralOut,
     RegistrationCreatedOut,
     RegistrationIn,
@@ -205,3 +212,49 @@ def meeting_contacts(request, meeting_id: int):
     contact list (came, and consents) and who is not."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     return [_contact_out(registration) for registration in selectors.contact_states(meeting.pk)]
+
+
+@router.get(
+    "/meetings/{meeting_id}/registrations",
+    response={200: MeetingRegistrationPage, **error_responses()},
+    auth=organiser_auth,
+    tags=["registrations"],
+    summary="List a meeting's registrations",
+)
+def meeting_registrations(request, meeting_id: int, filters: Query[MeetingRegistrationFilters]):
+    """Every registration of the meeting, confirmed, waitlisted or cancelled, by last and
+    first name, a page at a time; filter by a part of the name or email, status,
+    function, organisation, country, or what changed since a time. Organisers only."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return page(
+        request, selectors.meeting_registrations_find(meeting, **filters.filters()), filters
+    )
+
+
+@router.get(
+    "/meetings/{meeting_id}/invitations",
+    response={200: MeetingInvitationPage, **error_responses()},
+    auth=organiser_auth,
+    summary="List a meeting's invitations",
+)
+def meeting_invitations(request, meeting_id: int, filters: Query[MeetingInvitationFilters]):
+    """Everyone invited to the meeting, by last and first name, with when the link was
+    opened and answered, a page at a time; filter by a part of the name or email,
+    organisation, country, function, or whether they answered. Organisers only."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return page(request, selectors.meeting_invitations_find(meeting, **filters.filters()), filters)
+
+
+@router.get(
+    "/meetings/{meeting_id}/checkins",
+    response={200: MeetingCheckinPage, **error_responses()},
+    auth=organiser_auth,
+    tags=["check-in"],
+    summary="List a meeting's check-ins",
+)
+def meeting_checkins(request, meeting_id: int, filters: Query[MeetingCheckinFilters]):
+    """Who came, in the order they came, a page at a time; filter by a part of the name
+    or email, how they were checked in, or since a time. An undone check-in is deleted:
+    it leaves the list. Organisers only."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    return page(request, selectors.meeting_checkins_find(meeting, **filters.filters()), filters)

@@ -6,8 +6,11 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from events_site.kit.schemas import ListOf
+from events_site.kit.pagination import PageQuery, page_of
+from events_site.kit.schemas import ListOf, api_choices
+from meetings.schemas import PersonFunction, PersonOut
 
+from .models import CheckIn, Registration
 from .services.checkin import SEARCH_MAX_LENGTH
 
 
@@ -168,3 +171,110 @@ class ContactOut(Schema):
     )
     consent_given_at: datetime | None
     in_list: bool = Field(..., description="in the list the others receive: came, and consents")
+
+
+RegistrationStatus = api_choices(Registration.Status, "RegistrationStatus")
+
+
+class MeetingRegistrationFilters(PageQuery):
+    q: str = Field("", max_length=200, description="contained in the name or the email")
+    status: RegistrationStatus | None = None
+    function: PersonFunction | None = None
+    organisation: int | None = Field(None, description="id of their organisation")
+    country: str | None = Field(
+        None, min_length=2, max_length=2, description="their organisation's, ISO 3166 code"
+    )
+    updated_since: datetime | None = Field(
+        None, description="changed at or after this time, for synchronisation"
+    )
+
+
+class MeetingRegistrationOut(Schema):
+    """A registration as organisers see it in a list: no manage token, no ticket."""
+
+    id: int
+    person: int | None = Field(None, alias="person_id", description="their directory entry")
+    status: str
+    first_name: str
+    last_name: str
+    email: str
+    function: str
+    organisation: int | None = Field(None, alias="organisation_id")
+    organisation_name: str
+    country: str = Field(..., description="ISO 3166 code, or empty")
+    language: str
+    interpretation_needed: bool
+    interpretation_to: str
+    accessibility_notes: str
+    dietary_notes: str
+    share_contact: bool
+    created_at: datetime
+    updated_at: datetime
+    anonymised_at: datetime | None = Field(
+        None, description="set once the person's data was erased: the names are placeholders"
+    )
+
+    @staticmethod
+    def resolve_organisation_name(obj: Registration):
+        return obj.organisation_label
+
+    @staticmethod
+    def resolve_country(obj: Registration):
+        return str(obj.country or "")
+
+
+MeetingRegistrationPage = page_of(MeetingRegistrationOut, "MeetingRegistrationPage")
+
+
+class MeetingInvitationFilters(PageQuery):
+    q: str = Field("", max_length=200, description="contained in the person's name or email")
+    organisation: int | None = Field(None, description="id of their organisation")
+    country: str | None = Field(
+        None, min_length=2, max_length=2, description="their organisation's, ISO 3166 code"
+    )
+    function: PersonFunction | None = None
+    answered: bool | None = Field(None, description="registered through the invitation, or not")
+
+
+class MeetingInvitationOut(Schema):
+    id: int
+    person: PersonOut
+    created_at: datetime = Field(..., description="when the invitation was sent")
+    opened_at: datetime | None = Field(None, description="when its link was first opened")
+    answered_at: datetime | None = Field(None, description="when they registered through it")
+
+
+MeetingInvitationPage = page_of(MeetingInvitationOut, "MeetingInvitationPage")
+
+
+CheckInMethod = api_choices(CheckIn.Method, "CheckInMethod")
+
+
+class MeetingCheckinFilters(PageQuery):
+    q: str = Field("", max_length=200, description="contained in the name or the email")
+    method: CheckInMethod | None = None
+    since: datetime | None = Field(None, description="checked in at or after this time")
+
+
+class MeetingCheckinOut(Schema):
+    registration: int = Field(..., alias="registration_id")
+    first_name: str
+    last_name: str
+    organisation_name: str
+    checked_in_at: datetime
+    method: str
+
+    @staticmethod
+    def resolve_first_name(obj: CheckIn):
+        return obj.registration.first_name
+
+    @staticmethod
+    def resolve_last_name(obj: CheckIn):
+        return obj.registration.last_name
+
+    @staticmethod
+    def resolve_organisation_name(obj: CheckIn):
+        return obj.registration.organisation_label
+
+
+MeetingCheckinPage = page_of(MeetingCheckinOut, "MeetingCheckinPage")

@@ -2,12 +2,14 @@
 the renderers."""
 
 from collections.abc import Collection, Iterable
+from datetime import datetime
 
 from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from events_site.kit import sql
+from events_site.kit.pagination import narrowed
 from meetings.models import Meeting, Organisation, Person, Theme, Viewer
 from meetings.services.signin import Signer
 from tasks.models import Delivery
@@ -239,3 +241,78 @@ def contact_states(meeting_id: int) -> list[Registration]:
         )
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def meeting_registrations_find(
+    meeting: Meeting,
+    *,
+    q: str = "",
+    status: str | None = None,
+    function: str | None = None,
+    organisation: int | None = None,
+    country: str | None = None,
+    updated_since: datetime | None = None,
+):
+    """A meeting's registrations by name, for organisers. `country` is the directory
+    organisation's, or the one typed by someone outside the directory."""
+    registrations = narrowed(
+        Registration.objects.filter(meeting=meeting).select_related("organisation"),
+        q=q,
+        q_fields=("first_name", "last_name", "email"),
+        status=status,
+        function=function,
+        organisation_id=organisation,
+        updated_at__gte=updated_since,
+    )
+    if country:
+        country = country.upper()
+        registrations = registrations.filter(
+            Q(organisation__country=country)
+            | Q(organisation__isnull=True, organisation_country=country)
+        )
+    return registrations.order_by("last_name", "first_name", "pk")
+
+
+def meeting_invitations_find(
+    meeting: Meeting,
+    *,
+    q: str = "",
+    organisation: int | None = None,
+    country: str | None = None,
+    function: str | None = None,
+    answered: bool | None = None,
+):
+    """A meeting's invitations, with each person and their organisation, by the person's
+    name. An invitation keeps no time of its last change (opening the link and answering
+    each have their own), so it has no `updated_since`."""
+    invitations = narrowed(
+        Invitation.objects.filter(meeting=meeting).select_related("person__organisation"),
+        q=q,
+        q_fields=("person__first_name", "person__last_name", "person__email"),
+        person__organisation_id=organisation,
+        person__organisation__country=country.upper() if country else None,
+        person__function=function,
+        answered_at__isnull=None if answered is None else not answered,
+    )
+    return invitations.order_by("person__last_name", "person__first_name", "pk")
+
+
+def meeting_checkins_find(
+    meeting: Meeting,
+    *,
+    q: str = "",
+    method: str | None = None,
+    since: datetime | None = None,
+):
+    """Who came to a meeting, in the order they came. A check-in never changes (an undo
+    deletes it), so `since` is when it was made."""
+    checkins = narrowed(
+        CheckIn.objects.filter(registration__meeting=meeting).select_related(
+            "registration__organisation"
+        ),
+        q=q,
+        q_fields=("registration__first_name", "registration__last_name", "registration__email"),
+        method=method,
+        checked_in_at__gte=since,
+    )
+    return checkins.order_by("checked_in_at", "pk")

@@ -1,5 +1,6 @@
 """Booklets and closing a meeting, for organisers: ask, follow, download, send."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Status
@@ -26,7 +27,9 @@ def booklet_out(job: BookletJob) -> dict:
         "progress": job.progress,
         "error": job.error,
         "download_url": (
-            reverse("reports:booklet_download", args=[job.meeting_id, job.pk]) if done else None
+            settings.SITE_URL + reverse("reports:booklet_download", args=[job.meeting_id, job.pk])
+            if done
+            else None
         ),
         "created_at": job.created_at,
         "finished_at": job.finished_at,

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from .models import BookletJob
 
@@ -18,7 +18,9 @@ class BookletOut(Schema):
     status: str
     progress: int
     error: str
-    download_url: str | None
+    download_url: str | None = Field(
+        ..., description="absolute; takes the same `Authorization: Bearer` key; null until done"
+    )
     created_at: datetime
     finished_at: datetime | None
 

@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from events_site.kit.permissions import signed_in_and_allowed
-from meetings.auth import is_organiser
+from meetings.auth import api_key_or_session, is_organiser
 from meetings.errors import UnknownProgramme
 from meetings.models import Meeting
 from registrations.tickets import badges_pdf
@@ -53,6 +53,7 @@ MEETING_DOCUMENTS = {
 organisers_only = signed_in_and_allowed(lambda request, *args, **kwargs: is_organiser(request.user))
 
 
+@api_key_or_session
 @organisers_only
 def meeting_document(request, meeting_id: int, *, document: str):
     """One of MEETING_DOCUMENTS. They list people's names, emails and needs: organisers
@@ -110,6 +111,7 @@ def meeting_booklet(request, meeting_id: int):
     )
 
 
+@api_key_or_session
 @organisers_only
 def booklet_download(request, meeting_id: int, job_id: int):
     job = get_object_or_404(

@@ -7,6 +7,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from meetings.auth import api_key_or_session
+
 from .errors import WorkshopsError
 from .models import Workshop
 from .printouts import table_cards_pdf, table_link
@@ -40,6 +42,7 @@ def plan(request, workshop: Workshop):
     )
 
 
+@api_key_or_session
 @workshop_view()
 def cards(request, workshop: Workshop):
     lang = translation.get_language()

@@ -64,3 +64,27 @@ def test_a_route_that_can_be_refused_documents_every_status_of_the_table(compone
                 assert schema == {"$ref": "#/components/schemas/ErrorOut"}, f"{method} {path}"
 
     assert checked > 50
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/people",
+        "/api/people/{person_id}",
+        "/api/organisations",
+        "/api/organisations/{organisation_id}",
+        "/api/programmes",
+        "/api/meetings",
+        "/api/meetings/{meeting_id}/registrations",
+        "/api/meetings/{meeting_id}/invitations",
+        "/api/meetings/{meeting_id}/checkins",
+    ],
+)
+def test_the_organisers_reads_are_summarised_described_and_paged(components, path):
+    document, _seen = components
+    read = document["paths"][path]["get"]
+    assert read["summary"] and read["description"]
+    assert {401, 403, 404, 422} <= set(read["responses"])
+    if not path.endswith("_id}"):
+        names = {parameter["name"] for parameter in read["parameters"]}
+        assert {"limit", "offset"} <= names

@@ -300,6 +300,15 @@ def test_documents_of_a_draft_meeting_are_the_organisers_alone(programme, organi
     assert _signed_in(organiser).get(f"/fr/documents/{document.pk}/").status_code == 200
 
 
+def test_an_organisers_api_key_downloads_a_draft_meetings_document(
+    client, programme, organiser_key
+):
+    document = document_make(MeetingFactory(programme=programme, status="draft"))
+    url = f"/fr/documents/{document.pk}/"
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {organiser_key}").status_code == 200
+    assert client.get(url, HTTP_AUTHORIZATION="Bearer pm_forged").status_code == 401
+
+
 def test_office_files_are_saved_not_opened(meeting, organiser):
     document = document_make(meeting, content=DOCX, name="cahier des charges.docx")
 

@@ -6,11 +6,12 @@ from itertools import pairwise
 
 import pytest
 from django.contrib.auth.models import User
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 from reportlab.lib.units import cm
 
-from meetings.models import Person
+from meetings.auth import api_key_create
+from meetings.models import ApiKey, Person
 from registrations.models import CheckIn, Registration
 from reports import figures
 from reports.attendance import TITLE, attendance_registrations, attendance_sheet_pdf
@@ -262,6 +263,35 @@ def test_organisers_download_the_documents(
     assert response.content.startswith(magic)
     assert "no-store" in response["Cache-Control"]
     assert client.get(f"/nl/meetings/999999/{document}").status_code == 404
+
+
+@pytest.mark.parametrize("document", URLS)
+def test_an_api_key_downloads_the_documents(client, organiser_key, meeting, document):
+    RegistrationFactory(meeting=meeting, first_name="Zoë <b>&")
+    response = client.get(
+        f"/fr/meetings/{meeting.pk}/{document}", HTTP_AUTHORIZATION=f"Bearer {organiser_key}"
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    if document == "attendance.pdf":
+        _reader, text = pdf_text(response.content)
+        assert "Zoë <b>&" in text
+    if document == "registrations.csv":
+        assert "Zoë <b>&" in response.content.decode("utf-8-sig")
+
+
+def test_a_wrong_or_revoked_key_is_refused_not_sent_to_sign_in(
+    client, organiser, organiser_key, meeting
+):
+    url = f"/fr/meetings/{meeting.pk}/attendance.pdf"
+    forged = client.get(url, HTTP_AUTHORIZATION="Bearer pm_forged")
+    assert (forged.status_code, forged["WWW-Authenticate"]) == (401, "Bearer")
+    key = ApiKey.objects.get(user=organiser)
+    key.revoked_at = timezone.now()
+    key.save()  # forgets the remembered check at once
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {organiser_key}").status_code == 401
+    _key, staff_key = api_key_create(User.objects.create_user("intern", is_staff=True))
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {staff_key}").status_code == 403
 
 
 def test_the_meeting_admin_links_to_the_door_and_the_documents(client, organiser, meeting):

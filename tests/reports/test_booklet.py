@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -332,9 +333,13 @@ def test_the_api_builds_then_serves_the_stored_booklet_until_its_inputs_change(
     assert changed.json()["id"] != first["id"] and len(builds) == 1
 
     state = api_client.get(f"/api/booklets/{first['id']}").json()
-    assert state["download_url"] == reverse(
-        "reports:booklet_download", args=[meeting.pk, first["id"]]
-    )
+    path = reverse("reports:booklet_download", args=[meeting.pk, first["id"]])
+    assert state["download_url"] == settings.SITE_URL + path
+    # The key that asked for the booklet downloads it.
+    download = api_client.get(path)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert api_client.get(path, HTTP_AUTHORIZATION="Bearer pm_forged").status_code == 401
 
 
 def test_the_api_refuses_an_unknown_language_and_anonymous_callers(synthesis, client, api_client):

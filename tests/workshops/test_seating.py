@@ -145,3 +145,11 @@ def test_the_plan_page_and_table_cards_are_for_the_meetings_facilitators(client,
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Table 1" in text and "Table 4" in text
     assert "<b>Zoë &" in text
+
+
+def test_an_organisers_api_key_prints_the_table_cards(client, workshop, organiser_key):
+    cards = f"/en/facilitate/workshops/{workshop.pk}/tables.pdf"
+    response = client.get(cards, HTTP_AUTHORIZATION=f"Bearer {organiser_key}")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert response.content.startswith(b"%PDF")
+    assert client.get(cards, HTTP_AUTHORIZATION="Bearer pm_forged").status_code == 401
