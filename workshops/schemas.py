@@ -20,6 +20,8 @@ from .services.timer import TIMER_ACTIONS
 
 RoundKind = api_choices(Round.Kind, "RoundKind")
 WorkshopStatus = api_choices(Workshop.Status, "WorkshopStatus")
+RoundState = api_choices(Round.State, "RoundState")
+ContributionSource = api_choices(Contribution.Source, "ContributionSource")
 TimerAction = Literal[TIMER_ACTIONS]  # type: ignore[valid-type]
 # A translation left out is null in the database and "" in answers.
 Text = Annotated[str, BeforeValidator(lambda value: value or "")]
@@ -86,7 +88,7 @@ class RoundOut(Schema):
     kind: RoundKind
     question: int | None = Field(None, alias="question_id")
     duration_s: int
-    state: Round.State
+    state: RoundState
     ends_at: datetime | None
     paused_remaining_s: float | None
     version: int
@@ -221,7 +223,7 @@ class TimerOut(Schema):
     remaining_s: float = Field(..., description="seconds left when the answer was made")
     server_now: datetime
     version: int = Field(..., description="goes up with every change of the round")
-    workshop_status: Workshop.Status
+    workshop_status: WorkshopStatus
     vote_open: bool
     vote_limit: int
 
@@ -264,7 +266,7 @@ class ContributionOut(Schema):
     round: int | None = Field(None, alias="round_id")
     table: int | None = Field(None, alias="table_id")
     table_name: str | None = Field(None, alias="table.name")
-    source: Contribution.Source
+    source: ContributionSource
     orientation: int | None = Field(None, alias="orientation_id")
     merged_into: int | None = Field(None, alias="merged_into_id")
     hidden: bool
