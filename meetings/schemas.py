@@ -1,12 +1,14 @@
 """Shapes of the programme API, as documented in the OpenAPI document."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.urls import reverse
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import ListOf, api_choices, field_choices
+from events_site.kit.schemas import ListOf, api_choices, field_choices, upper_if_text
 
 from .models import (
     AgendaItem,
@@ -29,7 +31,10 @@ AgendaKind = api_choices(AgendaItem.Kind, "AgendaKind")
 DocumentKind = api_choices(Document.Kind, "DocumentKind")
 DocumentLanguage = api_choices(Document.Language, "DocumentLanguage")
 DocumentVisibility = api_choices(Document.Visibility, "DocumentVisibility")
-Country = field_choices(Organisation, "country", "Country")
+# Codes are taken in either case, as the filters always took them ("be" finds BE).
+Country = Annotated[
+    field_choices(Organisation, "country", "Country"), BeforeValidator(upper_if_text)
+]
 Language = field_choices(Person, "preferred_language", "Language")
 TimeZone = field_choices(Meeting, "time_zone", "TimeZone")
 

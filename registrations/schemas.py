@@ -2,13 +2,13 @@
 the contact list."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import ListOf, api_choices, field_choices
+from events_site.kit.schemas import ListOf, api_choices, field_choices, upper_if_text
 from meetings.schemas import Country, Language, PersonFunction, PersonOut
 
 from .models import CheckIn, Registration
@@ -18,7 +18,10 @@ RegistrationStatus = api_choices(Registration.Status, "RegistrationStatus")
 CheckInMethod = api_choices(CheckIn.Method, "CheckInMethod")
 CheckinOutcome = Literal[(*Outcome.SCAN, Outcome.UNDONE, Outcome.NOT_CHECKED_IN)]
 # The organisation's country and the interpretation may be left empty: "" is one of them.
-CountryOrNone = field_choices(Registration, "organisation_country", "CountryOrNone")
+CountryOrNone = Annotated[
+    field_choices(Registration, "organisation_country", "CountryOrNone"),
+    BeforeValidator(upper_if_text),
+]
 InterpretationLanguage = field_choices(Registration, "interpretation_to", "InterpretationLanguage")
 COUNTRY_OR_NONE = "ISO 3166 code, or empty"
 
@@ -50,9 +53,7 @@ class RegistrationIn(Schema):
     function: PersonFunction
     organisation: int | None = Field(None, description="id of an organisation in the directory")
     organisation_name: str = Field("", description="the organisation, when not in the directory")
-    organisation_country: CountryOrNone = Field(
-        CountryOrNone.NONE, description="its ISO 3166 code (FR, BE…)"
-    )
+    organisation_country: CountryOrNone = Field("", description="its ISO 3166 code (FR, BE…)")
     language: Language | None = Field(None, description="by default the language of the request")
     interpretation_needed: bool = False
     interpretation_to: InterpretationLanguage = InterpretationLanguage.NONE

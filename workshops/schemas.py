@@ -22,6 +22,8 @@ RoundKind = api_choices(Round.Kind, "RoundKind")
 WorkshopStatus = api_choices(Workshop.Status, "WorkshopStatus")
 RoundState = api_choices(Round.State, "RoundState")
 ContributionSource = api_choices(Contribution.Source, "ContributionSource")
+# The timer's state is its round's, or "idle" before the first round.
+TimerState = Literal[("idle", *Round.State.values)]  # type: ignore[valid-type]
 TimerAction = Literal[TIMER_ACTIONS]  # type: ignore[valid-type]
 # A translation left out is null in the database and "" in answers.
 Text = Annotated[str, BeforeValidator(lambda value: value or "")]
@@ -218,7 +220,7 @@ class TimerOut(Schema):
 
     workshop: int
     round: TimerRoundOut | None
-    state: Literal["idle", "planned", "running", "paused", "finished"]
+    state: TimerState
     ends_at: datetime | None = Field(..., description="while running")
     remaining_s: float = Field(..., description="seconds left when the answer was made")
     server_now: datetime

@@ -54,3 +54,8 @@ def field_choices(model: type[Model], field_name: str, name: str) -> type[enum.S
     if field.blank and "" not in values:
         values.append("")
     return enum.StrEnum(name, {value.upper() or "NONE": value for value in values})
+
+
+def upper_if_text(value):
+    """For codes written in capitals (countries) that people type in either case."""
+    return value.upper() if isinstance(value, str) else value
