@@ -53,7 +53,9 @@ class RegistrationIn(Schema):
     function: PersonFunction
     organisation: int | None = Field(None, description="id of an organisation in the directory")
     organisation_name: str = Field("", description="the organisation, when not in the directory")
-    organisation_country: CountryOrNone = Field("", description="its ISO 3166 code (FR, BE…)")
+    organisation_country: CountryOrNone = Field(
+        "", validate_default=True, description="its ISO 3166 code (FR, BE…)"
+    )
     language: Language | None = Field(None, description="by default the language of the request")
     interpretation_needed: bool = False
     interpretation_to: InterpretationLanguage = InterpretationLanguage.NONE
