@@ -59,10 +59,18 @@ def _validation_error(request, exc: ValidationError):
 _REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie", "form", "file", "payload"})
 
 
+# pydantic names every accepted value of an enum: beyond this many characters (countries,
+# time zones) the list hides the sentence, and the documentation shows it better. (ninja
+# drops the value sent from the error, so the sentence cannot repeat it.)
+ENUM_LISTED = 200
+
+
 def _problem(error: dict) -> str:
     """pydantic's words for a field, but the API's own limits in the request's language."""
     if error.get("type") == "too_long":
         return _("at most %(limit)s items") % {"limit": error["ctx"]["max_length"]}
+    if error.get("type") == "enum" and len(error["ctx"]["expected"]) > ENUM_LISTED:
+        return _("not one of the accepted values, which /api/docs lists")
     return str(error.get("msg", ""))
 
 

@@ -1,12 +1,14 @@
 """Shapes of the programme API, as documented in the OpenAPI document."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.urls import reverse
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import ListOf, api_choices
+from events_site.kit.schemas import ListOf, api_choices, field_choices, upper_if_text
 
 from .models import (
     AgendaItem,
@@ -21,13 +23,29 @@ from .models import (
 
 OrganisationKind = api_choices(Organisation.Kind, "OrganisationKind")
 Membership = api_choices(Organisation.Membership, "Membership")
+PersonFunction = api_choices(Person.Function, "PersonFunction")
+CoFacilitatorRole = api_choices(CoFacilitator.Role, "CoFacilitatorRole")
+ProgrammeStatus = api_choices(Programme.Status, "ProgrammeStatus")
+MeetingStatus = api_choices(Meeting.Status, "MeetingStatus")
+AgendaKind = api_choices(AgendaItem.Kind, "AgendaKind")
+DocumentKind = api_choices(Document.Kind, "DocumentKind")
+DocumentLanguage = api_choices(Document.Language, "DocumentLanguage")
+DocumentVisibility = api_choices(Document.Visibility, "DocumentVisibility")
+# Codes are taken in either case, as the filters always took them ("be" finds BE).
+Country = Annotated[
+    field_choices(Organisation, "country", "Country"), BeforeValidator(upper_if_text)
+]
+Language = field_choices(Person, "preferred_language", "Language")
+TimeZone = field_choices(Meeting, "time_zone", "TimeZone")
+
 MEMBERSHIP_HELP = "network membership: active, lapsed, or empty for none"
+COUNTRY = "ISO 3166 code, e.g. FR, BE"
 
 
 class OrganisationIn(Schema):
     name: str = Field(..., max_length=200)
     kind: OrganisationKind
-    country: str = Field(..., min_length=2, max_length=2, description="ISO 3166 code, e.g. FR, BE")
+    country: Country = Field(..., description=COUNTRY)
     city: str = ""
     postcode: str = ""
     membership: Membership = Field(Membership.NONE, description=MEMBERSHIP_HELP)
@@ -37,7 +55,7 @@ class OrganisationIn(Schema):
 class OrganisationPatch(Schema):
     name: str | None = Field(None, max_length=200)
     kind: OrganisationKind | None = None
-    country: str | None = Field(None, min_length=2, max_length=2)
+    country: Country | None = Field(None, description=COUNTRY)
     city: str | None = None
     postcode: str | None = None
     membership: Membership | None = Field(None, description=MEMBERSHIP_HELP)
@@ -47,11 +65,11 @@ class OrganisationPatch(Schema):
 class OrganisationOut(Schema):
     id: int
     name: str
-    kind: str
-    country: str
+    kind: OrganisationKind
+    country: Country
     city: str
     postcode: str
-    membership: str = Field(..., description=MEMBERSHIP_HELP)
+    membership: Membership = Field(..., description=MEMBERSHIP_HELP)
     member_since: int | None
     is_member: bool = Field(..., description="an active member: its people are members")
 
@@ -65,9 +83,9 @@ class PersonIn(Schema):
     last_name: str = Field(..., max_length=100)
     email: str
     phone: str = ""
-    function: Person.Function
+    function: PersonFunction
     organisation: int | None = Field(None, description="id of the person's organisation")
-    preferred_language: str = "fr"
+    preferred_language: Language = Language.FR
     accepts_network_news: bool = False
 
 
@@ -76,9 +94,9 @@ class PersonPatch(Schema):
     last_name: str | None = Field(None, max_length=100)
     email: str | None = None
     phone: str | None = None
-    function: Person.Function | None = None
+    function: PersonFunction | None = None
     organisation: int | None = None
-    preferred_language: str | None = None
+    preferred_language: Language | None = None
     accepts_network_news: bool | None = None
 
 
@@ -88,9 +106,9 @@ class PersonOut(Schema):
     last_name: str
     email: str
     phone: str
-    function: str
+    function: PersonFunction
     organisation: OrganisationOut | None
-    preferred_language: str
+    preferred_language: Language
     accepts_network_news: bool
 
 
@@ -117,14 +135,14 @@ class MeetingIn(Schema):
     description_nl: str = ""
     starts_at: datetime = Field(..., description="naive times are read in the meeting's time zone")
     ends_at: datetime
-    time_zone: str = "Europe/Brussels"
+    time_zone: TimeZone = TimeZone("Europe/Brussels")
     venue_name: str = Field(..., max_length=200)
     venue_address: str = ""
     venue_city: str = Field(..., max_length=120)
-    venue_country: str = Field(..., min_length=2, max_length=2)
+    venue_country: Country = Field(..., description=COUNTRY)
     host_organisation: int | None = None
     themes: ListOf[str] = Field(default_factory=list, description="theme slugs")
-    working_languages: ListOf[str] = Field(default_factory=lambda: ["fr", "nl"])
+    working_languages: ListOf[Language] = Field(default_factory=lambda: [Language.FR, Language.NL])
     capacity: int = 40
     is_cross_border: bool = True
     registration_opens_at: datetime | None = None
@@ -138,14 +156,14 @@ class MeetingPatch(Schema):
     description_nl: str | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    time_zone: str | None = None
+    time_zone: TimeZone | None = None
     venue_name: str | None = None
     venue_address: str | None = None
     venue_city: str | None = None
-    venue_country: str | None = Field(None, min_length=2, max_length=2)
+    venue_country: Country | None = Field(None, description=COUNTRY)
     host_organisation: int | None = None
     themes: ListOf[str] | None = None
-    working_languages: ListOf[str] | None = None
+    working_languages: ListOf[Language] | None = None
     capacity: int | None = None
     is_cross_border: bool | None = None
     registration_opens_at: datetime | None = None
@@ -158,16 +176,16 @@ class CancelIn(Schema):
 
 class CoFacilitatorIn(Schema):
     person: int = Field(..., description="id of the person")
-    role: CoFacilitator.Role = CoFacilitator.Role.CO_FACILITATOR
+    role: CoFacilitatorRole = CoFacilitatorRole.CO_FACILITATOR
 
 
 class CoFacilitatorOut(Schema):
     id: int
     name: str
-    function: str
+    function: str = Field(..., description="the person's function, in the request's language")
     organisation: str | None
-    country: str | None
-    role: str
+    country: Country | None
+    role: CoFacilitatorRole
 
     @staticmethod
     def resolve_name(obj):
@@ -190,7 +208,7 @@ class VenueOut(Schema):
     name: str
     address: str
     city: str
-    country: str
+    country: Country
 
 
 class ThemeOut(Schema):
@@ -208,17 +226,17 @@ class MeetingOut(Schema):
     title_nl: str | None
     starts_at: datetime = Field(..., description="in the meeting's own time zone")
     ends_at: datetime
-    time_zone: str
+    time_zone: TimeZone
     venue: VenueOut
     host_organisation: OrganisationOut | None
     themes: list[ThemeOut]
-    working_languages: list[str]
+    working_languages: list[Language]
     capacity: int
     seats_left: int
     is_cross_border: bool
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
-    status: str
+    status: MeetingStatus
     sequence: int
     cofacilitators: list[CoFacilitatorOut]
 
@@ -266,7 +284,7 @@ class ProgrammeOut(Schema):
     introduction: str
     title_fr: str | None
     title_nl: str | None
-    status: str
+    status: ProgrammeStatus
     published_at: datetime | None
     meetings: list[MeetingOut]
 
@@ -276,11 +294,8 @@ class ProgrammeSummaryOut(Schema):
     title: str
     title_fr: str | None
     title_nl: str | None
-    status: str
+    status: ProgrammeStatus
     published_at: datetime | None
-
-
-AgendaKind = api_choices(AgendaItem.Kind, "AgendaKind")
 
 
 class SpeakerIn(Schema):
@@ -339,7 +354,7 @@ class AgendaItemOut(Schema):
     ends_at: datetime
     offset_min: int = Field(..., alias="start_offset_min", description="after the meeting starts")
     duration_min: int
-    kind: str
+    kind: AgendaKind
     title: str
     title_fr: str | None
     title_nl: str | None
@@ -366,17 +381,12 @@ class AgendaItemOut(Schema):
 
 # --- Organisers' lists ------------------------------------------------------------------
 
-ProgrammeStatus = api_choices(Programme.Status, "ProgrammeStatus")
-MeetingStatus = api_choices(Meeting.Status, "MeetingStatus")
-PersonFunction = api_choices(Person.Function, "PersonFunction")
-
-COUNTRY = "ISO 3166 code, e.g. FR, BE"
 UPDATED_SINCE = "changed at or after this time, for synchronisation"
 
 
 class OrganisationFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the name")
-    country: str | None = Field(None, min_length=2, max_length=2, description=COUNTRY)
+    country: Country | None = Field(None, description=COUNTRY)
     kind: OrganisationKind | None = None
     updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
 
@@ -384,9 +394,7 @@ class OrganisationFilters(PageQuery):
 class PersonFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the name or the email")
     organisation: int | None = Field(None, description="id of their organisation")
-    country: str | None = Field(
-        None, min_length=2, max_length=2, description="their organisation's country, " + COUNTRY
-    )
+    country: Country | None = Field(None, description="their organisation's country, " + COUNTRY)
     function: PersonFunction | None = None
     updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
 
@@ -400,9 +408,7 @@ class MeetingFilters(PageQuery):
     year: int | None = Field(None, description="the programme's year")
     q: str = Field("", max_length=200, description="contained in a title or the city")
     status: MeetingStatus | None = None
-    country: str | None = Field(
-        None, min_length=2, max_length=2, description="the venue's or the host's, " + COUNTRY
-    )
+    country: Country | None = Field(None, description="the venue's or the host's, " + COUNTRY)
     organisation: int | None = Field(None, description="id of the host organisation")
     updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
 
@@ -412,9 +418,6 @@ PersonPage = page_of(PersonOut, "PersonPage")
 ProgrammePage = page_of(ProgrammeSummaryOut, "ProgrammePage")
 MeetingPage = page_of(MeetingOut, "MeetingPage")
 
-DocumentKind = api_choices(Document.Kind, "DocumentKind")
-DocumentLanguage = api_choices(Document.Language, "DocumentLanguage")
-DocumentVisibility = api_choices(Document.Visibility, "DocumentVisibility")
 VISIBILITY_HELP = (
     "public; participants (confirmed registrations and co-facilitators of its meeting); "
     "members (people of the network's active member organisations)"
@@ -447,10 +450,10 @@ class DocumentOut(Schema):
     title: str
     title_fr: str | None
     title_nl: str | None
-    kind: str
-    language: str
+    kind: DocumentKind
+    language: DocumentLanguage
     agenda_item: int | None = Field(None, alias="agenda_item_id")
-    visibility: str
+    visibility: DocumentVisibility
     content_type: str = Field(..., description="read from the file's content")
     size: int
     filename: str

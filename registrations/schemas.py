@@ -2,16 +2,28 @@
 the contact list."""
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import ListOf, api_choices
-from meetings.schemas import PersonFunction, PersonOut
+from events_site.kit.schemas import ListOf, api_choices, field_choices, upper_if_text
+from meetings.schemas import Country, Language, PersonFunction, PersonOut
 
 from .models import CheckIn, Registration
-from .services.checkin import SEARCH_MAX_LENGTH
+from .services.checkin import SEARCH_MAX_LENGTH, Outcome
+
+RegistrationStatus = api_choices(Registration.Status, "RegistrationStatus")
+CheckInMethod = api_choices(CheckIn.Method, "CheckInMethod")
+CheckinOutcome = Literal[(*Outcome.SCAN, Outcome.UNDONE, Outcome.NOT_CHECKED_IN)]
+# The organisation's country and the interpretation may be left empty: "" is one of them.
+CountryOrNone = Annotated[
+    field_choices(Registration, "organisation_country", "CountryOrNone"),
+    BeforeValidator(upper_if_text),
+]
+InterpretationLanguage = field_choices(Registration, "interpretation_to", "InterpretationLanguage")
+COUNTRY_OR_NONE = "ISO 3166 code, or empty"
 
 
 class InvitationsIn(Schema):
@@ -38,15 +50,15 @@ class RegistrationIn(Schema):
     first_name: str
     last_name: str
     email: str
-    function: str = Field(..., description="mayor, burgomaster, alderman, officer…")
+    function: PersonFunction
     organisation: int | None = Field(None, description="id of an organisation in the directory")
     organisation_name: str = Field("", description="the organisation, when not in the directory")
-    organisation_country: str = Field("", description="its ISO 3166 code (FR, BE…)")
-    language: str | None = Field(
-        None, description="fr, nl or en; by default the language of the request"
+    organisation_country: CountryOrNone = Field(
+        "", validate_default=True, description="its ISO 3166 code (FR, BE…)"
     )
+    language: Language | None = Field(None, description="by default the language of the request")
     interpretation_needed: bool = False
-    interpretation_to: str = Field("", description="fr, nl or en")
+    interpretation_to: InterpretationLanguage = InterpretationLanguage.NONE
     accessibility_notes: str = ""
     dietary_notes: str = ""
     share_contact: bool = Field(False, description="appear in the participants' contact list")
@@ -55,7 +67,7 @@ class RegistrationIn(Schema):
 
 
 class RegistrationCreatedOut(Schema):
-    status: str = Field(..., description="confirmed or waitlisted")
+    status: RegistrationStatus = Field(..., description="confirmed or waitlisted")
     waitlist_position: int | None = Field(None, description="1 is the next to get a seat")
     manage_token: str = Field(..., description="for GET/PATCH/DELETE /registrations/{token}")
     manage_url: str
@@ -70,9 +82,9 @@ class RegistrationPatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    language: str | None = None
+    language: Language | None = None
     interpretation_needed: bool | None = None
-    interpretation_to: str | None = None
+    interpretation_to: InterpretationLanguage | None = None
     accessibility_notes: str | None = None
     dietary_notes: str | None = None
     share_contact: bool | None = None
@@ -82,18 +94,18 @@ class RegistrationOut(Schema):
     meeting: int
     meeting_title: str
     meeting_starts_at: datetime
-    status: str
+    status: RegistrationStatus
     waitlist_position: int | None
     first_name: str
     last_name: str
     email: str
-    function: str
+    function: PersonFunction
     organisation: int | None
     organisation_name: str
-    organisation_country: str
-    language: str
+    organisation_country: CountryOrNone
+    language: Language
     interpretation_needed: bool
-    interpretation_to: str
+    interpretation_to: InterpretationLanguage
     accessibility_notes: str
     dietary_notes: str
     share_contact: bool
@@ -115,13 +127,7 @@ class ScanIn(Schema):
 
 
 class CheckinOut(Schema):
-    outcome: str = Field(
-        ...,
-        description=(
-            "checked_in, already_checked_in, cancelled, waitlisted, wrong_meeting or unknown; "
-            "undone or not_checked_in for an undo"
-        ),
-    )
+    outcome: CheckinOutcome = Field(..., description="undone or not_checked_in for an undo")
     message: str = Field(..., description="what to tell the volunteer, in the request language")
     ok: bool = Field(..., description="the person may come in")
     registration: int | None = Field(None, description="id of the registration, for an undo")
@@ -137,8 +143,8 @@ class DoorPersonOut(Schema):
     registration: int
     name: str
     organisation: str
-    function: str
-    status: str
+    function: str = Field(..., description="the person's function, in the request's language")
+    status: RegistrationStatus
     status_label: str
     checked_in_at: datetime | None = None
     checked_in_by: str | None = None
@@ -158,10 +164,10 @@ class ContactOut(Schema):
     registration: int
     first_name: str
     last_name: str
-    function: str
+    function: PersonFunction
     organisation: str
     commune: str
-    country: str = Field(..., description="ISO 3166 code, or empty")
+    country: CountryOrNone = Field(..., description=COUNTRY_OR_NONE)
     email: str
     phone: str = Field(..., description="the directory's, when the person is in it")
     checked_in: bool = Field(..., description="came to the meeting")
@@ -173,17 +179,12 @@ class ContactOut(Schema):
     in_list: bool = Field(..., description="in the list the others receive: came, and consents")
 
 
-RegistrationStatus = api_choices(Registration.Status, "RegistrationStatus")
-
-
 class MeetingRegistrationFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the name or the email")
     status: RegistrationStatus | None = None
     function: PersonFunction | None = None
     organisation: int | None = Field(None, description="id of their organisation")
-    country: str | None = Field(
-        None, min_length=2, max_length=2, description="their organisation's, ISO 3166 code"
-    )
+    country: Country | None = Field(None, description="their organisation's, ISO 3166 code")
     updated_since: datetime | None = Field(
         None, description="changed at or after this time, for synchronisation"
     )
@@ -194,17 +195,17 @@ class MeetingRegistrationOut(Schema):
 
     id: int
     person: int | None = Field(None, alias="person_id", description="their directory entry")
-    status: str
+    status: RegistrationStatus
     first_name: str
     last_name: str
     email: str
-    function: str
+    function: PersonFunction
     organisation: int | None = Field(None, alias="organisation_id")
     organisation_name: str
-    country: str = Field(..., description="ISO 3166 code, or empty")
-    language: str
+    country: CountryOrNone = Field(..., description=COUNTRY_OR_NONE)
+    language: Language
     interpretation_needed: bool
-    interpretation_to: str
+    interpretation_to: InterpretationLanguage
     accessibility_notes: str
     dietary_notes: str
     share_contact: bool
@@ -229,9 +230,7 @@ MeetingRegistrationPage = page_of(MeetingRegistrationOut, "MeetingRegistrationPa
 class MeetingInvitationFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the person's name or email")
     organisation: int | None = Field(None, description="id of their organisation")
-    country: str | None = Field(
-        None, min_length=2, max_length=2, description="their organisation's, ISO 3166 code"
-    )
+    country: Country | None = Field(None, description="their organisation's, ISO 3166 code")
     function: PersonFunction | None = None
     answered: bool | None = Field(None, description="registered through the invitation, or not")
 
@@ -247,9 +246,6 @@ class MeetingInvitationOut(Schema):
 MeetingInvitationPage = page_of(MeetingInvitationOut, "MeetingInvitationPage")
 
 
-CheckInMethod = api_choices(CheckIn.Method, "CheckInMethod")
-
-
 class MeetingCheckinFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the name or the email")
     method: CheckInMethod | None = None
@@ -262,7 +258,7 @@ class MeetingCheckinOut(Schema):
     last_name: str
     organisation_name: str
     checked_in_at: datetime
-    method: str
+    method: CheckInMethod
 
     @staticmethod
     def resolve_first_name(obj: CheckIn):

@@ -4,18 +4,23 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from events_site.kit.schemas import api_choices
+
 from .models import BookletJob
+
+BookletLanguage = api_choices(BookletJob.Language, "BookletLanguage")
+BookletStatus = api_choices(BookletJob.Status, "BookletStatus")
 
 
 class BookletIn(Schema):
-    language: str = BookletJob.Language.FR
+    language: BookletLanguage = BookletLanguage.FR
 
 
 class BookletOut(Schema):
     id: int
     meeting: int
-    language: str
-    status: str
+    language: BookletLanguage
+    status: BookletStatus
     progress: int
     error: str
     download_url: str | None = Field(

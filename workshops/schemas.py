@@ -20,6 +20,10 @@ from .services.timer import TIMER_ACTIONS
 
 RoundKind = api_choices(Round.Kind, "RoundKind")
 WorkshopStatus = api_choices(Workshop.Status, "WorkshopStatus")
+RoundState = api_choices(Round.State, "RoundState")
+ContributionSource = api_choices(Contribution.Source, "ContributionSource")
+# The timer's state is its round's, or "idle" before the first round.
+TimerState = Literal[("idle", *Round.State.values)]  # type: ignore[valid-type]
 TimerAction = Literal[TIMER_ACTIONS]  # type: ignore[valid-type]
 # A translation left out is null in the database and "" in answers.
 Text = Annotated[str, BeforeValidator(lambda value: value or "")]
@@ -86,7 +90,7 @@ class RoundOut(Schema):
     kind: RoundKind
     question: int | None = Field(None, alias="question_id")
     duration_s: int
-    state: Round.State
+    state: RoundState
     ends_at: datetime | None
     paused_remaining_s: float | None
     version: int
@@ -216,12 +220,12 @@ class TimerOut(Schema):
 
     workshop: int
     round: TimerRoundOut | None
-    state: Literal["idle", "planned", "running", "paused", "finished"]
+    state: TimerState
     ends_at: datetime | None = Field(..., description="while running")
     remaining_s: float = Field(..., description="seconds left when the answer was made")
     server_now: datetime
     version: int = Field(..., description="goes up with every change of the round")
-    workshop_status: Workshop.Status
+    workshop_status: WorkshopStatus
     vote_open: bool
     vote_limit: int
 
@@ -264,7 +268,7 @@ class ContributionOut(Schema):
     round: int | None = Field(None, alias="round_id")
     table: int | None = Field(None, alias="table_id")
     table_name: str | None = Field(None, alias="table.name")
-    source: Contribution.Source
+    source: ContributionSource
     orientation: int | None = Field(None, alias="orientation_id")
     merged_into: int | None = Field(None, alias="merged_into_id")
     hidden: bool

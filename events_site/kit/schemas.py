@@ -3,7 +3,7 @@
 import enum
 from typing import Annotated, TypeVar
 
-from django.db.models import TextChoices
+from django.db.models import Model, TextChoices
 from ninja import Schema
 from pydantic import Field
 
@@ -38,3 +38,24 @@ def api_choices(choices: type[TextChoices], name: str) -> type[enum.StrEnum]:
     document then describes one field with the other's values. The values stay the
     model's, and each member is a `str`, as the ORM and the services expect."""
     return enum.StrEnum(name, {member.name: member.value for member in choices})
+
+
+def field_choices(model: type[Model], field_name: str, name: str) -> type[enum.StrEnum]:
+    """The values a model's field accepts, as an enum of the OpenAPI document.
+
+    For the fields whose choices are not a `TextChoices` of their own: languages (from
+    the settings), countries (django_countries' codes), time zones. They are read from
+    the field, so the document, the validation and the database agree without a list
+    written twice; a field that may be blank also takes "" (member `NONE`). Sorted, as
+    countries come in the order of their names in the active language, and the document
+    is the same in every language."""
+    field = model._meta.get_field(field_name)
+    values = sorted(str(value) for value, _label in field.flatchoices)
+    if field.blank and "" not in values:
+        values.append("")
+    return enum.StrEnum(name, {value.upper() or "NONE": value for value in values})
+
+
+def upper_if_text(value):
+    """For codes written in capitals (countries) that people type in either case."""
+    return value.upper() if isinstance(value, str) else value

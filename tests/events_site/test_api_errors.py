@@ -96,3 +96,30 @@ def test_an_address_the_api_does_not_have_answers_json(client, db):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "There is no such address in the API."}
+
+
+def test_a_value_outside_the_choices_is_refused_with_the_values_to_use(api_client, db):
+    response = api_client.post(
+        "/api/organisations",
+        {"name": "Kortrijk", "kind": "town hall", "country": "BE"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"].startswith("Check “kind”")
+    assert "'municipality'" in body["detail"] and "'other'" in body["detail"]
+
+
+def test_an_unknown_country_points_to_the_documented_codes_rather_than_listing_them(api_client, db):
+    response = api_client.post(
+        "/api/organisations",
+        {"name": "Kortrijk", "kind": "municipality", "country": "<b>&" * 500},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail.startswith("Check “country”")
+    assert "/api/docs" in detail
+    assert len(detail) < 300

@@ -1,10 +1,12 @@
 """The OpenAPI document describes what the server does."""
 
 import pytest
+from django.conf import settings
 from ninja.openapi.schema import OpenAPISchema
 
 from events_site.api import api
 from events_site.kit.http_errors import HTTP_STATUS
+from meetings.models import Person
 from tasks.models import Delivery
 
 
@@ -88,3 +90,94 @@ def test_the_organisers_reads_are_summarised_described_and_paged(components, pat
     if not path.endswith("_id}"):
         names = {parameter["name"] for parameter in read["parameters"]}
         assert {"limit", "offset"} <= names
+
+
+# The names under which the API reads or writes a model field with choices (or a fixed
+# set of its own: a check-in's outcome, a timer's state). Schemas here are plain ninja
+# `Schema`s, not `ModelSchema`s, so the names are the map from properties to fields.
+CHOICE_NAMES = frozenset(
+    {
+        "function",
+        "language",
+        "preferred_language",
+        "working_languages",
+        "interpretation_to",
+        "country",
+        "organisation_country",
+        "venue_country",
+        "time_zone",
+        "status",
+        "workshop_status",
+        "kind",
+        "visibility",
+        "membership",
+        "role",
+        "method",
+        "state",
+        "source",
+        "outcome",
+    }
+)
+# Properties of those names that are no choice, and why.
+FREE_TEXT = {
+    ("CoFacilitatorOut", "function"): "the label, in the request's language, to show",
+    ("DoorPersonOut", "function"): "the label, in the request's language, to show",
+    ("SpeakerIn", "role"): "a speaker's own words (“Director, Eurometropolis”)",
+    ("SpeakerOut", "role"): "a speaker's own words",
+    ("DeliveryOut", "kind"): "Delivery.kind has no choices: each email template is one",
+    ("DeliveryOut", "language"): "Delivery.language has no choices",
+    ("get /api/meetings/{meeting_id}/deliveries", "kind"): "the filter of DeliveryOut.kind",
+}
+
+
+def _is_choice(schema: dict, schemas: dict) -> bool:
+    if "$ref" in schema:
+        return _is_choice(schemas[schema["$ref"].rsplit("/", 1)[-1]], schemas)
+    if "enum" in schema or "const" in schema:
+        return True
+    if "items" in schema:
+        return _is_choice(schema["items"], schemas)
+    for key in ("anyOf", "allOf", "oneOf"):
+        if key in schema:
+            alternatives = [s for s in schema[key] if s.get("type") != "null"]
+            return all(_is_choice(s, schemas) for s in alternatives)
+    return False
+
+
+def test_every_choice_is_an_enum_of_the_document(components):
+    """An integrator's tooling reads the values a field takes from the document, not from
+    a description: a choice field documented as a plain string fails here, in a
+    schema's properties and in an operation's query parameters alike."""
+    document, _seen = components
+    schemas = document["components"]["schemas"]
+    checked, untyped = [], []
+    places = [
+        (name, prop, schema)
+        for name, component in schemas.items()
+        for prop, schema in component.get("properties", {}).items()
+    ] + [
+        (f"{method} {path}", parameter["name"], parameter["schema"])
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+    ]
+    for where, prop, schema in places:
+        if prop not in CHOICE_NAMES or (where, prop) in FREE_TEXT:
+            continue
+        checked.append((where, prop))
+        if not _is_choice(schema, schemas):
+            untyped.append((where, prop))
+
+    assert untyped == []
+    assert len(checked) > 60
+
+
+def test_the_choices_are_the_models(components):
+    document, _seen = components
+    schemas = document["components"]["schemas"]
+
+    assert schemas["PersonFunction"]["enum"] == list(Person.Function.values)
+    assert schemas["Language"]["enum"] == sorted(code for code, _name in settings.LANGUAGES)
+    assert "" in schemas["CountryOrNone"]["enum"]
+    assert {"FR", "BE", "NL", "LU", "DE"} <= set(schemas["Country"]["enum"])
+    assert "" not in schemas["Country"]["enum"]

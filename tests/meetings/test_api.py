@@ -146,11 +146,11 @@ def test_organiser_builds_and_publishes_a_meeting_end_to_end(api_client, program
     [
         ({"ends_at": "2027-05-20T08:00:00"}, "__all__", "end after it starts"),
         ({"capacity": 0}, "__all__", "at least 1"),
-        ({"time_zone": "Mars/Olympus"}, "time_zone", "time zone"),
-        ({"time_zone": "../../etc/passwd"}, "time_zone", "time zone"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone", "/api/docs"),
+        ({"time_zone": "../../etc/passwd"}, "time_zone", "/api/docs"),
         ({"host_organisation": 999999}, "host_organisation", "999999"),
         ({"themes": ["nope"]}, "themes", "nope"),
-        ({"working_languages": ["de"]}, "working_languages", "de"),
+        ({"working_languages": ["de"]}, "working_languages.0", "'nl'"),
     ],
 )
 def test_bad_meeting_input_is_a_422_and_writes_nothing(
@@ -230,8 +230,9 @@ def test_bad_person_input_is_explained(api_client, db):
         },
         content_type="application/json",
     )
+    # The language is refused by the schema, before the service reads the email.
     assert response.status_code == 422
-    assert set(response.json()["errors"]) >= {"email", "preferred_language"}
+    assert "preferred_language" in response.json()["errors"]
 
 
 def test_programme_create_publish_and_duplicate_year(api_client, db):
