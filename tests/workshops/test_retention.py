@@ -26,6 +26,7 @@ NOTHING = {
     "notes_deleted": 0,
     "cancelled_anonymised": 0,
     "held_anonymised": 0,
+    "signin_links_deleted": 0,
     "deliveries_stripped": 0,
     "signatures_removed": 0,
 }
@@ -146,6 +147,20 @@ def test_deliveries_lose_their_recipient_after_90_days_and_keep_status_and_count
     assert queued.to_email == "x@example.org"  # still to be sent: its worker owns it
 
 
+def test_a_spent_sign_in_link_is_deleted_a_day_after_it_expires(db):
+    """It holds the address that asked, whoever it was; the hourly limit on links per
+    address still sees the day's."""
+    from meetings.models import LoginLink
+
+    link = LoginLink.objects.create(
+        email="sofie.claes@menen.example", expires_at=timezone.now() + LoginLink.TTL
+    )
+    assert retention_apply(link.expires_at + timedelta(hours=23))["signin_links_deleted"] == 0
+    assert LoginLink.objects.filter(pk=link.pk).exists()
+    assert retention_apply(link.expires_at + timedelta(hours=25))["signin_links_deleted"] == 1
+    assert not LoginLink.objects.exists()
+
+
 def test_a_dry_run_counts_what_a_run_does_and_changes_nothing(subject_world):
     later = timezone.now() + timedelta(days=800)
     before = _rows()
@@ -158,6 +173,7 @@ def test_a_dry_run_counts_what_a_run_does_and_changes_nothing(subject_world):
         "held_anonymised": 5,  # the 3 left of the held meeting, the 2 of the later one
         "deliveries_stripped": 2,
         "signatures_removed": 2,
+        "signin_links_deleted": 0,
     }
     # Run again, it has nothing left to do.
     assert retention_apply(later, dry_run=True) == NOTHING

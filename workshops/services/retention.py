@@ -1,20 +1,26 @@
 """All the retention rules, run together: those of registrations and emails
-(`registrations.services.retention`) and the signatures of post-its, which follow the
-registrations of their meeting. Daily from Celery beat (`tasks.retention`), and on
+(`registrations.services.retention`), the signatures of post-its, which follow the
+registrations of their meeting, and spent sign-in links, which hold the address that
+asked for them. Daily from Celery beat (`tasks.retention`), and on
 demand with `manage.py retention [--dry-run]`.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from meetings.models import LoginLink
 from registrations.services.retention import Rule, held_until, retention_rules
 
 from ..models import Contribution
 from .privacy import contributions_unsign
 
 SIGNATURES_REMOVED = "signatures_removed"
+SIGNIN_LINKS_DELETED = "signin_links_deleted"
+# A link is of no use once expired; it is kept a day beyond, so that the hourly limit
+# on links per address (`meetings.services.signin`) still sees it.
+SIGNIN_LINKS_KEPT = timedelta(days=1)
 
 
 def _rules(now: datetime) -> list[Rule]:
@@ -26,6 +32,11 @@ def _rules(now: datetime) -> list[Rule]:
                 author=""
             ),
             contributions_unsign,
+        ),
+        Rule(
+            SIGNIN_LINKS_DELETED,
+            LoginLink.objects.filter(expires_at__lt=now - SIGNIN_LINKS_KEPT),
+            lambda links: links.delete()[0],
         ),
     ]
 

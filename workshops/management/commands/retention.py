@@ -10,7 +10,11 @@ from registrations.services.retention import (
     HELD_ANONYMISED,
     NOTES_DELETED,
 )
-from workshops.services.retention import SIGNATURES_REMOVED, retention_apply
+from workshops.services.retention import (
+    SIGNATURES_REMOVED,
+    SIGNIN_LINKS_DELETED,
+    retention_apply,
+)
 
 
 def rule_label(code: str) -> str:
@@ -20,6 +24,7 @@ def rule_label(code: str) -> str:
         HELD_ANONYMISED: _("registrations of held meetings anonymised"),
         DELIVERIES_STRIPPED: _("emails stripped of their recipient"),
         SIGNATURES_REMOVED: _("post-its of held meetings unsigned"),
+        SIGNIN_LINKS_DELETED: _("spent sign-in links deleted"),
     }[code]
 
 
