@@ -195,6 +195,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("results", f"/{lang}/meetings/{world['closed'].pk}/results/"),
             ("sign-in", f"/{lang}/signin/"),
             ("accessibility statement", f"/{lang}/accessibility/"),
+            ("privacy notice", f"/{lang}/privacy/"),
             ("manage", f"/{lang}/r/{kept.manage_token}/"),
             ("cancel", f"/{lang}/r/{leaving.manage_token}/cancel/"),
             ("phone", f"/{lang}/t/{table.token}/"),
@@ -218,7 +219,10 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("console, new", f"/{lang}/facilitate/workshops/{world['new'].pk}/"),
             ("console, running", f"/{lang}/facilitate/workshops/{workshop.pk}/"),
             ("seating", f"/{lang}/facilitate/workshops/{workshop.pk}/seating/"),
-            ("projector", f"/{lang}/screen/workshops/{workshop.pk}/"),
+            ("my space", f"/{lang}/me/"),
+            ("my data", f"/{lang}/me/data/"),
+            ("erase my data", f"/{lang}/me/erase/"),
+            ("projector", f"/{lang}/screen/workshops/{workshop.pk}/"),  # its phases follow
         ]:
             audit(f"{lang} {name}", path)
         audit_phases(f"{lang} projector")
@@ -248,6 +252,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
                 "admin organisation",
                 f"{admin}/meetings/organisation/{world['organisation'].pk}/change/",
             ),
+            ("admin documents", f"{admin}/meetings/document/"),
             ("admin invitations", f"{admin}/registrations/invitation/"),
             ("admin invite", f"{admin}/registrations/invitation/invite/"),
             ("admin workshops", f"{admin}/workshops/workshop/"),
