@@ -228,6 +228,9 @@ class TimerRoundOut(Schema):
     id: int
     title: Both
     kind: RoundKind
+    results_shown: bool = Field(
+        ..., description="a poll's or a word cloud's results may be shown on the screens"
+    )
     question: TimerQuestionOut | None
 
 

@@ -21,15 +21,22 @@ from meetings.models import Meeting
 
 from .errors import UnknownTable
 from .models import (
+    SCALE_MAX,
+    SCALE_MIN,
     Contribution,
     Orientation,
+    PollAnswer,
+    PollOption,
     Question,
     Round,
     Table,
     Vote,
+    WordEntry,
     Workshop,
     room_sees,
 )
+from .suggestions import stored_vectors
+from .words import WordGroup, key_texts, key_vectors, word_groups
 
 LATEST_POSTITS = 12
 
@@ -67,6 +74,8 @@ def timer_state_build(workshop_id: int) -> dict | None:
                 "id": round_.pk,
                 "title": both_languages(round_, "title"),
                 "kind": round_.kind,
+                # A poll's or a cloud's results, or only the count of answers (screens).
+                "results_shown": round_.results_shown,
                 "question": (
                     {"id": question.pk, "text": both_languages(question, "text")}
                     if question
@@ -283,3 +292,61 @@ def facilitator_meetings(user, now: datetime) -> list[Meeting]:
             )
         )
     )
+
+
+# --- Polls and word clouds -------------------------------------------------------------
+
+
+@dataclass
+class PollBar:
+    """One bar of a poll's chart: an option (its label in both languages), or a value
+    of the scale."""
+
+    label: dict[str, str]
+    count: int
+    option: int | None = None
+    value: int | None = None
+
+    def share(self, voters: int) -> float:
+        return self.count / voters if voters else 0.0
+
+
+@dataclass
+class PollResults:
+    round: Round
+    voters: int
+    bars: list[PollBar]
+    # The scale's mean, None for a choice or before the first answer.
+    mean: float | None = None
+
+
+def poll_results(round_: Round) -> PollResults:
+    """A poll's bars, in the options' order (or 1 to 5), and how many voters answered:
+    two queries, whatever the number of answers."""
+    answers = PollAnswer.objects.filter(round=round_)
+    voters = answers.values("voter").distinct().count()
+    if round_.poll_mode == Round.PollMode.SCALE:
+        counts = dict(answers.values_list("value").annotate(n=Count("pk")))
+        bars = [
+            PollBar({"fr": str(v), "nl": str(v)}, counts.get(v, 0), value=v)
+            for v in range(SCALE_MIN, SCALE_MAX + 1)
+        ]
+        total = sum(bar.count for bar in bars)
+        mean = sum(bar.value * bar.count for bar in bars) / total if total else None
+        return PollResults(round_, voters, bars, mean)
+    options = PollOption.objects.filter(round=round_).annotate(n=Count("answers"))
+    bars = [PollBar(both_languages(o, "label"), o.n, option=o.pk) for o in options]
+    return PollResults(round_, voters, bars)
+
+
+def word_cloud(round_: Round, *, with_hidden: bool = False) -> list[WordGroup]:
+    """The words of a words round, grouped across languages (`words.word_groups`), most
+    voices first; the hidden ones only for the facilitators (`with_hidden`). Two
+    queries: the entries, and the stored vectors of their keys."""
+    entries = list(
+        WordEntry.objects.filter(round=round_).only("voter", "text", "key", "hidden").order_by("pk")
+    )
+    texts = key_texts((entry.key, entry.text) for entry in entries)
+    vectors = key_vectors(texts, stored_vectors(round_.workshop_id, list(texts.values())))
+    groups = word_groups(entries, vectors)
+    return groups if with_hidden else [g for g in groups if not g.hidden]
