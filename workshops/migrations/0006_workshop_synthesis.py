@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0004_workshop_agenda_item'),
+        ('workshops', '0005_polls_and_words'),
     ]
 
     operations = [
