@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from events_site.kit.pagination import narrowed
 from events_site.kit.text import bilingual
 from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
@@ -156,10 +157,28 @@ def visible_postit_count() -> Count:
     return Count("contributions", filter=room_sees("contributions__"))
 
 
-def meeting_workshops(meeting: Meeting) -> QuerySet[Workshop]:
-    return meeting.workshops.prefetch_related("questions", "rounds").annotate(
-        contribution_count=visible_postit_count()
-    )
+def workshops_find(
+    *,
+    meeting: int | None = None,
+    year: int | None = None,
+    q: str = "",
+    status: str | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Workshop]:
+    """Workshops with their questions, rounds and visible post-it count, by meeting and
+    order, in three queries whatever their number; `q` is contained in a title or the
+    room."""
+    return narrowed(
+        Workshop.objects.prefetch_related("questions", "rounds").annotate(
+            contribution_count=visible_postit_count()
+        ),
+        q=q,
+        q_fields=("title_fr", "title_nl", "room"),
+        meeting_id=meeting,
+        meeting__programme__year=year,
+        status=status,
+        updated_at__gte=updated_since,
+    ).order_by("meeting_id", "order", "pk")
 
 
 def workshop_detail(workshop_id: int) -> Workshop:
