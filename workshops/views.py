@@ -28,7 +28,14 @@ from meetings.models import Meeting
 from registrations.tickets import qr_svg
 
 from . import selectors
-from .forms import OrientationForm, PlanForm, QuestionForm, RoundForm, TablesForm, WorkshopForm
+from .forms import (
+    OrientationForm,
+    PlanForm,
+    QuestionForm,
+    RoundForm,
+    TablesForm,
+    WorkshopForm,
+)
 from .models import Round, Workshop
 from .printouts import table_link
 from .services import plan as plan_services
@@ -200,6 +207,7 @@ def console(request, workshop: Workshop):
             "meeting": workshop.meeting,
             "board": _board(workshop),
             "hidden": selectors.hidden_contributions(workshop),
+            "polls": selectors.polls_panel(workshop),
             "orientations": list(workshop.orientations.all()),
             "questions": [(question, QuestionForm(instance=question)) for question in questions],
             "rounds": [
