@@ -1,13 +1,13 @@
 """The synthesis booklet as editable copies, DOCX and ODT, for the town halls that finish
 their documents in Word or LibreOffice.
 
-The same `booklet_data.Booklet` as the PDF (`reports.booklet`), in the same order and
-languages ("fr+nl": one cover and contents, then the whole booklet in French, then in
-Dutch), written once against `kit.office.OfficeWriter`. What a word processor can rebuild
-is left to it: the contents are a real TOC field or index, filled from the headings
-(Heading 1 for a section, Heading 2 below it; one level lower in each half of "fr+nl"),
-and their page numbers come when it updates them. The charts are PNG images drawn from
-the same figures as the PDF's.
+The same `booklet_data.Booklet` as the PDF (`reports.booklet`), section by section in
+`Booklet.sections()`'s order (seed 003's), in the same languages ("fr+nl": one cover and
+contents, then the whole booklet in French, then in Dutch), written once against
+`kit.office.OfficeWriter`. What a word processor can rebuild is left to it: the contents
+are a real TOC field or index, filled from the headings (Heading 1 for a section, Heading
+2 below it; one level lower in each half of "fr+nl"), and their page numbers come when it
+updates them. The charts are PNG images drawn from the same figures as the PDF's.
 """
 
 from collections.abc import Callable
@@ -23,14 +23,27 @@ from meetings.emails import site_link
 from meetings.models import Document
 
 from . import figures as fig
-from .booklet import BOOKLET_LANGUAGES, _cofacilitator, booklet_title, content
-from .booklet_data import Booklet, Group, Item, WorkshopSection
+from .booklet import BOOKLET_LANGUAGES, _cofacilitator, booklet_title
+from .booklet_data import (
+    FIGURE_LABELS,
+    Booklet,
+    Group,
+    Item,
+    Picture,
+    Section,
+    WorkshopSection,
+    content,
+    picture_bytes,
+)
 
 FORMATS = tuple(office.WRITERS)
 # The text column of A4 with 2 cm margins.
 TEXT_WIDTH_CM = 17.0
 ORIENTATION_COLUMNS_CM = (4.0, 7.0, 6.0)
+CONTACT_COLUMNS_CM = (4.5, 4.5, 5.0, 3.0)
 CHART_WIDTH_CM = 12.0
+LOGO_HEIGHT_CM = 2.0
+PHOTO_WIDTH_CM = 12.0
 
 
 def booklet_office(
@@ -40,13 +53,14 @@ def booklet_office(
     langs = BOOKLET_LANGUAGES[language]
     writer = office.WRITERS[kind](langs[0], contents_levels=2 if len(langs) > 1 else 1)
     layout = _Layout(booklet, writer)
+    sections = booklet.sections()
     with translation.override(langs[0]):
         layout.cover(langs)
         writer.page_break()
         writer.contents(_("Contents"), _("Update the table of contents to see it."))
     for index, lang in enumerate(langs):
         with translation.override(lang):
-            layout.part(lang, labelled=len(langs) > 1)
+            layout.part(sections, lang, labelled=len(langs) > 1)
         if on_progress:
             on_progress((index + 1) * 90 // len(langs))
     with translation.override(langs[0]):
@@ -62,62 +76,93 @@ class _Layout:
     def heading(self, text: str, below: int = 0) -> None:
         self.writer.heading(text, self.level + below)
 
-    def section(self, text: str) -> None:
-        self.writer.page_break()
-        self.heading(text)
+    def pictures(self, pictures: list[Picture], lang: str, width_cm=None, height_cm=None):
+        """Each picture that can still be read, `width_cm` wide or `height_cm` high."""
+        for picture in pictures:
+            shown = office.Picture.of(
+                picture_bytes(picture),
+                width_cm=width_cm,
+                height_cm=height_cm,
+                caption=content(picture.caption, lang),
+            )
+            if shown is not None:
+                self.writer.picture(shown)
 
     # --- Cover ---
 
     def cover(self, langs: tuple[str, ...]) -> None:
+        """Logos, the title in each language, then the facts, labelled in each language."""
         booklet, writer = self.booklet, self.writer
+        self.pictures(booklet.logos, langs[0], height_cm=LOGO_HEIGHT_CM)
         for lang in langs:
             with translation.override(lang):
                 writer.paragraph(_("Synthesis booklet").upper(), office.SMALL)
                 writer.paragraph(content(booklet.title, lang), office.TITLE)
+
+        def label(text: str) -> str:
+            labels = []
+            for lang in langs:
+                with translation.override(lang):
+                    labels.append(_(text))
+            return " / ".join(dict.fromkeys(labels))
+
         with translation.override(langs[0]):
             when = _("%(day)s, %(start)s – %(end)s") % {
                 "day": capfirst(date_format(booklet.starts_at, "l j F Y")),
                 "start": time_format(booklet.starts_at),
                 "end": time_format(booklet.ends_at),
             }
-            facts = [(_("Date"), when), (_("Venue"), booklet.venue)]
-            if booklet.host:
-                facts.append((_("Host"), booklet.host))
-            if booklet.pair:
-                facts.append((_("Co-facilitators"), "\n".join(map(_cofacilitator, booklet.pair))))
-        for label, value in facts:
-            writer.paragraph(f"{label}\n{value}")
+            cofacilitators = "\n".join(map(_cofacilitator, booklet.pair))
+        facts = [(label("Date"), when), (label("Venue"), booklet.venue)]
+        if booklet.host:
+            facts.append((label("Host"), booklet.host))
+        if booklet.pair:
+            facts.append((label("Co-facilitators"), cofacilitators))
+        for name, value in facts:
+            writer.paragraph(f"{name}\n{value}")
         if booklet.host:
             for lang in langs:
                 with translation.override(lang):
                     writer.paragraph(_("In partnership with %(host)s") % {"host": booklet.host})
+        if not any(section.key == "context" for section in booklet.sections()):
+            self.pictures(booklet.photos, langs[0], width_cm=PHOTO_WIDTH_CM)
 
     # --- One language's booklet ---
 
-    def part(self, lang: str, *, labelled: bool) -> None:
+    def part(self, sections: list[Section], lang: str, *, labelled: bool) -> None:
         """The whole booklet in `lang` (active); `labelled` when it is one half of "fr+nl",
         whose title is then a heading above its sections."""
-        booklet = self.booklet
         self.level = 1
         if labelled:
-            self.section(_("Version in French") if lang == "fr" else _("Version in Dutch"))
+            self.writer.page_break()
+            self.heading(_("Version in French") if lang == "fr" else _("Version in Dutch"))
             self.level = 2
-        if booklet.agenda:
-            self.section(_("How the meeting went"))
-            self.agenda(lang)
-        self.section(_("Key figures"))
-        self.key_figures()
-        if booklet.is_empty:
-            self.writer.paragraph(_("No contribution was recorded at this meeting."))
-        for workshop in booklet.workshops:
-            self.workshop(workshop, lang)
-        self.section(_("Next steps"))
-        self.writer.paragraph(
-            content(booklet.next_steps, lang)
-            or _("The organisers have not written the next steps yet.")
+        for section in sections:
+            if section.key in ("cover", "contents"):
+                continue
+            self.writer.page_break()
+            self.heading(section.title(lang))
+            if section.workshop is not None:
+                self.workshop(section.workshop, lang)
+            else:
+                getattr(self, section.key)(lang)
+
+    def context(self, lang: str) -> None:
+        booklet = self.booklet
+        text = content(booklet.context, lang)
+        if text:
+            self.writer.paragraph(text)
+        self.writer.bullets(
+            booklet.ambitions.get(lang)
+            or next((ambitions for ambitions in booklet.ambitions.values() if ambitions), [])
         )
-        self.section(_("Annexes"))
-        self.annexes(lang)
+        self.pictures(booklet.photos, lang, width_cm=PHOTO_WIDTH_CM)
+
+    def principles(self, lang: str) -> None:
+        self.writer.paragraph(content(self.booklet.principles, lang))
+
+    def next_steps(self, lang: str) -> None:
+        self.writer.paragraph(content(self.booklet.next_steps, lang))
 
     def agenda(self, lang: str) -> None:
         rows = []
@@ -128,20 +173,12 @@ class _Layout:
             rows.append([line.hours, "\n".join(detail for detail in details if detail)])
         self.writer.table([_("When"), _("Agenda")], rows, (3.0, TEXT_WIDTH_CM - 3.0))
 
-    def key_figures(self) -> None:
+    def figures(self, lang: str) -> None:
         figures = self.booklet.figures
         attendance = figures.attendance
-        groups = {split.key: split.present for split in attendance.by_function_group}
-        numbers = [
-            (attendance.present, _("participants")),
-            (groups.get(fig.ELECTED, 0), _("elected officials")),
-            (groups.get(fig.OFFICERS, 0), _("municipal officers")),
-            (figures.organisations, _("organisations")),
-            (figures.workshops, _("workshops")),
-            (figures.tables, _("tables")),
-            (figures.contributions, _("contributions")),
-        ]
-        self.writer.bullets([f"{number} {label}" for number, label in numbers])
+        self.writer.bullets(
+            [f"{number} {FIGURE_LABELS[key]}" for key, number in figures.headlines()]
+        )
         self.writer.paragraph(
             _("%(registered)s registered, %(present)s present.")
             % {"registered": attendance.registered, "present": attendance.present},
@@ -178,12 +215,12 @@ class _Layout:
         ]
         for title, png in chart_list:
             if png is not None:
-                width, height = charts.size_cm(png, CHART_WIDTH_CM)
-                self.writer.picture(office.Picture(png, width, height, caption=title))
+                self.writer.picture(office.Picture.of(png, width_cm=CHART_WIDTH_CM, caption=title))
 
     def workshop(self, section: WorkshopSection, lang: str) -> None:
+        """Its questions, its strong ideas (as its facilitators wrote them, else each
+        orientation's most supported post-its), its most voted ideas, then its table."""
         writer = self.writer
-        self.section(content(section.title, lang))
         facts = ngettext("%(count)s table", "%(count)s tables", section.tables) % {
             "count": section.tables
         }
@@ -196,10 +233,22 @@ class _Layout:
         if section.questions:
             self.heading(_("The questions put to the workshop"), below=1)
             writer.bullets([content(question, lang) for question in section.questions])
+        ideas = content(section.strong_ideas, lang)
+        if ideas:
+            self.heading(_("Strong ideas"), below=1)
+            writer.paragraph(ideas)
+        elif section.highlights:
+            self.heading(_("Strong ideas"), below=1)
+            writer.paragraph(
+                _("The most supported contributions of each orientation."), office.SMALL
+            )
+            for group in section.highlights:
+                writer.paragraph(content(group.title, lang))
+                writer.bullets([item.text for item in group.items])
         if not section.contributions:
             writer.paragraph(_("No contribution was recorded in this workshop."))
             return
-        self.heading(_("Strongest ideas"), below=1)
+        self.heading(_("Most supported ideas"), below=1)
         if section.strongest:
             writer.bullets(
                 [
@@ -212,9 +261,6 @@ class _Layout:
             )
         else:
             writer.paragraph(_("No dot-vote was held in this workshop."), office.SMALL)
-        if section.terms:
-            self.heading(_("Key terms"), below=1)
-            writer.paragraph("  ·  ".join(f"{term} ({count})" for term, count in section.terms))
         self.heading(_("Orientations, proposed actions and objectives"), below=1)
         header = [_("Orientations"), _("Proposed actions"), _("Objectives pursued")]
         rows = [row for group in section.groups for row in _orientation_rows(group, lang)]
@@ -222,11 +268,12 @@ class _Layout:
 
     def annexes(self, lang: str) -> None:
         writer = self.writer
-        writer.paragraph(_("Every contribution the participants made, workshop by workshop."))
+        if self.booklet.figures.contributions:
+            writer.paragraph(_("Every contribution the participants made, workshop by workshop."))
         for section in self.booklet.workshops:
-            self.heading(content(section.title, lang), below=1)
             if not section.annex:
-                writer.paragraph(_("No contribution was recorded in this workshop."), office.SMALL)
+                continue
+            self.heading(content(section.title, lang), below=1)
             for entry in section.annex:
                 question = content(entry.question, lang) if entry.question else _("Other proposals")
                 self.heading(question, below=2)
@@ -243,6 +290,30 @@ class _Layout:
                     f"{site_link('meetings:document', entry.id)}"
                 )
             writer.bullets(lines)
+
+    def contacts(self, lang: str) -> None:
+        """Only in the participants' copy (`sections()` leaves it out of the public one)."""
+        rows = [
+            [
+                "\n".join(filter(None, (person.name, fig.function_label(person.function)))),
+                "\n".join(
+                    filter(
+                        None,
+                        (
+                            person.organisation,
+                            person.commune,
+                            fig.country_label(person.country) if person.country else "",
+                        ),
+                    )
+                ),
+                person.email,
+                person.phone,
+            ]
+            for person in self.booklet.contacts
+        ]
+        self.writer.table(
+            [_("Name"), _("Organisation"), _("Email"), _("Phone")], rows, CONTACT_COLUMNS_CM
+        )
 
 
 def _orientation_rows(group: Group, lang: str) -> list[list[str]]:

@@ -93,10 +93,3 @@ def bars_png(pairs: list[tuple[str, int]]) -> bytes | None:
         draw.rectangle((label_width, y, label_width + length, y + bar), fill=COLOURS[0])
         draw.text((label_width + length + 4 * SCALE, y), str(count), font=font, fill=INK)
     return _png(image)
-
-
-def size_cm(png: bytes, width_cm: float) -> tuple[float, float]:
-    """The width and height, in cm, at which `png` is shown `width_cm` wide."""
-    with Image.open(BytesIO(png)) as image:
-        width, height = image.size
-    return width_cm, width_cm * height / width

@@ -37,6 +37,7 @@ from odf import table as odf_table
 from odf import text as odf_text
 from odf.namespaces import OFFICENS, TABLENS, TEXTNS
 from odf.opendocument import OpenDocumentText
+from PIL import Image
 
 ACCENT = "1F4E79"
 MUTED = "5F6368"
@@ -44,6 +45,8 @@ RULE = "C8CCD0"
 # The styles a paragraph can have, besides headings.
 BODY, SMALL, TITLE, CAPTION, BULLET = "body", "small", "title", "caption", "bullet"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# A picture wider than this, in pixels, is scaled down to it: enough for print at 17 cm.
+MAX_PIXELS = 2000
 LOCALES = {"fr": ("fr", "FR"), "nl": ("nl", "BE"), "en": ("en", "GB")}
 
 
@@ -58,12 +61,44 @@ def _lines(text: str) -> list[str]:
 
 @dataclass
 class Picture:
-    """An image to place: PNG or JPEG bytes, shown `width_cm` wide."""
+    """An image to place: PNG or JPEG bytes, shown `width_cm` × `height_cm`."""
 
     data: bytes
     width_cm: float
     height_cm: float
     caption: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        data: bytes | None,
+        *,
+        width_cm: float | None = None,
+        height_cm: float | None = None,
+        caption: str = "",
+    ) -> "Picture | None":
+        """`data` shown `width_cm` wide or `height_cm` high (its proportions kept), or
+        None when it is no image Pillow reads (a missing file, an SVG logo): a document
+        goes out without it rather than not at all. Another format (WebP, GIF) becomes
+        a PNG, and a photo larger than `MAX_PIXELS` wide is scaled down to it."""
+        if not data:
+            return None
+        try:
+            with Image.open(BytesIO(data)) as image:
+                width, height = image.size
+                if image.format not in ("PNG", "JPEG") or width > MAX_PIXELS:
+                    image.thumbnail((MAX_PIXELS, MAX_PIXELS * height // width))
+                    buffer = BytesIO()
+                    converted = (
+                        image if image.mode in ("RGB", "RGBA", "L") else image.convert("RGBA")
+                    )
+                    converted.save(buffer, format="PNG")
+                    data = buffer.getvalue()
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return None
+        if width_cm is None:
+            width_cm = (height_cm or 1.0) * width / height
+        return cls(data, width_cm, width_cm * height / width, xml_text(caption))
 
 
 class OfficeWriter:
