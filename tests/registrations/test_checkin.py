@@ -174,9 +174,7 @@ def test_an_unknown_or_forged_code_is_just_unknown(meeting, marie, organiser, co
 FIRST_SCAN_QUERIES = 1 if connection.vendor == "postgresql" else 5
 
 
-def test_a_first_scan_costs_one_statement_on_postgresql_and_a_repeat_one(
-    meeting, marie, organiser
-):
+def test_a_first_scan_costs_one_statement_on_postgresql_and_a_repeat_one(meeting, marie, organiser):
     with CaptureQueriesContext(connection) as first:
         checkin_scan(marie.ticket_secret, meeting=meeting, by=organiser)
     with CaptureQueriesContext(connection) as repeat:
