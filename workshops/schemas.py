@@ -13,6 +13,7 @@ from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices
+from meetings.models import Erasure
 
 from .devices import Phone
 from .models import Contribution, Round, Workshop
@@ -330,3 +331,20 @@ class SameIdeaOut(Schema):
 class SuggestionIn(In):
     orientation: int
     accept: bool = Field(..., description="true files the post-it there; false: never again")
+
+
+# --- Erasure -------------------------------------------------------------------------
+
+ErasureChannel = api_choices(Erasure.Channel, "ErasureChannel")
+
+
+class ErasureOut(Schema):
+    """What an erasure did, as its log keeps it: counts, never the erased data."""
+
+    id: int
+    erased_at: datetime
+    channel: ErasureChannel
+    person: int | None = Field(None, alias="person_id", description="the anonymised entry")
+    registrations: int = Field(..., description="registrations anonymised")
+    contributions: int = Field(..., description="post-its unsigned")
+    deliveries: int = Field(..., description="emails stripped of their recipient")
