@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0008_membership_and_documents'),
+        ('meetings', '0009_booklet_words'),
     ]
 
     operations = [
