@@ -942,6 +942,7 @@ class Erasure(models.Model):
     class Channel(models.TextChoices):
         SELF = "self", _("by the person, signed in")
         ORGANISER = "organiser", _("by an organiser, on a request received")
+        API = "api", _("by an organiser, through the API")
 
     erased_at = models.DateTimeField(_("erased at"), auto_now_add=True)
     erased_by = models.ForeignKey(
