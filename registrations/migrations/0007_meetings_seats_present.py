@@ -25,7 +25,7 @@ def seats_present_count(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0010_meeting_seats_present"),
+        ("meetings", "0011_meeting_seats_present"),
         ("registrations", "0006_registration_search_text"),
     ]
 

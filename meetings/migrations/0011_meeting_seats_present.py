@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0009_booklet_words'),
+        ('meetings', '0010_erasure_through_the_api'),
     ]
 
     operations = [
