@@ -13,9 +13,10 @@ from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices
+from meetings.models import Erasure
 
 from .devices import Phone
-from .models import Contribution, Round, Workshop
+from .models import SYNTHESIS_MAX, Contribution, Round, Workshop
 from .printouts import table_link
 from .services.timer import TIMER_ACTIONS
 
@@ -181,6 +182,19 @@ class WorkshopPatch(Patch):
     )
 
 
+class SynthesisIn(In):
+    synthesis_fr: str = Field("", max_length=SYNTHESIS_MAX, description="a few sentences")
+    synthesis_nl: str = Field("", max_length=SYNTHESIS_MAX, description="empty: the French ones")
+
+
+class SynthesisOut(Schema):
+    workshop: int = Field(..., alias="id")
+    synthesis: Text = Field(..., description="in the request's language, else the other one")
+    synthesis_fr: Text
+    synthesis_nl: Text
+    updated_at: datetime
+
+
 class WorkshopSummaryOut(Schema):
     id: int
     meeting: int = Field(..., alias="meeting_id")
@@ -220,6 +234,8 @@ WorkshopPage = page_of(WorkshopListItemOut, "WorkshopPage")
 
 
 class WorkshopOut(WorkshopSummaryOut):
+    synthesis_fr: Text = Field(..., description="the strong ideas, for the booklet")
+    synthesis_nl: Text
     questions: list[QuestionOut]
     rounds: list[RoundOut]
     tables: list[TableOut]
@@ -434,3 +450,20 @@ class ResultsOut(Schema):
     mean: float | None = Field(None, description="a scale: the mean of the answers")
     words: list[CloudWordOut] = Field([], description="a words round, hidden ones included")
     svg: str | None = Field(None, description="a words round: the cloud, an SVG document")
+
+
+# --- Erasure -------------------------------------------------------------------------
+
+ErasureChannel = api_choices(Erasure.Channel, "ErasureChannel")
+
+
+class ErasureOut(Schema):
+    """What an erasure did, as its log keeps it: counts, never the erased data."""
+
+    id: int
+    erased_at: datetime
+    channel: ErasureChannel
+    person: int | None = Field(None, alias="person_id", description="the anonymised entry")
+    registrations: int = Field(..., description="registrations anonymised")
+    contributions: int = Field(..., description="post-its unsigned")
+    deliveries: int = Field(..., description="emails stripped of their recipient")
