@@ -172,6 +172,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 # The largest document an organiser may upload, in megabytes.
 DOCUMENT_MAX_MB = env.float("DOCUMENT_MAX_MB", default=25)
+# The network's logo on every booklet's cover, a path to a PNG or JPEG; a public document
+# of kind logo outside any meeting, uploaded by an organiser, takes its place.
+NETWORK_LOGO = env.str("NETWORK_LOGO", default="")
 
 # --- Redis: cache and Celery broker ------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -69,6 +69,8 @@ from .schemas import (
     SameIdeaOut,
     SuggestionIn,
     SuggestionOut,
+    SynthesisIn,
+    SynthesisOut,
     TableIn,
     TableOut,
     TimerIn,
@@ -305,6 +307,21 @@ def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
         if people_ids is not None:
             workshop_facilitators_set(workshop, people_ids)
     return _detail(workshop)
+
+
+@router.put(
+    "/workshops/{workshop_id}/synthesis",
+    response={200: SynthesisOut, **error_responses()},
+    auth=facilitators,
+    summary="Write a workshop's strong ideas",
+)
+def workshop_synthesis_set(request, workshop_id: int, payload: SynthesisIn):
+    """The strong ideas ("idées fortes") of the workshop, a few sentences in French and
+    in Dutch, which its booklet prints (each language falls back to the other). Both are
+    replaced; a closed workshop takes them too. The organisers and the meeting's
+    facilitators; 422 for a text over 4 000 characters."""
+    workshop = _workshop(request, workshop_id)
+    return workshop_services.workshop_synthesis_set(workshop, **payload.dict())
 
 
 @router.post(

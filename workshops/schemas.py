@@ -16,7 +16,7 @@ from events_site.kit.schemas import ListOf, api_choices
 from meetings.models import Erasure
 
 from .devices import Phone
-from .models import Contribution, Round, Workshop
+from .models import SYNTHESIS_MAX, Contribution, Round, Workshop
 from .printouts import table_link
 from .services.timer import TIMER_ACTIONS
 
@@ -182,6 +182,19 @@ class WorkshopPatch(Patch):
     )
 
 
+class SynthesisIn(In):
+    synthesis_fr: str = Field("", max_length=SYNTHESIS_MAX, description="a few sentences")
+    synthesis_nl: str = Field("", max_length=SYNTHESIS_MAX, description="empty: the French ones")
+
+
+class SynthesisOut(Schema):
+    workshop: int = Field(..., alias="id")
+    synthesis: Text = Field(..., description="in the request's language, else the other one")
+    synthesis_fr: Text
+    synthesis_nl: Text
+    updated_at: datetime
+
+
 class WorkshopSummaryOut(Schema):
     id: int
     meeting: int = Field(..., alias="meeting_id")
@@ -221,6 +234,8 @@ WorkshopPage = page_of(WorkshopListItemOut, "WorkshopPage")
 
 
 class WorkshopOut(WorkshopSummaryOut):
+    synthesis_fr: Text = Field(..., description="the strong ideas, for the booklet")
+    synthesis_nl: Text
     questions: list[QuestionOut]
     rounds: list[RoundOut]
     tables: list[TableOut]
