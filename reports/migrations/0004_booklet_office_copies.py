@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_booklet_audience'),
+        ('reports', '0003_document_jobs'),
     ]
 
     operations = [
