@@ -11,6 +11,7 @@ from registrations.api import router as registrations_router
 from registrations.checkin_api import router as checkin_router
 from reports.api import router as reports_router
 from tasks.api import router as tasks_router
+from tasks.webhook_api import router as webhooks_router
 from workshops.api import router as workshops_router
 
 from .kit.errors import DomainError
@@ -115,5 +116,6 @@ api.add_router("/", meetings_router)
 api.add_router("/", registrations_router)
 api.add_router("/", checkin_router)
 api.add_router("/", tasks_router)
+api.add_router("/", webhooks_router)
 api.add_router("/", workshops_router)
 api.add_router("/", reports_router)
