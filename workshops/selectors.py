@@ -14,21 +14,31 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from events_site.kit.pagination import narrowed
 from events_site.kit.text import bilingual
 from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
 
+from . import cloud
 from .errors import UnknownTable
 from .models import (
+    SCALE_MAX,
+    SCALE_MIN,
+    WORDS_PER_VOTER,
     Contribution,
     Orientation,
+    PollAnswer,
+    PollOption,
     Question,
     Round,
     Table,
     Vote,
+    WordEntry,
     Workshop,
     room_sees,
 )
+from .suggestions import stored_vectors
+from .words import WordGroup, key_texts, key_vectors, word_groups
 
 LATEST_POSTITS = 12
 
@@ -66,6 +76,8 @@ def timer_state_build(workshop_id: int) -> dict | None:
                 "id": round_.pk,
                 "title": both_languages(round_, "title"),
                 "kind": round_.kind,
+                # A poll's or a cloud's results, or only the count of answers (screens).
+                "results_shown": round_.results_shown,
                 "question": (
                     {"id": question.pk, "text": both_languages(question, "text")}
                     if question
@@ -145,10 +157,28 @@ def visible_postit_count() -> Count:
     return Count("contributions", filter=room_sees("contributions__"))
 
 
-def meeting_workshops(meeting: Meeting) -> QuerySet[Workshop]:
-    return meeting.workshops.prefetch_related("questions", "rounds").annotate(
-        contribution_count=visible_postit_count()
-    )
+def workshops_find(
+    *,
+    meeting: int | None = None,
+    year: int | None = None,
+    q: str = "",
+    status: str | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Workshop]:
+    """Workshops with their questions, rounds and visible post-it count, by meeting and
+    order, in three queries whatever their number; `q` is contained in a title or the
+    room."""
+    return narrowed(
+        Workshop.objects.prefetch_related("questions", "rounds").annotate(
+            contribution_count=visible_postit_count()
+        ),
+        q=q,
+        q_fields=("title_fr", "title_nl", "room"),
+        meeting_id=meeting,
+        meeting__programme__year=year,
+        status=status,
+        updated_at__gte=updated_since,
+    ).order_by("meeting_id", "order", "pk")
 
 
 def workshop_detail(workshop_id: int) -> Workshop:
@@ -264,3 +294,117 @@ def facilitator_meetings(user, now: datetime) -> list[Meeting]:
             )
         )
     )
+
+
+# --- Polls and word clouds -------------------------------------------------------------
+
+
+@dataclass
+class PollBar:
+    """One bar of a poll's chart: an option (its label in both languages), or a value
+    of the scale."""
+
+    label: dict[str, str]
+    count: int
+    option: int | None = None
+    value: int | None = None
+
+    def share(self, voters: int) -> float:
+        return self.count / voters if voters else 0.0
+
+
+@dataclass
+class PollResults:
+    round: Round
+    voters: int
+    bars: list[PollBar]
+    # The scale's mean, None for a choice or before the first answer.
+    mean: float | None = None
+
+
+def poll_results(round_: Round) -> PollResults:
+    """A poll's bars, in the options' order (or 1 to 5), and how many voters answered:
+    two queries, whatever the number of answers."""
+    answers = PollAnswer.objects.filter(round=round_)
+    voters = answers.values("voter").distinct().count()
+    if round_.poll_mode == Round.PollMode.SCALE:
+        counts = dict(answers.values_list("value").annotate(n=Count("pk")))
+        bars = [
+            PollBar({"fr": str(v), "nl": str(v)}, counts.get(v, 0), value=v)
+            for v in range(SCALE_MIN, SCALE_MAX + 1)
+        ]
+        total = sum(bar.count for bar in bars)
+        mean = sum(bar.value * bar.count for bar in bars) / total if total else None
+        return PollResults(round_, voters, bars, mean)
+    options = PollOption.objects.filter(round=round_).annotate(n=Count("answers"))
+    bars = [PollBar(both_languages(o, "label"), o.n, option=o.pk) for o in options]
+    return PollResults(round_, voters, bars)
+
+
+def word_cloud(round_: Round, *, with_hidden: bool = False) -> list[WordGroup]:
+    """The words of a words round, grouped across languages (`words.word_groups`), most
+    voices first; the hidden ones only for the facilitators (`with_hidden`). Two
+    queries: the entries, and the stored vectors of their keys."""
+    entries = list(
+        WordEntry.objects.filter(round=round_).only("voter", "text", "key", "hidden").order_by("pk")
+    )
+    texts = key_texts((entry.key, entry.text) for entry in entries)
+    vectors = key_vectors(texts, stored_vectors(round_.workshop_id, list(texts.values())))
+    groups = word_groups(entries, vectors)
+    return groups if with_hidden else [g for g in groups if not g.hidden]
+
+
+def round_poll(round_: Round, voter: str) -> dict:
+    """What a phone needs to answer (`PollOut`): the options, and whether this voter has
+    answered or how many words it may still send. Three queries."""
+    options = list(PollOption.objects.filter(round=round_))
+    sent = WordEntry.objects.filter(round=round_, voter=voter).count() if voter else 0
+    answered = PollAnswer.objects.filter(round=round_, voter=voter).exists() if voter else False
+    return {
+        "round": round_.pk,
+        "kind": round_.kind,
+        "title": both_languages(round_, "title"),
+        "poll_mode": round_.poll_mode,
+        "poll_max_choices": round_.poll_max_choices,
+        "options": options,
+        "results_shown": round_.results_shown,
+        "answered": answered or sent >= WORDS_PER_VOTER,
+        "words_left": max(WORDS_PER_VOTER - sent, 0) if round_.kind == Round.Kind.WORDS else 0,
+    }
+
+
+def cloud_title(round_: Round) -> str:
+    """The cloud's text alternative starts with this: the round, in the page's language
+    (modeltranslation falls back to the other one)."""
+    return _("Word cloud: %(title)s") % {"title": round_.title}
+
+
+def round_results(round_: Round) -> dict:
+    """A poll's or a words round's results (`ResultsOut`), for the facilitators' screens."""
+    body = {"round": round_.pk, "kind": round_.kind, "results_shown": round_.results_shown}
+    if round_.kind == Round.Kind.WORDS:
+        groups = word_cloud(round_, with_hidden=True)
+        shown = [g for g in groups if not g.hidden]
+        voters = WordEntry.objects.filter(round=round_).values("voter").distinct().count()
+        words = [
+            {"label": g.label, "count": g.count, "keys": g.keys, "hidden": g.hidden} for g in groups
+        ]
+        return {
+            **body,
+            "voters": voters,
+            "words": words,
+            "svg": cloud.svg(shown, cloud_title(round_)),
+        }
+    results = poll_results(round_)
+    bars = [
+        {
+            "label": bar.label,
+            "count": bar.count,
+            "share": round(bar.share(results.voters), 4),
+            "option": bar.option,
+            "value": bar.value,
+        }
+        for bar in results.bars
+    ]
+    mean = round(results.mean, 2) if results.mean is not None else None
+    return {**body, "voters": results.voters, "bars": bars, "mean": mean}
