@@ -52,6 +52,8 @@ from .schemas import (
     PersonOut,
     PersonPage,
     PersonPatch,
+    PictureOut,
+    PicturesIn,
     ProgrammeFilters,
     ProgrammeIn,
     ProgrammeOut,
@@ -109,6 +111,10 @@ def _aware(value: datetime | None, time_zone: str) -> datetime | None:
 
 
 def _meeting_data(data: dict, time_zone: str) -> dict:
+    for name in ("ambitions_fr", "ambitions_nl"):
+        if data.get(name) is not None:
+            # Stored one a line: a line break inside an entry would split it in two.
+            data[name] = "\n".join(" ".join(entry.split()) for entry in data[name])
     if "host_organisation" in data:
         data["host_organisation"] = _resolve(
             Organisation, data["host_organisation"], "host_organisation"
@@ -541,6 +547,34 @@ def meeting_documents(request, meeting_id: int, query: Query[PageQuery]):
     the same key."""
     viewer = _readable(request, meeting_id)
     return page(request, selectors.meeting_documents_find(meeting_id, viewer), query)
+
+
+@router.get(
+    "/meetings/{meeting_id}/pictures",
+    response={200: list[PictureOut], **error_responses()},
+    auth=organiser_auth,
+    tags=["documents"],
+    summary="List the photos of a meeting's booklet",
+)
+def meeting_pictures(request, meeting_id: int):
+    """The photos the meeting's synthesis booklet shows, in their order, with their
+    captions. Organisers only."""
+    return list(_meeting(meeting_id).pictures.order_by("order", "pk"))
+
+
+@router.put(
+    "/meetings/{meeting_id}/pictures",
+    response={200: list[PictureOut], **error_responses()},
+    auth=organiser_auth,
+    tags=["documents"],
+    summary="Choose the photos of a meeting's booklet",
+)
+def meeting_pictures_set(request, meeting_id: int, payload: PicturesIn):
+    """Replace the booklet's photos, at most 4, in the order given, each a document of
+    kind photo of this meeting (upload it first) with a caption in French and Dutch.
+    422 for another document, the same one twice, or more than 4. Organisers only."""
+    pictures = [picture.dict() for picture in payload.pictures]
+    return document_services.meeting_pictures_set(_meeting(meeting_id), pictures)
 
 
 @router.post(
