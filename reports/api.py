@@ -23,7 +23,9 @@ def booklet_out(job: BookletJob) -> dict:
         "id": job.pk,
         "meeting": job.meeting_id,
         "language": job.language,
+        "audience": job.audience,
         "status": job.status,
+        "stage": services.booklet_stage(job),
         "progress": job.progress,
         "error": job.error,
         "download_url": (
@@ -42,9 +44,13 @@ def booklet_out(job: BookletJob) -> dict:
     auth=organiser_auth,
 )
 def booklet_request(request, meeting_id: int, payload: BookletIn):
-    """Start building the booklet, or get the stored one if nothing changed since (200)."""
+    """Start building the booklet, or get the stored one if nothing changed since (200).
+    The public copy by default; the participants' copy adds the contacts of those who
+    came and agreed to share them."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
-    job, _started = services.booklet_request(meeting, payload.language, user=request.user)
+    job, _started = services.booklet_request(
+        meeting, payload.language, user=request.user, audience=payload.audience
+    )
     # Without a worker the build already ran, after the request's commit.
     job.refresh_from_db()
     return Status(200 if job.status == BookletJob.Status.DONE else 202, booklet_out(job))
@@ -54,7 +60,7 @@ def booklet_request(request, meeting_id: int, payload: BookletIn):
     "/booklets/{job_id}", response={200: BookletOut, **error_responses()}, auth=organiser_auth
 )
 def booklet_read(request, job_id: int):
-    """The build's state and progress (0–100), then where to download it."""
+    """The build's state, its stage and progress (0–100), then where to download it."""
     return booklet_out(get_object_or_404(BookletJob, pk=job_id))
 
 

@@ -73,6 +73,10 @@ def _booklet_text() -> dict[str, str]:
     return {
         "queued": _("Waiting for a worker…"),
         "running": _("Building the booklet…"),
+        "data": _("Reading the meeting's data…"),
+        "sections": _("Writing the sections…"),
+        "layout": _("Laying out the pages…"),
+        "saving": _("Saving the file…"),
         "done": _("The booklet is ready."),
         "failed": _("The booklet could not be built: %(error)s"),
         "download": _("Download the booklet"),
