@@ -1,6 +1,6 @@
 """Errors of the reports, worded for the organiser who has to act."""
 
-from events_site.kit.errors import DomainError, Invalid
+from events_site.kit.errors import DomainError, Forbidden, Invalid
 
 
 class ReportsError(DomainError):
@@ -8,4 +8,12 @@ class ReportsError(DomainError):
 
 
 class InvalidBookletRequest(ReportsError, Invalid):
+    pass
+
+
+class InvalidDocumentRequest(ReportsError, Invalid):
+    pass
+
+
+class DocumentRefused(ReportsError, Forbidden):
     pass
