@@ -67,6 +67,7 @@ from .booklet_data import (
     Item,
     Picture,
     Section,
+    WorkshopSection,
     content,
     picture_bytes,
 )
