@@ -23,7 +23,7 @@ from meetings.emails import site_link
 from meetings.models import Document
 
 from . import figures as fig
-from .booklet import BOOKLET_LANGUAGES, _cofacilitator, booklet_title
+from .booklet import BOOKLET_LANGUAGES, _cofacilitator, booklet_title, voters_line
 from .booklet_data import (
     FIGURE_LABELS,
     Booklet,
@@ -245,6 +245,7 @@ class _Layout:
             for group in section.highlights:
                 writer.paragraph(content(group.title, lang))
                 writer.bullets([item.text for item in group.items])
+        self.voices(section, lang)
         if not section.contributions:
             writer.paragraph(_("No contribution was recorded in this workshop."))
             return
@@ -265,6 +266,24 @@ class _Layout:
         header = [_("Orientations"), _("Proposed actions"), _("Objectives pursued")]
         rows = [row for group in section.groups for row in _orientation_rows(group, lang)]
         writer.table(header, rows, ORIENTATION_COLUMNS_CM)
+
+    def voices(self, section: WorkshopSection, lang: str) -> None:
+        """Each poll with its counts and their chart, each cloud as its list of words:
+        what the PDF draws, in text a reader can edit."""
+        writer = self.writer
+        for poll in section.polls:
+            title = content(poll.title, lang)
+            self.heading(title, below=1)
+            writer.paragraph(voters_line(poll), office.SMALL)
+            bars = [(content(bar.label, lang), bar.count) for bar in poll.bars]
+            writer.bullets([f"{label}: {count}" for label, count in bars])
+            png = charts.bars_png(bars)
+            if png is not None:
+                writer.picture(office.Picture.of(png, width_cm=CHART_WIDTH_CM, caption=title))
+        for cloud in section.clouds:
+            self.heading(content(cloud.title, lang), below=1)
+            writer.paragraph(voters_line(cloud), office.SMALL)
+            writer.paragraph(", ".join(f"{word.label} ({word.count})" for word in cloud.words))
 
     def annexes(self, lang: str) -> None:
         writer = self.writer
