@@ -206,7 +206,6 @@ def _raw(booklet) -> bytes:
             )
             for item in section.strongest
         ]
-        story.append(para("  ·  ".join(f"{t} ({c})" for t, c in section.terms)))
         header = [para(h, styles.cell) for h in ("Pistes", "Actions", "Objectifs")]
         for group in section.groups:
             title = group.title["fr"] if group.title else "Autres propositions"
