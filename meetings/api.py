@@ -15,6 +15,7 @@ from events_site.kit.pagination import PageQuery, page
 from . import selectors
 from .auth import OrganiserBearer, organiser_auth
 from .errors import InvalidData, UnknownDocument, UnknownMeeting
+from .imports import ImportFileError, contacts_import
 from .models import (
     AgendaItem,
     CoFacilitator,
@@ -47,6 +48,8 @@ from .schemas import (
     OrganisationOut,
     OrganisationPage,
     OrganisationPatch,
+    PeopleImportIn,
+    PeopleImportOut,
     PersonFilters,
     PersonIn,
     PersonOut,
@@ -199,6 +202,35 @@ def person_list(request, filters: Query[PersonFilters]):
     at a time; filter by a part of the name or email, organisation, its country,
     function, or what changed since a time. Organisers only."""
     return page(request, selectors.people_find(**filters.filters()), filters)
+
+
+@router.post(
+    "/people/import",
+    response={200: PeopleImportOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
+    summary="Import people from a spreadsheet",
+)
+def people_import(request, payload: Form[PeopleImportIn], file: File[UploadedFile]):
+    """Add or update people, and their organisations, from a .csv or .xlsx file
+    (multipart/form-data), one row each, as the admin's contacts import reads it: the
+    first non-empty row is the header, in French, Dutch or English (`email`, `first_name`,
+    `last_name`, `function` are required; `organisation`, `kind`, `country`, `city`,
+    `postcode`, `phone`, `language`, `news` are read when present), and people are
+    matched by email. All or nothing: a single row with a problem writes nothing, and the
+    422 lists every row's problems under `errors`, by line, in the request's language.
+    With `dry_run` every check is made and nothing is written, with the answer the
+    import would give. A file that is not a readable .csv or .xlsx, or lacks a required
+    column, is a 422 on `file`. Organisers only.
+
+    Declared before `/people/{person_id}`: one path answers each address, the first."""
+    try:
+        report = contacts_import(
+            file, filename=file.name or "", dry_run=payload.dry_run, all_or_nothing=True
+        )
+    except ImportFileError as refusal:
+        raise InvalidData(refusal.message, {"file": [refusal.message]}) from None
+    return {**vars(report), "summary": report.summary}
 
 
 @router.get(
