@@ -46,6 +46,7 @@ def booklet_out(job: BookletJob) -> dict:
     "/meetings/{meeting_id}/booklet",
     response={200: BookletOut, 202: BookletOut, **error_responses()},
     auth=organiser_auth,
+    summary="Request a meeting's synthesis booklet",
 )
 def booklet_request(request, meeting_id: int, payload: BookletIn):
     """Start building the booklet, or get the stored one if nothing changed since (200)."""
@@ -57,7 +58,10 @@ def booklet_request(request, meeting_id: int, payload: BookletIn):
 
 
 @router.get(
-    "/booklets/{job_id}", response={200: BookletOut, **error_responses()}, auth=organiser_auth
+    "/booklets/{job_id}",
+    response={200: BookletOut, **error_responses()},
+    auth=organiser_auth,
+    summary="Read a booklet's build",
 )
 def booklet_read(request, job_id: int):
     """The build's state and progress (0–100), then where to download it: the PDF
@@ -69,6 +73,7 @@ def booklet_read(request, job_id: int):
     "/meetings/{meeting_id}/close",
     response={200: MeetingClosedOut, **error_responses()},
     auth=organiser_auth,
+    summary="Close a meeting",
 )
 def meeting_close(request, meeting_id: int):
     """Declare the meeting over: its booklet goes to everyone who checked in."""
