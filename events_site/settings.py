@@ -243,6 +243,9 @@ DOCUMENTS_AT_ONCE = {
     "registrations_csv": 2000,
     "registrations_xlsx": 1000,
     "table_cards": 60,
+    # The public brochure, by published meetings: above, a worker builds it into the
+    # cache and the link asks visitors to come back in a few seconds.
+    "brochure": 150,
 }
 # --- Outbox (tasks/outbox/) ------------------------------------------------------------
 # Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max

@@ -109,6 +109,23 @@ def document_build(job_id: int) -> None:
     document_job_run(job_id)
 
 
+@shared_task(
+    name="tasks.brochure_build",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def brochure_build(year: int, lang: str) -> None:
+    """Build a large programme's brochure into the cache, where its link finds it."""
+    try:
+        brochure_payload(year, lang)
+    except UnknownProgramme:
+        return  # unpublished since the request
+
+
 @shared_task(name="tasks.documents_expire", ignore_result=True)
 def documents_expire() -> None:
     """Delete the organisers' documents built more than `RETENTION_DOCUMENTS_DAYS` ago."""

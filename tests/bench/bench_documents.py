@@ -213,8 +213,8 @@ def _at_once(meetings: dict) -> list[tuple[bool, str]]:
     from workshops.models import Table, Workshop
 
     lines = []
-    for kind, limit in settings.DOCUMENTS_AT_ONCE.items():
-        spec, workshop = KINDS[kind], None
+    for kind, spec in KINDS.items():
+        limit, workshop = settings.DOCUMENTS_AT_ONCE[kind], None
         if kind == "table_cards":
             meeting = meetings[SAMPLE]
             workshop = Workshop.objects.create(meeting=meeting, title_fr="Atelier", order=0)
