@@ -258,6 +258,18 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 OUTBOX_STUCK_AFTER_S = env.float("OUTBOX_STUCK_AFTER_S", default=300.0)
 OUTBOX_REQUEUE_AFTER_S = env.float("OUTBOX_REQUEUE_AFTER_S", default=60.0)
 DEFAULT_REPLY_TO = env.str("DEFAULT_REPLY_TO", default="")
+# --- Webhooks (tasks/webhooks/) ------------------------------------------------------------
+# Calls refused with 5xx, 408, 425 or 429, or unanswered, are retried after base·2^(n-1)
+# seconds (with jitter), at most max, up to the attempts; a webhook whose calls fail for
+# good this many times in a row is switched off and its owner emailed.
+WEBHOOK_RETRY_BASE_S = env.float("WEBHOOK_RETRY_BASE_S", default=30.0)
+WEBHOOK_RETRY_MAX_S = env.float("WEBHOOK_RETRY_MAX_S", default=3600.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=5)
+WEBHOOK_TIMEOUT_S = env.float("WEBHOOK_TIMEOUT_S", default=10.0)
+# Networks a webhook may call although they are private or loopback (SSRF protection,
+# tasks/webhooks/targets.py): comma-separated, e.g. 10.1.2.0/24 for a receiver inside.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 
 # The jobs beat runs (tasks/tasks.py), by name.
 CELERY_BEAT_SCHEDULE = {
@@ -292,7 +304,7 @@ RETENTION_DOCUMENTS_DAYS = env.int("RETENTION_DOCUMENTS_DAYS", default=7)
 # BRPOP timeout (1 s), which a worker waits on its connection for the next job.
 REDIS_BROKER_TIMEOUT_S = env.float("REDIS_BROKER_TIMEOUT_S", default=1.5)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(OUTBOX_RETRY_MAX_S) + 3600,
+    "visibility_timeout": int(max(OUTBOX_RETRY_MAX_S, WEBHOOK_RETRY_MAX_S)) + 3600,
     "socket_connect_timeout": REDIS_BROKER_TIMEOUT_S,
     "socket_timeout": REDIS_BROKER_TIMEOUT_S,
     **EMBEDDED_BROKER_OPTIONS,

@@ -555,3 +555,24 @@ class DocumentOut(Schema):
 
 
 DocumentPage = page_of(DocumentOut, "DocumentPage")
+
+
+# --- Importing people ------------------------------------------------------------------
+
+
+class PeopleImportIn(Schema):
+    dry_run: bool = Field(
+        False, description="check every row and answer as the import would, writing nothing"
+    )
+
+
+class PeopleImportOut(Schema):
+    """What the import did, or would do on a dry run."""
+
+    dry_run: bool
+    created: int = Field(..., description="people added to the directory")
+    updated: int = Field(..., description="people matched by email whose row changed them")
+    unchanged: int
+    organisations_created: int
+    ignored_columns: list[str] = Field(..., description="headers no column answers to")
+    summary: str = Field(..., description="the counts in a sentence, in the request's language")

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import EditionLanguage, Meeting
 
+# What a build stores: the PDF and its editable copies.
+BOOKLET_FORMATS = ("pdf", "docx", "odt")
+
 
 class Audience(models.TextChoices):
     """Who a booklet is for (`booklet_data.AUDIENCES`): only the participants' copy
@@ -46,6 +49,9 @@ class BookletJob(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to="booklets/", blank=True)
+    # The editable copies, built by the same job from the same data (`booklet_office`).
+    docx_file = models.FileField(_("Word copy (DOCX)"), upload_to="booklets/", blank=True)
+    odt_file = models.FileField(_("LibreOffice copy (ODT)"), upload_to="booklets/", blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -73,6 +79,11 @@ class BookletJob(models.Model):
 
     def __str__(self):
         return f"{self.meeting} ({self.language}, {self.status})"
+
+    def stored(self, kind: str):
+        """The stored file of `kind` (one of `BOOKLET_FORMATS`), empty until the build is
+        done, or for a build finished before the editable copies existed."""
+        return {"pdf": self.file, "docx": self.docx_file, "odt": self.odt_file}[kind]
 
 
 class DocumentJob(models.Model):

@@ -1,6 +1,6 @@
 """The printable outputs' pages: brochure, meeting documents, booklet and results."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import document_views, views
 from .document_kinds import KINDS
@@ -21,6 +21,11 @@ report_patterns = [
         "meetings/<int:meeting_id>/booklet/<int:job_id>.pdf",
         views.booklet_download,
         name="booklet_download",
+    ),
+    re_path(
+        r"^meetings/(?P<meeting_id>[0-9]+)/booklet/(?P<job_id>[0-9]+)\.(?P<kind>docx|odt)$",
+        views.booklet_download,
+        name="booklet_copy_download",
     ),
     path("meetings/<int:meeting_id>/results/", views.meeting_results, name="meeting_results"),
     path(

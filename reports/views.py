@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from events_site.kit.office import WRITERS
 from events_site.kit.permissions import signed_in_and_allowed
 from meetings.auth import api_key_or_session, is_organiser
 from meetings.errors import UnknownProgramme
@@ -83,7 +84,6 @@ def _booklet_text() -> dict[str, str]:
         "running": _("Building the booklet…"),
         "done": _("The booklet is ready."),
         "failed": _("The booklet could not be built: %(error)s"),
-        "download": _("Download the booklet"),
         "network": _("No answer from the server. Check the connection and try again."),
         "refused": _("The server refused this request."),
         "signed_out": _("Your session has ended: reload the page and sign in again."),
@@ -119,22 +119,28 @@ def meeting_booklet(request, meeting_id: int):
     )
 
 
+BOOKLET_TYPES = {"pdf": PDF, **{kind: writer.content_type for kind, writer in WRITERS.items()}}
+
+
 @api_key_or_session
 @organisers_only
-def booklet_download(request, meeting_id: int, job_id: int):
+def booklet_download(request, meeting_id: int, job_id: int, kind: str = "pdf"):
+    """The booklet, or one of its editable copies (`kind`, "docx" or "odt"), to save."""
     job = get_object_or_404(
         BookletJob,
         pk=job_id,
         meeting_id=meeting_id,
         status=BookletJob.Status.DONE,
     )
-    if not default_storage.exists(job.file.name):
+    stored = job.stored(kind)
+    if not stored or not default_storage.exists(stored.name):
         raise Http404
     stem = job.language.replace("+", "-")
     response = FileResponse(
-        default_storage.open(job.file.name, "rb"),
-        content_type=PDF,
-        filename=f"booklet-{job.meeting_id}-{stem}.pdf",
+        default_storage.open(stored.name, "rb"),
+        content_type=BOOKLET_TYPES[kind],
+        as_attachment=kind != "pdf",
+        filename=f"booklet-{job.meeting_id}-{stem}.{kind}",
     )
     response["Cache-Control"] = "private, no-store"
     return response

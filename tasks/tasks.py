@@ -22,6 +22,8 @@ from workshops.services.retention import retention_apply
 
 from .outbox.send import deliveries_send
 from .outbox.sweep import deliveries_sweep
+from .webhooks.send import webhook_calls_send as calls_send
+from .webhooks.sweep import webhook_calls_sweep
 
 
 @shared_task(name="tasks.programme_caches_warm", acks_late=True, ignore_result=True)
@@ -54,7 +56,17 @@ def deliver(delivery_ids: list[int]) -> None:
 
 @shared_task(name="tasks.outbox_sweep", ignore_result=True)
 def outbox_sweep() -> None:
+    """Hand on the emails and the webhook calls that nobody is working on."""
     deliveries_sweep()
+    webhook_calls_sweep()
+
+
+@shared_task(
+    name="tasks.webhook_calls_send", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def webhook_calls_send(call_ids: list[int]) -> None:
+    """Send a batch of webhook calls; retries are scheduled per call by the calls' outbox."""
+    calls_send(call_ids)
 
 
 @shared_task(name="tasks.idempotency_purge", ignore_result=True)
