@@ -225,6 +225,7 @@ def test_key_figures_and_cover_are_printed(synthesis):
 
 
 def test_an_nl_booklet_has_dutch_headings_and_content_with_fallback(synthesis):
+    question_create(synthesis["empty"], text_fr="Quelle culture partager ?", text_nl="")
     text = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), "nl"))
     with translation.override("nl"):
         for heading in ("Key figures", "Next steps", "Venue"):
@@ -239,7 +240,8 @@ def test_a_bilingual_booklet_prints_both_halves(synthesis):
     booklet = booklet_data(synthesis["meeting"])
     text = pdf_text(booklet_pdf(booklet, "fr+nl"))
     assert text.index("Mobilité") < text.index("Mobiliteit")
-    assert squeeze(text).count(squeeze(synthesis["items"]["train"].text)) == 2 * 3
+    # In each half: highlighted, most voted, in the table and in the annex.
+    assert squeeze(text).count(squeeze(synthesis["items"]["train"].text)) == 2 * 4
 
 
 def test_a_post_it_taller_than_a_page_is_split_across_pages(synthesis):
@@ -276,7 +278,8 @@ def test_the_same_idea_merged_from_both_languages_is_printed_once_with_them(synt
 def test_contents_longer_than_a_page_go_on_over_the_next_one(programme):
     meeting = MeetingFactory(programme=programme)
     Workshop.objects.bulk_create(
-        Workshop(meeting=meeting, title_fr=f"Atelier n° {n}", order=n) for n in range(30)
+        Workshop(meeting=meeting, title_fr=f"Atelier n° {n}", order=n, synthesis_fr="Une idée.")
+        for n in range(30)
     )
     pages = PdfReader(BytesIO(booklet_pdf(booklet_data(meeting), "fr+nl"))).pages
     # Page 1 is the cover; the contents fill page 2 and go on over page 3.
