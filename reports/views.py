@@ -70,6 +70,11 @@ def _booklet_text() -> dict[str, str]:
     return {
         "queued": _("Waiting for a worker…"),
         "running": _("Building the booklet…"),
+        "data": _("Reading the meeting's data…"),
+        "sections": _("Writing the sections…"),
+        "layout": _("Laying out the pages…"),
+        "copies": _("Making the editable copies (DOCX, ODT)…"),
+        "saving": _("Saving the files…"),
         "done": _("The booklet is ready."),
         "failed": _("The booklet could not be built: %(error)s"),
         "network": _("No answer from the server. Check the connection and try again."),
