@@ -10,14 +10,12 @@ from django.utils import timezone
 from meetings.models import Meeting
 from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data
-from reports.booklet_office import booklet_office
 from workshops.services.plan import round_create
 from workshops.services.polls import poll_answer, poll_option_create, word_hide, words_send
 from workshops.services.timer import timer_act
 from workshops.services.workshops import workshop_create
 
 from .test_booklet import pdf_text, squeeze
-from .test_booklet_office import document_text
 
 pytestmark = pytest.mark.django_db
 
@@ -101,13 +99,3 @@ def test_the_results_page_shows_the_bars_and_the_cloud(voices, client):
     document = xml.dom.minidom.parseString(picture)  # noqa: S318
     texts = [node.firstChild.data for node in document.getElementsByTagName("text")]
     assert texts == ["mobilité", "<b>&"]
-
-
-@pytest.mark.parametrize("kind", ["docx", "odt"])
-def test_the_editable_copies_list_the_poll_with_its_chart_and_the_cloud_s_words(voices, kind):
-    payload = booklet_office(booklet_data(voices.meeting), "nl", kind)
-
-    text = document_text(payload, kind)
-    assert "Hoe komt u naar het werk?" in text
-    assert "Met de bus: 1" in text and "Met de fiets: 2" in text
-    assert "mobilité (2)" in text and "idiot" not in text
