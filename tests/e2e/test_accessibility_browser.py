@@ -94,7 +94,7 @@ def _world(meeting, closed):
     cancelled = MeetingFactory(programme=meeting.programme, title_fr="Rencontre annulée")
     cross_border_pair(cancelled)
     meeting_cancel(cancelled, reason="Salle indisponible")
-    workshop_create(closed, title_fr="Mobilité", title_nl="Mobiliteit")
+    _answered(workshop_create(closed, title_fr="Mobilité", title_nl="Mobiliteit"))
     meeting_close(closed)
 
     visit = agenda_item_create(
@@ -132,6 +132,20 @@ def _world(meeting, closed):
         "person": Person.objects.order_by("pk").first(),
         "organisation": Organisation.objects.order_by("pk").first(),
     }
+
+
+def _answered(workshop) -> None:
+    """A poll and a word cloud the room answered: the results page shows their bars and
+    the cloud's inline SVG."""
+    poll = round_create(workshop, title_fr="Sondage", title_nl="Peiling", kind="poll")
+    option = poll_option_create(poll, label_fr="Oui", label_nl="Ja")
+    poll_option_create(poll, label_fr="Non", label_nl="Nee")
+    words = round_create(workshop, title_fr="Un mot", title_nl="Eén woord", kind="words")
+    timer_act(workshop, "start", round_id=poll.pk)
+    poll_answer(poll, "phone:1", options=[option.pk])
+    timer_act(workshop, "start", round_id=words.pk)
+    words_send(words, "phone:1", ["mobilité", "mobiliteit", "<b>&"])
+    workshop_close(workshop)
 
 
 def _voice(meeting) -> dict:
