@@ -266,6 +266,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
         for name, path in [
             ("door", f"/{lang}/door/meetings/{meeting.pk}/"),
             ("booklet", f"/{lang}/meetings/{world['closed'].pk}/booklet/"),
+            ("document job", f"/{lang}/meetings/{meeting.pk}/documents/badges/"),
             ("admin", f"{admin}/"),
             ("admin meetings", f"{admin}/meetings/meeting/"),
             ("admin meeting", f"{admin}/meetings/meeting/{meeting.pk}/change/"),
