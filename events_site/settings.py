@@ -243,6 +243,9 @@ DOCUMENTS_AT_ONCE = {
     "registrations_csv": 2000,
     "registrations_xlsx": 1000,
     "table_cards": 60,
+    # The public brochure, by published meetings: above, a worker builds it into the
+    # cache and the link asks visitors to come back in a few seconds.
+    "brochure": 150,
 }
 # --- Outbox (tasks/outbox/) ------------------------------------------------------------
 # Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max
@@ -280,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "tasks.idempotency_purge", "schedule": 3600.0},
     # Personal data kept no longer than its rule (`registrations.services.retention`).
     "retention": {"task": "tasks.retention", "schedule": 24 * 3600.0},
+    # Organisers' documents built by jobs (`reports.document_jobs`), with their files.
+    "documents-expire": {"task": "tasks.documents_expire", "schedule": 3600.0},
 }
 # Retention rules, in days (months for registrations of held meetings): README,
 # configuration.
@@ -287,6 +292,7 @@ RETENTION_CANCELLED_DAYS = env.int("RETENTION_CANCELLED_DAYS", default=30)
 RETENTION_NOTES_DAYS = env.int("RETENTION_NOTES_DAYS", default=30)
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 RETENTION_DELIVERY_DAYS = env.int("RETENTION_DELIVERY_DAYS", default=90)
+RETENTION_DOCUMENTS_DAYS = env.int("RETENTION_DOCUMENTS_DAYS", default=7)
 # A message not acknowledged within this window is handed to another worker. A retry
 # waits in a worker, unacknowledged, for up to OUTBOX_RETRY_MAX_S before it even starts:
 # the window is that plus an hour for the batch itself, or a long retry would also be

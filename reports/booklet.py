@@ -35,7 +35,7 @@ from django.utils.translation import ngettext
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -55,6 +55,7 @@ from reportlab.platypus import (
 from events_site.kit import pdf
 from meetings.emails import site_link
 from meetings.models import Document
+from workshops import cloud
 
 from . import figures as fig
 from .booklet_data import (
@@ -66,6 +67,7 @@ from .booklet_data import (
     Item,
     Picture,
     Section,
+    WorkshopSection,
     content,
     picture_bytes,
 )
@@ -523,6 +525,7 @@ class _Writer:
                     Paragraph(f"• {pdf.escape(item.text)}", self.styles.bullet)
                     for item in group.items
                 ]
+        story += self.voices(workshop, lang)
         if not workshop.contributions:
             story.append(Spacer(0, 0.3 * cm))
             story.append(self.para(_("No contribution was recorded in this workshop.")))
@@ -543,6 +546,32 @@ class _Writer:
         story.append(self.para(_("Orientations, proposed actions and objectives"), self.styles.h3))
         for group in workshop.groups:
             story += self.orientation_tables(group, lang)
+        return story
+
+    def voices(self, section: WorkshopSection, lang: str) -> list:
+        """The workshop's polls, a bar chart each, and its word clouds, as the projector
+        drew them (`workshops.cloud`)."""
+        story = []
+        for poll in section.polls:
+            voters = ngettext("%(count)s voter", "%(count)s voters", poll.voters) % {
+                "count": poll.voters
+            }
+            if poll.mean is not None:
+                voters += " · " + _("mean %(mean)s") % {"mean": f"{poll.mean:.1f}"}
+            story += [
+                self.para(content(poll.title, lang), self.styles.h3),
+                self.para(voters, self.styles.base.small),
+                _poll_chart([(content(bar.label, lang), bar.count) for bar in poll.bars]),
+            ]
+        for words in section.clouds:
+            voters = ngettext("%(count)s voter", "%(count)s voters", words.voters) % {
+                "count": words.voters
+            }
+            story += [
+                self.para(content(words.title, lang), self.styles.h3),
+                self.para(voters, self.styles.base.small),
+                _cloud_drawing(words.words),
+            ]
         return story
 
     def orientation_tables(self, group: Group, lang: str) -> list[Table]:
@@ -802,6 +831,66 @@ def _bars(pairs: list[tuple[str, int]]) -> Drawing | None:
     chart.bars[0].fillColor = pdf.ACCENT
     chart.bars.strokeColor = None
     drawing.add(chart)
+    return drawing
+
+
+POLL_BAR_HEIGHT = 14
+POLL_LABEL_WIDTH = 6 * cm
+
+
+def _poll_chart(pairs: list[tuple[str, int]]) -> Drawing:
+    """A poll's bars, every option shown (a zero is an answer too): its label, a bar as
+    long as its share of the most chosen, and its count."""
+    font = pdf.font_family().name
+    most = max((count for _label, count in pairs), default=0) or 1
+    track = WIDTH - POLL_LABEL_WIDTH - 1.5 * cm
+    drawing = Drawing(WIDTH, POLL_BAR_HEIGHT * len(pairs) + 4)
+    for index, (label, count) in enumerate(pairs):
+        y = POLL_BAR_HEIGHT * (len(pairs) - index - 1) + 4
+        shown = pdf.printable(label)
+        if len(shown) > 40:
+            shown = shown[:39] + "…"
+        drawing.add(String(0, y + 2, shown, fontName=font, fontSize=8.5, fillColor=pdf.INK))
+        drawing.add(
+            Rect(
+                POLL_LABEL_WIDTH,
+                y,
+                max(track * count / most, 0.5),
+                POLL_BAR_HEIGHT - 4,
+                fillColor=pdf.ACCENT,
+                strokeColor=None,
+            )
+        )
+        drawing.add(
+            String(
+                POLL_LABEL_WIDTH + track * count / most + 4,
+                y + 2,
+                str(count),
+                fontName=font,
+                fontSize=8.5,
+                fillColor=pdf.INK,
+            )
+        )
+    return drawing
+
+
+def _cloud_drawing(words) -> Drawing:
+    """A word cloud laid out as on the projector (`workshops.cloud.layout`), scaled to
+    the page's width."""
+    scale = WIDTH / cloud.WIDTH
+    drawing = Drawing(WIDTH, cloud.HEIGHT * scale)
+    for word in cloud.layout(words):
+        drawing.add(
+            String(
+                word.x * scale,
+                (cloud.HEIGHT - word.y) * scale - word.size * scale * 0.35,
+                pdf.printable(word.text),
+                fontName=pdf.font_family().name,
+                fontSize=word.size * scale,
+                fillColor=colors.HexColor(word.colour),
+                textAnchor="middle",
+            )
+        )
     return drawing
 
 

@@ -14,6 +14,7 @@ from meetings.models import Meeting
 from registrations.services.reminders import reminders_queue
 from reports.brochure import brochure_payload
 from reports.document_jobs import document_build as document_job_run
+from reports.document_jobs import document_jobs_expire
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build
 from workshops.services.embeddings import workshop_texts_embed as texts_embed
@@ -118,6 +119,29 @@ def document_build(job_id: int) -> None:
     message delivered twice never builds the same job twice.
     """
     document_job_run(job_id)
+
+
+@shared_task(
+    name="tasks.brochure_build",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def brochure_build(year: int, lang: str) -> None:
+    """Build a large programme's brochure into the cache, where its link finds it."""
+    try:
+        brochure_payload(year, lang)
+    except UnknownProgramme:
+        return  # unpublished since the request
+
+
+@shared_task(name="tasks.documents_expire", ignore_result=True)
+def documents_expire() -> None:
+    """Delete the organisers' documents built more than `RETENTION_DOCUMENTS_DAYS` ago."""
+    document_jobs_expire()
 
 
 @shared_task(name="tasks.meeting_booklets_build", ignore_result=True)
