@@ -24,7 +24,7 @@ from meetings.models import Document
 from workshops import cloud
 
 from . import figures as fig
-from .booklet import BOOKLET_LANGUAGES, _cofacilitator, booklet_title
+from .booklet import BOOKLET_LANGUAGES, _cofacilitator, booklet_title, voters_line
 from .booklet_data import (
     FIGURE_LABELS,
     Booklet,
@@ -269,27 +269,22 @@ class _Layout:
         writer.table(header, rows, ORIENTATION_COLUMNS_CM)
 
     def voices(self, section: WorkshopSection, lang: str) -> None:
-        """The workshop's polls, a bar chart each (every option, a zero too), and its word
-        clouds as the projector drew them (`workshops.cloud`), as images."""
+        """The workshop's polls, their counts and a bar chart each (every option, a zero
+        too), and its word clouds, their words and the projector's layout (`workshops.cloud`)
+        as an image: what the PDF draws, with its text a reader can edit."""
         for poll in section.polls:
-            voters = ngettext("%(count)s voter", "%(count)s voters", poll.voters) % {
-                "count": poll.voters
-            }
-            if poll.mean is not None:
-                voters += " · " + _("mean %(mean)s") % {"mean": f"{poll.mean:.1f}"}
-            self.heading(content(poll.title, lang), below=1)
-            self.writer.paragraph(voters, office.SMALL)
-            bars = charts.bars_png(
-                [(content(bar.label, lang), bar.count) for bar in poll.bars], zeros=True
-            )
+            title = content(poll.title, lang)
+            self.heading(title, below=1)
+            self.writer.paragraph(voters_line(poll), office.SMALL)
+            counts = [(content(bar.label, lang), bar.count) for bar in poll.bars]
+            self.writer.bullets([f"{label}: {count}" for label, count in counts])
+            bars = charts.bars_png(counts, zeros=True)
             if bars is not None:
                 self.writer.picture(office.Picture.of(bars, width_cm=CHART_WIDTH_CM))
         for words in section.clouds:
-            voters = ngettext("%(count)s voter", "%(count)s voters", words.voters) % {
-                "count": words.voters
-            }
             self.heading(content(words.title, lang), below=1)
-            self.writer.paragraph(voters, office.SMALL)
+            self.writer.paragraph(voters_line(words), office.SMALL)
+            self.writer.paragraph(", ".join(f"{word.label} ({word.count})" for word in words.words))
             picture = charts.words_png(cloud.layout(words.words), cloud.WIDTH, cloud.HEIGHT)
             if picture is not None:
                 self.writer.picture(office.Picture.of(picture, width_cm=TEXT_WIDTH_CM))

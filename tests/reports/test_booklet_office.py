@@ -208,6 +208,10 @@ def test_polls_and_word_clouds_are_headed_charts_under_their_workshop(voices, ki
     assert len(images) == 3
     cloud_picture = max(images, key=lambda image: Image.open(BytesIO(image)).size[1])
     assert Image.open(BytesIO(cloud_picture)).size == (1920, 1080)
+    # Their counts and words as text too, to edit and to read aloud.
+    text = document_text(payload, kind)
+    assert "Met de bus: 1" in text and "Met de fiets: 2" in text
+    assert "mobilité (2)" in text and "idiot" not in text
 
 
 def test_the_docx_has_a_toc_field_header_rows_images_and_the_text_as_typed(synthesis):
