@@ -10,6 +10,7 @@ from meetings.api import router as meetings_router
 from registrations.api import router as registrations_router
 from registrations.checkin_api import router as checkin_router
 from reports.api import router as reports_router
+from reports.review_api import router as review_router
 from tasks.api import router as tasks_router
 from workshops.api import router as workshops_router
 
@@ -117,3 +118,4 @@ api.add_router("/", checkin_router)
 api.add_router("/", tasks_router)
 api.add_router("/", workshops_router)
 api.add_router("/", reports_router)
+api.add_router("/", review_router)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import review_views, views
 
 report_patterns = [
     path("programme/<int:year>.pdf", views.programme_brochure, name="programme_brochure"),
@@ -22,5 +22,25 @@ report_patterns = [
         name="booklet_download",
     ),
     path("meetings/<int:meeting_id>/results/", views.meeting_results, name="meeting_results"),
+    path(
+        "meetings/<int:meeting_id>/results/booklet-<str:language>.pdf",
+        review_views.results_booklet,
+        name="results_booklet",
+    ),
+    path(
+        "meetings/<int:meeting_id>/booklet/review/",
+        review_views.booklet_review,
+        name="booklet_review",
+    ),
+    path(
+        "meetings/<int:meeting_id>/booklet/review/draft-<str:language>.pdf",
+        review_views.booklet_review_draft,
+        name="booklet_review_draft",
+    ),
+    path(
+        "meetings/<int:meeting_id>/booklet/review/files/<int:file_id>/",
+        review_views.booklet_review_file,
+        name="booklet_review_file",
+    ),
 ]
 urlpatterns = [path("", include((report_patterns, "reports")))]

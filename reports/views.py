@@ -14,10 +14,10 @@ from registrations.tickets import badges_pdf
 from . import selectors
 from .attendance import attendance_sheet_pdf
 from .booklet import booklet_title
-from .booklet_data import booklet_data
 from .brochure import brochure_payload
 from .exports import registrations_csv, registrations_xlsx
 from .models import BookletJob
+from .review import Audience, approval_booklet, approval_file, latest_approval
 from .services import booklet_language
 
 
@@ -100,6 +100,7 @@ def meeting_booklet(request, meeting_id: int):
         {
             "meeting": meeting,
             "latest": selectors.latest_booklets(meeting),
+            "approval": latest_approval(meeting),
             "languages": BookletJob.Language.choices,
             "booklet_text": _booklet_text(),
             "api": {
@@ -133,15 +134,20 @@ def booklet_download(request, meeting_id: int, job_id: int):
 
 
 def meeting_results(request, meeting_id: int):
-    """The booklet as a web page, once the organisers have closed the meeting."""
+    """The approved booklet as a web page, once the organisers have closed the meeting:
+    the version they approved, never the draft it may have become since."""
     meeting = get_object_or_404(
         Meeting.objects.select_related("host_organisation"),
         pk=meeting_id,
         status=Meeting.Status.PUBLISHED,
         closed_at__isnull=False,
     )
-    booklet = booklet_data(meeting)
+    approval = latest_approval(meeting)
+    if approval is None:
+        raise Http404
+    booklet = approval_booklet(approval)
     lang = booklet_language(translation.get_language())
+    pdf = approval_file(approval, lang, Audience.PUBLIC)
     return render(
         request,
         "reports/results.html",
@@ -150,5 +156,6 @@ def meeting_results(request, meeting_id: int):
             "booklet": booklet,
             "lang": lang,
             "title": booklet_title(booklet, lang),
+            "pdf_url": pdf and reverse("reports:results_booklet", args=[meeting.pk, lang]),
         },
     )

@@ -364,7 +364,7 @@ def load_synthesis(meeting: Meeting, door_volunteer) -> None:
     for order, plan in enumerate(WORKSHOPS):
         _workshop(meeting, plan, order, slot)
     Meeting.objects.filter(pk=meeting.pk).update(
-        next_steps_fr=NEXT_STEPS[0], next_steps_nl=NEXT_STEPS[1], closed_at=timezone.now()
+        next_steps_fr=NEXT_STEPS[0], next_steps_nl=NEXT_STEPS[1]
     )
 
 
