@@ -32,7 +32,7 @@ test: install
 
 # Each prints its ratios against a floor measured in the same run; see tests/bench/README.md.
 BENCHES := bench_feed bench_registration bench_outbox bench_workshops bench_booklet bench_embedded \
-	bench_grouping
+	bench_grouping bench_documents
 
 bench: install
 	@status=0; for b in $(BENCHES); do $(BIN)/python -m tests.bench.$$b || status=1; done; exit $$status

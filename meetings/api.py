@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from events_site.kit.http_errors import error_responses
-from events_site.kit.pagination import page
+from events_site.kit.pagination import PageQuery, page
 
 from . import selectors
 from .auth import OrganiserBearer, organiser_auth
@@ -29,11 +29,13 @@ from .schemas import (
     AgendaItemIn,
     AgendaItemOut,
     AgendaItemPatch,
+    AgendaPage,
     CancelIn,
     CoFacilitatorIn,
     CoFacilitatorOut,
     DocumentIn,
     DocumentOut,
+    DocumentPage,
     DocumentPatch,
     MeetingFilters,
     MeetingIn,
@@ -414,16 +416,6 @@ def _agenda_data(data: dict, meeting: Meeting) -> dict:
     return data
 
 
-@router.get(
-    "/meetings/{meeting_id}/agenda",
-    response={200: list[AgendaItemOut], 404: dict},
-    tags=["agenda"],
-)
-def agenda_read(request, meeting_id: int):
-    """The agenda of a published meeting, by time."""
-    return selectors.meeting_get_public(meeting_id).agenda_items.all()
-
-
 @router.post(
     "/meetings/{meeting_id}/agenda",
     response={201: AgendaItemOut, **error_responses()},
@@ -495,20 +487,44 @@ def _document_data(data: dict) -> dict:
     return data
 
 
-@router.get(
-    "/meetings/{meeting_id}/documents",
-    response={200: list[DocumentOut], **error_responses()},
-    tags=["documents"],
-)
-def meeting_documents(request, meeting_id: int):
-    """The meeting's documents the caller may see: public ones for everybody, more for
-    its participants, the network's members and organisers."""
+def _readable(request, meeting_id: int):
+    """Who reads a meeting's agenda or documents: organisers any meeting's, drafts
+    included; everybody else a published one's (404 otherwise, as if there were none)."""
     viewer = _viewer(request)
     if viewer.organiser:
         _meeting(meeting_id)
     else:
         selectors.meeting_check_public(meeting_id)
-    return selectors.meeting_documents(meeting_id, viewer)
+    return viewer
+
+
+@router.get(
+    "/meetings/{meeting_id}/agenda",
+    response={200: AgendaPage, **error_responses()},
+    tags=["agenda"],
+    summary="List a meeting's agenda",
+)
+def agenda_read(request, meeting_id: int, query: Query[PageQuery]):
+    """The items of a meeting's agenda by time, with their speakers, a page at a time.
+    Everybody reads a published meeting's; an organiser's key or session also reads a
+    draft's."""
+    _readable(request, meeting_id)
+    return page(request, selectors.meeting_agenda(meeting_id), query)
+
+
+@router.get(
+    "/meetings/{meeting_id}/documents",
+    response={200: DocumentPage, **error_responses()},
+    tags=["documents"],
+    summary="List a meeting's documents",
+)
+def meeting_documents(request, meeting_id: int, query: Query[PageQuery]):
+    """The meeting's documents the caller may see, slides first, a page at a time:
+    public ones for everybody, more for its participants, the network's members and
+    organisers (who also see a draft meeting's). Each `url` is absolute and opens with
+    the same key."""
+    viewer = _readable(request, meeting_id)
+    return page(request, selectors.meeting_documents_find(meeting_id, viewer), query)
 
 
 @router.post(

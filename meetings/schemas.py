@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
+from django.conf import settings
 from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import BeforeValidator
@@ -417,6 +418,7 @@ OrganisationPage = page_of(OrganisationOut, "OrganisationPage")
 PersonPage = page_of(PersonOut, "PersonPage")
 ProgrammePage = page_of(ProgrammeSummaryOut, "ProgrammePage")
 MeetingPage = page_of(MeetingOut, "MeetingPage")
+AgendaPage = page_of(AgendaItemOut, "AgendaPage")
 
 VISIBILITY_HELP = (
     "public; participants (confirmed registrations and co-facilitators of its meeting); "
@@ -457,9 +459,16 @@ class DocumentOut(Schema):
     content_type: str = Field(..., description="read from the file's content")
     size: int
     filename: str
-    url: str = Field(..., description="the download, which checks visibility every time")
+    url: str = Field(
+        ...,
+        description="the absolute address of the download, which checks visibility every "
+        "time; an organiser's `Authorization: Bearer` key is accepted there",
+    )
     created_at: datetime
 
     @staticmethod
     def resolve_url(obj: Document):
-        return reverse("meetings:document", args=[obj.pk])
+        return settings.SITE_URL + reverse("meetings:document", args=[obj.pk])
+
+
+DocumentPage = page_of(DocumentOut, "DocumentPage")

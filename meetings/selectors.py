@@ -355,12 +355,20 @@ def meeting_check_public(meeting_id: int) -> None:
         raise _unpublished(meeting_id)
 
 
+def meeting_documents_find(meeting_id: int, viewer: Viewer) -> QuerySet[Document]:
+    """The documents of a meeting that `viewer` may see, slides first, one query."""
+    return Document.objects.visible_to(viewer).filter(meeting_id=meeting_id).order_by("kind", "pk")
+
+
 def meeting_documents(meeting: Meeting | int, viewer: Viewer) -> list[Document]:
-    """The documents of a meeting that `viewer` may see, slides first."""
     meeting_id = meeting if isinstance(meeting, int) else meeting.pk
-    return list(
-        Document.objects.visible_to(viewer).filter(meeting_id=meeting_id).order_by("kind", "pk")
-    )
+    return list(meeting_documents_find(meeting_id, viewer))
+
+
+def meeting_agenda(meeting_id: int) -> QuerySet[AgendaItem]:
+    """The items of a meeting by time, with their speakers and the meeting their times
+    are shown in: two queries."""
+    return _agenda_items().select_related("meeting").filter(meeting_id=meeting_id)
 
 
 def meeting_documents_placed(meeting: Meeting, viewer: Viewer) -> list[Document]:

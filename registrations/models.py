@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from events_site.kit.text import fold
 from meetings.models import Meeting, Organisation, Person, validate_single_line
 
 
@@ -60,6 +61,20 @@ TICKET_LENGTH = 26  # 26 × 5 = 130 random bits
 
 def ticket_secret() -> str:
     return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
+
+
+# What a registration's `search_text` is folded from: a save that writes none of them
+# leaves it as it is.
+SEARCHED_FIELDS = frozenset(
+    {"first_name", "last_name", "email", "organisation", "organisation_name"}
+)
+
+
+def search_text(first_name: str, last_name: str, organisation: str, email: str) -> str:
+    """The door's search haystack: what a volunteer may type, folded once when written
+    (`events_site.kit.text.fold`), so a search compares plain substrings and the
+    database can index them (a trigram index on PostgreSQL)."""
+    return fold(" ".join((first_name, last_name, organisation, email)))
 
 
 def manage_token() -> str:
@@ -138,6 +153,10 @@ class Registration(models.Model):
     # Names, address and notes gone (an erasure or a retention rule); what the key figures
     # count (status, check-in, function, organisation, languages) stays.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    # `search_text(...)` of the row, written by `save` and by the bulk updates that change
+    # a name (anonymising, an organisation renamed); indexed by trigrams on PostgreSQL
+    # (migration 0006), so the door's search stays fast at 10 000 registrations.
+    search_text = models.TextField(default="", editable=False)
 
     class Meta:
         ordering = ["meeting", "last_name", "first_name", "pk"]
@@ -164,6 +183,15 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name} → {self.meeting}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+            self.search_text = search_text(
+                self.first_name, self.last_name, self.organisation_label, self.email
+            )
+            if update_fields is not None:
+                update_fields = {*update_fields, "search_text"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -5,7 +5,7 @@ changes someone's network news, the record of that consent."""
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from meetings.models import Person
+from meetings.models import Organisation, Person
 from meetings.signals import (
     meeting_cancelled,
     meeting_capacity_changed,
@@ -17,6 +17,7 @@ from .models import Registration
 from .selectors import own_registrations
 from .services.consents import network_news_recorded
 from .services.invitations import MEETING_CANCEL, MEETING_UPDATE, meeting_change_notify
+from .services.registration import registrations_search_text_refresh
 from .services.waitlist import waitlist_promote
 
 
@@ -41,6 +42,14 @@ def _network_news_recorded(sender, instance, raw=False, update_fields=None, **kw
     if raw or (update_fields is not None and "accepts_network_news" not in update_fields):
         return
     network_news_recorded(instance)
+
+
+@receiver(post_save, sender=Organisation)
+def _organisation_renamed(sender, instance, raw=False, update_fields=None, **kwargs):
+    """The door finds people by their organisation's name: its registrations follow it."""
+    if raw or (update_fields is not None and "name" not in update_fields):
+        return
+    registrations_search_text_refresh(instance.registrations.all())
 
 
 @receiver(participations_asked)

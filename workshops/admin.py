@@ -7,6 +7,7 @@ links an organiser needs on the day.
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -18,7 +19,7 @@ from meetings.admin import PersonAdmin
 from meetings.models import Erasure, Person
 
 from . import selectors
-from .models import Contribution, Workshop
+from .models import Contribution, PollOption, WordEntry, Workshop
 from .services.privacy import subject_erase
 from .subject import subject_of_person
 
@@ -56,6 +57,33 @@ class ContributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("source", "hidden", "workshop__meeting")
     list_select_related = ("workshop", "orientation")
     search_fields = ("text", "objective", "author")
+
+
+@admin.register(PollOption)
+class PollOptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A poll's options with their answers counted; written from the console."""
+
+    list_display = ("label", "round", "answer_count")
+    list_filter = ("round__workshop__meeting",)
+    list_select_related = ("round",)
+    search_fields = ("label_fr", "label_nl")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(answer_total=Count("answers"))
+
+    @admin.display(description=_("answers"), ordering="answer_total")
+    def answer_count(self, obj):
+        return obj.answer_total
+
+
+@admin.register(WordEntry)
+class WordEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The words phones sent to a word cloud; hidden from the console."""
+
+    list_display = ("text", "round", "hidden", "created_at")
+    list_filter = ("hidden", "round__workshop__meeting")
+    list_select_related = ("round",)
+    search_fields = ("text",)
 
 
 class PersonErasureAdmin(PersonAdmin):

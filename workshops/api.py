@@ -28,13 +28,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from events_site.kit.errors import NotSignedIn
 from events_site.kit.http_errors import error_responses
 from events_site.kit.idempotency import idempotent
-from meetings.auth import facilitator_auth, may_facilitate
+from events_site.kit.pagination import page
+from meetings.auth import facilitator_auth, may_facilitate, organiser_auth
 from meetings.models import Meeting
 
 from . import devices, selectors
@@ -46,6 +47,7 @@ from .schemas import (
     ContributionOut,
     ContributionPatch,
     DotsOut,
+    MeetingWorkshopFilters,
     OrientationIn,
     OrientationOut,
     OrientationPatch,
@@ -64,9 +66,10 @@ from .schemas import (
     TimerIn,
     TimerOut,
     VoteSetIn,
+    WorkshopFilters,
     WorkshopIn,
-    WorkshopListItemOut,
     WorkshopOut,
+    WorkshopPage,
     WorkshopPatch,
 )
 from .services import orientations as orientations_services
@@ -223,15 +226,31 @@ def _detail(workshop: Workshop) -> Workshop:
 
 
 @router.get(
-    "/meetings/{meeting_id}/workshops",
-    response={200: list[WorkshopListItemOut], **error_responses()},
-    auth=facilitators,
+    "/workshops",
+    response={200: WorkshopPage, **error_responses()},
+    auth=organiser_auth,
+    summary="List workshops",
 )
-def workshop_list(request, meeting_id: int):
-    """The meeting's workshops with their questions, rounds and visible post-it count."""
+def workshop_list(request, filters: Query[WorkshopFilters]):
+    """Every meeting's workshops, with their questions, rounds and visible post-it count,
+    by meeting and order, a page at a time; filter by meeting, programme year, a part of
+    a title or the room, status, or what changed since a time. Organisers only."""
+    return page(request, selectors.workshops_find(**filters.filters()), filters)
+
+
+@router.get(
+    "/meetings/{meeting_id}/workshops",
+    response={200: WorkshopPage, **error_responses()},
+    auth=facilitators,
+    summary="List a meeting's workshops",
+)
+def meeting_workshop_list(request, meeting_id: int, filters: Query[MeetingWorkshopFilters]):
+    """The meeting's workshops with their questions, rounds and visible post-it count,
+    by order, a page at a time; filter by a part of a title or the room, status, or what
+    changed since a time. The organisers and the meeting's facilitators."""
     meeting = get_object_or_404(Meeting.objects.only("pk"), pk=meeting_id)
     _facilitate(request, meeting.pk)
-    return selectors.meeting_workshops(meeting)
+    return page(request, selectors.workshops_find(meeting=meeting.pk, **filters.filters()), filters)
 
 
 @router.post(

@@ -24,6 +24,12 @@ CONTRIBUTION_MAX_LENGTH = 1000
 UNSEATED_TABLE_VOTERS = 12
 # The longest a round may last, added time included.
 ROUND_MAX_DURATION_S = 4 * 3600
+# A poll's options, and the bounds of its 1-to-5 scale.
+POLL_MAX_OPTIONS = 20
+SCALE_MIN, SCALE_MAX = 1, 5
+# A words round: what one voter sends, and how long one word or phrase may be.
+WORDS_PER_VOTER = 3
+WORD_MAX_LENGTH = 40
 
 
 def table_token() -> str:
@@ -156,6 +162,13 @@ class Round(models.Model):
         DISCUSSION = "discussion", _("table discussion")
         PLENARY = "plenary", _("plenary")
         VOTE = "vote", _("vote")
+        POLL = "poll", _("poll")
+        WORDS = "words", _("word cloud")
+
+    class PollMode(models.TextChoices):
+        SINGLE = "single", _("single choice")
+        MULTIPLE = "multiple", _("multiple choice")
+        SCALE = "scale", _("scale from 1 to 5")
 
     class State(models.TextChoices):
         PLANNED = "planned", _("planned")
@@ -184,6 +197,18 @@ class Round(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # A round of kind "poll": how it is answered (`services.polls`).
+    poll_mode = models.CharField(
+        _("poll answered by"), max_length=10, choices=PollMode.choices, default=PollMode.SINGLE
+    )
+    # Multiple choice: the most options one voter may tick; None for as many as there are.
+    poll_max_choices = models.PositiveSmallIntegerField(
+        _("most options per voter"), null=True, blank=True
+    )
+    # A poll or a word cloud whose results the screens keep to themselves until the
+    # facilitator reveals them, so that the first answers do not sway the next ones.
+    results_hidden = models.BooleanField(_("results hidden until revealed"), default=False)
+    results_revealed = models.BooleanField(_("results revealed"), default=False)
 
     class Meta:
         ordering = ["workshop", "order", "pk"]
@@ -203,10 +228,22 @@ class Round(models.Model):
                 condition=~models.Q(state="paused") | models.Q(paused_remaining_s__isnull=False),
                 name="round_paused_keeps_time_left",
             ),
+            models.CheckConstraint(
+                condition=models.Q(poll_max_choices__isnull=True)
+                | models.Q(poll_max_choices__gte=1, poll_max_choices__lte=POLL_MAX_OPTIONS),
+                name="round_poll_max_choices_range",
+                violation_error_message=_("A voter ticks between 1 and 20 options."),
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if self.poll_max_choices is not None and self.poll_mode != self.PollMode.MULTIPLE:
+            raise ValidationError(
+                {"poll_max_choices": _("Only a multiple-choice poll limits the options ticked.")}
+            )
 
     def remaining_s(self, now=None) -> float:
         """Seconds left on the clock; 0 once a running round has passed its end."""
@@ -229,6 +266,11 @@ class Round(models.Model):
     @property
     def duration(self) -> timedelta:
         return timedelta(seconds=self.duration_s)
+
+    @property
+    def results_shown(self) -> bool:
+        """Whether the projector and the phones may show the poll's or the cloud's results."""
+        return not self.results_hidden or self.results_revealed
 
 
 class Orientation(models.Model):
@@ -415,3 +457,90 @@ class TextEmbedding(models.Model):
 
     def __str__(self):
         return f"{self.encoder}:{self.digest[:12]}"
+
+
+class PollOption(models.Model):
+    """One answer a poll offers, written in French and in Dutch (`translation`)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="poll_options")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(_("option"), max_length=200)
+
+    class Meta:
+        ordering = ["round", "order", "pk"]
+        verbose_name = _("poll option")
+        verbose_name_plural = _("poll options")
+
+    def __str__(self):
+        return self.label
+
+
+class PollAnswer(models.Model):
+    """A voter's answer to a poll: a row per option ticked, or one row with the scale's
+    value. A voter answers once (`services.polls.poll_answer`)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="poll_answers")
+    voter = models.CharField(max_length=80)
+    option = models.ForeignKey(
+        PollOption, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    )
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A phone's table: its phones together answer at most once per seat.
+    table = models.ForeignKey(
+        Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("poll answer")
+        verbose_name_plural = _("poll answers")
+        indexes = [models.Index(fields=["round", "voter"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "voter", "option"], name="poll_answer_option_once_per_voter"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "voter"],
+                condition=models.Q(option__isnull=True),
+                name="poll_answer_scale_once_per_voter",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(option__isnull=False, value__isnull=True)
+                | models.Q(option__isnull=True, value__gte=SCALE_MIN, value__lte=SCALE_MAX),
+                name="poll_answer_option_or_scale_value",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.voter} → {self.option_id or self.value}"
+
+
+class WordEntry(models.Model):
+    """A word or short phrase a phone sent in a words round, as written and folded
+    (`services.polls.words_send`); the cloud groups them (`selectors.word_cloud`)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="word_entries")
+    voter = models.CharField(max_length=80)
+    text = models.CharField(_("word"), max_length=WORD_MAX_LENGTH)
+    key = models.CharField(max_length=WORD_MAX_LENGTH * 2)
+    # Hidden by a facilitator, with every entry of its group; a later entry of a hidden
+    # word arrives hidden.
+    hidden = models.BooleanField(_("hidden"), default=False)
+    table = models.ForeignKey(
+        Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "pk"]
+        verbose_name = _("word")
+        verbose_name_plural = _("words")
+        indexes = [models.Index(fields=["round", "voter"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "voter", "key"], name="word_entry_once_per_voter"
+            )
+        ]
+
+    def __str__(self):
+        return self.text

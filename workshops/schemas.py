@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict
 
+from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices
 
 from .devices import Phone
@@ -187,6 +188,22 @@ class WorkshopListItemOut(WorkshopSummaryOut):
     rounds: list[RoundOut]
 
 
+class MeetingWorkshopFilters(PageQuery):
+    q: str = Field("", max_length=200, description="contained in a title or the room")
+    status: WorkshopStatus | None = None
+    updated_since: datetime | None = Field(
+        None, description="changed at or after this time, for synchronisation"
+    )
+
+
+class WorkshopFilters(MeetingWorkshopFilters):
+    meeting: int | None = Field(None, description="id of the meeting")
+    year: int | None = Field(None, description="the year of the meeting's programme")
+
+
+WorkshopPage = page_of(WorkshopListItemOut, "WorkshopPage")
+
+
 class WorkshopOut(WorkshopSummaryOut):
     questions: list[QuestionOut]
     rounds: list[RoundOut]
@@ -211,6 +228,9 @@ class TimerRoundOut(Schema):
     id: int
     title: Both
     kind: RoundKind
+    results_shown: bool = Field(
+        ..., description="a poll's or a word cloud's results may be shown on the screens"
+    )
     question: TimerQuestionOut | None
 
 

@@ -14,21 +14,29 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from events_site.kit.pagination import narrowed
 from events_site.kit.text import bilingual
 from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
 
 from .errors import UnknownTable
 from .models import (
+    SCALE_MAX,
+    SCALE_MIN,
     Contribution,
     Orientation,
+    PollAnswer,
+    PollOption,
     Question,
     Round,
     Table,
     Vote,
+    WordEntry,
     Workshop,
     room_sees,
 )
+from .suggestions import stored_vectors
+from .words import WordGroup, key_texts, key_vectors, word_groups
 
 LATEST_POSTITS = 12
 
@@ -66,6 +74,8 @@ def timer_state_build(workshop_id: int) -> dict | None:
                 "id": round_.pk,
                 "title": both_languages(round_, "title"),
                 "kind": round_.kind,
+                # A poll's or a cloud's results, or only the count of answers (screens).
+                "results_shown": round_.results_shown,
                 "question": (
                     {"id": question.pk, "text": both_languages(question, "text")}
                     if question
@@ -145,10 +155,28 @@ def visible_postit_count() -> Count:
     return Count("contributions", filter=room_sees("contributions__"))
 
 
-def meeting_workshops(meeting: Meeting) -> QuerySet[Workshop]:
-    return meeting.workshops.prefetch_related("questions", "rounds").annotate(
-        contribution_count=visible_postit_count()
-    )
+def workshops_find(
+    *,
+    meeting: int | None = None,
+    year: int | None = None,
+    q: str = "",
+    status: str | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Workshop]:
+    """Workshops with their questions, rounds and visible post-it count, by meeting and
+    order, in three queries whatever their number; `q` is contained in a title or the
+    room."""
+    return narrowed(
+        Workshop.objects.prefetch_related("questions", "rounds").annotate(
+            contribution_count=visible_postit_count()
+        ),
+        q=q,
+        q_fields=("title_fr", "title_nl", "room"),
+        meeting_id=meeting,
+        meeting__programme__year=year,
+        status=status,
+        updated_at__gte=updated_since,
+    ).order_by("meeting_id", "order", "pk")
 
 
 def workshop_detail(workshop_id: int) -> Workshop:
@@ -264,3 +292,61 @@ def facilitator_meetings(user, now: datetime) -> list[Meeting]:
             )
         )
     )
+
+
+# --- Polls and word clouds -------------------------------------------------------------
+
+
+@dataclass
+class PollBar:
+    """One bar of a poll's chart: an option (its label in both languages), or a value
+    of the scale."""
+
+    label: dict[str, str]
+    count: int
+    option: int | None = None
+    value: int | None = None
+
+    def share(self, voters: int) -> float:
+        return self.count / voters if voters else 0.0
+
+
+@dataclass
+class PollResults:
+    round: Round
+    voters: int
+    bars: list[PollBar]
+    # The scale's mean, None for a choice or before the first answer.
+    mean: float | None = None
+
+
+def poll_results(round_: Round) -> PollResults:
+    """A poll's bars, in the options' order (or 1 to 5), and how many voters answered:
+    two queries, whatever the number of answers."""
+    answers = PollAnswer.objects.filter(round=round_)
+    voters = answers.values("voter").distinct().count()
+    if round_.poll_mode == Round.PollMode.SCALE:
+        counts = dict(answers.values_list("value").annotate(n=Count("pk")))
+        bars = [
+            PollBar({"fr": str(v), "nl": str(v)}, counts.get(v, 0), value=v)
+            for v in range(SCALE_MIN, SCALE_MAX + 1)
+        ]
+        total = sum(bar.count for bar in bars)
+        mean = sum(bar.value * bar.count for bar in bars) / total if total else None
+        return PollResults(round_, voters, bars, mean)
+    options = PollOption.objects.filter(round=round_).annotate(n=Count("answers"))
+    bars = [PollBar(both_languages(o, "label"), o.n, option=o.pk) for o in options]
+    return PollResults(round_, voters, bars)
+
+
+def word_cloud(round_: Round, *, with_hidden: bool = False) -> list[WordGroup]:
+    """The words of a words round, grouped across languages (`words.word_groups`), most
+    voices first; the hidden ones only for the facilitators (`with_hidden`). Two
+    queries: the entries, and the stored vectors of their keys."""
+    entries = list(
+        WordEntry.objects.filter(round=round_).only("voter", "text", "key", "hidden").order_by("pk")
+    )
+    texts = key_texts((entry.key, entry.text) for entry in entries)
+    vectors = key_vectors(texts, stored_vectors(round_.workshop_id, list(texts.values())))
+    groups = word_groups(entries, vectors)
+    return groups if with_hidden else [g for g in groups if not g.hidden]

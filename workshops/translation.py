@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Orientation, Question, Round, Workshop
+from .models import Orientation, PollOption, Question, Round, Workshop
 
 
 @register(Workshop)
@@ -26,4 +26,10 @@ class RoundTranslation(TranslationOptions):
 @register(Orientation)
 class OrientationTranslation(TranslationOptions):
     fields = ("title",)
+    required_languages = ()
+
+
+@register(PollOption)
+class PollOptionTranslation(TranslationOptions):
+    fields = ("label",)
     required_languages = ()

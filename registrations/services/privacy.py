@@ -13,6 +13,7 @@ from django.db.models import Case, CharField, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from events_site.kit.text import fold
 from meetings.services.privacy import ANONYMISED_DOMAIN, anonymised_name
 
 from ..models import Consent, Registration
@@ -29,18 +30,20 @@ def registrations_notes_clear(registrations: QuerySet[Registration]) -> int:
     )
 
 
+def _in_own_language(text) -> Case:
+    """`text(language)` for each row, in the row's language."""
+    return Case(
+        *(When(language=code, then=Value(text(code))) for code, _label in settings.LANGUAGES),
+        default=Value(text(settings.LANGUAGE_CODE)),
+    )
+
+
 def registrations_anonymise(registrations: QuerySet[Registration]) -> int:
     """One UPDATE whatever the number of rows: the name in each row's own language, an
     address unique per row (the per-meeting unique index still holds) that no mail
     server accepts."""
     now = timezone.now()
-    name = Case(
-        *(
-            When(language=code, then=Value(anonymised_name(code)))
-            for code, _label in settings.LANGUAGES
-        ),
-        default=Value(anonymised_name(settings.LANGUAGE_CODE)),
-    )
+    name = _in_own_language(anonymised_name)
     email = Concat(
         Value("registration-"),
         Cast("pk", output_field=CharField()),
@@ -54,6 +57,8 @@ def registrations_anonymise(registrations: QuerySet[Registration]) -> int:
     return fresh.order_by().update(
         first_name="",
         last_name=name,
+        # The door finds the row by its placeholder, not by its old name or address.
+        search_text=_in_own_language(lambda code: fold(anonymised_name(code))),
         email=email,
         **NOTES_CLEARED,
         # Nobody is put in a contact list under a placeholder name.

@@ -31,7 +31,7 @@ from ..errors import (
     RegistrationConflict,
     RegistrationNotChangeable,
 )
-from ..models import Invitation, Registration, manage_token, ticket_secret
+from ..models import Invitation, Registration, manage_token, search_text, ticket_secret
 from .consents import contact_sharing_record, registration_consents_record
 from .delivery import _event_key, registration_delivery
 from .seats import _meeting_lock, _seats_add, meeting_over
@@ -476,3 +476,32 @@ def registration_update(registration: Registration, data: Mapping[str, Any]) -> 
     if "share_contact" in changed:
         contact_sharing_record(registration, timezone.now())
     return registration
+
+
+def registrations_search_text_refresh(registrations) -> int:
+    """Write `search_text` again for `registrations`, after a change `Registration.save`
+    did not see (an organisation renamed); in batches, whatever their number."""
+    changed = []
+    for registration in (
+        registrations.select_related("organisation")
+        .only(
+            "first_name",
+            "last_name",
+            "email",
+            "organisation_name",
+            "organisation__name",
+            "search_text",
+        )
+        .iterator(chunk_size=2000)
+    ):
+        text = search_text(
+            registration.first_name,
+            registration.last_name,
+            registration.organisation_label,
+            registration.email,
+        )
+        if text != registration.search_text:
+            registration.search_text = text
+            changed.append(registration)
+    Registration.objects.bulk_update(changed, ["search_text"], batch_size=2000)
+    return len(changed)

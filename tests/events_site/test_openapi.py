@@ -80,6 +80,10 @@ def test_a_route_that_can_be_refused_documents_every_status_of_the_table(compone
         "/api/meetings/{meeting_id}/registrations",
         "/api/meetings/{meeting_id}/invitations",
         "/api/meetings/{meeting_id}/checkins",
+        "/api/workshops",
+        "/api/meetings/{meeting_id}/workshops",
+        "/api/meetings/{meeting_id}/agenda",
+        "/api/meetings/{meeting_id}/documents",
     ],
 )
 def test_the_organisers_reads_are_summarised_described_and_paged(components, path):

@@ -168,7 +168,7 @@ def test_api_creates_reads_patches_and_deletes(api_client, meeting):
     assert body["map_url"].startswith("https://www.openstreetmap.org/search?query=Rue+du+Moulin")
     assert [s["name"] for s in body["speakers"]] == [person.full_name, "Jo Peeters"]
 
-    listed = api_client.get(f"/api/meetings/{meeting.pk}/agenda").json()
+    listed = api_client.get(f"/api/meetings/{meeting.pk}/agenda").json()["results"]
     assert [i["id"] for i in listed] == [body["id"]]
 
     patched = api_client.patch(

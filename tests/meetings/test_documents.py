@@ -71,7 +71,7 @@ def _post(client, meeting, content=PDF, name="slides.pdf", **fields):
     ],
 )
 def test_an_upload_is_typed_by_its_content(
-    api_client, meeting, media_root, content, name, content_type
+    api_client, meeting, media_root, content, name, content_type, settings
 ):
     response = _post(api_client, meeting, content, name)
 
@@ -79,7 +79,7 @@ def test_an_upload_is_typed_by_its_content(
     body = response.json()
     assert body["content_type"] == content_type
     assert body["size"] == len(content)
-    assert body["url"] == f"/en/documents/{body['id']}/"
+    assert body["url"] == f"{settings.SITE_URL}/en/documents/{body['id']}/"
     assert stored_files(media_root) == [Document.objects.get().file.name]
 
 
@@ -325,11 +325,12 @@ def test_the_api_lists_what_the_caller_may_see(
     url = f"/api/meetings/{meeting.pk}/documents?lang={lang}"
 
     with django_assert_max_num_queries(4):
-        anonymous = Client().get(url).json()
+        anonymous = Client().get(url).json()["results"]
     assert [d["visibility"] for d in anonymous] == [PUBLIC]
     title = "Presentatie van de plenaire" if lang == "nl" else "Diaporama de la plénière"
     assert anonymous[0]["title"] == title
-    assert {d["visibility"] for d in api_client.get(url).json()} == {PUBLIC, PARTICIPANTS, MEMBERS}
+    listed = api_client.get(url).json()["results"]
+    assert {d["visibility"] for d in listed} == {PUBLIC, PARTICIPANTS, MEMBERS}
 
 
 def test_the_api_hides_the_documents_of_a_draft_meeting(client, programme):

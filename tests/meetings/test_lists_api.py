@@ -4,10 +4,13 @@ a fixed number of queries, and nobody else."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
-from meetings.models import Meeting, Organisation, Person, Programme
+from meetings.models import AgendaItem, Document, Meeting, Organisation, Person, Programme
+from meetings.services.agenda import agenda_item_create
 from meetings.services.signin import person_user
+from tests.documents import document_make
 from tests.factories import MeetingFactory, OrganisationFactory, PersonFactory, ProgrammeFactory
 
 LISTS = ["/api/people", "/api/organisations", "/api/programmes", "/api/meetings"]
@@ -165,3 +168,85 @@ def test_an_organisations_change_shows_in_updated_since(api_client, directory):
     Organisation.objects.filter(pk=directory["lille"].pk).update(updated_at=cut)
     since = api_client.get("/api/organisations", {"updated_since": cut.isoformat()}).json()
     assert [row["name"] for row in since["results"]] == ["Ville de Lille"]
+
+
+# --- A meeting's agenda and documents ------------------------------------------------------
+
+
+@pytest.fixture
+def agenda(meeting):
+    """Three items of the 09:30–12:30 meeting, the second with markup and an emoji."""
+    return [
+        agenda_item_create(
+            meeting,
+            starts_at=meeting.starts_at + timedelta(minutes=offset),
+            duration_min=30,
+            title_fr=title,
+            kind=AgendaItem.Kind.PLENARY,
+            speakers=[{"name": "Jo Peeters", "role": "ingénieur"}],
+        )
+        for offset, title in [(0, "Accueil"), (30, "Plénière <b>&</b> 🌷"), (60, "Clôture")]
+    ]
+
+
+def test_the_agenda_a_page_at_a_time_for_everybody(client, meeting, agenda, settings):
+    settings.SITE_URL = "https://rencontres.example"
+    first = client.get(f"/api/meetings/{meeting.pk}/agenda", {"limit": 2}).json()
+    assert first["count"] == 3
+    assert [row["title"] for row in first["results"]] == ["Accueil", "Plénière <b>&</b> 🌷"]
+    assert first["results"][0]["speakers"][0]["name"] == "Jo Peeters"
+    assert first["next"].startswith(f"https://rencontres.example/api/meetings/{meeting.pk}/agenda?")
+    second = client.get(first["next"].removeprefix(settings.SITE_URL)).json()
+    assert ([row["title"] for row in second["results"]], second["next"]) == (["Clôture"], None)
+
+
+def test_a_drafts_agenda_and_documents_are_the_organisers_only(api_client, programme, media_root):
+    draft = MeetingFactory(programme=programme, status=Meeting.Status.DRAFT)
+    document_make(draft)
+    client = Client()
+    for part in ("agenda", "documents"):
+        assert client.get(f"/api/meetings/{draft.pk}/{part}").status_code == 404
+        assert client.get(f"/api/meetings/{draft.pk}/{part}", {"limit": 0}).status_code == 422
+    assert api_client.get(f"/api/meetings/{draft.pk}/agenda").json()["count"] == 0
+    assert api_client.get(f"/api/meetings/{draft.pk}/documents").json()["count"] == 1
+    assert api_client.get("/api/meetings/999999/agenda").status_code == 404
+
+
+def test_documents_a_page_at_a_time_with_absolute_urls_that_open_with_the_key(
+    api_client, meeting, media_root, settings
+):
+    settings.SITE_URL = "https://rencontres.example"
+    made = [document_make(meeting, visibility=Document.Visibility.MEMBERS) for _ in range(3)]
+    first = api_client.get(f"/api/meetings/{meeting.pk}/documents", {"limit": 2}).json()
+    assert (first["count"], [row["id"] for row in first["results"]]) == (
+        3,
+        [d.pk for d in made[:2]],
+    )
+    url = first["results"][0]["url"]
+    assert url == f"https://rencontres.example/en/documents/{made[0].pk}/"
+    download = api_client.get(url.removeprefix(settings.SITE_URL))
+    assert (download.status_code, download["Content-Type"]) == (200, "application/pdf")
+    assert first["next"].endswith("offset=2")
+
+
+@pytest.mark.parametrize("part", ["agenda", "documents"])
+def test_a_meetings_agenda_and_documents_cost_the_same_queries_whatever_their_size(
+    api_client, meeting, media_root, django_assert_max_num_queries, part
+):
+    for number in range(20):
+        if part == "agenda":
+            agenda_item_create(
+                meeting,
+                starts_at=meeting.starts_at + timedelta(minutes=5 * number),
+                duration_min=5,
+                title_fr=f"Point {number}",
+                kind=AgendaItem.Kind.PLENARY,
+                speakers=[{"name": f"Orateur {number}"}],
+            )
+        else:
+            document_make(meeting)
+    url = f"/api/meetings/{meeting.pk}/{part}"
+    api_client.get(url, {"limit": 1})  # the key, read once and remembered
+    with django_assert_max_num_queries(4):
+        response = api_client.get(url, {"limit": 200})
+    assert response.json()["count"] == 20

@@ -280,6 +280,42 @@ def test_search_by_name_or_organisation_ignores_accents_and_case(meeting, progra
     assert checkin_search(meeting, "nobody") == []
 
 
+def test_search_finds_folded_names_markup_emoji_and_addresses(meeting, organiser):
+    sofie = RegistrationFactory(
+        meeting=meeting,
+        first_name="Søfie <b>&",
+        last_name="D'Hondt 🌻",
+        email="Sofie.DHONDT@Kortrijk.example",
+        organisation=None,
+        organisation_name="Œuvre de Courtrai",
+        organisation_country="BE",
+    )
+    RegistrationFactory(meeting=meeting, first_name="Paul", last_name="Martin")
+
+    for query in ("<b>&", "🌻", "d'hondt", "oeuvre COURTRAI", "kortrijk.example", "søfie"):
+        assert checkin_search(meeting, query) == [sofie], query
+    assert checkin_search(meeting, "%") == []
+    assert checkin_search(meeting, "_") == []
+    assert checkin_search(meeting, "é" * 2000) == []
+
+
+def test_the_search_follows_renamed_organisations_and_forgets_anonymised_names(meeting, organiser):
+    from meetings.services.directory import organisation_update
+    from registrations.models import Registration
+    from registrations.services.privacy import registrations_anonymise
+
+    marie = RegistrationFactory(
+        meeting=meeting, first_name="Marie", last_name="Dupont", organisation__name="Lille"
+    )
+    organisation_update(marie.organisation, name="Métropole Européenne de Lille")
+    assert checkin_search(meeting, "metropole europeenne") == [marie]
+
+    registrations_anonymise(Registration.objects.filter(pk=marie.pk))
+    assert checkin_search(meeting, "dupont") == []
+    assert checkin_search(meeting, "marie") == []
+    assert checkin_search(meeting, "participant") == [marie]
+
+
 def test_search_results_are_bounded(meeting):
     RegistrationFactory.create_batch(30, meeting=meeting, last_name="Martin")
     assert len(checkin_search(meeting, "martin")) == SEARCH_LIMIT

@@ -270,3 +270,32 @@ def test_the_badge_sheet_is_a4_and_each_badge_carries_its_wearers_qr_code(meetin
 
     # Badges go by last name, row by row: Badge0 … Badge7 on the first page.
     assert json.loads(result.stdout) == [wearer.ticket_secret for wearer in wearers[:8]]
+
+
+@pytest.mark.django_db
+def test_an_overlong_name_shrinks_on_its_own_badge_and_leaves_its_neighbour_alone(meeting):
+    RegistrationFactory(
+        meeting=meeting,
+        first_name="Jean-Baptiste 🎉",
+        last_name="Vandenbroucke-" + "Oosterlinck" * 180,  # 2 000 characters, one word
+        organisation__name="Communauté <b>& Métropole</b> " * 20,
+    )
+    RegistrationFactory(meeting=meeting, last_name="Zwart")
+
+    (text,) = pdf_pages(badges_pdf(meeting, lang="fr"))
+
+    assert "VANDENBROUCKE-" in text
+    assert "Jean-Baptiste □" in text
+    assert "Communauté <b>& Métropole</b>" in text
+    assert "ZWART" in text
+
+
+@pytest.mark.django_db
+def test_badge_codes_are_vector_paths_not_images(meeting):
+    """One path per code, no raster: the sheet stays small and sharp at any size."""
+    RegistrationFactory.create_batch(3, meeting=meeting)
+
+    (page,) = PdfReader(BytesIO(badges_pdf(meeting, lang="fr"))).pages
+
+    assert "/XObject" not in page["/Resources"]
+    assert page.get_contents().get_data().count(b"\nf") >= 3

@@ -189,7 +189,7 @@ def test_a_facilitator_builds_a_workshop_from_scratch(facilitator_client, meetin
     assert [r["title"] for r in detail["rounds"]] == ["Voter", "Écrire"]
     assert [t["name"] for t in detail["tables"]] == ["Table 1", "Table 2", "Table 3", "Bar"]
     assert [o["title"] for o in detail["orientations"]] == ["Soins"]
-    listed = facilitator_client.get(f"/api/meetings/{meeting.pk}/workshops").json()
+    listed = facilitator_client.get(f"/api/meetings/{meeting.pk}/workshops").json()["results"]
     assert [(w["id"], w["contribution_count"], len(w["rounds"])) for w in listed] == [
         (workshop["id"], 0, 2)
     ]
@@ -205,7 +205,7 @@ def test_reads_of_the_plan_take_a_fixed_number_of_queries(
     assert [f["name"] for f in detail["facilitators"]] == []
     with django_assert_max_num_queries(8):
         listed = facilitator_client.get(f"/api/meetings/{meeting.pk}/workshops").json()
-    assert len(listed) == 2
+    assert listed["count"] == 2
 
 
 def test_patches_change_only_what_they_send(facilitator_client, workshop, meeting):

@@ -46,6 +46,7 @@ def test_start_runs_the_first_round_with_its_question_in_both_languages(
         "id": first.pk,
         "title": {"fr": "Écriture", "nl": "Écriture"},
         "kind": "silent",
+        "results_shown": True,
         "question": {
             "id": first.question_id,
             "text": {"fr": "Comment relier nos communes ?", "nl": "Hoe verbinden we?"},

@@ -1,11 +1,13 @@
-"""The stored vectors of a workshop's texts, written by a job after each post-it or
-orientation is written, so that suggestions never run the model in a request."""
+"""The stored vectors of a workshop's texts, written by a job after each post-it,
+orientation or word of a words round is written, so that suggestions and the word
+cloud never run the model in a request."""
 
 from tasks.outbox import enqueue_on_commit_once
 
 from .. import encoder
-from ..models import TextEmbedding, Workshop
+from ..models import TextEmbedding, WordEntry, Workshop
 from ..suggestions import contribution_text, orientation_texts, stored_vectors
+from ..words import key_texts
 
 
 def workshop_texts_embed_later(workshop_id: int) -> None:
@@ -16,8 +18,9 @@ def workshop_texts_embed_later(workshop_id: int) -> None:
 
 
 def workshop_texts_embed(workshop_id: int) -> int:
-    """Embed the workshop's visible post-its and orientation titles that have no vector
-    yet; returns how many. Each job takes all that is missing, so a job lost while the
+    """Embed the workshop's visible post-its, orientation titles and words (each key's
+    first spelling, as the cloud reads them: `workshops.words`) that have no vector yet;
+    returns how many. Each job takes all that is missing, so a job lost while the
     broker was down is made up by the workshop's next write; two jobs racing store each
     vector once (the unique key)."""
     workshop = Workshop.objects.filter(pk=workshop_id).first()
@@ -25,6 +28,8 @@ def workshop_texts_embed(workshop_id: int) -> int:
         return 0
     texts = [contribution_text(c) for c in workshop.contributions.visible()]
     texts += [t for o in workshop.orientations.all() for t in orientation_texts(o)]
+    words = WordEntry.objects.filter(round__workshop=workshop).order_by("pk")
+    texts += key_texts(words.values_list("key", "text")).values()
     stored = stored_vectors(workshop, texts)
     missing = list({encoder.digest(t): t for t in texts if encoder.digest(t) not in stored}.items())
     if not missing:
