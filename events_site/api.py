@@ -12,6 +12,7 @@ from registrations.checkin_api import router as checkin_router
 from reports.api import router as reports_router
 from reports.review_api import router as review_router
 from tasks.api import router as tasks_router
+from workshops import privacy_api  # noqa: F401  (joins the directory's router)
 from workshops.api import router as workshops_router
 
 from .kit.errors import DomainError

@@ -257,6 +257,22 @@ def organisation_update(request, organisation_id: int, payload: OrganisationPatc
     return directory_services.organisation_update(organisation, **payload.dict(exclude_unset=True))
 
 
+@router.delete(
+    "/organisations/{organisation_id}",
+    response={204: None, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
+    summary="Delete an organisation",
+)
+def organisation_delete(request, organisation_id: int):
+    """Delete an organisation nothing refers to, such as one entered twice. One that
+    people, hosted meetings or registrations still refer to is refused with 409 and a
+    sentence counting them: give them another organisation first (`PATCH
+    /people/{person_id}`, `PATCH /meetings/{meeting_id}`). Organisers only."""
+    directory_services.organisation_delete(get_object_or_404(Organisation, pk=organisation_id))
+    return Status(204, None)
+
+
 @router.post(
     "/people",
     response={201: PersonOut, **error_responses()},

@@ -21,6 +21,10 @@ class WrongState(MeetingsError, Conflict):
     pass
 
 
+class InUse(MeetingsError, Conflict):
+    """Deleting what other rows still refer to."""
+
+
 class MeetingNotClosable(MeetingsError, Conflict):
     """Closing a meeting that is not published, or has not started yet."""
 

@@ -330,6 +330,12 @@ class Meeting(models.Model):
     # Confirmed registrations, kept by the registration services under the meeting's row
     # lock: pages read it without a join, and the database refuses any oversell.
     seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
+    # Confirmed registrations checked in, kept by the check-in and registration services
+    # in the statement (or transaction) that checks in, undoes or cancels: the door's
+    # counter reads the row, so a scan costs the same at 100 registrations or 10 000.
+    seats_present = models.PositiveIntegerField(
+        _("present"), default=0, db_default=0, editable=False
+    )
     is_cross_border = models.BooleanField(
         _("cross-border"),
         default=True,
@@ -342,6 +348,11 @@ class Meeting(models.Model):
     )
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
+    # The organiser's words in the booklet (seed 003): why the meeting was held, what the
+    # day set out to do (one ambition a line), and how its workshops were run.
+    context = models.TextField(_("context"), blank=True)
+    ambitions = models.TextField(_("ambitions"), blank=True, help_text=_("One ambition per line."))
+    principles = models.TextField(_("how the workshops were run"), blank=True)
     # "Les suites": what happens after the meeting, written by the organiser for the booklet.
     next_steps = models.TextField(_("next steps"), blank=True)
     # Set when the organiser declares the meeting over: the booklet goes to those who came.
@@ -579,6 +590,7 @@ class Document(models.Model):
         PROJECT_SHEET = "project_sheet", _("project sheet")
         SPECIFICATION = "specification", _("specification")
         PHOTO = "photo", _("photo")
+        LOGO = "logo", _("logo")
         OTHER = "other", _("other")
 
     Language = EditionLanguage
@@ -655,6 +667,53 @@ class Document(models.Model):
     @property
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1]
+
+
+# A booklet shows at most this many photos of its meeting, as seed 003 does.
+PICTURES_MAX = 4
+
+
+class MeetingPicture(models.Model):
+    """A photo of the meeting chosen for its booklet, with its caption: one of the
+    meeting's documents of kind photo, so the file is uploaded, checked and erased once."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="pictures"
+    )
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("photo"),
+        on_delete=models.CASCADE,
+        related_name="pictures",
+        limit_choices_to={"kind": Document.Kind.PHOTO},
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["meeting", "order", "pk"]
+        verbose_name = _("booklet photo")
+        verbose_name_plural = _("booklet photos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "document"],
+                name="meetingpicture_once_per_meeting",
+                violation_error_message=_("This photo is already in the booklet."),
+            )
+        ]
+
+    def __str__(self):
+        return self.caption or str(self.document)
+
+    def clean(self):
+        # By id: an unknown one is the field's own error, found before this.
+        document = Document.objects.filter(pk=self.document_id).first()
+        if document is None:
+            return
+        if document.meeting_id != self.meeting_id or document.kind != Document.Kind.PHOTO:
+            raise ValidationError(
+                {"document": _("Choose a photo among the documents of this meeting.")}
+            )
 
 
 def map_link(address: str) -> str:
@@ -883,6 +942,7 @@ class Erasure(models.Model):
     class Channel(models.TextChoices):
         SELF = "self", _("by the person, signed in")
         ORGANISER = "organiser", _("by an organiser, on a request received")
+        API = "api", _("by an organiser, through the API")
 
     erased_at = models.DateTimeField(_("erased at"), auto_now_add=True)
     erased_by = models.ForeignKey(

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import AgendaItem, Document, Meeting, Programme, Theme
+from .models import AgendaItem, Document, Meeting, MeetingPicture, Programme, Theme
 
 
 @register(Programme)
@@ -13,7 +13,7 @@ class ProgrammeTranslation(TranslationOptions):
 
 @register(Meeting)
 class MeetingTranslation(TranslationOptions):
-    fields = ("title", "description", "next_steps")
+    fields = ("title", "description", "context", "ambitions", "principles", "next_steps")
     required_languages = ()
 
 
@@ -32,4 +32,10 @@ class AgendaItemTranslation(TranslationOptions):
 @register(Document)
 class DocumentTranslation(TranslationOptions):
     fields = ("title",)
+    required_languages = ()
+
+
+@register(MeetingPicture)
+class MeetingPictureTranslation(TranslationOptions):
+    fields = ("caption",)
     required_languages = ()

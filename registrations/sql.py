@@ -4,7 +4,7 @@ A rush of registrations and a door scanning a ticket a second run a few statemen
 the ORM takes longer to build than the database to run (`tests/bench/README.md` has the
 figures). Like pretix's `locking.py`, this module is their one home: each primitive has
 a signature that says what it does to the rows (take a seat, look up an address, insert
-a check-in once, read a ticket at a door, count the door), and owns its statement and
+a check-in once and count it, read a ticket at a door), and owns its statement and
 its database-specific branch, so the services read as the domain and call them.
 
 Each primitive has an ORM twin, `<name>_orm`: plain Django doing the same thing, slower
@@ -18,7 +18,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Value
+from django.db.models import F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -184,6 +184,15 @@ _INSERT_SQL = (
     "ON CONFLICT ({registration}) DO NOTHING"
 )
 
+# The door's counter goes up with the insert: in the same statement on PostgreSQL, in
+# the same transaction elsewhere. A check-in that inserted nothing (a twin's scan was
+# first) counts nothing.
+_COUNT_SQL = "UPDATE {meeting} SET {present} = {present} + 1 WHERE {id} = {door}"
+_REGISTRATION_MEETING = (
+    "(SELECT r.{meeting_fk} FROM {registration_table} r WHERE r.{registration_id} = {registration})"
+)
+_INSERT_COUNTED_SQL = "WITH inserted AS ({insert} RETURNING {registration}) {count}"
+
 
 @cache
 def _insert_sql(rows: str = "VALUES (%s, %s, %s, %s)") -> str:
@@ -198,16 +207,57 @@ def _insert_sql(rows: str = "VALUES (%s, %s, %s, %s)") -> str:
     )
 
 
+@cache
+def _count_sql(door: str = "%s") -> str:
+    return sql.fill(
+        _COUNT_SQL,
+        door=door,
+        meeting=Meeting,
+        present=(Meeting, "seats_present"),
+        id=(Meeting, "id"),
+    )
+
+
+@cache
+def _registration_meeting_sql(registration: str) -> str:
+    return sql.fill(
+        _REGISTRATION_MEETING,
+        registration=registration,
+        meeting_fk=(Registration, "meeting"),
+        registration_table=Registration,
+        registration_id=(Registration, "id"),
+    )
+
+
+@cache
+def _insert_counted_sql() -> str:
+    inserted = sql.fill(
+        "(SELECT {registration} FROM inserted)", registration=(CheckIn, "registration")
+    )
+    return sql.fill(
+        _INSERT_COUNTED_SQL,
+        insert=_insert_sql(),
+        registration=(CheckIn, "registration"),
+        count=_count_sql(_registration_meeting_sql(inserted)),
+    )
+
+
 def checkin_insert(registration_id: int, by_id: int | None, method: str) -> datetime | None:
-    """Check `registration_id` in, by the user `by_id`: the check-in's time, or None if
-    the registration had one already (a concurrent one is waited for)."""
+    """Check `registration_id` (a confirmed registration) in, by the user `by_id`, and
+    count it on its meeting's door (`Meeting.seats_present`): the check-in's time, or
+    None if the registration had one already (a concurrent one is waited for)."""
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(),
-            [registration_id, connection.ops.adapt_datetimefield_value(now), by_id, method],
-        )
+    params = [registration_id, connection.ops.adapt_datetimefield_value(now), by_id, method]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_counted_sql(), params)
+            created = cursor.rowcount == 1
+        return now if created else None
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_insert_sql(), params)
         created = cursor.rowcount == 1
+        if created:
+            cursor.execute(_count_sql(_registration_meeting_sql("%s")), [registration_id])
     return now if created else None
 
 
@@ -217,49 +267,12 @@ def checkin_insert_orm(registration_id: int, by_id: int | None, method: str) -> 
             checkin = CheckIn.objects.create(
                 registration_id=registration_id, checked_in_by_id=by_id, method=method
             )
+            Meeting.objects.filter(registrations=registration_id).update(
+                seats_present=F("seats_present") + 1
+            )
     except IntegrityError:
         return None
     return checkin.checked_in_at
-
-
-# The door's counter: confirmed registrations, and how many of them have a check-in.
-_COUNTS_SQL = (
-    "SELECT COUNT(*) AS expected, COUNT({checkin}.{checkin_id}) AS present FROM {registration} "
-    "LEFT JOIN {checkin} ON {checkin}.{checkin_registration} = {registration}.{id} "
-    "WHERE {registration}.{meeting} = %s AND {registration}.{status} = %s"
-)
-
-
-@cache
-def _counts_sql() -> str:
-    return sql.fill(
-        _COUNTS_SQL,
-        registration=Registration,
-        id=(Registration, "id"),
-        meeting=(Registration, "meeting"),
-        status=(Registration, "status"),
-        checkin=CheckIn,
-        checkin_id=(CheckIn, "id"),
-        checkin_registration=(CheckIn, "registration"),
-    )
-
-
-def door_count(meeting_id: int) -> tuple[int, int]:
-    """The meeting's confirmed registrations, and how many of them are checked in; (0, 0)
-    for a meeting that does not exist."""
-    if not sql.is_key(meeting_id):
-        return 0, 0
-    with connection.cursor() as cursor:
-        cursor.execute(_counts_sql(), [meeting_id, Registration.Status.CONFIRMED])
-        expected, present = cursor.fetchone()
-    return expected, present
-
-
-def door_count_orm(meeting_id: int) -> tuple[int, int]:
-    counts = Registration.objects.filter(
-        meeting_id=meeting_id, status=Registration.Status.CONFIRMED
-    ).aggregate(expected=Count("pk"), present=Count("checkin"))
-    return counts["expected"], counts["present"]
 
 
 @dataclass(frozen=True)
@@ -288,17 +301,18 @@ class DoorRead:
     inserted_at: datetime | None = None
 
 
-# The door's busiest read: the door's meeting, its counter, and the ticket's registration
-# (of any meeting) with what its answer shows; no row for an unknown meeting, NULLs for
-# an unknown ticket.
+# The door's busiest read: the door's meeting, its counter (kept on its row), and the
+# ticket's registration (of any meeting) with what its answer shows; no row for an
+# unknown meeting, NULLs for an unknown ticket.
 _TICKET_SQL = (
-    "SELECT door.{time_zone} AS time_zone, counts.expected, counts.present, "
+    "SELECT door.{time_zone} AS time_zone, door.{taken} AS expected, "
+    "door.{present} AS present, "
     "r.{id} AS registration_id, r.{registration_meeting} AS holder_meeting_id, "
     "r.{first_name} AS first_name, r.{last_name} AS last_name, r.{status} AS status, "
     "o.{organisation_name} AS organisation, r.{typed_organisation} AS typed_organisation, "
     "c.{checkin_id} AS checkin_id, c.{at} AS checked_in_at, u.{user_id} AS user_id, "
     "u.{username} AS username, u.{user_first} AS user_first, u.{user_last} AS user_last "
-    "FROM {meeting} door CROSS JOIN ({counts}) counts "
+    "FROM {meeting} door "
     "LEFT JOIN {registration} r ON r.{secret} = %s "
     "LEFT JOIN {organisation_table} o ON o.{organisation_id} = r.{organisation} "
     "LEFT JOIN {checkin} c ON c.{checkin_registration} = r.{id} "
@@ -312,10 +326,11 @@ def _ticket_sql() -> str:
     user = get_user_model()
     return sql.fill(
         _TICKET_SQL,
-        counts=_counts_sql(),
         meeting=Meeting,
         meeting_id=(Meeting, "id"),
         time_zone=(Meeting, "time_zone"),
+        taken=(Meeting, "seats_taken"),
+        present=(Meeting, "seats_present"),
         registration=Registration,
         id=(Registration, "id"),
         registration_meeting=(Registration, "meeting"),
@@ -341,12 +356,14 @@ def _ticket_sql() -> str:
     )
 
 
-# On PostgreSQL a scan is one statement, the check-in included: the read above, and the
-# insert when the ticket lets its holder in at this door and has no check-in yet. A round
-# trip fewer a scan, and one wait fewer for the GIL behind the worker's other threads.
-# SQLite has no INSERT inside WITH: the insert is a statement of its own there.
+# On PostgreSQL a scan is one statement, the check-in and the door's counter included:
+# the read above, the insert when the ticket lets its holder in at this door and has no
+# check-in yet, and the counter when it inserted. A round trip fewer a scan, and one wait
+# fewer for the GIL behind the worker's other threads. SQLite has no INSERT inside WITH:
+# the insert and its count are statements of their own there (`checkin_insert`).
 _SCAN_SQL = (
-    "WITH ticket AS ({ticket}), inserted AS ({insert} RETURNING 1) "
+    "WITH ticket AS ({ticket}), inserted AS ({insert} RETURNING 1), "
+    "counted AS ({count} AND EXISTS (SELECT 1 FROM inserted)) "
     "SELECT ticket.*, EXISTS (SELECT 1 FROM inserted) FROM ticket"
 )
 _SCAN_ROWS = (
@@ -357,7 +374,9 @@ _SCAN_ROWS = (
 
 @cache
 def _scan_sql() -> str:
-    return _SCAN_SQL.format(ticket=_ticket_sql(), insert=_insert_sql(_SCAN_ROWS))
+    return _SCAN_SQL.format(
+        ticket=_ticket_sql(), insert=_insert_sql(_SCAN_ROWS), count=_count_sql()
+    )
 
 
 def _lets_in(read: DoorRead, meeting_id: int) -> bool:
@@ -381,12 +400,11 @@ def ticket_at_door(
     """
     if not sql.is_key(meeting_id):
         return None
-    confirmed = Registration.Status.CONFIRMED
-    params = [meeting_id, confirmed, secret, meeting_id]
+    params = [secret, meeting_id]
     now = None
     if check_in_by is not None and connection.vendor == "postgresql":
         now = timezone.now()
-        params += [now, check_in_by, method, meeting_id, confirmed]
+        params += [now, check_in_by, method, meeting_id, Registration.Status.CONFIRMED, meeting_id]
     with connection.cursor() as cursor:
         cursor.execute(_ticket_sql() if now is None else _scan_sql(), params)
         row = cursor.fetchone()
@@ -424,10 +442,14 @@ def ticket_at_door(
 def ticket_at_door_orm(
     secret: str | None, meeting_id: int, *, check_in_by: int | None = None, method: str = ""
 ) -> DoorRead | None:
-    time_zone = Meeting.objects.filter(pk=meeting_id).values_list("time_zone", flat=True).first()
-    if time_zone is None:
+    door = (
+        Meeting.objects.filter(pk=meeting_id)
+        .values_list("time_zone", "seats_taken", "seats_present")
+        .first()
+    )
+    if door is None:
         return None
-    expected, present = door_count_orm(meeting_id)
+    time_zone, expected, present = door
     registration = (
         Registration.objects.select_related("organisation", "checkin__checked_in_by")
         .filter(ticket_secret=secret)

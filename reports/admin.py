@@ -17,17 +17,19 @@ class BookletJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "meeting",
         "language",
+        "audience",
         "status",
         "progress",
         "created_at",
         "finished_at",
         "download",
     )
-    list_filter = (("meeting", admin.RelatedOnlyFieldListFilter), "language", "status")
+    list_filter = (("meeting", admin.RelatedOnlyFieldListFilter), "language", "audience", "status")
     list_select_related = ("meeting",)
     fields = (
         "meeting",
         "language",
+        "audience",
         "status",
         "progress",
         "error",

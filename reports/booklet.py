@@ -56,8 +56,8 @@ from .booklet_data import (
     DocumentEntry,
     Group,
     Item,
-    Text,
     WorkshopSection,
+    content,
 )
 
 # The languages a booklet asked for is written in, one part each, in this order.
@@ -78,13 +78,6 @@ CHART_COLOURS = [
     colors.HexColor("#2e75b6"),
     colors.HexColor("#a5a5a5"),
 ]
-
-
-def content(text: Text | None, lang: str) -> str:
-    """A content field in `lang`, falling back to the other language."""
-    if not text:
-        return ""
-    return text.get(lang) or next((value for value in text.values() if value), "")
 
 
 @dataclass
@@ -432,11 +425,6 @@ class _Writer:
                 )
         else:
             story.append(self.para(_("No dot-vote was held in this workshop."), styles.small))
-        if section.terms:
-            story.append(self.para(_("Key terms"), self.styles.h3))
-            story.append(
-                self.para("  ·  ".join(f"{term} ({count})" for term, count in section.terms))
-            )
         story.append(self.para(_("Orientations, proposed actions and objectives"), self.styles.h3))
         for group in section.groups:
             story += self.orientation_tables(group, lang)

@@ -1,9 +1,19 @@
 """Everything a synthesis booklet says, read from the database in one data structure.
 
-The PDF (`reports.booklet`), the public results page and the inputs hash all read this
-one structure, so they cannot disagree, and the layout never touches the database. It
-takes the same twelve queries (eleven without an agenda; one reads its documents)
-whether the meeting had ten post-its or ten thousand.
+The PDF (`reports.booklet`), the editable copies, the public results page and the inputs
+hash all read this one structure, so they cannot disagree, and the layouts never touch
+the database. It takes the same fourteen queries (one less without an agenda, one more
+for the participants' copy and its contacts) whether the meeting had ten post-its or ten
+thousand.
+
+`Booklet.sections()` is the order every layout follows, seed 003's: cover, contents,
+context and ambitions, key figures, how the day went, the principles of the workshops,
+one section per workshop, next steps, annexes, contacts. A section with nothing to say
+is left out rather than printed empty.
+
+There are two copies of a booklet (`audience`): the public one, and the participants'
+one, which adds the contacts of those who came and agreed to share theirs (seed 001:
+"disposer des contacts utiles"). The public one never holds a contact.
 
 Content fields are kept in both languages (`Text`: {"fr": …, "nl": …}, each falling back
 to the other), so the structure does not depend on the language a booklet is printed in.
@@ -22,34 +32,97 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from events_site.kit.text import bilingual
+from events_site.kit.text import bilingual, fold
 from meetings.models import (
     AgendaItem,
     AgendaSpeaker,
     CoFacilitator,
+    Document,
     Meeting,
+    MeetingPicture,
     Organisation,
     Viewer,
 )
 from meetings.selectors import meeting_documents
+from registrations.contacts import commune, phone
 from registrations.models import CheckIn, Registration
+from registrations.selectors import contact_list
 from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
 from workshops.text import language
 
+from . import figures as fig
 from .figures import UNSPECIFIED, AttendanceFigures, attendance_figures
-from .terms import key_terms
 
 # Bump when the layout changes, so that stored booklets are built again.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 STRONGEST_IDEAS = 5
+# Where no facilitator wrote the strong ideas: this many of each orientation's most
+# supported post-its stand in for them.
+HIGHLIGHTS_PER_ORIENTATION = 2
+
+PUBLIC = "public"
+PARTICIPANTS = "participants"
+AUDIENCES = (PUBLIC, PARTICIPANTS)
+
+# Every section a booklet can have, in the order it is printed.
+SECTION_KEYS = (
+    "cover",
+    "contents",
+    "context",
+    "figures",
+    "agenda",
+    "principles",
+    "workshop",
+    "next_steps",
+    "annexes",
+    "contacts",
+)
+SECTION_TITLES = {
+    "cover": _("Synthesis booklet"),
+    "contents": _("Contents"),
+    "context": _("Context and ambitions"),
+    "figures": _("Key figures"),
+    "agenda": _("How the meeting went"),
+    "principles": _("How the workshops were run"),
+    "workshop": _("Workshops"),
+    "next_steps": _("Next steps"),
+    "annexes": _("Annexes"),
+    "contacts": _("Contacts"),
+}
+# The headline numbers of "Key figures", in their order.
+FIGURE_LABELS = {
+    "participants": _("participants"),
+    "elected": _("elected officials"),
+    "officers": _("municipal officers"),
+    "organisations": _("organisations"),
+    "workshops": _("workshops"),
+    "tables": _("tables"),
+    "contributions": _("contributions"),
+}
 
 Text = dict[str, str]
 
 
 def _text(row: dict, name: str) -> Text:
     return bilingual(row.get(f"{name}_fr"), row.get(f"{name}_nl"))
+
+
+def content(text: Text | None, lang: str) -> str:
+    """A content field in `lang`, falling back to the other language."""
+    if not text:
+        return ""
+    return text.get(lang) or next((value for value in text.values() if value), "")
+
+
+def lines(text: str) -> list[str]:
+    """A list typed one entry a line (the meeting's ambitions), blank lines left out."""
+    return [line.strip(" \t-•*") for line in text.splitlines() if line.strip(" \t-•*")]
 
 
 @dataclass
@@ -71,6 +144,8 @@ class Item:
     question_id: int | None
     orientation_id: int | None
     merged: list[Merged] = field(default_factory=list)
+    # How many stand behind it: its dots, and every post-it merged into it.
+    support: int = 0
     # A merged group's languages ("fr", "nl"), told from its words: the same idea said
     # on both sides of the border is printed once, and says so.
     languages: list[str] = field(default_factory=list)
@@ -101,10 +176,19 @@ class WorkshopSection:
     questions: list[Text]
     tables: int
     contributions: int
+    # The most voted post-its of the whole workshop.
     strongest: list[Item]
-    terms: list[tuple[str, int]]
     groups: list[Group]
     annex: list[QuestionItems]
+    # "Idées fortes", as its facilitators wrote them; empty if nobody did.
+    strong_ideas: Text = field(default_factory=lambda: bilingual("", ""))
+    # The most supported post-its of each orientation (votes, then post-its merged into
+    # them): what stands for the strong ideas where none were written.
+    highlights: list[Group] = field(default_factory=list)
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.questions or self.contributions or any(self.strong_ideas.values()))
 
 
 @dataclass
@@ -140,6 +224,42 @@ class DocumentEntry:
 
 
 @dataclass
+class Picture:
+    """A logo or a photo. `file` is the document's name in the default storage, or for
+    a network logo set in the settings (`NETWORK_LOGO`, `document_id` None) a path."""
+
+    document_id: int | None
+    file: str
+    caption: Text = field(default_factory=lambda: bilingual("", ""))
+
+
+def picture_bytes(picture: Picture) -> bytes | None:
+    """The picture's file, or None when it is gone: a booklet is still printed without it."""
+    try:
+        if picture.document_id is None:
+            with open(picture.file, "rb") as handle:
+                return handle.read()
+        with default_storage.open(picture.file, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+@dataclass
+class ContactEntry:
+    """A participant who came and shares their contact. Codes, not labels: each copy
+    names them in its own language."""
+
+    name: str
+    function: str
+    organisation: str
+    commune: str
+    country: str
+    email: str
+    phone: str
+
+
+@dataclass
 class KeyFigures:
     attendance: AttendanceFigures
     # Organisations of the people who came, each counted once: by kind, by country.
@@ -149,6 +269,41 @@ class KeyFigures:
     workshops: int
     tables: int
     contributions: int
+
+    def headlines(self) -> list[tuple[str, int]]:
+        """The headline numbers (keys of `FIGURE_LABELS`) that are not zero: "0 municipal
+        officers" is no key figure."""
+        groups = {split.key: split.present for split in self.attendance.by_function_group}
+        numbers = {
+            "participants": self.attendance.present,
+            "elected": groups.get(fig.ELECTED, 0),
+            "officers": groups.get(fig.OFFICERS, 0),
+            "organisations": self.organisations,
+            "workshops": self.workshops,
+            "tables": self.tables,
+            "contributions": self.contributions,
+        }
+        return [(key, numbers[key]) for key in FIGURE_LABELS if numbers[key]]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the booklet: `key` is one of `SECTION_KEYS`; a workshop's section
+    carries its workshop."""
+
+    key: str
+    workshop: WorkshopSection | None = None
+
+    def title(self, lang: str) -> str:
+        if self.workshop is not None:
+            return content(self.workshop.title, lang)
+        with translation.override(lang):
+            return str(SECTION_TITLES[self.key])
+
+    @property
+    def anchor(self) -> str:
+        """A name unique in the booklet, for the contents and bookmarks."""
+        return f"w{self.workshop.id}" if self.workshop is not None else self.key
 
 
 @dataclass
@@ -166,14 +321,50 @@ class Booklet:
     workshops: list[WorkshopSection]
     next_steps: Text
     documents: list[DocumentEntry] = field(default_factory=list)
+    audience: str = PUBLIC
+    context: Text = field(default_factory=lambda: bilingual("", ""))
+    # One list per language ({"fr": [...], "nl": [...]}), each falling back to the other.
+    ambitions: dict[str, list[str]] = field(default_factory=lambda: {"fr": [], "nl": []})
+    principles: Text = field(default_factory=lambda: bilingual("", ""))
+    # The host's logo first, then the network's.
+    logos: list[Picture] = field(default_factory=list)
+    photos: list[Picture] = field(default_factory=list)
+    # Only in the participants' copy.
+    contacts: list[ContactEntry] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return self.figures.contributions == 0
 
+    def sections(self) -> list[Section]:
+        """The sections to print, in their order; those with nothing in them left out."""
+        has = {
+            "cover": True,
+            "contents": True,
+            "context": any(self.context.values()) or any(self.ambitions.values()),
+            "figures": bool(self.figures.headlines()),
+            "agenda": bool(self.agenda),
+            "principles": any(self.principles.values()),
+            "next_steps": any(self.next_steps.values()),
+            "annexes": self.figures.contributions > 0 or bool(self.documents),
+            "contacts": self.audience == PARTICIPANTS and bool(self.contacts),
+        }
+        sections = []
+        for key in SECTION_KEYS:
+            if key == "workshop":
+                sections += [
+                    Section(key, workshop) for workshop in self.workshops if workshop.has_content
+                ]
+            elif has[key]:
+                sections.append(Section(key))
+        return sections
 
-def booklet_data(meeting: Meeting | int) -> Booklet:
-    """The booklet of a meeting, from the database as it is now."""
+
+def booklet_data(meeting: Meeting | int, *, audience: str = PUBLIC) -> Booklet:
+    """The booklet of a meeting, from the database as it is now, for `audience` (one of
+    `AUDIENCES`): only the participants' copy reads the contacts."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"Unknown booklet audience: {audience!r}")
     meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
     meeting = Meeting.objects.select_related("host_organisation").get(pk=meeting_id)
     pair = [
@@ -220,8 +411,62 @@ def booklet_data(meeting: Meeting | int) -> Booklet:
         figures=figures,
         workshops=workshops,
         next_steps=bilingual(meeting.next_steps_fr, meeting.next_steps_nl),
-        documents=_documents(meeting),
+        documents=_documents(meeting, audience),
+        audience=audience,
+        context=bilingual(meeting.context_fr, meeting.context_nl),
+        ambitions={
+            lang: lines(text)
+            for lang, text in bilingual(meeting.ambitions_fr, meeting.ambitions_nl).items()
+        },
+        principles=bilingual(meeting.principles_fr, meeting.principles_nl),
+        logos=_logos(meeting),
+        photos=_photos(meeting),
+        contacts=_contacts(meeting) if audience == PARTICIPANTS else [],
     )
+
+
+def _logos(meeting: Meeting) -> list[Picture]:
+    """The host's logo (the meeting's newest logo document), then the network's (its
+    newest public logo outside any meeting, else the `NETWORK_LOGO` setting): one query."""
+    host = network = None
+    for document in (
+        Document.objects.filter(kind=Document.Kind.LOGO)
+        .filter(Q(meeting=meeting) | Q(meeting=None, visibility=Document.Visibility.PUBLIC))
+        .order_by("-created_at", "-pk")
+        .values("id", "meeting_id", "file")
+    ):
+        if document["meeting_id"] is None:
+            network = network or Picture(document["id"], document["file"])
+        else:
+            host = host or Picture(document["id"], document["file"])
+    if network is None and getattr(settings, "NETWORK_LOGO", ""):
+        network = Picture(None, settings.NETWORK_LOGO)
+    return [logo for logo in (host, network) if logo is not None]
+
+
+def _photos(meeting: Meeting) -> list[Picture]:
+    return [
+        Picture(picture.document_id, picture.document.file.name, _text(vars(picture), "caption"))
+        for picture in MeetingPicture.objects.filter(meeting=meeting)
+        .select_related("document")
+        .order_by("order", "pk")
+    ]
+
+
+def _contacts(meeting: Meeting) -> list[ContactEntry]:
+    """Who came and shares their contact, as of now (`registrations.selectors`)."""
+    return [
+        ContactEntry(
+            name=registration.full_name,
+            function=registration.function,
+            organisation=registration.organisation_label,
+            commune=commune(registration),
+            country=registration.country.code if registration.country else "",
+            email=registration.email,
+            phone=phone(registration),
+        )
+        for registration in contact_list(meeting.pk)
+    ]
 
 
 def _agenda(meeting: Meeting, workshops: list[WorkshopSection]) -> list[AgendaLine]:
@@ -261,10 +506,12 @@ def _agenda(meeting: Meeting, workshops: list[WorkshopSection]) -> list[AgendaLi
     return lines
 
 
-def _documents(meeting: Meeting) -> list[DocumentEntry]:
-    """What the meeting's participants may open: the booklet goes to them. Each link
-    still checks who follows it."""
-    participant = Viewer(participant_of=frozenset({meeting.pk}))
+def _documents(meeting: Meeting, audience: str) -> list[DocumentEntry]:
+    """What the copy's readers may open: the participants' copy lists the documents for
+    participants too. Each link still checks who follows it. Logos are not listed."""
+    reader = (
+        Viewer(participant_of=frozenset({meeting.pk})) if audience == PARTICIPANTS else Viewer()
+    )
     return [
         DocumentEntry(
             id=document.pk,
@@ -273,7 +520,8 @@ def _documents(meeting: Meeting) -> list[DocumentEntry]:
             language=document.language,
             visibility=document.visibility,
         )
-        for document in meeting_documents(meeting, participant)
+        for document in meeting_documents(meeting, reader)
+        if document.kind != Document.Kind.LOGO
     ]
 
 
@@ -323,7 +571,9 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
     workshops = list(
         Workshop.objects.filter(meeting=meeting)
         .order_by("order", "pk")
-        .values("id", "title_fr", "title_nl", "room", "agenda_item_id")
+        .values(
+            "id", "title_fr", "title_nl", "synthesis_fr", "synthesis_nl", "room", "agenda_item_id"
+        )
     )
     ids = [workshop["id"] for workshop in workshops]
     questions = _by_workshop(
@@ -414,10 +664,14 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         if target in visible:
             visible[target].merged.append(item)
     items = list(visible.values())
+    contributions = len(items)
     for item in items:
+        item.support = item.votes + len(item.merged)
         if item.merged:
+            contributions += len(item.merged)
+            item.merged = _said_once(item)
             said = [item.text] + [m.text for m in item.merged]
-            item.languages = sorted({language(text) for text in said} - {None})
+            item.languages = sorted({language(text) for text in said if text} - {None})
 
     groups = _sorted_into(
         items,
@@ -433,7 +687,6 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
     )
 
     voted = sorted((item for item in items if item.votes), key=lambda item: -item.votes)
-    texts = [item.text for item in items] + [m.text for item in items for m in item.merged]
     return WorkshopSection(
         id=workshop["id"],
         title=_text(workshop, "title"),
@@ -441,12 +694,40 @@ def _section(workshop, questions, orientations, tables, rows) -> WorkshopSection
         agenda_item_id=workshop["agenda_item_id"],
         questions=[_text(row, "text") for row in questions],
         tables=tables,
-        contributions=len(items) + sum(len(item.merged) for item in items),
+        contributions=contributions,
         strongest=voted[:STRONGEST_IDEAS],
-        terms=key_terms(texts),
         groups=groups,
         annex=annex,
+        strong_ideas=_text(workshop, "synthesis"),
+        highlights=[
+            Group(group.title, _most_supported(group.items))
+            for group in groups
+            if group.title is not None
+        ],
     )
+
+
+def _most_supported(items: list[Item]) -> list[Item]:
+    """An orientation's most supported post-its, the earliest first among equals."""
+    ranked = sorted(items, key=lambda item: -item.support)
+    return ranked[:HIGHLIGHTS_PER_ORIENTATION]
+
+
+def _said_once(item: Item) -> list[Merged]:
+    """The post-its merged into `item`, less those that only repeat what it or an
+    earlier one says (a duplicate merged into its twin is not printed twice); what a
+    repeated one adds as its objective is kept."""
+    said = {fold(item.text).strip()}
+    kept: list[Merged] = []
+    for merged in item.merged:
+        key = fold(merged.text).strip()
+        if key in said:
+            if merged.objective and fold(merged.objective) != fold(item.objective):
+                kept.append(Merged("", merged.objective))
+            continue
+        said.add(key)
+        kept.append(merged)
+    return kept
 
 
 def inputs_hash(booklet: Booklet, language: str) -> str:

@@ -26,6 +26,7 @@ from registrations.selectors import (
 from tasks.models import Delivery
 from tasks.outbox import PermanentFailure, batch_memo, message_build, renderer
 
+from .booklet_data import PARTICIPANTS, booklet_data
 from .models import BookletApproval
 from .review import approval_sent_payload
 from .services import BOOKLET_EMAIL
@@ -43,11 +44,14 @@ def booklet_render(delivery: Delivery):
     if approval is None:
         raise PermanentFailure("The approved booklet this email carries no longer exists.")
     # Every attendee of a language in the batch gets the same file: read it once.
-    payload = batch_memo(
-        ("booklet", approval.pk, language), lambda: approval_sent_payload(approval, language)
+    shared = batch_memo(
+        ("booklet-contacts", meeting.pk),
+        lambda: booklet_data(meeting, audience=PARTICIPANTS).contacts,
     )
-    if payload is None:
-        raise PermanentFailure(f"The approved booklet has no copy in {language}.")
+    payload = batch_memo(
+        ("booklet", approval.pk, language),
+        lambda: approval_sent_payload(approval, language, shared),
+    )
     contacts = _contact_list_files(delivery, language)
     with translation.override(language):
         subject = _("The synthesis booklet of “%(title)s”") % {"title": meeting.title}

@@ -7,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import EditionLanguage, Meeting
 
 
+class Audience(models.TextChoices):
+    """Who a booklet is for (`booklet_data.AUDIENCES`): only the participants' copy
+    holds the contacts of those who came."""
+
+    PUBLIC = "public", _("public copy")
+    PARTICIPANTS = "participants", _("participants' copy")
+
+
 class BookletJob(models.Model):
     """One build of a meeting's booklet in one language, and the file it produced.
 
@@ -16,6 +24,7 @@ class BookletJob(models.Model):
     """
 
     Language = EditionLanguage
+    Audience = Audience
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -27,6 +36,10 @@ class BookletJob(models.Model):
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="booklet_jobs"
     )
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    # The public copy, or the participants' one with the contact list.
+    audience = models.CharField(
+        _("copy"), max_length=12, choices=Audience.choices, default=Audience.PUBLIC
+    )
     inputs_hash = models.CharField(_("inputs hash"), max_length=64)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED

@@ -13,9 +13,7 @@ frozen data: once that content changes, the booklet is a draft again, to be subm
 and approved anew, and the earlier approvals stay as they were.
 """
 
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -29,12 +27,10 @@ from meetings.auth import is_organiser, may_facilitate
 from meetings.models import Meeting
 
 from .booklet import booklet_pdf
-from .booklet_data import Booklet, booklet_data
+from .booklet_data import AUDIENCES, PARTICIPANTS, PUBLIC, Booklet, booklet_data
 from .errors import BookletNotApproved, InvalidComment, NotAReviewer, ReviewRefused
 from .models import BookletApproval, BookletApprovalFile, BookletComment, BookletReview
 from .signals import booklet_approved
-
-logger = logging.getLogger(__name__)
 
 State = BookletReview.State
 Audience = BookletApprovalFile.Audience
@@ -48,7 +44,8 @@ COMMENT_MAX = 2000
 @dataclass
 class ReviewState:
     """The review as a reader sees it now. `state` is that of the booklet as it reads
-    today; `changed` says it was submitted or approved, and has changed since."""
+    today; `changed` says it was submitted or approved, and has changed since. `drafts`
+    are its copies by audience (`booklet_data.AUDIENCES`); `draft` the public one."""
 
     meeting: Meeting
     state: str
@@ -56,7 +53,24 @@ class ReviewState:
     draft_hash: str
     review: BookletReview | None
     approval: BookletApproval | None
-    draft: Booklet
+    drafts: dict[str, Booklet]
+
+    @property
+    def draft(self) -> Booklet:
+        return self.drafts[PUBLIC]
+
+
+def booklet_drafts(meeting: Meeting) -> dict[str, Booklet]:
+    """The booklet as it reads now, in each copy."""
+    return {audience: booklet_data(meeting, audience=audience) for audience in AUDIENCES}
+
+
+def drafts_digest(drafts: dict[str, Booklet]) -> str:
+    """What the review approves, as a digest: every copy's content, but not who is in
+    the participants' contacts page, which follows their consents, not the review."""
+    return frozen_digest(
+        {audience: replace(booklet, contacts=[]) for audience, booklet in drafts.items()}
+    )
 
 
 def may_review(user, meeting: Meeting | int) -> bool:
@@ -76,11 +90,11 @@ def _organiser_require(user) -> None:
         raise NotAReviewer(_("Only an organiser submits a booklet for review and approves it."))
 
 
-def review_state(meeting: Meeting, draft: Booklet | None = None) -> ReviewState:
-    """Where the booklet of `meeting` stands, from its data as it is now (`draft`, when
-    the caller has just read it)."""
-    draft = draft or booklet_data(meeting)
-    digest = frozen_digest(draft)
+def review_state(meeting: Meeting, drafts: dict[str, Booklet] | None = None) -> ReviewState:
+    """Where the booklet of `meeting` stands, from its data as it is now (`drafts`, when
+    the caller has just read them)."""
+    drafts = drafts or booklet_drafts(meeting)
+    digest = drafts_digest(drafts)
     review = BookletReview.objects.filter(meeting=meeting).select_related("submitted_by").first()
     approval = latest_approval(meeting)
     if review is None or review.state == State.DRAFT:
@@ -89,7 +103,7 @@ def review_state(meeting: Meeting, draft: Booklet | None = None) -> ReviewState:
         state, changed = review.state, False
     else:
         state, changed = State.DRAFT, True
-    return ReviewState(meeting, state, changed, digest, review, approval, draft)
+    return ReviewState(meeting, state, changed, digest, review, approval, drafts)
 
 
 def latest_approval(meeting: Meeting | int) -> BookletApproval | None:
@@ -102,9 +116,9 @@ def latest_approval(meeting: Meeting | int) -> BookletApproval | None:
     )
 
 
-def approval_booklet(approval: BookletApproval) -> Booklet:
-    """The booklet as it was approved, read back from its frozen data."""
-    return thaw(Booklet, approval.data)
+def approval_booklet(approval: BookletApproval, audience: str = PUBLIC) -> Booklet:
+    """A copy of the booklet as it was approved, read back from its frozen data."""
+    return thaw(Booklet, approval.data[audience])
 
 
 def approval_file(
@@ -121,15 +135,28 @@ def approval_file(
     )
 
 
-def approval_sent_payload(approval: BookletApproval, language: str) -> bytes | None:
-    """The PDF sent to the meeting's participants, as stored when it was approved: their
-    own copy, or the public one of an approval made before there was one; None if the
-    approval has no copy in `language`."""
-    stored = approval_file(approval, language, Audience.PARTICIPANTS) or approval_file(
-        approval, language, Audience.PUBLIC
-    )
-    if stored is None:
-        return None
+def approval_files_for(approval: BookletApproval, user) -> list[BookletApprovalFile]:
+    """The approval's files `user` may download: the participants' copy holds their
+    contacts, which are shared with those who came and share theirs, and organisers;
+    a facilitator gets the public copy."""
+    organiser = is_organiser(user)
+    return [
+        stored for stored in approval.files.all() if organiser or stored.audience == Audience.PUBLIC
+    ]
+
+
+def approval_sent_payload(approval: BookletApproval, language: str, contacts: list) -> bytes:
+    """The participants' copy of an approved booklet, as it was stored, for `contacts`
+    (`booklet_data.ContactEntry`, those who share theirs when the email leaves).
+
+    The contacts page is the one part that is not frozen: a consent withdrawn after the
+    approval is honoured (`registrations.selectors.contact_list`'s rule). Only then is
+    the copy laid out again, from the frozen data with today's contacts.
+    """
+    frozen = approval_booklet(approval, PARTICIPANTS)
+    stored = approval_file(approval, language, Audience.PARTICIPANTS)
+    if stored is None or frozen.contacts != contacts:
+        return booklet_pdf(replace(frozen, contacts=contacts), language)
     with default_storage.open(stored.file.name, "rb") as handle:
         return handle.read()
 
@@ -172,7 +199,7 @@ def booklet_submit(meeting: Meeting, user) -> ReviewState:
         review.submitted_at = timezone.now()
         review.submitted_by = user
         review.save()
-    return review_state(meeting, current.draft)
+    return review_state(meeting, current.drafts)
 
 
 def booklet_approve(meeting: Meeting, user) -> BookletApproval:
@@ -192,8 +219,12 @@ def booklet_approve(meeting: Meeting, user) -> BookletApproval:
             if current.changed
             else _("Submit the booklet for review before approving it.")
         )
-    frozen = freeze(current.draft)
-    saved = _files_store(meeting, current.draft_hash, thaw(Booklet, frozen))
+    frozen = {audience: freeze(booklet) for audience, booklet in current.drafts.items()}
+    saved = _files_store(
+        meeting,
+        current.draft_hash,
+        {audience: thaw(Booklet, data) for audience, data in frozen.items()},
+    )
     try:
         with transaction.atomic():
             review = _review_lock(meeting)
@@ -231,29 +262,22 @@ def booklet_approve(meeting: Meeting, user) -> BookletApproval:
     return approval
 
 
-def _renderings() -> list[tuple[dict, Callable[[Booklet], bytes]]]:
-    """Every file an approval keeps: its kind, and how it is made from the booklet."""
-    return [
-        (
-            {"language": language, "audience": Audience.PUBLIC, "format": Format.PDF},
-            lambda booklet, language=language: booklet_pdf(booklet, language),
-        )
-        for language in APPROVED_LANGUAGES
-    ]
-
-
-def _files_store(meeting: Meeting, digest: str, booklet: Booklet) -> list[tuple[dict, str]]:
-    """Build and store each file of the approval: [(kind, stored name)]. A failure
-    removes the files already stored."""
+def _files_store(
+    meeting: Meeting, digest: str, booklets: dict[str, Booklet]
+) -> list[tuple[dict, str]]:
+    """Build and store each file of the approval, every copy in each language:
+    [(kind, stored name)]. A failure removes the files already stored."""
     saved = []
     try:
-        for kind, build in _renderings():
-            name = default_storage.save(
-                f"booklets/{meeting.pk}/approved/{digest[:12]}/booklet-{meeting.pk}-"
-                f"{kind['language']}-{kind['audience']}.{kind['format']}",
-                ContentFile(build(booklet)),
-            )
-            saved.append((kind, name))
+        for audience, booklet in booklets.items():
+            for language in APPROVED_LANGUAGES:
+                kind = {"language": language, "audience": audience, "format": Format.PDF}
+                name = default_storage.save(
+                    f"booklets/{meeting.pk}/approved/{digest[:12]}/booklet-{meeting.pk}-"
+                    f"{language}-{audience}.pdf",
+                    ContentFile(booklet_pdf(booklet, language)),
+                )
+                saved.append((kind, name))
     except BaseException:
         for _kind, name in saved:
             default_storage.delete(name)
@@ -275,7 +299,7 @@ def comment_add(meeting: Meeting, user, text: str) -> BookletComment:
         author=user,
         author_name=(user.get_full_name() or user.get_username())[:200],
         text=text,
-        inputs_hash=frozen_digest(booklet_data(meeting)),
+        inputs_hash=drafts_digest(booklet_drafts(meeting)),
     )
 
 

@@ -30,7 +30,7 @@ def _absolute(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _approval_out(approval: BookletApproval | None) -> dict | None:
+def _approval_out(approval: BookletApproval | None, user) -> dict | None:
     if approval is None:
         return None
     return {
@@ -46,7 +46,7 @@ def _approval_out(approval: BookletApproval | None) -> dict | None:
                     "reports:booklet_review_file", approval.meeting_id, stored.pk
                 ),
             }
-            for stored in approval.files.all()
+            for stored in review.approval_files_for(approval, user)
         ],
     }
 
@@ -55,7 +55,7 @@ def _user_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def review_out(state: review.ReviewState) -> dict:
+def review_out(state: review.ReviewState, user) -> dict:
     meeting = state.meeting
     submitted = state.review if state.review and state.review.submitted_at else None
     return {
@@ -72,7 +72,7 @@ def review_out(state: review.ReviewState) -> dict:
             }
             for language in review.APPROVED_LANGUAGES
         ],
-        "approval": _approval_out(state.approval),
+        "approval": _approval_out(state.approval, user),
     }
 
 
@@ -92,9 +92,10 @@ def booklet_review_read(request, meeting_id: int):
     """Where the meeting's booklet stands: `draft`, `in_review` or `approved`, of the
     booklet as it reads now (a change after a submission or an approval makes it a
     draft again, and `changed` says so); the draft's preview page and PDFs; the latest
-    approval and its stored files, which closing the meeting sends. Organisers and the
-    meeting's facilitators; anyone else signed in gets 403."""
-    return review_out(review.review_state(_meeting(request, meeting_id)))
+    approval and its stored files, which closing the meeting sends (the participants'
+    copy, with their contacts, to organisers only). Organisers and the meeting's
+    facilitators; anyone else signed in gets 403."""
+    return review_out(review.review_state(_meeting(request, meeting_id)), request.auth)
 
 
 @router.post(
@@ -107,7 +108,7 @@ def booklet_review_submit(request, meeting_id: int):
     """Put the booklet, as it reads now, in review. 409 when it is already in review,
     or approved and unchanged since. Organisers only."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
-    return review_out(review.booklet_submit(meeting, request.auth))
+    return review_out(review.booklet_submit(meeting, request.auth), request.auth)
 
 
 @router.post(
@@ -121,10 +122,11 @@ def booklet_review_approve(request, meeting_id: int):
     are stored, and that version is what closing the meeting sends and what the public
     results page shows; later changes make a new draft. 409 when it is not in review
     (submit it first) or changed since it was submitted (submit it again). Takes a few
-    seconds: the files are built before it answers. Organisers only."""
+    seconds: the files are built before it answers. The participants' copy is stored
+    too; its contacts page alone follows later changes of consent. Organisers only."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     review.booklet_approve(meeting, request.auth)
-    return Status(201, review_out(review.review_state(meeting)))
+    return Status(201, review_out(review.review_state(meeting), request.auth))
 
 
 def comment_out(comment: BookletComment, draft_hash: str) -> dict:

@@ -3,6 +3,7 @@ draft's PDF, the approved files for reviewers, and the approved PDF of the publi
 results page."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -67,6 +68,8 @@ def booklet_review(request, meeting_id: int):
         "lang": lang,
         "title": booklet_title(state.draft, lang),
         "review": state,
+        "approved_files": state.approval
+        and review.approval_files_for(state.approval, request.user),
         "comments": review.review_comments(meeting),
         "organiser": is_organiser(request.user),
         "languages": review.APPROVED_LANGUAGES,
@@ -113,12 +116,15 @@ def _file_response(stored: BookletApprovalFile, **headers) -> FileResponse:
 @api_key_or_session
 @reviewers_only
 def booklet_review_file(request, meeting_id: int, file_id: int):
-    """A file of an approved booklet, either copy, for the meeting's reviewers."""
+    """A file of an approved booklet for the meeting's reviewers; the participants' copy,
+    with their contacts, for organisers only (`review.approval_files_for`)."""
     stored = get_object_or_404(
         BookletApprovalFile.objects.select_related("approval"),
         pk=file_id,
         approval__meeting_id=meeting_id,
     )
+    if stored.audience != review.Audience.PUBLIC and not is_organiser(request.user):
+        raise PermissionDenied
     return _file_response(stored, **{"Cache-Control": "private, no-store"})
 
 

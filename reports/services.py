@@ -23,7 +23,7 @@ from registrations.services.delivery import registration_delivery
 from tasks.outbox import deliveries_queue, enqueue_on_commit
 
 from .booklet import booklet_pdf
-from .booklet_data import Booklet, booklet_data, inputs_hash
+from .booklet_data import PUBLIC, Booklet, booklet_data, inputs_hash
 from .errors import InvalidBookletRequest
 from .models import BookletJob
 from .review import approval_for_sending
@@ -45,13 +45,20 @@ def booklet_language(language: str) -> str:
 
 
 def booklet_request(
-    meeting: Meeting, language: str, *, user=None, data: Booklet | None = None
+    meeting: Meeting,
+    language: str,
+    *,
+    user=None,
+    data: Booklet | None = None,
+    audience: str = PUBLIC,
 ) -> tuple[BookletJob, bool]:
-    """The booklet of `meeting` in `language`: (job, whether a build was started).
+    """The booklet of `meeting` in `language` for `audience`: (job, whether a build was
+    started).
 
     Returns the finished build whose inputs are unchanged, or the build under way for
     them; otherwise queues a new build, enqueued after commit. `data` is the meeting's
-    `booklet_data`, when the caller has just read it (for another language, say).
+    `booklet_data` for that audience, when the caller has just read it (for another
+    language, say).
     """
     if language not in BookletJob.Language.values:
         raise InvalidBookletRequest(
@@ -59,16 +66,17 @@ def booklet_request(
             % {"choices": ", ".join(BookletJob.Language.values)},
             {"language": [_("Unknown language.")]},
         )
-    digest = inputs_hash(data or booklet_data(meeting), language)
+    digest = inputs_hash(data or booklet_data(meeting, audience=audience), language)
     with transaction.atomic():
         # Two organisers pressing the button at once start one build.
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
-        job = _current_job(meeting, language, digest)
+        job = _current_job(meeting, language, audience, digest)
         if job is not None:
             return job, False
         job = BookletJob.objects.create(
             meeting=meeting,
             language=language,
+            audience=audience,
             inputs_hash=digest,
             requested_by=user if user is not None and user.is_authenticated else None,
         )
@@ -76,10 +84,10 @@ def booklet_request(
     return job, True
 
 
-def _current_job(meeting: Meeting, language: str, digest: str) -> BookletJob | None:
+def _current_job(meeting: Meeting, language: str, audience: str, digest: str) -> BookletJob | None:
     lost_before = timezone.now() - BUILD_LOST_AFTER
     for job in BookletJob.objects.filter(
-        meeting=meeting, language=language, inputs_hash=digest
+        meeting=meeting, language=language, audience=audience, inputs_hash=digest
     ).exclude(status=BookletJob.Status.FAILED)[:5]:
         if job.status == BookletJob.Status.DONE:
             if job.file and default_storage.exists(job.file.name):
@@ -104,7 +112,7 @@ def booklet_build(job_id: int) -> BookletJob | None:
         return None
     job = BookletJob.objects.get(pk=job_id)
     try:
-        data = booklet_data(job.meeting_id)
+        data = booklet_data(job.meeting_id, audience=job.audience)
         _progress_write(job, 10)
         payload = booklet_pdf(
             data,
@@ -114,7 +122,8 @@ def booklet_build(job_id: int) -> BookletJob | None:
         stem = job.language.replace("+", "-")
         digest = inputs_hash(data, job.language)
         name = default_storage.save(
-            f"booklets/{job.meeting_id}/booklet-{job.meeting_id}-{stem}-{digest[:12]}.pdf",
+            f"booklets/{job.meeting_id}/booklet-{job.meeting_id}-{stem}-{job.audience}-"
+            f"{digest[:12]}.pdf",
             ContentFile(payload),
         )
     except Exception as exc:
@@ -138,11 +147,11 @@ def _finish(job: BookletJob, **fields) -> None:
         setattr(job, name, value)
 
 
-def booklet_payload(meeting: Meeting, language: str) -> bytes:
+def booklet_payload(meeting: Meeting, language: str, audience: str = PUBLIC) -> bytes:
     """The draft booklet's bytes, from storage, built right here if its inputs changed
     (the review's draft PDF: a reviewer never reads a stale draft)."""
-    data = booklet_data(meeting)
-    job, _started = booklet_request(meeting, language, data=data)
+    data = booklet_data(meeting, audience=audience)
+    job, _started = booklet_request(meeting, language, data=data, audience=audience)
     if job.status != BookletJob.Status.DONE:
         # Queued: build it here rather than wait for another worker to.
         job = booklet_build(job.pk) or BookletJob.objects.get(pk=job.pk)
@@ -154,15 +163,19 @@ def booklet_payload(meeting: Meeting, language: str) -> bytes:
 
 
 def meeting_booklets_build(
-    meeting: Meeting, languages: Iterable[str] | None = None, *, user=None
+    meeting: Meeting,
+    languages: Iterable[str] | None = None,
+    *,
+    user=None,
+    audience: str = PUBLIC,
 ) -> list[BookletJob]:
     """The booklets in `languages` (by default the meeting's working languages), from
     one read of the meeting's data."""
     if languages is None:
         languages = {booklet_language(code) for code in meeting.working_languages or ["fr"]}
-    data = booklet_data(meeting)
+    data = booklet_data(meeting, audience=audience)
     return [
-        booklet_request(meeting, language, user=user, data=data)[0]
+        booklet_request(meeting, language, user=user, data=data, audience=audience)[0]
         for language in sorted(languages)
     ]
 

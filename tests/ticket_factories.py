@@ -5,9 +5,10 @@ registration in a given state, however it got there.
 """
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
-from meetings.models import Person
+from meetings.models import Meeting, Person
 from registrations.models import CheckIn, Registration
 from tests.factories import MeetingFactory, OrganisationFactory
 
@@ -37,4 +38,17 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
 
 def checkin_make(registration, by=None, method=CheckIn.Method.SCAN) -> CheckIn:
-    return CheckIn.objects.create(registration=registration, checked_in_by=by, method=method)
+    """A check-in, counted on the door (`Meeting.seats_present`) as the services count it."""
+    checkin = CheckIn.objects.create(registration=registration, checked_in_by=by, method=method)
+    if registration.status == Registration.Status.CONFIRMED:
+        Meeting.objects.filter(pk=registration.meeting_id).update(
+            seats_present=F("seats_present") + 1
+        )
+    return checkin
+
+
+def seats_count(meeting) -> None:
+    """Set the meeting's seat counter to its confirmed registrations, as the registration
+    services keep it, for the tests whose registrations come from the factory."""
+    confirmed = Registration.objects.filter(meeting=meeting, status=Registration.Status.CONFIRMED)
+    Meeting.objects.filter(pk=meeting.pk).update(seats_taken=confirmed.count())

@@ -41,19 +41,27 @@ from meetings.models import Meeting
 from . import devices, selectors
 from .devices import Phone
 from .errors import InvalidWorkshopData, NotAllowed
-from .models import Contribution, Orientation, Question, Round, Table, Workshop
+from .models import Contribution, Orientation, PollOption, Question, Round, Table, Workshop
 from .schemas import (
     ContributionIn,
     ContributionOut,
     ContributionPatch,
     DotsOut,
+    HiddenOut,
     MeetingWorkshopFilters,
     OrientationIn,
     OrientationOut,
     OrientationPatch,
+    PollAnswerIn,
+    PollOptionIn,
+    PollOptionOut,
+    PollOptionPatch,
+    PollOut,
     QuestionIn,
     QuestionOut,
     QuestionPatch,
+    ResultsOut,
+    RevealIn,
     RoundIn,
     RoundOut,
     RoundPatch,
@@ -66,6 +74,9 @@ from .schemas import (
     TimerIn,
     TimerOut,
     VoteSetIn,
+    WordHideIn,
+    WordsIn,
+    WordsLeftOut,
     WorkshopFilters,
     WorkshopIn,
     WorkshopOut,
@@ -74,6 +85,7 @@ from .schemas import (
 )
 from .services import orientations as orientations_services
 from .services import plan as plan_services
+from .services import polls as polls_services
 from .services import postits as postits_services
 from .services import tables as tables_services
 from .services import timer as timer_services
@@ -688,3 +700,152 @@ def suggestion_answer(request, contribution_id: int, payload: SuggestionIn):
     else:
         contribution_suggestion_reject(contribution, orientation)
     return _contribution_out(contribution)
+
+
+# --- Polls and word clouds -------------------------------------------------------------
+
+
+def _voter(request, round_id: int) -> tuple[Round, str, int | None]:
+    """The round, who answers (a phone, or a facilitator as themself) and, for a phone,
+    its table, whose seats bound its answers."""
+    round_ = get_object_or_404(Round.objects.select_related("workshop"), pk=round_id)
+    phone = _phone(request, round_.workshop_id, round_.workshop.meeting_id)
+    if phone is None:
+        return round_, f"user:{request.auth.pk}", None
+    return round_, phone.voter, phone.table_id
+
+
+@router.get(
+    "/rounds/{round_id}/poll",
+    response={200: PollOut, **error_responses()},
+    auth=phones_or_facilitators,
+    summary="Read a poll or a words round",
+)
+def poll_read(request, round_id: int):
+    """A poll's options in both languages (or its 1-to-5 scale) or a words round, with
+    whether the caller (F or T) has answered and how many words it may still send."""
+    round_, voter, _table_id = _voter(request, round_id)
+    return selectors.round_poll(round_, voter)
+
+
+@router.post(
+    "/rounds/{round_id}/options",
+    response={201: PollOptionOut, **error_responses()},
+    auth=facilitators,
+    summary="Add an option to a poll",
+)
+def poll_option_create(request, round_id: int, payload: PollOptionIn):
+    """An option at the end of the poll's list, in French and/or Dutch (up to 20). 422
+    for a round that is not a poll, or a 1-to-5 scale; 409 once the workshop is closed."""
+    round_ = _part(request, Round, round_id)
+    return Status(201, polls_services.poll_option_create(round_, **payload.dict()))
+
+
+@router.patch(
+    "/poll-options/{option_id}",
+    response={200: PollOptionOut, **error_responses()},
+    auth=facilitators,
+    summary="Reword a poll's option",
+)
+def poll_option_update(request, option_id: int, payload: PollOptionPatch):
+    """Change an option's French or Dutch label; one of them must stay."""
+    option = get_object_or_404(PollOption.objects.select_related("round__workshop"), pk=option_id)
+    _facilitate(request, option.round.workshop.meeting_id)
+    return polls_services.poll_option_update(option, **_changes(payload))
+
+
+@router.delete(
+    "/poll-options/{option_id}",
+    response={204: None, **error_responses()},
+    auth=facilitators,
+    summary="Remove a poll's option",
+)
+def poll_option_delete(request, option_id: int):
+    """The option goes, with the answers that ticked it."""
+    option = get_object_or_404(PollOption.objects.select_related("round__workshop"), pk=option_id)
+    _facilitate(request, option.round.workshop.meeting_id)
+    polls_services.poll_option_delete(option)
+    return Status(204, None)
+
+
+@router.post(
+    "/rounds/{round_id}/answers",
+    response={201: PollOut, **error_responses(429)},
+    auth=phones_or_facilitators,
+    throttle=phone_throttles(),
+    summary="Answer a poll",
+)
+def poll_answer(request, round_id: int, payload: PollAnswerIn):
+    """One answer per voter (F or T): `options` for a single (one id) or multiple choice
+    (up to `poll_max_choices`), `value` for a scale (1 to 5). 422 for an answer the
+    poll's mode refuses; 409 for a second answer, a round off the clock, a table whose
+    phones answered once per seat, or a closed workshop; 429 when a phone or its table
+    sends too fast."""
+    round_, voter, table_id = _voter(request, round_id)
+    polls_services.poll_answer(
+        round_, voter, options=payload.options, value=payload.value, table_id=table_id
+    )
+    return Status(201, selectors.round_poll(round_, voter))
+
+
+@router.post(
+    "/rounds/{round_id}/words",
+    response={200: WordsLeftOut, **error_responses(429)},
+    auth=phones_or_facilitators,
+    throttle=phone_throttles(),
+    summary="Send words to a word cloud",
+)
+def words_send(request, round_id: int, payload: WordsIn):
+    """Up to 3 words or short phrases (40 characters each) per voter (F or T), in one
+    or several sends; a word sent again is counted once. 422 for an empty or too long
+    word; 409 beyond 3, for a round off the clock or a closed workshop; 429 when a phone
+    or its table sends too fast."""
+    round_, voter, table_id = _voter(request, round_id)
+    left = polls_services.words_send(round_, voter, payload.words, table_id=table_id)
+    return {"words_left": left}
+
+
+@router.get(
+    "/rounds/{round_id}/results",
+    response={200: ResultsOut, **error_responses()},
+    auth=facilitators,
+    summary="Read a poll's or a word cloud's results",
+)
+def results_read(request, round_id: int):
+    """A poll's bars (count and share of the voters per option, or per value of the
+    scale, with its mean) or a cloud's words (merged across French and Dutch, hidden
+    ones flagged) and its SVG picture, whether or not they are revealed to the room."""
+    round_ = _part(request, Round, round_id)
+    if round_.kind not in (Round.Kind.POLL, Round.Kind.WORDS):
+        raise InvalidWorkshopData(
+            _("Only a poll or a word cloud has results."),
+            {"round": [_("Choose a poll or a words round.")]},
+        )
+    return selectors.round_results(round_)
+
+
+@router.post(
+    "/rounds/{round_id}/reveal",
+    response={200: RoundOut, **error_responses()},
+    auth=facilitators,
+    summary="Reveal a poll's or a word cloud's results",
+)
+def results_reveal(request, round_id: int, payload: RevealIn):
+    """Show the results on the screens (or hide them again with `revealed: false`). 422
+    for a round that is neither a poll nor a words round; 409 once the workshop is closed."""
+    round_ = _part(request, Round, round_id)
+    return polls_services.round_results_reveal(round_, payload.revealed)
+
+
+@router.post(
+    "/rounds/{round_id}/words/hide",
+    response={200: HiddenOut, **error_responses()},
+    auth=facilitators,
+    summary="Hide a word of a word cloud",
+)
+def word_hide(request, round_id: int, payload: WordHideIn):
+    """Hide a word (every spelling of it in `keys`, as the results give them), or show
+    it again with `hidden: false`; a later entry of a hidden word arrives hidden. 422
+    for no key or a round that is not a words round."""
+    round_ = _part(request, Round, round_id)
+    return {"entries": polls_services.word_hide(round_, payload.keys, payload.hidden)}

@@ -59,6 +59,8 @@ class Workshop(models.Model):
         limit_choices_to={"kind": AgendaItem.Kind.WORKSHOPS},
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # "Idées fortes": a few sentences its facilitators (or an organiser) write for the booklet.
+    synthesis = models.TextField(_("strong ideas"), blank=True)
     facilitators = models.ManyToManyField(
         Person, verbose_name=_("facilitators"), related_name="facilitated_workshops", blank=True
     )

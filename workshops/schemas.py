@@ -13,6 +13,7 @@ from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices
+from meetings.models import Erasure
 
 from .devices import Phone
 from .models import Contribution, Round, Workshop
@@ -20,6 +21,7 @@ from .printouts import table_link
 from .services.timer import TIMER_ACTIONS
 
 RoundKind = api_choices(Round.Kind, "RoundKind")
+PollMode = api_choices(Round.PollMode, "PollMode")
 WorkshopStatus = api_choices(Workshop.Status, "WorkshopStatus")
 RoundState = api_choices(Round.State, "RoundState")
 ContributionSource = api_choices(Contribution.Source, "ContributionSource")
@@ -72,6 +74,13 @@ class RoundIn(In):
     kind: RoundKind = RoundKind.SILENT
     duration_s: int = Field(600, description="10 seconds to 4 hours")
     question: int | None = Field(None, description="id of a question of this workshop")
+    poll_mode: PollMode = Field(PollMode.SINGLE, description="a poll: how it is answered")
+    poll_max_choices: int | None = Field(
+        None, description="a multiple-choice poll: the most options one voter ticks (1-20)"
+    )
+    results_hidden: bool = Field(
+        False, description="a poll or a word cloud: screens show results once revealed"
+    )
 
 
 class RoundPatch(Patch):
@@ -80,6 +89,9 @@ class RoundPatch(Patch):
     kind: RoundKind | None = None
     duration_s: int | None = Field(None, description="only while the round is planned")
     question: int | None = None
+    poll_mode: PollMode | None = None
+    poll_max_choices: int | None = Field(None, description="null: as many as there are")
+    results_hidden: bool | None = None
 
 
 class RoundOut(Schema):
@@ -95,6 +107,10 @@ class RoundOut(Schema):
     ends_at: datetime | None
     paused_remaining_s: float | None
     version: int
+    poll_mode: PollMode
+    poll_max_choices: int | None
+    results_hidden: bool
+    results_revealed: bool
 
 
 class RoundsOrderIn(In):
@@ -330,3 +346,109 @@ class SameIdeaOut(Schema):
 class SuggestionIn(In):
     orientation: int
     accept: bool = Field(..., description="true files the post-it there; false: never again")
+
+
+# --- Polls and word clouds -------------------------------------------------------------
+
+
+class PollOptionIn(In):
+    label_fr: str = ""
+    label_nl: str = Field("", description="at least one of label_fr, label_nl")
+
+
+class PollOptionPatch(Patch):
+    label_fr: str | None = None
+    label_nl: str | None = None
+
+
+class PollOptionOut(Schema):
+    id: int
+    order: int
+    label: Text
+    label_fr: Text
+    label_nl: Text
+
+
+class PollOut(Schema):
+    """What a phone needs to answer a poll or a words round, and whether it has."""
+
+    round: int
+    kind: RoundKind
+    title: Both
+    poll_mode: PollMode
+    poll_max_choices: int | None
+    options: list[PollOptionOut]
+    results_shown: bool
+    answered: bool = Field(..., description="this voter has answered the poll")
+    words_left: int = Field(..., description="a words round: how many this voter may send")
+
+
+class PollAnswerIn(In):
+    options: ListOf[int] = Field([], description="single or multiple choice: option ids")
+    value: int | None = Field(None, description="a scale: 1 to 5")
+
+
+class WordsIn(In):
+    words: ListOf[str] = Field(..., description="1 to 3 words or short phrases (40 characters)")
+
+
+class WordsLeftOut(Schema):
+    words_left: int
+
+
+class RevealIn(In):
+    revealed: bool = Field(True, description="false hides the results again")
+
+
+class WordHideIn(In):
+    keys: ListOf[str] = Field(..., description="the `keys` of a word of the results")
+    hidden: bool = Field(True, description="false shows the word again")
+
+
+class HiddenOut(Schema):
+    entries: int = Field(..., description="how many words sent were hidden or shown")
+
+
+class PollBarOut(Schema):
+    label: Both
+    count: int
+    share: float = Field(..., description="of the voters, 0 to 1")
+    option: int | None = Field(None, description="the option, for a choice")
+    value: int | None = Field(None, description="the value, for a scale")
+
+
+class CloudWordOut(Schema):
+    label: str = Field(..., description="the commonest spelling, as written")
+    count: int = Field(..., description="voters who sent it, in either language, once each")
+    keys: list[str] = Field(..., description="its folded spellings, merged across languages")
+    hidden: bool
+
+
+class ResultsOut(Schema):
+    """A poll's bars, or a cloud's words with its picture; `voters` in both."""
+
+    round: int
+    kind: RoundKind
+    results_shown: bool
+    voters: int
+    bars: list[PollBarOut] = Field([], description="a poll: one bar per option or value")
+    mean: float | None = Field(None, description="a scale: the mean of the answers")
+    words: list[CloudWordOut] = Field([], description="a words round, hidden ones included")
+    svg: str | None = Field(None, description="a words round: the cloud, an SVG document")
+
+
+# --- Erasure -------------------------------------------------------------------------
+
+ErasureChannel = api_choices(Erasure.Channel, "ErasureChannel")
+
+
+class ErasureOut(Schema):
+    """What an erasure did, as its log keeps it: counts, never the erased data."""
+
+    id: int
+    erased_at: datetime
+    channel: ErasureChannel
+    person: int | None = Field(None, alias="person_id", description="the anonymised entry")
+    registrations: int = Field(..., description="registrations anonymised")
+    contributions: int = Field(..., description="post-its unsigned")
+    deliveries: int = Field(..., description="emails stripped of their recipient")

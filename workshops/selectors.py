@@ -19,10 +19,12 @@ from events_site.kit.text import bilingual
 from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
 
+from . import cloud
 from .errors import UnknownTable
 from .models import (
     SCALE_MAX,
     SCALE_MIN,
+    WORDS_PER_VOTER,
     Contribution,
     Orientation,
     PollAnswer,
@@ -350,3 +352,59 @@ def word_cloud(round_: Round, *, with_hidden: bool = False) -> list[WordGroup]:
     vectors = key_vectors(texts, stored_vectors(round_.workshop_id, list(texts.values())))
     groups = word_groups(entries, vectors)
     return groups if with_hidden else [g for g in groups if not g.hidden]
+
+
+def round_poll(round_: Round, voter: str) -> dict:
+    """What a phone needs to answer (`PollOut`): the options, and whether this voter has
+    answered or how many words it may still send. Three queries."""
+    options = list(PollOption.objects.filter(round=round_))
+    sent = WordEntry.objects.filter(round=round_, voter=voter).count() if voter else 0
+    answered = PollAnswer.objects.filter(round=round_, voter=voter).exists() if voter else False
+    return {
+        "round": round_.pk,
+        "kind": round_.kind,
+        "title": both_languages(round_, "title"),
+        "poll_mode": round_.poll_mode,
+        "poll_max_choices": round_.poll_max_choices,
+        "options": options,
+        "results_shown": round_.results_shown,
+        "answered": answered or sent >= WORDS_PER_VOTER,
+        "words_left": max(WORDS_PER_VOTER - sent, 0) if round_.kind == Round.Kind.WORDS else 0,
+    }
+
+
+def cloud_title(round_: Round) -> str:
+    """The cloud's text alternative starts with this: the round, in the page's language
+    (modeltranslation falls back to the other one)."""
+    return _("Word cloud: %(title)s") % {"title": round_.title}
+
+
+def round_results(round_: Round) -> dict:
+    """A poll's or a words round's results (`ResultsOut`), for the facilitators' screens."""
+    body = {"round": round_.pk, "kind": round_.kind, "results_shown": round_.results_shown}
+    if round_.kind == Round.Kind.WORDS:
+        groups = word_cloud(round_, with_hidden=True)
+        shown = [g for g in groups if not g.hidden]
+        voters = WordEntry.objects.filter(round=round_).values("voter").distinct().count()
+        words = [
+            {"label": g.label, "count": g.count, "keys": g.keys, "hidden": g.hidden} for g in groups
+        ]
+        return {
+            **body,
+            "voters": voters,
+            "words": words,
+            "svg": cloud.svg(shown, cloud_title(round_)),
+        }
+    results = poll_results(round_)
+    bars = [
+        {
+            "label": bar.label,
+            "count": bar.count,
+            "share": round(bar.share(results.voters), 4),
+            "option": bar.option,
+            "value": bar.value,
+        }
+        for bar in results.bars
+    ]
+    mean = round(results.mean, 2) if results.mean is not None else None
+    return {**body, "voters": results.voters, "bars": bars, "mean": mean}

@@ -6,8 +6,7 @@ ligatures folded, so "Réseau", "reseau" and "RÉSEAU" are one word; an elided a
 ("l'agenda", "d'échanges") is dropped; and the commonest function words of both
 languages say nothing about the content.
 
-The suggested grouping (`workshops.suggestions`) and the booklet's key terms
-(`reports.terms`) both read post-its through here.
+The suggested grouping (`workshops.suggestions`) reads post-its through here.
 """
 
 import re

@@ -7,7 +7,7 @@ from .models import Orientation, PollOption, Question, Round, Workshop
 
 @register(Workshop)
 class WorkshopTranslation(TranslationOptions):
-    fields = ("title",)
+    fields = ("title", "synthesis")
     required_languages = ()
 
 

@@ -4,8 +4,13 @@ Changing a person's organisation or an organisation's country re-checks the pair
 published meetings it touches (`pairs`).
 """
 
-from django.db import transaction
+from collections import Counter
 
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+
+from ..errors import InUse
 from ..models import Organisation, Person
 from ._common import _validated_save
 from .pairs import _pair_keep, _pairs_lock
@@ -24,6 +29,28 @@ def organisation_update(organisation: Organisation, **data) -> Organisation:
     for meeting in meetings:
         _pair_keep(meeting)
     return organisation
+
+
+@transaction.atomic
+def organisation_delete(organisation: Organisation) -> None:
+    """Only an organisation nothing refers to goes: its people, the meetings it hosts and
+    the registrations made in its name would lose what they say (every such relation is
+    `PROTECT`, so the database's own list of them, whatever app declares it, is counted)."""
+    try:
+        organisation.delete()
+    except ProtectedError as refusal:
+        counts = Counter(type(row) for row in refusal.protected_objects)
+        uses = ", ".join(
+            f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+            for model, count in sorted(counts.items(), key=lambda item: item[0]._meta.label)
+        )
+        raise InUse(
+            _(
+                "“%(name)s” cannot be deleted while %(uses)s refer to it: give them another "
+                "organisation first."
+            )
+            % {"name": organisation.name, "uses": uses}
+        ) from None
 
 
 def person_create(**data) -> Person:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from meetings.models import Meeting
 
 from .. import sql
 from ..models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
+from .seats import _meeting_lock, _seats_add
 
 logger = logging.getLogger(__name__)
 
@@ -343,8 +345,14 @@ def checkin_manual(registration: Registration, by) -> CheckinResult:
     )
 
 
+@transaction.atomic
 def checkin_undo(registration: Registration, by) -> CheckinResult:
-    """Take back a check-in made by mistake (the wrong person picked, a test scan)."""
+    """Take back a check-in made by mistake (the wrong person picked, a test scan).
+
+    Under the meeting's lock, as a cancellation: the door's counter goes down only for a
+    registration it counted (confirmed), whichever of the two comes first.
+    """
+    meeting = _meeting_lock(registration.meeting_id)
     registration = _registration_for_checkin().get(pk=registration.pk)
     holder = Holder.of(registration)
     deleted, _rows = CheckIn.objects.filter(registration=registration).delete()
@@ -354,6 +362,8 @@ def checkin_undo(registration: Registration, by) -> CheckinResult:
             _("%(person)s was not checked in.") % {"person": holder.label},
             holder,
         )
+    if registration.status == Registration.Status.CONFIRMED:
+        _seats_add(meeting, 0, present=-1)
     logger.info(
         "check-in of registration %s undone by %s", registration.pk, getattr(by, "pk", None)
     )
@@ -418,9 +428,15 @@ def checkin_search(meeting: Meeting, query: str, *, limit: int = SEARCH_LIMIT):
 
 
 def checkin_counts(meeting: Meeting | int) -> DoorCounts:
-    """Confirmed registrations and how many of them came, in one query."""
-    expected, present = sql.door_count(meeting.pk if isinstance(meeting, Meeting) else meeting)
-    return DoorCounts(expected=expected, present=present)
+    """Confirmed registrations and how many of them came: the meeting row's counters
+    (`seats_taken`, `seats_present`), one query whatever the door's size; nobody for a
+    meeting that does not exist."""
+    counts = (
+        Meeting.objects.filter(pk=meeting.pk if isinstance(meeting, Meeting) else meeting)
+        .values_list("seats_taken", "seats_present")
+        .first()
+    )
+    return DoorCounts(*(counts or (0, 0)))
 
 
 def checkin_info(registration: Registration) -> tuple[datetime | None, str | None]:

@@ -34,7 +34,7 @@ from ..errors import (
 from ..models import Invitation, Registration, manage_token, search_text, ticket_secret
 from .consents import contact_sharing_record, registration_consents_record
 from .delivery import _event_key, registration_delivery
-from .seats import _meeting_lock, _seats_add, meeting_over
+from .seats import _checked_in, _meeting_lock, _seats_add, meeting_over
 from .waitlist import waitlist_promote
 
 REGISTRATION_CONFIRMED = "registration_confirmed"
@@ -227,12 +227,16 @@ def _invitation_answer(
         )
 
 
-def _seat_or_waitlist(meeting: Meeting, registration: Registration, now: datetime) -> None:
-    """Confirm while a seat is left, else put on the waiting list; the meeting is locked."""
+def _seat_or_waitlist(
+    meeting: Meeting, registration: Registration, now: datetime, *, checked_in: bool = False
+) -> None:
+    """Confirm while a seat is left, else put on the waiting list; the meeting is locked.
+    `checked_in`: a cancelled registration made again kept its check-in, which the door
+    counts again once it is confirmed."""
     if meeting.seats_taken < meeting.capacity:
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at, registration.waitlisted_at = now, None
-        _seats_add(meeting, 1)
+        _seats_add(meeting, 1, present=int(checked_in))
     else:
         registration.status = Registration.Status.WAITLISTED
         registration.confirmed_at, registration.waitlisted_at = None, now
@@ -314,9 +318,11 @@ def _registration_place(
     if registration is not None and registration.status != Registration.Status.CANCELLED:
         _manage_link_resend(registration, now)
         return registration, False
+    checked_in = False
     if registration is None:
         registration = candidate
     else:
+        checked_in = bool(_checked_in([registration.pk]))
         for name in FIELDS:
             setattr(registration, name, getattr(candidate, name))
         # Links and tickets of the cancelled registration stay dead.
@@ -326,7 +332,7 @@ def _registration_place(
     registration.person_id = person_id
     registration.privacy_consent_at = now
     _invitation_answer(meeting_id, registration, token, now)
-    _seat_or_waitlist(meeting, registration, now)
+    _seat_or_waitlist(meeting, registration, now, checked_in=checked_in)
     registration.save()
     registration_consents_record(registration, now)
     _placement_email_queue(registration, now)
@@ -437,7 +443,7 @@ def registration_cancel(registration: Registration) -> Registration:
         ]
     )
     if held_a_seat:
-        _seats_add(meeting, -1)
+        _seats_add(meeting, -1, present=-_checked_in([registration.pk]))
         waitlist_promote(meeting)
     return registration
 

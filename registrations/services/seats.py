@@ -1,4 +1,5 @@
-"""The seats of a meeting, counted on its row (`Meeting.seats_taken`).
+"""The seats of a meeting, counted on its row (`Meeting.seats_taken`), with the people
+who came (`Meeting.seats_present`, the door's counter).
 
 Every change to who holds a seat is made under that row's lock: of a hundred people
 asking for the last seat at the same moment, exactly one gets it and the others queue on
@@ -14,7 +15,7 @@ from meetings.errors import UnknownMeeting
 from meetings.models import Meeting
 
 from .. import sql
-from ..models import Registration
+from ..models import CheckIn, Registration
 
 # The registrations that hold a seat or wait for one.
 HOLDING = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
@@ -28,10 +29,22 @@ def _meeting_lock(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _seats_add(meeting: Meeting, count: int) -> None:
-    """Without `save()`: a seat taken is not a programme change, so the feeds stay cached."""
-    Meeting.objects.filter(pk=meeting.pk).update(seats_taken=F("seats_taken") + count)
+def _seats_add(meeting: Meeting, count: int, *, present: int = 0) -> None:
+    """`count` more seats taken and `present` more people in (the door's counter), in one
+    statement. Without `save()`: a seat taken is not a programme change, so the feeds
+    stay cached."""
+    changes = {"seats_taken": F("seats_taken") + count}
+    if present:
+        changes["seats_present"] = F("seats_present") + present
+    Meeting.objects.filter(pk=meeting.pk).update(**changes)
     meeting.seats_taken += count
+    meeting.seats_present += present
+
+
+def _checked_in(registrations) -> int:
+    """How many of `registrations` (ids) have a check-in: a confirmation or a cancellation
+    moves the door's counter by as many (one kept from before a cancellation)."""
+    return CheckIn.objects.filter(registration__in=registrations).count()
 
 
 def meeting_over(meeting: Meeting, now: datetime | None = None) -> bool:

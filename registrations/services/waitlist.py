@@ -7,7 +7,7 @@ from tasks.outbox import deliveries_queue
 
 from ..models import Registration
 from .delivery import _event_key, registration_delivery
-from .seats import _meeting_lock, _seats_add, meeting_over
+from .seats import _checked_in, _meeting_lock, _seats_add, meeting_over
 
 REGISTRATION_PROMOTED = "registration_promoted"
 
@@ -31,10 +31,11 @@ def waitlist_promote(meeting: Meeting) -> list[Registration]:
     )
     if not promoted:
         return []
-    Registration.objects.filter(pk__in=[r.pk for r in promoted]).update(
+    ids = [r.pk for r in promoted]
+    Registration.objects.filter(pk__in=ids).update(
         status=Registration.Status.CONFIRMED, confirmed_at=now, updated_at=now
     )
-    _seats_add(meeting, len(promoted))
+    _seats_add(meeting, len(promoted), present=_checked_in(ids))
     deliveries_queue(
         [
             registration_delivery(

@@ -12,6 +12,7 @@ from meetings.services.agenda import agenda_item_create
 from meetings.services.signin import person_user
 from tests.documents import document_make
 from tests.factories import MeetingFactory, OrganisationFactory, PersonFactory, ProgrammeFactory
+from tests.ticket_factories import RegistrationFactory
 
 LISTS = ["/api/people", "/api/organisations", "/api/programmes", "/api/meetings"]
 
@@ -250,3 +251,48 @@ def test_a_meetings_agenda_and_documents_cost_the_same_queries_whatever_their_si
     with django_assert_max_num_queries(4):
         response = api_client.get(url, {"limit": 200})
     assert response.json()["count"] == 20
+
+
+# --- Deleting an organisation ---------------------------------------------------------
+
+
+def test_an_organisation_nothing_refers_to_is_deleted(api_client, db):
+    twice = OrganisationFactory(name="Ville de Lille (doublon)")
+    assert api_client.delete(f"/api/organisations/{twice.pk}").status_code == 204
+    assert not Organisation.objects.filter(pk=twice.pk).exists()
+    assert api_client.delete(f"/api/organisations/{twice.pk}").status_code == 404
+
+
+def test_an_organisation_in_use_is_refused_with_what_refers_to_it(api_client, directory, programme):
+    lille = directory["lille"]
+    PersonFactory(organisation=lille)
+    MeetingFactory(programme=programme, host_organisation=lille)
+
+    refused = api_client.delete(f"/api/organisations/{lille.pk}", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "“Ville de Lille” cannot be deleted while 1 meeting, 2 people refer to it: "
+        "give them another organisation first."
+    )
+    assert Organisation.objects.filter(pk=lille.pk).exists()
+    assert (
+        "1 persoon"
+        in api_client.delete(
+            f"/api/organisations/{directory['kortrijk'].pk}", HTTP_ACCEPT_LANGUAGE="nl"
+        ).json()["detail"]
+    )
+
+
+def test_a_registration_in_an_organisations_name_keeps_it(api_client, meeting):
+    registration = RegistrationFactory(meeting=meeting, organisation=OrganisationFactory())
+
+    refused = api_client.delete(f"/api/organisations/{registration.organisation_id}")
+
+    assert refused.status_code == 409
+    assert "1 " in refused.json()["detail"]
+
+
+def test_only_organisers_delete(client, directory):
+    assert client.delete(f"/api/organisations/{directory['lille'].pk}").status_code == 401
+    assert Organisation.objects.filter(pk=directory["lille"].pk).exists()

@@ -20,7 +20,6 @@ from reports.booklet import _without_cycle_collection, booklet_pdf
 from reports.booklet_data import booklet_data
 from reports.models import BookletJob
 from reports.services import booklet_request
-from reports.terms import key_terms
 from tests.booklet_review import booklet_approved_make
 from tests.documents import document_make
 from tests.factories import MeetingFactory, OrganisationFactory
@@ -136,7 +135,7 @@ def test_each_visible_post_it_is_placed_once_merged_inside_hidden_nowhere_in_few
     synthesis, django_assert_max_num_queries
 ):
     items = synthesis["items"]
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):
         booklet = booklet_data(synthesis["meeting"])
 
     section, empty = booklet.workshops
@@ -175,15 +174,6 @@ def test_key_figures_equal_the_database(synthesis):
     assert dict(figures.organisations_by_kind) == {"municipality": 2, "agency": 1}
     assert dict(figures.organisations_by_country) == {"BE": 2, "FR": 1}
     assert (figures.workshops, figures.tables, figures.contributions) == (2, 2, 9)
-
-
-def test_key_terms_fold_accents_and_case_and_skip_stop_words():
-    terms = key_terms(["Le réseau des élus", "RESEAU et réseau", "het netwerk van de réseau"])
-    assert terms[0] == ("réseau", 4)
-    assert "des" not in dict(terms) and "het" not in dict(terms)
-
-
-# --- The PDF ---------------------------------------------------------------------------
 
 
 def test_pdf_prints_each_post_it_once_under_its_orientation(synthesis):
@@ -435,7 +425,7 @@ def test_the_results_page_shows_the_booklet_once_the_meeting_is_closed(
     booklet_approved_make(meeting, organiser)
     assert client.get(url).status_code == 404
     Meeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
@@ -494,7 +484,10 @@ def meeting_documents(synthesis):
 def test_the_annexes_list_the_participants_documents_with_their_links(
     synthesis, meeting_documents, settings, lang, heading, slides, kind
 ):
-    text = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), lang))
+    public = pdf_text(booklet_pdf(booklet_data(synthesis["meeting"]), lang))
+    assert "Affiche" not in public[public.rindex(heading) :]  # for participants only
+    copy = booklet_data(synthesis["meeting"], audience="participants")
+    text = pdf_text(booklet_pdf(copy, lang))
     annexes = squeeze(text[text.rindex(heading) :])
 
     assert squeeze(slides) in annexes and kind in annexes

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from meetings.models import Meeting
 from meetings.services.signin import person_user
+from registrations.services.consents import contact_sharing_withdraw
 from reports.booklet import booklet_pdf
 from reports.booklet_data import Booklet, booklet_data
 from reports.models import BookletApproval, BookletComment, BookletReview
@@ -54,9 +55,15 @@ def day(meeting, organiser):
         workshop, text="Une ligne de bus <b>& transfrontalière", table=table, source="transcribed"
     )
     contribution_create(workshop, text="Een fietsbrug 🚲", table=table, source="transcribed")
-    for language in ("fr", "nl"):
-        checkin_make(RegistrationFactory(meeting=meeting, language=language), by=organiser)
-    return {"meeting": meeting, "workshop": workshop, "bus": bus}
+    came = {
+        language: RegistrationFactory(
+            meeting=meeting, language=language, first_name=name, share_contact=True
+        )
+        for language, name in (("fr", "Amélie"), ("nl", "Joke"))
+    }
+    for registration in came.values():
+        checkin_make(registration, by=organiser)
+    return {"meeting": meeting, "workshop": workshop, "bus": bus, **came}
 
 
 @pytest.fixture
@@ -86,7 +93,11 @@ def test_a_booklet_goes_from_draft_to_review_to_approved(day, api_client):
     approved = response.json()
     assert approved["state"] == "approved" and approved["approval"]["number"] == 1
     files = {(f["language"], f["audience"], f["format"]) for f in approved["approval"]["files"]}
-    assert {("fr", "public", "pdf"), ("nl", "public", "pdf")} <= files
+    assert files == {
+        (language, audience, "pdf")
+        for language in ("fr", "nl")
+        for audience in ("public", "participants")
+    }
     for stored in approved["approval"]["files"]:
         assert stored["download_url"].startswith("http")
         assert api_client.get(stored["download_url"]).status_code == 200
@@ -199,7 +210,25 @@ def test_the_meetings_facilitator_reviews_and_comments_but_does_not_approve(
     assert page.status_code == 200 and "Il manque &lt;b&gt;&amp; la gare 🚉" in body
     assert "Submit for review" not in body
     draft = client.get(reverse("reports:booklet_review_draft", args=[day["meeting"].pk, "fr"]))
-    assert "Mobilité" in pdf_text(draft.content)
+    assert "Mobilité" in pdf_text(draft.content) and "Amélie" not in pdf_text(draft.content)
+
+
+def test_the_participants_copy_with_their_contacts_is_for_organisers_only(
+    day, organiser, client, facilitator
+):
+    booklet_submit(day["meeting"], organiser)
+    approval = booklet_approve(day["meeting"], organiser)
+    copies = {(f.language, f.audience): f for f in approval.files.all()}
+    contacts = [entry.name for entry in approval_booklet(approval, "participants").contacts]
+    assert sorted(name.split()[0] for name in contacts) == ["Amélie", "Joke"]
+    assert approval_booklet(approval, "public").contacts == []
+
+    client = _session(client, facilitator)
+    listed = client.get(REVIEW.format(day["meeting"].pk)).json()["approval"]["files"]
+    assert {f["audience"] for f in listed} == {"public"}
+    for (_language, audience), stored in copies.items():
+        url = reverse("reports:booklet_review_file", args=[day["meeting"].pk, stored.pk])
+        assert client.get(url).status_code == (200 if audience == "public" else 403)
 
 
 def test_a_participant_and_another_meetings_facilitator_are_refused(day, client):
@@ -290,8 +319,7 @@ def test_closing_sends_the_approved_booklet_not_a_later_change(
         response = api_client.post(f"/api/meetings/{meeting.pk}/close")
     assert response.status_code == 200 and response.json()["emails_queued"] == 2
     for message in mail.outbox:
-        (booklet,) = [a for a in message.attachments if a[2] == "application/pdf"][:1]
-        text = pdf_text(booklet[1])
+        text = pdf_text(message.attachments[0][1])
         assert "transfrontalière" in text and "changé après" not in text
 
     # The approved files are as they were; the draft has moved on.
@@ -334,3 +362,42 @@ def test_a_closed_meeting_without_an_approval_has_no_results_page(day, client):
     )
     pdf = reverse("reports:results_booklet", args=[day["meeting"].pk, "fr"])
     assert client.get(pdf).status_code == 404
+
+
+def test_a_consent_withdrawn_after_the_approval_leaves_the_contacts_page_sent(
+    day, api_client, organiser, django_capture_on_commit_callbacks
+):
+    meeting = day["meeting"]
+    booklet_submit(meeting, organiser)
+    approval = booklet_approve(meeting, organiser)
+    contact_sharing_withdraw([day["nl"]])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(f"/api/meetings/{meeting.pk}/close")
+    (amelie,) = [m for m in mail.outbox if day["fr"].email in m.to[0]]
+    stored = approval.files.get(language="fr", audience="participants")
+    sent = amelie.attachments[0][1]
+    # Laid out again, from the approved data: the same content, without Joke's contact.
+    assert sent != default_storage.open(stored.file.name).read()
+    assert "transfrontalière" in pdf_text(sent) and "Joke" not in pdf_text(sent)
+    # Nothing else moved: the approval is as it was.
+    assert review_state(meeting).state == "approved"
+    frozen = [entry.name for entry in approval_booklet(approval, "participants").contacts]
+    assert any(name.startswith("Joke") for name in frozen)
+
+
+def test_the_participants_copy_sent_is_the_stored_one_while_the_contacts_hold(
+    day, api_client, organiser, django_capture_on_commit_callbacks
+):
+    meeting = day["meeting"]
+    booklet_submit(meeting, organiser)
+    approval = booklet_approve(meeting, organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        api_client.post(f"/api/meetings/{meeting.pk}/close")
+    for message, registration in zip(
+        sorted(mail.outbox, key=lambda m: m.to[0]),
+        sorted([day["fr"], day["nl"]], key=lambda r: f"{r.first_name} {r.last_name}"),
+        strict=True,
+    ):
+        stored = approval.files.get(language=registration.language, audience="participants")
+        assert message.attachments[0][1] == default_storage.open(stored.file.name).read()

@@ -44,8 +44,10 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 def word_key(text: str) -> str:
     """A word as the cloud compares it: case, accents and ligatures folded, spaces
-    collapsed, punctuation at its ends dropped ("Mobilité !" and "mobilite" are one)."""
-    return _EDGES.sub("", _SPACES.sub(" ", fold(text)).strip())
+    collapsed, punctuation at its ends dropped ("Mobilité !" and "mobilite" are one),
+    unless nothing else is left (an emoji is a word)."""
+    folded = _SPACES.sub(" ", fold(text)).strip()
+    return _EDGES.sub("", folded) or folded
 
 
 def _require_kind(round_: Round, kind: str) -> None:

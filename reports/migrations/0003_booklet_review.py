@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('meetings', '0008_membership_and_documents'),
-        ('reports', '0001_initial'),
+        ('reports', '0002_booklet_audience'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
