@@ -172,6 +172,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 # The largest document an organiser may upload, in megabytes.
 DOCUMENT_MAX_MB = env.float("DOCUMENT_MAX_MB", default=25)
+# The network's logo on every booklet's cover, a path to a PNG or JPEG; a public document
+# of kind logo outside any meeting, uploaded by an organiser, takes its place.
+NETWORK_LOGO = env.str("NETWORK_LOGO", default="")
 
 # --- Redis: cache and Celery broker ------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -225,6 +228,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# --- Organisers' documents (reports/document_kinds.py) ---------------------------------
+# Up to these sizes (badges and attendance rows: confirmed registrations; exports: every
+# registration; table cards: a workshop's tables) the document's link builds it in the
+# request; beyond, it is built by a job (reports/document_jobs.py) and the link leads to
+# its page. Each is where the build takes well under 1 s on a quiet 2-core machine,
+# `python -m tests.bench.bench_documents` (c) prints the time at each. Measured with 1 000
+# registrations and 50 tables at load average 7.6 (a quiet machine runs 3 to 5 times
+# faster): badges 5.0 ms a badge, attendance 4.4 ms a row, CSV 1.0 ms, XLSX 2.3 ms,
+# table cards 32 ms a table.
+DOCUMENTS_AT_ONCE = {
+    "badges": 500,
+    "attendance": 500,
+    "registrations_csv": 2000,
+    "registrations_xlsx": 1000,
+    "table_cards": 60,
+}
 # --- Outbox (tasks/outbox/) ------------------------------------------------------------
 # Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max
 # (tasks/outbox/send.py).

@@ -30,6 +30,7 @@ from .errors import MeetingsError
 from .imports import COLUMN_ALIASES, REQUIRED_COLUMNS, ImportFileError, contacts_import
 from .models import (
     LANGUAGE_CHOICES,
+    PICTURES_MAX,
     AgendaItem,
     AgendaSpeaker,
     ApiKey,
@@ -37,6 +38,7 @@ from .models import (
     Document,
     Erasure,
     Meeting,
+    MeetingPicture,
     Organisation,
     Person,
     Programme,
@@ -49,7 +51,12 @@ from .services.directory import (
     person_create,
     person_update,
 )
-from .services.documents import document_create, document_delete, document_update
+from .services.documents import (
+    document_create,
+    document_delete,
+    document_update,
+    meeting_pictures_set,
+)
 from .services.meetings import (
     cofacilitator_add,
     cofacilitator_remove,
@@ -402,6 +409,24 @@ class AgendaItemInline(LabelledTabularInline):
     show_change_link = True
 
 
+class MeetingPictureInline(LabelledTabularInline):
+    """The booklet's photos, chosen among the meeting's photo documents: saved as a
+    whole through `meetings.services.documents.meeting_pictures_set`."""
+
+    model = MeetingPicture
+    fields = ("document", "caption_fr", "caption_nl", "order")
+    max_num = PICTURES_MAX
+    extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "document":
+            meeting_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Document.objects.filter(
+                meeting_id=meeting_id, kind=Document.Kind.PHOTO
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class MeetingActionForm(ActionForm):
     reason = forms.CharField(label=_("Reason for cancellation"), required=False)
 
@@ -413,7 +438,7 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
     update_service = staticmethod(meeting_update)
     action_form = MeetingActionForm
     actions = ("publish", "cancel")
-    inlines = (CoFacilitatorInline, AgendaItemInline)
+    inlines = (CoFacilitatorInline, AgendaItemInline, MeetingPictureInline)
     list_display = ("title", "programme", local_start, "venue_city", "status", "sequence")
     list_filter = ("programme", "status", "themes")
     list_select_related = ("programme",)
@@ -450,6 +475,10 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
             },
         ),
         (_("Status"), {"fields": status_fields}),
+        (
+            _("Synthesis booklet"),
+            {"fields": ("context", "ambitions", "principles", "next_steps")},
+        ),
         (_("Invitations and emails"), {"fields": ("emails",)}),
         (_("Door and attendance"), {"fields": ("attendance",)}),
     )
@@ -517,7 +546,37 @@ class MeetingAdmin(ServiceAdminMixin, TranslationAdmin):
         if formset.model is AgendaItem:
             self._agenda_save(form.instance, formset)
             return
+        if formset.model is MeetingPicture:
+            self._pictures_save(form.instance, formset)
+            return
         self._cofacilitators_save(form.instance, formset)
+
+    @staticmethod
+    def _pictures_save(meeting: Meeting, formset) -> None:
+        """The photos as a whole, by their order; the history message reads the lists."""
+        kept = sorted(
+            (
+                picture.cleaned_data
+                for picture in formset.forms
+                if picture.cleaned_data
+                and picture not in formset.deleted_forms
+                and picture.cleaned_data.get("document")
+            ),
+            key=lambda data: data.get("order") or 0,
+        )
+        meeting_pictures_set(
+            meeting,
+            [
+                {
+                    "document": data["document"].pk,
+                    "caption_fr": data.get("caption_fr") or "",
+                    "caption_nl": data.get("caption_nl") or "",
+                }
+                for data in kept
+            ],
+        )
+        formset.new_objects, formset.deleted_objects = [], []
+        formset.changed_objects = [(meeting, ["pictures"])] if formset.has_changed() else []
 
     @staticmethod
     def _agenda_save(meeting: Meeting, formset) -> None:

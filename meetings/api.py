@@ -15,6 +15,7 @@ from events_site.kit.pagination import PageQuery, page
 from . import selectors
 from .auth import OrganiserBearer, organiser_auth
 from .errors import InvalidData, UnknownDocument, UnknownMeeting
+from .imports import ImportFileError, contacts_import
 from .models import (
     AgendaItem,
     CoFacilitator,
@@ -47,11 +48,15 @@ from .schemas import (
     OrganisationOut,
     OrganisationPage,
     OrganisationPatch,
+    PeopleImportIn,
+    PeopleImportOut,
     PersonFilters,
     PersonIn,
     PersonOut,
     PersonPage,
     PersonPatch,
+    PictureOut,
+    PicturesIn,
     ProgrammeFilters,
     ProgrammeIn,
     ProgrammeOut,
@@ -109,6 +114,10 @@ def _aware(value: datetime | None, time_zone: str) -> datetime | None:
 
 
 def _meeting_data(data: dict, time_zone: str) -> dict:
+    for name in ("ambitions_fr", "ambitions_nl"):
+        if data.get(name) is not None:
+            # Stored one a line: a line break inside an entry would split it in two.
+            data[name] = "\n".join(" ".join(entry.split()) for entry in data[name])
     if "host_organisation" in data:
         data["host_organisation"] = _resolve(
             Organisation, data["host_organisation"], "host_organisation"
@@ -193,6 +202,35 @@ def person_list(request, filters: Query[PersonFilters]):
     at a time; filter by a part of the name or email, organisation, its country,
     function, or what changed since a time. Organisers only."""
     return page(request, selectors.people_find(**filters.filters()), filters)
+
+
+@router.post(
+    "/people/import",
+    response={200: PeopleImportOut, **error_responses()},
+    auth=organiser_auth,
+    tags=["directory"],
+    summary="Import people from a spreadsheet",
+)
+def people_import(request, payload: Form[PeopleImportIn], file: File[UploadedFile]):
+    """Add or update people, and their organisations, from a .csv or .xlsx file
+    (multipart/form-data), one row each, as the admin's contacts import reads it: the
+    first non-empty row is the header, in French, Dutch or English (`email`, `first_name`,
+    `last_name`, `function` are required; `organisation`, `kind`, `country`, `city`,
+    `postcode`, `phone`, `language`, `news` are read when present), and people are
+    matched by email. All or nothing: a single row with a problem writes nothing, and the
+    422 lists every row's problems under `errors`, by line, in the request's language.
+    With `dry_run` every check is made and nothing is written, with the answer the
+    import would give. A file that is not a readable .csv or .xlsx, or lacks a required
+    column, is a 422 on `file`. Organisers only.
+
+    Declared before `/people/{person_id}`: one path answers each address, the first."""
+    try:
+        report = contacts_import(
+            file, filename=file.name or "", dry_run=payload.dry_run, all_or_nothing=True
+        )
+    except ImportFileError as refusal:
+        raise InvalidData(refusal.message, {"file": [refusal.message]}) from None
+    return {**vars(report), "summary": report.summary}
 
 
 @router.get(
@@ -541,6 +579,34 @@ def meeting_documents(request, meeting_id: int, query: Query[PageQuery]):
     the same key."""
     viewer = _readable(request, meeting_id)
     return page(request, selectors.meeting_documents_find(meeting_id, viewer), query)
+
+
+@router.get(
+    "/meetings/{meeting_id}/pictures",
+    response={200: list[PictureOut], **error_responses()},
+    auth=organiser_auth,
+    tags=["documents"],
+    summary="List the photos of a meeting's booklet",
+)
+def meeting_pictures(request, meeting_id: int):
+    """The photos the meeting's synthesis booklet shows, in their order, with their
+    captions. Organisers only."""
+    return list(_meeting(meeting_id).pictures.order_by("order", "pk"))
+
+
+@router.put(
+    "/meetings/{meeting_id}/pictures",
+    response={200: list[PictureOut], **error_responses()},
+    auth=organiser_auth,
+    tags=["documents"],
+    summary="Choose the photos of a meeting's booklet",
+)
+def meeting_pictures_set(request, meeting_id: int, payload: PicturesIn):
+    """Replace the booklet's photos, at most 4, in the order given, each a document of
+    kind photo of this meeting (upload it first) with a caption in French and Dutch.
+    422 for another document, the same one twice, or more than 4. Organisers only."""
+    pictures = [picture.dict() for picture in payload.pictures]
+    return document_services.meeting_pictures_set(_meeting(meeting_id), pictures)
 
 
 @router.post(

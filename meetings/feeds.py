@@ -6,14 +6,8 @@ are cached with the programme generation: a warm request costs one cache round t
 no database query, and any committed change to the programme is served on the next poll.
 """
 
-import gzip
-import hashlib
 import re
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.utils import translation
@@ -23,69 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import selectors, sql
-from .cache import GENERATION_KEY, programme_generation
+from .cache import Payload, payload_cached
 from .calendar import calendar_build
 from .errors import UnknownMeeting, UnknownProgramme
 from .models import Meeting, Programme, Theme
 
-# A payload is replaced as soon as the generation moves; this only bounds a forgotten one.
-CACHE_TIMEOUT = 24 * 3600
 # Short, so that browsers and proxies pick up a change within minutes.
 MAX_AGE = 5 * 60
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-
-
-@dataclass(frozen=True)
-class FeedPayload:
-    """A built feed, kept gzipped.
-
-    Calendar clients ask for gzip, and a year feed shrinks about tenfold: every warm
-    request then moves a tenth of the bytes out of the cache and onto the network.
-    """
-
-    gzipped: bytes
-    # Of the plain bytes; the gzipped representation has its own (RFC 9110 §8.8.3).
-    etag: str
-    # When these bytes were built, as HTTP dates carry it (whole seconds). Not the data's
-    # own timestamps: a deleted meeting or a renamed theme changes none of those.
-    last_modified: int
-    # The programme generation the data was read under; None if the cache was down then.
-    generation: int | None
-
-    @property
-    def body(self) -> bytes:
-        return gzip.decompress(self.gzipped)
-
-    @property
-    def gzip_etag(self) -> str:
-        return f'{self.etag[:-1]}-gzip"'
-
-
-def _cached(key: str, build: Callable[[], bytes]) -> FeedPayload:
-    """The payload under `key` if it was built under the current generation, else a new one.
-
-    The generation and the payload are read in one round trip (one MGET on Redis): with
-    two, the wait for the cache would cost more than the rest of a warm request. Both are
-    read before the data, so a build that races a change is stamped with the old
-    generation and rebuilt on the next request.
-    """
-    key = f"calendar:{key}"
-    cached = cache.get_many([GENERATION_KEY, key])
-    generation = cached.get(GENERATION_KEY) or programme_generation()
-    payload = cached.get(key)
-    if generation is None or payload is None or payload.generation != generation:
-        body = build()
-        payload = FeedPayload(
-            # mtime=0: the same bytes give the same gzip, whichever worker builds them.
-            gzipped=gzip.compress(body, mtime=0),
-            etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-            last_modified=int(time.time()),
-            generation=generation,
-        )
-        if generation is not None:
-            cache.set(key, payload, CACHE_TIMEOUT)
-    return payload
 
 
 # What an event shows: the year feed loads only these (a test pins the query count).
@@ -138,7 +78,7 @@ def _programme_calendar(
     return meetings, by_meeting, sql.programme_agendas(programme.pk, selectors.PUBLIC_STATUSES)
 
 
-def programme_feed_payload(year: int, lang: str) -> FeedPayload:
+def programme_feed_payload(year: int, lang: str) -> Payload:
     """The year's feed in `lang`, from cache or built; raises UnknownProgramme if unpublished.
 
     Also what the background job calls after a change, so the first poll finds it warm.
@@ -153,10 +93,10 @@ def programme_feed_payload(year: int, lang: str) -> FeedPayload:
             meetings, name=name, lang=lang, themes=themes, agendas=agendas
         ).to_ical()
 
-    return _cached(f"programme:{year}:{lang}", build)
+    return payload_cached(f"calendar:programme:{year}:{lang}", build)
 
 
-def meeting_feed_payload(meeting_id: int, lang: str) -> FeedPayload:
+def meeting_feed_payload(meeting_id: int, lang: str) -> Payload:
     """One public meeting's feed in `lang`; raises UnknownMeeting if it is not public."""
 
     def build() -> bytes:
@@ -167,25 +107,31 @@ def meeting_feed_payload(meeting_id: int, lang: str) -> FeedPayload:
             [meeting], name=name, lang=lang, time_zone=meeting.time_zone
         ).to_ical()
 
-    return _cached(f"meeting:{meeting_id}:{lang}", build)
+    return payload_cached(f"calendar:meeting:{meeting_id}:{lang}", build)
 
 
-def _respond(request, payload: FeedPayload, filename: str) -> HttpResponse:
+def payload_response(request, payload: Payload, content_type: str, **headers) -> HttpResponse:
+    """The payload, gzipped to whoever accepts it, with its ETag and Last-Modified: a
+    matching `If-None-Match` or `If-Modified-Since` is answered 304 without the body."""
     if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
-        response = HttpResponse(payload.gzipped, content_type=CONTENT_TYPE)
+        response = HttpResponse(payload.gzipped, content_type=content_type, headers=headers)
         response["Content-Encoding"] = "gzip"
         etag = payload.gzip_etag
     else:
-        response = HttpResponse(payload.body, content_type=CONTENT_TYPE)
+        response = HttpResponse(payload.body, content_type=content_type, headers=headers)
         etag = payload.etag
     response["ETag"] = etag
     response["Last-Modified"] = http_date(payload.last_modified)
-    response["Content-Disposition"] = content_disposition_header(False, filename)
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     patch_vary_headers(response, ("Accept-Encoding",))
     return get_conditional_response(
         request, etag=etag, last_modified=payload.last_modified, response=response
     )
+
+
+def _respond(request, payload: Payload, filename: str) -> HttpResponse:
+    disposition = content_disposition_header(False, filename)
+    return payload_response(request, payload, CONTENT_TYPE, **{"Content-Disposition": disposition})
 
 
 @require_safe

@@ -28,7 +28,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -220,6 +220,24 @@ class ImportReport:
 
 class ImportFileError(MeetingsError):
     """The file as a whole cannot be imported; nothing was written."""
+
+
+class ImportRefused(InvalidData):
+    """Rows with problems in an all-or-nothing import: nothing was written."""
+
+    @classmethod
+    def of(cls, report: ImportReport) -> "ImportRefused":
+        errors: dict[str, list[str]] = {}
+        for problem in report.problems:
+            errors.setdefault(_("line %(line)d") % {"line": problem.line}, []).append(str(problem))
+        message = ngettext(
+            "Nothing was imported: %(count)d line has a problem. Fix it and send the file "
+            "again. %(first)s",
+            "Nothing was imported: %(count)d lines have problems. Fix them and send the file "
+            "again. %(first)s",
+            len(errors),
+        ) % {"count": len(errors), "first": report.problems[0]}
+        return cls(message, errors)
 
 
 # --- Reading the file -----------------------------------------------------------------
@@ -540,13 +558,20 @@ def _row_import(
             report.problems.append(RowProblem(line, label, problems[column]))
 
 
-def contacts_import(file_obj, *, filename: str, dry_run: bool = False) -> ImportReport:
+def contacts_import(
+    file_obj, *, filename: str, dry_run: bool = False, all_or_nothing: bool = False
+) -> ImportReport:
     """Import people (and their organisations) from a .csv or .xlsx file, one row each.
 
     People are matched by email, case-insensitively, against the directory and against
     the earlier lines of the file. The header is the first non-empty row. A dry run does
     every check and every write, then rolls them all back: the report is the real one.
     Raises ImportFileError when the file as a whole cannot be imported.
+
+    `all_or_nothing` is for a script, which cannot read a report of skipped rows the way
+    an organiser at the admin does: a file with a single bad row writes nothing and
+    raises `ImportRefused`, every row's problems in its `errors` (a dry run too, as the
+    import itself would).
     """
     rows = enumerate(_sheet_rows(file_obj, filename), start=1)
     header = next((cells for _line, cells in rows if any(cells)), None)
@@ -555,11 +580,13 @@ def contacts_import(file_obj, *, filename: str, dry_run: bool = False) -> Import
     columns = _Columns.from_header(header)
     report = ImportReport(ignored_columns=columns.ignored, dry_run=dry_run)
     first_lines: dict[str, int] = {}
-    with transaction.atomic() if dry_run else nullcontext():
+    with transaction.atomic() if dry_run or all_or_nothing else nullcontext():
         for line, cells in rows:
             values = columns.values(cells)
             if any(values.values()):
                 _row_import(line, values, columns, report, first_lines)
+        if all_or_nothing and report.problems:
+            raise ImportRefused.of(report)
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -10,8 +10,10 @@ from pydantic import BeforeValidator
 
 from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices, field_choices, upper_if_text
+from events_site.kit.text import entries
 
 from .models import (
+    PICTURES_MAX,
     AgendaItem,
     AgendaSpeaker,
     CoFacilitator,
@@ -128,7 +130,44 @@ class ProgrammePatch(Schema):
     introduction_nl: str | None = None
 
 
-class MeetingIn(Schema):
+EDITORIAL_MAX = 4000
+AMBITIONS = "one entry per ambition, in the order the booklet lists them"
+
+
+class MeetingWords(Schema):
+    """What the organiser writes for the booklet, in French and Dutch (each falls back
+    to the other)."""
+
+    context_fr: str = Field("", max_length=EDITORIAL_MAX)
+    context_nl: str = Field("", max_length=EDITORIAL_MAX)
+    ambitions_fr: ListOf[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=20, description=AMBITIONS
+    )
+    ambitions_nl: ListOf[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=20, description=AMBITIONS
+    )
+    principles_fr: str = Field("", max_length=EDITORIAL_MAX, description="how the workshops ran")
+    principles_nl: str = Field("", max_length=EDITORIAL_MAX, description="how the workshops ran")
+    next_steps_fr: str = Field("", max_length=EDITORIAL_MAX)
+    next_steps_nl: str = Field("", max_length=EDITORIAL_MAX)
+
+
+class MeetingWordsPatch(Schema):
+    context_fr: str | None = Field(None, max_length=EDITORIAL_MAX)
+    context_nl: str | None = Field(None, max_length=EDITORIAL_MAX)
+    ambitions_fr: ListOf[Annotated[str, Field(max_length=500)]] | None = Field(
+        None, max_length=20, description=AMBITIONS
+    )
+    ambitions_nl: ListOf[Annotated[str, Field(max_length=500)]] | None = Field(
+        None, max_length=20, description=AMBITIONS
+    )
+    principles_fr: str | None = Field(None, max_length=EDITORIAL_MAX)
+    principles_nl: str | None = Field(None, max_length=EDITORIAL_MAX)
+    next_steps_fr: str | None = Field(None, max_length=EDITORIAL_MAX)
+    next_steps_nl: str | None = Field(None, max_length=EDITORIAL_MAX)
+
+
+class MeetingIn(MeetingWords):
     programme: int = Field(..., description="the programme's year")
     title_fr: str = ""
     title_nl: str = ""
@@ -150,7 +189,7 @@ class MeetingIn(Schema):
     registration_closes_at: datetime | None = None
 
 
-class MeetingPatch(Schema):
+class MeetingPatch(MeetingWordsPatch):
     title_fr: str | None = None
     title_nl: str | None = None
     description_fr: str | None = None
@@ -240,6 +279,30 @@ class MeetingOut(Schema):
     status: MeetingStatus
     sequence: int
     cofacilitators: list[CoFacilitatorOut]
+    context: str = Field(..., description="in the request's language, else the other one")
+    context_fr: str | None
+    context_nl: str | None
+    ambitions: list[str] = Field(..., description="in the request's language, else the other")
+    ambitions_fr: list[str]
+    ambitions_nl: list[str]
+    principles: str = Field(..., description="how the workshops ran")
+    principles_fr: str | None
+    principles_nl: str | None
+    next_steps: str
+    next_steps_fr: str | None
+    next_steps_nl: str | None
+
+    @staticmethod
+    def resolve_ambitions(obj: Meeting):
+        return entries(obj.ambitions)
+
+    @staticmethod
+    def resolve_ambitions_fr(obj: Meeting):
+        return entries(obj.ambitions_fr)
+
+    @staticmethod
+    def resolve_ambitions_nl(obj: Meeting):
+        return entries(obj.ambitions_nl)
 
     @staticmethod
     def resolve_uid(obj: Meeting):
@@ -446,6 +509,26 @@ class DocumentPatch(Schema):
     visibility: DocumentVisibility | None = Field(None, description=VISIBILITY_HELP)
 
 
+class PictureIn(Schema):
+    document: int = Field(..., description="id of a document of kind photo of this meeting")
+    caption_fr: str = Field("", max_length=300)
+    caption_nl: str = Field("", max_length=300)
+
+
+class PicturesIn(Schema):
+    pictures: ListOf[PictureIn] = Field(
+        ..., max_length=PICTURES_MAX, description="in the order the booklet shows them"
+    )
+
+
+class PictureOut(Schema):
+    document: int = Field(..., alias="document_id")
+    caption: str = Field(..., description="in the request's language, else the other one")
+    caption_fr: str | None
+    caption_nl: str | None
+    order: int
+
+
 class DocumentOut(Schema):
     id: int
     meeting: int | None = Field(None, alias="meeting_id")
@@ -472,3 +555,24 @@ class DocumentOut(Schema):
 
 
 DocumentPage = page_of(DocumentOut, "DocumentPage")
+
+
+# --- Importing people ------------------------------------------------------------------
+
+
+class PeopleImportIn(Schema):
+    dry_run: bool = Field(
+        False, description="check every row and answer as the import would, writing nothing"
+    )
+
+
+class PeopleImportOut(Schema):
+    """What the import did, or would do on a dry run."""
+
+    dry_run: bool
+    created: int = Field(..., description="people added to the directory")
+    updated: int = Field(..., description="people matched by email whose row changed them")
+    unchanged: int
+    organisations_created: int
+    ignored_columns: list[str] = Field(..., description="headers no column answers to")
+    summary: str = Field(..., description="the counts in a sentence, in the request's language")

@@ -5,7 +5,8 @@ the number of meetings: the programme page is pinned at eight at most.
 """
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -75,25 +76,54 @@ def programme_get_published(year: int) -> Programme:
         ) from None
 
 
-def programme_meetings(
-    programme: Programme,
-    *,
-    theme: str | None = None,
-    country: str | None = None,
-    with_agenda: bool = False,
-) -> list[Meeting]:
-    """The public meetings of a programme, optionally narrowed to a theme or a country,
-    with their agendas for the brochure (two more queries).
-
-    A country matches the venue's country or the host organisation's, because a Belgian
-    burgomaster looking for "Belgium" means meetings on their side of the border.
-    """
-    meetings = _public_meetings().filter(programme=programme)
+def _programme_filtered(
+    meetings: QuerySet[Meeting], theme: str | None, country: str | None
+) -> QuerySet[Meeting]:
+    """A country matches the venue's country or the host organisation's, because a
+    Belgian burgomaster looking for "Belgium" means meetings on their side of the border."""
     if theme:
         meetings = meetings.filter(themes__slug=theme)
     if country:
         country = country.upper()
         meetings = meetings.filter(Q(venue_country=country) | Q(host_organisation__country=country))
+    return meetings
+
+
+def programme_months(
+    programme: Programme, *, theme: str | None = None, country: str | None = None
+) -> dict[date, list[int]]:
+    """The ids of the programme's public meetings (narrowed as `programme_meetings`), by
+    the month they start in, in their own time zone, in order: one light query, so that
+    a programme of hundreds of meetings can be shown a month at a time."""
+    rows = (
+        _programme_filtered(
+            Meeting.objects.filter(programme=programme, status__in=PUBLIC_STATUSES), theme, country
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pk", "starts_at", "time_zone")
+        .distinct()
+    )
+    months: dict[date, list[int]] = {}
+    for pk, starts_at, time_zone in rows:
+        month = starts_at.astimezone(ZoneInfo(time_zone)).date().replace(day=1)
+        months.setdefault(month, []).append(pk)
+    return months
+
+
+def programme_meetings(
+    programme: Programme,
+    *,
+    theme: str | None = None,
+    country: str | None = None,
+    ids: list[int] | None = None,
+    with_agenda: bool = False,
+) -> list[Meeting]:
+    """The public meetings of a programme, optionally narrowed to a theme or a country
+    (`_programme_filtered`) or to `ids` (a month of `programme_months`), with their
+    agendas for the brochure (two more queries)."""
+    meetings = _programme_filtered(_public_meetings().filter(programme=programme), theme, country)
+    if ids is not None:
+        meetings = meetings.filter(pk__in=ids)
     if with_agenda:
         meetings = meetings.prefetch_related(Prefetch("agenda_items", queryset=_agenda_items()))
     return list(meetings.distinct())

@@ -11,14 +11,23 @@ from meetings.models import Meeting
 from meetings.services import meetings as meeting_services
 
 from . import services
-from .models import BookletJob
+from .models import BOOKLET_FORMATS, BookletJob
 from .schemas import BookletIn, BookletOut, MeetingClosedOut
 
 router = Router(tags=["booklets"])
 
 
+def _download_url(job: BookletJob, kind: str) -> str | None:
+    if job.status != BookletJob.Status.DONE or not job.stored(kind):
+        return None
+    if kind == "pdf":
+        path = reverse("reports:booklet_download", args=[job.meeting_id, job.pk])
+    else:
+        path = reverse("reports:booklet_copy_download", args=[job.meeting_id, job.pk, kind])
+    return settings.SITE_URL + path
+
+
 def booklet_out(job: BookletJob) -> dict:
-    done = job.status == BookletJob.Status.DONE
     return {
         "id": job.pk,
         "meeting": job.meeting_id,
@@ -26,11 +35,8 @@ def booklet_out(job: BookletJob) -> dict:
         "status": job.status,
         "progress": job.progress,
         "error": job.error,
-        "download_url": (
-            settings.SITE_URL + reverse("reports:booklet_download", args=[job.meeting_id, job.pk])
-            if done
-            else None
-        ),
+        "download_url": _download_url(job, "pdf"),
+        "downloads": {kind: _download_url(job, kind) for kind in BOOKLET_FORMATS},
         "created_at": job.created_at,
         "finished_at": job.finished_at,
     }
@@ -54,7 +60,8 @@ def booklet_request(request, meeting_id: int, payload: BookletIn):
     "/booklets/{job_id}", response={200: BookletOut, **error_responses()}, auth=organiser_auth
 )
 def booklet_read(request, job_id: int):
-    """The build's state and progress (0–100), then where to download it."""
+    """The build's state and progress (0–100), then where to download it: the PDF
+    (`download_url`) and, in `downloads`, the PDF and its editable copies (DOCX, ODT)."""
     return booklet_out(get_object_or_404(BookletJob, pk=job_id))
 
 

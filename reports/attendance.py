@@ -25,6 +25,8 @@ TITLE = "Feuille d'émargement / Presentielijst"
 # The sheet's languages, side by side; the first is the one it falls back to.
 SHEET_LANGUAGES = ("fr", "nl")
 ROW_HEIGHT = 1.25 * cm  # room for a signature
+# About as many rows fit a page, below its heading and the table's header: for progress.
+ROWS_PER_PAGE = int((landscape(A4)[1] - 2 * pdf.MARGIN) // ROW_HEIGHT) - 1
 
 
 def bilingual(message) -> str:
@@ -227,14 +229,27 @@ def _figures(meeting: Meeting, styles: pdf.Styles) -> list:
     return story
 
 
-def attendance_sheet_pdf(meeting: Meeting) -> bytes:
-    """The sheet to sign at the door, then keep: landscape A4, header on every page."""
+def attendance_sheet_pdf(meeting: Meeting, on_progress=None) -> bytes:
+    """The sheet to sign at the door, then keep: landscape A4, header on every page.
+    `on_progress(done, total)` hears of the participants' rows laid out, page by page."""
     with translation.override(SHEET_LANGUAGES[0]):
         styles = pdf.styles()
         registrations = attendance_registrations(meeting)
+        total = len(registrations)
+
+        def pages(kind: str, value: int) -> None:
+            if kind == "PAGE" and value > 1:
+                on_progress(min(total, (value - 1) * ROWS_PER_PAGE), total)
+
         story = _meeting_heading(meeting, styles)
         story.append(_sheet(registrations, styles))
         story.append(Spacer(0, 0.6 * cm))
         story += _figures(meeting, styles)
         title = f"{TITLE} · {meeting.title}"
-        return pdf.build_pdf(story, title=title, lang=SHEET_LANGUAGES[0], pagesize=landscape(A4))
+        return pdf.build_pdf(
+            story,
+            title=title,
+            lang=SHEET_LANGUAGES[0],
+            pagesize=landscape(A4),
+            on_progress=pages if on_progress is not None else None,
+        )

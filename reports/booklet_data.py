@@ -38,7 +38,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from events_site.kit.text import bilingual, fold
+from events_site.kit.text import bilingual, entries, fold
 from meetings.models import (
     AgendaItem,
     AgendaSpeaker,
@@ -118,11 +118,6 @@ def content(text: Text | None, lang: str) -> str:
     if not text:
         return ""
     return text.get(lang) or next((value for value in text.values() if value), "")
-
-
-def lines(text: str) -> list[str]:
-    """A list typed one entry a line (the meeting's ambitions), blank lines left out."""
-    return [line.strip(" \t-•*") for line in text.splitlines() if line.strip(" \t-•*")]
 
 
 @dataclass
@@ -415,7 +410,7 @@ def booklet_data(meeting: Meeting | int, *, audience: str = PUBLIC) -> Booklet:
         audience=audience,
         context=bilingual(meeting.context_fr, meeting.context_nl),
         ambitions={
-            lang: lines(text)
+            lang: entries(text)
             for lang, text in bilingual(meeting.ambitions_fr, meeting.ambitions_nl).items()
         },
         principles=bilingual(meeting.principles_fr, meeting.principles_nl),
@@ -439,7 +434,7 @@ def _logos(meeting: Meeting) -> list[Picture]:
             network = network or Picture(document["id"], document["file"])
         else:
             host = host or Picture(document["id"], document["file"])
-    if network is None and getattr(settings, "NETWORK_LOGO", ""):
+    if network is None and settings.NETWORK_LOGO:
         network = Picture(None, settings.NETWORK_LOGO)
     return [logo for logo in (host, network) if logo is not None]
 

@@ -25,3 +25,11 @@ class NotAReviewer(ReportsError, Forbidden):
 
 class InvalidComment(ReportsError, Invalid):
     pass
+
+
+class InvalidDocumentRequest(ReportsError, Invalid):
+    pass
+
+
+class DocumentRefused(ReportsError, Forbidden):
+    pass

@@ -11,7 +11,7 @@ are written as typed text, which Excel never evaluates, and keep their value int
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from django.utils.translation import gettext as _
@@ -61,19 +61,28 @@ def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
 
-def export_rows(meeting: Meeting) -> Iterator[list]:
-    """The export's rows: text, or times as meeting-local naive datetimes."""
+# How often a long export reports its progress, in rows.
+PROGRESS_EVERY = 500
+Progress = Callable[[int, int], None]
+
+
+def export_rows(meeting: Meeting, on_progress: Progress | None = None) -> Iterator[list]:
+    """The export's rows: text, or times as meeting-local naive datetimes.
+    `on_progress(done, total)` hears every `PROGRESS_EVERY` rows."""
     tz = meeting.tz
-    registrations = (
+    registrations = list(
         Registration.objects.filter(meeting=meeting)
         .select_related("organisation", "checkin", "checkin__checked_in_by")
         .order_by("last_name", "first_name", "pk")
     )
+    total = len(registrations)
 
     def local(moment: datetime | None):
         return moment.astimezone(tz).replace(tzinfo=None, microsecond=0) if moment else None
 
-    for registration in registrations:
+    for done, registration in enumerate(registrations):
+        if on_progress is not None and done and done % PROGRESS_EVERY == 0:
+            on_progress(done, total)
         try:
             checkin = registration.checkin
         except Registration.checkin.RelatedObjectDoesNotExist:
@@ -111,17 +120,17 @@ def _csv_cell(value) -> str:
     return neutralise(value) if value else value
 
 
-def registrations_csv(meeting: Meeting) -> bytes:
+def registrations_csv(meeting: Meeting, on_progress: Progress | None = None) -> bytes:
     """UTF-8 with a BOM, ";"-separated, CRLF line ends: opens as-is in Excel (FR, BE)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow(_columns())
-    for row in export_rows(meeting):
+    for row in export_rows(meeting, on_progress):
         writer.writerow([_csv_cell(value) for value in row])
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def registrations_xlsx(meeting: Meeting) -> bytes:
+def registrations_xlsx(meeting: Meeting, on_progress: Progress | None = None) -> bytes:
     """One sheet, a bold frozen header row, times as real dates, user text as plain text."""
     workbook = Workbook()
     sheet = workbook.active
@@ -132,7 +141,7 @@ def registrations_xlsx(meeting: Meeting) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     widths = [len(title) for title in columns]
-    for row_number, row in enumerate(export_rows(meeting), start=2):
+    for row_number, row in enumerate(export_rows(meeting, on_progress), start=2):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column)
             if isinstance(value, datetime):

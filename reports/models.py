@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import EditionLanguage, Meeting
 
+# What a build stores: the PDF and its editable copies.
+BOOKLET_FORMATS = ("pdf", "docx", "odt")
+
 
 class Audience(models.TextChoices):
     """Who a booklet is for (`booklet_data.AUDIENCES`): only the participants' copy
@@ -46,6 +49,9 @@ class BookletJob(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to="booklets/", blank=True)
+    # The editable copies, built by the same job from the same data (`booklet_office`).
+    docx_file = models.FileField(_("Word copy (DOCX)"), upload_to="booklets/", blank=True)
+    odt_file = models.FileField(_("LibreOffice copy (ODT)"), upload_to="booklets/", blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -73,6 +79,91 @@ class BookletJob(models.Model):
 
     def __str__(self):
         return f"{self.meeting} ({self.language}, {self.status})"
+
+    def stored(self, kind: str):
+        """The stored file of `kind` (one of `BOOKLET_FORMATS`), empty until the build is
+        done, or for a build finished before the editable copies existed."""
+        return {"pdf": self.file, "docx": self.docx_file, "odt": self.odt_file}[kind]
+
+
+class DocumentJob(models.Model):
+    """One build of an organiser's document (badges, attendance sheet, exports, table
+    cards), and the file it produced.
+
+    A document of a large meeting takes longer than a request may: it is built by a
+    worker (`tasks.document_build`), which counts what it has done (`done` of `total`
+    rows, badges or tables) for the progress bar, then keeps the file in the default
+    storage. Unlike a booklet, a document is not reused across requests: registrations
+    change by the minute, and an organiser asks for a document to get it as it is now.
+    """
+
+    class Kind(models.TextChoices):
+        BADGES = "badges", _("badges")
+        ATTENDANCE = "attendance", _("attendance sheet")
+        REGISTRATIONS_CSV = "registrations_csv", _("registrations (CSV)")
+        REGISTRATIONS_XLSX = "registrations_xlsx", _("registrations (XLSX)")
+        TABLE_CARDS = "table_cards", _("table cards")
+
+    Status = BookletJob.Status
+
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="document_jobs"
+    )
+    workshop = models.ForeignKey(
+        "workshops.Workshop",
+        verbose_name=_("workshop"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("to do"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("document build")
+        verbose_name_plural = _("document builds")
+        indexes = [models.Index(fields=["meeting", "kind", "language", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("total")), name="documentjob_done_of_total"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="table_cards", workshop__isnull=False)
+                | (~models.Q(kind="table_cards") & models.Q(workshop__isnull=True)),
+                name="documentjob_workshop_for_table_cards",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.meeting} ({self.status})"
+
+    @property
+    def progress(self) -> int:
+        """Per cent done: 100 only once the file is stored."""
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
 
 
 class BookletReview(models.Model):
@@ -154,9 +245,7 @@ class BookletApproval(models.Model):
 class BookletApprovalFile(models.Model):
     """One file of an approved booklet: a language, for an audience, in a format."""
 
-    class Audience(models.TextChoices):
-        PUBLIC = "public", _("public")
-        PARTICIPANTS = "participants", _("participants")
+    Audience = Audience
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

@@ -28,6 +28,7 @@ from meetings.models import Meeting
 
 from .booklet import booklet_pdf
 from .booklet_data import AUDIENCES, PARTICIPANTS, PUBLIC, Booklet, booklet_data
+from .booklet_office import booklet_office
 from .errors import BookletNotApproved, InvalidComment, NotAReviewer, ReviewRefused
 from .models import BookletApproval, BookletApprovalFile, BookletComment, BookletReview
 from .signals import booklet_approved
@@ -262,6 +263,19 @@ def booklet_approve(meeting: Meeting, user) -> BookletApproval:
     return approval
 
 
+def _renderings() -> list[tuple[str, str, str]]:
+    """(audience, language, format) of every file an approval keeps: both copies as
+    PDF, and the public one also as DOCX and ODT, which town halls finish in Word or
+    LibreOffice (participants get the PDF)."""
+    return [
+        (audience, language, format)
+        for audience in AUDIENCES
+        for language in APPROVED_LANGUAGES
+        for format in Format.values
+        if format == Format.PDF or audience == PUBLIC
+    ]
+
+
 def _files_store(
     meeting: Meeting, digest: str, booklets: dict[str, Booklet]
 ) -> list[tuple[dict, str]]:
@@ -269,15 +283,19 @@ def _files_store(
     [(kind, stored name)]. A failure removes the files already stored."""
     saved = []
     try:
-        for audience, booklet in booklets.items():
-            for language in APPROVED_LANGUAGES:
-                kind = {"language": language, "audience": audience, "format": Format.PDF}
-                name = default_storage.save(
-                    f"booklets/{meeting.pk}/approved/{digest[:12]}/booklet-{meeting.pk}-"
-                    f"{language}-{audience}.pdf",
-                    ContentFile(booklet_pdf(booklet, language)),
-                )
-                saved.append((kind, name))
+        for audience, language, format in _renderings():
+            booklet = booklets[audience]
+            payload = (
+                booklet_pdf(booklet, language)
+                if format == Format.PDF
+                else booklet_office(booklet, language, format)
+            )
+            name = default_storage.save(
+                f"booklets/{meeting.pk}/approved/{digest[:12]}/booklet-{meeting.pk}-"
+                f"{language}-{audience}.{format}",
+                ContentFile(payload),
+            )
+            saved.append(({"language": language, "audience": audience, "format": format}, name))
     except BaseException:
         for _kind, name in saved:
             default_storage.delete(name)

@@ -16,6 +16,14 @@ class BookletIn(Schema):
     language: BookletLanguage = BookletLanguage.FR
 
 
+class BookletDownloads(Schema):
+    """Where each format of a finished build is downloaded; null until done."""
+
+    pdf: str | None = Field(..., description="absolute, as `download_url`")
+    docx: str | None = Field(..., description="absolute; the copy to edit in Word")
+    odt: str | None = Field(..., description="absolute; the copy to edit in LibreOffice")
+
+
 class BookletOut(Schema):
     id: int
     meeting: int
@@ -25,6 +33,10 @@ class BookletOut(Schema):
     error: str
     download_url: str | None = Field(
         ..., description="absolute; takes the same `Authorization: Bearer` key; null until done"
+    )
+    downloads: BookletDownloads = Field(
+        ...,
+        description="the PDF and its editable copies; each takes the same key as `download_url`",
     )
     created_at: datetime
     finished_at: datetime | None

@@ -1,9 +1,9 @@
 """Every write of the reports: booklet builds, and sending the booklet of a closed meeting.
 
 A booklet is built by a Celery job (`tasks.booklet_build`) and kept in the default
-storage. Each build records the hash of what it was built from (`booklet_data.
-inputs_hash`); asking again while that hash still holds returns the finished build, or the
-one under way, instead of starting another.
+storage, with its editable copies (DOCX, ODT) beside it. Each build records the hash of
+what it was built from (`booklet_data.inputs_hash`); asking again while that hash still
+holds returns the finished build, or the one under way, instead of starting another.
 """
 
 import logging
@@ -24,8 +24,9 @@ from tasks.outbox import deliveries_queue, enqueue_on_commit
 
 from .booklet import booklet_pdf
 from .booklet_data import PUBLIC, Booklet, booklet_data, inputs_hash
+from .booklet_office import booklet_office
 from .errors import InvalidBookletRequest
-from .models import BookletJob
+from .models import BOOKLET_FORMATS, BookletJob
 from .review import approval_for_sending
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,10 @@ def _current_job(meeting: Meeting, language: str, audience: str, digest: str) ->
         meeting=meeting, language=language, audience=audience, inputs_hash=digest
     ).exclude(status=BookletJob.Status.FAILED)[:5]:
         if job.status == BookletJob.Status.DONE:
-            if job.file and default_storage.exists(job.file.name):
+            # A build from before the editable copies existed is built again.
+            if all(job.stored(kind) for kind in BOOKLET_FORMATS) and default_storage.exists(
+                job.file.name
+            ):
                 return job
         elif (job.started_at or job.created_at) > lost_before:
             return job
@@ -114,23 +118,45 @@ def booklet_build(job_id: int) -> BookletJob | None:
     try:
         data = booklet_data(job.meeting_id, audience=job.audience)
         _progress_write(job, 10)
-        payload = booklet_pdf(
-            data,
-            job.language,
-            on_progress=lambda percent: _progress_write(job, 10 + percent * 85 // 100),
-        )
+        payloads = {
+            "pdf": booklet_pdf(
+                data,
+                job.language,
+                on_progress=lambda percent: _progress_write(job, 10 + percent * 60 // 100),
+            )
+        }
+        for kind, (start, end) in (("docx", (70, 82)), ("odt", (82, 95))):
+            payloads[kind] = booklet_office(
+                data,
+                job.language,
+                kind,
+                on_progress=lambda percent, a=start, b=end: _progress_write(
+                    job, a + percent * (b - a) // 100
+                ),
+            )
         stem = job.language.replace("+", "-")
         digest = inputs_hash(data, job.language)
-        name = default_storage.save(
-            f"booklets/{job.meeting_id}/booklet-{job.meeting_id}-{stem}-{job.audience}-"
-            f"{digest[:12]}.pdf",
-            ContentFile(payload),
-        )
+        names = {
+            kind: default_storage.save(
+                f"booklets/{job.meeting_id}/booklet-{job.meeting_id}-{stem}-{job.audience}-"
+                f"{digest[:12]}.{kind}",
+                ContentFile(payload),
+            )
+            for kind, payload in payloads.items()
+        }
     except Exception as exc:
         logger.exception("Booklet job %s failed", job_id)
         _finish(job, status=BookletJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
         return job
-    _finish(job, status=BookletJob.Status.DONE, progress=100, file=name, inputs_hash=digest)
+    _finish(
+        job,
+        status=BookletJob.Status.DONE,
+        progress=100,
+        file=names["pdf"],
+        docx_file=names["docx"],
+        odt_file=names["odt"],
+        inputs_hash=digest,
+    )
     return job
 
 
@@ -187,8 +213,8 @@ def meeting_booklet_send(meeting: Meeting, *, user=None) -> int:
 
     One email per checked-in registration, in its language ("en" gets French), keyed
     `booklet:<meeting>:<registration>`: closing again queues nothing twice, but does
-    reach people checked in since. Each email carries the booklet approved when it was
-    queued (`reports.review`), whatever changed since.
+    reach people checked in since. Each email carries the participants' copy of the
+    booklet approved when it was queued (`reports.review`), whatever changed since.
     """
     approval = approval_for_sending(meeting)
     attendees = Registration.objects.filter(

@@ -1,22 +1,21 @@
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from events_site.kit.office import WRITERS
 from events_site.kit.permissions import signed_in_and_allowed
 from meetings.auth import api_key_or_session, is_organiser
 from meetings.errors import UnknownProgramme
 from meetings.models import Meeting
-from registrations.tickets import badges_pdf
 
 from . import selectors
-from .attendance import attendance_sheet_pdf
 from .booklet import booklet_title
 from .brochure import brochure_payload
-from .exports import registrations_csv, registrations_xlsx
-from .models import BookletJob
+from .document_kinds import KINDS, at_once, document_filename
+from .models import BookletJob, DocumentJob
 from .review import Audience, approval_booklet, approval_file, latest_approval
 from .services import booklet_language
 
@@ -33,19 +32,12 @@ def programme_brochure(request, year: int):
 
 
 PDF = "application/pdf"
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A meeting's documents for organisers: file name, how to build it, type, shown in the browser.
+# A meeting's documents for organisers, by the name of their link.
 MEETING_DOCUMENTS = {
-    "meeting_attendance": ("attendance.pdf", attendance_sheet_pdf, PDF, True),
-    "meeting_badges": (
-        "badges.pdf",
-        lambda meeting: badges_pdf(meeting, lang=translation.get_language()),
-        PDF,
-        True,
-    ),
-    "meeting_registrations_csv": ("registrations.csv", registrations_csv, CSV, False),
-    "meeting_registrations_xlsx": ("registrations.xlsx", registrations_xlsx, XLSX, False),
+    "meeting_attendance": DocumentJob.Kind.ATTENDANCE,
+    "meeting_badges": DocumentJob.Kind.BADGES,
+    "meeting_registrations_csv": DocumentJob.Kind.REGISTRATIONS_CSV,
+    "meeting_registrations_xlsx": DocumentJob.Kind.REGISTRATIONS_XLSX,
 }
 
 
@@ -57,13 +49,18 @@ organisers_only = signed_in_and_allowed(lambda request, *args, **kwargs: is_orga
 @organisers_only
 def meeting_document(request, meeting_id: int, *, document: str):
     """One of MEETING_DOCUMENTS. They list people's names, emails and needs: organisers
-    only, and never cached."""
+    only, and never cached. Built here up to its size in `DOCUMENTS_AT_ONCE`; a larger
+    one leads to its job's page, where it is built by a worker."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
-    filename, build, content_type, inline = MEETING_DOCUMENTS[document]
-    response = HttpResponse(build(meeting), content_type=content_type)
-    stem, extension = filename.rsplit(".", 1)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{stem}-{meeting.pk}.{extension}"'
+    kind = MEETING_DOCUMENTS[document]
+    spec = KINDS[kind]
+    if not at_once(kind, spec.size(meeting, None)):
+        return redirect("reports:document_job", meeting.pk, kind)
+    lang = translation.get_language()
+    response = HttpResponse(spec.build(meeting, None, lang, None), content_type=spec.content_type)
+    disposition = "inline" if spec.inline else "attachment"
+    filename = document_filename(kind, meeting.pk, None, lang)
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -75,7 +72,6 @@ def _booklet_text() -> dict[str, str]:
         "running": _("Building the booklet…"),
         "done": _("The booklet is ready."),
         "failed": _("The booklet could not be built: %(error)s"),
-        "download": _("Download the booklet"),
         "network": _("No answer from the server. Check the connection and try again."),
         "refused": _("The server refused this request."),
         "signed_out": _("Your session has ended: reload the page and sign in again."),
@@ -112,22 +108,28 @@ def meeting_booklet(request, meeting_id: int):
     )
 
 
+BOOKLET_TYPES = {"pdf": PDF, **{kind: writer.content_type for kind, writer in WRITERS.items()}}
+
+
 @api_key_or_session
 @organisers_only
-def booklet_download(request, meeting_id: int, job_id: int):
+def booklet_download(request, meeting_id: int, job_id: int, kind: str = "pdf"):
+    """The booklet, or one of its editable copies (`kind`, "docx" or "odt"), to save."""
     job = get_object_or_404(
         BookletJob,
         pk=job_id,
         meeting_id=meeting_id,
         status=BookletJob.Status.DONE,
     )
-    if not default_storage.exists(job.file.name):
+    stored = job.stored(kind)
+    if not stored or not default_storage.exists(stored.name):
         raise Http404
     stem = job.language.replace("+", "-")
     response = FileResponse(
-        default_storage.open(job.file.name, "rb"),
-        content_type=PDF,
-        filename=f"booklet-{job.meeting_id}-{stem}.pdf",
+        default_storage.open(stored.name, "rb"),
+        content_type=BOOKLET_TYPES[kind],
+        as_attachment=kind != "pdf",
+        filename=f"booklet-{job.meeting_id}-{stem}.{kind}",
     )
     response["Cache-Control"] = "private, no-store"
     return response

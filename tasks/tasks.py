@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from events_site.kit.idempotency import idempotent_requests_purge
@@ -13,6 +13,7 @@ from meetings.feeds import programme_feed_payload
 from meetings.models import Meeting
 from registrations.services.reminders import reminders_queue
 from reports.brochure import brochure_payload
+from reports.document_jobs import document_build as document_job_run
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build
 from workshops.services.embeddings import workshop_texts_embed as texts_embed
@@ -85,6 +86,26 @@ def booklet_build(job_id: int) -> None:
     its row first, so a redelivered message never builds the same job twice.
     """
     booklet_job_run(job_id)
+
+
+@shared_task(
+    name="tasks.document_build",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def document_build(job_id: int) -> None:
+    """Build an organiser's document (badges, attendance sheet, an export, table cards);
+    the job row carries its progress, file or error.
+
+    A worker that dies mid-build hands the message back (acks_late), and a database that
+    does not answer has the job tried again later; the build claims its row first, so a
+    message delivered twice never builds the same job twice.
+    """
+    document_job_run(job_id)
 
 
 @shared_task(name="tasks.meeting_booklets_build", ignore_result=True)

@@ -1,8 +1,8 @@
-"""Workshops in the back office: a read-only overview that leads to the console.
+"""Workshops in the back office: an overview that leads to the console.
 
 Workshops are run from the facilitator's console (or the API), where every change goes
-through `workshops.services` and the timer's lock; the admin only lists them, with the
-links an organiser needs on the day.
+through `workshops.services` and the timer's lock; the admin lists them, with the
+links an organiser needs on the day, and takes only their strong ideas for the booklet.
 """
 
 from django.contrib import admin, messages
@@ -21,15 +21,32 @@ from meetings.models import Erasure, Person
 from . import selectors
 from .models import Contribution, PollOption, WordEntry, Workshop
 from .services.privacy import subject_erase
+from .services.workshops import workshop_synthesis_set
 from .subject import subject_of_person
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WorkshopAdmin(admin.ModelAdmin):
     list_display = ("title", "meeting", "room", "status", "postits", "links")
     list_filter = ("status", "meeting__programme")
     list_select_related = ("meeting",)
     search_fields = ("title_fr", "title_nl", "meeting__title_fr", "meeting__title_nl")
+    fields = ("title", "meeting", "room", "status", "synthesis_fr", "synthesis_nl")
+    readonly_fields = ("title", "meeting", "room", "status")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Only the strong ideas are written here, through their service."""
+        workshop_synthesis_set(
+            obj,
+            synthesis_fr=form.cleaned_data["synthesis_fr"] or "",
+            synthesis_nl=form.cleaned_data["synthesis_nl"] or "",
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(postit_count=selectors.visible_postit_count())

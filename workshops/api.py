@@ -42,6 +42,7 @@ from . import devices, selectors
 from .devices import Phone
 from .errors import InvalidWorkshopData, NotAllowed
 from .models import Contribution, Orientation, PollOption, Question, Round, Table, Workshop
+from .printouts import table_link
 from .schemas import (
     ContributionIn,
     ContributionOut,
@@ -67,8 +68,11 @@ from .schemas import (
     RoundPatch,
     RoundsOrderIn,
     SameIdeaOut,
+    SeatingOut,
     SuggestionIn,
     SuggestionOut,
+    SynthesisIn,
+    SynthesisOut,
     TableIn,
     TableOut,
     TimerIn,
@@ -83,6 +87,7 @@ from .schemas import (
     WorkshopPage,
     WorkshopPatch,
 )
+from .seating import present_registrations, seating_gaps, seating_plan, seating_plan_make
 from .services import orientations as orientations_services
 from .services import plan as plan_services
 from .services import polls as polls_services
@@ -305,6 +310,21 @@ def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
         if people_ids is not None:
             workshop_facilitators_set(workshop, people_ids)
     return _detail(workshop)
+
+
+@router.put(
+    "/workshops/{workshop_id}/synthesis",
+    response={200: SynthesisOut, **error_responses()},
+    auth=facilitators,
+    summary="Write a workshop's strong ideas",
+)
+def workshop_synthesis_set(request, workshop_id: int, payload: SynthesisIn):
+    """The strong ideas ("idées fortes") of the workshop, a few sentences in French and
+    in Dutch, which its booklet prints (each language falls back to the other). Both are
+    replaced; a closed workshop takes them too. The organisers and the meeting's
+    facilitators; 422 for a text over 4 000 characters."""
+    workshop = _workshop(request, workshop_id)
+    return workshop_services.workshop_synthesis_set(workshop, **payload.dict())
 
 
 @router.post(
@@ -849,3 +869,49 @@ def word_hide(request, round_id: int, payload: WordHideIn):
     for no key or a round that is not a words round."""
     round_ = _part(request, Round, round_id)
     return {"entries": polls_services.word_hide(round_, payload.keys, payload.hidden)}
+
+
+# --- Seating plan ---------------------------------------------------------------------
+
+
+def _seating(workshop: Workshop, tables: dict) -> dict:
+    """`SeatingOut`, for ninja to validate: the people are registrations it resolves."""
+    return {
+        "workshop": workshop.pk,
+        "present": present_registrations(workshop).count(),
+        "tables": [
+            {"id": t.pk, "name": t.name, "phone_url": table_link(t.token), "people": people}
+            for t, people in tables.items()
+        ],
+        "gaps": seating_gaps(workshop, tables),
+    }
+
+
+@router.get(
+    "/workshops/{workshop_id}/seating",
+    response={200: SeatingOut, **error_responses()},
+    auth=facilitators,
+    summary="Read a workshop's seating plan",
+)
+def seating_read(request, workshop_id: int):
+    """Who sits at which table, as last made, every table listed (an empty one too, and
+    all of them before a plan is made), with what a table lacks that the room could have
+    given it (`gaps`). The organisers and the meeting's facilitators."""
+    workshop = _workshop(request, workshop_id)
+    return _seating(workshop, seating_plan(workshop))
+
+
+@router.post(
+    "/workshops/{workshop_id}/seating",
+    response={200: SeatingOut, **error_responses()},
+    auth=facilitators,
+    summary="Make a workshop's seating plan",
+)
+def seating_make(request, workshop_id: int):
+    """Replace the plan with a fresh deal of the people checked in at the meeting over
+    the workshop's tables, mixing the border, functions, languages and organisations,
+    as the seating page's button does. 422 when the workshop has no table or nobody is
+    checked in yet: nothing is changed then. The organisers and the meeting's
+    facilitators."""
+    workshop = _workshop(request, workshop_id)
+    return _seating(workshop, seating_plan_make(workshop))

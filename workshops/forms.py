@@ -11,7 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Round
+from .models import SYNTHESIS_MAX, Round
 
 
 class PlanForm(forms.Form):
@@ -45,6 +45,29 @@ class WorkshopForm(PlanForm):
     title_fr = forms.CharField(label=_("Title in French"), max_length=200, required=False)
     title_nl = forms.CharField(label=_("Title in Dutch"), max_length=200, required=False)
     room = forms.CharField(label=_("Room"), max_length=120, required=False)
+
+
+class SynthesisForm(PlanForm):
+    """The strong ideas of a workshop, for its booklet: both languages are sent together."""
+
+    synthesis_fr = forms.CharField(
+        label=_("Strong ideas in French"),
+        max_length=SYNTHESIS_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    synthesis_nl = forms.CharField(
+        label=_("Strong ideas in Dutch"),
+        max_length=SYNTHESIS_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def initial_from(self, instance) -> dict:
+        return {name: getattr(instance, name) or "" for name in self.base_fields}
+
+    def changes(self) -> dict:
+        return dict(self.cleaned_data)
 
 
 class QuestionForm(PlanForm):

@@ -37,6 +37,10 @@ def table_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# A few sentences: the strong ideas of a workshop, as its booklet prints them.
+SYNTHESIS_MAX = 4000
+
+
 class Workshop(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")

@@ -29,7 +29,8 @@ def table_link(token: str) -> str:
     return f"{settings.SITE_URL}{path.removeprefix(f'/{settings.LANGUAGE_CODE}')}"
 
 
-def table_cards_pdf(workshop: Workshop, lang: str) -> bytes:
+def table_cards_pdf(workshop: Workshop, lang: str, on_progress=None) -> bytes:
+    """A page per table; `on_progress(done, total)` hears of the tables laid out."""
     with translation.override(lang):
         styles = pdf.styles()
         centred = pdf.styles().small
@@ -68,4 +69,9 @@ def table_cards_pdf(workshop: Workshop, lang: str) -> bytes:
         else:
             story.append(Paragraph(pdf.escape(_("This workshop has no table yet.")), styles.body))
         title = _("Tables · %(workshop)s") % {"workshop": workshop.title}
-        return pdf.build_pdf(story, title=title, lang=lang)
+        return pdf.build_pdf(
+            story,
+            title=title,
+            lang=lang,
+            on_progress=pdf.units_progress(len(plan), on_progress) if on_progress else None,
+        )

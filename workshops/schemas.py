@@ -14,9 +14,12 @@ from pydantic import BeforeValidator, ConfigDict
 from events_site.kit.pagination import PageQuery, page_of
 from events_site.kit.schemas import ListOf, api_choices
 from meetings.models import Erasure
+from meetings.schemas import Language, PersonFunction
+from registrations.models import Registration
+from registrations.schemas import COUNTRY_OR_NONE, CountryOrNone
 
 from .devices import Phone
-from .models import Contribution, Round, Workshop
+from .models import SYNTHESIS_MAX, Contribution, Round, Workshop
 from .printouts import table_link
 from .services.timer import TIMER_ACTIONS
 
@@ -182,6 +185,19 @@ class WorkshopPatch(Patch):
     )
 
 
+class SynthesisIn(In):
+    synthesis_fr: str = Field("", max_length=SYNTHESIS_MAX, description="a few sentences")
+    synthesis_nl: str = Field("", max_length=SYNTHESIS_MAX, description="empty: the French ones")
+
+
+class SynthesisOut(Schema):
+    workshop: int = Field(..., alias="id")
+    synthesis: Text = Field(..., description="in the request's language, else the other one")
+    synthesis_fr: Text
+    synthesis_nl: Text
+    updated_at: datetime
+
+
 class WorkshopSummaryOut(Schema):
     id: int
     meeting: int = Field(..., alias="meeting_id")
@@ -221,6 +237,8 @@ WorkshopPage = page_of(WorkshopListItemOut, "WorkshopPage")
 
 
 class WorkshopOut(WorkshopSummaryOut):
+    synthesis_fr: Text = Field(..., description="the strong ideas, for the booklet")
+    synthesis_nl: Text
     questions: list[QuestionOut]
     rounds: list[RoundOut]
     tables: list[TableOut]
@@ -452,3 +470,43 @@ class ErasureOut(Schema):
     registrations: int = Field(..., description="registrations anonymised")
     contributions: int = Field(..., description="post-its unsigned")
     deliveries: int = Field(..., description="emails stripped of their recipient")
+
+
+# --- Seating plan --------------------------------------------------------------------
+
+
+class SeatOut(Schema):
+    """Someone checked in, at their table."""
+
+    registration: int = Field(..., alias="pk")
+    first_name: str
+    last_name: str
+    function: PersonFunction
+    organisation_name: str
+    country: CountryOrNone = Field(..., description=COUNTRY_OR_NONE)
+    language: Language
+
+    @staticmethod
+    def resolve_organisation_name(obj: Registration):
+        return obj.organisation_label
+
+    @staticmethod
+    def resolve_country(obj: Registration):
+        return str(obj.country or "")
+
+
+class SeatingTableOut(Schema):
+    id: int
+    name: str
+    phone_url: str = Field(..., description="what the table's QR code opens")
+    people: list[SeatOut]
+
+
+class SeatingOut(Schema):
+    """The plan as the seating page shows it: each table (an empty one too) with who sits
+    there, and what a table lacks that the room could have given it."""
+
+    workshop: int
+    present: int = Field(..., description="people checked in at the meeting")
+    tables: list[SeatingTableOut]
+    gaps: list[str] = Field(..., description="in the request's language, for the facilitator")

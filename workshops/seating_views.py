@@ -1,8 +1,10 @@
 """The seating plan and the printable table cards, for the meeting's facilitators."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -45,6 +47,11 @@ def plan(request, workshop: Workshop):
 @api_key_or_session
 @workshop_view()
 def cards(request, workshop: Workshop):
+    """Built here up to `DOCUMENTS_AT_ONCE["table_cards"]` tables; more lead to the page
+    where a worker builds them (the reports app's document jobs)."""
+    if workshop.tables.count() > settings.DOCUMENTS_AT_ONCE["table_cards"]:
+        job_page = reverse("reports:document_job", args=[workshop.meeting_id, "table_cards"])
+        return redirect(f"{job_page}?workshop={workshop.pk}")
     lang = translation.get_language()
     response = HttpResponse(table_cards_pdf(workshop, lang), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tables-{workshop.pk}-{lang}.pdf"'

@@ -10,6 +10,11 @@ facilitate_patterns = [
     path("facilitate/workshops/<int:workshop_id>/", views.console, name="console"),
     path("facilitate/workshops/<int:workshop_id>/tables/", views.tables_add, name="tables_add"),
     path(
+        "facilitate/workshops/<int:workshop_id>/synthesis/",
+        views.synthesis_save,
+        name="synthesis",
+    ),
+    path(
         "facilitate/workshops/<int:workshop_id>/tables/<int:pk>/qr.svg",
         views.table_qr,
         name="qr",

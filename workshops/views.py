@@ -28,7 +28,15 @@ from meetings.models import Meeting
 from registrations.tickets import qr_svg
 
 from . import selectors
-from .forms import OrientationForm, PlanForm, QuestionForm, RoundForm, TablesForm, WorkshopForm
+from .forms import (
+    OrientationForm,
+    PlanForm,
+    QuestionForm,
+    RoundForm,
+    SynthesisForm,
+    TablesForm,
+    WorkshopForm,
+)
 from .models import Round, Workshop
 from .printouts import table_link
 from .services import plan as plan_services
@@ -215,6 +223,7 @@ def console(request, workshop: Workshop):
             "new_question": QuestionForm(),
             "new_orientation": OrientationForm(),
             "new_tables": TablesForm(),
+            "synthesis": SynthesisForm(instance=workshop),
             "timer": timer,
             "timer_display": selectors.countdown_display(timer["remaining_s"]),
             "console_text": _console_text(),
@@ -311,6 +320,15 @@ def round_move(request, workshop: Workshop, pk: int):
     direction = UP if request.POST.get("direction") == "up" else DOWN
     _attempt(request, lambda _data: plan_services.round_move(workshop, round_, direction))
     return _back_to_console(workshop, "rounds")
+
+
+@require_POST
+@workshop_view()
+def synthesis_save(request, workshop: Workshop):
+    """The workshop's strong ideas, for its booklet: open or closed."""
+    form = SynthesisForm(request.POST, instance=workshop)
+    _attempt(request, lambda data: workshop_services.workshop_synthesis_set(workshop, **data), form)
+    return _back_to_console(workshop, "synthesis")
 
 
 @require_POST

@@ -12,6 +12,7 @@ both for paragraphs, `printable` handles the glyphs for text drawn straight on a
 
 import functools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -235,6 +236,22 @@ class _NumberedCanvas(Canvas):
             _("page %(page)s / %(pages)s") % {"page": self._pageNumber, "pages": total},
         )
         self.restoreState()
+
+
+def units_progress(total: int, report: Callable[[int, int], None]):
+    """reportlab's progress callback (`build_pdf`'s `on_progress`) as `report(done,
+    total)` in the document's own units (tables, meetings), from the share of flowables
+    laid out."""
+    flowables = 1
+
+    def callback(kind: str, value: int) -> None:
+        nonlocal flowables
+        if kind == "SIZE_EST":
+            flowables = max(value, 1)
+        elif kind == "PROGRESS":
+            report(min(total, value * total // flowables), total)
+
+    return callback
 
 
 def build_pdf(flowables, *, title: str, lang: str, pagesize=A4, on_progress=None) -> bytes:

@@ -27,6 +27,13 @@ def breaks_a_line(text: str) -> bool:
     return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
 
 
+def entries(text: str | None) -> list[str]:
+    """A list typed one entry a line (a meeting's ambitions), with blank lines and
+    typed bullets left out."""
+    stripped = (line.strip(" \t-•*") for line in (text or "").splitlines())
+    return [line for line in stripped if line]
+
+
 def bilingual(fr: str | None, nl: str | None) -> dict[str, str]:
     """A content text in French and Dutch, each falling back to the other: either
     language alone is enough to publish, and no screen or page shows an empty title."""

@@ -17,7 +17,7 @@ from events_site.kit.files import sniff_content_type
 from events_site.kit.validation import validated
 
 from ..errors import DocumentTooLarge, DocumentTypeRefused, InvalidData
-from ..models import Document
+from ..models import PICTURES_MAX, Document, Meeting, MeetingPicture
 from ._common import _require_one_language, _validated_save
 
 ACCEPTED_TYPES = _("PDF, PNG, JPEG, OpenDocument or Microsoft Office (docx, xlsx, pptx)")
@@ -94,3 +94,41 @@ def document_update(document: Document, *, file: File | None = None, **data) -> 
 @transaction.atomic
 def document_delete(document: Document) -> None:
     document.delete()
+
+
+@transaction.atomic
+def meeting_pictures_set(meeting: Meeting, pictures: list[dict[str, Any]]) -> list[MeetingPicture]:
+    """The photos of the meeting's booklet, replaced as a whole and kept in the given
+    order: at most `PICTURES_MAX`, each one of the meeting's own documents of kind
+    photo, once. Each item holds `document` (an id) and `caption_fr`, `caption_nl`."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    if len(pictures) > PICTURES_MAX:
+        message = _("A booklet shows at most %(count)d photos.") % {"count": PICTURES_MAX}
+        raise InvalidData(message, {"pictures": [message]})
+    ids = [item["document"] for item in pictures]
+    if len(set(ids)) != len(ids):
+        message = _("This photo is already in the booklet.")
+        raise InvalidData(message, {"pictures": [message]})
+    photos = set(
+        Document.objects.filter(pk__in=ids, meeting=meeting, kind=Document.Kind.PHOTO).values_list(
+            "pk", flat=True
+        )
+    )
+    strangers = [str(pk) for pk in ids if pk not in photos]
+    if strangers:
+        message = _("Choose a photo among the documents of this meeting.")
+        raise InvalidData(message, {"pictures": [f"{message} ({', '.join(strangers)})"]})
+    rows = [
+        MeetingPicture(
+            meeting=meeting,
+            document_id=item["document"],
+            caption_fr=(item.get("caption_fr") or "").strip(),
+            caption_nl=(item.get("caption_nl") or "").strip(),
+            order=order,
+        )
+        for order, item in enumerate(pictures)
+    ]
+    for row in rows:
+        validated(row, InvalidData, exclude=["meeting", "document"])
+    meeting.pictures.all().delete()
+    return MeetingPicture.objects.bulk_create(rows)

@@ -32,9 +32,10 @@ def split_datetime(name, value):
     return {f"{name}_0": local.strftime("%Y-%m-%d"), f"{name}_1": local.strftime("%H:%M")}
 
 
-def meeting_form_data(meeting, new_rows=(), agenda_rows=(), **overrides):
+def meeting_form_data(meeting, new_rows=(), agenda_rows=(), picture_rows=(), **overrides):
     """What the change form posts back when the organiser edits nothing but `overrides`;
-    `agenda_rows` are the agenda inline's rows, as typed."""
+    `agenda_rows` are the agenda inline's rows, as typed, and `picture_rows` the booklet
+    photos' (new ones)."""
     existing = list(meeting.cofacilitators.all()) if meeting.pk else []
     data = {
         "programme": meeting.programme_id,
@@ -66,7 +67,14 @@ def meeting_form_data(meeting, new_rows=(), agenda_rows=(), **overrides):
         "agenda_items-INITIAL_FORMS": sum(1 for row in agenda_rows if row.get("id")),
         "agenda_items-MIN_NUM_FORMS": 0,
         "agenda_items-MAX_NUM_FORMS": 1000,
+        "pictures-TOTAL_FORMS": len(picture_rows),
+        "pictures-INITIAL_FORMS": 0,
+        "pictures-MIN_NUM_FORMS": 0,
+        "pictures-MAX_NUM_FORMS": 4,
     }
+    for i, row in enumerate(picture_rows):
+        data.update({f"pictures-{i}-{name}": value for name, value in row.items()})
+        data[f"pictures-{i}-meeting"] = meeting.pk
     for i, row in enumerate(agenda_rows):
         data.update({f"agenda_items-{i}-{name}": value for name, value in row.items()})
         data[f"agenda_items-{i}-meeting"] = meeting.pk

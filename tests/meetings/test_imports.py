@@ -322,3 +322,95 @@ def test_a_row_that_would_break_a_published_pair_is_skipped_and_says_which_meeti
     assert refusal.line == 2 and f"“{meeting}” is published" in refusal.message
     burgomaster.refresh_from_db()
     assert burgomaster.organisation.country == "BE"
+
+
+# --- Through the API: all or nothing ---------------------------------------------------
+
+GOOD = "martine.aubry@lille.example.fr;Martine <b>&;Aubry 🌷;Maire;Lille;France;59000;;oui"
+BAD = "pas-une-adresse;Jan;Desmet;Kortrijk;Kortrijk;BE;8500;nl;"
+
+
+def api_import(api_client, content: bytes, name="contacts.csv", headers=None, **form):
+    upload = SimpleUploadedFile(name, content)
+    return api_client.post("/api/people/import", {"file": upload, **form}, **(headers or {}))
+
+
+def test_the_api_imports_a_csv_and_reports_the_counts(api_client):
+    content = "\r\n".join([FRENCH_HEADER + ";Remarques", GOOD]).encode("utf-8-sig")
+
+    response = api_import(api_client, content)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["organisations_created"], body["dry_run"]) == (1, 1, False)
+    assert body["ignored_columns"] == ["Remarques"]
+    assert body["summary"].startswith("People created: 1")
+    assert Person.objects.get().first_name == "Martine <b>&"
+
+
+def test_the_api_imports_an_xlsx(api_client):
+    content = xlsx_bytes(
+        [
+            ["E-mail", "First name", "Last name", "Function"],
+            *[
+                [f"p{i}@kortrijk.example.be", "Piet", f"Peeters {i}", "burgemeester"]
+                for i in range(3)
+            ],
+        ]
+    )
+
+    response = api_import(api_client, content, name="directory.xlsx")
+
+    assert response.json()["created"] == 3
+    assert Person.objects.count() == 3
+
+
+def test_one_bad_row_and_the_api_writes_nothing_naming_each_line_in_the_callers_language(
+    api_client,
+):
+    content = "\r\n".join([FRENCH_HEADER, GOOD, BAD]).encode("utf-8-sig")
+
+    english = api_import(api_client, content, headers={"HTTP_ACCEPT_LANGUAGE": "en"})
+    dutch = api_client.post(
+        "/api/people/import?lang=nl", {"file": SimpleUploadedFile("c.csv", content)}
+    )
+
+    assert english.status_code == 422
+    body = english.json()
+    assert body["detail"].startswith("Nothing was imported: 1 line has a problem.")
+    assert list(body["errors"]) == ["line 3"]
+    assert any("“Courriel”" in message for message in body["errors"]["line 3"])
+    assert any("“Fonction”" in message for message in body["errors"]["line 3"])
+    assert dutch.status_code == 422
+    assert dutch.json()["detail"].startswith("Niets")
+    assert list(dutch.json()["errors"]) == ["regel 3"]
+    assert not Person.objects.exists() and not Organisation.objects.exists()
+
+
+def test_a_dry_run_answers_as_the_import_would_and_writes_nothing(api_client):
+    good = "\r\n".join([FRENCH_HEADER, GOOD]).encode("utf-8-sig")
+    bad = "\r\n".join([FRENCH_HEADER, GOOD, BAD]).encode("utf-8-sig")
+
+    dry = api_import(api_client, good, dry_run="true")
+    refused = api_import(api_client, bad, dry_run="true")
+
+    assert (dry.status_code, dry.json()["created"], dry.json()["dry_run"]) == (200, 1, True)
+    assert refused.status_code == 422 and "line 3" in refused.json()["errors"]
+    assert not Person.objects.exists() and not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("contacts.txt", b"email"), ("contacts.csv", b""), ("contacts.csv", b"Nom;Ville\nX;Y")],
+)
+def test_a_file_the_api_cannot_read_is_a_422_on_the_file(api_client, name, content):
+    response = api_import(api_client, content, name=name)
+    assert response.status_code == 422
+    assert response.json()["errors"]["file"] == [response.json()["detail"]]
+
+
+def test_only_organisers_import(client):
+    content = "\r\n".join([FRENCH_HEADER, GOOD]).encode("utf-8-sig")
+    response = client.post("/api/people/import", {"file": SimpleUploadedFile("c.csv", content)})
+    assert response.status_code == 401
+    assert not Person.objects.exists()

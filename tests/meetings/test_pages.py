@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -146,16 +147,48 @@ def _bulk_programme(programme, n: int) -> None:
     )
 
 
-def test_programme_page_of_500_meetings_takes_at_most_8_queries(
+def test_a_programme_of_500_meetings_is_a_month_a_page_in_a_few_queries(
     client, programme, django_assert_max_num_queries
 ):
     _bulk_programme(programme, 500)
-    with django_assert_max_num_queries(8):
-        response = client.get("/fr/programme/2027/?theme=t1")
-    assert response.content.decode().count('class="meeting"') == 167
-    with django_assert_max_num_queries(8):
-        response = client.get("/nl/programme/2027/")
-    assert response.content.decode().count('class="meeting"') == 500
+    with django_assert_max_num_queries(9):
+        response = client.get("/fr/programme/2027/?theme=t1&month=2027-03")
+    html = response.content.decode()
+    assert 'aria-current="page">Mars 2027' in html
+    assert 'href="?theme=t1&amp;month=2027-04"' in html
+    assert "167 rencontres" in html
+
+    shown = 0
+    links = re.findall(
+        r'href="\?month=(\d{4}-\d{2})"', client.get("/nl/programme/2027/").content.decode()
+    )
+    assert len(links) >= 8
+    for month in links:
+        with django_assert_max_num_queries(9):
+            page = client.get(f"/nl/programme/2027/?month={month}")
+        assert len(page.content) < 150_000
+        shown += page.content.decode().count('class="meeting"')
+    first = client.get("/nl/programme/2027/").content.decode()
+    assert shown + first.count('class="meeting"') == 500
+
+
+def test_the_programme_page_is_built_once_per_change_and_answers_304(
+    client, programme, meeting, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    first = client.get("/fr/programme/2027/?country=be")
+    assert first.status_code == 200 and first["ETag"]
+    assert "max-age" in first["Cache-Control"]
+    with django_assert_num_queries(0):
+        again = client.get("/fr/programme/2027/?country=BE", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        MeetingFactory(programme=programme, title_fr="Nouvelle <b>& 🚲", venue_country="BE")
+    changed = client.get("/fr/programme/2027/?country=BE", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert "Nouvelle &lt;b&gt;&amp; 🚲" in changed.content.decode()
+    # The language switcher keeps the page's filters, not what else the address held.
+    assert 'href="/nl/programme/2027/?country=BE"' in changed.content.decode()
 
 
 @pytest.mark.parametrize("prefix", ["de", "fr-be", "es"])

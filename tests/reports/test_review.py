@@ -94,9 +94,14 @@ def test_a_booklet_goes_from_draft_to_review_to_approved(day, api_client):
     assert approved["state"] == "approved" and approved["approval"]["number"] == 1
     files = {(f["language"], f["audience"], f["format"]) for f in approved["approval"]["files"]}
     assert files == {
-        (language, audience, "pdf")
+        (language, audience, format)
         for language in ("fr", "nl")
-        for audience in ("public", "participants")
+        for audience, format in (
+            ("public", "pdf"),
+            ("public", "docx"),
+            ("public", "odt"),
+            ("participants", "pdf"),
+        )
     }
     for stored in approved["approval"]["files"]:
         assert stored["download_url"].startswith("http")
@@ -325,7 +330,7 @@ def test_closing_sends_the_approved_booklet_not_a_later_change(
     # The approved files are as they were; the draft has moved on.
     for stored_file in approval.files.all():
         assert default_storage.open(stored_file.file.name).read() == stored[stored_file.pk]
-    fr = approval.files.get(language="fr", audience="public")
+    fr = approval.files.get(language="fr", audience="public", format="pdf")
     assert "changé après" not in pdf_text(stored[fr.pk])
     api_client.defaults.pop("HTTP_AUTHORIZATION")
     client.force_login(organiser)
@@ -401,3 +406,24 @@ def test_the_participants_copy_sent_is_the_stored_one_while_the_contacts_hold(
     ):
         stored = approval.files.get(language=registration.language, audience="participants")
         assert message.attachments[0][1] == default_storage.open(stored.file.name).read()
+
+
+def test_the_approved_editable_copies_keep_the_approved_text(day, organiser):
+    from docx import Document as read_docx
+
+    meeting = day["meeting"]
+    booklet_submit(meeting, organiser)
+    approval = booklet_approve(meeting, organiser)
+    contribution_update(day["bus"], text="Un texte changé après l'approbation")
+    booklet_submit(meeting, organiser)
+    booklet_approve(meeting, organiser)
+
+    stored = approval.files.get(language="fr", audience="public", format="docx")
+    document = read_docx(BytesIO(default_storage.open(stored.file.name).read()))
+    text = "\n".join(
+        [p.text for p in document.paragraphs]
+        + [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    )
+    assert "transfrontalière" in text and "changé après" not in text
+    odt = approval.files.get(language="nl", audience="public", format="odt")
+    assert default_storage.open(odt.file.name).read().startswith(b"PK")

@@ -3,6 +3,7 @@
 from collections import Counter
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from meetings.services.signin import person_user
@@ -153,3 +154,62 @@ def test_an_organisers_api_key_prints_the_table_cards(client, workshop, organise
     assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
     assert response.content.startswith(b"%PDF")
     assert client.get(cards, HTTP_AUTHORIZATION="Bearer pm_forged").status_code == 401
+
+
+# --- Through the API ------------------------------------------------------------------
+
+
+def test_the_api_makes_a_plan_and_reads_it_back(
+    api_client, workshop, django_assert_max_num_queries
+):
+    _arrive(workshop.meeting, 6, country="FR", language="fr")
+    _arrive(workshop.meeting, 4, country="BE", language="nl", function="burgomaster")
+    url = f"/api/workshops/{workshop.pk}/seating"
+    before = api_client.get(url).json()
+    assert (before["present"], len(before["tables"])) == (10, 4)
+    assert all(table["people"] == [] for table in before["tables"])
+
+    made = api_client.post(url)
+
+    assert made.status_code == 200, made.content
+    plan = made.json()
+    assert sum(len(table["people"]) for table in plan["tables"]) == 10
+    for table in plan["tables"]:
+        assert {"FR", "BE"} <= {person["country"] for person in table["people"]}
+        assert table["phone_url"].startswith("http")
+    assert plan["gaps"] == []
+    with django_assert_max_num_queries(8):
+        read = api_client.get(url).json()
+    assert read == plan
+
+
+def test_the_api_refuses_a_plan_with_nobody_in_the_room_and_keeps_the_old_one(api_client, workshop):
+    url = f"/api/workshops/{workshop.pk}/seating"
+    refused = api_client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        "Nobody is checked in yet: the plan is made from the people in the room."
+    )
+    assert refused.json()["errors"]
+    assert not workshop.seats.exists()
+
+
+def test_the_api_gaps_speak_the_requests_language(api_client, workshop):
+    _arrive(workshop.meeting, 8, country="FR", language="fr")
+    _arrive(workshop.meeting, 4, country="BE", language="nl")
+    api_client.post(f"/api/workshops/{workshop.pk}/seating")
+    first = workshop.tables.order_by("pk").first()
+    workshop.seats.filter(registration__language="nl").update(table=first)  # moved by hand
+    gaps = api_client.get(f"/api/workshops/{workshop.pk}/seating?lang=nl").json()["gaps"]
+    assert "Table 2 heeft niemand uit België." in gaps
+
+
+def test_the_api_seating_is_for_the_meetings_facilitators(client, workshop):
+    url = f"/api/workshops/{workshop.pk}/seating"
+    assert client.get(url).status_code == 401
+    assert client.post(url).status_code == 401
+    client.force_login(User.objects.create_user("someone"))
+    assert client.get(url).status_code == 403
+    client.force_login(person_user(workshop.meeting.cofacilitators.first().person))
+    assert client.get(url).status_code == 200
+    assert client.get("/api/workshops/999999/seating").status_code == 404

@@ -36,6 +36,15 @@ def workshop_update(workshop: Workshop, **data) -> Workshop:
 
 
 @transaction.atomic
+def workshop_synthesis_set(workshop: Workshop, *, synthesis_fr: str, synthesis_nl: str) -> Workshop:
+    """The strong ideas ("idées fortes") its facilitators write for the booklet. They are
+    written once the workshop is over, so a closed workshop takes them too."""
+    workshop = _lock(workshop)
+    _save(workshop, {"synthesis_fr": synthesis_fr.strip(), "synthesis_nl": synthesis_nl.strip()})
+    return workshop
+
+
+@transaction.atomic
 def workshop_facilitators_set(workshop: Workshop, person_ids: Iterable[int]) -> Workshop:
     """The workshop's facilitators are taken from the meeting's co-facilitators and staff."""
     person_ids = set(person_ids)

@@ -10,7 +10,7 @@ function booklet(root) {
   var text = JSON.parse(document.getElementById("booklet-text").textContent);
   var bar = document.getElementById("booklet-progress");
   var status = document.getElementById("booklet-status");
-  var link = document.getElementById("booklet-link");
+  var links = root.querySelectorAll("a[data-format]");
   var buttons = root.querySelectorAll("button[data-language]");
   var POLL_MS = 1000;
 
@@ -25,12 +25,17 @@ function booklet(root) {
   function show(job) {
     bar.hidden = false;
     bar.value = job.progress;
-    link.hidden = true;
+    links.forEach(function (link) { link.hidden = true; });
     if (job.status === "done") {
       status.textContent = text.done;
-      link.href = job.download_url;
-      link.textContent = text.download;
-      link.hidden = false;
+      // The PDF, then its editable copies (DOCX, ODT), each where the job says it is.
+      links.forEach(function (link) {
+        var url = job.downloads[link.dataset.format];
+        if (url) {
+          link.href = url;
+          link.hidden = false;
+        }
+      });
       busy(false);
     } else if (job.status === "failed") {
       status.textContent = text.failed.replace("%(error)s", job.error);

@@ -1,0 +1,40 @@
+"""What the exports API takes and answers: one job resource for every kind of document."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from events_site.kit.schemas import api_choices, field_choices
+
+from .models import DocumentJob
+
+ExportKind = api_choices(DocumentJob.Kind, "ExportKind")
+ExportStatus = api_choices(DocumentJob.Status, "ExportStatus")
+ExportLanguage = field_choices(DocumentJob, "language", "ExportLanguage")
+
+
+class ExportIn(Schema):
+    language: ExportLanguage | None = Field(
+        None, description="the document's wording; by default the request's language"
+    )
+    workshop: int | None = Field(
+        None, description="table cards only, and required for them: the workshop's id"
+    )
+
+
+class ExportOut(Schema):
+    id: int
+    kind: ExportKind
+    meeting: int
+    workshop: int | None
+    language: ExportLanguage
+    status: ExportStatus
+    progress: int = Field(..., description="per cent, 100 once the file is stored")
+    done: int = Field(..., description="badges, rows or tables done so far")
+    total: int = Field(..., description="badges, rows or tables to do")
+    error: str
+    download_url: str | None = Field(
+        ..., description="absolute; takes the same `Authorization: Bearer` key; null until done"
+    )
+    created_at: datetime
+    finished_at: datetime | None
