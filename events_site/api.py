@@ -13,6 +13,7 @@ from reports.api import router as reports_router
 from reports.document_api import router as documents_router
 from reports.review_api import router as review_router
 from tasks.api import router as tasks_router
+from tasks.webhook_api import router as webhooks_router
 from workshops import privacy_api  # noqa: F401  (joins the directory's router)
 from workshops.api import router as workshops_router
 
@@ -118,6 +119,7 @@ api.add_router("/", meetings_router)
 api.add_router("/", registrations_router)
 api.add_router("/", checkin_router)
 api.add_router("/", tasks_router)
+api.add_router("/", webhooks_router)
 api.add_router("/", workshops_router)
 api.add_router("/", reports_router)
 api.add_router("/", review_router)

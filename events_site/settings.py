@@ -243,6 +243,9 @@ DOCUMENTS_AT_ONCE = {
     "registrations_csv": 2000,
     "registrations_xlsx": 1000,
     "table_cards": 60,
+    # The public brochure, by published meetings: above, a worker builds it into the
+    # cache and the link asks visitors to come back in a few seconds.
+    "brochure": 150,
 }
 # --- Outbox (tasks/outbox/) ------------------------------------------------------------
 # Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max
@@ -255,6 +258,18 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 OUTBOX_STUCK_AFTER_S = env.float("OUTBOX_STUCK_AFTER_S", default=300.0)
 OUTBOX_REQUEUE_AFTER_S = env.float("OUTBOX_REQUEUE_AFTER_S", default=60.0)
 DEFAULT_REPLY_TO = env.str("DEFAULT_REPLY_TO", default="")
+# --- Webhooks (tasks/webhooks/) ------------------------------------------------------------
+# Calls refused with 5xx, 408, 425 or 429, or unanswered, are retried after base·2^(n-1)
+# seconds (with jitter), at most max, up to the attempts; a webhook whose calls fail for
+# good this many times in a row is switched off and its owner emailed.
+WEBHOOK_RETRY_BASE_S = env.float("WEBHOOK_RETRY_BASE_S", default=30.0)
+WEBHOOK_RETRY_MAX_S = env.float("WEBHOOK_RETRY_MAX_S", default=3600.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=5)
+WEBHOOK_TIMEOUT_S = env.float("WEBHOOK_TIMEOUT_S", default=10.0)
+# Networks a webhook may call although they are private or loopback (SSRF protection,
+# tasks/webhooks/targets.py): comma-separated, e.g. 10.1.2.0/24 for a receiver inside.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 
 # The jobs beat runs (tasks/tasks.py), by name.
 CELERY_BEAT_SCHEDULE = {
@@ -268,6 +283,8 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "tasks.idempotency_purge", "schedule": 3600.0},
     # Personal data kept no longer than its rule (`registrations.services.retention`).
     "retention": {"task": "tasks.retention", "schedule": 24 * 3600.0},
+    # Organisers' documents built by jobs (`reports.document_jobs`), with their files.
+    "documents-expire": {"task": "tasks.documents_expire", "schedule": 3600.0},
 }
 # Retention rules, in days (months for registrations of held meetings): README,
 # configuration.
@@ -275,6 +292,7 @@ RETENTION_CANCELLED_DAYS = env.int("RETENTION_CANCELLED_DAYS", default=30)
 RETENTION_NOTES_DAYS = env.int("RETENTION_NOTES_DAYS", default=30)
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 RETENTION_DELIVERY_DAYS = env.int("RETENTION_DELIVERY_DAYS", default=90)
+RETENTION_DOCUMENTS_DAYS = env.int("RETENTION_DOCUMENTS_DAYS", default=7)
 # A message not acknowledged within this window is handed to another worker. A retry
 # waits in a worker, unacknowledged, for up to OUTBOX_RETRY_MAX_S before it even starts:
 # the window is that plus an hour for the batch itself, or a long retry would also be
@@ -286,7 +304,7 @@ RETENTION_DELIVERY_DAYS = env.int("RETENTION_DELIVERY_DAYS", default=90)
 # BRPOP timeout (1 s), which a worker waits on its connection for the next job.
 REDIS_BROKER_TIMEOUT_S = env.float("REDIS_BROKER_TIMEOUT_S", default=1.5)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(OUTBOX_RETRY_MAX_S) + 3600,
+    "visibility_timeout": int(max(OUTBOX_RETRY_MAX_S, WEBHOOK_RETRY_MAX_S)) + 3600,
     "socket_connect_timeout": REDIS_BROKER_TIMEOUT_S,
     "socket_timeout": REDIS_BROKER_TIMEOUT_S,
     **EMBEDDED_BROKER_OPTIONS,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from events_site.kit.http_errors import error_responses
+from events_site.kit.http_errors import error_responses, not_found_responses
 from events_site.kit.pagination import PageQuery, page
 
 from . import selectors
@@ -139,7 +139,12 @@ def _fresh(meeting: Meeting) -> Meeting:
 # --- Public reads ----------------------------------------------------------------------
 
 
-@router.get("/programmes/{year}", response={200: ProgrammeOut, 404: dict}, tags=["programme"])
+@router.get(
+    "/programmes/{year}",
+    response={200: ProgrammeOut, **not_found_responses(422)},
+    tags=["programme"],
+    summary="Read a published programme",
+)
 def programme_read(request, year: int):
     """A published programme with its published and cancelled meetings."""
     programme = selectors.programme_get_published(year)
@@ -156,8 +161,15 @@ def programme_read(request, year: int):
     )
 
 
-@router.get("/meetings/{meeting_id}", response={200: MeetingOut, 404: dict}, tags=["programme"])
+@router.get(
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, **not_found_responses(422)},
+    tags=["programme"],
+    summary="Read a published meeting",
+)
 def meeting_read(request, meeting_id: int):
+    """A published or cancelled meeting of a published programme, with its co-
+    facilitators and themes. Anything else is a 404, as if there were none."""
     return selectors.meeting_get_public(meeting_id)
 
 
@@ -279,8 +291,10 @@ def meeting_list(request, filters: Query[MeetingFilters]):
     response={201: OrganisationOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
+    summary="Add an organisation",
 )
 def organisation_create(request, payload: OrganisationIn):
+    """A new organisation of the directory. Organisers only."""
     return Status(201, directory_services.organisation_create(**payload.dict()))
 
 
@@ -289,8 +303,11 @@ def organisation_create(request, payload: OrganisationIn):
     response={200: OrganisationOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
+    summary="Change an organisation",
 )
 def organisation_update(request, organisation_id: int, payload: OrganisationPatch):
+    """Change what is sent; the pairs of the published meetings it touches are checked
+    again (409 if one would break). Organisers only."""
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     return directory_services.organisation_update(organisation, **payload.dict(exclude_unset=True))
 
@@ -316,8 +333,10 @@ def organisation_delete(request, organisation_id: int):
     response={201: PersonOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
+    summary="Add a person",
 )
 def person_create(request, payload: PersonIn):
+    """A new person of the directory. Organisers only."""
     data = payload.dict()
     data["organisation"] = _resolve(Organisation, data["organisation"], "organisation")
     return Status(201, directory_services.person_create(**data))
@@ -328,8 +347,11 @@ def person_create(request, payload: PersonIn):
     response={200: PersonOut, **error_responses()},
     auth=organiser_auth,
     tags=["directory"],
+    summary="Change a person",
 )
 def person_update(request, person_id: int, payload: PersonPatch):
+    """Change what is sent; the pairs of the published meetings they co-facilitate are
+    checked again (409 if one would break). Organisers only."""
     person = get_object_or_404(Person, pk=person_id)
     data = payload.dict(exclude_unset=True)
     if "organisation" in data:
@@ -345,8 +367,11 @@ def person_update(request, person_id: int, payload: PersonPatch):
     response={201: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
+    summary="Create a programme",
 )
 def programme_create(request, payload: ProgrammeIn):
+    """A new programme, as a draft, with a title in French, Dutch or both. Organisers
+    only."""
     return Status(201, programme_services.programme_create(**payload.dict()))
 
 
@@ -355,8 +380,10 @@ def programme_create(request, payload: ProgrammeIn):
     response={200: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
+    summary="Change a programme",
 )
 def programme_update(request, year: int, payload: ProgrammePatch):
+    """Change what is sent of a programme. Organisers only."""
     programme = get_object_or_404(Programme, year=year)
     return programme_services.programme_update(programme, **payload.dict(exclude_unset=True))
 
@@ -366,8 +393,10 @@ def programme_update(request, year: int, payload: ProgrammePatch):
     response={200: ProgrammeSummaryOut, **error_responses()},
     auth=organiser_auth,
     tags=["programme"],
+    summary="Publish a programme",
 )
 def programme_publish(request, year: int):
+    """Publish a programme: its public page, feed and brochure appear. Organisers only."""
     return programme_services.programme_publish(get_object_or_404(Programme, year=year))
 
 
@@ -379,8 +408,11 @@ def programme_publish(request, year: int):
     response={201: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
+    summary="Create a meeting",
 )
 def meeting_create(request, payload: MeetingIn):
+    """A new draft meeting of a programme; a naive time is read in the meeting's time
+    zone. Organisers only."""
     data = payload.dict()
     data["programme"] = get_object_or_404(Programme, year=data["programme"])
     themes = _themes(data.pop("themes"))
@@ -395,8 +427,12 @@ def meeting_create(request, payload: MeetingIn):
     response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
+    summary="Change a meeting",
 )
 def meeting_update(request, meeting_id: int, payload: MeetingPatch):
+    """Change what is sent; a naive time is read in the meeting's time zone. A change of
+    time, place or status of a published meeting goes to its participants' calendars.
+    Organisers only."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     data = payload.dict(exclude_unset=True)
     themes = _themes(data.pop("themes", None))
@@ -411,8 +447,12 @@ def meeting_update(request, meeting_id: int, payload: MeetingPatch):
     response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
+    summary="Publish a meeting",
 )
 def meeting_publish(request, meeting_id: int):
+    """Publish a meeting; 409 with the reasons when it cannot be (a cancelled meeting,
+    or no co-facilitator pair across the border). Publishing again changes nothing.
+    Organisers only."""
     meeting = meeting_services.meeting_publish(get_object_or_404(Meeting, pk=meeting_id))
     return _fresh(meeting)
 
@@ -422,8 +462,12 @@ def meeting_publish(request, meeting_id: int):
     response={200: MeetingOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
+    summary="Cancel a meeting",
 )
 def meeting_cancel(request, meeting_id: int, payload: CancelIn):
+    """Cancel a meeting that has not started (409 once it has), with a reason: everyone
+    registered or invited gets a calendar cancellation. Cancelling again changes
+    nothing. Organisers only."""
     meeting = meeting_services.meeting_cancel(
         get_object_or_404(Meeting, pk=meeting_id), reason=payload.reason
     )
@@ -435,8 +479,11 @@ def meeting_cancel(request, meeting_id: int, payload: CancelIn):
     response={201: CoFacilitatorOut, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
+    summary="Add a co-facilitator to a meeting",
 )
 def cofacilitator_add(request, meeting_id: int, payload: CoFacilitatorIn):
+    """Add a person as the meeting's French or Belgian co-facilitator (`role`).
+    Organisers only."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     person = _resolve(Person, payload.person, "person")
     return Status(201, meeting_services.cofacilitator_add(meeting, person, payload.role))
@@ -447,8 +494,11 @@ def cofacilitator_add(request, meeting_id: int, payload: CoFacilitatorIn):
     response={204: None, **error_responses()},
     auth=organiser_auth,
     tags=["meetings"],
+    summary="Remove a co-facilitator from a meeting",
 )
 def cofacilitator_remove(request, meeting_id: int, cofacilitator_id: int):
+    """Remove a co-facilitator; refused with 409 when a published meeting would lose its
+    cross-border pair. Organisers only."""
     cofacilitator = get_object_or_404(
         CoFacilitator.objects.select_related("meeting"), pk=cofacilitator_id, meeting_id=meeting_id
     )
@@ -475,6 +525,7 @@ def _agenda_data(data: dict, meeting: Meeting) -> dict:
     response={201: AgendaItemOut, **error_responses()},
     auth=organiser_auth,
     tags=["agenda"],
+    summary="Add an agenda item",
 )
 def agenda_item_create(request, meeting_id: int, payload: AgendaItemIn):
     """A new item; 422 outside the meeting's hours, 409 naming the item it would overlap."""
@@ -488,6 +539,7 @@ def agenda_item_create(request, meeting_id: int, payload: AgendaItemIn):
     response={200: AgendaItemOut, **error_responses()},
     auth=organiser_auth,
     tags=["agenda"],
+    summary="Change an agenda item",
 )
 def agenda_item_update(request, item_id: int, payload: AgendaItemPatch):
     """Change what is sent; `speakers`, when sent, replace the item's speakers."""
@@ -502,8 +554,10 @@ def agenda_item_update(request, item_id: int, payload: AgendaItemPatch):
     response={204: None, **error_responses()},
     auth=organiser_auth,
     tags=["agenda"],
+    summary="Delete an agenda item",
 )
 def agenda_item_delete(request, item_id: int):
+    """Delete an item of a meeting's agenda. Organisers only."""
     agenda.agenda_item_delete(get_object_or_404(AgendaItem, pk=item_id))
     return Status(204, None)
 
@@ -614,6 +668,7 @@ def meeting_pictures_set(request, meeting_id: int, payload: PicturesIn):
     response={201: DocumentOut, **error_responses()},
     auth=organiser_auth,
     tags=["documents"],
+    summary="Upload a document",
 )
 def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: File[UploadedFile]):
     """Upload a document (multipart/form-data). Its type is read from its content: PDF,
@@ -631,8 +686,11 @@ def document_upload(request, meeting_id: int, payload: Form[DocumentIn], file: F
     response={200: DocumentOut, **error_responses()},
     auth=organiser_auth,
     tags=["documents"],
+    summary="Change a document",
 )
 def document_change(request, document_id: int, payload: DocumentPatch):
+    """Change what is sent of a document: its titles, kind, language, agenda item or
+    visibility. Organisers only."""
     data = _document_data(payload.dict(exclude_unset=True))
     return document_services.document_update(_document(document_id), **data)
 
@@ -642,7 +700,9 @@ def document_change(request, document_id: int, payload: DocumentPatch):
     response={204: None, **error_responses()},
     auth=organiser_auth,
     tags=["documents"],
+    summary="Delete a document",
 )
 def document_remove(request, document_id: int):
+    """Delete a document and its file. Organisers only."""
     document_services.document_delete(_document(document_id))
     return Status(204, None)

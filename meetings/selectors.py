@@ -91,10 +91,11 @@ def _programme_filtered(
 
 def programme_months(
     programme: Programme, *, theme: str | None = None, country: str | None = None
-) -> dict[date, list[int]]:
-    """The ids of the programme's public meetings (narrowed as `programme_meetings`), by
-    the month they start in, in their own time zone, in order: one light query, so that
-    a programme of hundreds of meetings can be shown a month at a time."""
+) -> dict[date, list[tuple[int, date]]]:
+    """The ids and days of the programme's public meetings (narrowed as
+    `programme_meetings`), by the month they start in, in their own time zone, in order:
+    one light query, so that a programme of hundreds of meetings can be shown a month at
+    a time."""
     rows = (
         _programme_filtered(
             Meeting.objects.filter(programme=programme, status__in=PUBLIC_STATUSES), theme, country
@@ -103,10 +104,10 @@ def programme_months(
         .values_list("pk", "starts_at", "time_zone")
         .distinct()
     )
-    months: dict[date, list[int]] = {}
+    months: dict[date, list[tuple[int, date]]] = {}
     for pk, starts_at, time_zone in rows:
-        month = starts_at.astimezone(ZoneInfo(time_zone)).date().replace(day=1)
-        months.setdefault(month, []).append(pk)
+        day = starts_at.astimezone(ZoneInfo(time_zone)).date()
+        months.setdefault(day.replace(day=1), []).append((pk, day))
     return months
 
 

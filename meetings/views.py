@@ -32,8 +32,10 @@ def programme_current(request):
 
 
 # Above this many meetings (once filtered), the programme shows one month a page, with
-# links to the others: a page of 5 000 meetings weighed 3 MB.
+# links to the others: a page of 5 000 meetings weighed 3 MB. A month of more than
+# `PART_SIZE` is shown in parts of consecutive days, each under 150 KB.
 MONTHLY_ABOVE = 60
+PART_SIZE = 100
 MONTH = re.compile(r"\d{4}-\d{2}")
 HTML = "text/html; charset=utf-8"
 
@@ -57,14 +59,17 @@ def programme_detail(request, year: int):
     country = request.GET.get("country", "")[:2].upper() or None
     asked = request.GET.get("month", "")
     asked = asked if MONTH.fullmatch(asked) else ""
+    part = request.GET.get("part", "")
+    part = int(part) if part.isdigit() and len(part) < 4 else 1
     today = timezone.localdate()
     language = translation.get_language()
     # The default month moves with the date: it is part of the key.
-    wanted = f"{year}|{language}|{theme}|{country}|{asked or today.isoformat()[:7]}"
+    wanted = f"{year}|{language}|{theme}|{country}|{asked or today.isoformat()[:7]}|{part}"
     key = f"page:programme:{hashlib.sha256(wanted.encode()).hexdigest()[:32]}"
 
     def build() -> bytes:
-        return _programme_page(request, year, theme, country, asked, today).encode()
+        context = programme_context(year, theme, country, asked, today, part)
+        return programme_render(request, context).encode()
 
     try:
         payload = payload_cached(key, build)
@@ -73,45 +78,70 @@ def programme_detail(request, year: int):
     return payload_response(request, payload, HTML)
 
 
-def _programme_page(request, year, theme, country, asked, today) -> str:
+def _parts(days: list[tuple[int, date]]) -> list[list[tuple[int, date]]]:
+    """A month's meetings in parts of at most `PART_SIZE`, evenly sized."""
+    count = -(-len(days) // PART_SIZE)
+    size = -(-len(days) // count)
+    return [days[start : start + size] for start in range(0, len(days), size)]
+
+
+def _link(query: dict[str, str], **more) -> str:
+    return f"?{urlencode({**{k: v for k, v in query.items() if v}, **more})}"
+
+
+def programme_context(
+    year: int, theme: str | None, country: str | None, asked: str, today: date, part: int = 1
+) -> dict:
+    """What the programme page shows: all its meetings, or one month of them (the one
+    `asked` for, else `_month_shown`'s) with links to the others above `MONTHLY_ABOVE`,
+    and a `part` of that month when it holds more than `PART_SIZE`. Raises
+    `UnknownProgramme`."""
     programme = selectors.programme_get_published(year)
     by_month = selectors.programme_months(programme, theme=theme, country=country)
     query = {"theme": theme or "", "country": country or ""}
-    month_links, ids = [], None
-    if sum(len(ids) for ids in by_month.values()) > MONTHLY_ABOVE:
+    total = sum(len(days) for days in by_month.values())
+    month_links, part_links, ids = [], [], None
+    if total > MONTHLY_ABOVE:
         shown = _month_shown(list(by_month), asked, today)
-        ids = by_month[shown]
-        for month, month_ids in by_month.items():
-            link = urlencode({**{k: v for k, v in query.items() if v}, "month": f"{month:%Y-%m}"})
-            month_links.append((month, len(month_ids), f"?{link}", month == shown))
+        for month, days in by_month.items():
+            month_links.append(
+                (month, len(days), _link(query, month=f"{month:%Y-%m}"), month == shown)
+            )
         query["month"] = f"{shown:%Y-%m}"
+        parts = _parts(by_month[shown])
+        part = part if 1 <= part <= len(parts) else 1
+        if len(parts) > 1:
+            for number, days in enumerate(parts, start=1):
+                link = _link(query, part=number)
+                part_links.append((days[0][1], days[-1][1], link, number == part))
+            query["part"] = str(part)
+        ids = [pk for pk, _day in parts[part - 1]]
     meetings = selectors.programme_meetings(programme, theme=theme, country=country, ids=ids)
     months = [
         (month, list(items))
         for month, items in groupby(meetings, key=lambda m: m.local_starts_at.replace(day=1).date())
     ]
+    return {
+        "programme": programme,
+        "months": months,
+        "meetings": meetings,
+        "month_links": month_links,
+        "part_links": part_links,
+        "total": total,
+        "themes": selectors.programme_themes(programme),
+        "countries": selectors.programme_countries(programme),
+        "selected_theme": theme,
+        "selected_country": country,
+        "years": selectors.programme_years(),
+        "query": urlencode({k: v for k, v in query.items() if v}),
+    }
+
+
+def programme_render(request, context: dict) -> str:
     # The language switcher links this page as it was built, whatever else the address held.
     canonical = copy.copy(request)
-    canonical.META = {
-        **request.META,
-        "QUERY_STRING": urlencode({k: v for k, v in query.items() if v}),
-    }
-    return render_to_string(
-        "meetings/programme.html",
-        {
-            "programme": programme,
-            "months": months,
-            "meetings": meetings,
-            "month_links": month_links,
-            "total": sum(len(ids) for ids in by_month.values()),
-            "themes": selectors.programme_themes(programme),
-            "countries": selectors.programme_countries(programme),
-            "selected_theme": theme,
-            "selected_country": country,
-            "years": selectors.programme_years(),
-        },
-        request=canonical,
-    )
+    canonical.META = {**request.META, "QUERY_STRING": context["query"]}
+    return render_to_string("meetings/programme.html", context, request=canonical)
 
 
 def meeting_detail(request, meeting_id: int):

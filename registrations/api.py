@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from ninja import Query, Router, Status
 
-from events_site.kit.http_errors import error_responses
+from events_site.kit.http_errors import error_responses, not_found_responses
 from events_site.kit.idempotency import idempotent
 from events_site.kit.pagination import page
 from meetings.auth import organiser_auth
@@ -44,6 +44,7 @@ router = Router(tags=["invitations"])
     "/meetings/{meeting_id}/invitations",
     response={200: InviteReportOut, **error_responses()},
     auth=organiser_auth,
+    summary="Invite people to a meeting",
 )
 @idempotent("meeting_invite")
 def meeting_invite(request, meeting_id: int, payload: InvitationsIn):
@@ -106,6 +107,7 @@ def _registration_out(registration: Registration) -> RegistrationOut:
     response={201: RegistrationCreatedOut, 200: NeutralOut, **error_responses(429)},
     throttle=[RegistrationThrottle()],
     tags=["registrations"],
+    summary="Register for a meeting",
 )
 @idempotent("registration_create")
 def registration_create(request, meeting_id: int, payload: RegistrationIn):
@@ -147,7 +149,10 @@ def _by_token(token: str) -> Registration:
 
 
 @router.get(
-    "/registrations/{token}", response={200: RegistrationOut, 404: dict}, tags=["registrations"]
+    "/registrations/{token}",
+    response={200: RegistrationOut, **not_found_responses()},
+    tags=["registrations"],
+    summary="Read a registration by its token",
 )
 def registration_read(request, token: str):
     """A registration, ticket secret included: the token is the key to it."""
@@ -159,6 +164,7 @@ def registration_read(request, token: str):
     response={200: RegistrationOut, **error_responses(429)},
     throttle=[RegistrationThrottle()],
     tags=["registrations"],
+    summary="Change a registration by its token",
 )
 def registration_update(request, token: str, payload: RegistrationPatch):
     """Change the language, the needs or the contact-list consent; a field sent as null
@@ -174,6 +180,7 @@ def registration_update(request, token: str, payload: RegistrationPatch):
     response={200: RegistrationOut, **error_responses(429)},
     throttle=[RegistrationThrottle()],
     tags=["registrations"],
+    summary="Cancel a registration by its token",
 )
 def registration_cancel(request, token: str):
     """Cancel; the seat goes to the next person waiting. Cancelling again changes nothing."""
@@ -206,6 +213,7 @@ def _contact_out(registration: Registration) -> ContactOut:
     response={200: list[ContactOut], **error_responses()},
     auth=organiser_auth,
     tags=["registrations"],
+    summary="List a meeting's contact-sharing consents",
 )
 def meeting_contacts(request, meeting_id: int):
     """Every confirmed participant with their contact-sharing consent: who is in the

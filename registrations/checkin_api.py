@@ -63,7 +63,12 @@ def _registration(request, registration_id: int) -> Registration:
     return registration
 
 
-@router.post("/checkins", response={200: CheckinOut, **error_responses()}, auth=facilitator_auth)
+@router.post(
+    "/checkins",
+    response={200: CheckinOut, **error_responses()},
+    auth=facilitator_auth,
+    summary="Check in a ticket",
+)
 @idempotent("checkin_scan")
 def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
@@ -77,6 +82,7 @@ def checkin_scan(request, payload: ScanIn):
     "/meetings/{meeting_id}/checkins/search",
     response={200: SearchOut, **error_responses()},
     auth=facilitator_auth,
+    summary="Find registrations at the door",
 )
 def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
     """Registrations of the meeting by name or organisation (accents and case ignored)."""
@@ -105,6 +111,7 @@ def checkin_search(request, meeting_id: int, query: Query[SearchQuery]):
     "/registrations/{registration_id}/checkin",
     response={200: CheckinOut, **error_responses()},
     auth=facilitator_auth,
+    summary="Check someone in by hand",
 )
 def checkin_manual(request, registration_id: int):
     """Check someone in found by name (same answers as a scan)."""
@@ -117,6 +124,7 @@ def checkin_manual(request, registration_id: int):
     "/registrations/{registration_id}/checkin",
     response={200: CheckinOut, **error_responses()},
     auth=facilitator_auth,
+    summary="Undo a check-in",
 )
 def checkin_undo(request, registration_id: int):
     """Take back a check-in: `undone`, or `not_checked_in` if there was none."""

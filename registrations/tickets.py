@@ -226,9 +226,9 @@ BADGES_PER_PAGE = BADGE_COLUMNS * BADGE_ROWS
 BADGE_PADDING = 4 * mm
 BADGE_QR = 28 * mm
 BADGE_GUTTER = 3 * mm  # between the text and the code
-# The code's mask on badges. The standard's choice of the best of eight masks is three
-# quarters of the cost of a code (3 ms of a badge's 5.5); any mask scans, and a badge
-# sheet of 10 000 people must print in seconds. The ticket keeps the best mask.
+# The code's mask on badges. The standard's choice of the best of eight masks lays the
+# code out eight times, 3 ms of a badge's 5.5; any mask scans, and a badge sheet of
+# 10 000 people must print in seconds. The ticket keeps the best mask.
 BADGE_QR_MASK = 4
 # A badge's lines: font face, size, leading, colour; a name too long shrinks them all.
 NAME_LINE = ("bold", 15, 18, pdf.INK)

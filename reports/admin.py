@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.kit.admin import ReadOnlyAdminMixin
 
-from .models import BookletJob
+from .models import BookletJob, DocumentJob
 
 
 @admin.register(BookletJob)
@@ -48,3 +48,27 @@ class BookletJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return self.get_empty_value_display()
         url = reverse("reports:booklet_download", args=[job.meeting_id, job.pk])
         return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+
+@admin.register(DocumentJob)
+class DocumentJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: documents are asked for on their own page or through the API."""
+
+    list_display = ("kind", "meeting", "language", "status", "done", "total", "created_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("meeting",)
+    fields = (
+        "kind",
+        "meeting",
+        "workshop",
+        "language",
+        "status",
+        "done",
+        "total",
+        "error",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields

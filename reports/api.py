@@ -32,7 +32,9 @@ def booklet_out(job: BookletJob) -> dict:
         "id": job.pk,
         "meeting": job.meeting_id,
         "language": job.language,
+        "audience": job.audience,
         "status": job.status,
+        "stage": services.booklet_stage(job),
         "progress": job.progress,
         "error": job.error,
         "download_url": _download_url(job, "pdf"),
@@ -46,22 +48,30 @@ def booklet_out(job: BookletJob) -> dict:
     "/meetings/{meeting_id}/booklet",
     response={200: BookletOut, 202: BookletOut, **error_responses()},
     auth=organiser_auth,
+    summary="Request a meeting's synthesis booklet",
 )
 def booklet_request(request, meeting_id: int, payload: BookletIn):
-    """Start building the booklet, or get the stored one if nothing changed since (200)."""
+    """Start building the booklet, or get the stored one if nothing changed since (200).
+    The public copy by default; the participants' copy adds the contacts of those who
+    came and agreed to share them."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
-    job, _started = services.booklet_request(meeting, payload.language, user=request.user)
+    job, _started = services.booklet_request(
+        meeting, payload.language, user=request.user, audience=payload.audience
+    )
     # Without a worker the build already ran, after the request's commit.
     job.refresh_from_db()
     return Status(200 if job.status == BookletJob.Status.DONE else 202, booklet_out(job))
 
 
 @router.get(
-    "/booklets/{job_id}", response={200: BookletOut, **error_responses()}, auth=organiser_auth
+    "/booklets/{job_id}",
+    response={200: BookletOut, **error_responses()},
+    auth=organiser_auth,
+    summary="Read a booklet's build",
 )
 def booklet_read(request, job_id: int):
-    """The build's state and progress (0–100), then where to download it: the PDF
-    (`download_url`) and, in `downloads`, the PDF and its editable copies (DOCX, ODT)."""
+    """The build's state, its stage and progress (0–100), then where to download it: the
+    PDF (`download_url`) and, in `downloads`, the PDF and its editable copies (DOCX, ODT)."""
     return booklet_out(get_object_or_404(BookletJob, pk=job_id))
 
 
@@ -69,6 +79,7 @@ def booklet_read(request, job_id: int):
     "/meetings/{meeting_id}/close",
     response={200: MeetingClosedOut, **error_responses()},
     auth=organiser_auth,
+    summary="Close a meeting",
 )
 def meeting_close(request, meeting_id: int):
     """Declare the meeting over: its booklet goes to everyone who checked in."""

@@ -1,10 +1,13 @@
 """The synthesis booklet ("livret de synthèse / syntheseverslag") as a PDF.
 
-This module only lays out a `booklet_data.Booklet`: it reads nothing from the database.
-The order follows the seed booklet: a cover, the contents, the key figures with their
-charts, one section per workshop (its questions, the strongest ideas and key terms, the
-table "orientations / proposed actions / objectives pursued"), the next steps, and the
-annexes, where every visible post-it is listed by question.
+This module only lays out a `booklet_data.Booklet`: it reads nothing from the database
+but the pictures' files. The order is `Booklet.sections()`, seed 003's: a cover with the
+logos, the contents, the context and ambitions, the key figures with their charts, how
+the day went (the agenda, then the photos), the principles of the workshops, one section
+per workshop (its questions, its strong ideas, the most voted ideas, the table
+"orientations / proposed actions / objectives pursued"), the next steps, the annexes,
+where every visible post-it is listed by question, and in the participants' copy the
+contacts.
 
 "fr+nl" prints the whole booklet in French, then the whole booklet in Dutch, after one
 shared cover and one table of contents: each half reads as a booklet of its own, which is
@@ -22,6 +25,7 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from io import BytesIO
 
 from django.utils import translation
 from django.utils.formats import date_format, time_format
@@ -31,13 +35,16 @@ from django.utils.translation import ngettext
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
+    Image,
     PageBreak,
     Paragraph,
     Spacer,
@@ -48,16 +55,21 @@ from reportlab.platypus import (
 from events_site.kit import pdf
 from meetings.emails import site_link
 from meetings.models import Document
+from workshops import cloud
 
 from . import figures as fig
 from .booklet_data import (
+    FIGURE_LABELS,
     Booklet,
     Cofacilitator,
     DocumentEntry,
     Group,
     Item,
+    Picture,
+    Section,
     WorkshopSection,
     content,
+    picture_bytes,
 )
 
 # The languages a booklet asked for is written in, one part each, in this order.
@@ -84,6 +96,8 @@ CHART_COLOURS = [
 class _Styles:
     base: pdf.Styles
     h3: ParagraphStyle
+    h4: ParagraphStyle
+    bullet: ParagraphStyle
     toc: ParagraphStyle
     toc_section: ParagraphStyle
     header: ParagraphStyle
@@ -98,6 +112,10 @@ def _styles() -> _Styles:
         h3=ParagraphStyle(
             "h3", parent=base.body, fontName=bold, spaceBefore=6, spaceAfter=2, keepWithNext=1
         ),
+        h4=ParagraphStyle(
+            "h4", parent=base.body, textColor=pdf.ACCENT, spaceBefore=3, keepWithNext=1
+        ),
+        bullet=ParagraphStyle("bullet", parent=base.body, leftIndent=10, firstLineIndent=-8),
         toc=ParagraphStyle("toc", parent=base.body, leftIndent=12),
         toc_section=ParagraphStyle("toc_section", parent=base.body, fontName=bold),
         header=ParagraphStyle("header", parent=base.cell, fontName=bold, textColor=colors.white),
@@ -211,14 +229,16 @@ class _Contents(Flowable):
 
 
 class _Writer:
-    """Builds the story of one booklet; `entries` collects the contents as it goes."""
+    """Builds the story of one booklet; `entries` collects the contents as it goes, and
+    `on_section` hears of each section written."""
 
-    def __init__(self, booklet: Booklet, styles: _Styles):
+    def __init__(self, booklet: Booklet, styles: _Styles, on_section: Callable[[], None]):
         self.booklet = booklet
         self.styles = styles
         self.entries: list[_Entry] = []
         self.pages: dict[str, int] = {}
         self.level = 0
+        self.on_section = on_section
 
     def heading(self, text: str, style, key: str) -> _Heading:
         is_part = key in BOOKLET_LANGUAGES
@@ -229,29 +249,57 @@ class _Writer:
     def para(self, text: str, style=None) -> Paragraph:
         return Paragraph(pdf.escape(text), style or self.styles.base.body)
 
+    def paras(self, text: str, style=None) -> list[Paragraph]:
+        """A text typed in paragraphs (a blank line between them), each kept whole."""
+        blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+        return [
+            Paragraph(pdf.escape(block).replace("\n", "<br/>"), style or self.styles.base.body)
+            for block in blocks
+            if block
+        ]
+
     # --- Cover ---
 
     def cover(self, langs: tuple[str, ...]) -> list:
+        """Logos, the title in each language, then the facts, labelled in each language
+        ("Date / Datum"): the cover is the one page both halves of "fr+nl" share."""
         booklet, styles = self.booklet, self.styles.base
-        story = [Spacer(0, 4 * cm)]
+        story = [self.logos() or Spacer(0, 2 * cm), Spacer(0, 2 * cm)]
         for lang in langs:
             with translation.override(lang):
                 story.append(self.para(_("Synthesis booklet").upper(), styles.small))
                 story.append(self.para(content(booklet.title, lang), styles.title))
-        lang = langs[0]
-        with translation.override(lang):
-            when = _("%(day)s, %(start)s – %(end)s") % {
+
+        def both(say: Callable[[str], str], joiner=" / ") -> str:
+            said = []
+            for lang in langs:
+                with translation.override(lang):
+                    said.append(say(lang))
+            return joiner.join(dict.fromkeys(said))
+
+        def when(_lang: str) -> str:
+            return _("%(day)s, %(start)s – %(end)s") % {
                 "day": capfirst(date_format(booklet.starts_at, "l j F Y")),
                 "start": time_format(booklet.starts_at),
                 "end": time_format(booklet.ends_at),
             }
-            rows = [(_("Date"), when), (_("Venue"), booklet.venue)]
-            if booklet.host:
-                rows.append((_("Host"), booklet.host))
-            if booklet.pair:
-                rows.append(
-                    (_("Co-facilitators"), "\n".join(_cofacilitator(p) for p in booklet.pair))
+
+        rows = [
+            (both(lambda _lang: _("Date")), both(when, "\n")),
+            (both(lambda _lang: _("Venue")), booklet.venue),
+        ]
+        if booklet.host:
+            rows.append((both(lambda _lang: _("Host")), booklet.host))
+        if booklet.pair:
+            rows.append(
+                (
+                    both(lambda _lang: _("Co-facilitators")),
+                    "\n".join(
+                        both(lambda _lang, person=person: _cofacilitator(person))
+                        for person in booklet.pair
+                    ),
                 )
+            )
         story += [Spacer(0, 1 * cm), self.facts(rows)]
         if booklet.host:
             story.append(Spacer(0, 0.4 * cm))
@@ -261,11 +309,33 @@ class _Writer:
                 story.append(self.para(partnership, styles.body))
         return story
 
+    def logos(self) -> Table | None:
+        """The host's logo on the left, the network's on the right, each at most 2 cm high."""
+        images = [_image(logo, 6 * cm, 2 * cm) for logo in self.booklet.logos]
+        images = [image for image in images if image is not None]
+        if not images:
+            return None
+        row = [images[0], images[1] if len(images) > 1 else ""]
+        table = Table([row], colWidths=[WIDTH / 2] * 2)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("ALIGN", (0, 0), (0, 0), "LEFT"),
+                    ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
+        return table
+
     def facts(self, rows: list[tuple[str, str]]) -> Table:
         styles = self.styles.base
         return pdf.label_value_table(
             [
-                (self.para(label, styles.cell_label), self.para(value, styles.cell))
+                (
+                    self.para(label, styles.cell_label),
+                    Paragraph(pdf.escape(value).replace("\n", "<br/>"), styles.cell),
+                )
                 for label, value in rows
             ],
             4 * cm,
@@ -276,7 +346,8 @@ class _Writer:
     # --- One language's booklet ---
 
     def part(self, lang: str, *, labelled: bool) -> list:
-        """The whole booklet in `lang`; `labelled` when it is one half of "fr+nl"."""
+        """The whole booklet in `lang`, section by section in `Booklet.sections()`'s
+        order; `labelled` when it is one half of "fr+nl"."""
         styles = self.styles.base
         story = []
         # In the PDF outline, a half's sections sit under its title.
@@ -285,31 +356,45 @@ class _Writer:
             if labelled:
                 version = _("Version in French") if lang == "fr" else _("Version in Dutch")
                 story.append(self.heading(version, styles.title, lang))
-            if self.booklet.agenda:
-                story.append(self.heading(_("How the meeting went"), styles.h1, f"{lang}-agenda"))
-                story += self.agenda(lang)
-            story.append(self.heading(_("Key figures"), styles.h1, f"{lang}-figures"))
-            story += self.key_figures()
-            if self.booklet.is_empty:
+            first = True
+            if not self.booklet.figures.contributions:
                 story.append(
                     self.para(_("No contribution was recorded at this meeting."), styles.body)
                 )
-            for section in self.booklet.workshops:
-                story.append(PageBreak())
-                story += self.workshop(section, lang)
-            story.append(PageBreak())
-            story.append(self.heading(_("Next steps"), styles.h1, f"{lang}-next"))
-            next_steps = content(self.booklet.next_steps, lang)
-            story.append(
-                self.para(next_steps or _("The organisers have not written the next steps yet."))
-            )
-            story.append(PageBreak())
-            story.append(self.heading(_("Annexes"), styles.h1, f"{lang}-annexes"))
-            story += self.annexes(lang)
+            for section in self.booklet.sections():
+                if section.key in ("cover", "contents"):
+                    continue
+                if not first and section.key in _ON_A_NEW_PAGE:
+                    story.append(PageBreak())
+                elif not first:
+                    story.append(CondPageBreak(6 * cm))
+                first = False
+                story.append(
+                    self.heading(section.title(lang), styles.h1, f"{lang}-{section.anchor}")
+                )
+                story += getattr(self, f"section_{section.key}")(section, lang)
+                self.on_section()
         return story
 
-    def agenda(self, lang: str) -> list:
-        """The agenda as it ran: hours, then what, where, who and the parallel workshops."""
+    def section_context(self, section: Section, lang: str) -> list:
+        story = self.paras(content(self.booklet.context, lang))
+        ambitions = self.booklet.ambitions.get(lang) or []
+        if ambitions:
+            story.append(self.para(_("The ambitions of the day"), self.styles.h3))
+            story += [
+                Paragraph(f"• {pdf.escape(ambition)}", self.styles.bullet) for ambition in ambitions
+            ]
+        return story
+
+    def section_principles(self, section: Section, lang: str) -> list:
+        return self.paras(content(self.booklet.principles, lang))
+
+    def section_next_steps(self, section: Section, lang: str) -> list:
+        return self.paras(content(self.booklet.next_steps, lang))
+
+    def section_agenda(self, section: Section, lang: str) -> list:
+        """The agenda as it ran: hours, then what, where, who and the parallel workshops;
+        then the photos of the day with their captions."""
         styles = self.styles.base
         rows = []
         for line in self.booklet.agenda:
@@ -326,36 +411,56 @@ class _Writer:
                     Paragraph("<br/>".join(parts), styles.cell),
                 )
             )
-        return [pdf.label_value_table(rows, 3 * cm, WIDTH - 3 * cm), Spacer(0, 0.5 * cm)]
+        story = []
+        if rows:
+            table = pdf.label_value_table(rows, 3 * cm, WIDTH - 3 * cm)
+            table.setStyle(TableStyle(_keep_last_rows(len(rows))))
+            story += [table, Spacer(0, 0.5 * cm)]
+        return story + self.photos(lang)
 
-    def key_figures(self) -> list:
+    def photos(self, lang: str) -> list:
+        """The photos two a row, each with its caption under it."""
+        cells = []
+        for photo in self.booklet.photos:
+            image = _image(photo, WIDTH / 2 - 12, 6 * cm)
+            if image is None:
+                continue
+            caption = self.para(content(photo.caption, lang), self.styles.base.small)
+            cells.append([image, caption])
+        if not cells:
+            return []
+        rows = []
+        for pair in _grid_rows(cells, 2):
+            rows.append([cell[0] if cell else "" for cell in pair])
+            rows.append([cell[1] if cell else "" for cell in pair])
+        grid = Table(rows, colWidths=[WIDTH / 2] * 2)
+        grid.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER")])
+        )
+        return [Spacer(0, 0.3 * cm), grid]
+
+    def section_figures(self, section: Section, lang: str) -> list:
         figures = self.booklet.figures
         attendance = figures.attendance
-        groups = {split.key: split.present for split in attendance.by_function_group}
-        numbers = [
-            (attendance.present, _("participants")),
-            (groups.get(fig.ELECTED, 0), _("elected officials")),
-            (groups.get(fig.OFFICERS, 0), _("municipal officers")),
-            (figures.organisations, _("organisations")),
-            (figures.workshops, _("workshops")),
-            (figures.tables, _("tables")),
-            (figures.contributions, _("contributions")),
-        ]
         cells = [
-            [Paragraph(str(number), self.styles.figure), self.para(label, self.styles.base.small)]
-            for number, label in numbers
+            [
+                Paragraph(str(number), self.styles.figure),
+                self.para(str(FIGURE_LABELS[key]), self.styles.base.small),
+            ]
+            for key, number in figures.headlines()
         ]
         # Four figures a row, each number above its label.
         grid = Table(_grid_rows(cells, 4), colWidths=[WIDTH / 4] * 4, hAlign="LEFT")
         grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         story = [grid, Spacer(0, 0.2 * cm)]
-        story.append(
-            self.para(
-                _("%(registered)s registered, %(present)s present.")
-                % {"registered": attendance.registered, "present": attendance.present},
-                self.styles.base.small,
+        if attendance.registered:
+            story.append(
+                self.para(
+                    _("%(registered)s registered, %(present)s present.")
+                    % {"registered": attendance.registered, "present": attendance.present},
+                    self.styles.base.small,
+                )
             )
-        )
         charts = [
             (
                 _("Elected officials and officers"),
@@ -388,31 +493,49 @@ class _Writer:
             story += [Spacer(0, 0.4 * cm), grid]
         return story
 
-    def workshop(self, section: WorkshopSection, lang: str) -> list:
+    def section_workshop(self, section: Section, lang: str) -> list:
+        """Its questions, its strong ideas (or, where none were written, the most
+        supported post-its of each orientation), the most voted ideas, then the table."""
+        workshop = section.workshop
         styles = self.styles.base
-        story = [self.heading(content(section.title, lang), styles.h1, f"{lang}-w{section.id}")]
-        facts = ngettext("%(count)s table", "%(count)s tables", section.tables) % {
-            "count": section.tables
+        facts = ngettext("%(count)s table", "%(count)s tables", workshop.tables) % {
+            "count": workshop.tables
         }
         facts += " · " + ngettext(
-            "%(count)s contribution", "%(count)s contributions", section.contributions
-        ) % {"count": section.contributions}
-        if section.room:
-            facts = f"{section.room} · {facts}"
-        story.append(self.para(facts, styles.small))
-        if section.questions:
+            "%(count)s contribution", "%(count)s contributions", workshop.contributions
+        ) % {"count": workshop.contributions}
+        if workshop.room:
+            facts = f"{workshop.room} · {facts}"
+        story = [self.para(facts, styles.small)]
+        if workshop.questions:
             story.append(self.para(_("The questions put to the workshop"), self.styles.h3))
             story += [
                 self.para(f"{number}. {content(question, lang)}")
-                for number, question in enumerate(section.questions, start=1)
+                for number, question in enumerate(workshop.questions, start=1)
             ]
-        if not section.contributions:
+        strong_ideas = content(workshop.strong_ideas, lang)
+        if strong_ideas or workshop.highlights:
+            story.append(self.para(_("Strong ideas"), self.styles.h3))
+        if strong_ideas:
+            story += self.paras(strong_ideas)
+        elif workshop.highlights:
+            story.append(
+                self.para(_("The most supported contributions of each orientation."), styles.small)
+            )
+            for group in workshop.highlights:
+                story.append(self.para(content(group.title, lang), self.styles.h4))
+                story += [
+                    Paragraph(f"• {pdf.escape(item.text)}", self.styles.bullet)
+                    for item in group.items
+                ]
+        story += self.voices(workshop, lang)
+        if not workshop.contributions:
             story.append(Spacer(0, 0.3 * cm))
             story.append(self.para(_("No contribution was recorded in this workshop.")))
             return story
-        story.append(self.para(_("Strongest ideas"), self.styles.h3))
-        if section.strongest:
-            for item in section.strongest:
+        if workshop.strongest:
+            story.append(self.para(_("Most supported ideas"), self.styles.h3))
+            for item in workshop.strongest:
                 votes = ngettext("%(count)s vote", "%(count)s votes", item.votes) % {
                     "count": item.votes
                 }
@@ -420,14 +543,38 @@ class _Writer:
                     Paragraph(
                         f"• {pdf.escape(item.text)} <font color='{pdf.MUTED.hexval()}'>"
                         f"({pdf.escape(votes)})</font>",
-                        styles.body,
+                        self.styles.bullet,
                     )
                 )
-        else:
-            story.append(self.para(_("No dot-vote was held in this workshop."), styles.small))
         story.append(self.para(_("Orientations, proposed actions and objectives"), self.styles.h3))
-        for group in section.groups:
+        for group in workshop.groups:
             story += self.orientation_tables(group, lang)
+        return story
+
+    def voices(self, section: WorkshopSection, lang: str) -> list:
+        """The workshop's polls, a bar chart each, and its word clouds, as the projector
+        drew them (`workshops.cloud`)."""
+        story = []
+        for poll in section.polls:
+            voters = ngettext("%(count)s voter", "%(count)s voters", poll.voters) % {
+                "count": poll.voters
+            }
+            if poll.mean is not None:
+                voters += " · " + _("mean %(mean)s") % {"mean": f"{poll.mean:.1f}"}
+            story += [
+                self.para(content(poll.title, lang), self.styles.h3),
+                self.para(voters, self.styles.base.small),
+                _poll_chart([(content(bar.label, lang), bar.count) for bar in poll.bars]),
+            ]
+        for words in section.clouds:
+            voters = ngettext("%(count)s voter", "%(count)s voters", words.voters) % {
+                "count": words.voters
+            }
+            story += [
+                self.para(content(words.title, lang), self.styles.h3),
+                self.para(voters, self.styles.base.small),
+                _cloud_drawing(words.words),
+            ]
         return story
 
     def orientation_tables(self, group: Group, lang: str) -> list[Table]:
@@ -439,9 +586,9 @@ class _Writer:
         ]
         title = content(group.title, lang) if group.title else _("Other proposals")
         tables = []
-        for start in range(0, len(group.items), ROWS_PER_TABLE):
+        for start, chunk in _chunks(group.items, ROWS_PER_TABLE):
             rows = [header]
-            for index, item in enumerate(group.items[start : start + ROWS_PER_TABLE]):
+            for index, item in enumerate(chunk):
                 rows.append(
                     [
                         self.para(title, styles.base.cell) if start + index == 0 else "",
@@ -462,19 +609,22 @@ class _Writer:
                 splitInRow=SPLIT_IN_ROW,
             )
             table.setStyle(_ORIENTATION_STYLE)
+            table.setStyle(TableStyle(_keep_last_rows(len(rows), header=1)))
             tables.append(table)
         return [Spacer(0, 0.15 * cm), *tables]
 
-    def annexes(self, lang: str) -> list:
+    def section_annexes(self, section: Section, lang: str) -> list:
         styles = self.styles.base
-        story = [self.para(_("Every contribution the participants made, workshop by workshop."))]
-        for section in self.booklet.workshops:
-            story.append(self.para(content(section.title, lang), styles.h2))
-            if not section.annex:
-                story.append(
-                    self.para(_("No contribution was recorded in this workshop."), styles.small)
-                )
-            for entry in section.annex:
+        story = []
+        if self.booklet.figures.contributions:
+            story.append(
+                self.para(_("Every contribution the participants made, workshop by workshop."))
+            )
+        for workshop in self.booklet.workshops:
+            if not workshop.annex:
+                continue
+            story.append(self.para(content(workshop.title, lang), styles.h2))
+            for entry in workshop.annex:
                 question = content(entry.question, lang) if entry.question else _("Other proposals")
                 story.append(self.para(question, self.styles.h3))
                 story += [_annex_line(item, styles) for item in entry.items]
@@ -482,6 +632,84 @@ class _Writer:
             story.append(self.para(_("Documents of the meeting"), styles.h2))
             story += [_document_line(entry, lang, styles) for entry in self.booklet.documents]
         return story
+
+    def section_contacts(self, section: Section, lang: str) -> list:
+        """Who came and agreed to share their contact: for the participants' copy only."""
+        styles = self.styles
+        story = [
+            self.para(
+                _("The participants who agreed to share their contact details with the others."),
+                styles.base.small,
+            ),
+            Spacer(0, 0.2 * cm),
+        ]
+        header = [
+            Paragraph(pdf.escape(_("Name")), styles.header),
+            Paragraph(pdf.escape(_("Organisation")), styles.header),
+            Paragraph(pdf.escape(_("Contact")), styles.header),
+        ]
+        rows = [header]
+        for person in self.booklet.contacts:
+            who = [f"<b>{pdf.escape(person.name)}</b>"]
+            if person.function:
+                who.append(pdf.escape(fig.function_label(person.function)))
+            where = [pdf.escape(part) for part in (person.organisation, person.commune) if part]
+            if person.country:
+                where.append(pdf.escape(fig.country_label(person.country)))
+            reach = [pdf.escape(part) for part in (person.email, person.phone) if part]
+            rows.append(
+                [Paragraph("<br/>".join(cell), styles.base.cell) for cell in (who, where, reach)]
+            )
+        table = Table(rows, colWidths=[5 * cm, 6 * cm, WIDTH - 11 * cm], repeatRows=1)
+        table.setStyle(_ORIENTATION_STYLE)
+        table.setStyle(TableStyle(_keep_last_rows(len(rows), header=1)))
+        story.append(table)
+        return story
+
+
+# Sections that begin a page of their own; the others follow on when there is room.
+_ON_A_NEW_PAGE = frozenset({"workshop", "annexes", "contacts"})
+# A table split over two pages leaves at least this many rows on the second: a last row
+# alone on a page of its own reads as a leftover.
+KEEP_LAST_ROWS = 3
+
+
+def _keep_last_rows(rows: int, header: int = 0) -> list:
+    """The table style that keeps a table's last rows with the row before them."""
+    body = rows - header
+    if body < 2:
+        return []
+    return [("NOSPLIT", (0, rows - min(body, KEEP_LAST_ROWS)), (-1, -1))]
+
+
+def _chunks(items: list, size: int) -> list[tuple[int, list]]:
+    """`items` in runs of at most `size`, as even as can be (81 rows are 41 + 40, not
+    40 + 40 + 1), each with where it starts."""
+    if not items:
+        return []
+    count = -(-len(items) // size)
+    base, extra = divmod(len(items), count)
+    runs, start = [], 0
+    for index in range(count):
+        length = base + (1 if index < extra else 0)
+        runs.append((start, items[start : start + length]))
+        start += length
+    return runs
+
+
+def _image(picture: Picture, max_width: float, max_height: float) -> Image | None:
+    """A picture scaled to fit the box, its proportions kept; None if the file is gone
+    or is not an image reportlab reads."""
+    payload = picture_bytes(picture)
+    if payload is None:
+        return None
+    try:
+        reader = ImageReader(BytesIO(payload))
+        width, height = reader.getSize()
+    except Exception:  # any unreadable image is left out: the booklet is still printed
+        return None
+    scale = min(max_width / width, max_height / height)
+    return Image(BytesIO(payload), width=width * scale, height=height * scale)
 
 
 _ORIENTATION_STYLE = TableStyle(
@@ -601,6 +829,66 @@ def _bars(pairs: list[tuple[str, int]]) -> Drawing | None:
     return drawing
 
 
+POLL_BAR_HEIGHT = 14
+POLL_LABEL_WIDTH = 6 * cm
+
+
+def _poll_chart(pairs: list[tuple[str, int]]) -> Drawing:
+    """A poll's bars, every option shown (a zero is an answer too): its label, a bar as
+    long as its share of the most chosen, and its count."""
+    font = pdf.font_family().name
+    most = max((count for _label, count in pairs), default=0) or 1
+    track = WIDTH - POLL_LABEL_WIDTH - 1.5 * cm
+    drawing = Drawing(WIDTH, POLL_BAR_HEIGHT * len(pairs) + 4)
+    for index, (label, count) in enumerate(pairs):
+        y = POLL_BAR_HEIGHT * (len(pairs) - index - 1) + 4
+        shown = pdf.printable(label)
+        if len(shown) > 40:
+            shown = shown[:39] + "…"
+        drawing.add(String(0, y + 2, shown, fontName=font, fontSize=8.5, fillColor=pdf.INK))
+        drawing.add(
+            Rect(
+                POLL_LABEL_WIDTH,
+                y,
+                max(track * count / most, 0.5),
+                POLL_BAR_HEIGHT - 4,
+                fillColor=pdf.ACCENT,
+                strokeColor=None,
+            )
+        )
+        drawing.add(
+            String(
+                POLL_LABEL_WIDTH + track * count / most + 4,
+                y + 2,
+                str(count),
+                fontName=font,
+                fontSize=8.5,
+                fillColor=pdf.INK,
+            )
+        )
+    return drawing
+
+
+def _cloud_drawing(words) -> Drawing:
+    """A word cloud laid out as on the projector (`workshops.cloud.layout`), scaled to
+    the page's width."""
+    scale = WIDTH / cloud.WIDTH
+    drawing = Drawing(WIDTH, cloud.HEIGHT * scale)
+    for word in cloud.layout(words):
+        drawing.add(
+            String(
+                word.x * scale,
+                (cloud.HEIGHT - word.y) * scale - word.size * scale * 0.35,
+                pdf.printable(word.text),
+                fontName=pdf.font_family().name,
+                fontSize=word.size * scale,
+                fillColor=colors.HexColor(word.colour),
+                textAnchor="middle",
+            )
+        )
+    return drawing
+
+
 # --- The booklet ---------------------------------------------------------------------
 
 
@@ -647,37 +935,54 @@ _without_cycle_collection = _CollectorPause()
 
 
 def booklet_pdf(
-    booklet: Booklet, language: str, on_progress: Callable[[int], None] | None = None
+    booklet: Booklet, language: str, on_progress: Callable[[str, float], None] | None = None
 ) -> bytes:
-    """The booklet in "fr", "nl" or "fr+nl". `on_progress(percent)` follows the layout."""
+    """The booklet in "fr", "nl" or "fr+nl". `on_progress(stage, fraction)` follows the
+    build: "sections" as each section is written, then "layout" as reportlab lays the
+    flowables out on pages (the longest part), each from 0 to 1."""
     with _without_cycle_collection():
-        return _booklet_pdf(booklet, language, on_progress)
+        return _booklet_pdf(booklet, language, on_progress or (lambda stage, fraction: None))
 
 
 def _booklet_pdf(booklet: Booklet, language: str, on_progress) -> bytes:
     langs = BOOKLET_LANGUAGES[language]
     styles = _styles()
-    writer = _Writer(booklet, styles)
-    with translation.override(langs[0]):
-        story = writer.cover(langs)
-        story.append(PageBreak())
-        story.append(Paragraph(pdf.escape(_("Contents")), styles.base.h1))
-        contents_at = len(story)
+    total = max(1, len(langs) * (len(booklet.sections()) - 2))
+    written = 0
+
+    def on_section():
+        nonlocal written
+        written += 1
+        on_progress("sections", min(1.0, written / total))
+
+    writer = _Writer(booklet, styles, on_section)
+    story = writer.cover(langs)
+    contents_at = len(story)
     for lang in langs:
         story.append(PageBreak())
         story += writer.part(lang, labelled=len(langs) > 1)
-    story.insert(contents_at, _Contents(writer.entries, writer.pages, styles))
+    if any(not entry.is_part for entry in writer.entries):
+        # Contents, unless there is nothing to list: a meeting with nothing to say yet.
+        titles = []
+        for lang in langs:
+            with translation.override(lang):
+                titles.append(_("Contents"))
+        story[contents_at:contents_at] = [
+            PageBreak(),
+            Paragraph(pdf.escape(" / ".join(dict.fromkeys(titles))), styles.base.h1),
+            _Contents(writer.entries, writer.pages, styles),
+        ]
     with translation.override(langs[0]):
         return pdf.build_pdf(
             story,
             title=booklet_title(booklet, language),
             lang=langs[0],
-            on_progress=_progress(on_progress) if on_progress else None,
+            on_progress=_layout_progress(on_progress),
         )
 
 
-def _progress(report: Callable[[int], None]):
-    """reportlab's callback as percentages of the flowables laid out."""
+def _layout_progress(report: Callable[[str, float], None]):
+    """reportlab's callback as the fraction of the flowables laid out."""
     total = 1
 
     def callback(kind: str, value: int):
@@ -685,6 +990,6 @@ def _progress(report: Callable[[int], None]):
         if kind == "SIZE_EST":
             total = max(value, 1)
         elif kind == "PROGRESS":
-            report(min(100, value * 100 // total))
+            report("layout", min(1.0, value / total))
 
     return callback

@@ -2,9 +2,9 @@
 
 The PDF (`reports.booklet`), the editable copies, the public results page and the inputs
 hash all read this one structure, so they cannot disagree, and the layouts never touch
-the database. It takes the same fourteen queries (one less without an agenda, one more
-for the participants' copy and its contacts) whether the meeting had ten post-its or ten
-thousand.
+the database. It takes the same fifteen queries (one less without an agenda, one more
+for the participants' copy and its contacts, four more with polls and word clouds)
+whether the meeting had ten post-its or ten thousand.
 
 `Booklet.sections()` is the order every layout follows, seed 003's: cover, contents,
 context and ambitions, key figures, how the day went, the principles of the workshops,
@@ -53,7 +53,16 @@ from meetings.selectors import meeting_documents
 from registrations.contacts import commune, phone
 from registrations.models import CheckIn, Registration
 from registrations.selectors import contact_list
-from workshops.models import Contribution, Orientation, Question, Table, Workshop, room_sees
+from workshops.models import (
+    Contribution,
+    Orientation,
+    Question,
+    Round,
+    Table,
+    Workshop,
+    room_sees,
+)
+from workshops.selectors import polls_results, word_clouds
 from workshops.text import language
 
 from . import figures as fig
@@ -163,6 +172,42 @@ class QuestionItems:
 
 
 @dataclass
+class PollBar:
+    """An option of a poll (its label in both languages), or a value of its scale."""
+
+    label: Text
+    count: int
+
+
+@dataclass
+class PollChart:
+    """A poll of the workshop: its question (the round's title) and its bars."""
+
+    title: Text
+    mode: str
+    voters: int
+    bars: list[PollBar]
+    mean: float | None = None
+
+
+@dataclass
+class CloudWord:
+    label: str
+    count: int
+
+
+@dataclass
+class WordCloud:
+    """A words round of the workshop: its words, merged across languages, hidden ones
+    left out (`workshops.selectors.word_clouds`); the booklet draws them
+    (`workshops.cloud`)."""
+
+    title: Text
+    voters: int
+    words: list[CloudWord]
+
+
+@dataclass
 class WorkshopSection:
     id: int
     title: Text
@@ -180,10 +225,19 @@ class WorkshopSection:
     # The most supported post-its of each orientation (votes, then post-its merged into
     # them): what stands for the strong ideas where none were written.
     highlights: list[Group] = field(default_factory=list)
+    # Its polls and word clouds, in the plan's order, those nobody answered left out.
+    polls: list[PollChart] = field(default_factory=list)
+    clouds: list[WordCloud] = field(default_factory=list)
 
     @property
     def has_content(self) -> bool:
-        return bool(self.questions or self.contributions or any(self.strong_ideas.values()))
+        return bool(
+            self.questions
+            or self.contributions
+            or any(self.strong_ideas.values())
+            or self.polls
+            or self.clouds
+        )
 
 
 @dataclass
@@ -611,16 +665,47 @@ def _workshops(meeting: Meeting) -> list[WorkshopSection]:
         )
     ):
         posts[row[1]].append(row)
-    return [
-        _section(
+    polls, clouds = _voices(ids)
+    sections = []
+    for workshop in workshops:
+        section = _section(
             workshop,
             questions[workshop["id"]],
             orientations[workshop["id"]],
             tables.get(workshop["id"], 0),
             posts[workshop["id"]],
         )
-        for workshop in workshops
-    ]
+        section.polls, section.clouds = polls[workshop["id"]], clouds[workshop["id"]]
+        sections.append(section)
+    return sections
+
+
+def _voices(workshop_ids: list[int]) -> tuple[dict, dict]:
+    """The workshops' polls and word clouds that someone answered, by workshop: one
+    query for their rounds, then three for the polls and one a workshop for the words
+    (`workshops.selectors`), only where there are some."""
+    rounds = list(
+        Round.objects.filter(
+            workshop_id__in=workshop_ids, kind__in=[Round.Kind.POLL, Round.Kind.WORDS]
+        ).order_by("order", "pk")
+    )
+    results = polls_results(rounds)
+    words = word_clouds(rounds)
+    polls, clouds = defaultdict(list), defaultdict(list)
+    for round_ in rounds:
+        title = bilingual(round_.title_fr, round_.title_nl)
+        if round_.pk in results and results[round_.pk].voters:
+            result = results[round_.pk]
+            bars = [PollBar(bar.label, bar.count) for bar in result.bars]
+            mean = round(result.mean, 2) if result.mean is not None else None
+            chart = PollChart(title, round_.poll_mode, result.voters, bars, mean)
+            polls[round_.workshop_id].append(chart)
+        elif words.get(round_.pk):
+            groups = words[round_.pk]
+            voters = len(set().union(*(group.voters for group in groups)))
+            cloud = [CloudWord(group.label, group.count) for group in groups]
+            clouds[round_.workshop_id].append(WordCloud(title, voters, cloud))
+    return polls, clouds
 
 
 def _sorted_into(items, headings: dict, rest, key) -> list:

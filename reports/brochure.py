@@ -23,10 +23,13 @@ from events_site.kit import pdf
 from meetings.cache import programme_generation
 from meetings.models import AgendaItem, CoFacilitator, Meeting, Programme
 from meetings.selectors import programme_get_published, programme_meetings
+from tasks.outbox import enqueue_on_commit
 
 # The key carries the generation, so a stale brochure is never read again; the timeout
 # only bounds how long superseded copies linger in the cache.
 CACHE_SECONDS = 7 * 24 * 3600
+# A large brochure's build is queued once in this window per generation and language.
+BUILD_WINDOW_S = 600
 LABEL_WIDTH = 3.6 * cm
 
 
@@ -46,6 +49,31 @@ def brochure_payload(year: int, lang: str) -> bytes:
         payload = programme_brochure(programme_get_published(year), lang)
         cache.set(key, payload, CACHE_SECONDS)
     return payload
+
+
+def brochure_for_visitor(year: int, lang: str) -> bytes | None:
+    """The brochure for a visitor's request, or None while a large one is being built.
+
+    From the cache when it holds this generation's; built here for a programme of up to
+    `DOCUMENTS_AT_ONCE["brochure"]` meetings; a larger one is built by a worker
+    (`tasks.brochure_build`, queued once per generation and language), and None tells
+    the visitor to come back. Without a worker (eager mode) the job runs here and its
+    brochure is answered. Raises UnknownProgramme for a draft or missing year.
+    """
+    generation = programme_generation()
+    if generation is None:  # the cache is down: built for this request alone
+        return programme_brochure(programme_get_published(year), lang)
+    key = f"reports:brochure:{generation}:{year}:{lang}"
+    payload = cache.get(key)
+    if payload is not None:
+        return payload
+    programme = programme_get_published(year)
+    size = programme.meetings.exclude(status=Meeting.Status.DRAFT).count()
+    if size <= settings.DOCUMENTS_AT_ONCE["brochure"]:
+        return brochure_payload(year, lang)
+    if cache.add(f"reports:brochure-queued:{generation}:{year}:{lang}", True, BUILD_WINDOW_S):
+        enqueue_on_commit("tasks.brochure_build", year, lang)
+    return cache.get(key)
 
 
 def programme_brochure(programme: Programme, lang: str) -> bytes:

@@ -156,3 +156,16 @@ def document_job_check(job: DocumentJob) -> DocumentJob:
         else:
             job.refresh_from_db()
     return job
+
+
+def document_jobs_expire(now=None) -> int:
+    """Delete the builds older than `RETENTION_DOCUMENTS_DAYS`, and their files, after
+    commit: how many. A document lists people's names, emails and needs, and a newer one
+    is a press of a button away; nobody should find last year's list in a bucket."""
+    before = (now or timezone.now()) - timedelta(days=settings.RETENTION_DOCUMENTS_DAYS)
+    with transaction.atomic():
+        jobs = DocumentJob.objects.filter(created_at__lt=before)
+        names = list(jobs.exclude(file="").values_list("file", flat=True))
+        deleted = jobs.delete()[0]
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    return deleted

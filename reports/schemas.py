@@ -1,6 +1,7 @@
 """What the booklets API takes and answers."""
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -10,10 +11,18 @@ from .models import BookletJob
 
 BookletLanguage = api_choices(BookletJob.Language, "BookletLanguage")
 BookletStatus = api_choices(BookletJob.Status, "BookletStatus")
+BookletAudience = api_choices(BookletJob.Audience, "BookletAudience")
+# While it runs, a build reads the data, writes the sections, lays out the pages, makes
+# the editable copies, then stores the files; before and after, its stage is its status.
+BookletStage = Literal["queued", "data", "sections", "layout", "copies", "saving", "done", "failed"]
 
 
 class BookletIn(Schema):
     language: BookletLanguage = BookletLanguage.FR
+    audience: BookletAudience = Field(
+        BookletAudience.PUBLIC,
+        description="public, or the participants' copy, which adds the shared contacts",
+    )
 
 
 class BookletDownloads(Schema):
@@ -28,7 +37,9 @@ class BookletOut(Schema):
     id: int
     meeting: int
     language: BookletLanguage
+    audience: BookletAudience
     status: BookletStatus
+    stage: BookletStage = Field(..., description="what a running build is doing")
     progress: int
     error: str
     download_url: str | None = Field(

@@ -36,7 +36,24 @@ BOOKLET_EMAIL = "booklet"
 # another. A 5 000-post-it booklet takes well under a minute.
 BUILD_LOST_AFTER = timedelta(minutes=10)
 # Progress is written at most every this many points: a build is not a stream of UPDATEs.
-PROGRESS_STEP = 5
+PROGRESS_STEP = 3
+# Each stage of a build and its band of the progress bar: reading the data, writing the
+# sections, laying out the PDF's pages (the longest part), the editable copies (DOCX,
+# ODT), storing the files.
+STAGES = {
+    "data": (1, 10),
+    "sections": (10, 20),
+    "layout": (20, 65),
+    "copies": (65, 95),
+    "saving": (95, 99),
+}
+
+
+def booklet_stage(job: BookletJob) -> str:
+    """What a build is doing, told from its progress: its status until it runs."""
+    if job.status != BookletJob.Status.RUNNING:
+        return job.status
+    return next((stage for stage, (_low, high) in STAGES.items() if job.progress < high), "saving")
 
 
 def booklet_language(language: str) -> str:
@@ -117,23 +134,24 @@ def booklet_build(job_id: int) -> BookletJob | None:
     job = BookletJob.objects.get(pk=job_id)
     try:
         data = booklet_data(job.meeting_id, audience=job.audience)
-        _progress_write(job, 10)
+        _progress_write(job, "data", 1.0)
         payloads = {
             "pdf": booklet_pdf(
                 data,
                 job.language,
-                on_progress=lambda percent: _progress_write(job, 10 + percent * 60 // 100),
+                on_progress=lambda stage, done: _progress_write(job, stage, done),
             )
         }
-        for kind, (start, end) in (("docx", (70, 82)), ("odt", (82, 95))):
+        for index, kind in enumerate(("docx", "odt")):
             payloads[kind] = booklet_office(
                 data,
                 job.language,
                 kind,
-                on_progress=lambda percent, a=start, b=end: _progress_write(
-                    job, a + percent * (b - a) // 100
+                on_progress=lambda percent, index=index: _progress_write(
+                    job, "copies", (index + percent / 100) / 2
                 ),
             )
+        _progress_write(job, "saving", 0.0)
         stem = job.language.replace("+", "-")
         digest = inputs_hash(data, job.language)
         names = {
@@ -160,7 +178,10 @@ def booklet_build(job_id: int) -> BookletJob | None:
     return job
 
 
-def _progress_write(job: BookletJob, percent: int) -> None:
+def _progress_write(job: BookletJob, stage: str, done: float) -> None:
+    """`done` (0 to 1) of `stage`, as a point of the whole bar."""
+    low, high = STAGES[stage]
+    percent = low + int((high - low) * done)
     if percent >= job.progress + PROGRESS_STEP:
         job.progress = min(percent, 99)
         BookletJob.objects.filter(pk=job.pk).update(progress=job.progress)

@@ -13,19 +13,31 @@ from meetings.models import Meeting
 
 from . import selectors
 from .booklet import booklet_title
-from .brochure import brochure_payload
+from .brochure import brochure_for_visitor
 from .document_kinds import KINDS, at_once, document_filename
 from .models import BookletJob, DocumentJob
 from .review import Audience, approval_booklet, approval_file, latest_approval
 from .services import booklet_language
 
+# A visitor told that a large brochure is being built tries again after this long.
+BROCHURE_RETRY_S = 20
+
 
 def programme_brochure(request, year: int):
     lang = translation.get_language()
     try:
-        payload = brochure_payload(year, lang)
+        payload = brochure_for_visitor(year, lang)
     except UnknownProgramme:
         raise Http404 from None
+    if payload is None:
+        response = render(
+            request,
+            "reports/brochure_pending.html",
+            {"year": year, "retry": BROCHURE_RETRY_S},
+            status=503,
+        )
+        response["Retry-After"] = str(BROCHURE_RETRY_S)
+        return response
     response = HttpResponse(payload, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="programme-{year}-{lang}.pdf"'
     return response
@@ -70,6 +82,11 @@ def _booklet_text() -> dict[str, str]:
     return {
         "queued": _("Waiting for a worker…"),
         "running": _("Building the booklet…"),
+        "data": _("Reading the meeting's data…"),
+        "sections": _("Writing the sections…"),
+        "layout": _("Laying out the pages…"),
+        "copies": _("Making the editable copies (DOCX, ODT)…"),
+        "saving": _("Saving the files…"),
         "done": _("The booklet is ready."),
         "failed": _("The booklet could not be built: %(error)s"),
         "network": _("No answer from the server. Check the connection and try again."),

@@ -18,6 +18,7 @@ router = Router(tags=["emails"])
     "/meetings/{meeting_id}/deliveries",
     response={200: list[DeliveryOut], **error_responses()},
     auth=organiser_auth,
+    summary="List a meeting's emails",
 )
 def meeting_deliveries(
     request, meeting_id: int, kind: str | None = None, status: DeliveryStatus | None = None
@@ -31,6 +32,7 @@ def meeting_deliveries(
     "/deliveries/{delivery_id}/resend",
     response={200: DeliveryOut, **error_responses()},
     auth=organiser_auth,
+    summary="Send an email again",
 )
 def delivery_resend(request, delivery_id: int):
     """Send a failed email again, once its cause (an address, a mailbox) is fixed."""

@@ -14,6 +14,7 @@ from meetings.models import Meeting
 from registrations.services.reminders import reminders_queue
 from reports.brochure import brochure_payload
 from reports.document_jobs import document_build as document_job_run
+from reports.document_jobs import document_jobs_expire
 from reports.services import booklet_build as booklet_job_run
 from reports.services import meeting_booklets_build
 from workshops.services.embeddings import workshop_texts_embed as texts_embed
@@ -21,6 +22,8 @@ from workshops.services.retention import retention_apply
 
 from .outbox.send import deliveries_send
 from .outbox.sweep import deliveries_sweep
+from .webhooks.send import webhook_calls_send as calls_send
+from .webhooks.sweep import webhook_calls_sweep
 
 
 @shared_task(name="tasks.programme_caches_warm", acks_late=True, ignore_result=True)
@@ -53,7 +56,17 @@ def deliver(delivery_ids: list[int]) -> None:
 
 @shared_task(name="tasks.outbox_sweep", ignore_result=True)
 def outbox_sweep() -> None:
+    """Hand on the emails and the webhook calls that nobody is working on."""
     deliveries_sweep()
+    webhook_calls_sweep()
+
+
+@shared_task(
+    name="tasks.webhook_calls_send", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def webhook_calls_send(call_ids: list[int]) -> None:
+    """Send a batch of webhook calls; retries are scheduled per call by the calls' outbox."""
+    calls_send(call_ids)
 
 
 @shared_task(name="tasks.idempotency_purge", ignore_result=True)
@@ -106,6 +119,29 @@ def document_build(job_id: int) -> None:
     message delivered twice never builds the same job twice.
     """
     document_job_run(job_id)
+
+
+@shared_task(
+    name="tasks.brochure_build",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def brochure_build(year: int, lang: str) -> None:
+    """Build a large programme's brochure into the cache, where its link finds it."""
+    try:
+        brochure_payload(year, lang)
+    except UnknownProgramme:
+        return  # unpublished since the request
+
+
+@shared_task(name="tasks.documents_expire", ignore_result=True)
+def documents_expire() -> None:
+    """Delete the organisers' documents built more than `RETENTION_DOCUMENTS_DAYS` ago."""
+    document_jobs_expire()
 
 
 @shared_task(name="tasks.meeting_booklets_build", ignore_result=True)

@@ -6,7 +6,8 @@ from meetings.services.agenda import agenda_item_create
 from registrations.services.registration import registration_create
 from reports.models import BookletApproval, BookletApprovalFile
 from reports.services import booklet_request
-from tasks.models import Delivery
+from tasks.models import Delivery, Webhook, WebhookCall
+from tasks.webhooks.services import webhook_create
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.registrations.conftest import registration_data
 from workshops.services.orientations import orientation_create
@@ -62,3 +63,12 @@ def one_of_each(meeting) -> dict:
         "language": "fr",
         "file_id": approved.pk,
     }
+
+
+def webhook_ids(owner) -> dict:
+    """A webhook of `owner` (whose key walks the API) and a failed call of it."""
+    webhook = webhook_create(owner, url="https://93.184.216.34/hook", events=Webhook.Event.values)
+    call = WebhookCall.objects.create(
+        webhook=webhook, event=Webhook.Event.CHECKIN_CREATED, payload={}, status="failed"
+    )
+    return {"webhook_id": webhook.pk, "call_id": call.pk}

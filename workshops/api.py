@@ -274,6 +274,7 @@ def meeting_workshop_list(request, meeting_id: int, filters: Query[MeetingWorksh
     "/meetings/{meeting_id}/workshops",
     response={201: WorkshopOut, **error_responses()},
     auth=facilitators,
+    summary="Create a workshop",
 )
 def workshop_create(request, meeting_id: int, payload: WorkshopIn):
     """A new workshop; 409 if the meeting is cancelled."""
@@ -284,7 +285,10 @@ def workshop_create(request, meeting_id: int, payload: WorkshopIn):
 
 
 @router.get(
-    "/workshops/{workshop_id}", response={200: WorkshopOut, **error_responses()}, auth=facilitators
+    "/workshops/{workshop_id}",
+    response={200: WorkshopOut, **error_responses()},
+    auth=facilitators,
+    summary="Read a workshop's plan",
 )
 def workshop_read(request, workshop_id: int):
     """The workshop with everything its console shows: tables come with their tokens
@@ -298,7 +302,10 @@ def workshop_read(request, workshop_id: int):
 
 
 @router.patch(
-    "/workshops/{workshop_id}", response={200: WorkshopOut, **error_responses()}, auth=facilitators
+    "/workshops/{workshop_id}",
+    response={200: WorkshopOut, **error_responses()},
+    auth=facilitators,
+    summary="Change a workshop",
 )
 def workshop_update(request, workshop_id: int, payload: WorkshopPatch):
     """Change titles, room, dots per voter and facilitators; 409 once closed."""
@@ -331,6 +338,7 @@ def workshop_synthesis_set(request, workshop_id: int, payload: SynthesisIn):
     "/workshops/{workshop_id}/close",
     response={200: WorkshopOut, **error_responses()},
     auth=facilitators,
+    summary="Close a workshop",
 )
 def workshop_close(request, workshop_id: int):
     """Stop the clock, close the vote and the phones. Closing again changes nothing."""
@@ -341,8 +349,10 @@ def workshop_close(request, workshop_id: int):
     "/workshops/{workshop_id}/reopen",
     response={200: WorkshopOut, **error_responses()},
     auth=facilitators,
+    summary="Reopen a workshop",
 )
 def workshop_reopen(request, workshop_id: int):
+    """Reopen a closed workshop. The organisers and the meeting's facilitators."""
     return _detail(workshop_services.workshop_reopen(_workshop(request, workshop_id)))
 
 
@@ -350,6 +360,7 @@ def workshop_reopen(request, workshop_id: int):
     "/workshops/{workshop_id}/vote",
     response={200: WorkshopOut, **error_responses()},
     auth=facilitators,
+    summary="Open or close a workshop's dot-vote",
 )
 def workshop_vote(request, workshop_id: int, payload: VoteSetIn):
     """Open or close the dot-vote; 409 once the workshop is closed."""
@@ -363,22 +374,32 @@ def workshop_vote(request, workshop_id: int, payload: VoteSetIn):
     "/workshops/{workshop_id}/questions",
     response={201: QuestionOut, **error_responses()},
     auth=facilitators,
+    summary="Add a question to a workshop",
 )
 def question_create(request, workshop_id: int, payload: QuestionIn):
+    """Add a question, in French, Dutch or both, after the workshop's others. The
+    organisers and the meeting's facilitators."""
     workshop = _workshop(request, workshop_id)
     return Status(201, plan_services.question_create(workshop, **payload.dict()))
 
 
 @router.patch(
-    "/questions/{question_id}", response={200: QuestionOut, **error_responses()}, auth=facilitators
+    "/questions/{question_id}",
+    response={200: QuestionOut, **error_responses()},
+    auth=facilitators,
+    summary="Change a question",
 )
 def question_update(request, question_id: int, payload: QuestionPatch):
+    """Change what is sent of a question. The organisers and the meeting's facilitators."""
     question = _part(request, Question, question_id)
     return plan_services.question_update(question, **_changes(payload))
 
 
 @router.delete(
-    "/questions/{question_id}", response={204: None, **error_responses()}, auth=facilitators
+    "/questions/{question_id}",
+    response={204: None, **error_responses()},
+    auth=facilitators,
+    summary="Delete a question",
 )
 def question_delete(request, question_id: int):
     """Its post-its and rounds stay, without a question."""
@@ -390,6 +411,7 @@ def question_delete(request, question_id: int):
     "/workshops/{workshop_id}/tables",
     response={201: list[TableOut], **error_responses()},
     auth=facilitators,
+    summary="Add tables to a workshop",
 )
 def table_create(request, workshop_id: int, payload: TableIn):
     """One table by `name`, or `count` tables numbered on from the last (1 to 50)."""
@@ -405,7 +427,10 @@ def table_create(request, workshop_id: int, payload: TableIn):
 
 
 @router.post(
-    "/tables/{table_id}/renew", response={200: TableOut, **error_responses()}, auth=facilitators
+    "/tables/{table_id}/renew",
+    response={200: TableOut, **error_responses()},
+    auth=facilitators,
+    summary="Renew a table's QR code",
 )
 def table_renew(request, table_id: int):
     """A new QR code for the table; the old one stops working at once."""
@@ -416,8 +441,11 @@ def table_renew(request, table_id: int):
     "/workshops/{workshop_id}/rounds",
     response={201: RoundOut, **error_responses()},
     auth=facilitators,
+    summary="Add a round to a workshop",
 )
 def round_create(request, workshop_id: int, payload: RoundIn):
+    """Add a timed round after the workshop's others. The organisers and the meeting's
+    facilitators."""
     workshop = _workshop(request, workshop_id)
     data = payload.dict()
     data["question"] = _of_workshop(Question, data["question"], workshop, "question")
@@ -425,7 +453,10 @@ def round_create(request, workshop_id: int, payload: RoundIn):
 
 
 @router.patch(
-    "/rounds/{round_id}", response={200: RoundOut, **error_responses()}, auth=facilitators
+    "/rounds/{round_id}",
+    response={200: RoundOut, **error_responses()},
+    auth=facilitators,
+    summary="Change a round",
 )
 def round_update(request, round_id: int, payload: RoundPatch):
     """Titles, kind and question any time; the duration only while the round is planned
@@ -437,7 +468,12 @@ def round_update(request, round_id: int, payload: RoundPatch):
     return plan_services.round_update(round_, **data)
 
 
-@router.delete("/rounds/{round_id}", response={204: None, **error_responses()}, auth=facilitators)
+@router.delete(
+    "/rounds/{round_id}",
+    response={204: None, **error_responses()},
+    auth=facilitators,
+    summary="Delete a round",
+)
 def round_delete(request, round_id: int):
     """409 while the round is running or paused."""
     plan_services.round_delete(_part(request, Round, round_id))
@@ -448,6 +484,7 @@ def round_delete(request, round_id: int):
     "/workshops/{workshop_id}/rounds/order",
     response={200: list[RoundOut], **error_responses()},
     auth=facilitators,
+    summary="Reorder a workshop's rounds",
 )
 def rounds_reorder(request, workshop_id: int, payload: RoundsOrderIn):
     """Every round of the workshop, each once, in the new order."""
@@ -458,8 +495,11 @@ def rounds_reorder(request, workshop_id: int, payload: RoundsOrderIn):
     "/workshops/{workshop_id}/orientations",
     response={201: OrientationOut, **error_responses()},
     auth=facilitators,
+    summary="Add an orientation to a workshop",
 )
 def orientation_create(request, workshop_id: int, payload: OrientationIn):
+    """Add an orientation that post-its are sorted into. The organisers and the
+    meeting's facilitators."""
     workshop = _workshop(request, workshop_id)
     return Status(201, orientations_services.orientation_create(workshop, **payload.dict()))
 
@@ -468,14 +508,20 @@ def orientation_create(request, workshop_id: int, payload: OrientationIn):
     "/orientations/{orientation_id}",
     response={200: OrientationOut, **error_responses()},
     auth=facilitators,
+    summary="Change an orientation",
 )
 def orientation_update(request, orientation_id: int, payload: OrientationPatch):
+    """Change what is sent of an orientation. The organisers and the meeting's
+    facilitators."""
     orientation = _part(request, Orientation, orientation_id)
     return orientations_services.orientation_update(orientation, **_changes(payload))
 
 
 @router.delete(
-    "/orientations/{orientation_id}", response={204: None, **error_responses()}, auth=facilitators
+    "/orientations/{orientation_id}",
+    response={204: None, **error_responses()},
+    auth=facilitators,
+    summary="Delete an orientation",
 )
 def orientation_delete(request, orientation_id: int):
     """Its post-its go back to unsorted."""
@@ -501,6 +547,7 @@ def _timer_response(state: dict) -> HttpResponse:
     "/workshops/{workshop_id}/timer",
     response={200: TimerOut, 304: None, **error_responses()},
     auth=timer_readers,
+    summary="Read a workshop's timer",
 )
 def timer_read(request, workshop_id: int):
     """The workshop's clock, for every screen to poll (F or T).
@@ -528,6 +575,7 @@ def timer_read(request, workshop_id: int):
     "/workshops/{workshop_id}/timer",
     response={200: TimerOut, **error_responses()},
     auth=facilitators,
+    summary="Start, pause, extend or skip the timer",
 )
 def timer_act(request, workshop_id: int, payload: TimerIn):
     """Start, pause, resume, extend (by `seconds`), finish, next or reset.
@@ -550,6 +598,7 @@ def timer_act(request, workshop_id: int, payload: TimerIn):
     "/workshops/{workshop_id}/contributions",
     response={200: list[ContributionOut], **error_responses()},
     auth=phones_or_facilitators,
+    summary="List a workshop's post-its",
 )
 def contribution_list(request, workshop_id: int, since: int | None = None):
     """Facilitators: every post-it, hidden and merged ones included, with its dots.
@@ -571,6 +620,7 @@ def contribution_list(request, workshop_id: int, since: int | None = None):
     response={201: ContributionOut, **error_responses(429)},
     auth=postit_writers,
     throttle=phone_throttles(),
+    summary="Post a post-it",
 )
 @idempotent("contribution_create")
 def contribution_create(request, workshop_id: int, payload: ContributionIn):
@@ -605,6 +655,7 @@ def _contribution_out(contribution: Contribution) -> Contribution:
     "/contributions/{contribution_id}",
     response={200: ContributionOut, **error_responses()},
     auth=facilitators,
+    summary="Change, sort or hide a post-it",
 )
 def contribution_update(request, contribution_id: int, payload: ContributionPatch):
     """Sort a post-it (orientation), merge it into another (its dots follow; null
@@ -644,6 +695,7 @@ def _voted(request, contribution_id: int) -> tuple[Contribution, str, int | None
     response={200: DotsOut, **error_responses(429)},
     auth=phones_or_facilitators,
     throttle=phone_throttles(),
+    summary="Place a dot on a post-it",
 )
 def vote_cast(request, contribution_id: int):
     """Put one dot on a post-it: one per post-it and voter, `vote_limit` in all, and a
@@ -659,6 +711,7 @@ def vote_cast(request, contribution_id: int):
     response={200: DotsOut, **error_responses(429)},
     auth=phones_or_facilitators,
     throttle=phone_throttles(),
+    summary="Take a dot back from a post-it",
 )
 def vote_withdraw(request, contribution_id: int):
     """Take the dot back (nothing happens if there was none); 409 once the vote is closed."""
@@ -673,6 +726,7 @@ def vote_withdraw(request, contribution_id: int):
     "/workshops/{workshop_id}/suggestions",
     response={200: list[SuggestionOut], **error_responses()},
     auth=facilitators,
+    summary="List orientation suggestions",
 )
 def suggestion_list(request, workshop_id: int):
     """For each unsorted visible post-it, the orientation it most resembles, in meaning
@@ -693,6 +747,7 @@ def suggestion_list(request, workshop_id: int):
     "/workshops/{workshop_id}/same-ideas",
     response={200: list[SameIdeaOut], **error_responses()},
     auth=facilitators,
+    summary="List post-its that say the same",
 )
 def same_idea_list(request, workshop_id: int):
     """Pairs of post-its that say the same thing, in either language, to merge in one
@@ -707,6 +762,7 @@ def same_idea_list(request, workshop_id: int):
     "/contributions/{contribution_id}/suggestion",
     response={200: ContributionOut, **error_responses()},
     auth=facilitators,
+    summary="Accept or refuse a suggestion",
 )
 def suggestion_answer(request, contribution_id: int, payload: SuggestionIn):
     """Accept (file the post-it under the orientation) or turn down (never offered

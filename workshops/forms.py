@@ -107,6 +107,19 @@ class RoundForm(PlanForm):
     question = forms.TypedChoiceField(
         label=_("Question"), required=False, coerce=int, empty_value=None
     )
+    # A poll's or a word cloud's settings; the other kinds of round ignore them.
+    poll_mode = forms.ChoiceField(
+        label=_("Poll answered by"),
+        choices=Round.PollMode.choices,
+        initial=Round.PollMode.SINGLE,
+        required=False,
+    )
+    poll_max_choices = forms.IntegerField(
+        label=_("Most options per voter (multiple choice)"), required=False, min_value=1
+    )
+    results_hidden = forms.BooleanField(
+        label=_("Hide the results until I reveal them"), required=False
+    )
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +138,9 @@ class RoundForm(PlanForm):
             "kind": instance.kind,
             "duration_min": _minutes(instance.duration_s),
             "question": instance.question_id,
+            "poll_mode": instance.poll_mode,
+            "poll_max_choices": instance.poll_max_choices,
+            "results_hidden": instance.results_hidden,
         }
 
     def clean_question(self):
@@ -134,8 +150,15 @@ class RoundForm(PlanForm):
         data = super().changes()
         if "duration_min" in data:
             data["duration_s"] = round(data.pop("duration_min") * 60)
+        if not data.get("poll_mode", True):
+            del data["poll_mode"]  # not sent: the round's stays
         return data
 
 
 class TablesForm(PlanForm):
     count = forms.IntegerField(label=_("Number of tables to add"), min_value=1, initial=1)
+
+
+class PollOptionForm(PlanForm):
+    label_fr = forms.CharField(label=_("Option in French"), max_length=200, required=False)
+    label_nl = forms.CharField(label=_("Option in Dutch"), max_length=200, required=False)

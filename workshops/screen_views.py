@@ -64,9 +64,15 @@ def _clock(workshop_id: int) -> dict:
 
 
 def _api_urls(workshop_id: int) -> dict[str, str]:
-    """The workshop's API addresses both screens' scripts poll."""
-    workshop_api = f"{reverse('api:api-root')}workshops/{workshop_id}/"
-    return {"timer": f"{workshop_api}timer", "contributions": f"{workshop_api}contributions"}
+    """The workshop's API addresses both screens' scripts poll; a round's are under
+    `rounds` + its id (its poll, its answers, its results)."""
+    root = reverse("api:api-root")
+    workshop_api = f"{root}workshops/{workshop_id}/"
+    return {
+        "timer": f"{workshop_api}timer",
+        "contributions": f"{workshop_api}contributions",
+        "rounds": f"{root}rounds/",
+    }
 
 
 def _countdown_text() -> dict[str, str]:
@@ -83,6 +89,8 @@ def _countdown_text() -> dict[str, str]:
 
 # Shown in both languages on the projector, whatever the page language.
 TIME_IS_UP = gettext_noop("Time is up!")
+RESULTS_WAITING = gettext_noop("The results will show once the facilitators reveal them.")
+ANSWERS = gettext_noop("answers")
 WORKSHOP_CLOSED = gettext_noop("This workshop is closed.")
 
 
@@ -94,7 +102,11 @@ def projector(request, workshop: Workshop):
         "time_is_up": _in_both(TIME_IS_UP),
         "closed": _in_both(WORKSHOP_CLOSED),
         "signed_out": _("Your session has ended: reload the page and sign in again."),
+        "answers": _in_both(ANSWERS),
+        "cloud": _("Word cloud"),
     }
+    # The cloud of round 0 is a pattern the script fills with the round on the clock.
+    cloud_url = reverse("screen:cloud", args=[workshop.pk, 0]).replace("/0/", "/{round}/")
     return render(
         request,
         "workshops/screen/projector.html",
@@ -106,8 +118,9 @@ def projector(request, workshop: Workshop):
             "time_is_up": text["time_is_up"],
             "closed": text["closed"],
             "screen_text": text,
-            "urls": _api_urls(workshop.pk),
+            "urls": {**_api_urls(workshop.pk), "cloud": cloud_url},
             "latest_count": selectors.LATEST_POSTITS,
+            "waiting": _in_both(RESULTS_WAITING),
         },
     )
 
@@ -131,6 +144,14 @@ def _phone_text() -> dict[str, str]:
         "stale": _(
             "This table's QR code is not valid any more: scan the code on your table again."
         ),
+        "poll_single": _("Choose one answer."),
+        "poll_multiple": _("Choose one or more answers."),
+        "poll_multiple_max": _("Choose up to %(count)s answers."),
+        "poll_scale": _("From 1 (not at all) to 5 (completely)."),
+        "words_help": _("Up to %(count)s words or short phrases, in your language."),
+        "word_label": _("Word or short phrase %(count)s"),
+        "answered": _("Thank you: your answer is in."),
+        "answer_sent": _("Sent. Thank you!"),
     }
 
 

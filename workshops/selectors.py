@@ -8,6 +8,7 @@ per change, by the change itself, and written to the shared cache after its comm
 import hashlib
 import json
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -322,36 +323,74 @@ class PollResults:
     mean: float | None = None
 
 
+def polls_results(rounds) -> dict[int, PollResults]:
+    """The bars of each poll of `rounds`, in the options' order (or 1 to 5), and how
+    many voters answered: three queries, whatever the number of polls and answers (the
+    console shows every poll of the plan, the booklet every poll of a meeting)."""
+    polls = {r.pk: r for r in rounds if r.kind == Round.Kind.POLL}
+    if not polls:
+        return {}
+    answers = PollAnswer.objects.filter(round__in=polls)
+    voters = dict(answers.values_list("round").annotate(n=Count("voter", distinct=True)).order_by())
+    scale = defaultdict(dict)
+    for round_id, value, n in (
+        answers.filter(option=None).values_list("round", "value").annotate(n=Count("pk")).order_by()
+    ):
+        scale[round_id][value] = n
+    options = defaultdict(list)
+    for option in PollOption.objects.filter(round__in=polls).annotate(n=Count("answers")):
+        options[option.round_id].append(option)
+    results = {}
+    for pk, round_ in polls.items():
+        if round_.poll_mode == Round.PollMode.SCALE:
+            counts = scale[pk]
+            bars = [
+                PollBar({"fr": str(v), "nl": str(v)}, counts.get(v, 0), value=v)
+                for v in range(SCALE_MIN, SCALE_MAX + 1)
+            ]
+            total = sum(bar.count for bar in bars)
+            mean = sum(bar.value * bar.count for bar in bars) / total if total else None
+        else:
+            bars = [PollBar(both_languages(o, "label"), o.n, option=o.pk) for o in options[pk]]
+            mean = None
+        results[pk] = PollResults(round_, voters.get(pk, 0), bars, mean)
+    return results
+
+
 def poll_results(round_: Round) -> PollResults:
-    """A poll's bars, in the options' order (or 1 to 5), and how many voters answered:
-    two queries, whatever the number of answers."""
-    answers = PollAnswer.objects.filter(round=round_)
-    voters = answers.values("voter").distinct().count()
-    if round_.poll_mode == Round.PollMode.SCALE:
-        counts = dict(answers.values_list("value").annotate(n=Count("pk")))
-        bars = [
-            PollBar({"fr": str(v), "nl": str(v)}, counts.get(v, 0), value=v)
-            for v in range(SCALE_MIN, SCALE_MAX + 1)
-        ]
-        total = sum(bar.count for bar in bars)
-        mean = sum(bar.value * bar.count for bar in bars) / total if total else None
-        return PollResults(round_, voters, bars, mean)
-    options = PollOption.objects.filter(round=round_).annotate(n=Count("answers"))
-    bars = [PollBar(both_languages(o, "label"), o.n, option=o.pk) for o in options]
-    return PollResults(round_, voters, bars)
+    return polls_results([round_])[round_.pk]
+
+
+def word_clouds(rounds, *, with_hidden: bool = False) -> dict[int, list[WordGroup]]:
+    """The words of each words round of `rounds`, grouped across languages
+    (`words.word_groups`), most voices first; the hidden ones only for the facilitators
+    (`with_hidden`). The entries in one query, and the stored vectors of their keys in
+    one per workshop."""
+    clouds = {r.pk: r for r in rounds if r.kind == Round.Kind.WORDS}
+    if not clouds:
+        return {}
+    entries = defaultdict(list)
+    for entry in (
+        WordEntry.objects.filter(round__in=clouds)
+        .only("round_id", "voter", "text", "key", "hidden")
+        .order_by("pk")
+    ):
+        entries[entry.round_id].append(entry)
+    texts = {pk: key_texts((e.key, e.text) for e in entries[pk]) for pk in clouds}
+    by_workshop = defaultdict(list)
+    for pk, round_ in clouds.items():
+        by_workshop[round_.workshop_id] += texts[pk].values()
+    stored = {wid: stored_vectors(wid, t) for wid, t in by_workshop.items() if t}
+    result = {}
+    for pk, round_ in clouds.items():
+        vectors = key_vectors(texts[pk], stored.get(round_.workshop_id, {}))
+        groups = word_groups(entries[pk], vectors)
+        result[pk] = groups if with_hidden else [g for g in groups if not g.hidden]
+    return result
 
 
 def word_cloud(round_: Round, *, with_hidden: bool = False) -> list[WordGroup]:
-    """The words of a words round, grouped across languages (`words.word_groups`), most
-    voices first; the hidden ones only for the facilitators (`with_hidden`). Two
-    queries: the entries, and the stored vectors of their keys."""
-    entries = list(
-        WordEntry.objects.filter(round=round_).only("voter", "text", "key", "hidden").order_by("pk")
-    )
-    texts = key_texts((entry.key, entry.text) for entry in entries)
-    vectors = key_vectors(texts, stored_vectors(round_.workshop_id, list(texts.values())))
-    groups = word_groups(entries, vectors)
-    return groups if with_hidden else [g for g in groups if not g.hidden]
+    return word_clouds([round_], with_hidden=with_hidden)[round_.pk]
 
 
 def round_poll(round_: Round, voter: str) -> dict:
@@ -408,3 +447,22 @@ def round_results(round_: Round) -> dict:
     ]
     mean = round(results.mean, 2) if results.mean is not None else None
     return {**body, "voters": results.voters, "bars": bars, "mean": mean}
+
+
+@dataclass
+class PollPanel:
+    """A poll or a words round of the plan, with its results, for the console."""
+
+    round: Round
+    results: PollResults | None = None
+    words: list[WordGroup] | None = None
+
+
+def polls_panel(workshop: Workshop) -> list[PollPanel]:
+    """The plan's polls and words rounds with their results (hidden words included),
+    from the rounds `workshop_detail` prefetched: no query without a poll, then a
+    bounded number whatever their count."""
+    rounds = [r for r in workshop.rounds.all() if r.kind in (Round.Kind.POLL, Round.Kind.WORDS)]
+    results = polls_results(rounds)
+    clouds = word_clouds(rounds, with_hidden=True)
+    return [PollPanel(r, results.get(r.pk), clouds.get(r.pk)) for r in rounds]

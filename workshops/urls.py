@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import privacy_views, screen_views, seating_views, views
+from . import poll_views, privacy_views, screen_views, seating_views, views
 
 facilitate_patterns = [
     path("facilitate/", views.home, name="home"),
@@ -34,6 +34,13 @@ _PLAN_ROUTES = [
         "delete",
     ),
 ]
+_POLL = "facilitate/workshops/<int:workshop_id>/polls/<int:round_id>/"
+facilitate_patterns += [
+    path(f"{_POLL}options/", poll_views.option_add, name="poll_option_add"),
+    path(f"{_POLL}options/<int:pk>/delete/", poll_views.option_delete, name="poll_option_delete"),
+    path(f"{_POLL}reveal/", poll_views.reveal, name="poll_reveal"),
+    path(f"{_POLL}words/hide/", poll_views.word_hide, name="word_hide"),
+]
 facilitate_patterns += [
     path(route.format(part=part), view, {"part": part}, name=f"{part}_{suffix}")
     for part in views.PLAN
@@ -42,6 +49,11 @@ facilitate_patterns += [
 screen_patterns = [
     path("screen/workshops/<int:workshop_id>/", screen_views.projector, name="projector"),
     path("t/<str:token>/", screen_views.phone, name="phone"),
+    path(
+        "screen/workshops/<int:workshop_id>/rounds/<int:round_id>/cloud.svg",
+        poll_views.cloud_image,
+        name="cloud",
+    ),
 ]
 seating_patterns = [
     path("facilitate/workshops/<int:workshop_id>/seating/", seating_views.plan, name="plan"),

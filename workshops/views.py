@@ -208,6 +208,7 @@ def console(request, workshop: Workshop):
             "meeting": workshop.meeting,
             "board": _board(workshop),
             "hidden": selectors.hidden_contributions(workshop),
+            "polls": selectors.polls_panel(workshop),
             "orientations": list(workshop.orientations.all()),
             "questions": [(question, QuestionForm(instance=question)) for question in questions],
             "rounds": [

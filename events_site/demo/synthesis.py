@@ -29,9 +29,11 @@ from registrations.services.registration import registration_create
 from tasks.models import Delivery
 from workshops.models import Contribution
 from workshops.services.orientations import orientation_create
-from workshops.services.plan import question_create
+from workshops.services.plan import question_create, round_create
+from workshops.services.polls import poll_answer, poll_option_create, words_send
 from workshops.services.postits import contribution_create, contribution_update
 from workshops.services.tables import tables_create
+from workshops.services.timer import timer_act
 from workshops.services.votes import vote_cast, workshop_vote_set
 from workshops.services.workshops import workshop_close, workshop_create
 
@@ -342,6 +344,35 @@ LOOSE_POSTS = (
     ("Un numéro unique pour joindre les deux mairies", ""),
     ("Een gedeelde kalender van evenementen", "Dubbele afspraken vermijden"),
 )
+# The first workshop's poll (question, options) and words round, in French and Dutch.
+POLL = (
+    (
+        "Comment vous informez-vous sur la commune voisine ?",
+        "Hoe informeert u zich over de buurgemeente?",
+    ),
+    (
+        (("Par la presse", "Via de pers"), 9),
+        (("Par les réseaux sociaux", "Via sociale media"), 6),
+        (("Par des collègues", "Via collega's"), 12),
+        (("Je ne m'informe pas", "Ik informeer me niet"), 3),
+    ),
+)
+WORDS_TITLE = ("Un mot pour la frontière", "Eén woord voor de grens")
+# What twelve phones sent, in their language: "mobilité"/"mobiliteit" is one word.
+WORDS = (
+    ("mobilité", "confiance"),
+    ("mobiliteit", "vertrouwen"),
+    ("Mobilité", "emploi"),
+    ("samenwerking", "mobiliteit"),
+    ("coopération", "langue"),
+    ("taal", "werk"),
+    ("confiance", "mobilité"),
+    ("grens",),
+    ("frontière", "coopération"),
+    ("fiets",),
+    ("vélo", "mobilité"),
+    ("samenwerking", "vertrouwen"),
+)
 NEXT_STEPS = (
     "Les co-animateurs et l'agence analyseront l'ensemble des propositions des quatre "
     "ateliers, croisées avec les questionnaires distribués en séance. Une proposition de "
@@ -435,6 +466,8 @@ def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int, slot: AgendaItem
     contribution_update(twin, merged_into=posts[0])
     off_topic = _post(workshop, questions, tables, 2, "Où est le parking ?", "")
     contribution_update(off_topic, hidden=True)
+    if order == 0:
+        _voices(workshop)
     workshop_vote_set(workshop, True)
     # Twelve participants place their three dots on three different post-its each.
     for voter in range(12):
@@ -442,6 +475,24 @@ def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int, slot: AgendaItem
             post = posts[(voter * 7 + dot * 3 + order) % len(posts)]
             vote_cast(post, f"demo-{voter}")
     workshop_close(workshop)
+
+
+def _voices(workshop) -> None:
+    """The room's voice: a poll of the workshop's thirty participants, then a word cloud."""
+    (question_fr, question_nl), options = POLL
+    poll = round_create(workshop, title_fr=question_fr, title_nl=question_nl, kind="poll")
+    voters = 0
+    timer_act(workshop, "start", round_id=poll.pk)
+    for (label_fr, label_nl), answers in options:
+        option = poll_option_create(poll, label_fr=label_fr, label_nl=label_nl)
+        for _answer in range(answers):
+            poll_answer(poll, f"demo-{voters}", options=[option.pk])
+            voters += 1
+    words = round_create(workshop, title_fr=WORDS_TITLE[0], title_nl=WORDS_TITLE[1], kind="words")
+    timer_act(workshop, "start", round_id=words.pk)
+    for voter, sent in enumerate(WORDS):
+        words_send(words, f"demo-{voter}", list(sent))
+    timer_act(workshop, "finish")
 
 
 def _post(workshop, questions, tables, index: int, text: str, objective: str) -> Contribution:

@@ -28,3 +28,9 @@ def error_responses(*also: int) -> dict[int, type[ErrorOut]]:
     `ErrorOut` under every status a domain error's code maps to, and under `also` (a
     throttle's 429), so that a status added to the table shows on every route."""
     return {status: ErrorOut for status in sorted({*HTTP_STATUS.values(), *also})}
+
+
+def not_found_responses(*also: int) -> dict[int, type[ErrorOut]]:
+    """A public read's refusals, which has nothing to refuse but what is not there (404),
+    and an id that is no number (422) among `also`."""
+    return {status: ErrorOut for status in sorted({404, *also})}

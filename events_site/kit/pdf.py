@@ -227,15 +227,33 @@ class _NumberedCanvas(Canvas):
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(MARGIN, y + 10, width - MARGIN, y + 10)
-        self.setFont(font_family().name, 7.5)
+        font, size = font_family().name, 7.5
+        self.setFont(font, size)
         self.setFillColor(MUTED)
-        self.drawString(MARGIN, y, self._footer)
-        self.drawRightString(
-            width - MARGIN,
-            y,
-            _("page %(page)s / %(pages)s") % {"page": self._pageNumber, "pages": total},
-        )
+        number = _("page %(page)s / %(pages)s") % {"page": self._pageNumber, "pages": total}
+        room = width - 2 * MARGIN - pdfmetrics.stringWidth(number, font, size) - FOOTER_GAP
+        self.drawString(MARGIN, y, fitted(self._footer, room, font, size))
+        self.drawRightString(width - MARGIN, y, number)
         self.restoreState()
+
+
+# Between a footer's text and its page number, at the least.
+FOOTER_GAP = 12
+
+
+def fitted(text: str, width: float, font: str, size: float) -> str:
+    """`text` shortened with "…" to fit `width` points: a long bilingual title must not
+    run over the page number beside it."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if pdfmetrics.stringWidth(text[:middle].rstrip() + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
 
 
 def units_progress(total: int, report: Callable[[int, int], None]):

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks.webhooks import Event
+
 from ..errors import InvalidData, MeetingNotClosable, NotPublishable, WrongState
 from ..models import CoFacilitator, Meeting, Person, Theme
 from ..signals import (
@@ -19,6 +21,7 @@ from ..signals import (
     meeting_closed,
     meeting_rescheduled,
 )
+from ..webhooks import meeting_webhook
 from ._common import _programme_changed, _require_one_language, _validated_save
 from .pairs import _pair_keep, meeting_pair_problems
 
@@ -61,7 +64,12 @@ def meeting_update(meeting: Meeting, *, themes: Iterable[Theme] | None = None, *
     if "is_cross_border" in changed and meeting.status == Meeting.Status.PUBLISHED:
         _pair_keep(meeting)
     if themes is not None:
+        themes, before = list(themes), set(meeting.themes.values_list("pk", flat=True))
         meeting.themes.set(themes)
+        if before != {theme.pk for theme in themes}:
+            changed.add("themes")
+    if changed:
+        meeting_webhook(Event.MEETING_CHANGED, meeting, changed=changed)
     if meeting.status != Meeting.Status.DRAFT:
         _programme_changed(meeting.programme.year)
     if rescheduled:
@@ -86,6 +94,7 @@ def meeting_publish(meeting: Meeting) -> Meeting:
     meeting.sequence += 1
     meeting.save(update_fields=["status", "published_at", "sequence", "updated_at"])
     _programme_changed(meeting.programme.year)
+    meeting_webhook(Event.MEETING_PUBLISHED, meeting)
     return meeting
 
 
@@ -109,6 +118,7 @@ def meeting_cancel(meeting: Meeting, *, reason: str = "") -> Meeting:
     )
     _programme_changed(meeting.programme.year)
     meeting_cancelled.send(sender=Meeting, meeting=meeting)
+    meeting_webhook(Event.MEETING_CANCELLED, meeting)
     return meeting
 
 

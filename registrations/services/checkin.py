@@ -30,9 +30,11 @@ from events_site.kit.text import fold
 from meetings.auth import may_facilitate
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting
+from tasks.webhooks import Event, webhooks_atomic
 
 from .. import sql
 from ..models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
+from ..webhooks import checkin_webhook
 from .seats import _meeting_lock, _seats_add
 
 logger = logging.getLogger(__name__)
@@ -333,16 +335,28 @@ def checkin_scan(secret, *, meeting: Meeting | int, by, method: str = CheckIn.Me
     One query on PostgreSQL; elsewhere two for a first scan (the read, the insert), one
     for a repeat.
     """
-    ticket = ticket_read(secret, meeting, check_in_by=by, method=method)
-    return ticket_check_in(ticket, by=by, method=method)
+    with webhooks_atomic(Event.CHECKIN_CREATED):
+        ticket = ticket_read(secret, meeting, check_in_by=by, method=method)
+        result = ticket_check_in(ticket, by=by, method=method)
+        _checked_in_tell(result, ticket.meeting_id, method)
+    return result
+
+
+def _checked_in_tell(result: CheckinResult, meeting_id: int, method: str) -> None:
+    """Tell the webhooks of a check-in made now (not of a repeat, nor of a refusal)."""
+    if result.outcome == Outcome.CHECKED_IN:
+        checkin_webhook(result.holder.registration, meeting_id, result.checked_in_at, method)
 
 
 def checkin_manual(registration: Registration, by) -> CheckinResult:
     """Check someone in found by name: same answers as a scan, for the same reasons."""
-    registration = _registration_for_checkin().get(pk=registration.pk)
-    return _refusal(registration.status, Holder.of(registration)) or _checkin_create(
-        registration, by, CheckIn.Method.MANUAL
-    )
+    with webhooks_atomic(Event.CHECKIN_CREATED):
+        registration = _registration_for_checkin().get(pk=registration.pk)
+        result = _refusal(registration.status, Holder.of(registration)) or _checkin_create(
+            registration, by, CheckIn.Method.MANUAL
+        )
+        _checked_in_tell(result, registration.meeting_id, CheckIn.Method.MANUAL)
+    return result
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django_countries import countries
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation
 from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace
+from tasks.webhooks import Event
 
 from .. import sql
 from ..errors import (
@@ -32,6 +33,7 @@ from ..errors import (
     RegistrationNotChangeable,
 )
 from ..models import Invitation, Registration, manage_token, search_text, ticket_secret
+from ..webhooks import registrations_webhook
 from .consents import contact_sharing_record, registration_consents_record
 from .delivery import _event_key, registration_delivery
 from .seats import _checked_in, _meeting_lock, _seats_add, meeting_over
@@ -294,7 +296,12 @@ def registration_create(
     person_id, known = _address_lookup(meeting_id, candidate.email)
     try:
         with transaction.atomic():
-            return _registration_place(meeting_id, candidate, person_id, invitation_token, known)
+            registration, created = _registration_place(
+                meeting_id, candidate, person_id, invitation_token, known
+            )
+            if created:
+                registrations_webhook(Event.REGISTRATION_CREATED, [registration])
+            return registration, created
     except IntegrityError as exc:
         raise RegistrationConflict(
             _("Your registration crossed another change to this meeting; send it again.")
@@ -442,6 +449,7 @@ def registration_cancel(registration: Registration) -> Registration:
             )
         ]
     )
+    registrations_webhook(Event.REGISTRATION_CANCELLED, [registration])
     if held_a_seat:
         _seats_add(meeting, -1, present=-_checked_in([registration.pk]))
         waitlist_promote(meeting)
@@ -471,6 +479,7 @@ def registration_update(registration: Registration, data: Mapping[str, Any]) -> 
             _("This registration is cancelled: register again to take part.")
         )
     _meeting_over_refuse(registration.meeting, timezone.now())
+    before = {name: getattr(registration, name) for name in UPDATABLE_FIELDS}
     for name, value in fields.items():
         setattr(registration, name, value)
     if not registration.interpretation_needed:
@@ -479,6 +488,9 @@ def registration_update(registration: Registration, data: Mapping[str, Any]) -> 
     _registration_check(registration, only=changed)
     if changed:
         registration.save(update_fields=[*sorted(changed), "updated_at"])
+    differs = {name for name in changed if getattr(registration, name) != before[name]}
+    if differs:
+        registrations_webhook(Event.REGISTRATION_CHANGED, [registration], changed=differs)
     if "share_contact" in changed:
         contact_sharing_record(registration, timezone.now())
     return registration

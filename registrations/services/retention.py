@@ -1,5 +1,5 @@
 """Personal data kept no longer than a rule says (GDPR art. 5(1)(e)): the rules on
-registrations and emails.
+registrations, emails and webhook calls.
 
 Each rule is a setting (README, configuration) and a query; the rules on post-its join
 them in `workshops.services.retention`, which runs them all. What the key figures and
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from tasks.outbox import deliveries_recipient_remove, deliveries_with_recipient
+from tasks.webhooks import webhook_calls_delete, webhook_calls_done
 
 from ..models import Registration
 from .privacy import NOTES_CLEARED, registrations_anonymise, registrations_notes_clear
@@ -24,6 +25,7 @@ CANCELLED_ANONYMISED = "cancelled_anonymised"
 NOTES_DELETED = "notes_deleted"
 HELD_ANONYMISED = "held_anonymised"
 DELIVERIES_STRIPPED = "deliveries_stripped"
+WEBHOOK_CALLS_DELETED = "webhook_calls_deleted"
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -74,5 +76,10 @@ def retention_rules(now: datetime) -> list[Rule]:
             DELIVERIES_STRIPPED,
             deliveries_with_recipient(deliveries_until),
             deliveries_recipient_remove,
+        ),
+        Rule(
+            WEBHOOK_CALLS_DELETED,
+            webhook_calls_done(deliveries_until),
+            webhook_calls_delete,
         ),
     ]

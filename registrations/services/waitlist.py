@@ -4,8 +4,10 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from tasks.outbox import deliveries_queue
+from tasks.webhooks import Event
 
 from ..models import Registration
+from ..webhooks import DATA_FIELDS, registrations_webhook
 from .delivery import _event_key, registration_delivery
 from .seats import _checked_in, _meeting_lock, _seats_add, meeting_over
 
@@ -27,7 +29,7 @@ def waitlist_promote(meeting: Meeting) -> list[Registration]:
     promoted = list(
         Registration.objects.filter(meeting=meeting, status=Registration.Status.WAITLISTED)
         .order_by("waitlisted_at", "pk")
-        .only("first_name", "last_name", "email", "language", "person_id", "meeting_id")[:free]
+        .only("person_id", *DATA_FIELDS)[:free]
     )
     if not promoted:
         return []
@@ -36,6 +38,9 @@ def waitlist_promote(meeting: Meeting) -> list[Registration]:
         status=Registration.Status.CONFIRMED, confirmed_at=now, updated_at=now
     )
     _seats_add(meeting, len(promoted), present=_checked_in(ids))
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+    registrations_webhook(Event.REGISTRATION_PROMOTED, promoted)
     deliveries_queue(
         [
             registration_delivery(

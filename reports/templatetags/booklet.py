@@ -1,6 +1,10 @@
 """What the results page needs to show a `booklet_data.Booklet` in the page's language."""
 
 from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from workshops import cloud
 
 from .. import figures
 from ..booklet import content as content_in
@@ -16,3 +20,11 @@ register.filter("function_label", figures.function_label)
 register.filter("function_group_label", figures.function_group_label)
 register.filter("language_label", figures.language_label)
 register.filter("organisation_kind_label", figures.organisation_kind_label)
+
+
+@register.filter
+def cloud_svg(words, lang: str):
+    """A word cloud of the booklet (`booklet_data.WordCloud`) as inline SVG, drawn as on
+    the projector; `workshops.cloud.svg` escapes every word."""
+    title = _("Word cloud: %(title)s") % {"title": content_in(words.title, lang)}
+    return mark_safe(cloud.svg(words.words, title))  # noqa: S308

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,16 +144,29 @@ def delivery_queue(spec: DeliverySpec) -> bool:
 
 
 def enqueue_ids(ids: list[int], countdown: float | None = None, *, stamped=False) -> None:
-    """Hand ids to the broker in batches; with the broker down, the sweep does it later.
+    """Hand delivery ids to the broker in batches (`publish_ids`)."""
+    publish_ids("tasks.deliver", Delivery.objects, ids, countdown, stamped=stamped)
+
+
+def publish_ids(
+    task_name: str,
+    rows: QuerySet,
+    ids: list[int],
+    countdown: float | None = None,
+    *,
+    stamped=False,
+) -> None:
+    """Hand the ids of outbox rows (emails, webhook calls) to the job `task_name` in
+    batches; with the broker down, the sweep does it later.
 
     Each batch handed on is stamped `enqueued_at`, so that the sweep leaves it alone for
     a while; `stamped` rows were written with the stamp, which a failure takes back.
     """
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        if not publish("tasks.deliver", (batch,), countdown=countdown):
+        if not publish(task_name, (batch,), countdown=countdown):
             if stamped:
-                Delivery.objects.filter(pk__in=ids[start:]).update(enqueued_at=None)
+                rows.filter(pk__in=ids[start:]).update(enqueued_at=None)
             return
         if not stamped:
-            Delivery.objects.filter(pk__in=batch).update(enqueued_at=timezone.now())
+            rows.filter(pk__in=batch).update(enqueued_at=timezone.now())

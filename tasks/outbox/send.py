@@ -17,7 +17,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ..models import Delivery
@@ -52,8 +52,14 @@ def _describe(exc: Exception) -> str:
 
 
 def retry_delay(attempts: int) -> float:
-    """Exponential backoff with full jitter, so a recovering server is not hit in waves."""
-    ceiling = min(settings.OUTBOX_RETRY_MAX_S, settings.OUTBOX_RETRY_BASE_S * 2 ** (attempts - 1))
+    """The wait before an email's next attempt (`backoff_delay`)."""
+    return backoff_delay(attempts, settings.OUTBOX_RETRY_BASE_S, settings.OUTBOX_RETRY_MAX_S)
+
+
+def backoff_delay(attempts: int, base_s: float, max_s: float) -> float:
+    """Exponential backoff with jitter, so a recovering server is not hit in waves: after
+    the n-th attempt, between half and all of base·2^(n-1) seconds, at most `max_s`."""
+    ceiling = min(max_s, base_s * 2 ** (attempts - 1))
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
 
 
@@ -85,17 +91,18 @@ def _claim(
             return read
     if sent is not None:
         sql.mark_sent_and_claim(now, sent=sent.pk)
-    claimed = (
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(
-            status=Delivery.Status.SENDING,
-            claimed_at=now,
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
-    )
+    claimed = rows_claim(Delivery.objects.filter(pk=delivery_id), now)
     return Delivery.objects.get(pk=delivery_id) if claimed else None
+
+
+def rows_claim(rows: QuerySet, now) -> int:
+    """Claim the outbox rows (emails, webhook calls) among `rows` that are queued and due:
+    a conditional UPDATE, so that of two workers only one gets each row."""
+    return (
+        rows.filter(status="queued")
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status="sending", claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
+    )
 
 
 def _finish(delivery: Delivery, **fields) -> None:

@@ -1,14 +1,15 @@
 """Hand on again what nobody is working on, and an organiser's "send again".
 
 `deliveries_sweep`, run every minute by Celery beat, re-enqueues rows written while the
-broker was down, and rows held by a worker that died.
+broker was down, and rows held by a worker that died (`stranded_ids`, which the webhook
+calls' sweep shares).
 """
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,21 +19,31 @@ from .enqueue import OutboxError, enqueue_ids
 
 def deliveries_sweep() -> int:
     """Re-enqueue what nobody is working on; returns how many rows it handed on."""
+    ids = stranded_ids(Delivery.objects.all())
+    enqueue_ids(ids)
+    return len(ids)
+
+
+def stranded_ids(rows: QuerySet) -> list[int]:
+    """The outbox rows (emails, webhook calls) among `rows` that nobody is working on:
+    those a dead worker left "sending" are put back in the queue first.
+
+    Rows queued and handed to the broker recently, or waiting for their retry, are
+    someone's; the others were written while the broker was down, or lost with a worker.
+    """
     now = timezone.now()
     stuck_before = now - timedelta(seconds=settings.OUTBOX_STUCK_AFTER_S)
-    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stuck_before).update(
-        status=Delivery.Status.QUEUED, next_attempt_at=None, updated_at=now
+    rows.filter(status="sending", claimed_at__lt=stuck_before).update(
+        status="queued", next_attempt_at=None, updated_at=now
     )
     idle_before = now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_S)
-    ids = list(
-        Delivery.objects.filter(status=Delivery.Status.QUEUED)
+    return list(
+        rows.filter(status="queued")
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=idle_before))
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=idle_before))
         .order_by("pk")
         .values_list("pk", flat=True)[:5000]
     )
-    enqueue_ids(ids)
-    return len(ids)
 
 
 def delivery_resend(delivery: Delivery) -> Delivery:

@@ -20,7 +20,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.world import one_of_each
+from tests.world import one_of_each, webhook_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +48,12 @@ def _connection_kept():
 
 
 @pytest.fixture
-def ids(meeting, settings):
+def ids(meeting, organiser, settings):
     """The id each path parameter names, by its name: one of each kind of object."""
     # One client sends every case: the per-address limits would answer most with 429.
     settings.REGISTRATION_THROTTLE_RATE = ""
     settings.WORKSHOP_TABLE_THROTTLE_RATE = settings.WORKSHOP_DEVICE_THROTTLE_RATE = ""
-    return one_of_each(meeting)
+    return {**one_of_each(meeting), **webhook_ids(organiser)}
 
 
 @schema.parametrize()

@@ -188,7 +188,7 @@ def _raw(booklet) -> bytes:
             )
             for item in section.strongest
         ]
-        story.append(para("  ·  ".join(f"{t} ({c})" for t, c in section.terms)))
+        story += [para(f"• {item.text}") for group in section.highlights for item in group.items]
         header = [para(h, styles.cell) for h in ("Pistes", "Actions", "Objectifs")]
         for group in section.groups:
             title = group.title["fr"] if group.title else "Autres propositions"

@@ -7,6 +7,9 @@
     sheet takes at least 5× as long.
 (b) The badge sheet of 10 000 confirmed registrations, from the database to the PDF
     bytes: under 10 s.
+(c) Each document that an organiser's link builds in the request up to a size
+    (`settings.DOCUMENTS_AT_ONCE`), at that size: under 1 s, so that only larger ones
+    need a job. Median of 3.
 
 Run it as `.venv/bin/python -m tests.bench.bench_documents` (add `DATABASE_URL=postgres://…`
 to read from PostgreSQL; a throwaway test database is made beside it). It exits non-zero
@@ -27,6 +30,7 @@ SAMPLE = 400
 NETWORK = 10_000
 RATIO_FLOOR = 5.0
 NETWORK_CEILING_S = 10.0
+AT_ONCE_CEILING_S = 1.0
 ROUNDS = 5
 
 
@@ -201,6 +205,43 @@ def _timed(function, *args) -> float:
     return time.perf_counter() - started
 
 
+def _at_once(meetings: dict) -> list[tuple[bool, str]]:
+    """(c): every kind at its `DOCUMENTS_AT_ONCE` size, built as its link builds it."""
+    from django.conf import settings
+
+    from reports.document_kinds import KINDS
+    from workshops.models import Table, Workshop
+
+    lines = []
+    for kind, spec in KINDS.items():
+        limit, workshop = settings.DOCUMENTS_AT_ONCE[kind], None
+        if kind == "table_cards":
+            meeting = meetings[SAMPLE]
+            workshop = Workshop.objects.create(meeting=meeting, title_fr="Atelier", order=0)
+            Table.objects.bulk_create(
+                Table(workshop=workshop, name=f"Table {n}") for n in range(limit)
+            )
+        else:
+            if limit not in meetings:
+                meetings[limit] = _meeting_create(limit, f"at once {limit}")
+            meeting = meetings[limit]
+        size = spec.size(meeting, workshop)
+        spec.build(meeting, workshop, "fr", None)  # imports and fonts
+        seconds = statistics.median(
+            _timed(spec.build, meeting, workshop, "fr", None) for _round in range(3)
+        )
+        passed = seconds < AT_ONCE_CEILING_S
+        lines.append(
+            (
+                passed,
+                f"(c) {kind} at its threshold, {size}: {seconds * 1000:.0f} ms "
+                f"({seconds / size * 1000:.2f} ms each; {size / seconds:.0f} in 1 s) "
+                f"(ceiling {AT_ONCE_CEILING_S:.0f} s) {'PASS' if passed else 'FAIL'}",
+            )
+        )
+    return lines
+
+
 def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-documents-") as tmp:
@@ -224,6 +265,7 @@ def main() -> int:
                 new_times.append(_timed(_badges, sample))
                 old_times.append(_timed(_platypus_badges, sample))
             network_time = _timed(_badges, network)
+            at_once = _at_once({SAMPLE: sample, NETWORK: network})
         finally:
             connection.close()
             database_drop()
@@ -246,6 +288,7 @@ def main() -> int:
                 f"{NETWORK_CEILING_S:.0f} s) "
                 f"{'PASS' if network_time < NETWORK_CEILING_S else 'FAIL'}",
             ),
+            *at_once,
         ],
         started,
     )

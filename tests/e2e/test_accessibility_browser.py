@@ -23,6 +23,7 @@ from tests.e2e.conftest import sign_in
 from tests.factories import MeetingFactory, cross_border_pair
 from tests.registrations.conftest import registration_data
 from workshops.services.plan import question_create, round_create
+from workshops.services.polls import poll_answer, poll_option_create, words_send
 from workshops.services.postits import contribution_create
 from workshops.services.tables import table_create
 from workshops.services.timer import timer_act
@@ -122,6 +123,7 @@ def _world(meeting, closed, organiser):
     closed_workshop = workshop_create(meeting, title_fr="Santé", title_nl="Gezondheid")
     workshop_close(closed_workshop)
     return {
+        **_voice(meeting),
         "cancelled": cancelled,
         "closed": closed,
         "new": new,
@@ -132,6 +134,26 @@ def _world(meeting, closed, organiser):
         "person": Person.objects.order_by("pk").first(),
         "organisation": Organisation.objects.order_by("pk").first(),
     }
+
+
+def _voice(meeting) -> dict:
+    """A workshop whose words round is over and whose poll runs, revealed and answered
+    (its console shows both, its projector the bars), and one whose cloud is on."""
+    voice = workshop_create(meeting, title_fr="Culture", title_nl="Cultuur")
+    words = round_create(voice, title_fr="Un mot", title_nl="Eén woord", kind="words")
+    poll = round_create(voice, title_fr="Sondage", title_nl="Peiling", kind="poll")
+    option = poll_option_create(poll, label_fr="Musées", label_nl="Musea")
+    poll_option_create(poll, label_fr="Festivals", label_nl="Festivals")
+    voice_table = table_create(voice, "Table 1")
+    timer_act(voice, "start", round_id=words.pk)
+    words_send(words, "phone:1", ["patrimoine", "erfgoed", "<b>&"])
+    timer_act(voice, "start", round_id=poll.pk)
+    poll_answer(poll, "phone:1", options=[option.pk])
+    cloud = workshop_create(meeting, title_fr="Climat", title_nl="Klimaat")
+    cloud_words = round_create(cloud, title_fr="Un mot", title_nl="Eén woord", kind="words")
+    timer_act(cloud, "start", round_id=cloud_words.pk)
+    words_send(cloud_words, "phone:1", ["arbres", "bomen", "vélo 🚲"])
+    return {"voice": voice, "voice table": voice_table, "cloud": cloud}
 
 
 def _nl(text: str) -> str:
@@ -201,6 +223,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("manage", f"/{lang}/r/{kept.manage_token}/"),
             ("cancel", f"/{lang}/r/{leaving.manage_token}/cancel/"),
             ("phone", f"/{lang}/t/{table.token}/"),
+            ("phone, poll", f"/{lang}/t/{world['voice table'].token}/"),
         ]:
             audit(f"{lang} {name}", path)
         audit_phases(f"{lang} phone")
@@ -225,6 +248,9 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("my space", f"/{lang}/me/"),
             ("my data", f"/{lang}/me/data/"),
             ("erase my data", f"/{lang}/me/erase/"),
+            ("console, polls", f"/{lang}/facilitate/workshops/{world['voice'].pk}/"),
+            ("projector, poll", f"/{lang}/screen/workshops/{world['voice'].pk}/"),
+            ("projector, words", f"/{lang}/screen/workshops/{world['cloud'].pk}/"),
             ("projector", f"/{lang}/screen/workshops/{workshop.pk}/"),  # its phases follow
         ]:
             audit(f"{lang} {name}", path)

@@ -25,7 +25,7 @@ from meetings.auth import api_key_create
 from meetings.models import Meeting
 from registrations.models import Invitation
 from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
-from tests.world import one_of_each
+from tests.world import one_of_each, webhook_ids
 from workshops.models import Table
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def world(django_db_setup, django_db_blocker):
         invited = Invitation.objects.create(
             meeting=meeting, person=meeting.cofacilitators.first().person
         )
-        values |= {
+        values |= webhook_ids(organiser) | {
             "organiser": organiser,
             "key": api_key_create(organiser, "tests")[1],
             "invitation_token": invited.token,

@@ -57,7 +57,7 @@ def test_a_route_that_can_be_refused_documents_every_status_of_the_table(compone
         for method, operation in operations.items():
             responses = {str(status): answer for status, answer in operation["responses"].items()}
             documented = set(responses) & table
-            if documented <= {"404"}:
+            if documented <= {"404", "422"}:
                 continue  # a public read: unknown, or nothing to refuse
             checked += 1
             assert documented == table, f"{method} {path}"
@@ -120,6 +120,7 @@ CHOICE_NAMES = frozenset(
         "state",
         "source",
         "outcome",
+        "channel",
     }
 )
 # Properties of those names that are no choice, and why.
@@ -155,16 +156,27 @@ def test_every_choice_is_an_enum_of_the_document(components):
     document, _seen = components
     schemas = document["components"]["schemas"]
     checked, untyped = [], []
-    places = [
-        (name, prop, schema)
-        for name, component in schemas.items()
-        for prop, schema in component.get("properties", {}).items()
-    ] + [
-        (f"{method} {path}", parameter["name"], parameter["schema"])
-        for path, operations in document["paths"].items()
-        for method, operation in operations.items()
-        for parameter in operation.get("parameters", [])
-    ]
+    places = (
+        [
+            (name, prop, schema)
+            for name, component in schemas.items()
+            for prop, schema in component.get("properties", {}).items()
+        ]
+        + [
+            (f"{method} {path}", parameter["name"], parameter["schema"])
+            for path, operations in document["paths"].items()
+            for method, operation in operations.items()
+            for parameter in operation.get("parameters", [])
+        ]
+        + [
+            # A form's fields (an upload's) are written inline in the operation, not as a component.
+            (f"{method} {path}", prop, schema)
+            for path, operations in document["paths"].items()
+            for method, operation in operations.items()
+            for body in operation.get("requestBody", {}).get("content", {}).values()
+            for prop, schema in body["schema"].get("properties", {}).items()
+        ]
+    )
     for where, prop, schema in places:
         if prop not in CHOICE_NAMES or (where, prop) in FREE_TEXT:
             continue
@@ -185,3 +197,45 @@ def test_the_choices_are_the_models(components):
     assert "" in schemas["CountryOrNone"]["enum"]
     assert {"FR", "BE", "NL", "LU", "DE"} <= set(schemas["Country"]["enum"])
     assert "" not in schemas["Country"]["enum"]
+
+
+def _operations(document: dict):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", path, operation
+
+
+def test_every_operation_is_summarised_described_and_documents_its_refusals(components):
+    """What an integrator reads first, for every operation, the next ones included: a
+    summary of its own (not ninja's, made of the function's name), a description, every
+    refusal in the one `{detail, errors}` shape, 401 and 403 where credentials are asked
+    for, and 404 where a path names something."""
+    document, _seen = components
+    problems = []
+    for where, path, operation in _operations(document):
+        summary = operation.get("summary", "")
+        function = operation["operationId"].replace("_", "").lower()
+        if not summary or summary.replace(" ", "").lower() in function:
+            problems.append((where, "a summary of its own"))
+        if not operation.get("description", "").strip():
+            problems.append((where, "a description"))
+        responses = {int(status): answer for status, answer in operation["responses"].items()}
+        for status, answer in responses.items():
+            schema = answer.get("content", {}).get("application/json", {}).get("schema")
+            if status >= 400 and schema != {"$ref": "#/components/schemas/ErrorOut"}:
+                problems.append((where, f"{status} as ErrorOut"))
+        if operation.get("security") and not {401, 403} <= set(responses):
+            problems.append((where, "401 and 403"))
+        if "{" in path and 404 not in responses:
+            problems.append((where, "404"))
+
+    assert problems == []
+
+
+def test_a_path_id_that_is_no_number_is_a_documented_422(client, components):
+    document, _seen = components
+    response = client.get("/api/meetings/abc", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"meeting_id": [response.json()["errors"]["meeting_id"][0]]}
+    assert 422 in document["paths"]["/api/meetings/{meeting_id}"]["get"]["responses"]

@@ -172,6 +172,37 @@ def test_a_programme_of_500_meetings_is_a_month_a_page_in_a_few_queries(
     assert shown + first.count('class="meeting"') == 500
 
 
+def test_a_crowded_month_is_shown_in_parts_of_consecutive_days(
+    client, programme, django_assert_max_num_queries
+):
+    start = MeetingFactory.build(programme=programme).starts_at.replace(month=3, day=2, hour=9)
+    Meeting.objects.bulk_create(
+        Meeting(
+            programme=programme,
+            title_fr=f"Rencontre {i}",
+            starts_at=start + timedelta(hours=2 * i),
+            ends_at=start + timedelta(hours=2 * i + 1),
+            venue_name="Salle",
+            venue_city="Tournai",
+            venue_country="BE",
+            status=Meeting.Status.PUBLISHED,
+        )
+        for i in range(250)
+    )
+    page = client.get("/fr/programme/2027/?month=2027-03").content.decode()
+    parts = re.findall(r'href="\?month=2027-03&amp;part=(\d)"', page)
+    assert parts == ["2", "3"]
+    assert 'aria-current="page">2–' in page
+    shown = page.count('class="meeting"')
+    for part in parts:
+        with django_assert_max_num_queries(9):
+            other = client.get(f"/fr/programme/2027/?month=2027-03&part={part}")
+        shown += other.content.decode().count('class="meeting"')
+    assert shown == 250
+    beyond = client.get("/fr/programme/2027/?month=2027-03&part=9").content.decode()
+    assert beyond.count('class="meeting"') == page.count('class="meeting"')
+
+
 def test_the_programme_page_is_built_once_per_change_and_answers_304(
     client, programme, meeting, django_assert_num_queries, django_capture_on_commit_callbacks
 ):

@@ -175,6 +175,8 @@ FIRST_SCAN_QUERIES = 1 if connection.vendor == "postgresql" else 5
 
 
 def test_a_first_scan_costs_one_statement_on_postgresql_and_a_repeat_one(meeting, marie, organiser):
+    # The door's first scan reads who listens to check-ins into the cache (webhooks).
+    checkin_scan(RegistrationFactory(meeting=meeting).ticket_secret, meeting=meeting, by=organiser)
     with CaptureQueriesContext(connection) as first:
         checkin_scan(marie.ticket_secret, meeting=meeting, by=organiser)
     with CaptureQueriesContext(connection) as repeat:
@@ -184,7 +186,7 @@ def test_a_first_scan_costs_one_statement_on_postgresql_and_a_repeat_one(meeting
     # without an error, and the counter is in the same statement.
     assert len(first.captured_queries) == FIRST_SCAN_QUERIES
     assert len(repeat.captured_queries) == 1
-    assert CheckIn.objects.count() == 1
+    assert CheckIn.objects.filter(registration=marie).count() == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite prepares nothing")

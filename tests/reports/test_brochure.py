@@ -7,6 +7,7 @@ from pypdf import PdfReader
 
 from meetings.models import Meeting, Programme
 from reports.brochure import programme_brochure
+from tasks.tasks import brochure_build
 from tests.factories import (
     BRUSSELS,
     CoFacilitatorFactory,
@@ -121,3 +122,35 @@ def test_repeated_downloads_come_from_the_cache_until_the_programme_changes(
         meeting.save()
 
     assert "Nouveau titre" in "\n".join(pages_of(client.get("/fr/programme/2027.pdf").content))
+
+
+def test_a_large_programmes_brochure_is_built_by_a_worker_while_visitors_wait(
+    client, meeting, settings, monkeypatch
+):
+    settings.DOCUMENTS_AT_ONCE = {**settings.DOCUMENTS_AT_ONCE, "brochure": 0}
+    queued = []
+    monkeypatch.setattr(
+        "reports.brochure.enqueue_on_commit", lambda name, *args: queued.append((name, *args))
+    )
+
+    waiting = client.get("/nl/programme/2027.pdf")
+    again = client.get("/nl/programme/2027.pdf")
+
+    assert (waiting.status_code, waiting["Retry-After"]) == (503, "20")
+    assert b'http-equiv="refresh"' in waiting.content
+    assert again.status_code == 503
+    assert queued == [("tasks.brochure_build", 2027, "nl")]  # once per generation
+
+    brochure_build(2027, "nl")  # the worker
+    response = client.get("/nl/programme/2027.pdf")
+    assert response.status_code == 200
+    assert meeting.title_nl in "\n".join(pages_of(response.content))
+
+
+@pytest.mark.django_db(transaction=True)  # the request's queued job runs at once, as served
+def test_without_a_worker_a_large_brochure_is_built_in_the_request(client, meeting, settings):
+    settings.DOCUMENTS_AT_ONCE = {**settings.DOCUMENTS_AT_ONCE, "brochure": 0}
+
+    response = client.get("/fr/programme/2027.pdf")
+
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")

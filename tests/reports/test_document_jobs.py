@@ -14,8 +14,14 @@ from openpyxl import load_workbook
 
 from meetings.auth import api_key_create
 from meetings.services.signin import person_user
-from reports.document_jobs import BUILD_LOST_AFTER, document_build, document_request
+from reports.document_jobs import (
+    BUILD_LOST_AFTER,
+    document_build,
+    document_jobs_expire,
+    document_request,
+)
 from reports.models import DocumentJob
+from tests.conftest import stored_files
 from tests.factories import MeetingFactory, cross_border_pair
 from tests.ticket_factories import RegistrationFactory
 from workshops.models import Table
@@ -258,3 +264,25 @@ def test_the_progress_counts_badges_as_they_are_drawn(meeting, media_root, monke
     assert seen == [(2, 5), (4, 5)]
     job.refresh_from_db()
     assert (job.status, job.done, job.total, job.progress) == ("done", 5, 5, 100)
+
+
+def test_documents_are_deleted_with_their_files_after_a_week(
+    api_client, meeting, crowd, small_limits, media_root, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        old_id = start(api_client, meeting, "registrations_csv").json()["id"]
+    DocumentJob.objects.filter(pk=old_id).update(created_at=timezone.now() - timedelta(days=8))
+    old = DocumentJob.objects.get(pk=old_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_id = start(api_client, meeting, "registrations_xlsx").json()["id"]
+    assert stored_files(media_root) == sorted(
+        [old.file.name, DocumentJob.objects.get(pk=new_id).file.name]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = document_jobs_expire()
+
+    assert deleted == 1
+    assert list(DocumentJob.objects.values_list("pk", flat=True)) == [new_id]
+    assert old.file.name not in stored_files(media_root)
+    assert api_client.get(reverse("reports:document_download", args=[old_id])).status_code == 404

@@ -12,6 +12,7 @@ from tests.factories import MeetingFactory, cross_border_pair
 from workshops.models import Contribution, Round
 from workshops.services.orientations import orientation_create
 from workshops.services.plan import round_create
+from workshops.services.polls import poll_answer, poll_option_create, words_send
 from workshops.services.postits import contribution_create, contribution_update
 from workshops.services.tables import table_create
 from workshops.services.timer import timer_act
@@ -342,3 +343,69 @@ def test_a_round_moved_past_either_end_stays_and_says_saved(signed_in, workshop)
     other = workshop_create(workshop.meeting, title_fr="Autre atelier")
     stranger = signed_in.post(url("facilitate:round_move", other.pk, first.pk), {})
     assert stranger.status_code == 404
+
+
+# --- Polls and word clouds ----------------------------------------------------------------
+
+
+def test_the_console_builds_reveals_and_reads_a_poll_with_plain_forms(signed_in, workshop):
+    poll = round_create(workshop, title_fr="Sondage", kind="poll", results_hidden=True)
+    add = url("facilitate:poll_option_add", workshop.pk, poll.pk)
+
+    signed_in.post(add, {"label_fr": HOSTILE, "label_nl": "Fiets"})
+    refused = signed_in.post(add, {"label_fr": "", "label_nl": ""}, follow=True)
+    assert "Give a title in French or in Dutch." in refused.content.decode()
+    option = poll.poll_options.get()
+    timer_act(workshop, "start", round_id=poll.pk)
+    poll_answer(poll, "phone:1", options=[option.pk])
+    html = signed_in.get(url("facilitate:console", workshop.pk)).content.decode()
+
+    panel = html[html.index('id="polls"') :]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;&amp; 🙂" in panel
+    assert "<script>alert(1)" not in panel
+    assert "1 (100 %)" in panel
+    signed_in.post(url("facilitate:poll_reveal", workshop.pk, poll.pk), {"revealed": "yes"})
+    assert Round.objects.get(pk=poll.pk).results_revealed
+    signed_in.post(url("facilitate:poll_option_delete", workshop.pk, poll.pk, option.pk))
+    assert not poll.poll_options.exists()
+
+
+def test_the_console_hides_a_word_and_draws_the_cloud(signed_in, workshop, client):
+    words = round_create(workshop, title_fr="Un mot", kind="words")
+    timer_act(workshop, "start", round_id=words.pk)
+    words_send(words, "phone:1", ["Mobilité", "vélo"])
+    words_send(words, "phone:2", ["mobilite"])
+
+    cloud = signed_in.get(url("screen:cloud", workshop.pk, words.pk))
+    assert cloud["Content-Type"].startswith("image/svg+xml")
+    assert ">Mobilité</text>" in cloud.content.decode()
+    signed_in.post(url("facilitate:word_hide", workshop.pk, words.pk), {"keys": ["mobilite"]})
+    assert (
+        ">Mobilité</text>"
+        not in signed_in.get(url("screen:cloud", workshop.pk, words.pk)).content.decode()
+    )
+    html = signed_in.get(url("facilitate:console", workshop.pk)).content.decode()
+    assert "poll-word-hidden" in html
+
+
+def test_another_meetings_facilitator_sees_no_cloud(workshop, programme, client):
+    words = round_create(workshop, title_fr="Un mot", kind="words")
+    other = MeetingFactory(programme=programme)
+    mayor, _burgomaster = cross_border_pair(other)
+    client.force_login(person_user(mayor.person))
+    assert client.get(url("screen:cloud", workshop.pk, words.pk)).status_code == 403
+    assert client.post(url("facilitate:poll_reveal", workshop.pk, words.pk)).status_code == 403
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_console_with_polls_reads_in_a_fixed_number_of_queries(
+    signed_in, workshop, count, django_assert_max_num_queries
+):
+    for number in range(count):
+        poll = round_create(workshop, title_fr=f"Sondage {number}", kind="poll")
+        poll_option_create(poll, label_fr="Oui")
+        round_create(workshop, title_fr=f"Mots {number}", kind="words")
+    # The console's 12, and the polls' options, voters and scales, and the words.
+    with django_assert_max_num_queries(16):
+        response = signed_in.get(url("facilitate:console", workshop.pk))
+    assert response.status_code == 200

@@ -14,8 +14,9 @@ from django.utils import timezone
 from registrations.models import CheckIn, Registration
 from registrations.services.retention import months_before
 from reports.booklet_data import booklet_data
-from tasks.models import Delivery
+from tasks.models import Delivery, WebhookCall
 from tasks.tasks import retention
+from tasks.webhooks.services import webhook_create
 from tests.ticket_factories import RegistrationFactory
 from workshops.models import Contribution
 from workshops.services.retention import retention_apply
@@ -28,6 +29,7 @@ NOTHING = {
     "held_anonymised": 0,
     "signin_links_deleted": 0,
     "deliveries_stripped": 0,
+    "webhook_calls_deleted": 0,
     "signatures_removed": 0,
 }
 
@@ -147,6 +149,25 @@ def test_deliveries_lose_their_recipient_after_90_days_and_keep_status_and_count
     assert queued.to_email == "x@example.org"  # still to be sent: its worker owns it
 
 
+def test_webhook_calls_done_with_are_deleted_with_the_emails_rule(db, organiser):
+    webhook = webhook_create(organiser, url="https://93.184.216.34/h", events=["checkin.created"])
+    calls = {
+        status: WebhookCall.objects.create(
+            webhook=webhook,
+            event="checkin.created",
+            payload={"data": {"registration": {"email": "sofie.claes@menen.example"}}},
+            status=status,
+        )
+        for status in ("delivered", "failed", "queued", "sending")
+    }
+    created = calls["delivered"].created_at
+    assert retention_apply(created + timedelta(days=89))["webhook_calls_deleted"] == 0
+
+    assert retention_apply(created + timedelta(days=91))["webhook_calls_deleted"] == 2
+
+    assert set(WebhookCall.objects.values_list("status", flat=True)) == {"queued", "sending"}
+
+
 def test_a_spent_sign_in_link_is_deleted_a_day_after_it_expires(db):
     """It holds the address that asked, whoever it was; the hourly limit on links per
     address still sees the day's."""
@@ -172,6 +193,7 @@ def test_a_dry_run_counts_what_a_run_does_and_changes_nothing(subject_world):
         "cancelled_anonymised": 1,
         "held_anonymised": 5,  # the 3 left of the held meeting, the 2 of the later one
         "deliveries_stripped": 2,
+        "webhook_calls_deleted": 0,
         "signatures_removed": 2,
         "signin_links_deleted": 0,
     }

@@ -12,7 +12,7 @@ function booklet(root) {
   var status = document.getElementById("booklet-status");
   var links = root.querySelectorAll("a[data-format]");
   var buttons = root.querySelectorAll("button[data-language]");
-  var POLL_MS = 1000;
+  var POLL_MS = 500;
 
   function call(method, url, body) {
     return apiData(method, url, { body: body }, text);
@@ -41,7 +41,8 @@ function booklet(root) {
       status.textContent = text.failed.replace("%(error)s", job.error);
       busy(false);
     } else {
-      status.textContent = text[job.status] || text.running;
+      status.textContent = (text[job.stage] || text[job.status] || text.running) +
+        (job.status === "running" ? " " + job.progress + " %" : "");
       window.setTimeout(function () { poll(job.id); }, POLL_MS);
     }
   }

@@ -9,6 +9,7 @@ from registrations.services.retention import (
     DELIVERIES_STRIPPED,
     HELD_ANONYMISED,
     NOTES_DELETED,
+    WEBHOOK_CALLS_DELETED,
 )
 from workshops.services.retention import (
     SIGNATURES_REMOVED,
@@ -23,6 +24,7 @@ def rule_label(code: str) -> str:
         CANCELLED_ANONYMISED: _("cancelled registrations anonymised"),
         HELD_ANONYMISED: _("registrations of held meetings anonymised"),
         DELIVERIES_STRIPPED: _("emails stripped of their recipient"),
+        WEBHOOK_CALLS_DELETED: _("webhook calls deleted"),
         SIGNATURES_REMOVED: _("post-its of held meetings unsigned"),
         SIGNIN_LINKS_DELETED: _("spent sign-in links deleted"),
     }[code]

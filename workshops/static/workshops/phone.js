@@ -1,4 +1,6 @@
-/* A participant's phone: the countdown, the question, a post-it form and the dot-vote.
+/* A participant's phone: the countdown, the question, a post-it form and the dot-vote;
+ * during a poll, its choices (or the 1-to-5 scale); during a words round, up to three
+ * words to send to the projector's cloud.
  *
  * No account: the table's token (from its QR code) and the identity the server gave
  * this phone with the page (signed for this table, kept by the server in a cookie
@@ -59,6 +61,9 @@ function phone(root, text, lang) {
     if (form) form.hidden = isClosed;
     root.dataset.voteOpen = String(state.vote_open);
     showVote(state.vote_open && !isClosed);
+    var asking = !isClosed && round && (round.kind === "poll" || round.kind === "words");
+    if (form) form.hidden = isClosed || Boolean(asking);
+    showPoll(asking ? round.id : null);
   }
 
   function showTime(remainingMs, phase) {
@@ -233,6 +238,132 @@ function phone(root, text, lang) {
       showDots();
     });
   }
+
+  // --- A poll or a words round ----------------------------------------------------------
+
+  var pollSection = document.getElementById("poll");
+  var pollForm = document.getElementById("poll-form");
+  var pollLegend = document.getElementById("poll-legend");
+  var pollChoices = document.getElementById("poll-choices");
+  var pollError = document.getElementById("poll-error");
+  var pollDone = document.getElementById("poll-done");
+  var pollSubmit = document.getElementById("poll-submit");
+  var pollRound = null;
+  var poll = null;
+
+  function choice(type, value, label, index) {
+    var id = "poll-choice-" + index;
+    var wrapper = document.createElement("div");
+    wrapper.className = "poll-choice";
+    var input = document.createElement("input");
+    input.type = type;
+    input.name = "choice";
+    input.id = id;
+    input.value = String(value);
+    var text = document.createElement("label");
+    text.htmlFor = id;
+    text.textContent = label;
+    wrapper.append(input, text);
+    return wrapper;
+  }
+
+  function wordField(index) {
+    var id = "poll-word-" + index;
+    var wrapper = document.createElement("div");
+    wrapper.className = "poll-word";
+    var label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = format(text.word_label, index);
+    var input = document.createElement("input");
+    input.type = "text";
+    input.id = id;
+    input.name = "word";
+    input.maxLength = 40;
+    wrapper.append(label, input);
+    return wrapper;
+  }
+
+  function done(message) {
+    pollForm.hidden = true;
+    pollDone.textContent = message;
+    pollDone.hidden = false;
+  }
+
+  function showPollForm(data) {
+    poll = data;
+    pollError.hidden = true;
+    pollDone.hidden = true;
+    pollForm.hidden = false;
+    var fields = [];
+    if (data.kind === "words") {
+      pollLegend.textContent = format(text.words_help, data.words_left);
+      for (var n = 1; n <= data.words_left; n += 1) fields.push(wordField(n));
+    } else if (data.poll_mode === "scale") {
+      pollLegend.textContent = text.poll_scale;
+      for (var value = 1; value <= 5; value += 1) fields.push(choice("radio", value, String(value), value));
+    } else {
+      var multiple = data.poll_mode === "multiple";
+      pollLegend.textContent = !multiple ? text.poll_single
+        : data.poll_max_choices ? format(text.poll_multiple_max, data.poll_max_choices) : text.poll_multiple;
+      data.options.forEach(function (option, index) {
+        var label = inLanguage({ fr: option.label_fr, nl: option.label_nl }, lang);
+        fields.push(choice(multiple ? "checkbox" : "radio", option.id, label, index));
+      });
+    }
+    pollChoices.replaceChildren.apply(pollChoices, fields);
+    if (data.answered) done(text.answered);
+  }
+
+  function showPoll(roundId) {
+    if (!pollSection) return; // a closed workshop's page has no form
+    pollSection.hidden = roundId === null;
+    if (roundId === pollRound) return;
+    pollRound = roundId;
+    poll = null;
+    if (roundId === null) return;
+    call("GET", root.dataset.roundsUrl + roundId + "/poll").then(function (answer) {
+      if (roundId !== pollRound) return;
+      if (answer.ok) showPollForm(answer.data);
+      else if (answer.status === 404 || answer.status === 401) stale();
+    });
+  }
+
+  if (pollForm) pollForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!poll || pollSubmit.disabled) return;
+    var body;
+    var url = root.dataset.roundsUrl + poll.round;
+    if (poll.kind === "words") {
+      var words = Array.prototype.map.call(pollChoices.querySelectorAll("input"), function (input) {
+        return input.value;
+      }).filter(function (word) { return word.trim(); });
+      body = { words: words };
+      url += "/words";
+    } else {
+      var ticked = Array.prototype.map.call(pollChoices.querySelectorAll("input:checked"), function (input) {
+        return Number(input.value);
+      });
+      body = poll.poll_mode === "scale" ? { value: ticked[0] || null } : { options: ticked };
+      url += "/answers";
+    }
+    pollSubmit.disabled = true;
+    pollError.hidden = true;
+    call("POST", url, body).then(function (answer) {
+      pollSubmit.disabled = false;
+      if (answer.ok) {
+        if (poll.kind === "words" && answer.data.words_left > 0) {
+          showPollForm({ ...poll, words_left: answer.data.words_left });
+          pollDone.textContent = text.answer_sent;
+          pollDone.hidden = false;
+        } else {
+          done(text.answered);
+        }
+        return;
+      }
+      pollError.textContent = answer.status === 404 || answer.status === 401 ? text.stale : detail(answer, text.refused);
+      pollError.hidden = false;
+    });
+  });
 
   clock.start();
 }

@@ -1,0 +1,32 @@
+"""Webhooks: signed POSTs that tell organisers' own tools what happened.
+
+A second outbox beside the emails', with its guarantees: a call is a row
+(`tasks.models.WebhookCall`) written in the transaction of the change it tells, handed
+to the broker after commit, claimed before it is sent, retried with backoff, and swept
+up when a broker or a worker let it down. It imports no app; the apps tell what
+happened through the names below and nothing else of the package:
+
+- `webhooks_emit` (an event and its data, in the caller's transaction) and
+  `webhooks_atomic` (a transaction only when someone listens, for a write that
+  otherwise needs none: the door's scan) (`emit`);
+- `Event`, the events a webhook may choose (`tasks.models.Webhook.Event`);
+- `webhook_calls_done`, `webhook_calls_delete`: the retention rule's (`privacy`).
+
+Organisers manage theirs through `services` and read them through `selectors`; the
+jobs (`tasks.tasks`) send (`send`) and sweep (`sweep`); `targets` refuses addresses
+inside the network, `signing` signs each body.
+"""
+
+from ..models import Webhook
+from .emit import webhooks_atomic, webhooks_emit
+from .privacy import webhook_calls_delete, webhook_calls_done
+
+Event = Webhook.Event
+
+__all__ = [
+    "Event",
+    "webhook_calls_delete",
+    "webhook_calls_done",
+    "webhooks_atomic",
+    "webhooks_emit",
+]

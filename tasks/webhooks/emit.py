@@ -1,0 +1,85 @@
+"""Owe webhook calls: rows written in the caller's transaction, handed on after commit.
+
+Most changes interest no webhook, and some are on hot paths (a registration rush, the
+door): which events anyone listens to is kept in the cache, dropped whenever a webhook
+is saved or deleted, so that a change nobody listens to costs a cache read.
+"""
+
+from contextlib import nullcontext
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from ..models import Webhook, WebhookCall
+from ..outbox.enqueue import publish_ids
+
+SUBSCRIBED_KEY = "webhooks:events"
+SEND_TASK = "tasks.webhook_calls_send"
+
+
+def _subscribed() -> frozenset[str]:
+    """The events at least one active webhook listens to."""
+    events = cache.get(SUBSCRIBED_KEY)
+    if events is None:
+        events = frozenset(
+            event
+            for listened in Webhook.objects.filter(is_active=True)
+            .order_by()
+            .values_list("events", flat=True)
+            for event in listened
+        )
+        cache.set(SUBSCRIBED_KEY, events, timeout=None)
+    return events
+
+
+@receiver(post_save, sender=Webhook)
+@receiver(post_delete, sender=Webhook)
+def _subscribed_forget(sender, **kwargs):
+    """Dropped now, for this transaction's own events, and again after commit, for the
+    events of every other process's transactions."""
+    cache.delete(SUBSCRIBED_KEY)
+    transaction.on_commit(lambda: cache.delete(SUBSCRIBED_KEY))
+
+
+def webhooks_atomic(event: str):
+    """A transaction around a write and its `webhooks_emit`, when anyone listens to
+    `event`; else nothing, for a write that is one statement on its own."""
+    return transaction.atomic() if event in _subscribed() else nullcontext()
+
+
+def webhooks_emit(event: str, *data: dict) -> int:
+    """Owe each active webhook that listens to `event` a call for each `data`, in the
+    caller's transaction; returns how many calls were written.
+
+    Each `data` is what one occurrence of the event says (JSON: ids, states, names),
+    built by the app that knows it; its call adds its own id, the event's name and time.
+    """
+    if not data or event not in _subscribed():
+        return 0
+    now = timezone.now()
+    hooks = [
+        hook_id
+        for hook_id, events in Webhook.objects.filter(is_active=True)
+        .order_by()
+        .values_list("id", "events")
+        if event in events
+    ]
+    calls = WebhookCall.objects.bulk_create(
+        WebhookCall(
+            webhook_id=hook_id,
+            event=event,
+            payload={"event": event, "created_at": now.isoformat(), "data": occurrence},
+            enqueued_at=now,
+        )
+        for occurrence in data
+        for hook_id in hooks
+    )
+    ids = [call.pk for call in calls]
+    if ids:
+        transaction.on_commit(
+            lambda: publish_ids(SEND_TASK, WebhookCall.objects, ids, stamped=True)
+        )
+    return len(ids)
