@@ -11,6 +11,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 
@@ -98,3 +99,17 @@ def payload_cached(key: str, build: Callable[[], bytes]) -> Payload:
         if generation is not None:
             cache.set(key, payload, CACHE_TIMEOUT)
     return payload
+
+
+def generation_cached(key: str, build: Callable[[], Any]) -> Any:
+    """`build()`, kept under the current generation: what several payloads share (the
+    months of a programme that its pages are cut from) is read once per change."""
+    cached = cache.get_many([GENERATION_KEY, key])
+    generation = cached.get(GENERATION_KEY) or programme_generation()
+    found = cached.get(key)
+    if generation is not None and found is not None and found[0] == generation:
+        return found[1]
+    value = build()
+    if generation is not None:
+        cache.set(key, (generation, value), CACHE_TIMEOUT)
+    return value

@@ -17,7 +17,7 @@ from events_site.kit.http_errors import http_status
 
 from . import selectors
 from .auth import api_key_or_session
-from .cache import payload_cached
+from .cache import generation_cached, payload_cached
 from .downloads import document_response
 from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, UnknownProgramme
 from .feeds import payload_response
@@ -64,8 +64,9 @@ def programme_detail(request, year: int):
     today = timezone.localdate()
     language = translation.get_language()
     # The default month moves with the date: it is part of the key.
-    wanted = f"{year}|{language}|{theme}|{country}|{asked or today.isoformat()[:7]}|{part}"
-    key = f"page:programme:{hashlib.sha256(wanted.encode()).hexdigest()[:32]}"
+    key = _cache_key(
+        "programme", year, language, theme, country, asked or today.isoformat()[:7], part
+    )
 
     def build() -> bytes:
         context = programme_context(year, theme, country, asked, today, part)
@@ -76,6 +77,11 @@ def programme_detail(request, year: int):
     except UnknownProgramme:
         raise Http404 from None
     return payload_response(request, payload, HTML)
+
+
+def _cache_key(kind: str, *parts) -> str:
+    """A key of bounded length and safe characters, whatever the filters typed."""
+    return f"page:{kind}:{hashlib.sha256('|'.join(map(str, parts)).encode()).hexdigest()[:32]}"
 
 
 def _parts(days: list[tuple[int, date]]) -> list[list[tuple[int, date]]]:
@@ -97,7 +103,11 @@ def programme_context(
     and a `part` of that month when it holds more than `PART_SIZE`. Raises
     `UnknownProgramme`."""
     programme = selectors.programme_get_published(year)
-    by_month = selectors.programme_months(programme, theme=theme, country=country)
+    # Every month's page is cut from the same index: read once per change.
+    by_month = generation_cached(
+        _cache_key("programme-months", year, theme, country),
+        lambda: selectors.programme_months(programme, theme=theme, country=country),
+    )
     query = {"theme": theme or "", "country": country or ""}
     total = sum(len(days) for days in by_month.values())
     month_links, part_links, ids = [], [], None

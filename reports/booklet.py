@@ -556,23 +556,15 @@ class _Writer:
         drew them (`workshops.cloud`)."""
         story = []
         for poll in section.polls:
-            voters = ngettext("%(count)s voter", "%(count)s voters", poll.voters) % {
-                "count": poll.voters
-            }
-            if poll.mean is not None:
-                voters += " · " + _("mean %(mean)s") % {"mean": f"{poll.mean:.1f}"}
             story += [
                 self.para(content(poll.title, lang), self.styles.h3),
-                self.para(voters, self.styles.base.small),
+                self.para(voters_line(poll), self.styles.base.small),
                 _poll_chart([(content(bar.label, lang), bar.count) for bar in poll.bars]),
             ]
         for words in section.clouds:
-            voters = ngettext("%(count)s voter", "%(count)s voters", words.voters) % {
-                "count": words.voters
-            }
             story += [
                 self.para(content(words.title, lang), self.styles.h3),
-                self.para(voters, self.styles.base.small),
+                self.para(voters_line(words), self.styles.base.small),
                 _cloud_drawing(words.words),
             ]
         return story
@@ -830,6 +822,19 @@ def _bars(pairs: list[tuple[str, int]]) -> Drawing | None:
 
 
 POLL_BAR_HEIGHT = 14
+
+
+def voters_line(answered) -> str:
+    """ "12 voters", and a scale's mean: under a poll (`PollChart`) or a cloud."""
+    line = ngettext("%(count)s voter", "%(count)s voters", answered.voters) % {
+        "count": answered.voters
+    }
+    mean = getattr(answered, "mean", None)
+    if mean is not None:
+        line += " · " + _("mean %(mean)s") % {"mean": f"{mean:.1f}"}
+    return line
+
+
 POLL_LABEL_WIDTH = 6 * cm
 
 

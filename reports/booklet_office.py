@@ -21,9 +21,10 @@ from django.utils.translation import ngettext
 from events_site.kit import charts, office
 from meetings.emails import site_link
 from meetings.models import Document
+from workshops import cloud
 
 from . import figures as fig
-from .booklet import BOOKLET_LANGUAGES, _cofacilitator, booklet_title
+from .booklet import BOOKLET_LANGUAGES, _cofacilitator, booklet_title, voters_line
 from .booklet_data import (
     FIGURE_LABELS,
     Booklet,
@@ -179,11 +180,12 @@ class _Layout:
         self.writer.bullets(
             [f"{number} {FIGURE_LABELS[key]}" for key, number in figures.headlines()]
         )
-        self.writer.paragraph(
-            _("%(registered)s registered, %(present)s present.")
-            % {"registered": attendance.registered, "present": attendance.present},
-            office.SMALL,
-        )
+        if attendance.registered:
+            self.writer.paragraph(
+                _("%(registered)s registered, %(present)s present.")
+                % {"registered": attendance.registered, "present": attendance.present},
+                office.SMALL,
+            )
         chart_list = [
             (
                 _("Elected officials and officers"),
@@ -219,7 +221,8 @@ class _Layout:
 
     def workshop(self, section: WorkshopSection, lang: str) -> None:
         """Its questions, its strong ideas (as its facilitators wrote them, else each
-        orientation's most supported post-its), its most voted ideas, then its table."""
+        orientation's most supported post-its), its polls and word clouds, its most
+        voted ideas, then its table."""
         writer = self.writer
         facts = ngettext("%(count)s table", "%(count)s tables", section.tables) % {
             "count": section.tables
@@ -245,11 +248,12 @@ class _Layout:
             for group in section.highlights:
                 writer.paragraph(content(group.title, lang))
                 writer.bullets([item.text for item in group.items])
+        self.voices(section, lang)
         if not section.contributions:
             writer.paragraph(_("No contribution was recorded in this workshop."))
             return
-        self.heading(_("Most supported ideas"), below=1)
         if section.strongest:
+            self.heading(_("Most supported ideas"), below=1)
             writer.bullets(
                 [
                     f"{item.text} ("
@@ -259,12 +263,31 @@ class _Layout:
                     for item in section.strongest
                 ]
             )
-        else:
-            writer.paragraph(_("No dot-vote was held in this workshop."), office.SMALL)
         self.heading(_("Orientations, proposed actions and objectives"), below=1)
         header = [_("Orientations"), _("Proposed actions"), _("Objectives pursued")]
         rows = [row for group in section.groups for row in _orientation_rows(group, lang)]
         writer.table(header, rows, ORIENTATION_COLUMNS_CM)
+
+    def voices(self, section: WorkshopSection, lang: str) -> None:
+        """The workshop's polls, their counts and a bar chart each (every option, a zero
+        too), and its word clouds, their words and the projector's layout (`workshops.cloud`)
+        as an image: what the PDF draws, with its text a reader can edit."""
+        for poll in section.polls:
+            title = content(poll.title, lang)
+            self.heading(title, below=1)
+            self.writer.paragraph(voters_line(poll), office.SMALL)
+            counts = [(content(bar.label, lang), bar.count) for bar in poll.bars]
+            self.writer.bullets([f"{label}: {count}" for label, count in counts])
+            bars = charts.bars_png(counts, zeros=True)
+            if bars is not None:
+                self.writer.picture(office.Picture.of(bars, width_cm=CHART_WIDTH_CM))
+        for words in section.clouds:
+            self.heading(content(words.title, lang), below=1)
+            self.writer.paragraph(voters_line(words), office.SMALL)
+            self.writer.paragraph(", ".join(f"{word.label} ({word.count})" for word in words.words))
+            picture = charts.words_png(cloud.layout(words.words), cloud.WIDTH, cloud.HEIGHT)
+            if picture is not None:
+                self.writer.picture(office.Picture.of(picture, width_cm=TEXT_WIDTH_CM))
 
     def annexes(self, lang: str) -> None:
         writer = self.writer

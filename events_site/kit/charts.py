@@ -64,11 +64,12 @@ def pie_png(pairs: list[tuple[str, int]]) -> bytes | None:
     return _png(image)
 
 
-def bars_png(pairs: list[tuple[str, int]]) -> bytes | None:
+def bars_png(pairs: list[tuple[str, int]], *, zeros: bool = False) -> bytes | None:
     """Horizontal bars of `(label, count)`, the first on top, each with its count; at
-    most `MAX_BARS`. None when every count is zero."""
-    pairs = [(label, count) for label, count in pairs if count > 0][:MAX_BARS]
-    if not pairs:
+    most `MAX_BARS`. A zero is left out unless `zeros` (a poll's option nobody chose is
+    an answer too). None when there is no bar, or every count is zero."""
+    pairs = [(label, count) for label, count in pairs if count > 0 or zeros][:MAX_BARS]
+    if not any(count for _label, count in pairs):
         return None
     font = _font(9)
     bar = 14 * SCALE
@@ -89,7 +90,22 @@ def bars_png(pairs: list[tuple[str, int]]) -> bytes | None:
             font=font,
             fill=INK,
         )
-        length = max(SCALE, round(room * count / most))
+        length = max(SCALE if count else 0, round(room * count / most))
         draw.rectangle((label_width, y, label_width + length, y + bar), fill=COLOURS[0])
         draw.text((label_width + length + 4 * SCALE, y), str(count), font=font, fill=INK)
+    return _png(image)
+
+
+def words_png(placed, width: int, height: int) -> bytes | None:
+    """A word cloud already laid out: each of `placed` has `text`, its centre `x`, `y`,
+    its font `size` and `colour`, in a picture `width` × `height`. None without words."""
+    if not placed:
+        return None
+    image = Image.new("RGB", (width * SCALE, height * SCALE), "white")
+    draw = ImageDraw.Draw(image)
+    for word in placed:
+        font = _font(round(word.size), "bold")
+        draw.text(
+            (word.x * SCALE, word.y * SCALE), word.text, font=font, fill=word.colour, anchor="mm"
+        )
     return _png(image)

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from docx import Document as new_docx
-from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 from lxml import etree
 from odf import dc as odf_dc
 from odf import draw as odf_draw
@@ -108,7 +108,6 @@ class OfficeWriter:
     `finish` with every heading down to level `contents_levels`, or with `hint` if there
     is none. `page_break()` makes the next paragraph or heading start a page."""
 
-    extension = ""
     content_type = ""
 
     def __init__(self, language: str, contents_levels: int = 1):
@@ -158,6 +157,7 @@ class OfficeWriter:
 
 # --- DOCX ----------------------------------------------------------------------------
 
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _DOCX_STYLES = {BODY: "Normal", SMALL: "Normal", TITLE: "Title", CAPTION: "Caption"}
 
 
@@ -169,7 +169,6 @@ def _w(tag: str, parent=None, **attributes):
 
 
 class DocxWriter(OfficeWriter):
-    extension = "docx"
     content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
     def __init__(self, language: str, contents_levels: int = 1):
@@ -191,31 +190,55 @@ class DocxWriter(OfficeWriter):
         # Word updates the contents' page numbers on opening, after asking.
         settings = self.document.settings.element
         _w("w:updateFields", settings, val="true")
+        self._end = self.body.find(qn("w:sectPr"))
+        self._style_ids = {
+            name: self.document.styles[name].style_id
+            for name in (
+                *_DOCX_STYLES.values(),
+                "List Bullet",
+                "TOC Heading",
+                *(f"Heading {level}" for level in range(1, 5)),
+            )
+        }
 
     def _paragraph(self, style: str):
-        paragraph = self.document.add_paragraph(style=style)
+        """A new paragraph of `style` at the end of the body, as an element: python-docx's
+        `add_paragraph(style=…)` looks the style up among all of them, and the section's
+        end with an XPath query, at every call."""
+        p = _w("w:p")
+        p_pr = _w("w:pPr", p)
+        _w("w:pStyle", p_pr, val=self._style_ids[style])
         if self._take_break():
-            paragraph.paragraph_format.page_break_before = True
-        return paragraph
+            _w("w:pageBreakBefore", p_pr)
+        self._end.addprevious(p)
+        return p
 
-    def _heading(self, text: str, level: int) -> None:
-        paragraph = self._paragraph(f"Heading {level}")
-        paragraph.add_run(text)
-
-    def paragraph(self, text: str, style: str = BODY) -> None:
-        paragraph = self._paragraph("List Bullet" if style == BULLET else _DOCX_STYLES[style])
-        run = paragraph.add_run()
+    @staticmethod
+    def _run(p, text: str, small: bool = False):
+        """`text` as a run of `p`, each newline a line break."""
+        r = _w("w:r", p)
+        if small:
+            r_pr = _w("w:rPr", r)
+            _w("w:color", r_pr, val=MUTED)
+            _w("w:sz", r_pr, val="16")
         for index, line in enumerate(_lines(text)):
             if index:
-                run.add_break(WD_BREAK.LINE)
-            run.add_text(line)
-        if style == SMALL:
-            run.font.size = Pt(8)
-            run.font.color.rgb = RGBColor.from_string(MUTED)
+                _w("w:br", r)
+            t = _w("w:t", r)
+            t.text = line
+            t.set(_XML_SPACE, "preserve")
+        return r
+
+    def _heading(self, text: str, level: int) -> None:
+        self._run(self._paragraph(f"Heading {level}"), text)
+
+    def paragraph(self, text: str, style: str = BODY) -> None:
+        p = self._paragraph("List Bullet" if style == BULLET else _DOCX_STYLES[style])
+        self._run(p, text, small=style == SMALL)
 
     def contents(self, title: str, hint: str) -> None:
-        self._paragraph("TOC Heading").add_run(xml_text(title))
-        self._contents_at = self.document.add_paragraph()._p
+        self._run(self._paragraph("TOC Heading"), title)
+        self._contents_at = self._paragraph("Normal")
         self._contents_hint = xml_text(hint)
 
     def _contents_fill(self) -> None:
@@ -229,7 +252,7 @@ class DocxWriter(OfficeWriter):
             if index == 0:
                 _w("w:fldChar", _w("w:r", p), fldCharType="begin", dirty="true")
                 instruction = _w("w:instrText", _w("w:r", p))
-                instruction.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                instruction.set(_XML_SPACE, "preserve")
                 instruction.text = f' TOC \\o "1-{self.contents_levels}" \\h \\z \\u '
                 _w("w:fldChar", _w("w:r", p), fldCharType="separate")
             _w("w:t", _w("w:r", p)).text = text
@@ -289,12 +312,12 @@ class DocxWriter(OfficeWriter):
             if text is None:
                 text = _w("w:t", run)
             text.text = line
-            text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            text.set(_XML_SPACE, "preserve")
             if index:
                 tc.append(p)
 
     def picture(self, picture: Picture) -> None:
-        paragraph = self._paragraph("Normal")
+        paragraph = Paragraph(self._paragraph("Normal"), self.document._body)
         paragraph.add_run().add_picture(
             BytesIO(picture.data), width=Cm(picture.width_cm), height=Cm(picture.height_cm)
         )
@@ -316,7 +339,6 @@ class DocxWriter(OfficeWriter):
 
 
 class OdtWriter(OfficeWriter):
-    extension = "odt"
     content_type = "application/vnd.oasis.opendocument.text"
 
     def __init__(self, language: str, contents_levels: int = 1):

@@ -17,6 +17,10 @@ from ..models import Webhook, WebhookCall
 from ..outbox.enqueue import publish_ids
 
 SUBSCRIBED_KEY = "webhooks:events"
+# A process that read the webhooks just before another committed a new one may write
+# the old set back after that commit dropped it: kept this long at most, so that such a
+# webhook misses a minute of events at worst, never all of them.
+SUBSCRIBED_S = 60
 SEND_TASK = "tasks.webhook_calls_send"
 
 
@@ -31,7 +35,7 @@ def _subscribed() -> frozenset[str]:
             .values_list("events", flat=True)
             for event in listened
         )
-        cache.set(SUBSCRIBED_KEY, events, timeout=None)
+        cache.set(SUBSCRIBED_KEY, events, timeout=SUBSCRIBED_S)
     return events
 
 

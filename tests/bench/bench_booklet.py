@@ -7,6 +7,10 @@
     glyph check or database read. Median of paired rounds: at most 1.5×.
 (b) The same booklet with 5 000 post-its: at most 12× the time of the 500-post-it one
     (median of paired rounds), i.e. it grows about linearly.
+(c) Its editable copies, DOCX and ODT, of the 500-post-it booklet, against its PDF, each
+    laid out from the same data read beforehand (`booklet_office` for both copies,
+    `booklet_pdf`): the copies together in at most 2× the PDF's time (median of paired
+    rounds).
 
 Run it as `.venv/bin/python -m tests.bench.bench_booklet` (add `DATABASE_URL=postgres://…`
 to read from PostgreSQL; a throwaway test database is made beside it). The data goes in
@@ -31,6 +35,7 @@ WORKSHOPS = 4
 SMALL, LARGE = 500, 5000
 RATIO_FLOOR = 1.5
 SCALING_FLOOR = 12.0
+OFFICE_FLOOR = 2.0
 SMALL_ROUNDS = 7
 LARGE_ROUNDS = 3
 
@@ -153,6 +158,19 @@ def _booklet(meeting_id: int) -> bytes:
     return booklet_pdf(booklet_data(meeting_id), "fr")
 
 
+def _pdf(booklet) -> bytes:
+    from reports.booklet import booklet_pdf
+
+    return booklet_pdf(booklet, "fr")
+
+
+def _office(booklet) -> None:
+    from reports.booklet_office import FORMATS, booklet_office
+
+    for kind in FORMATS:
+        booklet_office(booklet, "fr", kind)
+
+
 def _raw_rows(meeting_id: int):
     """Plain rows for the raw side, read before its clock starts."""
     from reports.booklet_data import booklet_data
@@ -249,6 +267,11 @@ def main() -> int:
             for _round in range(SMALL_ROUNDS):
                 booklet_times.append(_timed(_booklet, small))
                 raw_times.append(_timed(_raw, raw_rows))
+            _office(raw_rows)
+            office_times, pdf_times = [], []
+            for _round in range(SMALL_ROUNDS):
+                office_times.append(_timed(_office, raw_rows))
+                pdf_times.append(_timed(_pdf, raw_rows))
             large_times, small_times = [], []
             for _round in range(LARGE_ROUNDS):
                 small_times.append(_timed(_booklet, small))
@@ -258,7 +281,9 @@ def main() -> int:
             database_drop()
     ratio = harness.paired_ratio(booklet_times, raw_times)
     growth = harness.paired_ratio(large_times, small_times)
+    office = harness.paired_ratio(office_times, pdf_times)
     ratio_ok, growth_ok = ratio <= RATIO_FLOOR, growth <= SCALING_FLOOR
+    office_ok = office <= OFFICE_FLOOR
     return harness.report(
         [
             (
@@ -275,6 +300,13 @@ def main() -> int:
                 f"against {statistics.median(small_times) * 1000:.0f} ms for {SMALL} (medians "
                 f"of {LARGE_ROUNDS}); median ratio {growth:.2f} (floor ≤ {SCALING_FLOOR:.0f}) "
                 f"{'PASS' if growth_ok else 'FAIL'}",
+            ),
+            (
+                office_ok,
+                f"(c) {SMALL} post-its: DOCX + ODT {statistics.median(office_times) * 1000:.0f} ms "
+                f"against the PDF's {statistics.median(pdf_times) * 1000:.0f} ms (medians of "
+                f"{SMALL_ROUNDS}); median ratio {office:.2f} (floor ≤ {OFFICE_FLOOR:.0f}) "
+                f"{'PASS' if office_ok else 'FAIL'}",
             ),
         ]
     )

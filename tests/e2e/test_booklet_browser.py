@@ -9,7 +9,7 @@ from workshops.services.workshops import workshop_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_organiser_builds_the_booklet_and_gets_its_link(
+def test_the_organiser_builds_the_booklet_and_gets_its_links(
     live_server,
     page,
     meeting,
@@ -34,3 +34,11 @@ def test_the_organiser_builds_the_booklet_and_gets_its_link(
     assert href.startswith(f"{live_server.url}/")
     response = page.request.get(href)
     assert response.status == 200 and response.body().startswith(b"%PDF")
+    # Its editable copies, beside it, from the same session.
+    for kind in ("docx", "odt"):
+        copy = page.locator(f"a[data-format='{kind}']")
+        assert copy.is_visible()
+        copy_href = copy.get_attribute("href")
+        assert copy_href.startswith(f"{live_server.url}/") and copy_href.endswith(f".{kind}")
+        response = page.request.get(copy_href)
+        assert response.status == 200 and response.body().startswith(b"PK")

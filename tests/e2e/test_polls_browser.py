@@ -91,11 +91,11 @@ def test_two_phones_answer_a_poll_and_a_words_round_on_the_projector(live_server
             "() => document.getElementById('voice-cloud').alt.includes('Mobilité (2)')",
             timeout=15_000,
         )
-        assert cloud.is_visible()
         projector.wait_for_function(
             "() => document.getElementById('voice-cloud').complete"
             " && document.getElementById('voice-cloud').naturalWidth > 0"
         )
+        assert cloud.is_visible()
         alt = cloud.get_attribute("alt")
         assert "Mobilité (2)" in alt and "<b>& 🚲 (1)" in alt
         assert "mobiliteit" not in alt

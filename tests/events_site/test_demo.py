@@ -22,6 +22,7 @@ from meetings.models import (
     Theme,
 )
 from registrations.models import CheckIn, Registration
+from reports.booklet_data import booklet_data
 from tasks.models import Delivery
 from tests.conftest import stored_files
 
@@ -117,6 +118,12 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(
     rooms = [workshop.room for workshop in slot.workshops.all()]
     assert len(rooms) >= 2 and len(set(rooms)) == len(rooms)
     assert past.agenda_items.get(kind="plenary").speakers.count() >= 2
+    # Its first workshop heard the room: a poll, and a word cloud across the languages.
+    (first, *_others) = booklet_data(past).workshops
+    (poll,) = first.polls
+    assert poll.voters == 30 and len(poll.bars) == 4
+    (cloud,) = first.clouds
+    assert cloud.words[0].label == "mobilité" and cloud.words[0].count >= 6
     # One upcoming meeting visits a site in its host commune.
     visit = AgendaItem.objects.get(kind="site_visit", meeting__programme=next_year)
     assert visit.meeting.host_organisation.city in visit.address

@@ -32,6 +32,7 @@ from tests.documents import document_make
 from tests.factories import MeetingFactory
 from tests.reports.test_booklet import HOSTILE
 from tests.reports.test_booklet import synthesis as synthesis
+from tests.reports.test_booklet_polls import voices as voices
 from tests.reports.test_booklet_sections import contact, png
 from tests.reports.test_booklet_sections import words as words
 
@@ -192,6 +193,25 @@ def test_logos_and_photos_are_images_a_missing_or_unreadable_one_is_left_out(
     assert photo_height == pytest.approx(photo_width * 2 / 3, abs=2)
     assert "De zaal" in document_text(payload, kind)
     assert office.Picture.of(b"<svg/>", width_cm=3) is None
+
+
+@pytest.mark.parametrize("kind", office.WRITERS)
+def test_polls_and_word_clouds_are_headed_charts_under_their_workshop(voices, kind):
+    payload = booklet_office(booklet_data(voices.meeting), "nl", kind)
+    headings = [text for level, text in HEADINGS[kind](payload) if level == 2]
+    assert in_order(headings, ["Hoe komt u naar het werk?", "Satisfaction", "Eén woord"])
+    assert "Sondage oublié" not in headings
+    folder = "word/media/" if kind == "docx" else "Pictures/"
+    with zipfile.ZipFile(BytesIO(payload)) as archive:
+        images = [archive.read(n) for n in archive.namelist() if n.startswith(folder)]
+    # Two polls and one cloud; the key figures have no chart (nobody registered).
+    assert len(images) == 3
+    cloud_picture = max(images, key=lambda image: Image.open(BytesIO(image)).size[1])
+    assert Image.open(BytesIO(cloud_picture)).size == (1920, 1080)
+    # Their counts and words as text too, to edit and to read aloud.
+    text = document_text(payload, kind)
+    assert "Met de bus: 1" in text and "Met de fiets: 2" in text
+    assert "mobilité (2)" in text and "idiot" not in text
 
 
 def test_the_docx_has_a_toc_field_header_rows_images_and_the_text_as_typed(synthesis):
