@@ -270,6 +270,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("door", f"/{lang}/door/meetings/{meeting.pk}/"),
             ("booklet", f"/{lang}/meetings/{world['closed'].pk}/booklet/"),
             ("booklet review, approved", f"/{lang}/meetings/{world['closed'].pk}/booklet/review/"),
+            ("document job", f"/{lang}/meetings/{meeting.pk}/documents/badges/"),
             ("admin", f"{admin}/"),
             ("admin meetings", f"{admin}/meetings/meeting/"),
             ("admin meeting", f"{admin}/meetings/meeting/{meeting.pk}/change/"),
