@@ -486,7 +486,6 @@ def load_synthesis(meeting: Meeting, door_volunteer) -> None:
         principles_nl=PRINCIPLES[1],
         next_steps_fr=NEXT_STEPS[0],
         next_steps_nl=NEXT_STEPS[1],
-        closed_at=timezone.now(),
     )
 
 

@@ -141,7 +141,15 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(
         text = " ".join(page.extract_text() for page in PdfReader(handle).pages)
     assert "Bilan des coopérations de la Lys" in text
     assert "De workshops van vanmorgen" in text
-    assert stored_files(media_root) == sorted(d.file.name for d in Document.objects.all())
+    # Its booklet was submitted and approved, then the meeting closed: its results page
+    # shows the approved version, in French and in Dutch.
+    (approval,) = past.booklet_approvals.all()
+    assert past.booklet_review.state == "approved" and approval.approved_at <= past.closed_at
+    approved = sorted(f.file.name for f in approval.files.all())
+    assert len(approved) >= 2
+    assert stored_files(media_root) == sorted(
+        [*(d.file.name for d in Document.objects.all()), *approved]
+    )
 
     # Its booklet reads like seed 003's: every section, in its order, in both languages.
     booklet = booklet_data(past)
