@@ -11,6 +11,7 @@ from registrations.api import router as registrations_router
 from registrations.checkin_api import router as checkin_router
 from reports.api import router as reports_router
 from reports.document_api import router as documents_router
+from reports.review_api import router as review_router
 from tasks.api import router as tasks_router
 from tasks.webhook_api import router as webhooks_router
 from workshops import privacy_api  # noqa: F401  (joins the directory's router)
@@ -121,4 +122,5 @@ api.add_router("/", tasks_router)
 api.add_router("/", webhooks_router)
 api.add_router("/", workshops_router)
 api.add_router("/", reports_router)
+api.add_router("/", review_router)
 api.add_router("/", documents_router)

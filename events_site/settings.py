@@ -230,22 +230,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # --- Organisers' documents (reports/document_kinds.py) ---------------------------------
 # Up to these sizes (badges and attendance rows: confirmed registrations; exports: every
-# registration; table cards: a workshop's tables) the document's link builds it in the
-# request; beyond, it is built by a job (reports/document_jobs.py) and the link leads to
-# its page. Each is where the build takes well under 1 s on a quiet 2-core machine,
-# `python -m tests.bench.bench_documents` (c) prints the time at each. Measured with 1 000
-# registrations and 50 tables at load average 7.6 (a quiet machine runs 3 to 5 times
-# faster): badges 5.0 ms a badge, attendance 4.4 ms a row, CSV 1.0 ms, XLSX 2.3 ms,
-# table cards 32 ms a table.
+# registration; table cards: a workshop's tables; the brochure: published meetings) the
+# document's link builds it in the request; beyond, a job builds it (reports/
+# document_jobs.py) and the link leads to its page. `python -m tests.bench.bench_documents`
+# (c) times each at its size. Measured on the 2-core development machine at load average
+# 9 to 10 (other suites running; quiet, it runs 3 to 5 times faster), how many fit in
+# 1 s: badges 208, attendance rows 195, CSV rows 1 405, XLSX rows 376, table cards 25,
+# brochure meetings 64. Each size below is about 1.5 s there, 0.3 to 0.5 s quiet.
 DOCUMENTS_AT_ONCE = {
-    "badges": 500,
-    "attendance": 500,
-    "registrations_csv": 2000,
-    "registrations_xlsx": 1000,
-    "table_cards": 60,
-    # The public brochure, by published meetings: above, a worker builds it into the
-    # cache and the link asks visitors to come back in a few seconds.
-    "brochure": 150,
+    "badges": 300,
+    "attendance": 300,
+    "registrations_csv": 1500,
+    "registrations_xlsx": 500,
+    "table_cards": 30,
+    # The public brochure: above, a worker builds it into the cache and the link asks
+    # visitors to come back in a few seconds.
+    "brochure": 100,
 }
 # --- Outbox (tasks/outbox/) ------------------------------------------------------------
 # Transient SMTP failures are retried after base·2^(n-1) seconds (with jitter), at most max

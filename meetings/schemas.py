@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import ListOf, api_choices, field_choices, upper_if_text
+from events_site.kit.schemas import Instant, ListOf, api_choices, field_choices, upper_if_text
 from events_site.kit.text import entries
 
 from .models import (
@@ -452,7 +452,7 @@ class OrganisationFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the name")
     country: Country | None = Field(None, description=COUNTRY)
     kind: OrganisationKind | None = None
-    updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
+    updated_since: Instant | None = Field(None, description=UPDATED_SINCE)
 
 
 class PersonFilters(PageQuery):
@@ -460,12 +460,12 @@ class PersonFilters(PageQuery):
     organisation: int | None = Field(None, description="id of their organisation")
     country: Country | None = Field(None, description="their organisation's country, " + COUNTRY)
     function: PersonFunction | None = None
-    updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
+    updated_since: Instant | None = Field(None, description=UPDATED_SINCE)
 
 
 class ProgrammeFilters(PageQuery):
     status: ProgrammeStatus | None = None
-    updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
+    updated_since: Instant | None = Field(None, description=UPDATED_SINCE)
 
 
 class MeetingFilters(PageQuery):
@@ -474,7 +474,7 @@ class MeetingFilters(PageQuery):
     status: MeetingStatus | None = None
     country: Country | None = Field(None, description="the venue's or the host's, " + COUNTRY)
     organisation: int | None = Field(None, description="id of the host organisation")
-    updated_since: datetime | None = Field(None, description=UPDATED_SINCE)
+    updated_since: Instant | None = Field(None, description=UPDATED_SINCE)
 
 
 OrganisationPage = page_of(OrganisationOut, "OrganisationPage")

@@ -8,7 +8,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import ListOf, api_choices, field_choices, upper_if_text
+from events_site.kit.schemas import Instant, ListOf, api_choices, field_choices, upper_if_text
 from meetings.schemas import Country, Language, PersonFunction, PersonOut
 
 from .models import CheckIn, Registration
@@ -185,7 +185,7 @@ class MeetingRegistrationFilters(PageQuery):
     function: PersonFunction | None = None
     organisation: int | None = Field(None, description="id of their organisation")
     country: Country | None = Field(None, description="their organisation's, ISO 3166 code")
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         None, description="changed at or after this time, for synchronisation"
     )
 
@@ -249,7 +249,7 @@ MeetingInvitationPage = page_of(MeetingInvitationOut, "MeetingInvitationPage")
 class MeetingCheckinFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the name or the email")
     method: CheckInMethod | None = None
-    since: datetime | None = Field(None, description="checked in at or after this time")
+    since: Instant | None = Field(None, description="checked in at or after this time")
 
 
 class MeetingCheckinOut(Schema):

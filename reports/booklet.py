@@ -294,10 +294,7 @@ class _Writer:
             rows.append(
                 (
                     both(lambda _lang: _("Co-facilitators")),
-                    "\n".join(
-                        both(lambda _lang, person=person: _cofacilitator(person))
-                        for person in booklet.pair
-                    ),
+                    "\n".join(_cofacilitator(person, both) for person in booklet.pair),
                 )
             )
         story += [Spacer(0, 1 * cm), self.facts(rows)]
@@ -721,9 +718,17 @@ def _grid_rows(cells: list, columns: int) -> list[list]:
     return [row + [""] * (columns - len(row)) for row in rows]
 
 
-def _cofacilitator(person: Cofacilitator) -> str:
-    country = fig.country_label(person.country) if person.country else ""
-    parts = (person.name, fig.function_label(person.function), person.organisation, country)
+def _cofacilitator(person: Cofacilitator, both: Callable | None = None) -> str:
+    """Name, function, organisation and country; with `both`, the labels in each of the
+    cover's languages ("maire / burgemeester"), else in the active one."""
+    if both is None:
+
+        def both(say):
+            return say(None)
+
+    function = both(lambda _lang: str(fig.function_label(person.function)))
+    country = both(lambda _lang: str(fig.country_label(person.country))) if person.country else ""
+    parts = (person.name, function, person.organisation, country)
     return ", ".join(part for part in parts if part)
 
 

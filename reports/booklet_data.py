@@ -444,6 +444,8 @@ def booklet_data(meeting: Meeting | int, *, audience: str = PUBLIC) -> Booklet:
         tables=tables,
         contributions=sum(section.contributions for section in workshops),
     )
+    photos = _photos(meeting)
+    shown = {photo.document_id for photo in photos}
     venue = ", ".join(
         part for part in (meeting.venue_name, meeting.venue_address, meeting.venue_city) if part
     )
@@ -460,7 +462,8 @@ def booklet_data(meeting: Meeting | int, *, audience: str = PUBLIC) -> Booklet:
         figures=figures,
         workshops=workshops,
         next_steps=bilingual(meeting.next_steps_fr, meeting.next_steps_nl),
-        documents=_documents(meeting, audience),
+        # The photos it shows are not listed again among the documents.
+        documents=[entry for entry in _documents(meeting, audience) if entry.id not in shown],
         audience=audience,
         context=bilingual(meeting.context_fr, meeting.context_nl),
         ambitions={
@@ -469,7 +472,7 @@ def booklet_data(meeting: Meeting | int, *, audience: str = PUBLIC) -> Booklet:
         },
         principles=bilingual(meeting.principles_fr, meeting.principles_nl),
         logos=_logos(meeting),
-        photos=_photos(meeting),
+        photos=photos,
         contacts=_contacts(meeting) if audience == PARTICIPANTS else [],
     )
 

@@ -6,8 +6,9 @@ travels with it, as a PDF and as vCards (`registrations.contacts`).
 The PDF travels as an attachment: participants have no account, many read their mail
 on the train or print it for their council, and an attachment stays with the message
 in their archive. The email also links to the public results page, which shows the
-same content in a browser. The booklet is read (or built) when the email leaves, so a
-late correction by the facilitators still reaches everyone whose email is not yet sent.
+same content in a browser. The booklet is the one approved when the meeting was closed
+(`reports.review`), read from storage as it was approved: a change made since is a new
+draft, which reaches nobody until it is approved in its turn.
 """
 
 from django.utils import translation
@@ -25,7 +26,10 @@ from registrations.selectors import (
 from tasks.models import Delivery
 from tasks.outbox import PermanentFailure, batch_memo, message_build, renderer
 
-from .services import BOOKLET_EMAIL, booklet_payload
+from .booklet_data import PARTICIPANTS, booklet_data
+from .models import BookletApproval
+from .review import approval_sent_payload
+from .services import BOOKLET_EMAIL
 
 
 @renderer(BOOKLET_EMAIL)
@@ -34,9 +38,19 @@ def booklet_render(delivery: Delivery):
     if meeting is None:
         raise PermanentFailure("The meeting of this booklet no longer exists.")
     language = delivery.language
+    approval = BookletApproval.objects.filter(
+        pk=delivery.context.get("approval"), meeting=meeting
+    ).first()
+    if approval is None:
+        raise PermanentFailure("The approved booklet this email carries no longer exists.")
     # Every attendee of a language in the batch gets the same file: read it once.
+    shared = batch_memo(
+        ("booklet-contacts", meeting.pk),
+        lambda: booklet_data(meeting, audience=PARTICIPANTS).contacts,
+    )
     payload = batch_memo(
-        ("booklet", meeting.pk, language), lambda: booklet_payload(meeting, language)
+        ("booklet", approval.pk, language),
+        lambda: approval_sent_payload(approval, language, shared),
     )
     contacts = _contact_list_files(delivery, language)
     with translation.override(language):

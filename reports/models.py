@@ -164,3 +164,146 @@ class DocumentJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class BookletReview(models.Model):
+    """Where a meeting's booklet stands: a draft, in review, or approved.
+
+    The state holds for the content it was set on (`inputs_hash`, the digest of the
+    booklet's frozen data): once the post-its, figures or texts change, the booklet is a
+    draft again (`reports.review.review_state` reads it so), while the approvals already
+    given keep what they approved.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_REVIEW = "in_review", _("in review")
+        APPROVED = "approved", _("approved")
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="booklet_review"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("booklet review")
+        verbose_name_plural = _("booklet reviews")
+
+    def __str__(self):
+        return f"{self.meeting} ({self.get_state_display()})"
+
+
+class BookletApproval(models.Model):
+    """An approved booklet, kept as it was approved: the data it was made from (`data`,
+    the frozen `booklet_data.Booklet`) and its files. Closing the meeting sends the
+    latest one; nothing written later changes it."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="booklet_approvals",
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    data = models.JSONField(_("booklet data"))
+    approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("approved booklet")
+        verbose_name_plural = _("approved booklets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"], name="bookletapproval_one_number_per_meeting"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} (v{self.number})"
+
+
+class BookletApprovalFile(models.Model):
+    """One file of an approved booklet: a language, for an audience, in a format."""
+
+    Audience = Audience
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "DOCX"
+        ODT = "odt", "ODT"
+
+    approval = models.ForeignKey(
+        BookletApproval,
+        verbose_name=_("approved booklet"),
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    language = models.CharField(_("language"), max_length=5, choices=EditionLanguage.choices)
+    audience = models.CharField(_("audience"), max_length=12, choices=Audience.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    file = models.FileField(_("file"), upload_to="booklets/approved/")
+
+    class Meta:
+        ordering = ["language", "audience", "format"]
+        verbose_name = _("approved booklet file")
+        verbose_name_plural = _("approved booklet files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["approval", "language", "audience", "format"],
+                name="bookletapprovalfile_one_per_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.approval} {self.language} {self.audience} {self.format}"
+
+
+class BookletComment(models.Model):
+    """A reviewer's remark on the draft: an organiser's or one of the meeting's
+    facilitators'. Kept with the version it was made on (`inputs_hash`)."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="booklet_comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    author_name = models.CharField(_("author's name"), max_length=200)
+    text = models.TextField(_("comment"), max_length=2000)
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("booklet comment")
+        verbose_name_plural = _("booklet comments")
+
+    def __str__(self):
+        return f"{self.author_name}: {self.text[:40]}"

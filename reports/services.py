@@ -23,10 +23,11 @@ from registrations.services.delivery import registration_delivery
 from tasks.outbox import deliveries_queue, enqueue_on_commit
 
 from .booklet import booklet_pdf
-from .booklet_data import PARTICIPANTS, PUBLIC, Booklet, booklet_data, inputs_hash
+from .booklet_data import PUBLIC, Booklet, booklet_data, inputs_hash
 from .booklet_office import booklet_office
 from .errors import InvalidBookletRequest
 from .models import BOOKLET_FORMATS, BookletJob
+from .review import approval_for_sending
 
 logger = logging.getLogger(__name__)
 
@@ -193,10 +194,9 @@ def _finish(job: BookletJob, **fields) -> None:
         setattr(job, name, value)
 
 
-def booklet_payload(meeting: Meeting, language: str, audience: str = PARTICIPANTS) -> bytes:
-    """The booklet's bytes, from storage, built right here if its inputs changed (the
-    email renderer calls this in a worker: a participant never gets a stale booklet).
-    The email goes to participants: their copy, with the contacts."""
+def booklet_payload(meeting: Meeting, language: str, audience: str = PUBLIC) -> bytes:
+    """The draft booklet's bytes, from storage, built right here if its inputs changed
+    (the review's draft PDF: a reviewer never reads a stale draft)."""
     data = booklet_data(meeting, audience=audience)
     job, _started = booklet_request(meeting, language, data=data, audience=audience)
     if job.status != BookletJob.Status.DONE:
@@ -229,13 +229,15 @@ def meeting_booklets_build(
 
 def meeting_booklet_send(meeting: Meeting, *, user=None) -> int:
     """Send the booklet of a meeting just closed to everyone who came: how many emails
-    were queued. Runs in the transaction of the close (`meeting_closed`).
+    were queued. Runs in the transaction of the close (`meeting_closed`), which a
+    booklet nobody approved refuses (`BookletNotApproved`): nothing is then written.
 
     One email per checked-in registration, in its language ("en" gets French), keyed
     `booklet:<meeting>:<registration>`: closing again queues nothing twice, but does
-    reach people checked in since. Each email carries the booklet as it is when the
-    email leaves.
+    reach people checked in since. Each email carries the participants' copy of the
+    booklet approved when it was queued (`reports.review`), whatever changed since.
     """
+    approval = approval_for_sending(meeting)
     attendees = Registration.objects.filter(
         meeting=meeting, status=Registration.Status.CONFIRMED, checkin__isnull=False
     ).order_by("pk")
@@ -243,7 +245,10 @@ def meeting_booklet_send(meeting: Meeting, *, user=None) -> int:
     specs = []
     for registration in attendees:
         spec = registration_delivery(
-            registration, kind=BOOKLET_EMAIL, key=f"booklet:{meeting.pk}:{registration.pk}"
+            registration,
+            kind=BOOKLET_EMAIL,
+            key=f"booklet:{meeting.pk}:{registration.pk}",
+            approval=approval.pk,
         )
         specs.append(
             replace(
@@ -251,11 +256,5 @@ def meeting_booklet_send(meeting: Meeting, *, user=None) -> int:
                 language=booklet_language(registration.language),
                 reply_to=reply_to or spec.reply_to,
             )
-        )
-    # Builds first: after commit they are enqueued before the emails, which then find
-    # them ready (without a worker, the build runs before the first email is rendered).
-    if specs:
-        meeting_booklets_build(
-            meeting, {spec.language for spec in specs}, user=user, audience=PARTICIPANTS
         )
     return len(deliveries_queue(specs))

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from . import document_views, views
+from . import document_views, review_views, views
 from .document_kinds import KINDS
 
 report_patterns = [
@@ -28,6 +28,26 @@ report_patterns = [
         name="booklet_copy_download",
     ),
     path("meetings/<int:meeting_id>/results/", views.meeting_results, name="meeting_results"),
+    path(
+        "meetings/<int:meeting_id>/results/booklet-<str:language>.pdf",
+        review_views.results_booklet,
+        name="results_booklet",
+    ),
+    path(
+        "meetings/<int:meeting_id>/booklet/review/",
+        review_views.booklet_review,
+        name="booklet_review",
+    ),
+    path(
+        "meetings/<int:meeting_id>/booklet/review/draft-<str:language>.pdf",
+        review_views.booklet_review_draft,
+        name="booklet_review_draft",
+    ),
+    path(
+        "meetings/<int:meeting_id>/booklet/review/files/<int:file_id>/",
+        review_views.booklet_review_file,
+        name="booklet_review_file",
+    ),
     path(
         "meetings/<int:meeting_id>/documents/<str:kind>/",
         document_views.document_job,

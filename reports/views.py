@@ -13,10 +13,10 @@ from meetings.models import Meeting
 
 from . import selectors
 from .booklet import booklet_title
-from .booklet_data import booklet_data
 from .brochure import brochure_for_visitor
 from .document_kinds import KINDS, at_once, document_filename
 from .models import BookletJob, DocumentJob
+from .review import Audience, approval_booklet, approval_file, latest_approval
 from .services import booklet_language
 
 # A visitor told that a large brochure is being built tries again after this long.
@@ -113,6 +113,7 @@ def meeting_booklet(request, meeting_id: int):
         {
             "meeting": meeting,
             "latest": selectors.latest_booklets(meeting),
+            "approval": latest_approval(meeting),
             "languages": BookletJob.Language.choices,
             "booklet_text": _booklet_text(),
             "api": {
@@ -152,15 +153,20 @@ def booklet_download(request, meeting_id: int, job_id: int, kind: str = "pdf"):
 
 
 def meeting_results(request, meeting_id: int):
-    """The booklet as a web page, once the organisers have closed the meeting."""
+    """The approved booklet as a web page, once the organisers have closed the meeting:
+    the version they approved, never the draft it may have become since."""
     meeting = get_object_or_404(
         Meeting.objects.select_related("host_organisation"),
         pk=meeting_id,
         status=Meeting.Status.PUBLISHED,
         closed_at__isnull=False,
     )
-    booklet = booklet_data(meeting)
+    approval = latest_approval(meeting)
+    if approval is None:
+        raise Http404
+    booklet = approval_booklet(approval)
     lang = booklet_language(translation.get_language())
+    pdf = approval_file(approval, lang, Audience.PUBLIC)
     return render(
         request,
         "reports/results.html",
@@ -169,5 +175,6 @@ def meeting_results(request, meeting_id: int):
             "booklet": booklet,
             "lang": lang,
             "title": booklet_title(booklet, lang),
+            "pdf_url": pdf and reverse("reports:results_booklet", args=[meeting.pk, lang]),
         },
     )

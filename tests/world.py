@@ -4,6 +4,7 @@ so that tests walking every route reach past "not found"."""
 from meetings.models import Document
 from meetings.services.agenda import agenda_item_create
 from registrations.services.registration import registration_create
+from reports.models import BookletApproval, BookletApprovalFile
 from reports.services import booklet_request
 from tasks.models import Delivery, Webhook, WebhookCall
 from tasks.webhooks.services import webhook_create
@@ -37,6 +38,10 @@ def one_of_each(meeting) -> dict:
     item = agenda_item_create(
         meeting, starts_at=meeting.starts_at, duration_min=30, kind="welcome", title_fr="Accueil"
     )
+    approval = BookletApproval.objects.create(meeting=meeting, number=1, inputs_hash="", data={})
+    approved = BookletApprovalFile.objects.create(
+        approval=approval, language="fr", audience="public", format="pdf", file="booklets/w.pdf"
+    )
     return {
         "year": meeting.programme.year,
         "meeting_id": meeting.pk,
@@ -55,6 +60,8 @@ def one_of_each(meeting) -> dict:
         "contribution_id": contribution.pk,
         "document_id": document.pk,
         "item_id": item.pk,
+        "language": "fr",
+        "file_id": approved.pk,
     }
 
 

@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import ListOf, api_choices
+from events_site.kit.schemas import Instant, ListOf, api_choices
 from meetings.models import Erasure
 from meetings.schemas import Language, PersonFunction
 from registrations.models import Registration
@@ -223,7 +223,7 @@ class WorkshopListItemOut(WorkshopSummaryOut):
 class MeetingWorkshopFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in a title or the room")
     status: WorkshopStatus | None = None
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         None, description="changed at or after this time, for synchronisation"
     )
 

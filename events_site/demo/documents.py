@@ -1,14 +1,18 @@
 """The past meeting's documents: the plenary's slides (public, under the plenary in its
-agenda) and a project sheet for the network's members, both small PDFs drawn here,
-stored like any upload."""
+agenda) and a project sheet for the network's members, both small PDFs drawn here, the
+host's logo, and four photos of the day for its booklet, small pictures drawn here too;
+all stored like any upload."""
+
+from io import BytesIO
 
 from django.core.files.base import ContentFile
+from PIL import Image, ImageDraw
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import PageBreak, Paragraph
 
 from events_site.kit import pdf
 from meetings.models import AgendaItem, Document, Meeting
-from meetings.services.documents import document_create
+from meetings.services.documents import document_create, meeting_pictures_set
 
 # (title fr, title nl), bullets: one slide each, in both languages as shown on the day.
 SLIDES = [
@@ -36,6 +40,49 @@ PROJECT_SHEET = (
         "Contact : les services mobilité des deux communes",
     ],
 )
+
+
+# (file name, background, caption fr, caption nl): the booklet's photos of the day.
+PHOTOS = [
+    ("pleniere.png", "#1f4e79", "La séance plénière", "De plenaire zitting"),
+    (
+        "atelier-connaitre.png",
+        "#548235",
+        "L'atelier « Apprendre à se connaître »",
+        "De workshop „Elkaar leren kennen”",
+    ),
+    ("post-its.png", "#c55a11", "Les post-its d'une table", "De post-its van een tafel"),
+    ("vote.png", "#7030a0", "Le vote à gommettes", "De stemming met stippen"),
+]
+
+
+def _picture(background: str, seed: int, size=(480, 320)) -> bytes:
+    """A small PNG standing for a photo: a room's wall, tables and post-its as shapes."""
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    draw.rectangle((0, height * 2 // 3, width, height), fill="#d9d9d9")
+    for index in range(6):
+        x = 30 + index * 75 + seed * 7 % 20
+        draw.rectangle((x, 60 + index % 2 * 40, x + 50, 110 + index % 2 * 40), fill="#ffd966")
+    for index in range(3):
+        x = 60 + index * 140
+        draw.ellipse((x, height * 2 // 3 - 30, x + 90, height * 2 // 3 + 30), fill="#7f6000")
+    buffer = BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _logo() -> bytes:
+    """The host's logo: two circles, one for each side of the border."""
+    image = Image.new("RGB", (360, 120), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((10, 10, 110, 110), fill="#1f4e79")
+    draw.ellipse((80, 10, 180, 110), fill="#c55a11")
+    draw.rectangle((200, 45, 350, 75), fill="#1f4e79")
+    buffer = BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _pdf(pages, title: str) -> bytes:
@@ -74,3 +121,25 @@ def load_documents(meeting: Meeting) -> None:
         language=Document.Language.FR,
         visibility=Document.Visibility.MEMBERS,
     )
+    document_create(
+        file=ContentFile(_logo(), name="logo-hote.png"),
+        meeting=meeting,
+        title_fr="Logo de la commune d'accueil",
+        title_nl="Logo van de gastgemeente",
+        kind=Document.Kind.LOGO,
+        language=Document.Language.BOTH,
+        visibility=Document.Visibility.PUBLIC,
+    )
+    pictures = []
+    for seed, (name, background, caption_fr, caption_nl) in enumerate(PHOTOS):
+        photo = document_create(
+            file=ContentFile(_picture(background, seed), name=name),
+            meeting=meeting,
+            title_fr=caption_fr,
+            title_nl=caption_nl,
+            kind=Document.Kind.PHOTO,
+            language=Document.Language.BOTH,
+            visibility=Document.Visibility.PUBLIC,
+        )
+        pictures.append({"document": photo.pk, "caption_fr": caption_fr, "caption_nl": caption_nl})
+    meeting_pictures_set(meeting, pictures)

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from events_site.demo.agenda import SITE_VISIT_PLAN, load_site_visit
 from events_site.demo.documents import load_documents
+from events_site.demo.review import approve_and_close
 from events_site.demo.synthesis import load_synthesis
 from meetings.apps import ensure_organisers_group
 from meetings.models import CoFacilitator, Meeting, Organisation, Person, Programme, Theme
@@ -740,6 +741,7 @@ def load(organiser_password: str | None = None) -> Summary:
         meeting = _load_meeting(past, plan, *directory, themes)
         load_synthesis(meeting, organiser)
         load_documents(meeting)
+        approve_and_close(meeting, organiser)
     upcoming = _load_programme(today.year + 1)
     for plan in NEXT_YEAR_PLANS:
         meeting = _load_meeting(upcoming, plan, *directory, themes)

@@ -3,7 +3,9 @@
 The workshops, questions, tables, orientations and post-its are those of a real synthesis
 booklet (seed 003: "Apprendre à se connaître", "Informer / Communiquer", "Mutualiser",
 "Conseiller"), entered through the workshop services as facilitators would, then voted
-on and closed, so that `make run` shows a real booklet and results page.
+on and closed, with the organiser's words (context, ambitions, principles, each
+workshop's strong ideas, next steps), so that `make run` shows a booklet that reads like
+seed 003's, and its results page.
 
 The meeting is in the past: its people register and are scanned at the door through
 the registration and check-in services as on the day (`_as_at`), so the seats, the
@@ -27,7 +29,7 @@ from meetings.models import AgendaItem, Meeting, Person
 from registrations.services.checkin import checkin_scan
 from registrations.services.registration import registration_create
 from tasks.models import Delivery
-from workshops.models import Contribution
+from workshops.models import Contribution, Workshop
 from workshops.services.orientations import orientation_create
 from workshops.services.plan import question_create, round_create
 from workshops.services.polls import poll_answer, poll_option_create, words_send
@@ -35,7 +37,11 @@ from workshops.services.postits import contribution_create, contribution_update
 from workshops.services.tables import tables_create
 from workshops.services.timer import timer_act
 from workshops.services.votes import vote_cast, workshop_vote_set
-from workshops.services.workshops import workshop_close, workshop_create
+from workshops.services.workshops import (
+    workshop_close,
+    workshop_create,
+    workshop_synthesis_set,
+)
 
 from .agenda import load_past_agenda
 
@@ -344,6 +350,80 @@ LOOSE_POSTS = (
     ("Un numéro unique pour joindre les deux mairies", ""),
     ("Een gedeelde kalender van evenementen", "Dubbele afspraken vermijden"),
 )
+# The organiser's words, as seed 003 opens its booklet: why the network met, what the
+# day set out to do (one ambition a line), and how its workshops were run.
+CONTEXT = (
+    "Pour accompagner les communes dans leurs projets de part et d'autre de la frontière, "
+    "l'agence transfrontalière et les intercommunales ont décidé d'animer ensemble un "
+    "réseau d'échanges entre maires et bourgmestres.\n\n"
+    "Cette rencontre de lancement a réuni des élus et des agents de communes françaises et "
+    "belges, venus partager leurs attentes et construire la feuille de route du réseau.",
+    "Om de gemeenten aan beide kanten van de grens te ondersteunen, hebben het "
+    "grensoverschrijdend agentschap en de intercommunales samen een netwerk van "
+    "uitwisseling tussen burgemeesters en maires opgezet.\n\n"
+    "Deze startbijeenkomst bracht verkozenen en ambtenaren van Franse en Belgische "
+    "gemeenten samen om hun verwachtingen te delen en het stappenplan van het netwerk op "
+    "te bouwen.",
+)
+AMBITIONS = (
+    "Rassembler les communes engagées ou prêtes à s'engager dans des projets communs\n"
+    "Informer sur l'actualité des coopérations transfrontalières\n"
+    "Présenter les objectifs, le fonctionnement et la gouvernance du réseau\n"
+    "Recenser les attentes des communes pour co-construire la feuille de route",
+    "De gemeenten samenbrengen die samen projecten voeren of willen voeren\n"
+    "Informeren over de actualiteit van de grensoverschrijdende samenwerking\n"
+    "De doelstellingen, de werking en het bestuur van het netwerk voorstellen\n"
+    "De verwachtingen van de gemeenten verzamelen om samen het stappenplan op te bouwen",
+)
+PRINCIPLES = (
+    "Chaque atelier était co-animé par un maire et un bourgmestre. Les participants, "
+    "répartis en tables mêlant les deux pays, ont réfléchi ensemble à des pistes d'action :"
+    "\n\n- en réponse aux quatre objectifs du réseau ;\n- au regard de leur faisabilité ;"
+    "\n- en tenant compte des besoins de chaque commune.\n\n"
+    "Chacun a écrit ses propositions sur des post-its, dans sa langue, puis chaque table a "
+    "voté pour les idées qu'elle jugeait prioritaires.",
+    "Elke workshop werd geleid door een burgemeester en een maire. De deelnemers, aan "
+    "tafels met beide landen, dachten samen na over actiepistes:\n\n"
+    "- als antwoord op de vier doelstellingen van het netwerk;\n- met oog voor hun "
+    "haalbaarheid;\n- rekening houdend met de noden van elke gemeente.\n\n"
+    "Iedereen schreef zijn voorstellen op post-its, in zijn eigen taal, waarna elke tafel "
+    "stemde voor de ideeën die zij prioritair vond.",
+)
+# The strong ideas each workshop's facilitators wrote afterwards, in WORKSHOPS' order.
+STRONG_IDEAS = (
+    (
+        "Se doter d'outils pour mieux se connaître entre communes (annuaire des élus et des "
+        "référents, inventaire des projets, fiches de réalisations). Favoriser des temps de "
+        "rencontre conviviaux et des visites de terrain pour créer une dynamique commune.",
+        "Instrumenten ontwikkelen om elkaar beter te kennen (adresboek van verkozenen en "
+        "contactpersonen, overzicht van projecten, fiches over realisaties). Gezellige "
+        "ontmoetingen en terreinbezoeken organiseren om een gezamenlijke dynamiek op te bouwen.",
+    ),
+    (
+        "Mieux échanger entre communes grâce à une plateforme partagée, et rendre le réseau "
+        "visible par une lettre d'information et des supports communs. Mettre en avant les "
+        "initiatives pilotes des deux côtés de la frontière.",
+        "Beter uitwisselen tussen gemeenten via een gedeeld platform, en het netwerk "
+        "zichtbaar maken met een nieuwsbrief en gemeenschappelijke dragers. De "
+        "voorbeeldprojecten aan beide kanten van de grens in de kijker zetten.",
+    ),
+    (
+        "Créer un espace unique où trouver les informations utiles et bénéficier des retours "
+        "d'expériences des uns et des autres. Éviter l'isolement des petites communes par un "
+        "parrainage entre communes débutantes et avancées.",
+        "Eén plek creëren waar alle nuttige informatie te vinden is, en leren uit elkaars "
+        "ervaringen. Het isolement van kleine gemeenten doorbreken met peterschap tussen "
+        "beginnende en gevorderde gemeenten.",
+    ),
+    (
+        "Identifier qui sait faire quoi dans le réseau et partager ces compétences entre "
+        "communes. Proposer des formations communes aux élus et aux agents, sur "
+        "l'évaluation et la concertation notamment.",
+        "In kaart brengen wie wat kan in het netwerk en die competenties delen tussen "
+        "gemeenten. Gezamenlijke opleidingen aanbieden aan verkozenen en ambtenaren, onder "
+        "meer over evaluatie en inspraak.",
+    ),
+)
 # The first workshop's poll (question, options) and words round, in French and Dutch.
 POLL = (
     (
@@ -393,9 +473,19 @@ def load_synthesis(meeting: Meeting, door_volunteer) -> None:
     _attendance(meeting, door_volunteer)
     slot = load_past_agenda(meeting)
     for order, plan in enumerate(WORKSHOPS):
-        _workshop(meeting, plan, order, slot)
+        workshop = _workshop(meeting, plan, order, slot)
+        workshop_synthesis_set(
+            workshop, synthesis_fr=STRONG_IDEAS[order][0], synthesis_nl=STRONG_IDEAS[order][1]
+        )
     Meeting.objects.filter(pk=meeting.pk).update(
-        next_steps_fr=NEXT_STEPS[0], next_steps_nl=NEXT_STEPS[1], closed_at=timezone.now()
+        context_fr=CONTEXT[0],
+        context_nl=CONTEXT[1],
+        ambitions_fr=AMBITIONS[0],
+        ambitions_nl=AMBITIONS[1],
+        principles_fr=PRINCIPLES[0],
+        principles_nl=PRINCIPLES[1],
+        next_steps_fr=NEXT_STEPS[0],
+        next_steps_nl=NEXT_STEPS[1],
     )
 
 
@@ -418,7 +508,7 @@ def _attendance(meeting: Meeting, door_volunteer) -> None:
     )
     registered = []
     with _as_at(meeting.registration_closes - timedelta(days=7)):
-        for person in people:
+        for index, person in enumerate(people):
             registration, _created = registration_create(
                 meeting,
                 data={
@@ -429,6 +519,8 @@ def _attendance(meeting: Meeting, door_volunteer) -> None:
                     "organisation": person.organisation,
                     "language": person.preferred_language,
                     "privacy_consent": True,
+                    # Half of them share their contact: the participants' booklet lists them.
+                    "share_contact": index % 2 == 0,
                 },
             )
             registered.append(registration)
@@ -441,7 +533,7 @@ def _attendance(meeting: Meeting, door_volunteer) -> None:
     )
 
 
-def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int, slot: AgendaItem) -> None:
+def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int, slot: AgendaItem) -> Workshop:
     """One of the workshops that run in parallel in `slot`, each in its own room."""
     workshop = workshop_create(
         meeting,
@@ -475,6 +567,7 @@ def _workshop(meeting: Meeting, plan: WorkshopPlan, order: int, slot: AgendaItem
             post = posts[(voter * 7 + dot * 3 + order) % len(posts)]
             vote_cast(post, f"demo-{voter}")
     workshop_close(workshop)
+    return workshop
 
 
 def _voices(workshop) -> None:

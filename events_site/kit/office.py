@@ -108,7 +108,6 @@ class OfficeWriter:
     `finish` with every heading down to level `contents_levels`, or with `hint` if there
     is none. `page_break()` makes the next paragraph or heading start a page."""
 
-    extension = ""
     content_type = ""
 
     def __init__(self, language: str, contents_levels: int = 1):
@@ -170,7 +169,6 @@ def _w(tag: str, parent=None, **attributes):
 
 
 class DocxWriter(OfficeWriter):
-    extension = "docx"
     content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
     def __init__(self, language: str, contents_levels: int = 1):
@@ -341,7 +339,6 @@ class DocxWriter(OfficeWriter):
 
 
 class OdtWriter(OfficeWriter):
-    extension = "odt"
     content_type = "application/vnd.oasis.opendocument.text"
 
     def __init__(self, language: str, contents_levels: int = 1):

@@ -1,11 +1,15 @@
 """Building blocks of the API's schemas that every app shares."""
 
 import enum
+import re
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 from django.db.models import Model, TextChoices
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 LIST_MAX = 10_000
 """The most items any list in a request may hold.
@@ -20,6 +24,24 @@ Item = TypeVar("Item")
 
 # A list the API takes: its bound is checked before any query, and shown in /api/docs.
 ListOf = Annotated[list[Item], Field(max_length=LIST_MAX)]
+
+_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
+
+
+def _not_a_number(value):
+    """pydantic reads a number as seconds since 1970, so `updated_since=0.5` synchronised
+    everything since 1970 without a word: the document says an ISO 8601 time, and only
+    that is read."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise PydanticCustomError(
+            "datetime_type",
+            _("an ISO 8601 date and time is expected, such as 2027-03-12T09:30:00+01:00"),
+        )
+    return value
+
+
+# A time the API takes as a filter: ISO 8601 only.
+Instant = Annotated[datetime, BeforeValidator(_not_a_number)]
 
 
 class ErrorOut(Schema):

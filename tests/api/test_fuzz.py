@@ -13,12 +13,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
 from tests.world import one_of_each, webhook_ids
 
@@ -26,13 +21,22 @@ pytestmark = pytest.mark.django_db
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
-# Not only "no server error": every answer's status, content type and body are the ones
-# the document gives for that operation.
-CONFORMANCE = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
+# Every check schemathesis has, status-code conformance included: every answer's status,
+# content type, headers and body are the ones the document gives for that operation, an
+# unsupported method is a 405, and so on. Three are left out: two cannot hold by design,
+# the third is a gap still open.
+EXCLUDED = [
+    # "A request the schema allows is accepted": the services' rules that no JSON schema
+    # states (a title in French or in Dutch, a name not blank, a .csv or .xlsx upload, a
+    # meeting's end after its start) answer a documented 422 with a sentence.
+    positive_data_acceptance,
+    # The gap, "a request the schema forbids is refused": pydantic's lax mode reads "yes"
+    # as true in a body's flags instead of refusing (time filters refuse a number now:
+    # `events_site.kit.schemas.Instant`).
+    negative_data_rejection,
+    # "A broken credential is refused": the phones' operations take a table's token or
+    # an organiser's key; the check breaks one and keeps the other, which is enough.
+    ignored_auth,
 ]
 
 
@@ -69,6 +73,7 @@ def test_no_operation_answers_a_server_error(case, ids, organiser_key):
         case.path_parameters = {
             name: ids.get(name, value) for name, value in case.path_parameters.items()
         }
-    response = case.call(headers={"Authorization": f"Bearer {organiser_key}"})
+    headers = {"Authorization": f"Bearer {organiser_key}"}
+    response = case.call(headers=headers)
 
-    case.validate_response(response, checks=CONFORMANCE)
+    case.validate_response(response, headers=headers, excluded_checks=EXCLUDED)

@@ -18,6 +18,7 @@ from meetings.services.agenda import agenda_item_create
 from meetings.services.meetings import meeting_cancel, meeting_close
 from meetings.services.signin import person_user
 from registrations.services.registration import registration_create
+from tests.booklet_review import booklet_approved_make
 from tests.e2e.conftest import sign_in
 from tests.factories import MeetingFactory, cross_border_pair
 from tests.registrations.conftest import registration_data
@@ -88,13 +89,14 @@ def _table(rows: list[tuple[str, list[dict]]]) -> str:
     return "\n".join(lines)
 
 
-def _world(meeting, closed):
-    """Something on every page: a registration, a cancelled and a closed meeting, a new and
-    a running workshop with a table and a post-it."""
+def _world(meeting, closed, organiser):
+    """Something on every page: a registration, a cancelled and a closed meeting (its
+    booklet approved), a new and a running workshop with a table and a post-it."""
     cancelled = MeetingFactory(programme=meeting.programme, title_fr="Rencontre annulée")
     cross_border_pair(cancelled)
     meeting_cancel(cancelled, reason="Salle indisponible")
     _answered(workshop_create(closed, title_fr="Mobilité", title_nl="Mobiliteit"))
+    booklet_approved_make(closed, organiser)
     meeting_close(closed)
 
     visit = agenda_item_create(
@@ -192,7 +194,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
 ):
     settings.MEDIA_ROOT = tmp_path  # the booklets the closes build
     source = _axe_source()
-    world = _world(meeting, started_meeting)
+    world = _world(meeting, started_meeting, organiser)
     workshop, table = world["running"], world["table"]
     facilitator = person_user(meeting.cofacilitators.order_by("pk").first().person)
     year = meeting.programme.year
@@ -256,6 +258,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("console, new", f"/{lang}/facilitate/workshops/{world['new'].pk}/"),
             ("console, running", f"/{lang}/facilitate/workshops/{workshop.pk}/"),
             ("seating", f"/{lang}/facilitate/workshops/{workshop.pk}/seating/"),
+            ("booklet review, draft", f"/{lang}/meetings/{meeting.pk}/booklet/review/"),
             ("my space", f"/{lang}/me/"),
             ("my data", f"/{lang}/me/data/"),
             ("erase my data", f"/{lang}/me/erase/"),
@@ -280,6 +283,8 @@ def test_every_page_passes_axe_in_french_and_dutch(
         for name, path in [
             ("door", f"/{lang}/door/meetings/{meeting.pk}/"),
             ("booklet", f"/{lang}/meetings/{world['closed'].pk}/booklet/"),
+            ("booklet review, approved", f"/{lang}/meetings/{world['closed'].pk}/booklet/review/"),
+            ("document job", f"/{lang}/meetings/{meeting.pk}/documents/badges/"),
             ("admin", f"{admin}/"),
             ("admin meetings", f"{admin}/meetings/meeting/"),
             ("admin meeting", f"{admin}/meetings/meeting/{meeting.pk}/change/"),

@@ -1,7 +1,7 @@
 """The demo site: `manage.py load_demo` builds a plausible network, and a rerun changes nothing."""
 
 from datetime import timedelta
-from io import StringIO
+from io import BytesIO, StringIO
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -22,6 +22,7 @@ from meetings.models import (
     Theme,
 )
 from registrations.models import CheckIn, Registration
+from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data
 from tasks.models import Delivery
 from tests.conftest import stored_files
@@ -140,7 +141,40 @@ def test_load_demo_builds_a_plausible_network_and_a_rerun_changes_nothing(
         text = " ".join(page.extract_text() for page in PdfReader(handle).pages)
     assert "Bilan des coopérations de la Lys" in text
     assert "De workshops van vanmorgen" in text
-    assert stored_files(media_root) == sorted(d.file.name for d in Document.objects.all())
+    # Its booklet was submitted and approved, then the meeting closed: its results page
+    # shows the approved version, in French and in Dutch.
+    (approval,) = past.booklet_approvals.all()
+    assert past.booklet_review.state == "approved" and approval.approved_at <= past.closed_at
+    approved = sorted(f.file.name for f in approval.files.all())
+    assert len(approved) >= 2
+    assert stored_files(media_root) == sorted(
+        [*(d.file.name for d in Document.objects.all()), *approved]
+    )
+
+    # Its booklet reads like seed 003's: every section, in its order, in both languages.
+    booklet = booklet_data(past)
+    assert [s.key for s in booklet.sections()] == [
+        "cover",
+        "contents",
+        "context",
+        "figures",
+        "agenda",
+        "principles",
+        *["workshop"] * 4,
+        "next_steps",
+        "annexes",
+    ]
+    assert len(booklet.ambitions["fr"]) == 4 and len(booklet.photos) == 4
+    assert all(w.strong_ideas["fr"] and w.strong_ideas["nl"] for w in booklet.workshops)
+    assert booklet.logos and not booklet.contacts
+    assert booklet_data(past, audience="participants").contacts
+    text = " ".join(
+        page.extract_text() for page in PdfReader(BytesIO(booklet_pdf(booklet, "fr+nl"))).pages[2:]
+    )
+    position = -1
+    for lang in ("fr", "nl"):
+        for section in booklet.sections()[2:]:
+            position = text.index(section.title(lang), position + 1)
 
 
 def test_the_demo_organiser_keeps_the_password_given_by_the_environment(db):

@@ -296,3 +296,20 @@ def test_a_registration_in_an_organisations_name_keeps_it(api_client, meeting):
 def test_only_organisers_delete(client, directory):
     assert client.delete(f"/api/organisations/{directory['lille'].pk}").status_code == 401
     assert Organisation.objects.filter(pk=directory["lille"].pk).exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/people", "/api/meetings", "/api/workshops", "/api/meetings/{id}/checkins"]
+)
+@pytest.mark.parametrize("number", ["0.5", "1700000000", " 17 "])
+def test_a_time_filter_is_iso_8601_not_a_number_of_seconds(api_client, meeting, path, number):
+    name = "since" if path.endswith("checkins") else "updated_since"
+    url = path.format(id=meeting.pk)
+
+    refused = api_client.get(url, {name: number}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"][name] == [
+        "an ISO 8601 date and time is expected, such as 2027-03-12T09:30:00+01:00"
+    ]
+    assert api_client.get(url, {name: "2027-03-12T09:30:00+01:00"}).status_code == 200

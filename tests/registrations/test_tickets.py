@@ -16,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from registrations.models import TICKET_ALPHABET, TICKET_LENGTH, Registration, ticket_secret
 from registrations.tickets import (
     BADGE_HEIGHT,
+    BADGE_QR_MASK,
     BADGE_WIDTH,
     _badge_origin,
     badges_pdf,
@@ -299,3 +300,18 @@ def test_badge_codes_are_vector_paths_not_images(meeting):
 
     assert "/XObject" not in page["/Resources"]
     assert page.get_contents().get_data().count(b"\nf") >= 3
+
+
+def test_a_badges_code_is_qrcodes_own_with_the_badge_mask():
+    """The shortcuts of the badge sheet (a fixed mask, a known version, no segment
+    search) draw the very modules qrcode lays out for that mask."""
+    for secret in [ticket_secret() for _ in range(20)]:
+        reference = qrcode.QRCode(
+            error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=BADGE_QR_MASK
+        )
+        reference.add_data(secret)
+        reference.make(fit=True)
+
+        matrix = ticket_qr_matrix(secret, mask=BADGE_QR_MASK, version=reference.version)
+
+        assert matrix == reference.get_matrix()

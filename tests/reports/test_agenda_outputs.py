@@ -14,6 +14,7 @@ from meetings.services.meetings import meeting_update
 from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data
 from reports.brochure import programme_brochure
+from tests.booklet_review import booklet_approved_make
 from tests.factories import OrganisationFactory, PersonFactory
 from workshops.services.workshops import workshop_create, workshop_update
 
@@ -165,7 +166,8 @@ def test_the_bilingual_booklet_has_the_section_in_each_half(day):
     assert text.count("Verloop van de ontmoeting") >= 2
 
 
-def test_the_results_page_shows_how_the_meeting_went(client, day):
+def test_the_results_page_shows_how_the_meeting_went(client, day, organiser, media_root):
+    booklet_approved_make(day, organiser)
     Meeting.objects.filter(pk=day.pk).update(closed_at=timezone.now())
     body = client.get(f"/fr/meetings/{day.pk}/results/").content.decode()
     assert "Déroulé de la rencontre" in body

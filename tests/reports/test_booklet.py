@@ -20,6 +20,7 @@ from reports.booklet import _without_cycle_collection, booklet_pdf
 from reports.booklet_data import booklet_data
 from reports.models import BookletJob
 from reports.services import booklet_request
+from tests.booklet_review import booklet_approved_make
 from tests.documents import document_make
 from tests.factories import MeetingFactory, OrganisationFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make
@@ -377,12 +378,13 @@ def test_closing_a_workshop_builds_the_booklets_of_the_meeting(
 
 
 def test_closing_emails_the_booklet_to_attendees_only_each_in_their_language(
-    synthesis, api_client, django_capture_on_commit_callbacks
+    synthesis, api_client, organiser, django_capture_on_commit_callbacks
 ):
     meeting = synthesis["meeting"]
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
     )
+    booklet_approved_make(meeting, organiser)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(f"/api/meetings/{meeting.pk}/close")
     assert response.status_code == 200 and response.json()["emails_queued"] == 3
@@ -420,10 +422,11 @@ def test_a_meeting_is_closed_only_once_it_has_started(synthesis, api_client):
 
 
 def test_the_results_page_shows_the_booklet_once_the_meeting_is_closed(
-    synthesis, client, django_assert_max_num_queries
+    synthesis, client, organiser, django_assert_max_num_queries
 ):
     meeting = synthesis["meeting"]
     url = reverse("reports:meeting_results", args=[meeting.pk])
+    booklet_approved_make(meeting, organiser)
     assert client.get(url).status_code == 404
     Meeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
     # 15: one more than before polls, for the workshops' polls and words rounds.
@@ -510,13 +513,14 @@ def test_a_new_document_changes_the_booklets_inputs(synthesis):
 
 
 def test_the_after_meeting_email_links_the_slides_through_each_ones_manage_link(
-    synthesis, meeting_documents, api_client, django_capture_on_commit_callbacks
+    synthesis, meeting_documents, api_client, organiser, django_capture_on_commit_callbacks
 ):
     meeting = synthesis["meeting"]
     document_make(meeting, visibility="participants", title_fr="Diaporama de l'atelier")
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
     )
+    booklet_approved_make(meeting, organiser)
     with django_capture_on_commit_callbacks(execute=True):
         api_client.post(f"/api/meetings/{meeting.pk}/close")
 

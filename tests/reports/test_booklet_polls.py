@@ -10,6 +10,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from reports.booklet import booklet_pdf
 from reports.booklet_data import booklet_data
+from tests.booklet_review import booklet_approved_make
 from workshops.services.plan import round_create
 from workshops.services.polls import poll_answer, poll_option_create, word_hide, words_send
 from workshops.services.timer import timer_act
@@ -84,7 +85,8 @@ def test_the_pdf_reads_back_the_poll_its_options_and_the_cloud(voices, language)
     assert "Sondage oublié" not in text
 
 
-def test_the_results_page_shows_the_bars_and_the_cloud(voices, client):
+def test_the_results_page_shows_the_bars_and_the_cloud(voices, client, organiser, media_root):
+    booklet_approved_make(voices.meeting, organiser)
     Meeting.objects.filter(pk=voices.meeting.pk).update(closed_at=timezone.now())
 
     response = client.get(reverse("reports:meeting_results", args=[voices.meeting.pk]))

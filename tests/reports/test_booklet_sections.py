@@ -21,6 +21,7 @@ from reports.booklet import KEEP_LAST_ROWS, WIDTH, _chunks, _keep_last_rows, boo
 from reports.booklet_data import PARTICIPANTS, SECTION_KEYS, booklet_data, inputs_hash
 from reports.models import BookletJob
 from reports.services import STAGES, booklet_build, booklet_request, booklet_stage
+from tests.booklet_review import booklet_approved_make
 from tests.documents import document_make
 from tests.reports.test_booklet import pdf_text, squeeze
 from tests.reports.test_booklet import synthesis as synthesis
@@ -191,8 +192,9 @@ def test_logos_and_photos_with_their_captions(synthesis, settings, tmp_path):
     assert "Logo" not in [entry.title["fr"] for entry in booklet.documents]
 
 
-def test_the_results_page_shows_strong_ideas_and_no_word_list(words, client):
+def test_the_results_page_shows_strong_ideas_and_no_word_list(words, client, organiser):
     meeting = words["meeting"]
+    booklet_approved_make(meeting, organiser)
     Meeting.objects.filter(pk=meeting.pk).update(closed_at=meeting.ends_at)
     body = client.get(reverse("reports:meeting_results", args=[meeting.pk])).content.decode()
     assert "Relier les gares des deux côtés de la frontière." in body

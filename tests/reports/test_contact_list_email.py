@@ -7,6 +7,7 @@ from django.core import mail
 from pypdf import PdfReader
 
 from registrations.services.consents import contact_sharing_withdraw
+from tests.booklet_review import booklet_approved_make
 from tests.mail import text
 
 
@@ -19,9 +20,10 @@ def _pdf(attachment) -> str:
 
 
 def test_the_after_meeting_email_carries_the_list_to_those_who_share_only(
-    contact_meeting, api_client, django_capture_on_commit_callbacks
+    contact_meeting, api_client, organiser, django_capture_on_commit_callbacks
 ):
     meeting = contact_meeting["meeting"]
+    booklet_approved_make(meeting, organiser)
     with django_capture_on_commit_callbacks(execute=True):
         assert api_client.post(f"/api/meetings/{meeting.pk}/close").status_code == 200
     sent = _by_address(mail.outbox)
@@ -53,9 +55,10 @@ def test_the_after_meeting_email_carries_the_list_to_those_who_share_only(
 
 
 def test_a_consent_withdrawn_before_the_email_leaves_is_honoured(
-    contact_meeting, api_client, django_capture_on_commit_callbacks
+    contact_meeting, api_client, organiser, django_capture_on_commit_callbacks
 ):
     meeting = contact_meeting["meeting"]
+    booklet_approved_make(meeting, organiser)
     with django_capture_on_commit_callbacks() as callbacks:
         assert api_client.post(f"/api/meetings/{meeting.pk}/close").status_code == 200
     contact_sharing_withdraw([contact_meeting["sofie"]])
