@@ -12,6 +12,7 @@ from tests.factories import OrganisationFactory, PersonFactory
 from tests.registrations.conftest import registration_data
 from workshops.services.orientations import orientation_create
 from workshops.services.plan import question_create, round_create
+from workshops.services.polls import poll_option_create
 from workshops.services.postits import contribution_create
 from workshops.services.tables import tables_create
 from workshops.services.workshops import workshop_create
@@ -25,6 +26,8 @@ def one_of_each(meeting) -> dict:
     round_create(workshop, title_fr="Écriture", kind="silent", duration_s=300, question=question)
     tables_create(workshop, 2)
     orientation_create(workshop, title_fr="Transports")
+    poll = round_create(workshop, title_fr="Sondage", kind="poll", duration_s=60, poll_mode="single")
+    option = poll_option_create(poll, label_fr="Oui")
     contribution = contribution_create(workshop, text="Un bus de nuit")
     # Its row alone: these tests walk addresses, and a file would outlive their rollback.
     document = Document.objects.create(
@@ -62,6 +65,8 @@ def one_of_each(meeting) -> dict:
         "item_id": item.pk,
         "language": "fr",
         "file_id": approved.pk,
+        "option_id": option.pk,
+        "kind": "badges",
     }
 
 
