@@ -26,7 +26,9 @@ def one_of_each(meeting) -> dict:
     round_create(workshop, title_fr="Écriture", kind="silent", duration_s=300, question=question)
     tables_create(workshop, 2)
     orientation_create(workshop, title_fr="Transports")
-    poll = round_create(workshop, title_fr="Sondage", kind="poll", duration_s=60, poll_mode="single")
+    poll = round_create(
+        workshop, title_fr="Sondage", kind="poll", duration_s=60, poll_mode="single"
+    )
     option = poll_option_create(poll, label_fr="Oui")
     contribution = contribution_create(workshop, text="Un bus de nuit")
     # Its row alone: these tests walk addresses, and a file would outlive their rollback.

@@ -118,6 +118,8 @@ def test_booklets_are_stored_in_the_bucket(bucket, meeting):
     job, _started = booklet_request(meeting, BookletJob.Language.FR)
     booklet_build(job.pk)
 
-    [key] = _keys(bucket)
-    assert key.startswith(f"site/booklets/{meeting.pk}/")
+    keys = _keys(bucket)
+    # The PDF and its editable copies, side by side.
+    assert sorted(key.rsplit(".", 1)[1] for key in keys) == ["docx", "odt", "pdf"]
+    assert all(key.startswith(f"site/booklets/{meeting.pk}/") for key in keys)
     assert booklet_payload(meeting, "fr").startswith(b"%PDF-")
