@@ -18,16 +18,9 @@ class Audience(models.TextChoices):
     PARTICIPANTS = "participants", _("participants' copy")
 
 
-class BookletJob(models.Model):
-    """One build of a meeting's booklet in one language, and the file it produced.
-
-    `inputs_hash` names the content the file was built from (every figure, title and
-    post-it, the language and the layout's version): a request whose hash equals that of
-    a finished job is served that job's file instead of a rebuild.
-    """
-
-    Language = EditionLanguage
-    Audience = Audience
+class BuildJob(models.Model):
+    """What every build run by a worker keeps, whatever it builds: its state, who asked
+    for it and when, and why it failed."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -35,23 +28,9 @@ class BookletJob(models.Model):
         DONE = "done", _("ready")
         FAILED = "failed", _("failed")
 
-    meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="booklet_jobs"
-    )
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
-    # The public copy, or the participants' one with the contact list.
-    audience = models.CharField(
-        _("copy"), max_length=12, choices=Audience.choices, default=Audience.PUBLIC
-    )
-    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    file = models.FileField(_("file"), upload_to="booklets/", blank=True)
-    # The editable copies, built by the same job from the same data (`booklet_office`).
-    docx_file = models.FileField(_("Word copy (DOCX)"), upload_to="booklets/", blank=True)
-    odt_file = models.FileField(_("LibreOffice copy (ODT)"), upload_to="booklets/", blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,6 +44,36 @@ class BookletJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class BookletJob(BuildJob):
+    """One build of a meeting's booklet in one language, and the file it produced.
+
+    `inputs_hash` names the content the file was built from (every figure, title and
+    post-it, the language and the layout's version): a request whose hash equals that of
+    a finished job is served that job's file instead of a rebuild.
+    """
+
+    Language = EditionLanguage
+    Audience = Audience
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="booklet_jobs"
+    )
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    # The public copy, or the participants' one with the contact list.
+    audience = models.CharField(
+        _("copy"), max_length=12, choices=Audience.choices, default=Audience.PUBLIC
+    )
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="booklets/", blank=True)
+    # The editable copies, built by the same job from the same data (`booklet_office`).
+    docx_file = models.FileField(_("Word copy (DOCX)"), upload_to="booklets/", blank=True)
+    odt_file = models.FileField(_("LibreOffice copy (ODT)"), upload_to="booklets/", blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -86,7 +95,7 @@ class BookletJob(models.Model):
         return {"pdf": self.file, "docx": self.docx_file, "odt": self.odt_file}[kind]
 
 
-class DocumentJob(models.Model):
+class DocumentJob(BuildJob):
     """One build of an organiser's document (badges, attendance sheet, exports, table
     cards), and the file it produced.
 
@@ -104,8 +113,6 @@ class DocumentJob(models.Model):
         REGISTRATIONS_XLSX = "registrations_xlsx", _("registrations (XLSX)")
         TABLE_CARDS = "table_cards", _("table cards")
 
-    Status = BookletJob.Status
-
     kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="document_jobs"
@@ -119,25 +126,9 @@ class DocumentJob(models.Model):
         related_name="+",
     )
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
     done = models.PositiveIntegerField(_("done"), default=0)
     total = models.PositiveIntegerField(_("to do"), default=0)
     file = models.FileField(_("file"), upload_to="exports/", blank=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
