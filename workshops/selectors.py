@@ -194,9 +194,7 @@ def workshop_detail(workshop_id: int) -> Workshop:
             Prefetch("tables", queryset=Table.objects.order_by("pk")),
             "facilitators__organisation",
         )
-        .annotate(
-            has_proposals=Exists(OrientationProposal.objects.filter(workshop=OuterRef("pk")))
-        )
+        .annotate(has_proposals=Exists(OrientationProposal.objects.filter(workshop=OuterRef("pk"))))
         .get(pk=workshop_id)
     )
 
