@@ -8,7 +8,8 @@ happened through the names below and nothing else of the package:
 
 - `webhooks_emit` (an event and its data, in the caller's transaction) and
   `webhooks_atomic` (a transaction only when someone listens, for a write that
-  otherwise needs none: the door's scan) (`emit`);
+  otherwise needs none: the door's scan), `webhooks_read` (which events are listened to,
+  read once for a block, before its locks) (`emit`);
 - `Event`, the events a webhook may choose (`tasks.models.Webhook.Event`);
 - `webhook_calls_done`, `webhook_calls_delete`: the retention rule's (`privacy`).
 
@@ -18,7 +19,7 @@ inside the network, `signing` signs each body.
 """
 
 from ..models import Webhook
-from .emit import webhooks_atomic, webhooks_emit
+from .emit import webhooks_atomic, webhooks_emit, webhooks_read
 from .privacy import webhook_calls_delete, webhook_calls_done
 
 Event = Webhook.Event
@@ -29,4 +30,5 @@ __all__ = [
     "webhook_calls_done",
     "webhooks_atomic",
     "webhooks_emit",
+    "webhooks_read",
 ]
