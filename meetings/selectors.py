@@ -1,12 +1,12 @@
 """Reads shared by the pages, the API, the feeds and the brochure.
 
 Every selector fetches what its callers render in a fixed number of queries, whatever
-the number of meetings: the programme page is pinned at eight at most.
+the number of meetings: the programme page is pinned at four at most.
 """
 
 import dataclasses
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -15,6 +15,7 @@ from django_countries import countries
 
 from events_site.kit.pagination import narrowed
 
+from . import sql
 from .auth import is_organiser
 from .errors import DocumentNotVisible, UnknownDocument, UnknownMeeting, UnknownProgramme
 from .models import (
@@ -71,63 +72,111 @@ def programme_get_published(year: int) -> Programme:
     try:
         return Programme.objects.get(year=year, status=Programme.Status.PUBLISHED)
     except Programme.DoesNotExist:
-        raise UnknownProgramme(
-            _("There is no published programme for %(year)s.") % {"year": year}
-        ) from None
+        raise _unknown_programme(year) from None
 
 
-def _programme_filtered(
-    meetings: QuerySet[Meeting], theme: str | None, country: str | None
-) -> QuerySet[Meeting]:
-    """A country matches the venue's country or the host organisation's, because a
-    Belgian burgomaster looking for "Belgium" means meetings on their side of the border."""
-    if theme:
-        meetings = meetings.filter(themes__slug=theme)
-    if country:
-        country = country.upper()
-        meetings = meetings.filter(Q(venue_country=country) | Q(host_organisation__country=country))
-    return meetings
+def _unknown_programme(year: int) -> UnknownProgramme:
+    return UnknownProgramme(_("There is no published programme for %(year)s.") % {"year": year})
 
 
-def programme_months(
-    programme: Programme, *, theme: str | None = None, country: str | None = None
-) -> dict[date, list[tuple[int, date]]]:
-    """The ids and days of the programme's public meetings (narrowed as
-    `programme_meetings`), by the month they start in, in their own time zone, in order:
-    one light query, so that a programme of hundreds of meetings can be shown a month at
-    a time."""
-    rows = (
-        _programme_filtered(
-            Meeting.objects.filter(programme=programme, status__in=PUBLIC_STATUSES), theme, country
-        )
-        .order_by("starts_at", "pk")
-        .values_list("pk", "starts_at", "time_zone")
-        .distinct()
+class Listed(NamedTuple):
+    """A public meeting of the programme as its page's index holds it: a tuple, which the
+    cache pickles and reads back several times faster than a dataclass."""
+
+    pk: int
+    day: date  # in the meeting's own time zone
+    theme_ids: tuple[int, ...]
+    countries: tuple[str, ...]  # the venue's, and the host's
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgrammeIndex:
+    """Every public meeting of a programme, its day, themes and countries, in order, and
+    the programme's themes: what every page of the programme is cut from, whatever its
+    filter, month or language, read in two queries and kept once per change."""
+
+    meetings: list[Listed]
+    themes: list[Theme]
+
+    def matching(self, theme: str | None, country: str | None) -> list[Listed]:
+        """A country matches the venue's country or the host organisation's, because a
+        Belgian burgomaster looking for "Belgium" means meetings on their side of the
+        border."""
+        meetings = self.meetings
+        if theme:
+            ids = {found.pk for found in self.themes if found.slug == theme}
+            meetings = [meeting for meeting in meetings if ids.intersection(meeting.theme_ids)]
+        if country:
+            country = country.upper()
+            meetings = [meeting for meeting in meetings if country in meeting.countries]
+        return meetings
+
+    def countries(self) -> list[tuple[str, str]]:
+        """(code, name) of the venues' and hosts' countries, for the country filter, in
+        the active language."""
+        codes = set().union(*(meeting.countries for meeting in self.meetings))
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
+
+
+def programme_index(programme: Programme) -> ProgrammeIndex:
+    found: dict[int, tuple[date, set[int], set[str]]] = {}
+    for meeting_id, day, venue, host, theme_id in sql.programme_days(programme.pk, PUBLIC_STATUSES):
+        if meeting_id not in found:
+            found[meeting_id] = (day, set(), {venue})
+        _day, theme_ids, codes = found[meeting_id]
+        if theme_id is not None:
+            theme_ids.add(theme_id)
+        if host:
+            codes.add(host)
+    themes = Theme.objects.filter(pk__in={pk for _d, ids, _c in found.values() for pk in ids})
+    return ProgrammeIndex(
+        meetings=[
+            Listed(pk, day, tuple(theme_ids), tuple(codes))
+            for pk, (day, theme_ids, codes) in found.items()
+        ],
+        themes=list(themes.order_by("slug")),
     )
-    months: dict[date, list[tuple[int, date]]] = {}
-    for pk, starts_at, time_zone in rows:
-        day = starts_at.astimezone(ZoneInfo(time_zone)).date()
-        months.setdefault(day.replace(day=1), []).append((pk, day))
-    return months
 
 
-def programme_meetings(
-    programme: Programme,
-    *,
-    theme: str | None = None,
-    country: str | None = None,
-    ids: list[int] | None = None,
-    with_agenda: bool = False,
-) -> list[Meeting]:
-    """The public meetings of a programme, optionally narrowed to a theme or a country
-    (`_programme_filtered`) or to `ids` (a month of `programme_months`), with their
-    agendas for the brochure (two more queries)."""
-    meetings = _programme_filtered(_public_meetings().filter(programme=programme), theme, country)
-    if ids is not None:
-        meetings = meetings.filter(pk__in=ids)
+def programme_meetings(programme: Programme, *, with_agenda: bool = False) -> list[Meeting]:
+    """The public meetings of a programme with what `MeetingOut` shows, and their agendas
+    for the brochure (two more queries)."""
+    meetings = _public_meetings().filter(programme=programme)
     if with_agenda:
         meetings = meetings.prefetch_related(Prefetch("agenda_items", queryset=_agenda_items()))
-    return list(meetings.distinct())
+    return list(meetings)
+
+
+# What the programme page shows of a meeting (`meetings/programme.html`): its long texts,
+# host and co-facilitators are the meeting page's.
+LISTED_FIELDS = (
+    "pk",
+    "title",
+    "title_fr",
+    "title_nl",
+    "status",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "venue_name",
+    "venue_city",
+    "venue_country",
+)
+
+
+def programme_listed(index: ProgrammeIndex, listed: list[Listed]) -> list[Meeting]:
+    """The meetings `listed` (cut from `index`), each with `listed_themes`, in one query
+    of the fields shown: a cold page of hundreds of meetings spent more time loading each
+    one's long texts, pairs and theme managers than rendering it."""
+    themes = {theme.pk: theme for theme in index.themes}
+    by_pk = {meeting.pk: meeting for meeting in listed}
+    meetings = list(
+        Meeting.objects.filter(pk__in=by_pk).only(*LISTED_FIELDS).order_by("starts_at", "pk")
+    )
+    for meeting in meetings:
+        ids = by_pk[meeting.pk].theme_ids
+        meeting.listed_themes = [themes[pk] for pk in themes if pk in ids]
+    return meetings
 
 
 def _unpublished(meeting_id: int) -> UnknownMeeting:
@@ -156,17 +205,6 @@ def programme_themes(programme: Programme) -> list[Theme]:
     )
 
 
-def programme_countries(programme: Programme) -> list[tuple[str, str]]:
-    """(code, name) of the programme's venue and host countries, for the country filter."""
-    meetings = Meeting.objects.filter(programme=programme, status__in=PUBLIC_STATUSES).order_by()
-    venues = meetings.values_list("venue_country", flat=True)
-    hosts = meetings.exclude(host_organisation=None).values_list(
-        "host_organisation__country", flat=True
-    )
-    codes = set(venues.union(hosts))
-    return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
-
-
 def programme_upcoming_year(now: datetime) -> int | None:
     """The nearest published programme with a meeting still to come, else the latest one:
     the front door opens on what people can still attend, not on a year that may hold
@@ -185,6 +223,16 @@ def programme_upcoming_year(now: datetime) -> int | None:
         return upcoming
     years = programme_years()
     return years[0] if years else None
+
+
+def programme_with_years(year: int) -> tuple[Programme, list[int]]:
+    """The published programme of `year` and the years that have one, newest first (its
+    page links them), in one query: a handful of rows. Raises `UnknownProgramme`."""
+    programmes = list(Programme.objects.filter(status=Programme.Status.PUBLISHED).order_by("-year"))
+    for programme in programmes:
+        if programme.year == year:
+            return programme, [other.year for other in programmes]
+    raise _unknown_programme(year)
 
 
 def programme_years() -> list[int]:

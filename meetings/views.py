@@ -84,7 +84,7 @@ def _cache_key(kind: str, *parts) -> str:
     return f"page:{kind}:{hashlib.sha256('|'.join(map(str, parts)).encode()).hexdigest()[:32]}"
 
 
-def _parts(days: list[tuple[int, date]]) -> list[list[tuple[int, date]]]:
+def _parts(days: list[selectors.Listed]) -> list[list[selectors.Listed]]:
     """A month's meetings in parts of at most `PART_SIZE`, evenly sized."""
     count = -(-len(days) // PART_SIZE)
     size = -(-len(days) // count)
@@ -102,15 +102,18 @@ def programme_context(
     `asked` for, else `_month_shown`'s) with links to the others above `MONTHLY_ABOVE`,
     and a `part` of that month when it holds more than `PART_SIZE`. Raises
     `UnknownProgramme`."""
-    programme = selectors.programme_get_published(year)
-    # Every month's page is cut from the same index: read once per change.
-    by_month = generation_cached(
-        _cache_key("programme-months", year, theme, country),
-        lambda: selectors.programme_months(programme, theme=theme, country=country),
+    programme, years = selectors.programme_with_years(year)
+    # Every page of the programme is cut from the same index: read once per change.
+    index = generation_cached(
+        _cache_key("programme-index", year), lambda: selectors.programme_index(programme)
     )
+    listed = index.matching(theme, country)
+    by_month: dict[date, list[selectors.Listed]] = {}
+    for meeting in listed:
+        by_month.setdefault(meeting.day.replace(day=1), []).append(meeting)
     query = {"theme": theme or "", "country": country or ""}
-    total = sum(len(days) for days in by_month.values())
-    month_links, part_links, ids = [], [], None
+    total = len(listed)
+    month_links, part_links = [], []
     if total > MONTHLY_ABOVE:
         shown = _month_shown(list(by_month), asked, today)
         for month, days in by_month.items():
@@ -123,10 +126,10 @@ def programme_context(
         if len(parts) > 1:
             for number, days in enumerate(parts, start=1):
                 link = _link(query, part=number)
-                part_links.append((days[0][1], days[-1][1], link, number == part))
+                part_links.append((days[0].day, days[-1].day, link, number == part))
             query["part"] = str(part)
-        ids = [pk for pk, _day in parts[part - 1]]
-    meetings = selectors.programme_meetings(programme, theme=theme, country=country, ids=ids)
+        listed = parts[part - 1]
+    meetings = selectors.programme_listed(index, listed)
     months = [
         (month, list(items))
         for month, items in groupby(meetings, key=lambda m: m.local_starts_at.replace(day=1).date())
@@ -138,11 +141,11 @@ def programme_context(
         "month_links": month_links,
         "part_links": part_links,
         "total": total,
-        "themes": selectors.programme_themes(programme),
-        "countries": selectors.programme_countries(programme),
+        "themes": index.themes,
+        "countries": index.countries(),
         "selected_theme": theme,
         "selected_country": country,
-        "years": selectors.programme_years(),
+        "years": years,
         "query": urlencode({k: v for k, v in query.items() if v}),
     }
 

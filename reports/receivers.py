@@ -1,17 +1,13 @@
 """Reports react to the workshops and meetings: a closed workshop's booklet is built straight
-away, and a closed meeting's is emailed to everyone who came; organisers' webhooks are
-told of an approved booklet."""
+away, and a closed meeting's is emailed to everyone who came."""
 
-from django.db import transaction
 from django.dispatch import receiver
 
 from meetings.signals import meeting_closed
 from tasks.outbox import enqueue_on_commit
-from tasks.webhooks import Event, webhooks_emit
 from workshops.signals import workshop_closed
 
 from .services import meeting_booklet_send
-from .signals import booklet_approved
 
 
 @receiver(workshop_closed)
@@ -26,21 +22,3 @@ def _workshop_closed(sender, workshop, **kwargs):
 def _meeting_closed(sender, meeting, user=None, **kwargs) -> int:
     """Sent inside the close's transaction: the emails commit with it or not at all."""
     return meeting_booklet_send(meeting, user=user)
-
-
-@receiver(booklet_approved)
-def _booklet_approved(sender, meeting, approval, user=None, **kwargs):
-    """Sent after the approval's commit: its webhook calls are written in a transaction
-    of their own, right after it (a process that dies in between owes none)."""
-    with transaction.atomic():
-        webhooks_emit(
-            Event.BOOKLET_APPROVED,
-            {
-                "booklet": {
-                    "meeting": meeting.pk,
-                    "version": approval.number,
-                    "approved_at": approval.approved_at.isoformat(),
-                    "approved_by": user.get_full_name() or user.get_username() if user else "",
-                }
-            },
-        )

@@ -32,6 +32,7 @@ from .booklet_office import booklet_office
 from .errors import BookletNotApproved, InvalidComment, NotAReviewer, ReviewRefused
 from .models import BookletApproval, BookletApprovalFile, BookletComment, BookletReview
 from .signals import booklet_approved
+from .webhooks import booklet_approved_webhook
 
 State = BookletReview.State
 Audience = BookletApprovalFile.Audience
@@ -251,6 +252,7 @@ def booklet_approve(meeting: Meeting, user) -> BookletApproval:
             )
             review.state = State.APPROVED
             review.save(update_fields=["state", "updated_at"])
+            booklet_approved_webhook(approval, user)
             transaction.on_commit(
                 lambda: booklet_approved.send(
                     sender=BookletApproval, meeting=meeting, approval=approval, user=user

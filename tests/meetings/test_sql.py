@@ -2,11 +2,14 @@
 runs on both (`meetings/sql.py`), with the same answer, on whichever database the suite
 runs on."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from meetings import selectors, sql
 from meetings.models import AgendaItem, Meeting
-from tests.factories import MeetingFactory, ProgrammeFactory
+from tests.factories import MeetingFactory, OrganisationFactory, ProgrammeFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,39 @@ def test_two_items_at_the_same_minute_keep_the_order_they_were_made_in(programme
 def test_no_status_asked_for_answers_nothing(programme_agendas, meeting):
     items(meeting, 0)
     assert programme_agendas(meeting.programme_id, [Meeting.Status.DRAFT]) == {}
+
+
+days_both = pytest.mark.parametrize(
+    "programme_days", [sql.programme_days, sql.programme_days_orm], ids=["sql", "orm"]
+)
+
+
+@days_both
+def test_each_public_meeting_s_day_is_its_own_time_zone_s(programme_days, programme):
+    utc = ZoneInfo("UTC")
+    late = MeetingFactory(
+        programme=programme,
+        starts_at=datetime(2027, 3, 10, 23, 30, tzinfo=utc),
+        ends_at=datetime(2027, 3, 11, 1, 0, tzinfo=utc),
+        venue_country="FR",
+    )
+    early = MeetingFactory(
+        programme=programme,
+        starts_at=datetime(2027, 3, 10, 3, 0, tzinfo=utc),
+        ends_at=datetime(2027, 3, 10, 5, 0, tzinfo=utc),
+        time_zone="America/Montreal",
+        venue_country="CA",
+        host_organisation=OrganisationFactory(country="BE"),
+    )
+    first, second = ThemeFactory(slug="a-first"), ThemeFactory(slug="b-second")
+    early.themes.set([first, second])
+    MeetingFactory(programme=programme, status=Meeting.Status.DRAFT)
+    MeetingFactory(programme=ProgrammeFactory(year=programme.year + 1))
+
+    rows = programme_days(programme.pk, selectors.PUBLIC_STATUSES)
+
+    assert sorted(rows[:2], key=lambda row: row.theme_id) == [
+        sql.DayRow(early.pk, date(2027, 3, 9), "CA", "BE", first.pk),
+        sql.DayRow(early.pk, date(2027, 3, 9), "CA", "BE", second.pk),
+    ]
+    assert rows[2:] == [sql.DayRow(late.pk, date(2027, 3, 11), "FR", None, None)]

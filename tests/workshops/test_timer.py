@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from workshops import selectors
 from workshops.models import ROUND_MAX_DURATION_S, Round
-from workshops.services.plan import question_update, round_create, round_update
 from workshops.services import timer
+from workshops.services.plan import question_update, round_create, round_update
 from workshops.services.timer import timer_act, timer_state
 from workshops.services.workshops import workshop_create, workshop_update
 
