@@ -18,7 +18,6 @@ from django.utils import translation
 from django.utils.formats import date_format, time_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from qrcode.exceptions import DataOverflowError
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm, mm
 from reportlab.lib.utils import simpleSplit
@@ -30,6 +29,7 @@ from events_site.kit import pdf
 from events_site.kit.text import fold
 from meetings.models import Meeting
 
+from .code_template import code_template, dark_runs
 from .models import Registration
 
 # M recovers from about 15% damage: a creased printout or a cracked phone screen.
@@ -38,33 +38,33 @@ QUIET_ZONE = 4  # modules of white around the code, as the standard asks
 SECRET_GROUP = 4
 
 
-def _qr(secret: str, mask: int | None = None, version: int | None = None) -> qrcode.QRCode:
+def _qr(secret: str, mask: int | None = None) -> qrcode.QRCode:
     code = qrcode.QRCode(
-        version=version,
-        error_correction=ERROR_CORRECTION,
-        border=QUIET_ZONE,
-        box_size=10,
-        mask_pattern=mask,
+        error_correction=ERROR_CORRECTION, border=QUIET_ZONE, box_size=10, mask_pattern=mask
     )
-    # Upper-case Crockford base 32 fits QR's alphanumeric mode: a small, sparse code. With
-    # a mask given (a sheet of codes), the search for the best split of the data into
-    # segments is skipped too: a secret is one alphanumeric segment either way, and the
-    # search is a fifth of a code's cost.
-    code.add_data(secret, optimize=0 if mask is not None else 20)
-    try:
-        code.make(fit=version is None)
-    except DataOverflowError:
-        code.make(fit=True)
+    # Upper-case Crockford base 32 fits QR's alphanumeric mode: a small, sparse code.
+    code.add_data(secret, optimize=20)
+    code.make(fit=True)
     return code
 
 
-def ticket_qr_matrix(
-    secret: str, *, mask: int | None = None, version: int | None = None
-) -> list[list[bool]]:
+def ticket_qr_matrix(secret: str, *, mask: int | None = None) -> list[list[bool]]:
     """The modules of the code, quiet zone included: True is a dark module. `mask` (0–7)
-    skips the search for the best mask, which is most of a code's cost; `version` the
-    search for the smallest size (a larger one is taken if the data needs it)."""
-    return _qr(secret, mask, version).get_matrix()
+    skips the search for the best mask, which is most of a code's cost."""
+    return _qr(secret, mask).get_matrix()
+
+
+def badge_qr_rows(secret: str) -> list[str]:
+    """A badge's code, as rows of "1" for a dark module: the badge mask, laid from the
+    template of its shape when the secret fits one (every ticket secret does)."""
+    template = code_template(len(secret), ERROR_CORRECTION, BADGE_QR_MASK, QUIET_ZONE)
+    if template.fits(secret):
+        return template.rows(secret)
+    return _rows(ticket_qr_matrix(secret, mask=BADGE_QR_MASK))
+
+
+def _rows(matrix: list[list[bool]]) -> list[str]:
+    return ["".join("1" if module else "0" for module in row) for row in matrix]
 
 
 def ticket_qr_png(registration: Registration, *, box_size: int = 10) -> bytes:
@@ -98,7 +98,7 @@ class QRCode(Flowable):
 
     def __init__(self, secret: str, size: float):
         super().__init__()
-        self.matrix = ticket_qr_matrix(secret)
+        self.rows = _rows(ticket_qr_matrix(secret))
         self.size = size
         self.width = self.height = size
 
@@ -106,17 +106,17 @@ class QRCode(Flowable):
         return self.size, self.size
 
     def draw(self):
-        qr_matrix_draw(self.canv, self.matrix, 0, 0, self.size)
+        qr_rows_draw(self.canv, self.rows, 0, 0, self.size)
 
 
-def qr_matrix_draw(canvas, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
+def qr_rows_draw(canvas, rows: list[str], x: float, y: float, size: float) -> None:
     """A code's modules as one vector path on a white square, lower-left corner at (x, y):
     each run of dark modules in a row is one rectangle.
 
     The path is written in module units under a scale, as whole numbers: a badge sheet
     draws 160 rectangles a code, and reportlab's path object formats each of their
     coordinates as a float."""
-    count = len(matrix)
+    count = len(rows)
     module = size / count
     canvas.saveState()
     canvas.setFillColorRGB(1, 1, 1)
@@ -124,19 +124,12 @@ def qr_matrix_draw(canvas, matrix: list[list[bool]], x: float, y: float, size: f
     canvas.setFillColorRGB(0, 0, 0)
     canvas.translate(x, y)
     canvas.scale(module, module)
-    runs = []
-    for row, modules in enumerate(matrix):
-        bottom = count - 1 - row
-        column = 0
-        while column < count:
-            if not modules[column]:
-                column += 1
-                continue
-            start = column
-            while column < count and modules[column]:
-                column += 1
-            # A hair taller, so that rows never show hairline gaps in some viewers.
-            runs.append(f"{start} {bottom}.99 {column - start} 1.02 re")
+    # A hair taller, so that rows never show hairline gaps in some viewers.
+    runs = [
+        f"{start} {count - 1 - row}.99 {width} 1.02 re"
+        for row, modules in enumerate(rows)
+        for start, width in dark_runs(modules)
+    ]
     if runs:
         canvas.addLiteral("\n".join(runs) + "\nf")
     canvas.restoreState()
@@ -287,7 +280,6 @@ class _BadgeSheet:
         self.faces = {"normal": family.name, "bold": pdf.FACES["bold"][0]}
         self.index = 0
         self._labels: dict[tuple, str] = {}
-        self._versions: dict[int, int] = {}
 
     def _label(self, language: str, kind: str, value) -> str:
         key = (language, kind, value)
@@ -366,13 +358,13 @@ class _BadgeSheet:
             canvas.setFillColor(colour)
             canvas.setFont(self.faces[face], size * scale)
             canvas.drawString(left, baseline + (leading - size * scale) * 0.8, line)
-        secret = registration.ticket_secret
-        matrix = ticket_qr_matrix(
-            secret, mask=BADGE_QR_MASK, version=self._versions.get(len(secret))
+        qr_rows_draw(
+            canvas,
+            badge_qr_rows(registration.ticket_secret),
+            left + inner - BADGE_QR,
+            bottom,
+            BADGE_QR,
         )
-        # Secrets of one length make codes of one size: found once, not per badge.
-        self._versions.setdefault(len(secret), (len(matrix) - 2 * QUIET_ZONE - 17) // 4)
-        qr_matrix_draw(canvas, matrix, left + inner - BADGE_QR, bottom, BADGE_QR)
 
     def cut_lines(self) -> None:
         canvas = self.canvas

@@ -8,7 +8,7 @@ ticket) are not sent: they are the person's, not the integrator's.
 from collections.abc import Iterable
 from datetime import datetime
 
-from tasks.webhooks import Event, webhooks_emit
+from tasks.webhooks import Event, webhook_calls_about, webhook_calls_rewrite, webhooks_emit
 
 from .models import Registration
 
@@ -40,6 +40,39 @@ def registration_data(registration: Registration) -> dict:
         "organisation_name": registration.organisation_name,
         "language": registration.language,
     }
+
+
+# What in a registration's call names the person.
+PERSONAL_FIELDS = ("first_name", "last_name", "email")
+
+
+# Ids per statement: a retention run anonymises years of registrations at once, and
+# one statement takes at most 32 766 parameters on SQLite.
+REDACT_BATCH = 5000
+
+
+def registration_calls_redact(registration_ids: list[int]) -> int:
+    """After these registrations were anonymised: every call that told of one, sent or
+    still owed, now reads its names and address as the registration does (the
+    placeholder), so that nothing kept or sent afterwards names the person. The rest of
+    the body (the event, the status it told) stays as it was."""
+    rewritten = 0
+    for start in range(0, len(registration_ids), REDACT_BATCH):
+        batch = registration_ids[start : start + REDACT_BATCH]
+        now_reads = {
+            pk: dict(zip(PERSONAL_FIELDS, personal, strict=True))
+            for pk, *personal in Registration.objects.filter(pk__in=batch).values_list(
+                "pk", *PERSONAL_FIELDS
+            )
+        }
+
+        def redacted(payload: dict, now_reads=now_reads) -> dict:
+            told = payload["data"]["registration"]
+            told.update(now_reads[told["id"]])
+            return payload
+
+        rewritten += webhook_calls_rewrite(webhook_calls_about("registration", batch), redacted)
+    return rewritten
 
 
 def registrations_webhook(

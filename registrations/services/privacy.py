@@ -17,6 +17,7 @@ from events_site.kit.text import fold
 from meetings.services.privacy import ANONYMISED_DOMAIN, anonymised_name
 
 from ..models import Consent, Registration
+from ..webhooks import registration_calls_redact
 
 NOTES_CLEARED = {"accessibility_notes": "", "dietary_notes": ""}
 
@@ -41,7 +42,7 @@ def _in_own_language(text) -> Case:
 def registrations_anonymise(registrations: QuerySet[Registration]) -> int:
     """One UPDATE whatever the number of rows: the name in each row's own language, an
     address unique per row (the per-meeting unique index still holds) that no mail
-    server accepts."""
+    server accepts. The webhook calls that told of them are rewritten to match."""
     now = timezone.now()
     name = _in_own_language(anonymised_name)
     email = Concat(
@@ -51,10 +52,11 @@ def registrations_anonymise(registrations: QuerySet[Registration]) -> int:
         output_field=CharField(),
     )
     fresh = registrations.filter(anonymised_at__isnull=True)
+    fresh_ids = list(fresh.values_list("pk", flat=True))
     Consent.objects.filter(
         kind=Consent.Kind.CONTACT_SHARING, registration__in=fresh, withdrawn_at__isnull=True
     ).update(withdrawn_at=now)
-    return fresh.order_by().update(
+    anonymised = fresh.order_by().update(
         first_name="",
         last_name=name,
         # The door finds the row by its placeholder, not by its old name or address.
@@ -68,3 +70,5 @@ def registrations_anonymise(registrations: QuerySet[Registration]) -> int:
         anonymised_at=now,
         updated_at=now,
     )
+    registration_calls_redact(fresh_ids)
+    return anonymised

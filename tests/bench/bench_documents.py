@@ -6,7 +6,8 @@
     400 confirmed registrations read from the database. Median of paired rounds: the old
     sheet takes at least 5× as long.
 (b) The badge sheet of 10 000 confirmed registrations, from the database to the PDF
-    bytes: under 10 s.
+    bytes, built in this process: under 10 s (median of 3), printed with its time a badge
+    against the platypus sheet's of (a) and the load average it ran under.
 (c) Each document that an organiser's link builds in the request up to a size
     (`settings.DOCUMENTS_AT_ONCE`), at that size: under 1 s, so that only larger ones
     need a job. Median of 3.
@@ -32,6 +33,7 @@ RATIO_FLOOR = 5.0
 NETWORK_CEILING_S = 10.0
 AT_ONCE_CEILING_S = 1.0
 ROUNDS = 5
+NETWORK_ROUNDS = 3
 
 
 def _meeting_create(size: int, title: str):
@@ -285,6 +287,10 @@ def _brochure_at_once() -> tuple[bool, str]:
     )
 
 
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-documents-") as tmp:
@@ -295,8 +301,7 @@ def main() -> int:
         from django.db import connection
 
         _database_url, database_drop = harness.database_create()
-        load = " ".join(f"{value:.1f}" for value in os.getloadavg())
-        print(f"Documents benchmark: database {connection.vendor}, load average {load}")
+        print(f"Documents benchmark: database {connection.vendor}, load average {_load()}")
         try:
             harness_programme()
             sample = _meeting_create(SAMPLE, "sample")
@@ -307,7 +312,8 @@ def main() -> int:
             for _round in range(ROUNDS):
                 new_times.append(_timed(_badges, sample))
                 old_times.append(_timed(_platypus_badges, sample))
-            network_time = _timed(_badges, network)
+            network_times = [_timed(_badges, network) for _round in range(NETWORK_ROUNDS)]
+            network_load = _load()
             at_once = _at_once({SAMPLE: sample, NETWORK: network})
         finally:
             connection.close()
@@ -315,6 +321,8 @@ def main() -> int:
     ratio = harness.paired_ratio(old_times, new_times)
     new_badge = statistics.median(new_times) / SAMPLE * 1000
     old_badge = statistics.median(old_times) / SAMPLE * 1000
+    network_time = statistics.median(network_times)
+    network_badge = network_time / NETWORK * 1000
     return harness.report(
         [
             (
@@ -326,9 +334,10 @@ def main() -> int:
             ),
             (
                 network_time < NETWORK_CEILING_S,
-                f"(b) {NETWORK} badges: {network_time:.1f} s, "
-                f"{network_time / NETWORK * 1000:.2f} ms a badge (ceiling "
-                f"{NETWORK_CEILING_S:.0f} s) "
+                f"(b) {NETWORK} badges: {network_time:.1f} s (median of {NETWORK_ROUNDS}; "
+                f"target < {NETWORK_CEILING_S:.0f} s), {network_badge:.2f} ms a badge, "
+                f"{old_badge / network_badge:.1f}× faster a badge than the platypus sheet "
+                f"of (a); load average {network_load} "
                 f"{'PASS' if network_time < NETWORK_CEILING_S else 'FAIL'}",
             ),
             *at_once,

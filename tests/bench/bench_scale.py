@@ -62,7 +62,6 @@ WARM_ROUNDS = 3
 PROCESSES, THREADS = 4, 2
 REQUESTS = 800
 ZONE = "Europe/Brussels"
-LOADED = 1.5  # load average per core above which a missed floor is said to be under load
 
 
 def _environment_prepare(tmp: Path) -> None:
@@ -177,7 +176,7 @@ def _search(door) -> tuple[bool, str]:
     passed = median < SEARCH_CEILING_MS
     return passed, (
         f"(a) door search at {DOOR} registrations: {median:.1f} ms (median of {len(times)}, "
-        f"slowest {max(times):.1f} ms; target < {SEARCH_CEILING_MS} ms) {_verdict(passed)}"
+        f"slowest {max(times):.1f} ms; target < {SEARCH_CEILING_MS} ms) {harness.verdict(passed)}"
     )
 
 
@@ -202,7 +201,7 @@ def _scans(big, big_tickets, small, small_tickets, organiser) -> tuple[bool, str
         f"(b) first scan at {DOOR} ÷ at {SMALL_DOOR}: "
         f"{statistics.median(big_times) * 1000:.2f} ms ÷ "
         f"{statistics.median(small_times) * 1000:.2f} ms (medians of {SCANS} pairs); "
-        f"median ratio {ratio:.2f} (ceiling ≤ {SCAN_CEILING}) {_verdict(passed)}"
+        f"median ratio {ratio:.2f} (ceiling ≤ {SCAN_CEILING}) {harness.verdict(passed)}"
     )
 
 
@@ -235,7 +234,7 @@ def _cold(today: date) -> tuple[bool, str]:
         f"(d) programme page cold at {SMALL_PROGRAMME} meetings ÷ rendering its data fetched "
         f"beforehand: {statistics.median(cold_times) * 1000:.0f} ms ÷ "
         f"{statistics.median(render_times) * 1000:.0f} ms; median ratio {ratio:.2f} "
-        f"(ceiling ≤ {COLD_CEILING}) {_verdict(passed)}"
+        f"(ceiling ≤ {COLD_CEILING}) {harness.verdict(passed)}"
     )
 
 
@@ -334,18 +333,18 @@ def _served(database_url: str, big, big_tickets, key: str) -> list[tuple[bool, s
             f"(c) programme page warm at {NETWORK} meetings ÷ /healthz, gunicorn 2 workers × 4 "
             f"threads, {PROCESSES * THREADS} clients: {statistics.median(page_rates):.0f} ÷ "
             f"{statistics.median(health_rates):.0f} req/s; median ratio {ratio:.2f} "
-            f"(floor ≥ {WARM_FLOOR}) {_verdict(warm_ok)}",
+            f"(floor ≥ {WARM_FLOOR}) {harness.verdict(warm_ok)}",
         ),
         (
             size_ok,
             f"(e) programme page at {NETWORK} meetings: {len(months)} months in {len(sizes) - 1} "
             f"pages, the largest {largest:.0f} KB (target < {PAGE_CEILING_KB} KB) "
-            f"{_verdict(size_ok)}",
+            f"{harness.verdict(size_ok)}",
         ),
         (
             slow_ok,
             f"(f) slowest request of {len(slowest)} timed: {worst * 1000:.0f} ms, {where} "
-            f"(target < {SLOWEST_CEILING_S * 1000:.0f} ms) {_verdict(slow_ok)}",
+            f"(target < {SLOWEST_CEILING_S * 1000:.0f} ms) {harness.verdict(slow_ok)}",
         ),
     ]
 
@@ -395,18 +394,7 @@ def _documents() -> tuple[bool, str]:
         [sys.executable, "-m", "tests.bench.bench_documents"], cwd=harness.ROOT, check=False
     )
     passed = done.returncode == 0
-    return passed, f"(g) organiser documents (bench_documents above): {_verdict(passed)}"
-
-
-def _verdict(passed: bool) -> str:
-    if passed:
-        return "PASS"
-    load = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return "FAIL (under load)" if load > LOADED else "FAIL"
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return passed, f"(g) organiser documents (bench_documents above): {harness.verdict(passed)}"
 
 
 def main() -> int:
@@ -426,7 +414,7 @@ def main() -> int:
         cache_name = "redis (shared)" if settings.REDIS_URL else "locmem (per worker)"
         print(
             f"Scale benchmark: database {connection.vendor}, cache {cache_name}, "
-            f"load average {_load()}",
+            f"load average {harness.load_average()}",
             flush=True,
         )
         try:
@@ -454,7 +442,7 @@ def main() -> int:
             connection.close()
             database_drop()
     results.append(_documents())
-    print(f"load average after: {_load()}")
+    print(f"load average after: {harness.load_average()}")
     return harness.report(sorted(results, key=lambda r: r[1]), started)
 
 

@@ -1,10 +1,15 @@
 """Erasing a person through the API: the admin's erasure, logged as the API's."""
 
+import json
+
 import pytest
 from django.test import Client
 
 from meetings.models import Erasure, Person
 from registrations.models import Registration
+from registrations.webhooks import registrations_webhook
+from tasks.models import Webhook, WebhookCall
+from tasks.webhooks.services import webhook_create
 from workshops.models import Contribution
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +53,58 @@ def test_only_organisers_erase(subject_world, client):
 
 def test_an_unknown_person_is_a_404(api_client):
     assert api_client.delete("/api/people/999999").status_code == 404
+
+
+def test_the_webhook_calls_that_told_of_her_no_longer_name_her(
+    subject_world, api_client, organiser
+):
+    """Owed or already sent, a call keeps its event and what it told, but her names and
+    address read as her anonymised registrations do; the calls about others stay."""
+    registrations = subject_world["registrations"]
+    webhook = webhook_create(
+        organiser, url="https://93.184.216.34/hook", events=Webhook.Event.values
+    )
+    registrations_webhook(
+        Webhook.Event.REGISTRATION_CREATED,
+        [registrations["marie"], registrations["later"], registrations["jan"]],
+    )
+    WebhookCall.objects.filter(payload__data__registration__id=registrations["marie"].pk).update(
+        status=WebhookCall.Status.DELIVERED
+    )
+
+    response = api_client.delete(f"/api/people/{subject_world['marie'].pk}")
+
+    assert response.status_code == 200, response.content
+    calls = {
+        (call.event, call.payload["data"]["registration"]["id"]): call
+        for call in WebhookCall.objects.filter(webhook=webhook)
+    }
+    marie = [registrations["marie"].pk, registrations["later"].pk]
+    assert sorted(calls) == sorted(
+        [
+            ("registration.created", marie[0]),
+            ("registration.created", marie[1]),
+            ("registration.created", registrations["jan"].pk),
+            # Her upcoming seat, cancelled by the erasure: still told, without her name.
+            ("registration.cancelled", marie[1]),
+            # …and the waiting list moved up.
+            ("registration.promoted", registrations["waiting"].pk),
+        ]
+    )
+    for key, call in calls.items():
+        told = call.payload["data"]["registration"]
+        if key[1] in marie:
+            anonymised = Registration.objects.get(pk=key[1])
+            assert (told["first_name"], told["last_name"], told["email"]) == (
+                anonymised.first_name,
+                anonymised.last_name,
+                anonymised.email,
+            )
+            assert "Dupont" not in json.dumps(call.payload)
+            assert "lille" not in json.dumps(call.payload).lower()
+    assert calls[("registration.created", marie[0])].status == "delivered"
+    assert calls[("registration.cancelled", marie[1])].payload["data"]["registration"][
+        "status"
+    ] == ("cancelled")
+    jan = calls[("registration.created", registrations["jan"].pk)].payload["data"]
+    assert jan["registration"]["email"] == registrations["jan"].email
