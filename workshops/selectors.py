@@ -28,6 +28,7 @@ from .models import (
     WORDS_PER_VOTER,
     Contribution,
     Orientation,
+    OrientationProposal,
     PollAnswer,
     PollOption,
     Question,
@@ -193,6 +194,7 @@ def workshop_detail(workshop_id: int) -> Workshop:
             Prefetch("tables", queryset=Table.objects.order_by("pk")),
             "facilitators__organisation",
         )
+        .annotate(has_proposals=Exists(OrientationProposal.objects.filter(workshop=OuterRef("pk"))))
         .get(pk=workshop_id)
     )
 
@@ -466,3 +468,10 @@ def polls_panel(workshop: Workshop) -> list[PollPanel]:
     results = polls_results(rounds)
     clouds = word_clouds(rounds, with_hidden=True)
     return [PollPanel(r, results.get(r.pk), clouds.get(r.pk)) for r in rounds]
+
+
+def orientation_proposals(workshop: Workshop) -> QuerySet[OrientationProposal]:
+    """The workshop's proposed orientations in order, with their post-its."""
+    return workshop.orientation_proposals.prefetch_related(
+        Prefetch("contributions", queryset=Contribution.objects.only("pk"))
+    )
