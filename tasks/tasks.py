@@ -115,8 +115,8 @@ def booklet_build(job_id: int) -> None:
     max_retries=5,
 )
 def document_build(job_id: int) -> None:
-    """Build an organiser's document (badges, attendance sheet, an export, table cards);
-    the job row carries its progress, file or error.
+    """Build an organiser's document (badges, attendance sheet, an export, table cards,
+    a programme's brochure); the job row carries its progress, file or error.
 
     A worker that dies mid-build hands the message back (acks_late), and a database that
     does not answer has the job tried again later; the build claims its row first, so a
