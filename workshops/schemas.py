@@ -482,6 +482,7 @@ class ErasureOut(Schema):
     person: int | None = Field(None, alias="person_id", description="the anonymised entry")
     registrations: int = Field(..., description="registrations anonymised")
     contributions: int = Field(..., description="post-its unsigned")
+    answers: int = Field(..., description="poll answers and words made anonymous")
     deliveries: int = Field(..., description="emails stripped of their recipient")
 
 
