@@ -968,20 +968,30 @@ def words_send(request, round_id: int, payload: WordsIn):
 
 @router.get(
     "/rounds/{round_id}/results",
-    response={200: ResultsOut, **error_responses()},
+    response={200: ResultsOut, 304: None, **error_responses()},
     auth=facilitators,
     summary="Read a poll's or a word cloud's results",
 )
-def results_read(request, round_id: int):
+def results_read(request, round_id: int, response: HttpResponse):
     """A poll's bars (count and share of the voters per option, or per value of the
     scale, with its mean) or a cloud's words (merged across French and Dutch, hidden
-    ones flagged) and its SVG picture, whether or not they are revealed to the room."""
+    ones flagged) and its SVG picture, whether or not they are revealed to the room.
+
+    Send the `ETag` back as `If-None-Match`: while nothing changed the answer is a 304
+    without a body, and the cloud is not laid out again."""
     round_ = _part(request, Round, round_id)
     if round_.kind not in (Round.Kind.POLL, Round.Kind.WORDS):
         raise InvalidWorkshopData(
             _("Only a poll or a word cloud has results."),
             {"round": [_("Choose a poll or a words round.")]},
         )
+    etag = selectors.round_results_etag(round_)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        unchanged = HttpResponse(status=304)
+        unchanged["ETag"] = etag
+        return unchanged
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
     return selectors.round_results(round_)
 
 
