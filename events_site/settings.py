@@ -237,10 +237,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # 9 to 10 (other suites running; quiet, it runs 3 to 5 times faster), how many fit in
 # 1 s: badges 208, attendance rows 195, CSV rows 1 405, XLSX rows 376, table cards 25,
 # brochure meetings 64. Each size below is about 1.5 s there, 0.3 to 0.5 s quiet. Badges
-# since their codes are laid from a template: 1 060 in 1 s at load average 4.6, so 600.
+# since their codes are laid from a template: 1 060 in 1 s at load average 4.6, so 600;
+# attendance rows since the sheet is laid a page at a time: 573 to 1 159 at load 5 to 10,
+# so 500.
 DOCUMENTS_AT_ONCE = {
     "badges": 600,
-    "attendance": 300,
+    "attendance": 500,
     "registrations_csv": 1500,
     "registrations_xlsx": 500,
     "table_cards": 30,

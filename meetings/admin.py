@@ -723,7 +723,14 @@ class DocumentAdmin(ServiceAdminMixin, TranslationAdmin):
 class ErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The log of erasures: when, by whom, how much; never whose data it was."""
 
-    list_display = ("erased_at", "channel", "erased_by_name", "registrations", "contributions")
+    list_display = (
+        "erased_at",
+        "channel",
+        "erased_by_name",
+        "registrations",
+        "contributions",
+        "answers",
+    )
     list_filter = ("channel",)
     date_hierarchy = "erased_at"
 

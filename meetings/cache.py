@@ -76,6 +76,14 @@ class Payload:
         return f'{self.etag[:-1]}-gzip"'
 
 
+# A build holds its lock at most this long: a builder that died frees it by then.
+BUILD_LOCK_S = 30
+# How long a request waits for another's build of the same payload before building it
+# itself, and how often it looks.
+BUILD_WAIT_S = 5.0
+BUILD_POLL_S = 0.02
+
+
 def payload_cached(key: str, build: Callable[[], bytes]) -> Payload:
     """The payload under `key` if it was built under the current generation, else a new one.
 
@@ -83,21 +91,59 @@ def payload_cached(key: str, build: Callable[[], bytes]) -> Payload:
     two, the wait for the cache would cost more than the rest of a warm request. Both are
     read before the data, so a build that races a change is stamped with the old
     generation and rebuilt on the next request.
+
+    One request builds a missing payload; the others asking for it meanwhile wait for
+    that build rather than each doing the same one (the first requests after a change or
+    an announcement come together, and each build takes a core): nginx's
+    `proxy_cache_lock`, in the shared cache.
     """
     cached = cache.get_many([GENERATION_KEY, key])
     generation = cached.get(GENERATION_KEY) or programme_generation()
     payload = cached.get(key)
-    if generation is None or payload is None or payload.generation != generation:
-        body = build()
-        payload = Payload(
-            # mtime=0: the same bytes give the same gzip, whichever worker builds them.
-            gzipped=gzip.compress(body, mtime=0),
-            etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-            last_modified=int(time.time()),
-            generation=generation,
-        )
-        if generation is not None:
-            cache.set(key, payload, CACHE_TIMEOUT)
+    if generation is None:
+        return _payload_build(build, None)
+    if payload is not None and payload.generation == generation:
+        return payload
+    lock = f"{key}:building:{generation}"
+    if not cache.add(lock, True, BUILD_LOCK_S):
+        payload = _built_meanwhile(key, lock, generation)
+        if payload is not None:
+            return payload
+        return _payload_store(key, _payload_build(build, generation))
+    try:
+        return _payload_store(key, _payload_build(build, generation))
+    finally:
+        cache.delete(lock)
+
+
+def _built_meanwhile(key: str, lock: str, generation: int) -> Payload | None:
+    """The payload another request is building under `lock`, once it is there; None if
+    that build ended without it (failed, or the cache is away) or takes too long."""
+    deadline = time.monotonic() + BUILD_WAIT_S
+    while time.monotonic() < deadline:
+        time.sleep(BUILD_POLL_S)
+        cached = cache.get_many([key, lock])
+        payload = cached.get(key)
+        if payload is not None and payload.generation == generation:
+            return payload
+        if lock not in cached:
+            return None
+    return None
+
+
+def _payload_build(build: Callable[[], bytes], generation: int | None) -> Payload:
+    body = build()
+    return Payload(
+        # mtime=0: the same bytes give the same gzip, whichever worker builds them.
+        gzipped=gzip.compress(body, mtime=0),
+        etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+        last_modified=int(time.time()),
+        generation=generation,
+    )
+
+
+def _payload_store(key: str, payload: Payload) -> Payload:
+    cache.set(key, payload, CACHE_TIMEOUT)
     return payload
 
 

@@ -966,6 +966,7 @@ class Erasure(models.Model):
     )
     registrations = models.PositiveIntegerField(_("registrations anonymised"), default=0)
     contributions = models.PositiveIntegerField(_("post-its unsigned"), default=0)
+    answers = models.PositiveIntegerField(_("poll answers and words made anonymous"), default=0)
     deliveries = models.PositiveIntegerField(_("emails stripped of their recipient"), default=0)
 
     class Meta:

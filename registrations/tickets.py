@@ -280,6 +280,8 @@ class _BadgeSheet:
         self.faces = {"normal": family.name, "bold": pdf.FACES["bold"][0]}
         self.index = 0
         self._labels: dict[tuple, str] = {}
+        # Functions, organisations and details recur from badge to badge: wrapped once.
+        self._wrapped: dict[tuple, list[str]] = {}
 
     def _label(self, language: str, kind: str, value) -> str:
         key = (language, kind, value)
@@ -326,7 +328,12 @@ class _BadgeSheet:
                     laid.append((None, None, NAME_GAP * scale))
                     continue
                 face, size, leading, _colour = style
-                for line in _wrap(" ".join(text.split()), self.faces[face], size * scale, width):
+                key = (text, face, size * scale, width)
+                lines = self._wrapped.get(key)
+                if lines is None:
+                    lines = _wrap(" ".join(text.split()), self.faces[face], size * scale, width)
+                    self._wrapped[key] = lines
+                for line in lines:
                     used += leading * scale
                     laid.append((style, line, leading * scale))
             if used <= height or scale <= SHRINK_MIN:
@@ -347,7 +354,9 @@ class _BadgeSheet:
         text_width = inner - BADGE_QR - BADGE_GUTTER
         scale, laid = self._layout(self.lines(registration), text_width, top - bottom)
         canvas = self.canvas
-        baseline = top
+        # One text object a badge, its font and colour set only when they change.
+        text = canvas.beginText()
+        baseline, current = top, None
         for style, line, leading in laid:
             if style is None:
                 baseline -= leading
@@ -355,9 +364,13 @@ class _BadgeSheet:
             face, size, _leading, colour = style
             # The first line's ascent sits at the top, as a paragraph's does.
             baseline -= leading
-            canvas.setFillColor(colour)
-            canvas.setFont(self.faces[face], size * scale)
-            canvas.drawString(left, baseline + (leading - size * scale) * 0.8, line)
+            if style is not current:
+                text.setFillColor(colour)
+                text.setFont(self.faces[face], size * scale)
+                current = style
+            text.setTextOrigin(left, baseline + (leading - size * scale) * 0.8)
+            text.textOut(line)
+        canvas.drawText(text)
         qr_rows_draw(
             canvas,
             badge_qr_rows(registration.ticket_secret),

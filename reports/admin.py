@@ -54,12 +54,22 @@ class BookletJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class DocumentJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: documents are asked for on their own page or through the API."""
 
-    list_display = ("kind", "meeting", "language", "status", "done", "total", "created_at")
+    list_display = (
+        "kind",
+        "meeting",
+        "programme",
+        "language",
+        "status",
+        "done",
+        "total",
+        "created_at",
+    )
     list_filter = ("kind", "status")
-    list_select_related = ("meeting",)
+    list_select_related = ("meeting", "programme")
     fields = (
         "kind",
         "meeting",
+        "programme",
         "workshop",
         "language",
         "status",

@@ -12,7 +12,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.lib.utils import simpleSplit
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from events_site.kit import pdf
 from events_site.kit.text import fold
@@ -25,6 +26,9 @@ TITLE = "Feuille d'émargement / Presentielijst"
 # The sheet's languages, side by side; the first is the one it falls back to.
 SHEET_LANGUAGES = ("fr", "nl")
 ROW_HEIGHT = 1.25 * cm  # room for a signature
+# The columns' widths: number, name, organisation, function, country, language; the
+# signature takes the rest.
+SHEET_COLUMNS = [0.8 * cm, 5.6 * cm, 5.4 * cm, 3.6 * cm, 2.6 * cm, 2.4 * cm]
 # About as many rows fit a page, below its heading and the table's header: for progress.
 ROWS_PER_PAGE = int((landscape(A4)[1] - 2 * pdf.MARGIN) // ROW_HEIGHT) - 1
 
@@ -77,21 +81,55 @@ def _meeting_heading(meeting: Meeting, styles: pdf.Styles) -> list:
     ]
 
 
-def _participant_cells(registration: Registration, styles: pdf.Styles) -> list:
-    with translation.override(registration.language or SHEET_LANGUAGES[0]):
-        country = registration.country
-        function = registration.get_function_display()
-        country_name = country.name if country else ""
+CELL_SIZE, CELL_LEADING = 8.5, 11
+# Each cell's horizontal padding, reportlab's default: the text is wrapped within the rest.
+CELL_PADDING = 6
+
+
+def _wrapped(text: str, width: float) -> str:
+    """A plain cell's text in lines no wider than its column: a cell that is not a
+    Paragraph is drawn as it is, with no markup to parse (5 paragraphs a row were most
+    of a long sheet's time)."""
+    face = pdf.font_family().name
+    return "\n".join(simpleSplit(" ".join(text.split()), face, CELL_SIZE, width - 2 * CELL_PADDING))
+
+
+class _Labels:
+    """A participant's function, country and language in their own language, worked out
+    once per language and value rather than once a row."""
+
+    def __init__(self):
+        self._known: dict[tuple, list[str]] = {}
+
+    def __call__(self, registration: Registration) -> list[str]:
+        language = registration.language or SHEET_LANGUAGES[0]
+        key = (language, registration.function, str(registration.country or ""))
+        labels = self._known.get(key)
+        if labels is None:
+            with translation.override(language):
+                country = registration.country
+                labels = [
+                    registration.get_function_display(),
+                    country.name if country else "",
+                    _native(registration.language),
+                ]
+            widths = SHEET_COLUMNS[3:6]
+            labels = [
+                _wrapped(pdf.printable(label), w) for label, w in zip(labels, widths, strict=True)
+            ]
+            self._known[key] = labels
+        return labels
+
+
+def _participant_cells(registration: Registration, styles: pdf.Styles, labels: _Labels) -> list:
     return [
         Paragraph(
             f"<b>{pdf.escape(registration.last_name.upper())}</b> "
             f"{pdf.escape(registration.first_name)}",
             styles.cell,
         ),
-        Paragraph(pdf.escape(registration.organisation_label), styles.cell),
-        Paragraph(pdf.escape(function), styles.cell),
-        Paragraph(pdf.escape(country_name), styles.cell),
-        Paragraph(pdf.escape(_native(registration.language)), styles.cell),
+        _wrapped(pdf.printable(registration.organisation_label), SHEET_COLUMNS[2]),
+        *labels(registration),
         "",
     ]
 
@@ -103,45 +141,99 @@ def _native(code: str) -> str:
         return code
 
 
-def _sheet(registrations: list[Registration], styles: pdf.Styles) -> Table:
-    header_style = pdf.styles().cell
-    header_style.fontName = pdf.FACES["bold"][0]
-    header_style.textColor = pdf.ACCENT
-    headers = [
-        gettext_lazy("name"),
-        gettext_lazy("organisation"),
-        gettext_lazy("function"),
-        gettext_lazy("country"),
-        gettext_lazy("language"),
-        gettext_lazy("signature"),
-    ]
-    rows = [["#"] + [Paragraph(pdf.escape(bilingual(h)), header_style) for h in headers]]
-    for number, registration in enumerate(registrations, start=1):
-        rows.append([str(number), *_participant_cells(registration, styles)])
-    width = landscape(A4)[0] - 2 * pdf.MARGIN
-    columns = [0.8 * cm, 5.6 * cm, 5.4 * cm, 3.6 * cm, 2.6 * cm, 2.4 * cm]
-    columns.append(width - sum(columns))
-    table = Table(
-        rows,
-        colWidths=columns,
-        rowHeights=[None] + [ROW_HEIGHT] * len(registrations),
-        repeatRows=1,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), pdf.font_family().name, 8.5),
-                ("TEXTCOLOR", (0, 1), (0, -1), pdf.MUTED),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 0), (-1, 0), 1, pdf.ACCENT),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.4, pdf.RULE),
-                ("BOX", (-1, 1), (-1, -1), 0.4, pdf.RULE),
-                ("LINEBEFORE", (-1, 0), (-1, -1), 0.4, pdf.RULE),
-                ("ROWBACKGROUNDS", (0, 1), (-2, -1), [None, "#f5f7fa"]),
-            ]
+SHEET_STYLE = [
+    ("TEXTCOLOR", (0, 1), (0, -1), pdf.MUTED),
+    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ("LINEBELOW", (0, 0), (-1, 0), 1, pdf.ACCENT),
+    ("LINEBELOW", (0, 1), (-1, -1), 0.4, pdf.RULE),
+    ("BOX", (-1, 1), (-1, -1), 0.4, pdf.RULE),
+    ("LINEBEFORE", (-1, 0), (-1, -1), 0.4, pdf.RULE),
+    ("ROWBACKGROUNDS", (0, 1), (-2, -1), [None, "#f5f7fa"]),
+]
+
+
+class _Sheet(Flowable):
+    """The participants' table, laid out one page at a time.
+
+    One table of 10 000 rows split page by page copies and measures every remaining row
+    at each page, 14 s for the sheet of a whole network. Here each page gets a table of
+    its own rows under the header, made when the page is reached, and what remains is
+    the rest of the list, not yet a table. Rows have a fixed height, so what fits a page
+    is a division.
+    """
+
+    def __init__(
+        self,
+        registrations: list[Registration],
+        styles: pdf.Styles,
+        first: int = 1,
+        labels: _Labels | None = None,
+    ):
+        super().__init__()
+        self.registrations, self.styles, self.first = registrations, styles, first
+        self.labels = labels or _Labels()
+        self._header_height: float | None = None
+
+    def _header(self) -> list:
+        style = pdf.styles().cell
+        style.fontName = pdf.FACES["bold"][0]
+        style.textColor = pdf.ACCENT
+        headers = [
+            gettext_lazy("name"),
+            gettext_lazy("organisation"),
+            gettext_lazy("function"),
+            gettext_lazy("country"),
+            gettext_lazy("language"),
+            gettext_lazy("signature"),
+        ]
+        return ["#"] + [Paragraph(pdf.escape(bilingual(h)), style) for h in headers]
+
+    def _table(self, registrations: list[Registration], width: float) -> Table:
+        rows = [self._header()]
+        for number, registration in enumerate(registrations, start=self.first):
+            rows.append([str(number), *_participant_cells(registration, self.styles, self.labels)])
+        columns = [*SHEET_COLUMNS, width - sum(SHEET_COLUMNS)]
+        table = Table(
+            rows, colWidths=columns, rowHeights=[None] + [ROW_HEIGHT] * len(registrations)
         )
-    )
-    return table
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), pdf.font_family().name, CELL_SIZE, CELL_LEADING),
+                    *SHEET_STYLE,
+                ]
+            )
+        )
+        return table
+
+    def _header_height_for(self, width: float) -> float:
+        if self._header_height is None:
+            self._header_height = self._table([], width).wrap(width, 0)[1]
+        return self._header_height
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.height = self._header_height_for(available_width) + ROW_HEIGHT * len(
+            self.registrations
+        )
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        header = self._header_height_for(available_width)
+        fit = min(int((available_height - header) // ROW_HEIGHT), len(self.registrations))
+        if fit < 1:
+            return []
+        page = self._table(self.registrations[:fit], available_width)
+        if fit == len(self.registrations):
+            return [page]
+        rest = _Sheet(self.registrations[fit:], self.styles, self.first + fit, self.labels)
+        rest._header_height = self._header_height
+        return [page, rest]
+
+    def draw(self):
+        table = self._table(self.registrations, self.width)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
 
 
 def _figure_table(title: str, splits: list[fig.Split], label, styles: pdf.Styles) -> list:
@@ -242,7 +334,7 @@ def attendance_sheet_pdf(meeting: Meeting, on_progress=None) -> bytes:
                 on_progress(min(total, (value - 1) * ROWS_PER_PAGE), total)
 
         story = _meeting_heading(meeting, styles)
-        story.append(_sheet(registrations, styles))
+        story.append(_Sheet(registrations, styles))
         story.append(Spacer(0, 0.6 * cm))
         story += _figures(meeting, styles)
         title = f"{TITLE} · {meeting.title}"

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reportlab.lib.units import cm
 from reportlab.platypus import (
+    Flowable,
     HRFlowable,
     KeepTogether,
     PageBreak,
@@ -67,18 +68,22 @@ def brochure_for_visitor(year: int, lang: str) -> bytes | None:
     payload = cache.get(key)
     if payload is not None:
         return payload
-    programme = programme_get_published(year)
-    size = programme.meetings.exclude(status=Meeting.Status.DRAFT).count()
-    if size <= settings.DOCUMENTS_AT_ONCE["brochure"]:
+    if brochure_size(programme_get_published(year)) <= settings.DOCUMENTS_AT_ONCE["brochure"]:
         return brochure_payload(year, lang)
     if cache.add(f"reports:brochure-queued:{generation}:{year}:{lang}", True, BUILD_WINDOW_S):
         enqueue_on_commit("tasks.brochure_build", year, lang)
     return cache.get(key)
 
 
-def programme_brochure(programme: Programme, lang: str) -> bytes:
+def brochure_size(programme: Programme) -> int:
+    """The meetings a brochure shows (published and cancelled ones): what its build counts."""
+    return programme.meetings.exclude(status=Meeting.Status.DRAFT).count()
+
+
+def programme_brochure(programme: Programme, lang: str, on_progress=None) -> bytes:
     """Built inside `translation.override`, because modeltranslation picks title_fr or
-    title_nl, and gettext its wording, by the language active when each field is read."""
+    title_nl, and gettext its wording, by the language active when each field is read.
+    `on_progress(done, total)` hears of each meeting laid out."""
     with translation.override(lang):
         styles = pdf.styles()
         meetings = programme_meetings(programme, with_agenda=True)
@@ -86,12 +91,16 @@ def programme_brochure(programme: Programme, lang: str) -> bytes:
         if meetings:
             story.append(PageBreak())
             months = groupby(meetings, key=lambda m: m.local_starts_at.replace(day=1).date())
+            done = 0
             for month, month_meetings in months:
                 # Inside the first meeting's block, so a month never ends a page alone.
                 heading = [Paragraph(capfirst(date_format(month, "F Y")), styles.h1)]
                 for meeting in month_meetings:
                     story.append(KeepTogether(heading + _meeting(meeting, styles)))
                     heading = []
+                    done += 1
+                    if on_progress is not None:
+                        story.append(_Laid(done, len(meetings), on_progress))
         else:
             story.append(
                 Paragraph(
@@ -100,6 +109,22 @@ def programme_brochure(programme: Programme, lang: str) -> bytes:
                 )
             )
         return pdf.build_pdf(story, title=programme.title, lang=lang)
+
+
+class _Laid(Flowable):
+    """Nothing on the page: once drawn, the meeting before it is laid out, and the
+    build's `on_progress` hears how many are. (reportlab's own progress counts
+    flowables left, which goes back up each time a meeting's block is split.)"""
+
+    def __init__(self, done: int, total: int, on_progress):
+        super().__init__()
+        self.done, self.total, self.on_progress = done, total, on_progress
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        self.on_progress(self.done, self.total)
 
 
 def _cover(programme: Programme, styles: pdf.Styles) -> list:

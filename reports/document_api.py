@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from events_site.kit.http_errors import error_responses
-from meetings.auth import facilitator_auth
-from meetings.models import Meeting
+from meetings.auth import facilitator_auth, organiser_auth
+from meetings.models import Meeting, Programme
 from workshops.models import Workshop
 
-from .document_jobs import document_job_check, document_may, document_request
+from .document_jobs import brochure_request, document_job_check, document_may, document_request
 from .document_schemas import ExportIn, ExportKind, ExportOut
 from .errors import InvalidDocumentRequest
 from .models import DocumentJob
@@ -26,6 +26,7 @@ def export_out(job: DocumentJob) -> dict:
         "id": job.pk,
         "kind": job.kind,
         "meeting": job.meeting_id,
+        "programme": job.programme_id,
         "workshop": job.workshop_id,
         "language": job.language,
         "status": job.status,
@@ -76,6 +77,35 @@ def export_start(request, meeting_id: int, kind: ExportKind, payload: ExportIn |
         meeting,
         language=payload.language or translation.get_language() or settings.LANGUAGE_CODE,
         workshop=_workshop(meeting, payload.workshop),
+        user=request.user,
+    )
+    job.refresh_from_db()
+    return Status(200 if job.status == DocumentJob.Status.DONE else 202, export_out(job))
+
+
+@router.post(
+    "/programmes/{year}/exports/brochure",
+    response={200: ExportOut, 202: ExportOut, **error_responses()},
+    auth=organiser_auth,
+    summary="Build a programme's brochure",
+)
+def brochure_export_start(request, year: int, payload: ExportIn | None = None):
+    """Start building the programme's brochure (every meeting of the year but drafts),
+    whatever its size and whether it is published: 202 and the job to follow at
+    `/exports/{job_id}`, then its file through `download_url`, kept like the meetings'
+    documents; 200 when it is already built. The public link `/<lang>/programme/<year>.pdf`
+    stays the visitors' (cached, built at once up to `DOCUMENTS_AT_ONCE["brochure"]`
+    meetings). Organisers only; 422 for a `workshop`."""
+    programme = get_object_or_404(Programme, year=year)
+    payload = payload or ExportIn()
+    if payload.workshop is not None:
+        raise InvalidDocumentRequest(
+            _("Only table cards are printed for one workshop."),
+            {"workshop": [_("Required for table cards, and only for them.")]},
+        )
+    job, _started = brochure_request(
+        programme,
+        language=payload.language or translation.get_language() or settings.LANGUAGE_CODE,
         user=request.user,
     )
     job.refresh_from_db()

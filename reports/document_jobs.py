@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.auth import is_organiser, may_facilitate
-from meetings.models import Meeting
+from meetings.models import Meeting, Programme
 from tasks.outbox import enqueue_on_commit
 from workshops.models import Workshop
 
@@ -34,11 +34,20 @@ BUILD_LOST_AFTER = timedelta(minutes=10)
 PROGRESS_WRITES = 50
 
 
-def document_may(user, kind: str, meeting_id: int) -> bool:
+def document_may(user, kind: str, meeting_id: int | None) -> bool:
     """Organisers may have every document; a meeting's facilitators its table cards."""
     if KINDS[kind].facilitators:
         return may_facilitate(user, meeting_id)
     return is_organiser(user)
+
+
+def _language_check(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidDocumentRequest(
+            _("Choose the document's language: %(choices)s.")
+            % {"choices": ", ".join(dict(settings.LANGUAGES))},
+            {"language": [_("Unknown language.")]},
+        )
 
 
 def document_request(
@@ -52,6 +61,11 @@ def document_request(
     """The build of `kind` for `meeting` (and `workshop`, for table cards) in `language`:
     (job, whether a build was started). A build of the same document under way is
     returned instead of a second one: two presses of the button start one build."""
+    if kind == DocumentJob.Kind.BROCHURE:
+        raise InvalidDocumentRequest(
+            _("The brochure is a programme's, not a meeting's: ask for it by its year."),
+            {"kind": [_("Not a meeting's document.")]},
+        )
     if (kind == DocumentJob.Kind.TABLE_CARDS) != (workshop is not None):
         raise InvalidDocumentRequest(
             _("Table cards are printed for one workshop: say which.")
@@ -66,21 +80,34 @@ def document_request(
         )
     if user is not None and not document_may(user, kind, meeting.pk):
         raise DocumentRefused(_("This document is for the meeting's organisers only."))
-    if language not in dict(settings.LANGUAGES):
-        raise InvalidDocumentRequest(
-            _("Choose the document's language: %(choices)s.")
-            % {"choices": ", ".join(dict(settings.LANGUAGES))},
-            {"language": [_("Unknown language.")]},
-        )
+    _language_check(language)
+    job = DocumentJob(kind=kind, meeting=meeting, workshop=workshop, language=language)
+    return _job_start(job, Meeting.objects.filter(pk=meeting.pk), user)
+
+
+def brochure_request(programme: Programme, *, language: str, user=None) -> tuple[DocumentJob, bool]:
+    """The build of a programme's brochure in `language`, as `document_request`: the
+    public link builds a large one into the cache for visitors; an organiser asks for
+    its file, and follows its progress."""
+    if user is not None and not document_may(user, DocumentJob.Kind.BROCHURE, None):
+        raise DocumentRefused(_("This document is for the meeting's organisers only."))
+    _language_check(language)
+    job = DocumentJob(kind=DocumentJob.Kind.BROCHURE, programme=programme, language=language)
+    return _job_start(job, Programme.objects.filter(pk=programme.pk), user)
+
+
+def _job_start(job: DocumentJob, owner, user) -> tuple[DocumentJob, bool]:
+    """Save and queue `job`, unless the same build is under way: then that one. `owner`
+    (its meeting's or programme's row) is locked, so two presses at once start one."""
     with transaction.atomic():
-        # Two organisers pressing the button at once start one build.
-        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        owner.select_for_update().first()
         under_way = (
             DocumentJob.objects.filter(
-                kind=kind,
-                meeting=meeting,
-                workshop=workshop,
-                language=language,
+                kind=job.kind,
+                meeting=job.meeting,
+                programme=job.programme,
+                workshop=job.workshop,
+                language=job.language,
                 status__in=(DocumentJob.Status.QUEUED, DocumentJob.Status.RUNNING),
                 created_at__gt=timezone.now() - BUILD_LOST_AFTER,
             )
@@ -89,14 +116,10 @@ def document_request(
         )
         if under_way is not None:
             return under_way, False
-        job = DocumentJob.objects.create(
-            kind=kind,
-            meeting=meeting,
-            workshop=workshop,
-            language=language,
-            total=KINDS[kind].size(meeting, workshop),
-            requested_by=user if user is not None and user.is_authenticated else None,
-        )
+        job.total = KINDS[job.kind].size(job)
+        if user is not None and user.is_authenticated:
+            job.requested_by = user
+        job.save()
         enqueue_on_commit("tasks.document_build", job.pk)
     return job, True
 
@@ -112,7 +135,7 @@ def document_build(job_id: int) -> DocumentJob | None:
     )
     if not claimed:
         return None
-    job = DocumentJob.objects.select_related("meeting", "workshop").get(pk=job_id)
+    job = DocumentJob.objects.select_related("meeting", "workshop", "programme").get(pk=job_id)
     step = max(1, job.total // PROGRESS_WRITES)
 
     def progress(done: int, total: int) -> None:
@@ -121,10 +144,10 @@ def document_build(job_id: int) -> DocumentJob | None:
             DocumentJob.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
 
     try:
-        payload = KINDS[job.kind].build(job.meeting, job.workshop, job.language, progress)
-        filename = document_filename(job.kind, job.meeting_id, job.workshop_id, job.language)
+        payload = KINDS[job.kind].build(job, progress)
+        owner = job.meeting_id if job.programme_id is None else f"programme-{job.programme_id}"
         name = default_storage.save(
-            f"exports/{job.meeting_id}/{job.pk}-{secrets.token_hex(8)}-{filename}",
+            f"exports/{owner}/{job.pk}-{secrets.token_hex(8)}-{document_filename(job)}",
             ContentFile(payload),
         )
     except Exception as exc:

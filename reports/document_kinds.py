@@ -1,8 +1,9 @@
-"""The organisers' documents of a meeting: what each one counts, how it is built, who may
-have it, and up to which size its link still builds it in the request.
+"""The organisers' documents of a meeting, and a programme's brochure: what each one
+counts, how it is built, who may have it, and up to which size its link still builds it
+in the request.
 
 Each builder takes `on_progress(done, total)`, in the document's own unit (badges, rows,
-tables), which a job turns into its progress bar.
+tables, meetings), which a job turns into its progress bar.
 """
 
 from collections.abc import Callable
@@ -11,13 +12,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import translation
 
-from meetings.models import Meeting
 from registrations.models import Registration
 from registrations.tickets import badges_pdf
-from workshops.models import Table, Workshop
+from workshops.models import Table
 from workshops.printouts import table_cards_pdf
 
 from .attendance import attendance_sheet_pdf
+from .brochure import brochure_size, programme_brochure
 from .exports import registrations_csv, registrations_xlsx
 from .models import DocumentJob
 
@@ -33,32 +34,38 @@ class DocumentKind:
     filename: str  # the stem and extension its download is named after
     content_type: str
     inline: bool  # shown in the browser (PDF) rather than saved (spreadsheets)
-    size: Callable[[Meeting, Workshop | None], int]
-    build: Callable[[Meeting, Workshop | None, str, Progress], bytes]
+    # What a build counts, and the build itself, of a job (saved or not: a document
+    # built in the request has a job that is never stored).
+    size: Callable[[DocumentJob], int]
+    build: Callable[[DocumentJob, Progress], bytes]
     # The meeting's facilitators may have it too, not only the organisers.
     facilitators: bool = False
 
 
-def _confirmed(meeting: Meeting, workshop: Workshop | None) -> int:
+def _confirmed(job: DocumentJob) -> int:
     return Registration.objects.filter(
-        meeting=meeting, status=Registration.Status.CONFIRMED
+        meeting=job.meeting, status=Registration.Status.CONFIRMED
     ).count()
 
 
-def _registrations(meeting: Meeting, workshop: Workshop | None) -> int:
-    return Registration.objects.filter(meeting=meeting).count()
+def _registrations(job: DocumentJob) -> int:
+    return Registration.objects.filter(meeting=job.meeting).count()
 
 
-def _tables(meeting: Meeting, workshop: Workshop | None) -> int:
-    return Table.objects.filter(workshop=workshop).count()
+def _tables(job: DocumentJob) -> int:
+    return Table.objects.filter(workshop=job.workshop).count()
+
+
+def _brochure_meetings(job: DocumentJob) -> int:
+    return brochure_size(job.programme)
 
 
 def _in_language(build):
     """A builder whose wording follows the active language, run in the job's."""
 
-    def in_language(meeting, workshop, lang, on_progress):
-        with translation.override(lang):
-            return build(meeting, on_progress)
+    def in_language(job, on_progress):
+        with translation.override(job.language):
+            return build(job.meeting, on_progress)
 
     return in_language
 
@@ -69,8 +76,8 @@ KINDS: dict[str, DocumentKind] = {
         PDF,
         True,
         _confirmed,
-        lambda meeting, _workshop, lang, on_progress: badges_pdf(
-            meeting, lang=lang, on_progress=on_progress
+        lambda job, on_progress: badges_pdf(
+            job.meeting, lang=job.language, on_progress=on_progress
         ),
     ),
     # Headed in French and Dutch whatever the language it is asked in.
@@ -79,7 +86,7 @@ KINDS: dict[str, DocumentKind] = {
         PDF,
         True,
         _confirmed,
-        lambda meeting, _workshop, _lang, on_progress: attendance_sheet_pdf(meeting, on_progress),
+        lambda job, on_progress: attendance_sheet_pdf(job.meeting, on_progress),
     ),
     Kind.REGISTRATIONS_CSV: DocumentKind(
         "registrations.csv", CSV, False, _registrations, _in_language(registrations_csv)
@@ -92,8 +99,15 @@ KINDS: dict[str, DocumentKind] = {
         PDF,
         True,
         _tables,
-        lambda _meeting, workshop, lang, on_progress: table_cards_pdf(workshop, lang, on_progress),
+        lambda job, on_progress: table_cards_pdf(job.workshop, job.language, on_progress),
         facilitators=True,
+    ),
+    Kind.BROCHURE: DocumentKind(
+        "programme.pdf",
+        PDF,
+        True,
+        _brochure_meetings,
+        lambda job, on_progress: programme_brochure(job.programme, job.language, on_progress),
     ),
 }
 
@@ -103,9 +117,12 @@ def at_once(kind: str, size: int) -> bool:
     return size <= settings.DOCUMENTS_AT_ONCE[kind]
 
 
-def document_filename(kind: str, meeting_id: int, workshop_id: int | None, lang: str) -> str:
-    """The name a download is saved under: "badges-12.pdf", "tables-7-nl.pdf"."""
-    stem, extension = KINDS[kind].filename.rsplit(".", 1)
-    if workshop_id is not None:
-        return f"{stem}-{workshop_id}-{lang}.{extension}"
-    return f"{stem}-{meeting_id}.{extension}"
+def document_filename(job: DocumentJob) -> str:
+    """The name a download is saved under: "badges-12.pdf", "tables-7-nl.pdf",
+    "programme-2027-fr.pdf"."""
+    stem, extension = KINDS[job.kind].filename.rsplit(".", 1)
+    if job.programme_id is not None:
+        return f"{stem}-{job.programme.year}-{job.language}.{extension}"
+    if job.workshop_id is not None:
+        return f"{stem}-{job.workshop_id}-{job.language}.{extension}"
+    return f"{stem}-{job.meeting_id}.{extension}"

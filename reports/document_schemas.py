@@ -25,13 +25,14 @@ class ExportIn(Schema):
 class ExportOut(Schema):
     id: int
     kind: ExportKind
-    meeting: int
+    meeting: int | None = Field(..., description="null for a programme's brochure")
+    programme: int | None = Field(..., description="the brochure's programme; null otherwise")
     workshop: int | None
     language: ExportLanguage
     status: ExportStatus
     progress: int = Field(..., description="per cent, 100 once the file is stored")
-    done: int = Field(..., description="badges, rows or tables done so far")
-    total: int = Field(..., description="badges, rows or tables to do")
+    done: int = Field(..., description="badges, rows, tables or meetings done so far")
+    total: int = Field(..., description="badges, rows, tables or meetings to do")
     error: str
     download_url: str | None = Field(
         ..., description="absolute; takes the same `Authorization: Bearer` key; null until done"

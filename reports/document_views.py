@@ -37,7 +37,7 @@ def document_job(request, meeting_id: int, kind: str):
     """Where a document too large for its link is built: the latest build in the page's
     language, and a button to build it again as things are now. Table cards name their
     workshop (`?workshop=`)."""
-    if kind not in KINDS:
+    if kind not in KINDS or kind == DocumentJob.Kind.BROCHURE:
         raise Http404
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     workshop = None
@@ -77,8 +77,11 @@ def document_job(request, meeting_id: int, kind: str):
 @login_required
 def document_download(request, job_id: int):
     """A built document, for whoever may have that kind of document of its meeting:
-    the organisers, and for table cards the meeting's facilitators too."""
-    job = get_object_or_404(DocumentJob, pk=job_id, status=DocumentJob.Status.DONE)
+    the organisers (the only ones for a programme's brochure), and for table cards the
+    meeting's facilitators too."""
+    job = get_object_or_404(
+        DocumentJob.objects.select_related("programme"), pk=job_id, status=DocumentJob.Status.DONE
+    )
     if not document_may(request.user, job.kind, job.meeting_id):
         raise PermissionDenied
     if not default_storage.exists(job.file.name):
@@ -88,7 +91,7 @@ def document_download(request, job_id: int):
         default_storage.open(job.file.name, "rb"),
         content_type=spec.content_type,
         as_attachment=not spec.inline,
-        filename=document_filename(job.kind, job.meeting_id, job.workshop_id, job.language),
+        filename=document_filename(job),
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import EditionLanguage, Meeting
+from meetings.models import EditionLanguage, Meeting, Programme
 
 # What a build stores: the PDF and its editable copies.
 BOOKLET_FORMATS = ("pdf", "docx", "odt")
@@ -97,7 +97,7 @@ class BookletJob(BuildJob):
 
 class DocumentJob(BuildJob):
     """One build of an organiser's document (badges, attendance sheet, exports, table
-    cards), and the file it produced.
+    cards, of a meeting; the brochure, of a programme), and the file it produced.
 
     A document of a large meeting takes longer than a request may: it is built by a
     worker (`tasks.document_build`), which counts what it has done (`done` of `total`
@@ -112,10 +112,25 @@ class DocumentJob(BuildJob):
         REGISTRATIONS_CSV = "registrations_csv", _("registrations (CSV)")
         REGISTRATIONS_XLSX = "registrations_xlsx", _("registrations (XLSX)")
         TABLE_CARDS = "table_cards", _("table cards")
+        BROCHURE = "brochure", _("programme brochure")
 
     kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="document_jobs"
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="document_jobs",
+    )
+    # The brochure's: the one document of a programme rather than of a meeting.
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="document_jobs",
     )
     workshop = models.ForeignKey(
         "workshops.Workshop",
@@ -144,10 +159,18 @@ class DocumentJob(BuildJob):
                 | (~models.Q(kind="table_cards") & models.Q(workshop__isnull=True)),
                 name="documentjob_workshop_for_table_cards",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind="brochure", programme__isnull=False, meeting__isnull=True)
+                | (
+                    ~models.Q(kind="brochure")
+                    & models.Q(programme__isnull=True, meeting__isnull=False)
+                ),
+                name="documentjob_programme_for_the_brochure",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.meeting} ({self.status})"
+        return f"{self.get_kind_display()} · {self.meeting or self.programme} ({self.status})"
 
     @property
     def progress(self) -> int:

@@ -66,12 +66,13 @@ def meeting_document(request, meeting_id: int, *, document: str):
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     kind = MEETING_DOCUMENTS[document]
     spec = KINDS[kind]
-    if not at_once(kind, spec.size(meeting, None)):
+    # Built here, its job is never stored: it only says what to build.
+    job = DocumentJob(kind=kind, meeting=meeting, language=translation.get_language())
+    if not at_once(kind, spec.size(job)):
         return redirect("reports:document_job", meeting.pk, kind)
-    lang = translation.get_language()
-    response = HttpResponse(spec.build(meeting, None, lang, None), content_type=spec.content_type)
+    response = HttpResponse(spec.build(job, None), content_type=spec.content_type)
     disposition = "inline" if spec.inline else "attachment"
-    filename = document_filename(kind, meeting.pk, None, lang)
+    filename = document_filename(job)
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -11,6 +11,7 @@ from meetings.cache import programme_generation
 from meetings.errors import UnknownProgramme
 from meetings.feeds import programme_feed_payload
 from meetings.models import Meeting
+from meetings.programme_page import programme_pages_warm
 from registrations.services.reminders import reminders_queue
 from reports.brochure import brochure_payload
 from reports.document_jobs import document_build as document_job_run
@@ -28,10 +29,12 @@ from .webhooks.sweep import webhook_calls_sweep
 
 @shared_task(name="tasks.programme_caches_warm", acks_late=True, ignore_result=True)
 def programme_caches_warm(year: int) -> None:
-    """Rebuild the feeds and brochures of a changed programme before anyone asks.
+    """Rebuild the feeds, brochures and programme pages of a changed programme before
+    anyone asks.
 
-    Calendar clients poll every few hours and all at once after an announcement: the
-    first of them should not pay for a cold build of a 500-meeting feed. Without a
+    Calendar clients poll every few hours and all at once after an announcement, and
+    the announcement's readers open the programme page together: the first of them
+    should not pay for a cold build of a 500-meeting feed or page. Without a
     worker (eager mode) this would only move that build into the organiser's request,
     so it is skipped there and the caches fill on demand. Changes come in bursts (a bulk
     action, an import): only the first job of a generation does the work.
@@ -41,6 +44,7 @@ def programme_caches_warm(year: int) -> None:
     if not cache.add(f"warmed:{year}:{programme_generation()}", True, timeout=3600):
         return
     try:
+        programme_pages_warm(year)
         for lang in dict(settings.LANGUAGES):
             programme_feed_payload(year, lang)
             brochure_payload(year, lang)
@@ -111,8 +115,8 @@ def booklet_build(job_id: int) -> None:
     max_retries=5,
 )
 def document_build(job_id: int) -> None:
-    """Build an organiser's document (badges, attendance sheet, an export, table cards);
-    the job row carries its progress, file or error.
+    """Build an organiser's document (badges, attendance sheet, an export, table cards,
+    a programme's brochure); the job row carries its progress, file or error.
 
     A worker that dies mid-build hands the message back (acks_late), and a database that
     does not answer has the job tried again later; the build claims its row first, so a

@@ -41,7 +41,16 @@ from meetings.models import Meeting
 from . import devices, selectors
 from .devices import Phone
 from .errors import InvalidWorkshopData, NotAllowed
-from .models import Contribution, Orientation, PollOption, Question, Round, Table, Workshop
+from .models import (
+    Contribution,
+    Orientation,
+    OrientationProposal,
+    PollOption,
+    Question,
+    Round,
+    Table,
+    Workshop,
+)
 from .printouts import table_link
 from .schemas import (
     ContributionIn,
@@ -58,6 +67,8 @@ from .schemas import (
     PollOptionOut,
     PollOptionPatch,
     PollOut,
+    ProposalAcceptIn,
+    ProposalOut,
     QuestionIn,
     QuestionOut,
     QuestionPatch,
@@ -92,6 +103,7 @@ from .services import orientations as orientations_services
 from .services import plan as plan_services
 from .services import polls as polls_services
 from .services import postits as postits_services
+from .services import proposals as proposals_services
 from .services import tables as tables_services
 from .services import timer as timer_services
 from .services import votes as votes_services
@@ -153,10 +165,15 @@ class TableToken(APIKeyHeader):
 
 class TimerTableToken(TableToken):
     """On the timer, the hottest path of the site: the token and the clock of the
-    workshop in the path are read together, in one cache round trip."""
+    workshop in the path are read together, in one cache round trip, or none for a
+    phone that holds the clock this process just read for its table."""
 
     def table(self, request, key: str) -> tuple[int, dict | None]:
-        return table_timer_state(key, int(request.resolver_match.kwargs["workshop_id"]))
+        return table_timer_state(
+            key,
+            int(request.resolver_match.kwargs["workshop_id"]),
+            parse_etags(request.headers.get("If-None-Match", "")),
+        )
 
 
 class PostTableToken(TableToken):
@@ -785,6 +802,74 @@ def suggestion_answer(request, contribution_id: int, payload: SuggestionIn):
     return _contribution_out(contribution)
 
 
+# --- Proposed orientations --------------------------------------------------------------
+
+
+def _proposal_out(proposal: OrientationProposal) -> dict:
+    return {
+        "id": proposal.pk,
+        "order": proposal.order,
+        "title_fr": proposal.title_fr,
+        "title_nl": proposal.title_nl,
+        "contributions": sorted(c.pk for c in proposal.contributions.all()),
+    }
+
+
+@router.get(
+    "/workshops/{workshop_id}/orientation-proposals",
+    response={200: list[ProposalOut], **error_responses()},
+    auth=facilitators,
+    summary="List proposed orientations",
+)
+def proposal_list(request, workshop_id: int):
+    """The orientations proposed for the workshop's post-its, still to accept or
+    discard."""
+    workshop = _workshop(request, workshop_id)
+    return [_proposal_out(p) for p in selectors.orientation_proposals(workshop)]
+
+
+@router.post(
+    "/workshops/{workshop_id}/orientation-proposals",
+    response={201: list[ProposalOut], **error_responses()},
+    auth=facilitators,
+    summary="Propose orientations",
+)
+def proposal_make(request, workshop_id: int):
+    """Group the unsorted post-its of a workshop that has no orientation yet, each group
+    titled in French and Dutch from its most central post-its; replaces the earlier
+    proposals. 409 once the workshop has orientations, or without unsorted post-its."""
+    workshop = _workshop(request, workshop_id)
+    proposals_services.orientation_proposals_make(workshop)
+    return Status(201, [_proposal_out(p) for p in selectors.orientation_proposals(workshop)])
+
+
+@router.post(
+    "/orientation-proposals/{proposal_id}/accept",
+    response={201: OrientationOut, **error_responses()},
+    auth=facilitators,
+    summary="Accept a proposed orientation",
+)
+def proposal_accept(request, proposal_id: int, payload: ProposalAcceptIn):
+    """Create the orientation, under the titles sent (renamed) or its own, and file its
+    post-its that are still unsorted under it."""
+    proposal = _part(request, OrientationProposal, proposal_id)
+    return Status(201, proposals_services.orientation_proposal_accept(proposal, **payload.dict()))
+
+
+@router.delete(
+    "/orientation-proposals/{proposal_id}",
+    response={204: None, **error_responses()},
+    auth=facilitators,
+    summary="Discard a proposed orientation",
+)
+def proposal_discard(request, proposal_id: int):
+    """Its post-its stay unsorted."""
+    proposals_services.orientation_proposal_discard(
+        _part(request, OrientationProposal, proposal_id)
+    )
+    return Status(204, None)
+
+
 # --- Polls and word clouds -------------------------------------------------------------
 
 
@@ -890,20 +975,30 @@ def words_send(request, round_id: int, payload: WordsIn):
 
 @router.get(
     "/rounds/{round_id}/results",
-    response={200: ResultsOut, **error_responses()},
+    response={200: ResultsOut, 304: None, **error_responses()},
     auth=facilitators,
     summary="Read a poll's or a word cloud's results",
 )
-def results_read(request, round_id: int):
+def results_read(request, round_id: int, response: HttpResponse):
     """A poll's bars (count and share of the voters per option, or per value of the
     scale, with its mean) or a cloud's words (merged across French and Dutch, hidden
-    ones flagged) and its SVG picture, whether or not they are revealed to the room."""
+    ones flagged) and its SVG picture, whether or not they are revealed to the room.
+
+    Send the `ETag` back as `If-None-Match`: while nothing changed the answer is a 304
+    without a body, and the cloud is not laid out again."""
     round_ = _part(request, Round, round_id)
     if round_.kind not in (Round.Kind.POLL, Round.Kind.WORDS):
         raise InvalidWorkshopData(
             _("Only a poll or a word cloud has results."),
             {"round": [_("Choose a poll or a words round.")]},
         )
+    etag = selectors.round_results_etag(round_)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        unchanged = HttpResponse(status=304)
+        unchanged["ETag"] = etag
+        return unchanged
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
     return selectors.round_results(round_)
 
 

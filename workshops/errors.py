@@ -23,6 +23,10 @@ class VoteRefused(WorkshopsError, Conflict):
     pass
 
 
+class ProposalRefused(WorkshopsError, Conflict):
+    """Orientations proposed where the workshop has some already, or nothing to group."""
+
+
 class UnknownTable(WorkshopsError, NotFound):
     """A table token that is stale, forged or of another workshop."""
 

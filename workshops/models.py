@@ -295,6 +295,29 @@ class Orientation(models.Model):
         return self.title
 
 
+class OrientationProposal(models.Model):
+    """An orientation the console proposes for a workshop that has post-its and none yet
+    (`workshops.proposals`): its titles come from its most central post-its. Kept until
+    the facilitator accepts it (it becomes an `Orientation` with its post-its), discards
+    it or asks for new proposals, so that a reload or a second laptop shows the same."""
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="orientation_proposals"
+    )
+    title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=300, blank=True)
+    contributions = models.ManyToManyField("Contribution", related_name="+")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["workshop", "order", "pk"]
+        verbose_name = _("proposed orientation")
+        verbose_name_plural = _("proposed orientations")
+
+    def __str__(self):
+        return self.title_fr or self.title_nl
+
+
 def room_sees(prefix: str = "") -> models.Q:
     """The one rule of a post-it the room sees: neither hidden nor merged into another.
 

@@ -371,6 +371,19 @@ class SuggestionIn(In):
     accept: Flag = Field(..., description="true files the post-it there; false: never again")
 
 
+class ProposalOut(Schema):
+    id: int
+    order: int
+    title_fr: Text = Field(..., description="from its most central French post-it")
+    title_nl: Text = Field(..., description="from its most central Dutch post-it")
+    contributions: list[int] = Field(..., description="its post-its, the earliest first")
+
+
+class ProposalAcceptIn(Patch):
+    title_fr: str | None = Field(None, description="a new title; null or absent keeps it")
+    title_nl: str | None = Field(None, description="a new title; null or absent keeps it")
+
+
 # --- Polls and word clouds -------------------------------------------------------------
 
 
@@ -474,6 +487,7 @@ class ErasureOut(Schema):
     person: int | None = Field(None, alias="person_id", description="the anonymised entry")
     registrations: int = Field(..., description="registrations anonymised")
     contributions: int = Field(..., description="post-its unsigned")
+    answers: int = Field(..., description="poll answers and words made anonymous")
     deliveries: int = Field(..., description="emails stripped of their recipient")
 
 

@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from events_site.kit.pagination import narrowed
@@ -28,11 +29,13 @@ from .models import (
     WORDS_PER_VOTER,
     Contribution,
     Orientation,
+    OrientationProposal,
     PollAnswer,
     PollOption,
     Question,
     Round,
     Table,
+    TextEmbedding,
     Vote,
     WordEntry,
     Workshop,
@@ -193,6 +196,7 @@ def workshop_detail(workshop_id: int) -> Workshop:
             Prefetch("tables", queryset=Table.objects.order_by("pk")),
             "facilitators__organisation",
         )
+        .annotate(has_proposals=Exists(OrientationProposal.objects.filter(workshop=OuterRef("pk"))))
         .get(pk=workshop_id)
     )
 
@@ -418,6 +422,39 @@ def cloud_title(round_: Round) -> str:
     return _("Word cloud: %(title)s") % {"title": round_.title}
 
 
+def round_results_etag(round_: Round) -> str:
+    """What a round's results are drawn from, as an ETag, in two aggregate queries and
+    no layout: a projector polling them is answered 304 while nothing changed, and the
+    cloud is grouped and laid out again only when it did. For a words round: its
+    entries, the hidden ones, and the workshop's stored vectors (words merge across
+    languages as theirs arrive); for a poll: its answers and options. Both: whether they
+    are revealed, the round's title and the language the answer is in."""
+    if round_.kind == Round.Kind.WORDS:
+        data = WordEntry.objects.filter(round=round_).aggregate(
+            entries=Count("pk"),
+            last=Max("pk"),
+            hidden=Sum("pk", filter=Q(hidden=True)),
+        )
+        data["vectors"] = TextEmbedding.objects.filter(workshop_id=round_.workshop_id).count()
+    else:
+        data = PollAnswer.objects.filter(round=round_).aggregate(
+            answers=Count("pk"), last=Max("pk")
+        )
+        data["options"] = list(
+            PollOption.objects.filter(round=round_).values_list(
+                "pk", "order", "label_fr", "label_nl"
+            )
+        )
+    data |= {
+        "shown": round_.results_shown,
+        "mode": round_.poll_mode,
+        "title": [round_.title_fr, round_.title_nl],
+        "language": get_language(),
+    }
+    payload = json.dumps([round_.pk, round_.kind, data], sort_keys=True, default=str)
+    return f'"{hashlib.sha256(payload.encode()).hexdigest()[:32]}"'
+
+
 def round_results(round_: Round) -> dict:
     """A poll's or a words round's results (`ResultsOut`), for the facilitators' screens."""
     body = {"round": round_.pk, "kind": round_.kind, "results_shown": round_.results_shown}
@@ -466,3 +503,10 @@ def polls_panel(workshop: Workshop) -> list[PollPanel]:
     results = polls_results(rounds)
     clouds = word_clouds(rounds, with_hidden=True)
     return [PollPanel(r, results.get(r.pk), clouds.get(r.pk)) for r in rounds]
+
+
+def orientation_proposals(workshop: Workshop) -> QuerySet[OrientationProposal]:
+    """The workshop's proposed orientations in order, with their post-its."""
+    return workshop.orientation_proposals.prefetch_related(
+        Prefetch("contributions", queryset=Contribution.objects.only("pk"))
+    )

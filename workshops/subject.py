@@ -3,7 +3,10 @@
 A signed-in person is their directory entry (`Person.user`) and every registration made
 with their account's or their entry's address, compared without case, as the unique
 indexes compare addresses. Post-its are theirs when signed with one of their names in a
-meeting they registered for: the signature is free text, so that is the only link.
+meeting they registered for: the signature is free text, so that is the only link. Poll
+answers and words are theirs when given as their account (a facilitator answers as
+themself) or from a phone that posted one of their post-its: a phone's identity
+(`workshops.devices`) is the only link a table gives.
 This module is the highest layer the subject spans (meetings, registrations, the
 outbox, workshops); `services.privacy` erases what it finds here.
 """
@@ -12,14 +15,15 @@ from dataclasses import dataclass
 from functools import cached_property, reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from meetings.models import Person
 from registrations.models import CheckIn, Consent, Registration
 from tasks.models import Delivery
 
-from .models import Contribution
+from .models import Contribution, PollAnswer, WordEntry
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,21 @@ class Subject:
         signed = reduce(or_, (Q(author__iexact=name) for name in self.names), Q(pk=None))
         meetings = self.registrations().values("meeting_id")
         return Contribution.objects.filter(signed, workshop__meeting__in=meetings)
+
+    def _answered(self) -> Q:
+        """Answers given as the person's account (as a facilitator answers) or from a
+        phone that posted one of their post-its, in one subquery."""
+        phones = self.contributions().exclude(device="")
+        found = Q(voter__in=phones.values(voter=Concat(Value("phone:"), "device")))
+        if getattr(self.user, "pk", None):
+            found |= Q(voter=f"user:{self.user.pk}")
+        return found
+
+    def poll_answers(self) -> QuerySet[PollAnswer]:
+        return PollAnswer.objects.filter(self._answered())
+
+    def word_entries(self) -> QuerySet[WordEntry]:
+        return WordEntry.objects.filter(self._answered())
 
     def deliveries(self) -> QuerySet[Delivery]:
         found = self._any_email("to_email")
@@ -164,6 +183,27 @@ def _consents(subject: Subject) -> list[dict]:
     ]
 
 
+def _answer(answer: PollAnswer) -> dict:
+    round_ = answer.round
+    return {
+        "meeting": _meeting(round_.workshop.meeting),
+        "workshop": round_.workshop.title,
+        "round": round_.title,
+        "answer": answer.option.label if answer.option else answer.value,
+        "answered_at": _when(answer.created_at),
+    }
+
+
+def _word(entry: WordEntry) -> dict:
+    return {
+        "meeting": _meeting(entry.round.workshop.meeting),
+        "workshop": entry.round.workshop.title,
+        "round": entry.round.title,
+        "word": entry.text,
+        "sent_at": _when(entry.created_at),
+    }
+
+
 def subject_export(subject: Subject) -> dict:
     """Everything held about the subject (dates as datetimes, for
     `DjangoJSONEncoder`): what `/me/data/` shows and
@@ -179,6 +219,8 @@ def subject_export(subject: Subject) -> dict:
         subject.contributions().select_related("workshop__meeting").order_by("created_at", "pk")
     )
     deliveries = subject.deliveries().select_related("meeting").order_by("created_at", "pk")
+    answers = subject.poll_answers().select_related("round__workshop__meeting", "option")
+    words = subject.word_entries().select_related("round__workshop__meeting")
     return {
         "directory_entry": _directory_entry(subject.person),
         "account": _account(subject.user),
@@ -203,6 +245,8 @@ def subject_export(subject: Subject) -> dict:
             }
             for contribution in contributions
         ],
+        "poll_answers": [_answer(a) for a in answers.order_by("created_at", "pk")],
+        "words": [_word(entry) for entry in words.order_by("created_at", "pk")],
         "emails": [
             {
                 "kind": delivery.kind,

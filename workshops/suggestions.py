@@ -75,7 +75,7 @@ def orientation_texts(orientation: Orientation) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[str, ...]:
+def words_of(text: str) -> tuple[str, ...]:
     """Remembered per process: the console asks again for the same post-its."""
     return (*terms(text), *(f"#{m.lower()}" for m in _MARKER.findall(text)))
 
@@ -94,8 +94,8 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 def _lexical(items, orientations) -> dict[int, dict[int, float]]:
     """TF-IDF cosine of each unsorted post-it with each orientation's title and post-its."""
-    words = {item.pk: Counter(_words(contribution_text(item))) for item in items}
-    titles = {o.pk: _words(f"{o.title_fr} {o.title_nl}") for o in orientations}
+    words = {item.pk: Counter(words_of(contribution_text(item))) for item in items}
+    titles = {o.pk: words_of(f"{o.title_fr} {o.title_nl}") for o in orientations}
     documents = [set(w) for w in words.values()] + [set(t) for t in titles.values()]
     frequency = Counter(word for document in documents for word in document)
     idf = {w: math.log((1 + len(documents)) / (1 + n)) + 1 for w, n in frequency.items()}

@@ -182,6 +182,10 @@ def _console_text() -> dict:
         "pair_merged": _("Post-its merged."),
         "no_same_ideas": _("No two post-its say the same thing for now."),
         "moved": _("Post-it moved."),
+        "proposal_legend": _("Suggested orientation %(n)s, %(count)s post-its"),
+        "no_proposals": _("No orientation proposed: press “Propose orientations”."),
+        "proposals_made": _("Orientations proposed: accept, rename or discard each."),
+        "proposal_discarded": _("Suggested orientation discarded."),
     }
 
 
@@ -210,6 +214,9 @@ def console(request, workshop: Workshop):
             "hidden": selectors.hidden_contributions(workshop),
             "polls": selectors.polls_panel(workshop),
             "orientations": list(workshop.orientations.all()),
+            # Proposed orientations are for a workshop that has none yet, until each one
+            # proposed is accepted or discarded.
+            "proposals_panel": not workshop.orientations.all() or workshop.has_proposals,
             "questions": [(question, QuestionForm(instance=question)) for question in questions],
             "rounds": [
                 (round_, RoundForm(instance=round_, questions=questions))

@@ -59,8 +59,25 @@ def _consent_set(
         )
 
 
-def registration_consents_record(registration: Registration, now: datetime) -> None:
-    """The consents of a registration just made (or made again), in its transaction."""
+def registration_consents_record(
+    registration: Registration, now: datetime, *, fresh: bool = False
+) -> None:
+    """The consents of a registration just made (or made again), in its transaction.
+
+    `fresh`: the registration's row was inserted in this transaction, so no consent of
+    it can stand yet: its consents are inserted in one statement, without the read and
+    the closing of standing ones (six statements in a registration rush, not one)."""
+    if fresh:
+        kinds = [Consent.Kind.PRIVACY_NOTICE]
+        if registration.share_contact:
+            kinds.append(Consent.Kind.CONTACT_SHARING)
+        Consent.objects.bulk_create(
+            Consent(
+                kind=kind, version=consent_version(kind), registration=registration, given_at=now
+            )
+            for kind in kinds
+        )
+        return
     _consent_set(Consent.Kind.PRIVACY_NOTICE, True, now, registration=registration)
     _consent_set(
         Consent.Kind.CONTACT_SHARING, registration.share_contact, now, registration=registration

@@ -23,7 +23,7 @@ from django_countries import countries
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation
 from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace
-from tasks.webhooks import Event
+from tasks.webhooks import Event, webhooks_read
 
 from .. import sql
 from ..errors import (
@@ -295,7 +295,8 @@ def registration_create(
     # (and answered with the conflict below); an address found is read again under it.
     person_id, known = _address_lookup(meeting_id, candidate.email)
     try:
-        with transaction.atomic():
+        # Which webhooks listen is read before the seat's lock, not under it.
+        with webhooks_read(), transaction.atomic():
             registration, created = _registration_place(
                 meeting_id, candidate, person_id, invitation_token, known
             )
@@ -364,7 +365,7 @@ def _registration_new(
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
     registration.save()
-    registration_consents_record(registration, now)
+    registration_consents_record(registration, now, fresh=True)
     key = _placement_email_queue(registration, now)
     meeting = sql.seat_take(meeting_id)
     if meeting is not None:

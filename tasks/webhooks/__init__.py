@@ -8,7 +8,8 @@ happened through the names below and nothing else of the package:
 
 - `webhooks_emit` (an event and its data, in the caller's transaction) and
   `webhooks_atomic` (a transaction only when someone listens, for a write that
-  otherwise needs none: the door's scan) (`emit`);
+  otherwise needs none: the door's scan), `webhooks_read` (which events are listened to,
+  read once for a block, before its locks) (`emit`);
 - `Event`, the events a webhook may choose (`tasks.models.Webhook.Event`);
 - `webhook_calls_done`, `webhook_calls_delete`: the retention rule's, and
   `webhook_calls_about`, `webhook_calls_rewrite`: an erasure's (`privacy`).
@@ -19,7 +20,7 @@ inside the network, `signing` signs each body.
 """
 
 from ..models import Webhook
-from .emit import webhooks_atomic, webhooks_emit
+from .emit import webhooks_atomic, webhooks_emit, webhooks_read
 from .privacy import (
     webhook_calls_about,
     webhook_calls_delete,
@@ -37,4 +38,5 @@ __all__ = [
     "webhook_calls_rewrite",
     "webhooks_atomic",
     "webhooks_emit",
+    "webhooks_read",
 ]

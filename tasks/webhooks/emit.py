@@ -2,10 +2,13 @@
 
 Most changes interest no webhook, and some are on hot paths (a registration rush, the
 door): which events anyone listens to is kept in the cache, dropped whenever a webhook
-is saved or deleted, so that a change nobody listens to costs a cache read.
+is saved or deleted, so that a change nobody listens to costs a cache read, and one
+only for a whole block of writes (`webhooks_read`).
 """
 
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -22,10 +25,15 @@ SUBSCRIBED_KEY = "webhooks:events"
 # webhook misses a minute of events at worst, never all of them.
 SUBSCRIBED_S = 60
 SEND_TASK = "tasks.webhook_calls_send"
+# The events read by the `webhooks_read` block this thread is in, if any.
+_read: ContextVar[frozenset[str] | None] = ContextVar("webhooks_read", default=None)
 
 
 def _subscribed() -> frozenset[str]:
     """The events at least one active webhook listens to."""
+    events = _read.get()
+    if events is not None:
+        return events
     events = cache.get(SUBSCRIBED_KEY)
     if events is None:
         events = frozenset(
@@ -48,10 +56,28 @@ def _subscribed_forget(sender, **kwargs):
     transaction.on_commit(lambda: cache.delete(SUBSCRIBED_KEY))
 
 
-def webhooks_atomic(event: str):
+@contextmanager
+def webhooks_read() -> Iterator[frozenset[str]]:
+    """Which events are listened to, read once for every `webhooks_emit` of the block.
+
+    Open it before the block's locks: the read is a cache round trip (two, on the door's
+    scan, before it), and a registration made it while holding its meeting's seat. A
+    webhook saved during the block is as one saved just after it."""
+    events = _subscribed()
+    token = _read.set(events)
+    try:
+        yield events
+    finally:
+        _read.reset(token)
+
+
+@contextmanager
+def webhooks_atomic(event: str) -> Iterator[None]:
     """A transaction around a write and its `webhooks_emit`, when anyone listens to
-    `event`; else nothing, for a write that is one statement on its own."""
-    return transaction.atomic() if event in _subscribed() else nullcontext()
+    `event`; else nothing, for a write that is one statement on its own. Inside a
+    `webhooks_read` block."""
+    with webhooks_read() as events, transaction.atomic() if event in events else nullcontext():
+        yield
 
 
 def webhooks_emit(event: str, *data: dict) -> int:

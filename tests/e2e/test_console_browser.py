@@ -6,6 +6,7 @@ from meetings.services.signin import person_user
 from tests.e2e.conftest import sign_in
 from workshops import devices, encoder
 from workshops.models import Contribution
+from workshops.services.embeddings import workshop_texts_embed
 from workshops.services.orientations import orientation_create
 from workshops.services.plan import question_create, round_create
 from workshops.services.postits import contribution_create
@@ -156,3 +157,45 @@ def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
     assert off_topic.hidden
     assert first.orientation == transport
     assert workshop.vote_open
+
+
+def test_a_facilitator_accepts_a_suggested_orientation_renamed_from_the_keyboard(
+    live_server, page, meeting
+):
+    workshop = workshop_create(meeting, title_fr="Rivières", title_nl="Rivieren")
+    for text in [
+        "Un plan commun contre les inondations de la Lys",
+        "Samen een noodplan tegen overstromingen van de Leie",
+        "Un bus de nuit le samedi entre Lille et Courtrai",
+        "Een nachtbus op zaterdag tussen Rijsel en Kortrijk",
+    ]:
+        contribution_create(workshop, text=text, source="transcribed")
+    workshop_texts_embed(workshop.pk)
+    sign_in(page, live_server, person_user(meeting.cofacilitators.first().person))
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/en/facilitate/workshops/{workshop.pk}/")
+
+    page.locator("#proposals-list", has_text="No orientation proposed").wait_for()
+    page.get_by_role("button", name="Propose orientations").focus()
+    page.keyboard.press("Enter")
+    first = page.locator(".proposal").first
+    first.locator("legend", has_text="Suggested orientation 1").wait_for()
+    title_fr = first.get_by_label("Title in French")
+    assert page.evaluate("document.activeElement.name") == "title_fr"
+    assert title_fr.input_value()
+    assert first.get_by_label("Title in Dutch").input_value()
+    filed = [
+        Contribution.objects.get(text=text).pk
+        for text in first.locator(".proposal-postits li").all_inner_texts()
+    ]
+    assert len(filed) >= 2
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Nos rivières")
+    page.keyboard.press("Enter")  # accepts: the page reloads with the new orientation
+
+    page.locator(".board-column h4", has_text="Nos rivières").first.wait_for()
+    [orientation] = workshop.orientations.all()
+    assert orientation.title_fr == "Nos rivières" and orientation.title_nl
+    assert sorted(orientation.contributions.values_list("pk", flat=True)) == sorted(filed)
+    assert errors == []

@@ -99,6 +99,16 @@ def test_two_phones_answer_a_poll_and_a_words_round_on_the_projector(live_server
         alt = cloud.get_attribute("alt")
         assert "Mobilité (2)" in alt and "<b>& 🚲 (1)" in alt
         assert "mobiliteit" not in alt
+
+        # While nothing changes, the projector's polls are answered 304: nothing is
+        # redrawn and the cloud's picture is not fetched again.
+        answers = []
+        projector.on("response", lambda r: answers.append((r.url, r.status)))
+        projector.wait_for_timeout(6_000)
+        results = [status for url, status in answers if url.endswith("/results")]
+        assert results and set(results) == {304}
+        assert not [url for url, _status in answers if "cloud.svg" in url]
+        assert cloud.get_attribute("alt") == alt
         assert refused == []
     finally:
         for context in (*phones, facilitating):

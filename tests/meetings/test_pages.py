@@ -3,7 +3,9 @@ from datetime import timedelta
 
 import pytest
 
+from meetings.cache import programme_generation_bump
 from meetings.models import CoFacilitator, Meeting, Programme
+from meetings.programme_page import programme_pages_warm
 from tests.factories import (
     MeetingFactory,
     OrganisationFactory,
@@ -231,3 +233,32 @@ def test_an_unknown_language_falls_back_to_french(client, meeting, prefix):
 
 def test_an_unknown_page_in_a_known_language_is_still_404(client, db):
     assert client.get("/nl/nowhere/").status_code == 404
+
+
+def test_the_warm_up_builds_every_page_of_the_programme_before_anyone_asks(
+    client, programme, django_assert_num_queries
+):
+    _bulk_programme(programme, 200)
+    built = programme_pages_warm(2027)
+
+    months = re.findall(
+        r'href="\?month=(\d{4}-\d{2})"', client.get("/fr/programme/2027/").content.decode()
+    )
+    assert built == 3 * (1 + len(months) + 1)  # every language: the default page, each month
+    for language in ("fr", "nl", "en"):
+        for month in ["", *months]:
+            with django_assert_num_queries(0):
+                page = client.get(f"/{language}/programme/2027/?month={month}")
+            assert page.status_code == 200
+
+
+def test_the_warm_up_stops_once_the_programme_changes_again(programme, monkeypatch):
+    _bulk_programme(programme, 200)
+    built = []
+
+    def build(*args, **kwargs):
+        built.append(args)
+        programme_generation_bump()
+
+    monkeypatch.setattr("meetings.programme_page.programme_page_payload", build)
+    assert programme_pages_warm(2027) == 1 == len(built)

@@ -42,6 +42,23 @@ def test_a_registration_answers_its_status_position_and_token_but_not_the_ticket
     assert registration.ticket_secret not in first.content.decode()
 
 
+def test_a_new_address_is_registered_in_a_fixed_number_of_queries(
+    client, meeting, django_assert_num_queries
+):
+    """The address's look-up, then in one transaction the registration, its two
+    consents in one insert, its email and the seat; a rush pays each of them."""
+    post(client, meeting.pk, email="warm@example.org")  # the webhooks' set, in the cache
+    with django_assert_num_queries(7):  # with the transaction's savepoint and its release
+        response = post(client, meeting.pk, email="new@example.org", share_contact=True)
+
+    assert response.json()["status"] == "confirmed"
+    registration = Registration.objects.get(email="new@example.org")
+    assert sorted(registration.consents.values_list("kind", flat=True)) == [
+        "contact_sharing",
+        "privacy_notice",
+    ]
+
+
 def test_names_at_their_longest_are_accepted(client, meeting):
     response = post(client, meeting.pk, first_name="É" * 100, last_name="ë" * 100)
 

@@ -203,6 +203,23 @@ def test_the_first_page_holds_nearly_as_many_lines_as_the_next(meeting):
     assert sum(1 for count in lines if count) == 3
 
 
+def test_a_long_sheet_numbers_every_person_once_in_order_across_its_pages(meeting):
+    """Each page is a table of its own rows: none is lost or repeated between them."""
+    for n in range(40):
+        RegistrationFactory(
+            meeting=meeting,
+            last_name=f"Personne{n:02}",
+            organisation__name="Communauté d'agglomération " * 4 + f"n° {n:02}",
+        )
+
+    reader, _text = pdf_text(attendance_sheet_pdf(meeting))
+    names = [re.findall(r"PERSONNE(\d\d)", page.extract_text()) for page in reader.pages]
+
+    assert [int(n) for page in names for n in page] == list(range(40))
+    assert sum(1 for page in names if page) == 4
+    assert "n° 39" in _text, "a long organisation wraps within its cell, whole"
+
+
 def test_the_sheet_ends_with_the_figures(meeting, crowd):
     _reader, text = pdf_text(attendance_sheet_pdf(meeting))
     tail = text[text.rindex("Jan") :]

@@ -13,7 +13,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from meetings.auth import api_key_create
+from meetings.models import Meeting
 from meetings.services.signin import person_user
+from reports.brochure import programme_brochure
 from reports.document_jobs import (
     BUILD_LOST_AFTER,
     document_build,
@@ -22,7 +24,7 @@ from reports.document_jobs import (
 )
 from reports.models import DocumentJob
 from tests.conftest import stored_files
-from tests.factories import MeetingFactory, cross_border_pair
+from tests.factories import MeetingFactory, ProgrammeFactory, cross_border_pair
 from tests.ticket_factories import RegistrationFactory
 from workshops.models import Table
 from workshops.services.workshops import workshop_create
@@ -286,3 +288,86 @@ def test_documents_are_deleted_with_their_files_after_a_week(
     assert list(DocumentJob.objects.values_list("pk", flat=True)) == [new_id]
     assert old.file.name not in stored_files(media_root)
     assert api_client.get(reverse("reports:document_download", args=[old_id])).status_code == 404
+
+
+# --- The programme's brochure -----------------------------------------------------------
+
+
+def start_brochure(client, programme, payload=None, **headers):
+    return client.post(
+        f"/api/programmes/{programme.year}/exports/brochure",
+        payload or {},
+        "application/json",
+        **headers,
+    )
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler")
+def test_an_organiser_builds_the_programmes_brochure_as_a_job_and_downloads_its_file(
+    api_client, meeting, media_root, tmp_path, django_capture_on_commit_callbacks
+):
+    programme = meeting.programme
+    MeetingFactory(programme=programme, title_nl="Ontmoeting <b>& Co</b> 🎉")
+    MeetingFactory(programme=programme, status=Meeting.Status.DRAFT, title_nl="Ontwerp")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = start_brochure(api_client, programme, {"language": "nl"})
+    assert response.status_code == 202  # queued; the job runs after the commit
+    job = api_client.get(f"/api/exports/{response.json()['id']}").json()
+    assert (job["kind"], job["meeting"], job["programme"], job["workshop"]) == (
+        "brochure",
+        None,
+        programme.pk,
+        None,
+    )
+    # Two meetings shown, the draft left out.
+    assert (job["status"], job["progress"], job["done"], job["total"]) == ("done", 100, 2, 2)
+    stored = DocumentJob.objects.get(pk=job["id"]).file.name
+    assert stored.startswith(f"exports/programme-{programme.pk}/") and stored in stored_files(
+        media_root
+    )
+
+    download = api_client.get(job["download_url"].split("testserver", 1)[-1])
+    assert download["Content-Type"] == "application/pdf"
+    assert f"programme-{programme.year}-nl.pdf" in download["Content-Disposition"]
+    assert "no-store" in download["Cache-Control"]
+    text = pdf_text(body(download), tmp_path)
+    assert "Ontmoeting <b>& Co</b> □" in text
+    assert meeting.title_nl in text and "Ontwerp" not in text
+
+
+def test_the_brochures_progress_counts_its_meetings(meeting):
+    for _ in range(3):
+        MeetingFactory(programme=meeting.programme)
+    seen = []
+
+    programme_brochure(meeting.programme, "fr", lambda done, total: seen.append((done, total)))
+
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_only_organisers_build_the_brochure_and_only_as_a_programmes_document(
+    client, api_client, meeting, organiser
+):
+    programme = meeting.programme
+    assert start_brochure(api_client, ProgrammeFactory.build(year=1999)).status_code == 404
+    with_workshop = start_brochure(api_client, programme, {"workshop": 1})
+    assert with_workshop.status_code == 422 and "workshop" in with_workshop.json()["errors"]
+    as_meetings = start(api_client, meeting, "brochure")
+    assert as_meetings.status_code == 422 and "kind" in as_meetings.json()["errors"]
+    page = reverse("reports:document_job", args=[meeting.pk, "brochure"])
+    client.force_login(organiser)
+    assert client.get(page).status_code == 404
+
+    # A co-facilitator, signed in: not an organiser.
+    client.force_login(person_user(meeting.cofacilitators.order_by("pk").first().person))
+    assert start_brochure(client, programme, HTTP_AUTHORIZATION="").status_code in (401, 403)
+    assert DocumentJob.objects.count() == 0
+
+
+def test_two_presses_start_one_brochure_build(api_client, meeting):
+    first = start_brochure(api_client, meeting.programme).json()
+    second = start_brochure(api_client, meeting.programme).json()
+
+    assert first["id"] == second["id"]
+    assert DocumentJob.objects.filter(kind="brochure").count() == 1

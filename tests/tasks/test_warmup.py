@@ -36,16 +36,17 @@ def test_warm_up_builds_every_language_once_per_generation(meeting, with_a_worke
     built = []
     monkeypatch.setattr("tasks.tasks.programme_feed_payload", lambda y, lang: built.append(lang))
     monkeypatch.setattr("tasks.tasks.brochure_payload", lambda y, lang: built.append(lang))
+    monkeypatch.setattr("tasks.tasks.programme_pages_warm", lambda y: built.append("pages"))
 
     programme_caches_warm.run(2027)
     programme_caches_warm.run(2027)
-    assert sorted(built) == ["en", "en", "fr", "fr", "nl", "nl"]
+    assert sorted(built) == ["en", "en", "fr", "fr", "nl", "nl", "pages"]
 
     from meetings.cache import programme_generation_bump
 
     programme_generation_bump()
     programme_caches_warm.run(2027)
-    assert len(built) == 12
+    assert len(built) == 14
 
 
 def test_warm_up_is_skipped_without_a_worker(meeting, without_a_worker):

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def test_the_export_holds_everything_about_the_person_and_nothing_of_anyone_else(
     subject_world, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         data = subject_export(subject_of_user(subject_world["user"]))
     assert data["directory_entry"]["last_name"] == "Dupont 🌻"
     assert data["directory_entry"]["phone"] == "+33 6 12 34 56 78"

@@ -31,6 +31,8 @@ NOTHING = {
     "deliveries_stripped": 0,
     "webhook_calls_deleted": 0,
     "signatures_removed": 0,
+    "poll_answers_anonymised": 0,
+    "words_anonymised": 0,
 }
 
 
@@ -195,6 +197,8 @@ def test_a_dry_run_counts_what_a_run_does_and_changes_nothing(subject_world):
         "deliveries_stripped": 2,
         "webhook_calls_deleted": 0,
         "signatures_removed": 2,
+        "poll_answers_anonymised": 0,
+        "words_anonymised": 0,
         "signin_links_deleted": 0,
     }
     # Run again, it has nothing left to do.

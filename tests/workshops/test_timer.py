@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from workshops import selectors
 from workshops.models import ROUND_MAX_DURATION_S, Round
+from workshops.services import timer
 from workshops.services.plan import question_update, round_create, round_update
 from workshops.services.timer import timer_act, timer_state
 from workshops.services.workshops import workshop_create, workshop_update
@@ -146,6 +147,49 @@ def test_phones_poll_with_no_query_once_warm_and_get_304_while_nothing_changes(
     changed = client.get(timer_url(workshop), headers={**phone(), "If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.json()["state"] == "paused" and changed["ETag"] != etag
+
+
+def test_a_phone_holding_the_clock_it_was_just_given_costs_no_cache_read(
+    client, workshop, phone, committed, monkeypatch
+):
+    """The process that read the clock for a table answers a phone sending that ETag
+    from memory for `TIMER_LOCAL_S`; a phone without it, or with another one, reads the
+    cache, so none is ever given an older clock than it holds."""
+    committed(timer_act, workshop, "start")
+    reads = []
+    shared = timer.cache
+
+    class Counted:
+        def get_many(self, keys, *args, **kwargs):
+            reads.append(keys)
+            return shared.get_many(keys, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(shared, name)
+
+    monkeypatch.setattr(timer, "cache", Counted())
+    etag = client.get(timer_url(workshop), headers=phone())["ETag"]
+    assert len(reads) == 1
+
+    holding = {**phone(0, "another-phone"), "If-None-Match": etag}
+    assert client.get(timer_url(workshop), headers=holding).status_code == 304
+    assert len(reads) == 1
+    assert client.get(timer_url(workshop), headers=phone()).status_code == 200
+    older = {**phone(), "If-None-Match": '"0-older"'}
+    assert client.get(timer_url(workshop), headers=older).status_code == 200
+    other_table = {**phone(1), "If-None-Match": etag}
+    assert client.get(timer_url(workshop), headers=other_table).status_code == 304
+    assert len(reads) == 4
+
+    # A change made in another process reaches this one's phones once the memory ends.
+    before = timer_state(workshop.pk)
+    state = dict(before, etag='"changed"', version=before["version"] + 1)
+    shared.set(timer._timer_key(workshop.pk), state)
+    assert client.get(timer_url(workshop), headers=holding).status_code == 304
+    later = timer.monotonic() + timer.TIMER_LOCAL_S
+    monkeypatch.setattr(timer, "monotonic", lambda: later)
+    changed = client.get(timer_url(workshop), headers=holding)
+    assert changed.status_code == 200 and changed.json()["version"] == state["version"]
 
 
 def test_a_facilitator_poll_costs_only_the_session_and_the_meeting_check(

@@ -2,10 +2,15 @@
 
 One transaction: a failure anywhere leaves everything as it was. What the key figures
 and booklets count stays (registrations keep their status, check-in, function and
-organisation; post-its keep their text), so a past meeting's figures do not move.
+organisation; post-its keep their text; poll answers and words keep counting, from a
+voter nobody can name), so a past meeting's figures do not move.
 """
 
+import secrets
+
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import MD5, Concat
 from django.utils import timezone
 
 from meetings.models import Erasure
@@ -27,6 +32,20 @@ def contributions_unsign(contributions) -> int:
     return contributions.exclude(author="").order_by().update(author="", updated_at=timezone.now())
 
 
+# The voter of an answer no one can be told from any more.
+ANONYMOUS_VOTER = "anonymous:"
+
+
+def answers_anonymise(answers) -> int:
+    """Poll answers or words (`PollAnswer`, `WordEntry`) given by a voter nobody can
+    name: each voter becomes a digest of itself salted with a secret forgotten at once,
+    so that a voter's answers stay one voter's (a poll counts its voters) and one
+    answer per voter still holds."""
+    salt = secrets.token_hex(16)
+    anonymous = Concat(Value(ANONYMOUS_VOTER), MD5(Concat("voter", Value(salt))))
+    return answers.exclude(voter__startswith=ANONYMOUS_VOTER).order_by().update(voter=anonymous)
+
+
 def _upcoming_cancel(registrations) -> None:
     """A seat kept for nobody would be lost to the waiting list: upcoming registrations
     are cancelled first, which promotes the next person as any cancellation does."""
@@ -39,9 +58,11 @@ def _upcoming_cancel(registrations) -> None:
 @transaction.atomic
 def subject_erase(subject: Subject, *, by, channel: str) -> Erasure:
     """Names become "Anonymised participant", addresses and notes go, post-its lose
-    their signature, emails not sent yet are not sent, and the person can no longer sign
-    in. Logged without the erased data."""
+    their signature, poll answers and words their voter, emails not sent yet are not
+    sent, and the person can no longer sign in. Logged without the erased data."""
     registration_ids = list(subject.registrations().values_list("pk", flat=True))
+    # Before the post-its lose the signature that ties their phone to the person.
+    answers = answers_anonymise(subject.poll_answers()) + answers_anonymise(subject.word_entries())
     contributions = contributions_unsign(subject.contributions())
     if subject.user is not None:
         Contribution.objects.filter(created_by=subject.user).update(created_by=None)
@@ -61,5 +82,6 @@ def subject_erase(subject: Subject, *, by, channel: str) -> Erasure:
         person=subject.person,
         registrations=anonymised,
         contributions=contributions,
+        answers=answers,
         deliveries=deliveries,
     )

@@ -15,6 +15,7 @@ from registrations.services.registration import (
     registration_update,
 )
 from tasks.models import Webhook, WebhookCall
+from tasks.webhooks import emit
 from tasks.webhooks.services import webhook_create, webhook_update
 from tests.factories import MeetingFactory, cross_border_pair
 from tests.registrations.conftest import registration_data
@@ -180,6 +181,30 @@ def test_a_door_nobody_listens_to_costs_no_more_queries(organiser, meeting):
 
     assert first_scan() == alone
     assert not WebhookCall.objects.exists()
+
+
+def test_a_registration_and_a_scan_read_who_listens_once_each(
+    hook, meeting, organiser, monkeypatch
+):
+    """A cache round trip each, not one per use: the scan asks twice (its transaction,
+    its call), the registration under its meeting's seat lock."""
+    reads = []
+    shared = emit.cache
+
+    class Counted:
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return shared.get(key, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(shared, name)
+
+    monkeypatch.setattr(emit, "cache", Counted())
+    registration, _created = registration_create(meeting, data=registration_data())
+    checkin_scan(registration.ticket_secret, meeting=meeting, by=organiser)
+
+    assert reads == [emit.SUBSCRIBED_KEY, emit.SUBSCRIBED_KEY]
+    assert events() == [E.REGISTRATION_CREATED, E.CHECKIN_CREATED]
 
 
 def test_a_meeting_is_told_when_published_changed_and_cancelled(hook, programme):

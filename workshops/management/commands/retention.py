@@ -12,8 +12,10 @@ from registrations.services.retention import (
     WEBHOOK_CALLS_DELETED,
 )
 from workshops.services.retention import (
+    POLL_ANSWERS_ANONYMISED,
     SIGNATURES_REMOVED,
     SIGNIN_LINKS_DELETED,
+    WORDS_ANONYMISED,
     retention_apply,
 )
 
@@ -26,6 +28,8 @@ def rule_label(code: str) -> str:
         DELIVERIES_STRIPPED: _("emails stripped of their recipient"),
         WEBHOOK_CALLS_DELETED: _("webhook calls deleted"),
         SIGNATURES_REMOVED: _("post-its of held meetings unsigned"),
+        POLL_ANSWERS_ANONYMISED: _("poll answers of held meetings made anonymous"),
+        WORDS_ANONYMISED: _("words of held meetings made anonymous"),
         SIGNIN_LINKS_DELETED: _("spent sign-in links deleted"),
     }[code]
 

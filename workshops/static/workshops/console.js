@@ -535,6 +535,76 @@ function facilitate(root, text, lang) {
   document.getElementById("suggestions-refresh").addEventListener("click", loadSuggestions);
   loadSuggestions();
 
+  /* --- Suggested orientations --------------------------------------------------------
+     For a workshop without orientations: groups of its post-its, each with a title in
+     French and Dutch to accept as it is, rename, or discard. An accepted one changes the
+     board's columns and the plan, which the server renders: the page is reloaded. */
+
+  var proposals = document.getElementById("proposals");
+  if (proposals) showProposalsPanel();
+
+  function showProposalsPanel() {
+    var list = document.getElementById("proposals-list");
+    var template = document.getElementById("proposal-template");
+    var makeButton = document.getElementById("proposals-make");
+    var proposalsUrl = workshopUrl + "/orientation-proposals";
+
+    function showProposal(proposal, n) {
+      var line = template.content.firstElementChild.cloneNode(true);
+      var form = line.querySelector("form");
+      line.querySelector("legend").textContent = text.proposal_legend
+        .replace("%(n)s", String(n + 1))
+        .replace("%(count)s", String(proposal.contributions.length));
+      form.elements.title_fr.value = proposal.title_fr;
+      form.elements.title_nl.value = proposal.title_nl;
+      var postits = line.querySelector(".proposal-postits");
+      proposal.contributions.forEach(function (id) {
+        var el = postit(id);
+        if (!el) return;
+        var item = document.createElement("li");
+        item.textContent = el.querySelector(".postit-text").textContent;
+        postits.appendChild(item);
+      });
+      var url = config.api + "orientation-proposals/" + Number(proposal.id);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var titles = { title_fr: form.elements.title_fr.value, title_nl: form.elements.title_nl.value };
+        call("POST", url + "/accept", titles).then(function () {
+          window.location.reload();
+        }, report);
+      });
+      line.querySelector(".proposal-discard").addEventListener("click", function () {
+        call("DELETE", url).then(function () {
+          var next = line.nextElementSibling || line.previousElementSibling;
+          line.remove();
+          say(text.proposal_discarded);
+          emptyLine(list, text.no_proposals);
+          var target = (next && next.querySelector("input")) || makeButton;
+          if (target) target.focus();
+        }, report);
+      });
+      list.appendChild(line);
+    }
+
+    function showProposals(data) {
+      list.textContent = "";
+      itemsOf(data).forEach(showProposal);
+      emptyLine(list, text.no_proposals);
+    }
+
+    if (makeButton) {
+      makeButton.addEventListener("click", function () {
+        call("POST", proposalsUrl).then(function (data) {
+          showProposals(data);
+          say(text.proposals_made);
+          var first = list.querySelector("input");
+          if (first) first.focus();
+        }, report);
+      });
+    }
+    call("GET", proposalsUrl).then(showProposals, report);
+  }
+
   /* --- The plan's plain forms ------------------------------------------------------- */
 
   root.querySelectorAll("form[data-confirm]").forEach(function (plan) {

@@ -127,6 +127,7 @@ function voice(root, text) {
   var current = null;
   var timer = null;
   var drawn = "";
+  var etag = "";
 
   function bar(item, voters) {
     var li = document.createElement("li");
@@ -177,8 +178,12 @@ function voice(root, text) {
       timer = setTimeout(load, RESULTS_EVERY_MS);
       return;
     }
-    api("GET", root.dataset.roundsUrl + round + "/results", { cache: "no-store" }).then(function (answer) {
-      if (round === current && answer.ok && answer.data) show(answer.data);
+    // While the results are those shown, the server answers 304 and nothing is redrawn.
+    var headers = etag ? { "If-None-Match": etag } : {};
+    api("GET", root.dataset.roundsUrl + round + "/results", { cache: "no-store", headers: headers }).then(function (answer) {
+      if (round !== current || !answer.ok || !answer.data) return;
+      etag = answer.headers.get("ETag") || "";
+      show(answer.data);
     }, function () {}).then(function () {
       if (round === current) timer = setTimeout(load, RESULTS_EVERY_MS);
     });
@@ -195,6 +200,7 @@ function voice(root, text) {
     clearTimeout(timer);
     current = id;
     drawn = "";
+    etag = "";
     chart.replaceChildren();
     cloud.hidden = true;
     if (id !== null) load();
