@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings.auth import api_key_or_session
-from meetings.models import Meeting
+from meetings.models import Meeting, Programme
 from workshops.models import Workshop
 
 from .document_jobs import document_job_check, document_may
@@ -49,26 +49,46 @@ def document_job(request, meeting_id: int, kind: str):
     if not document_may(request.user, kind, meeting.pk):
         raise PermissionDenied
     lang = translation.get_language()
-    latest = (
-        DocumentJob.objects.filter(kind=kind, meeting=meeting, workshop=workshop, language=lang)
-        .order_by("-created_at", "-pk")
-        .first()
+    return _job_page(
+        request,
+        DocumentJob.objects.filter(kind=kind, meeting=meeting, workshop=workshop, language=lang),
+        f"meetings/{meeting.pk}/exports/{kind}",
+        {"meeting": meeting, "workshop": workshop, "kind_label": DocumentJob.Kind(kind).label},
+        {"language": lang, "workshop": workshop.pk if workshop else None},
     )
+
+
+@login_required
+def brochure_job(request, year: int):
+    """Where organisers build a programme's brochure as a file of their own, whatever its
+    size, and follow its progress: the same page as a meeting's documents."""
+    programme = get_object_or_404(Programme, year=year)
+    if not document_may(request.user, DocumentJob.Kind.BROCHURE, None):
+        raise PermissionDenied
+    lang = translation.get_language()
+    return _job_page(
+        request,
+        DocumentJob.objects.filter(programme=programme, language=lang),
+        f"programmes/{programme.year}/exports/brochure",
+        {"programme": programme, "kind_label": DocumentJob.Kind.BROCHURE.label},
+        {"language": lang},
+    )
+
+
+def _job_page(request, builds, start: str, context: dict, start_body: dict):
+    """The job page: the latest of `builds` (checked for a lost worker), and the API
+    addresses its script starts (`start`, under the API's root) and follows a build at."""
+    latest = builds.order_by("-created_at", "-pk").first()
     api = reverse("api:api-root")
     return render(
         request,
         "reports/document_job.html",
         {
-            "meeting": meeting,
-            "workshop": workshop,
-            "kind_label": DocumentJob.Kind(kind).label,
+            **context,
             "latest": document_job_check(latest) if latest else None,
             "job_text": _job_text(),
-            "api": {
-                "start": f"{api}meetings/{meeting.pk}/exports/{kind}",
-                "job": f"{api}exports/",
-            },
-            "start_body": {"language": lang, "workshop": workshop.pk if workshop else None},
+            "api": {"start": f"{api}{start}", "job": f"{api}exports/"},
+            "start_body": start_body,
         },
     )
 

@@ -48,6 +48,7 @@ report_patterns = [
         review_views.booklet_review_file,
         name="booklet_review_file",
     ),
+    path("programme/<int:year>/brochure/", document_views.brochure_job, name="brochure_job"),
     path(
         "meetings/<int:meeting_id>/documents/<str:kind>/",
         document_views.document_job,

@@ -371,3 +371,26 @@ def test_two_presses_start_one_brochure_build(api_client, meeting):
 
     assert first["id"] == second["id"]
     assert DocumentJob.objects.filter(kind="brochure").count() == 1
+
+
+def test_the_brochures_page_starts_and_follows_its_build_for_organisers_only(
+    client, api_client, meeting, organiser, media_root, django_capture_on_commit_callbacks
+):
+    programme = meeting.programme
+    page = reverse("reports:brochure_job", args=[programme.year])
+    assert page.endswith(f"/programme/{programme.year}/brochure/")
+    assert client.get(page).status_code == 302  # to sign in
+
+    client.force_login(organiser)
+    empty = client.get(page)
+    assert empty.status_code == 200
+    start_url = f'data-start-url="/api/programmes/{programme.year}/exports/brochure"'
+    assert start_url in empty.content.decode() and b"documents.js" in empty.content
+    with django_capture_on_commit_callbacks(execute=True):
+        # The page shows the builds in its own language.
+        started = start_brochure(api_client, programme, {"language": page.split("/")[1]})
+    built = client.get(page).content.decode()
+    assert reverse("reports:document_download", args=[started.json()["id"]]) in built
+
+    client.force_login(person_user(meeting.cofacilitators.order_by("pk").first().person))
+    assert client.get(page).status_code == 403
