@@ -22,6 +22,7 @@ from tests.booklet_review import booklet_approved_make
 from tests.e2e.conftest import sign_in
 from tests.factories import MeetingFactory, cross_border_pair
 from tests.registrations.conftest import registration_data
+from tests.world import webhook_ids
 from workshops.services.plan import question_create, round_create
 from workshops.services.polls import poll_answer, poll_option_create, words_send
 from workshops.services.postits import contribution_create
@@ -124,6 +125,7 @@ def _world(meeting, closed, organiser):
     workshop_close(closed_workshop)
     return {
         **_voice(meeting),
+        **webhook_ids(organiser),
         "cancelled": cancelled,
         "closed": closed,
         "new": new,
@@ -302,6 +304,10 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("admin invite", f"{admin}/registrations/invitation/invite/"),
             ("admin workshops", f"{admin}/workshops/workshop/"),
             ("admin workshop", f"{admin}/workshops/workshop/{workshop.pk}/change/"),
+            ("admin webhooks", f"{admin}/tasks/webhook/"),
+            ("admin webhook", f"{admin}/tasks/webhook/{world['webhook_id']}/change/"),
+            ("admin webhook calls", f"{admin}/tasks/webhookcall/"),
+            ("admin webhook call", f"{admin}/tasks/webhookcall/{world['call_id']}/change/"),
         ]:
             audit(f"{lang} {name}", path)
 
