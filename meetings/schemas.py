@@ -9,7 +9,15 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import Instant, ListOf, api_choices, field_choices, upper_if_text
+from events_site.kit.schemas import (
+    Flag,
+    Instant,
+    Key,
+    ListOf,
+    api_choices,
+    field_choices,
+    upper_if_text,
+)
 from events_site.kit.text import entries
 
 from .models import (
@@ -89,7 +97,7 @@ class PersonIn(Schema):
     function: PersonFunction
     organisation: int | None = Field(None, description="id of the person's organisation")
     preferred_language: Language = Language.FR
-    accepts_network_news: bool = False
+    accepts_network_news: Flag = False
 
 
 class PersonPatch(Schema):
@@ -100,7 +108,7 @@ class PersonPatch(Schema):
     function: PersonFunction | None = None
     organisation: int | None = None
     preferred_language: Language | None = None
-    accepts_network_news: bool | None = None
+    accepts_network_news: Flag | None = None
 
 
 class PersonOut(Schema):
@@ -184,7 +192,7 @@ class MeetingIn(MeetingWords):
     themes: ListOf[str] = Field(default_factory=list, description="theme slugs")
     working_languages: ListOf[Language] = Field(default_factory=lambda: [Language.FR, Language.NL])
     capacity: int = 40
-    is_cross_border: bool = True
+    is_cross_border: Flag = True
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
 
@@ -205,7 +213,7 @@ class MeetingPatch(MeetingWordsPatch):
     themes: ListOf[str] | None = None
     working_languages: ListOf[Language] | None = None
     capacity: int | None = None
-    is_cross_border: bool | None = None
+    is_cross_border: Flag | None = None
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
 
@@ -457,7 +465,7 @@ class OrganisationFilters(PageQuery):
 
 class PersonFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the name or the email")
-    organisation: int | None = Field(None, description="id of their organisation")
+    organisation: Key | None = Field(None, description="id of their organisation")
     country: Country | None = Field(None, description="their organisation's country, " + COUNTRY)
     function: PersonFunction | None = None
     updated_since: Instant | None = Field(None, description=UPDATED_SINCE)
@@ -469,11 +477,11 @@ class ProgrammeFilters(PageQuery):
 
 
 class MeetingFilters(PageQuery):
-    year: int | None = Field(None, description="the programme's year")
+    year: int | None = Field(None, ge=1, le=9999, description="the programme's year")
     q: str = Field("", max_length=200, description="contained in a title or the city")
     status: MeetingStatus | None = None
     country: Country | None = Field(None, description="the venue's or the host's, " + COUNTRY)
-    organisation: int | None = Field(None, description="id of the host organisation")
+    organisation: Key | None = Field(None, description="id of the host organisation")
     updated_since: Instant | None = Field(None, description=UPDATED_SINCE)
 
 

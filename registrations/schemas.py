@@ -8,7 +8,15 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import Instant, ListOf, api_choices, field_choices, upper_if_text
+from events_site.kit.schemas import (
+    Flag,
+    Instant,
+    Key,
+    ListOf,
+    api_choices,
+    field_choices,
+    upper_if_text,
+)
 from meetings.schemas import Country, Language, PersonFunction, PersonOut
 
 from .models import CheckIn, Registration
@@ -31,7 +39,7 @@ class InvitationsIn(Schema):
     organisations: ListOf[int] = Field(
         default_factory=list, description="ids of organisations: everyone of each is invited"
     )
-    all_mayors: bool = Field(False, description="invite every mayor and burgomaster of the network")
+    all_mayors: Flag = Field(False, description="invite every mayor and burgomaster of the network")
 
 
 class SkippedOut(Schema):
@@ -57,12 +65,12 @@ class RegistrationIn(Schema):
         "", validate_default=True, description="its ISO 3166 code (FR, BE…)"
     )
     language: Language | None = Field(None, description="by default the language of the request")
-    interpretation_needed: bool = False
+    interpretation_needed: Flag = False
     interpretation_to: InterpretationLanguage = InterpretationLanguage.NONE
     accessibility_notes: str = ""
     dietary_notes: str = ""
-    share_contact: bool = Field(False, description="appear in the participants' contact list")
-    privacy_consent: bool = Field(False, description="must be true")
+    share_contact: Flag = Field(False, description="appear in the participants' contact list")
+    privacy_consent: Flag = Field(False, description="must be true")
     invitation: str | None = Field(None, description="the token of the invitation link")
 
 
@@ -83,11 +91,11 @@ class RegistrationPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     language: Language | None = None
-    interpretation_needed: bool | None = None
+    interpretation_needed: Flag | None = None
     interpretation_to: InterpretationLanguage | None = None
     accessibility_notes: str | None = None
     dietary_notes: str | None = None
-    share_contact: bool | None = None
+    share_contact: Flag | None = None
 
 
 class RegistrationOut(Schema):
@@ -183,7 +191,7 @@ class MeetingRegistrationFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the name or the email")
     status: RegistrationStatus | None = None
     function: PersonFunction | None = None
-    organisation: int | None = Field(None, description="id of their organisation")
+    organisation: Key | None = Field(None, description="id of their organisation")
     country: Country | None = Field(None, description="their organisation's, ISO 3166 code")
     updated_since: Instant | None = Field(
         None, description="changed at or after this time, for synchronisation"
@@ -229,7 +237,7 @@ MeetingRegistrationPage = page_of(MeetingRegistrationOut, "MeetingRegistrationPa
 
 class MeetingInvitationFilters(PageQuery):
     q: str = Field("", max_length=200, description="contained in the person's name or email")
-    organisation: int | None = Field(None, description="id of their organisation")
+    organisation: Key | None = Field(None, description="id of their organisation")
     country: Country | None = Field(None, description="their organisation's, ISO 3166 code")
     function: PersonFunction | None = None
     answered: bool | None = Field(None, description="registered through the invitation, or not")

@@ -6,7 +6,7 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import ListOf, api_choices, field_choices
+from events_site.kit.schemas import Flag, ListOf, api_choices, field_choices
 
 from .models import Delivery, Webhook, WebhookCall
 
@@ -55,7 +55,7 @@ class WebhookPatch(Schema):
     events: ListOf[WebhookEvent] | None = Field(None, min_length=1, description=EVENTS_HELP)
     description: str | None = Field(None, max_length=200)
     language: WebhookLanguage | None = None
-    is_active: bool | None = Field(
+    is_active: Flag | None = Field(
         None, description="true switches a webhook on again; the calls that waited go out"
     )
 

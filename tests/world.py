@@ -10,6 +10,7 @@ from tasks.models import Delivery, Webhook, WebhookCall
 from tasks.webhooks.services import webhook_create
 from tests.factories import OrganisationFactory, PersonFactory
 from tests.registrations.conftest import registration_data
+from workshops.models import OrientationProposal
 from workshops.services.orientations import orientation_create
 from workshops.services.plan import question_create, round_create
 from workshops.services.polls import poll_option_create
@@ -31,6 +32,9 @@ def one_of_each(meeting) -> dict:
     )
     option = poll_option_create(poll, label_fr="Oui")
     contribution = contribution_create(workshop, text="Un bus de nuit")
+    # Its row alone: the grouping that makes proposals needs the text encoder.
+    proposal = OrientationProposal.objects.create(workshop=workshop, title_fr="Mobilité")
+    proposal.contributions.add(contribution)
     # Its row alone: these tests walk addresses, and a file would outlive their rollback.
     document = Document.objects.create(
         meeting=meeting,
@@ -68,6 +72,7 @@ def one_of_each(meeting) -> dict:
         "language": "fr",
         "file_id": approved.pk,
         "option_id": option.pk,
+        "proposal_id": proposal.pk,
         "kind": "badges",
     }
 

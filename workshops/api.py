@@ -131,18 +131,25 @@ class TableToken(APIKeyHeader):
     openapi_description = (
         "A phone at a table: the token of the table's QR code, sent with `X-Device`, the "
         "identity the table's page (`/<lang>/t/<token>/`) gives the phone, signed by this "
-        "site for that table: its dots and its rate limit are counted by it. An identity "
-        "made up, altered or given for another table is refused with 422."
+        "site for that table: its dots and its rate limit are counted by it. A token that "
+        "names no table (the table's code was renewed, or it is made up) is refused with "
+        "401, even beside an organiser's key; a table of another workshop with 404; an "
+        "identity made up, altered or given for another table with 422."
     )
 
     def authenticate(self, request, key):
-        if not key:
+        # An empty header is a token sent, and wrong: never read as "no token", which
+        # would let a key or a session beside it through.
+        if key is None:
             return None
         if not TOKEN.fullmatch(key):
             raise selectors.unknown_table()  # forged: not worth a cache read
         workshop_id, timer = self.table(request, key)
         identity = devices.device_verify(request.headers.get("X-Device", ""), key)
         if identity is None:
+            # A post-it's token is checked by its INSERT, after this: a token that names
+            # no table is told so (401) before its phone's identity is (422).
+            table_workshop_id(key)
             raise InvalidWorkshopData(
                 _("This phone sent no valid device id: reload the page."),
                 {"X-Device": [_("The identity the table's page gives the phone.")]},

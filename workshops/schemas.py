@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import Instant, ListOf, api_choices
+from events_site.kit.schemas import Flag, Instant, Key, ListOf, Whole, api_choices
 from meetings.models import Erasure
 from meetings.schemas import Language, PersonFunction
 from registrations.models import Registration
@@ -81,7 +81,7 @@ class RoundIn(In):
     poll_max_choices: int | None = Field(
         None, description="a multiple-choice poll: the most options one voter ticks (1-20)"
     )
-    results_hidden: bool = Field(
+    results_hidden: Flag = Field(
         False, description="a poll or a word cloud: screens show results once revealed"
     )
 
@@ -94,7 +94,7 @@ class RoundPatch(Patch):
     question: int | None = None
     poll_mode: PollMode | None = None
     poll_max_choices: int | None = Field(None, description="null: as many as there are")
-    results_hidden: bool | None = None
+    results_hidden: Flag | None = None
 
 
 class RoundOut(Schema):
@@ -229,8 +229,8 @@ class MeetingWorkshopFilters(PageQuery):
 
 
 class WorkshopFilters(MeetingWorkshopFilters):
-    meeting: int | None = Field(None, description="id of the meeting")
-    year: int | None = Field(None, description="the year of the meeting's programme")
+    meeting: Key | None = Field(None, description="id of the meeting")
+    year: int | None = Field(None, ge=1, le=9999, description="the year of the meeting's programme")
 
 
 WorkshopPage = page_of(WorkshopListItemOut, "WorkshopPage")
@@ -247,7 +247,7 @@ class WorkshopOut(WorkshopSummaryOut):
 
 
 class VoteSetIn(In):
-    open: bool
+    open: Flag
 
 
 # --- The timer -----------------------------------------------------------------------
@@ -286,7 +286,12 @@ class TimerOut(Schema):
 
 class TimerIn(In):
     action: TimerAction
-    seconds: int | None = Field(None, description="extend only: 1 to 3600")
+    # The bounds are the document's; the timer checks them, with its own sentence.
+    seconds: Whole | None = Field(
+        None,
+        description="extend only: 1 to 3600",
+        json_schema_extra={"minimum": 1, "maximum": 3600},
+    )
     round: int | None = Field(None, description="start only: this round rather than the next")
 
 
@@ -306,7 +311,7 @@ class ContributionIn(In):
 class ContributionPatch(Patch):
     orientation: int | None = Field(None, description="null: back to unsorted")
     merged_into: int | None = Field(None, description="null: un-merge")
-    hidden: bool | None = None
+    hidden: Flag | None = None
     text: str | None = None
     objective: str | None = None
 
@@ -363,7 +368,7 @@ class SameIdeaOut(Schema):
 
 class SuggestionIn(In):
     orientation: int
-    accept: bool = Field(..., description="true files the post-it there; false: never again")
+    accept: Flag = Field(..., description="true files the post-it there; false: never again")
 
 
 class ProposalOut(Schema):
@@ -428,12 +433,12 @@ class WordsLeftOut(Schema):
 
 
 class RevealIn(In):
-    revealed: bool = Field(True, description="false hides the results again")
+    revealed: Flag = Field(True, description="false hides the results again")
 
 
 class WordHideIn(In):
     keys: ListOf[str] = Field(..., description="the `keys` of a word of the results")
-    hidden: bool = Field(True, description="false shows the word again")
+    hidden: Flag = Field(True, description="false shows the word again")
 
 
 class HiddenOut(Schema):

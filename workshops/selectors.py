@@ -22,7 +22,7 @@ from meetings.auth import facilitated_meetings, is_organiser
 from meetings.models import Meeting
 
 from . import cloud
-from .errors import UnknownTable
+from .errors import StaleTableToken, UnknownTable
 from .models import (
     SCALE_MAX,
     SCALE_MIN,
@@ -131,9 +131,9 @@ def countdown_display(seconds: float) -> str:
     return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
-def unknown_table() -> UnknownTable:
+def unknown_table() -> StaleTableToken:
     """What a stale or forged table token gets: the phone page shows it as it is."""
-    return UnknownTable(
+    return StaleTableToken(
         _("This table's QR code is not valid any more: scan the code on your table again.")
     )
 

@@ -31,6 +31,7 @@ def error_responses(*also: int) -> dict[int, type[ErrorOut]]:
 
 
 def not_found_responses(*also: int) -> dict[int, type[ErrorOut]]:
-    """A public read's refusals, which has nothing to refuse but what is not there (404),
-    and an id that is no number (422) among `also`."""
-    return {status: ErrorOut for status in sorted({404, *also})}
+    """A public read's refusals, which has nothing to refuse but what is not there (404)
+    and an address the API cannot read (422: an id that is no number, a control
+    character, which `events_site.kit.input_guard` refuses on every route)."""
+    return {status: ErrorOut for status in sorted({404, 422, *also})}

@@ -49,11 +49,15 @@ class InputGuardMiddleware:
     def _refusal(self, request) -> HttpResponse | None:
         api = request.path_info.startswith(API_PREFIX)
         if _CONTROL_IN_LINE.search(request.path_info):
-            return _refuse(api, _("The address contains a control character: check the link."))
+            return _refuse(
+                api,
+                _("The address contains a control character: check the link."),
+                422 if api else 400,
+            )
         if _MAYBE_IN_QUERY.search(request.META.get("QUERY_STRING", "")):
             name = _field_in(request.GET.lists(), _CONTROL_IN_LINE)
             if name is not None:
-                return _refuse(api, _control_message(name))
+                return _refuse(api, _control_message(name), 422 if api else 400, field=_shown(name))
         if request.method not in _WRITES:
             return None
         # An upload is a multipart form, in the API too: its body is never read whole

@@ -14,6 +14,8 @@ from django.db.models import Q, QuerySet
 from ninja import Field, Schema
 from pydantic import create_model
 
+from .sql import KEY_MAX
+
 PAGE_DEFAULT = 50
 PAGE_MAX = 200
 
@@ -22,7 +24,7 @@ class PageQuery(Schema):
     """`limit` and `offset`; each list's filters extend it."""
 
     limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description="items per page")
-    offset: int = Field(0, ge=0, description="items skipped, from the first")
+    offset: int = Field(0, ge=0, le=KEY_MAX, description="items skipped, from the first")
 
     def filters(self) -> dict:
         """The list's own filters, without the page's `limit` and `offset`."""

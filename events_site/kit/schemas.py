@@ -8,8 +8,10 @@ from typing import Annotated, TypeVar
 from django.db.models import Model, TextChoices
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
+
+from .sql import KEY_MAX
 
 LIST_MAX = 10_000
 """The most items any list in a request may hold.
@@ -24,6 +26,19 @@ Item = TypeVar("Item")
 
 # A list the API takes: its bound is checked before any query, and shown in /api/docs.
 ListOf = Annotated[list[Item], Field(max_length=LIST_MAX)]
+
+# A flag of a JSON body: `true` or `false`, as the document says. pydantic's lax mode read
+# "yes", "on", 1 and "0" as flags too, which no integrator's schema-built client sends and
+# which hid mistakes ("false" typed as a string meant true in other tools). Forms and
+# queries, which carry only text, keep the lax `bool`.
+Flag = Annotated[bool, Strict()]
+
+# A whole number of a JSON body: 5, not "5" nor 5.0, for the same reason.
+Whole = Annotated[int, Strict()]
+
+# An id a query names: beyond a primary key's range it names nothing, and the database
+# cannot compare a column with it (SQLite answered a 500), so the document bounds it.
+Key = Annotated[int, Field(ge=1, le=KEY_MAX)]
 
 _NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
 

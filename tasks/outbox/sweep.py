@@ -46,15 +46,21 @@ def stranded_ids(rows: QuerySet) -> list[int]:
     )
 
 
+class ResendRefused(OutboxError):
+    """The row's state, not the request, stands in the way: a conflict."""
+
+    code = "conflict"
+
+
 def delivery_resend(delivery: Delivery) -> Delivery:
     """An organiser's "send again" on a failed delivery, once the address is fixed."""
     if not delivery.to_email:
-        raise OutboxError(_("This email's recipient was erased: it cannot be sent again."))
+        raise ResendRefused(_("This email's recipient was erased: it cannot be sent again."))
     reopened = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.QUEUED, attempts=0, next_attempt_at=None, last_error=""
     )
     if not reopened:
-        raise OutboxError(_("Only a failed email can be sent again."))
+        raise ResendRefused(_("Only a failed email can be sent again."))
     transaction.on_commit(lambda: enqueue_ids([delivery.pk]))
     delivery.refresh_from_db()
     return delivery

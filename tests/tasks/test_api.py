@@ -94,6 +94,6 @@ def test_only_a_failed_email_can_be_sent_again(api_client, meeting):
 
     response = api_client.post(f"/api/deliveries/{sent.pk}/resend")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json() == {"detail": "Only a failed email can be sent again."}
     assert api_client.post("/api/deliveries/424242/resend").status_code == 404

@@ -88,9 +88,12 @@ def test_a_session_write_needs_the_csrf_token(facilitator, workshop):
 @pytest.mark.parametrize(
     "token", ["forged-token", "<script>alert(1)</script>", "x" * 65, "stale", "another-workshop"]
 )
-def test_a_stale_or_forged_table_token_is_a_404_that_says_to_scan_again(
+def test_a_stale_or_forged_table_token_is_refused_with_a_sentence_to_scan_again(
     client, workshop, meeting, token
 ):
+    # A token that names no table is a wrong credential; another workshop's, a place
+    # the phone is not.
+    status = 404 if token == "another-workshop" else 401
     table = workshop.tables.first()
     if token == "stale":
         old = table.token
@@ -109,7 +112,7 @@ def test_a_stale_or_forged_table_token_is_a_404_that_says_to_scan_again(
         ("post", f"/workshops/{workshop.pk}/contributions", {"text": "Un bus"}),
     ]:
         response = call(client, method, path, body, **headers)
-        assert response.status_code == 404, path
+        assert response.status_code == status, path
         assert "scan the code on your table again" in response.json()["detail"]
     assert not workshop.contributions.exists()
 
@@ -247,7 +250,7 @@ def test_a_renewed_table_token_replaces_the_old_one(facilitator_client, workshop
     assert renewed["token"] != old["X-Table-Token"]
     assert Table.objects.get(pk=table.pk).token == renewed["token"]
     stale = call(Client(), "get", f"/workshops/{workshop.pk}/timer", **old)
-    assert stale.status_code == 404
+    assert stale.status_code == 401
     # The phone's identity was the old code's: scanning the new one gives a new one.
     rescanned = {**old, "X-Table-Token": renewed["token"]}
     assert call(Client(), "get", f"/workshops/{workshop.pk}/timer", **rescanned).status_code == 422
@@ -360,3 +363,33 @@ def test_the_openapi_document_describes_the_workshops_api(client, db):
     assert {"TimerOut", "ContributionOut", "WorkshopOut", "ErrorOut"} <= set(
         schema["components"]["schemas"]
     )
+
+
+@pytest.mark.parametrize(
+    "path", ["/workshops/{workshop}/timer", "/workshops/{workshop}/contributions"]
+)
+def test_an_empty_table_token_is_a_wrong_one_even_beside_an_organisers_key(
+    api_client, workshop, path
+):
+    """A credential sent and wrong is refused, as a wrong key is: read as "no token",
+    the empty header let the key beside it through."""
+    path = path.format(workshop=workshop.pk)
+    assert call(api_client, "get", path).status_code == 200
+
+    response = call(api_client, "get", path, **{"X-Table-Token": ""})
+
+    assert response.status_code == 401
+    assert "QR code" in response.json()["detail"]
+
+
+def test_a_made_up_token_posting_a_postit_is_told_to_scan_again_before_its_device(client, workshop):
+    response = call(
+        client,
+        "post",
+        f"/workshops/{workshop.pk}/contributions",
+        {"text": "Un bus"},
+        **{"X-Table-Token": "made-up-token", "Accept-Language": "en"},
+    )
+
+    assert response.status_code == 401
+    assert "scan the code on your table again" in response.json()["detail"]

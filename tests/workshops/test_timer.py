@@ -293,3 +293,20 @@ def test_two_facilitators_pressing_pause_at_once_leave_one_paused_round(meeting)
     assert round_.version == 3
     assert {r.version for r in results} == {3}
     assert {r.paused_remaining_s for r in results} == {round_.paused_remaining_s}
+
+
+@pytest.mark.parametrize("action", ["start", "pause", "extend"])
+def test_seconds_outside_their_bounds_are_refused_whatever_the_action(
+    facilitator_client, workshop, action
+):
+    """The document bounds `seconds` on every action: 3601 is no value a start ignores."""
+    response = facilitator_client.post(
+        f"/api/workshops/{workshop.pk}/timer",
+        {"action": action, "seconds": 3601},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Add between 1 second and 60 minutes."
+    assert not workshop.rounds.exclude(state="planned").exists()

@@ -90,6 +90,13 @@ def timer_act(
             % {"action": action, "actions": ", ".join(TIMER_ACTIONS)},
             {"action": [_("Unknown action.")]},
         )
+    # Checked whatever the action: the document gives `seconds` its bounds, and a value
+    # outside them is a mistake even where the action has no use for it.
+    if (action == EXTEND or seconds is not None) and not _seconds_valid(seconds):
+        raise InvalidWorkshopData(
+            _("Add between 1 second and 60 minutes."),
+            {"seconds": [_("Give a positive number of seconds, at most 3600.")]},
+        )
     workshop = _lock_open(workshop)
     now = timezone.now()
     rounds = list(workshop.rounds.all())
@@ -130,6 +137,10 @@ def timer_act(
     return result
 
 
+def _seconds_valid(seconds: int | None) -> bool:
+    return seconds is not None and 0 < seconds <= MAX_EXTENSION_S
+
+
 def _timer_change_current(round_: Round, action: str, seconds: int | None, now) -> Round:
     state = round_.state
     if action == RESET:
@@ -157,11 +168,6 @@ def _timer_change_current(round_: Round, action: str, seconds: int | None, now) 
         elif state == Round.State.PLANNED:
             raise TimerConflict(_("This round has not started: press start."))
     elif action == EXTEND:
-        if seconds is None or seconds <= 0 or seconds > MAX_EXTENSION_S:
-            raise InvalidWorkshopData(
-                _("Add between 1 second and 60 minutes."),
-                {"seconds": [_("Give a positive number of seconds, at most 3600.")]},
-            )
         if state == Round.State.RUNNING:
             # Time added after the bell counts from now, not from the missed end.
             round_.ends_at = max(round_.ends_at, now) + timedelta(seconds=seconds)
