@@ -287,6 +287,7 @@ def test_every_page_passes_axe_in_french_and_dutch(
             ("booklet", f"/{lang}/meetings/{world['closed'].pk}/booklet/"),
             ("booklet review, approved", f"/{lang}/meetings/{world['closed'].pk}/booklet/review/"),
             ("document job", f"/{lang}/meetings/{meeting.pk}/documents/badges/"),
+            ("brochure job", f"/{lang}/programme/{meeting.programme.year}/brochure/"),
             ("admin", f"{admin}/"),
             ("admin meetings", f"{admin}/meetings/meeting/"),
             ("admin meeting", f"{admin}/meetings/meeting/{meeting.pk}/change/"),
