@@ -1,3 +1,4 @@
+import contextlib
 import os
 import signal
 import subprocess
@@ -39,6 +40,7 @@ class Worker:
         self.args = args
         self.process: subprocess.Popen | None = None
         self.log = b""
+        self.reaped = False
 
     def start(self) -> "Worker":
         self.process = subprocess.Popen(  # noqa: S603 - our own worker command
@@ -60,22 +62,37 @@ class Worker:
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            # Its own process group: the embedded beat is a forked child that holds the
+            # output pipe, and outlives a worker signalled alone.
+            start_new_session=True,
         )
         return self
 
+    def _signal_all(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signum)
+
+    def _output(self) -> None:
+        """Read what the group printed until the pipe closes; a group that will not close
+        it is killed, so that no test waits forever on a stray child."""
+        try:
+            self.log += self.process.communicate(timeout=20)[0]
+        except subprocess.TimeoutExpired:
+            self._signal_all(signal.SIGKILL)
+            self.log += self.process.communicate(timeout=20)[0]
+        self.reaped = True
+
     def kill(self) -> None:
-        """SIGKILL: no warm shutdown, no acknowledgement, whatever it was doing."""
-        self.process.send_signal(signal.SIGKILL)
-        self.log += self.process.communicate(timeout=20)[0]
+        """SIGKILL to the worker and its beat: no warm shutdown, no acknowledgement,
+        whatever they were doing, as when their machine goes down."""
+        self._signal_all(signal.SIGKILL)
+        self._output()
 
     def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.log += self.process.communicate(timeout=20)[0]
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.log += self.process.communicate()[0]
+        if not self.reaped:
+            # The group even when the worker is gone: its beat may not be.
+            self._signal_all(signal.SIGTERM)
+            self._output()
         return self.log.decode(errors="replace")
 
     def check_alive(self) -> None:
