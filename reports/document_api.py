@@ -13,7 +13,7 @@ from meetings.models import Meeting, Programme
 from workshops.models import Workshop
 
 from .document_jobs import brochure_request, document_job_check, document_may, document_request
-from .document_schemas import ExportIn, ExportKind, ExportOut
+from .document_schemas import BrochureIn, ExportIn, ExportOut, MeetingExportKind
 from .errors import InvalidDocumentRequest
 from .models import DocumentJob
 
@@ -62,7 +62,9 @@ def _workshop(meeting: Meeting, workshop_id: int | None) -> Workshop | None:
     auth=facilitator_auth,
     summary="Build a meeting's document",
 )
-def export_start(request, meeting_id: int, kind: ExportKind, payload: ExportIn | None = None):
+def export_start(
+    request, meeting_id: int, kind: MeetingExportKind, payload: ExportIn | None = None
+):
     """Start building badges, the attendance sheet, the registrations as CSV or XLSX, or
     a workshop's table cards (give `workshop`), whatever their size: 202 and the job to
     follow at `/exports/{job_id}`, or 200 when it is already built (a site without a
@@ -75,12 +77,11 @@ def export_start(request, meeting_id: int, kind: ExportKind, payload: ExportIn |
     job, _started = document_request(
         kind,
         meeting,
-        language=payload.language or translation.get_language() or settings.LANGUAGE_CODE,
+        language=_language(payload),
         workshop=_workshop(meeting, payload.workshop),
         user=request.user,
     )
-    job.refresh_from_db()
-    return Status(200 if job.status == DocumentJob.Status.DONE else 202, export_out(job))
+    return _started_out(job)
 
 
 @router.post(
@@ -89,25 +90,27 @@ def export_start(request, meeting_id: int, kind: ExportKind, payload: ExportIn |
     auth=organiser_auth,
     summary="Build a programme's brochure",
 )
-def brochure_export_start(request, year: int, payload: ExportIn | None = None):
+def brochure_export_start(request, year: int, payload: BrochureIn | None = None):
     """Start building the programme's brochure (every meeting of the year but drafts),
     whatever its size and whether it is published: 202 and the job to follow at
     `/exports/{job_id}`, then its file through `download_url`, kept like the meetings'
     documents; 200 when it is already built. The public link `/<lang>/programme/<year>.pdf`
     stays the visitors' (cached, built at once up to `DOCUMENTS_AT_ONCE["brochure"]`
-    meetings). Organisers only; 422 for a `workshop`."""
+    meetings). Organisers only."""
     programme = get_object_or_404(Programme, year=year)
-    payload = payload or ExportIn()
-    if payload.workshop is not None:
-        raise InvalidDocumentRequest(
-            _("Only table cards are printed for one workshop."),
-            {"workshop": [_("Required for table cards, and only for them.")]},
-        )
     job, _started = brochure_request(
-        programme,
-        language=payload.language or translation.get_language() or settings.LANGUAGE_CODE,
-        user=request.user,
+        programme, language=_language(payload or BrochureIn()), user=request.user
     )
+    return _started_out(job)
+
+
+def _language(payload: ExportIn | BrochureIn) -> str:
+    return payload.language or translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _started_out(job: DocumentJob):
+    """200 with a job already built (a site without a worker builds it at once), else
+    202: the job to follow."""
     job.refresh_from_db()
     return Status(200 if job.status == DocumentJob.Status.DONE else 202, export_out(job))
 

@@ -90,7 +90,7 @@ def brochure_request(programme: Programme, *, language: str, user=None) -> tuple
     public link builds a large one into the cache for visitors; an organiser asks for
     its file, and follows its progress."""
     if user is not None and not document_may(user, DocumentJob.Kind.BROCHURE, None):
-        raise DocumentRefused(_("This document is for the meeting's organisers only."))
+        raise DocumentRefused(_("This is for the network's organisers only."))
     _language_check(language)
     job = DocumentJob(kind=DocumentJob.Kind.BROCHURE, programme=programme, language=language)
     return _job_start(job, Programme.objects.filter(pk=programme.pk), user)

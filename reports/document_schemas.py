@@ -3,12 +3,17 @@
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from events_site.kit.schemas import api_choices, field_choices
 
 from .models import DocumentJob
 
 ExportKind = api_choices(DocumentJob.Kind, "ExportKind")
+# The brochure is a programme's: its own route builds it.
+MeetingExportKind = api_choices(
+    DocumentJob.Kind, "MeetingExportKind", without=(DocumentJob.Kind.BROCHURE,)
+)
 ExportStatus = api_choices(DocumentJob.Status, "ExportStatus")
 ExportLanguage = field_choices(DocumentJob, "language", "ExportLanguage")
 
@@ -19,6 +24,16 @@ class ExportIn(Schema):
     )
     workshop: int | None = Field(
         None, description="table cards only, and required for them: the workshop's id"
+    )
+
+
+class BrochureIn(Schema):
+    """The brochure is the whole programme's: no workshop to name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: ExportLanguage | None = Field(
+        None, description="the brochure's wording; by default the request's language"
     )
 
 

@@ -67,14 +67,19 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] | None = Field(None, description="messages by field")
 
 
-def api_choices(choices: type[TextChoices], name: str) -> type[enum.StrEnum]:
-    """A model's choices under a name of their own in the OpenAPI document.
+def api_choices(
+    choices: type[TextChoices], name: str, without: tuple[str, ...] = ()
+) -> type[enum.StrEnum]:
+    """A model's choices under a name of their own in the OpenAPI document, less those
+    `without` (what a route never takes, so that its document does not offer it).
 
     The document names an enum's component after its class, and models' choices are all
     called `Status` or `Kind`: two of them in one document overwrite each other, and the
     document then describes one field with the other's values. The values stay the
     model's, and each member is a `str`, as the ORM and the services expect."""
-    return enum.StrEnum(name, {member.name: member.value for member in choices})
+    return enum.StrEnum(
+        name, {member.name: member.value for member in choices if member not in without}
+    )
 
 
 def field_choices(model: type[Model], field_name: str, name: str) -> type[enum.StrEnum]:
