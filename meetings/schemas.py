@@ -14,6 +14,7 @@ from events_site.kit.schemas import (
     Instant,
     Key,
     ListOf,
+    Year,
     api_choices,
     field_choices,
     upper_if_text,
@@ -477,7 +478,7 @@ class ProgrammeFilters(PageQuery):
 
 
 class MeetingFilters(PageQuery):
-    year: int | None = Field(None, ge=1, le=9999, description="the programme's year")
+    year: Year | None = Field(None, description="the programme's year")
     q: str = Field("", max_length=200, description="contained in a title or the city")
     status: MeetingStatus | None = None
     country: Country | None = Field(None, description="the venue's or the host's, " + COUNTRY)

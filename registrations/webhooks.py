@@ -7,6 +7,7 @@ ticket) are not sent: they are the person's, not the integrator's.
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from tasks.webhooks import Event, webhook_calls_about, webhook_calls_rewrite, webhooks_emit
 
@@ -65,14 +66,16 @@ def registration_calls_redact(registration_ids: list[int]) -> int:
                 "pk", *PERSONAL_FIELDS
             )
         }
-
-        def redacted(payload: dict, now_reads=now_reads) -> dict:
-            told = payload["data"]["registration"]
-            told.update(now_reads[told["id"]])
-            return payload
-
-        rewritten += webhook_calls_rewrite(webhook_calls_about("registration", batch), redacted)
+        rewritten += webhook_calls_rewrite(
+            webhook_calls_about("registration", batch), partial(_redacted, now_reads)
+        )
     return rewritten
+
+
+def _redacted(now_reads: dict[int, dict], payload: dict) -> dict:
+    told = payload["data"]["registration"]
+    told.update(now_reads[told["id"]])
+    return payload
 
 
 def registrations_webhook(

@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict
 
 from events_site.kit.pagination import PageQuery, page_of
-from events_site.kit.schemas import Flag, Instant, Key, ListOf, Whole, api_choices
+from events_site.kit.schemas import Flag, Instant, Key, ListOf, Whole, Year, api_choices
 from meetings.models import Erasure
 from meetings.schemas import Language, PersonFunction
 from registrations.models import Registration
@@ -230,7 +230,7 @@ class MeetingWorkshopFilters(PageQuery):
 
 class WorkshopFilters(MeetingWorkshopFilters):
     meeting: Key | None = Field(None, description="id of the meeting")
-    year: int | None = Field(None, ge=1, le=9999, description="the year of the meeting's programme")
+    year: Year | None = Field(None, description="the year of the meeting's programme")
 
 
 WorkshopPage = page_of(WorkshopListItemOut, "WorkshopPage")

@@ -40,6 +40,9 @@ Whole = Annotated[int, Strict()]
 # cannot compare a column with it (SQLite answered a 500), so the document bounds it.
 Key = Annotated[int, Field(ge=1, le=KEY_MAX)]
 
+# A programme's year a query names: a date's year, which the database can compare.
+Year = Annotated[int, Field(ge=1, le=9999)]
+
 _NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
 
 
