@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -423,18 +423,18 @@ def cloud_title(round_: Round) -> str:
 
 
 def round_results_etag(round_: Round) -> str:
-    """What a round's results are drawn from, as an ETag, in two aggregate queries and
-    no layout: a projector polling them is answered 304 while nothing changed, and the
+    """What a round's results are drawn from, as an ETag, in two or three small queries
+    and no layout: a projector polling them is answered 304 while nothing changed, and the
     cloud is grouped and laid out again only when it did. For a words round: its
     entries, the hidden ones, and the workshop's stored vectors (words merge across
     languages as theirs arrive); for a poll: its answers and options. Both: whether they
     are revealed, the round's title and the language the answer is in."""
     if round_.kind == Round.Kind.WORDS:
-        data = WordEntry.objects.filter(round=round_).aggregate(
-            entries=Count("pk"),
-            last=Max("pk"),
-            hidden=Sum("pk", filter=Q(hidden=True)),
-        )
+        entries = WordEntry.objects.filter(round=round_)
+        data = entries.aggregate(entries=Count("pk"), last=Max("pk"))
+        # Which words are hidden, exactly: a sum or a count of them would take hiding one
+        # word and showing another for no change.
+        data["hidden"] = sorted(set(entries.filter(hidden=True).values_list("key", flat=True)))
         data["vectors"] = TextEmbedding.objects.filter(workshop_id=round_.workshop_id).count()
     else:
         data = PollAnswer.objects.filter(round=round_).aggregate(

@@ -253,3 +253,29 @@ def test_a_new_poll_answer_or_option_changes_the_etag(facilitator_client, worksh
     facilitator_client.patch(f"/api/poll-options/{bus}", {"label_nl": "Autobus"}, content_type=JSON)
     renamed = facilitator_client.get(path, headers={"If-None-Match": answered["ETag"]})
     assert renamed.status_code == 200 and renamed.json()["bars"][0]["label"]["nl"] == "Autobus"
+
+
+def test_hiding_one_word_and_showing_another_changes_the_etag(facilitator_client, workshop):
+    """Which words are hidden, not how many nor any sum of them: the ETag of the cloud with
+    "bus" and "train" hidden is not that of the same cloud with "velo" hidden, even where
+    the rows' ids add up alike."""
+    words = create_round(facilitator_client, workshop, kind="words")
+    round_ = Round.objects.get(pk=words["id"])
+    for pk, key in ((1001, "bus"), (1002, "train"), (2003, "velo")):
+        WordEntry.objects.create(pk=pk, round=round_, voter=f"phone:{key}", text=key, key=key)
+    path = f"/api/rounds/{words['id']}/results"
+
+    def hide(keys, hidden=True):
+        answer = facilitator_client.post(
+            f"/api/rounds/{words['id']}/words/hide",
+            {"keys": keys, "hidden": hidden},
+            content_type=JSON,
+        )
+        assert answer.status_code == 200, answer.content
+        return facilitator_client.get(path)["ETag"]
+
+    two_hidden = hide(["bus", "train"])
+    hide(["bus", "train"], hidden=False)
+    one_hidden = hide(["velo"])
+    assert two_hidden != one_hidden
+    assert facilitator_client.get(path, headers={"If-None-Match": two_hidden}).status_code == 200
