@@ -97,8 +97,9 @@ def booklet_review_read(request, meeting_id: int):
     booklet as it reads now (a change after a submission or an approval makes it a
     draft again, and `changed` says so); the draft's preview page and PDFs; the latest
     approval and its stored files, which closing the meeting sends (the participants'
-    copy, with their contacts, to organisers only). Organisers and the meeting's
-    facilitators; anyone else signed in gets 403."""
+    copy, with their contacts, to organisers only), listed once their build is done
+    (`files_status`, `files_progress`: poll this while it is `queued` or `running`).
+    Organisers and the meeting's facilitators; anyone else signed in gets 403."""
     return review_out(review.review_state(_meeting(request, meeting_id)), request.auth)
 
 

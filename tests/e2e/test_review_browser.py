@@ -95,7 +95,10 @@ def test_the_review_page_follows_the_approved_files_being_made(
     page.goto(f"{live_server.url}/en/meetings/{meeting.pk}/booklet/")
     assert "closing waits for them" in page.content()
     page.locator("#booklet-close").click()
-    page.locator("#booklet-close-status").filter(has_text="0%").wait_for()
+    # The API answers in the browser's language (French here).
+    page.locator("#booklet-close-status").filter(
+        has_text="encore en cours de génération"
+    ).wait_for()
 
     page.goto(review)
     approval_files.approval_files_build(BookletApprovalJob.objects.get().pk)
