@@ -115,8 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # A new PostgreSQL connection per request is a server process forked, and an
     # authentication, per request: keep each connection a minute (the URL's
-    # ?conn_max_age= decides otherwise), checked with a `SELECT 1` when a request first
-    # uses it, so that a restarted server costs no request an error.
+    # ?conn_max_age= decides otherwise), checked when a request first uses it, so that a
+    # restarted server costs no request an error. The check is Django's `SELECT 1`, a
+    # round trip, only for a connection idle a while; one used a moment ago is checked
+    # without leaving the process (events_site/kit/postgresql/base.py).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "events_site.kit.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Parameters travel apart from the statement, and a statement a connection has run

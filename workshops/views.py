@@ -186,6 +186,11 @@ def _console_text() -> dict:
         "no_proposals": _("No orientation proposed: press “Propose orientations”."),
         "proposals_made": _("Orientations proposed: accept, rename or discard each."),
         "proposal_discarded": _("Suggested orientation discarded."),
+        "proposal_accepted": _("Orientation “%(title)s” created, with its post-its."),
+        "proposals_replace": _(
+            "Proposing again replaces the %(count)s suggested orientations still to accept "
+            "or discard. Propose again?"
+        ),
     }
 
 

@@ -190,11 +190,25 @@ def test_a_facilitator_accepts_a_suggested_orientation_renamed_from_the_keyboard
         for text in first.locator(".proposal-postits li").all_inner_texts()
     ]
     assert len(filed) >= 2
+
+    # Proposing again would replace the pending proposals: it asks first, and a "no"
+    # keeps them.
+    pending = sorted(workshop.orientation_proposals.values_list("pk", flat=True))
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Propose orientations").click()
+    assert "replaces the" in dialogs[0]
+    assert sorted(workshop.orientation_proposals.values_list("pk", flat=True)) == pending
+
+    title_fr.focus()
     page.keyboard.press("Control+A")
     page.keyboard.type("Nos rivières")
     page.keyboard.press("Enter")  # accepts: the page reloads with the new orientation
 
     page.locator(".board-column h4", has_text="Nos rivières").first.wait_for()
+    # Back from the reload, the console says what was done and is on the new column.
+    page.locator("#console-status", has_text="“Nos rivières” created").wait_for()
+    assert page.evaluate("document.activeElement.textContent") == "Nos rivières"
     [orientation] = workshop.orientations.all()
     assert orientation.title_fr == "Nos rivières" and orientation.title_nl
     assert sorted(orientation.contributions.values_list("pk", flat=True)) == sorted(filed)

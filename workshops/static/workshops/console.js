@@ -538,10 +538,24 @@ function facilitate(root, text, lang) {
   /* --- Suggested orientations --------------------------------------------------------
      For a workshop without orientations: groups of its post-its, each with a title in
      French and Dutch to accept as it is, rename, or discard. An accepted one changes the
-     board's columns and the plan, which the server renders: the page is reloaded. */
+     board's columns and the plan, which the server renders: the page is reloaded, and
+     what was done is said, and its column focused, once it is back. */
 
+  var acceptedKey = "console-accepted-" + config.workshop;
   var proposals = document.getElementById("proposals");
   if (proposals) showProposalsPanel();
+  sayAccepted();
+
+  function sayAccepted() {
+    var accepted = JSON.parse(window.sessionStorage.getItem(acceptedKey) || "null");
+    if (!accepted) return;
+    window.sessionStorage.removeItem(acceptedKey);
+    var heading = root.querySelector(
+      '.board-column[data-orientation="' + Number(accepted.id) + '"] h4'
+    );
+    if (heading) heading.focus();
+    say(text.proposal_accepted.replace("%(title)s", accepted.title));
+  }
 
   function showProposalsPanel() {
     var list = document.getElementById("proposals-list");
@@ -569,7 +583,9 @@ function facilitate(root, text, lang) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var titles = { title_fr: form.elements.title_fr.value, title_nl: form.elements.title_nl.value };
-        call("POST", url + "/accept", titles).then(function () {
+        call("POST", url + "/accept", titles).then(function (orientation) {
+          var accepted = { id: orientation.id, title: orientation.title };
+          window.sessionStorage.setItem(acceptedKey, JSON.stringify(accepted));
           window.location.reload();
         }, report);
       });
@@ -594,6 +610,9 @@ function facilitate(root, text, lang) {
 
     if (makeButton) {
       makeButton.addEventListener("click", function () {
+        var pending = list.querySelectorAll(".proposal").length;
+        var replace = text.proposals_replace.replace("%(count)s", String(pending));
+        if (pending && !window.confirm(replace)) return;
         call("POST", proposalsUrl).then(function (data) {
           showProposals(data);
           say(text.proposals_made);
