@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from meetings import urls as meeting_urls
 from registrations import urls as registration_urls
 from reports import urls as report_urls
+from workshops import timer_poll
 from workshops import urls as workshop_urls
 
 from .api import api
@@ -16,8 +17,21 @@ handler400 = "events_site.views.bad_request"
 handler404 = "events_site.views.page_not_found"
 handler500 = "events_site.views.server_error"
 
+API_URLS = api.urls
+_API = API_PREFIX.lstrip("/")
+
 urlpatterns = [
-    path(API_PREFIX.lstrip("/"), api.urls),
+    # The phones' poll, once a second each, is matched before the API's hundred patterns
+    # and answered before its machinery; anything but a phone in order goes on to the
+    # documented operation (`workshops.timer_poll`).
+    path(
+        _API + timer_poll.ROUTE.replace("<workshop_id>", "<int:workshop_id>"),
+        timer_poll.timer_view(
+            next(url.callback for url in API_URLS[0] if str(url.pattern) == timer_poll.ROUTE),
+            api.on_exception,
+        ),
+    ),
+    path(_API, API_URLS),
     *meeting_urls.feed_urls,
     *registration_urls.feed_urls,
     path("healthz", healthz, name="healthz"),

@@ -12,7 +12,7 @@ from meetings.auth import facilitator_auth, organiser_auth
 from meetings.models import Meeting, Programme
 from workshops.models import Workshop
 
-from .document_jobs import brochure_request, document_job_check, document_may, document_request
+from .document_jobs import brochure_request, build_job_check, document_may, document_request
 from .document_schemas import BrochureIn, ExportIn, ExportOut, MeetingExportKind
 from .errors import InvalidDocumentRequest
 from .models import DocumentJob
@@ -128,4 +128,4 @@ def export_read(request, job_id: int):
     job = get_object_or_404(DocumentJob, pk=job_id)
     if not document_may(request.user, job.kind, job.meeting_id):
         return Status(404, {"detail": _("There is no such document build.")})
-    return export_out(document_job_check(job))
+    return export_out(build_job_check(job))

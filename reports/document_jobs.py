@@ -23,7 +23,7 @@ from workshops.models import Workshop
 
 from .document_kinds import KINDS, document_filename
 from .errors import DocumentRefused, InvalidDocumentRequest
-from .models import DocumentJob
+from .models import BuildJob, DocumentJob
 
 logger = logging.getLogger(__name__)
 
@@ -152,30 +152,25 @@ def document_build(job_id: int) -> DocumentJob | None:
         )
     except Exception as exc:
         logger.exception("Document job %s failed", job_id)
-        _finish(job, status=DocumentJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        job.finish(status=DocumentJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
         return job
-    _finish(job, status=DocumentJob.Status.DONE, done=job.total, file=name)
+    job.finish(status=DocumentJob.Status.DONE, done=job.total, file=name)
     return job
 
 
-def _finish(job: DocumentJob, **fields) -> None:
-    fields.update(finished_at=timezone.now(), updated_at=timezone.now())
-    DocumentJob.objects.filter(pk=job.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(job, name, value)
-
-
-def document_job_check(job: DocumentJob) -> DocumentJob:
+def build_job_check(job: BuildJob) -> BuildJob:
     """The job as its page should show it: one queued or running for longer than
     `BUILD_LOST_AFTER` lost its worker, and is recorded as failed rather than left as a
     bar that never moves."""
-    unfinished = (DocumentJob.Status.QUEUED, DocumentJob.Status.RUNNING)
+    unfinished = (BuildJob.Status.QUEUED, BuildJob.Status.RUNNING)
     if job.status in unfinished and job.created_at < timezone.now() - BUILD_LOST_AFTER:
         error = _("The build stopped before the end (its worker was lost): start it again.")
-        if DocumentJob.objects.filter(pk=job.pk, status__in=unfinished).update(
-            status=DocumentJob.Status.FAILED, error=error, finished_at=timezone.now()
+        if (
+            type(job)
+            .objects.filter(pk=job.pk, status__in=unfinished)
+            .update(status=BuildJob.Status.FAILED, error=error, finished_at=timezone.now())
         ):
-            job.status, job.error = DocumentJob.Status.FAILED, error
+            job.status, job.error = BuildJob.Status.FAILED, error
         else:
             job.refresh_from_db()
     return job

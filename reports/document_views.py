@@ -13,7 +13,7 @@ from meetings.auth import api_key_or_session
 from meetings.models import Meeting, Programme
 from workshops.models import Workshop
 
-from .document_jobs import document_job_check, document_may
+from .document_jobs import build_job_check, document_may
 from .document_kinds import KINDS, document_filename
 from .models import DocumentJob
 
@@ -85,7 +85,7 @@ def _job_page(request, builds, start: str, context: dict, start_body: dict):
         "reports/document_job.html",
         {
             **context,
-            "latest": document_job_check(latest) if latest else None,
+            "latest": build_job_check(latest) if latest else None,
             "job_text": _job_text(),
             "api": {"start": f"{api}{start}", "job": f"{api}exports/"},
             "start_body": start_body,

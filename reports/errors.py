@@ -15,6 +15,10 @@ class BookletNotApproved(ReportsError, Conflict):
     """Closing a meeting whose booklet nobody has approved yet."""
 
 
+class BookletFilesNotReady(ReportsError, Conflict):
+    """Closing a meeting while the approved booklet's files are being made, or failed."""
+
+
 class ReviewRefused(ReportsError, Conflict):
     """A step of the review its booklet's state does not allow (approving a draft…)."""
 

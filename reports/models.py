@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import EditionLanguage, Meeting, Programme
 
 # What a build stores: the PDF and its editable copies.
 BOOKLET_FORMATS = ("pdf", "docx", "odt")
+# A build's progress is written at most every this many points: not a stream of UPDATEs.
+PROGRESS_STEP = 3
 
 
 class Audience(models.TextChoices):
@@ -48,8 +51,31 @@ class BuildJob(models.Model):
     class Meta:
         abstract = True
 
+    def finish(self, **fields) -> None:
+        """Record the end of the build (its status, file or error) on its row and here."""
+        fields.update(finished_at=timezone.now(), updated_at=timezone.now())
+        type(self).objects.filter(pk=self.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self, name, value)
 
-class BookletJob(BuildJob):
+
+class ProgressJob(BuildJob):
+    """A build that tells how far it is in per cent, as the booklet's layout reports it
+    (`booklet.booklet_pdf`'s stages): 100 only once its files are stored."""
+
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def progress_write(self, percent: int) -> None:
+        """Keep `percent`, at most 99 before the end, every `PROGRESS_STEP` points."""
+        if percent >= self.progress + PROGRESS_STEP:
+            self.progress = min(percent, 99)
+            type(self).objects.filter(pk=self.pk).update(progress=self.progress)
+
+
+class BookletJob(ProgressJob):
     """One build of a meeting's booklet in one language, and the file it produced.
 
     `inputs_hash` names the content the file was built from (every figure, title and
@@ -69,7 +95,6 @@ class BookletJob(BuildJob):
         _("copy"), max_length=12, choices=Audience.choices, default=Audience.PUBLIC
     )
     inputs_hash = models.CharField(_("inputs hash"), max_length=64)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to="booklets/", blank=True)
     # The editable copies, built by the same job from the same data (`booklet_office`).
     docx_file = models.FileField(_("Word copy (DOCX)"), upload_to="booklets/", blank=True)
@@ -254,6 +279,32 @@ class BookletApproval(models.Model):
 
     def __str__(self):
         return f"{self.meeting} (v{self.number})"
+
+
+class BookletApprovalJob(ProgressJob):
+    """The build of an approval's files, by a worker once the approval has committed
+    (`reports.approval_files`): until it is done, the approval is not sent, and the
+    public results page keeps the previous approved version's files."""
+
+    approval = models.OneToOneField(
+        BookletApproval,
+        verbose_name=_("approved booklet"),
+        on_delete=models.CASCADE,
+        related_name="files_job",
+    )
+
+    class Meta:
+        verbose_name = _("approved booklet's files build")
+        verbose_name_plural = _("approved booklet's files builds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="bookletapprovaljob_progress_at_most_100",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.approval} ({self.status})"
 
 
 class BookletApprovalFile(models.Model):

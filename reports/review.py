@@ -3,10 +3,11 @@
 Organisers and the meeting's facilitators read the draft (the HTML preview and its PDF)
 and comment on it; an organiser submits it for review, then approves it. Approving
 freezes what the booklet says: its data is kept as JSON (`events_site.kit.frozen`) and
-its files are built from that JSON and stored, so that the approved booklet reads the
-same whatever happens to the post-its later. Closing the meeting sends the latest
-approval, and refuses without one (`approval_for_sending`); the public results page
-shows it and nothing else.
+its files are built from that JSON by a job and stored (`approval_files`), so that the
+approved booklet reads the same whatever happens to the post-its later. Closing the
+meeting sends the latest approval, and refuses without one or while its files are being
+made (`approval_for_sending`); the public results page shows the latest approval whose
+files are stored, and nothing else.
 
 A state holds for the content it was given on, named by the digest of the booklet's
 frozen data: once that content changes, the booklet is a draft again, to be submitted
@@ -15,7 +16,6 @@ and approved anew, and the earlier approvals stay as they were.
 
 from dataclasses import dataclass, replace
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -26,20 +26,31 @@ from events_site.kit.frozen import freeze, frozen_digest, thaw
 from meetings.auth import is_organiser, may_facilitate
 from meetings.models import Meeting
 
+from . import approval_files
 from .booklet import booklet_pdf
 from .booklet_data import AUDIENCES, PARTICIPANTS, PUBLIC, Booklet, booklet_data
-from .booklet_office import booklet_office
-from .errors import BookletNotApproved, InvalidComment, NotAReviewer, ReviewRefused
-from .models import BookletApproval, BookletApprovalFile, BookletComment, BookletReview
+from .document_jobs import build_job_check
+from .errors import (
+    BookletFilesNotReady,
+    BookletNotApproved,
+    InvalidComment,
+    NotAReviewer,
+    ReviewRefused,
+)
+from .models import (
+    BookletApproval,
+    BookletApprovalFile,
+    BookletApprovalJob,
+    BookletComment,
+    BookletReview,
+)
 from .signals import booklet_approved
 from .webhooks import booklet_approved_webhook
 
 State = BookletReview.State
 Audience = BookletApprovalFile.Audience
 Format = BookletApprovalFile.Format
-# An approved booklet is kept in each language on its own; "fr+nl" is printed from them
-# on request, never sent.
-APPROVED_LANGUAGES = ("fr", "nl")
+APPROVED_LANGUAGES = approval_files.APPROVED_LANGUAGES
 COMMENT_MAX = 2000
 
 
@@ -109,13 +120,35 @@ def review_state(meeting: Meeting, drafts: dict[str, Booklet] | None = None) -> 
 
 
 def latest_approval(meeting: Meeting | int) -> BookletApproval | None:
+    """The meeting's latest approval, its files' build checked for a lost worker."""
+    meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
+    approval = _approvals().filter(meeting_id=meeting_id).first()
+    if approval is not None:
+        build_job_check(approval.files_job)
+    return approval
+
+
+def _approvals():
+    return BookletApproval.objects.select_related("approved_by", "files_job").prefetch_related(
+        "files"
+    )
+
+
+def published_approval(meeting: Meeting | int) -> BookletApproval | None:
+    """The latest approval whose files are stored: what the public results page shows.
+    While a newer one's files are being made, the previous version stays."""
     meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
     return (
-        BookletApproval.objects.filter(meeting_id=meeting_id)
-        .select_related("approved_by")
+        BookletApproval.objects.filter(
+            meeting_id=meeting_id, files_job__status=BookletApprovalJob.Status.DONE
+        )
         .prefetch_related("files")
         .first()
     )
+
+
+def files_ready(approval: BookletApproval) -> bool:
+    return approval.files_job.status == BookletApprovalJob.Status.DONE
 
 
 def approval_booklet(approval: BookletApproval, audience: str = PUBLIC) -> Booklet:
@@ -164,7 +197,8 @@ def approval_sent_payload(approval: BookletApproval, language: str, contacts: li
 
 
 def approval_for_sending(meeting: Meeting) -> BookletApproval:
-    """The approval a closing sends; refused with the reason when there is none."""
+    """The approval a closing sends; refused with the reason when there is none, or while
+    its files are not stored (a closing never sends a booklet without its files)."""
     approval = latest_approval(meeting)
     if approval is None:
         raise BookletNotApproved(
@@ -172,6 +206,21 @@ def approval_for_sending(meeting: Meeting) -> BookletApproval:
                 "The booklet has not been approved yet: submit it for review and approve it "
                 "on the booklet's review page, then close the meeting."
             )
+        )
+    if approval.files_job.status == BookletApprovalJob.Status.FAILED:
+        raise BookletFilesNotReady(
+            _(
+                "The approved booklet's files could not be made: start them again on the "
+                "booklet's review page, then close the meeting."
+            )
+        )
+    if not files_ready(approval):
+        raise BookletFilesNotReady(
+            _(
+                "The approved booklet's files are still being made (%(progress)s%% done): "
+                "close the meeting again in a minute."
+            )
+            % {"progress": approval.files_job.progress}
         )
     return approval
 
@@ -205,11 +254,12 @@ def booklet_submit(meeting: Meeting, user) -> ReviewState:
 
 
 def booklet_approve(meeting: Meeting, user) -> BookletApproval:
-    """Approve the booklet in review: freeze its data and store its files.
+    """Approve the booklet in review: freeze its data, and start the build of its files.
 
-    The files are built from the frozen data, before the transaction (a booklet takes
-    seconds to lay out, and the meeting's lock is not held that long); the review is
-    checked again under the lock, and a refusal there removes them.
+    The approval (its frozen data, number, webhook call and the review's state) is
+    written at once under the meeting's lock; its files are laid out from the frozen
+    data by a job once it commits (`approval_files`), or right after the commit here
+    for a small booklet. Until they are stored, the approval says so and is not sent.
     """
     _organiser_require(user)
     current = review_state(meeting)
@@ -221,88 +271,49 @@ def booklet_approve(meeting: Meeting, user) -> BookletApproval:
             if current.changed
             else _("Submit the booklet for review before approving it.")
         )
-    frozen = {audience: freeze(booklet) for audience, booklet in current.drafts.items()}
-    saved = _files_store(
-        meeting,
-        current.draft_hash,
-        {audience: thaw(Booklet, data) for audience, data in frozen.items()},
-    )
-    try:
-        with transaction.atomic():
-            review = _review_lock(meeting)
-            if review.state != State.IN_REVIEW or review.inputs_hash != current.draft_hash:
-                raise ReviewRefused(
-                    _("The review changed meanwhile: reload the page and look again.")
-                )
-            number = (
-                BookletApproval.objects.filter(meeting=meeting).aggregate(last=Max("number"))[
-                    "last"
-                ]
-                or 0
-            ) + 1
-            approval = BookletApproval.objects.create(
-                meeting=meeting,
-                number=number,
-                inputs_hash=current.draft_hash,
-                data=frozen,
-                approved_by=user,
+    now = approval_files.at_once(current.draft)
+    with transaction.atomic():
+        review = _review_lock(meeting)
+        if review.state != State.IN_REVIEW or review.inputs_hash != current.draft_hash:
+            raise ReviewRefused(_("The review changed meanwhile: reload the page and look again."))
+        number = (
+            BookletApproval.objects.filter(meeting=meeting).aggregate(last=Max("number"))["last"]
+            or 0
+        ) + 1
+        approval = BookletApproval.objects.create(
+            meeting=meeting,
+            number=number,
+            inputs_hash=current.draft_hash,
+            data={audience: freeze(booklet) for audience, booklet in current.drafts.items()},
+            approved_by=user,
+        )
+        job = approval_files.approval_files_start(approval, user, now=now)
+        review.state = State.APPROVED
+        review.save(update_fields=["state", "updated_at"])
+        booklet_approved_webhook(approval, user)
+        transaction.on_commit(
+            lambda: booklet_approved.send(
+                sender=BookletApproval, meeting=meeting, approval=approval, user=user
             )
-            BookletApprovalFile.objects.bulk_create(
-                BookletApprovalFile(approval=approval, **kind, file=name) for kind, name in saved
-            )
-            review.state = State.APPROVED
-            review.save(update_fields=["state", "updated_at"])
-            booklet_approved_webhook(approval, user)
-            transaction.on_commit(
-                lambda: booklet_approved.send(
-                    sender=BookletApproval, meeting=meeting, approval=approval, user=user
-                )
-            )
-    except BaseException:
-        for _kind, name in saved:
-            default_storage.delete(name)
-        raise
-    return approval
+        )
+    if now:
+        approval_files.approval_files_build(job.pk)
+    return _approvals().get(pk=approval.pk)
 
 
-def _renderings() -> list[tuple[str, str, str]]:
-    """(audience, language, format) of every file an approval keeps: both copies as
-    PDF, and the public one also as DOCX and ODT, which town halls finish in Word or
-    LibreOffice (participants get the PDF)."""
-    return [
-        (audience, language, format)
-        for audience in AUDIENCES
-        for language in APPROVED_LANGUAGES
-        for format in Format.values
-        if format == Format.PDF or audience == PUBLIC
-    ]
-
-
-def _files_store(
-    meeting: Meeting, digest: str, booklets: dict[str, Booklet]
-) -> list[tuple[dict, str]]:
-    """Build and store each file of the approval, every copy in each language:
-    [(kind, stored name)]. A failure removes the files already stored."""
-    saved = []
-    try:
-        for audience, language, format in _renderings():
-            booklet = booklets[audience]
-            payload = (
-                booklet_pdf(booklet, language)
-                if format == Format.PDF
-                else booklet_office(booklet, language, format)
-            )
-            name = default_storage.save(
-                f"booklets/{meeting.pk}/approved/{digest[:12]}/booklet-{meeting.pk}-"
-                f"{language}-{audience}.{format}",
-                ContentFile(payload),
-            )
-            saved.append(({"language": language, "audience": audience, "format": format}, name))
-    except BaseException:
-        for _kind, name in saved:
-            default_storage.delete(name)
-        raise
-    return saved
+def booklet_files_retry(meeting: Meeting, user) -> BookletApproval:
+    """Make the latest approval's files again, after their build failed or was lost."""
+    _organiser_require(user)
+    approval = latest_approval(meeting)
+    if approval is None or approval.files_job.status != BookletApprovalJob.Status.FAILED:
+        raise ReviewRefused(
+            _("The approved booklet's files have not failed: there is nothing to start again.")
+        )
+    now = approval_files.at_once(approval_booklet(approval))
+    job = approval_files.approval_files_retry(approval, user, now=now)
+    if now:
+        approval_files.approval_files_build(job.pk)
+    return _approvals().get(pk=approval.pk)
 
 
 def comment_add(meeting: Meeting, user, text: str) -> BookletComment:

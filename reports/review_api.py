@@ -33,10 +33,14 @@ def _absolute(name: str, *args) -> str:
 def _approval_out(approval: BookletApproval | None, user) -> dict | None:
     if approval is None:
         return None
+    job = approval.files_job
     return {
         "number": approval.number,
         "approved_at": approval.approved_at,
         "approved_by": _user_name(approval.approved_by),
+        "files_status": job.status,
+        "files_progress": job.progress,
+        "files_error": job.error,
         "files": [
             {
                 "language": stored.language,
@@ -93,8 +97,9 @@ def booklet_review_read(request, meeting_id: int):
     booklet as it reads now (a change after a submission or an approval makes it a
     draft again, and `changed` says so); the draft's preview page and PDFs; the latest
     approval and its stored files, which closing the meeting sends (the participants'
-    copy, with their contacts, to organisers only). Organisers and the meeting's
-    facilitators; anyone else signed in gets 403."""
+    copy, with their contacts, to organisers only), listed once their build is done
+    (`files_status`, `files_progress`: poll this while it is `queued` or `running`).
+    Organisers and the meeting's facilitators; anyone else signed in gets 403."""
     return review_out(review.review_state(_meeting(request, meeting_id)), request.auth)
 
 
@@ -118,15 +123,33 @@ def booklet_review_submit(request, meeting_id: int):
     summary="Approve the booklet in review",
 )
 def booklet_review_approve(request, meeting_id: int):
-    """Approve the booklet in review: its data is frozen and its PDFs (French and Dutch)
-    are stored, and that version is what closing the meeting sends and what the public
-    results page shows; later changes make a new draft. 409 when it is not in review
-    (submit it first) or changed since it was submitted (submit it again). Takes a few
-    seconds: the files are built before it answers. The participants' copy is stored
-    too; its contacts page alone follows later changes of consent. Organisers only."""
+    """Approve the booklet in review: its data is frozen, and that version is what
+    closing the meeting sends and what the public results page shows; later changes make
+    a new draft. 409 when it is not in review (submit it first) or changed since it was
+    submitted (submit it again). It answers at once: its files (PDF, DOCX and ODT, in
+    French and Dutch; the participants' copy as PDF, whose contacts page alone follows
+    later changes of consent) are built by a worker, and `approval.files_status` and
+    `files_progress` follow that build (read this review again); a small booklet's are
+    built before it answers. Until they are stored, closing the meeting is refused and
+    the results page keeps the previous version. Organisers only."""
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     review.booklet_approve(meeting, request.auth)
     return Status(201, review_out(review.review_state(meeting), request.auth))
+
+
+@router.post(
+    "/meetings/{meeting_id}/booklet/review/files",
+    response={202: ReviewOut, **error_responses()},
+    auth=organiser_auth,
+    summary="Build the approved booklet's files again",
+)
+def booklet_review_files_retry(request, meeting_id: int):
+    """Start the build of the latest approval's files again, after it failed
+    (`approval.files_status` is `failed`, `files_error` says why). 409 when it has not
+    failed. Organisers only."""
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    review.booklet_files_retry(meeting, request.auth)
+    return Status(202, review_out(review.review_state(meeting), request.auth))
 
 
 def comment_out(comment: BookletComment, draft_hash: str) -> dict:

@@ -6,12 +6,13 @@ from ninja import Field, Schema
 
 from events_site.kit.schemas import api_choices
 
-from .models import BookletApprovalFile, BookletJob, BookletReview
+from .models import BookletApprovalFile, BookletApprovalJob, BookletJob, BookletReview
 
 ReviewStateName = api_choices(BookletReview.State, "BookletReviewState")
 ApprovedLanguage = api_choices(BookletJob.Language, "ApprovedBookletLanguage")
 ApprovedAudience = api_choices(BookletApprovalFile.Audience, "ApprovedBookletAudience")
 ApprovedFormat = api_choices(BookletApprovalFile.Format, "ApprovedBookletFormat")
+FilesStatus = api_choices(BookletApprovalJob.Status, "ApprovedBookletFilesStatus")
 
 
 class ApprovedFileOut(Schema):
@@ -27,7 +28,14 @@ class ApprovalOut(Schema):
     number: int = Field(..., description="1 for the first approval of the meeting's booklet")
     approved_at: datetime
     approved_by: str
-    files: list[ApprovedFileOut]
+    files_status: FilesStatus = Field(
+        ...,
+        description="the build of its files: `queued`, `running`, `done` (they are listed "
+        "and closing may send them), or `failed` (start it again with `…/review/files`)",
+    )
+    files_progress: int = Field(..., description="0 to 100; 100 once the files are stored")
+    files_error: str = Field(..., description="why the build failed; empty otherwise")
+    files: list[ApprovedFileOut] = Field(..., description="empty until the files are stored")
 
 
 class DraftOut(Schema):

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -31,6 +32,7 @@ ACTIONS = {
     "submit": lambda meeting, user, post: review.booklet_submit(meeting, user),
     "approve": lambda meeting, user, post: review.booklet_approve(meeting, user),
     "comment": lambda meeting, user, post: review.comment_add(meeting, user, post.get("text", "")),
+    "retry": lambda meeting, user, post: review.booklet_files_retry(meeting, user),
 }
 
 
@@ -38,6 +40,7 @@ def _done_message(action: str) -> str:
     return {
         "submit": _("The booklet is in review."),
         "approve": _("The booklet is approved: closing the meeting sends this version."),
+        "retry": _("The approved booklet's files are being made again."),
         "comment": _("Your comment is added."),
     }[action]
 
@@ -75,6 +78,7 @@ def booklet_review(request, meeting_id: int):
         "languages": review.APPROVED_LANGUAGES,
         "refusal": refusal,
         "comment_max": review.COMMENT_MAX,
+        "review_api": f"{reverse('api:api-root')}meetings/{meeting.pk}/booklet/review",
         "text": request.POST.get("text", "") if refusal else "",
     }
     status = http_status(refusal) if refusal else 200
@@ -135,7 +139,7 @@ def results_booklet(request, meeting_id: int, language: str):
     meeting = get_object_or_404(
         Meeting, pk=meeting_id, status=Meeting.Status.PUBLISHED, closed_at__isnull=False
     )
-    approval = review.latest_approval(meeting)
+    approval = review.published_approval(meeting)
     stored = approval and review.approval_file(approval, language, review.Audience.PUBLIC)
     if stored is None:
         raise Http404

@@ -35,8 +35,6 @@ BOOKLET_EMAIL = "booklet"
 # A build that has not finished by then died with its worker: the next request starts
 # another. A 5 000-post-it booklet takes well under a minute.
 BUILD_LOST_AFTER = timedelta(minutes=10)
-# Progress is written at most every this many points: a build is not a stream of UPDATEs.
-PROGRESS_STEP = 3
 # Each stage of a build and its band of the progress bar: reading the data, writing the
 # sections, laying out the PDF's pages (the longest part), the editable copies (DOCX,
 # ODT), storing the files.
@@ -164,10 +162,9 @@ def booklet_build(job_id: int) -> BookletJob | None:
         }
     except Exception as exc:
         logger.exception("Booklet job %s failed", job_id)
-        _finish(job, status=BookletJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        job.finish(status=BookletJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
         return job
-    _finish(
-        job,
+    job.finish(
         status=BookletJob.Status.DONE,
         progress=100,
         file=names["pdf"],
@@ -181,17 +178,7 @@ def booklet_build(job_id: int) -> BookletJob | None:
 def _progress_write(job: BookletJob, stage: str, done: float) -> None:
     """`done` (0 to 1) of `stage`, as a point of the whole bar."""
     low, high = STAGES[stage]
-    percent = low + int((high - low) * done)
-    if percent >= job.progress + PROGRESS_STEP:
-        job.progress = min(percent, 99)
-        BookletJob.objects.filter(pk=job.pk).update(progress=job.progress)
-
-
-def _finish(job: BookletJob, **fields) -> None:
-    fields.update(finished_at=timezone.now(), updated_at=timezone.now())
-    BookletJob.objects.filter(pk=job.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(job, name, value)
+    job.progress_write(low + int((high - low) * done))
 
 
 def booklet_payload(meeting: Meeting, language: str, audience: str = PUBLIC) -> bytes:

@@ -16,7 +16,7 @@ from .booklet import booklet_title
 from .brochure import brochure_for_visitor
 from .document_kinds import KINDS, at_once, document_filename
 from .models import BookletJob, DocumentJob
-from .review import Audience, approval_booklet, approval_file, latest_approval
+from .review import Audience, approval_booklet, approval_file, latest_approval, published_approval
 from .services import booklet_language
 
 # A visitor told that a large brochure is being built tries again after this long.
@@ -155,14 +155,15 @@ def booklet_download(request, meeting_id: int, job_id: int, kind: str = "pdf"):
 
 def meeting_results(request, meeting_id: int):
     """The approved booklet as a web page, once the organisers have closed the meeting:
-    the version they approved, never the draft it may have become since."""
+    the version they approved, never the draft it may have become since, nor a newer
+    approval whose files are still being made."""
     meeting = get_object_or_404(
         Meeting.objects.select_related("host_organisation"),
         pk=meeting_id,
         status=Meeting.Status.PUBLISHED,
         closed_at__isnull=False,
     )
-    approval = latest_approval(meeting)
+    approval = published_approval(meeting)
     if approval is None:
         raise Http404
     booklet = approval_booklet(approval)

@@ -13,6 +13,7 @@ from meetings.feeds import programme_feed_payload
 from meetings.models import Meeting
 from meetings.programme_page import programme_pages_warm
 from registrations.services.reminders import reminders_queue
+from reports.approval_files import approval_files_build
 from reports.brochure import brochure_payload
 from reports.document_jobs import document_build as document_job_run
 from reports.document_jobs import document_jobs_expire
@@ -91,6 +92,18 @@ def retention() -> None:
     """Apply the retention rules: each one is a setting, and idempotent, so a missed day
     is caught up by the next."""
     retention_apply()
+
+
+@shared_task(
+    name="tasks.booklet_approval_build",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def booklet_approval_build(job_id: int) -> None:
+    """Build the files of an approved booklet from its frozen data; the job row carries
+    its progress or error. A redelivered message finds the row claimed and does nothing."""
+    approval_files_build(job_id)
 
 
 @shared_task(

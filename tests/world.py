@@ -4,7 +4,7 @@ so that tests walking every route reach past "not found"."""
 from meetings.models import Document
 from meetings.services.agenda import agenda_item_create
 from registrations.services.registration import registration_create
-from reports.models import BookletApproval, BookletApprovalFile
+from reports.models import BookletApproval, BookletApprovalFile, BookletApprovalJob
 from reports.services import booklet_request
 from tasks.models import Delivery, Webhook, WebhookCall
 from tasks.webhooks.services import webhook_create
@@ -48,6 +48,7 @@ def one_of_each(meeting) -> dict:
         meeting, starts_at=meeting.starts_at, duration_min=30, kind="welcome", title_fr="Accueil"
     )
     approval = BookletApproval.objects.create(meeting=meeting, number=1, inputs_hash="", data={})
+    BookletApprovalJob.objects.create(approval=approval, status=BookletApprovalJob.Status.DONE)
     approved = BookletApprovalFile.objects.create(
         approval=approval, language="fr", audience="public", format="pdf", file="booklets/w.pdf"
     )

@@ -15,12 +15,15 @@ Two kinds of caller:
 
 The timer GET is what every screen polls: for a phone its warm path is one cache round
 trip (the token and the state together) and no database query, and it answers 304 to a
-matching `If-None-Match`. Handlers parse, check who calls, and hand over to `services` (writes)
-or `selectors` (reads): a refused write has written nothing.
+matching `If-None-Match`; a phone in order is answered before this module's machinery
+(`timer_poll`), by the same reads and `timer_answer`. Handlers parse, check who calls,
+and hand over to `services` (writes) or `selectors` (reads): a refused write has written
+nothing.
 """
 
 import json
 import re
+from collections.abc import Collection
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -588,7 +591,13 @@ def timer_read(request, workshop_id: int):
             _facilitate(request, state["meeting"])
     if state is None:
         raise Http404
-    if state["etag"] in parse_etags(request.headers.get("If-None-Match", "")):
+    return timer_answer(state, parse_etags(request.headers.get("If-None-Match", "")))
+
+
+def timer_answer(state: dict, held: Collection[str]) -> HttpResponse:
+    """A bodiless 304 to a screen that holds this very clock (`held`, its
+    If-None-Match), else the clock."""
+    if state["etag"] in held:
         response = HttpResponse(status=304)
         response["ETag"] = state["etag"]
         return response

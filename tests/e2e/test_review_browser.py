@@ -8,6 +8,8 @@ from django.core import mail
 from pypdf import PdfReader
 
 from meetings.services.signin import person_user
+from reports import approval_files
+from reports.models import BookletApprovalJob
 from tasks.models import Delivery
 from tests.e2e.conftest import sign_in
 from tests.ticket_factories import RegistrationFactory, checkin_make
@@ -64,3 +66,42 @@ def test_a_booklet_goes_from_draft_to_approved_and_sent(
     pdf = message.attachments[0][1]
     text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
     assert "Une ligne de bus" in text and "après l'approbation" not in text
+
+
+def test_the_review_page_follows_the_approved_files_being_made(
+    live_server, page, started_meeting, organiser, settings, tmp_path, monkeypatch
+):
+    """A booklet too large for the request: approving answers at once, closing is refused
+    while the files are made, and the review page lists them once a worker has."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.BOOKLET_APPROVAL_AT_ONCE = -1
+    # No worker takes the job: the test plays it once the page is following.
+    monkeypatch.setattr(approval_files, "enqueue_on_commit", lambda *args: None)
+    meeting = started_meeting
+    workshop = workshop_create(meeting, title_fr="Mobilité", title_nl="Mobiliteit")
+    contribution_create(workshop, text="Une ligne de bus 🚌", source="transcribed")
+    review = f"{live_server.url}/en/meetings/{meeting.pk}/booklet/review/"
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, live_server, organiser)
+
+    page.goto(review)
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_selector("text=The booklet is in review.")
+    page.get_by_role("button", name="Approve this booklet").click()
+    page.wait_for_selector("text=Approved version 1")
+    assert page.locator("#approval-files-progress").is_visible()
+    assert page.locator(".review-files").count() == 0
+
+    page.goto(f"{live_server.url}/en/meetings/{meeting.pk}/booklet/")
+    assert "closing waits for them" in page.content()
+    page.locator("#booklet-close").click()
+    # The API answers in the browser's language (French here).
+    page.locator("#booklet-close-status").filter(
+        has_text="encore en cours de génération"
+    ).wait_for()
+
+    page.goto(review)
+    approval_files.approval_files_build(BookletApprovalJob.objects.get().pk)
+    page.locator(".review-files li").first.wait_for()
+    assert page.locator(".review-files li").count() == 8
+    assert page.locator("#approval-files-progress").count() == 0

@@ -15,12 +15,22 @@ from pypdf import PdfReader
 from meetings.models import Meeting
 from meetings.services.signin import person_user
 from registrations.services.consents import contact_sharing_withdraw
+from reports import approval_files, review
+from reports.approval_files import approval_files_build
 from reports.booklet import booklet_pdf
 from reports.booklet_data import Booklet, booklet_data
-from reports.models import BookletApproval, BookletComment, BookletReview
+from reports.errors import ReviewRefused
+from reports.models import (
+    BookletApproval,
+    BookletApprovalFile,
+    BookletApprovalJob,
+    BookletComment,
+    BookletReview,
+)
 from reports.review import approval_booklet, booklet_approve, booklet_submit, review_state
 from reports.signals import booklet_approved
 from tasks.models import Delivery
+from tests.conftest import stored_files
 from tests.factories import MeetingFactory, cross_border_pair
 from tests.ticket_factories import RegistrationFactory, checkin_make
 from workshops.services.postits import contribution_create, contribution_update
@@ -427,3 +437,213 @@ def test_the_approved_editable_copies_keep_the_approved_text(day, organiser):
     assert "transfrontalière" in text and "changé après" not in text
     odt = approval.files.get(language="nl", audience="public", format="odt")
     assert default_storage.open(odt.file.name).read().startswith(b"PK")
+
+
+# --- The approved files, made by a job --------------------------------------------------
+
+
+@pytest.fixture
+def by_a_worker(settings):
+    """Every booklet is large enough for its approved files to be made by a job."""
+    settings.BOOKLET_APPROVAL_AT_ONCE = -1
+
+
+def _approved_by_api(api_client, meeting, django_capture_on_commit_callbacks, *, run: bool):
+    """Submit and approve through the API; the job queued at commit runs when `run`."""
+    url = REVIEW.format(meeting.pk)
+    api_client.post(f"{url}/submit")
+    with django_capture_on_commit_callbacks(execute=run):
+        response = api_client.post(f"{url}/approve")
+    assert response.status_code == 201
+    return response.json()
+
+
+def test_a_large_booklet_is_approved_at_once_and_its_files_follow(
+    day, api_client, by_a_worker, media_root, django_capture_on_commit_callbacks
+):
+    meeting = day["meeting"]
+    answer = _approved_by_api(api_client, meeting, django_capture_on_commit_callbacks, run=False)
+    approval = answer["approval"]
+    assert answer["state"] == "approved" and approval["number"] == 1
+    assert approval["files_status"] == "queued" and approval["files_progress"] == 0
+    assert approval["files"] == [] and stored_files(media_root) == []
+
+    refused = api_client.post(f"/api/meetings/{meeting.pk}/close")
+    assert refused.status_code == 409
+    assert "files are still being made (0% done)" in refused.json()["detail"]
+    assert Meeting.objects.get(pk=meeting.pk).closed_at is None
+    assert not Delivery.objects.exists()
+
+    assert approval_files_build(BookletApprovalJob.objects.get().pk).status == "done"
+    built = api_client.get(REVIEW.format(meeting.pk)).json()["approval"]
+    assert built["files_status"] == "done" and built["files_progress"] == 100
+    assert len(built["files"]) == 8 and len(stored_files(media_root)) == 8
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = api_client.post(f"/api/meetings/{meeting.pk}/close")
+    assert closed.status_code == 200 and closed.json()["emails_queued"] == 2
+
+
+def test_the_approval_queues_its_files_build_for_after_the_commit(
+    day, organiser, by_a_worker, django_capture_on_commit_callbacks
+):
+    booklet_submit(day["meeting"], organiser)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        approval = booklet_approve(day["meeting"], organiser)
+    assert approval.files_job.status == "queued" and not approval.files.exists()
+    for callback in callbacks:
+        callback()
+    approval.files_job.refresh_from_db()
+    assert approval.files_job.status == "done"
+    assert BookletApprovalFile.objects.filter(approval=approval).count() == 8
+
+
+def test_the_files_build_reports_real_progress(day, organiser, by_a_worker, monkeypatch):
+    booklet_submit(day["meeting"], organiser)
+    approval = booklet_approve(day["meeting"], organiser)
+    written = []
+    keep = BookletApprovalJob.progress_write
+
+    def spy(job, percent):
+        keep(job, percent)
+        written.append(BookletApprovalJob.objects.get(pk=job.pk).progress)
+
+    monkeypatch.setattr(BookletApprovalJob, "progress_write", spy)
+    approval_files_build(approval.files_job.pk)
+    # Each file moves the bar, from the start to the last file, never backwards.
+    assert written == sorted(written) and len(set(written)) >= 8 and max(written) >= 90
+    assert BookletApprovalJob.objects.get().progress == 100
+
+
+def test_the_results_page_keeps_the_previous_version_while_the_next_is_made(
+    day, organiser, client, settings, django_capture_on_commit_callbacks
+):
+    meeting = day["meeting"]
+    booklet_submit(meeting, organiser)
+    booklet_approve(meeting, organiser)
+    Meeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
+    contribution_update(day["bus"], text="Un texte changé après l'approbation")
+    booklet_submit(meeting, organiser)
+    settings.BOOKLET_APPROVAL_AT_ONCE = -1
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        second = booklet_approve(meeting, organiser)
+    results = reverse("reports:meeting_results", args=[meeting.pk])
+    pdf = reverse("reports:results_booklet", args=[meeting.pk, "fr"])
+
+    body = client.get(results).content.decode()
+    assert "transfrontalière" in body and "changé après" not in body
+    text = pdf_text(b"".join(client.get(pdf).streaming_content))
+    assert "transfrontalière" in text and "changé après" not in text
+
+    for callback in callbacks:
+        callback()
+    assert BookletApprovalJob.objects.get(approval=second).status == "done"
+    assert "changé après" in client.get(results).content.decode()
+    assert "changé après" in pdf_text(b"".join(client.get(pdf).streaming_content))
+
+
+def test_no_results_page_before_the_first_approvals_files_are_made(
+    day, organiser, client, by_a_worker
+):
+    booklet_submit(day["meeting"], organiser)
+    booklet_approve(day["meeting"], organiser)
+    Meeting.objects.filter(pk=day["meeting"].pk).update(closed_at=timezone.now())
+    assert (
+        client.get(reverse("reports:meeting_results", args=[day["meeting"].pk])).status_code == 404
+    )
+    pdf = reverse("reports:results_booklet", args=[day["meeting"].pk, "fr"])
+    assert client.get(pdf).status_code == 404
+
+
+def test_a_failed_build_is_shown_refuses_closing_and_is_started_again(
+    day, api_client, by_a_worker, media_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    meeting = day["meeting"]
+    monkeypatch.setattr(
+        approval_files,
+        "booklet_office",
+        lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk full")),
+    )
+    _approved_by_api(api_client, meeting, django_capture_on_commit_callbacks, run=True)
+    approval = api_client.get(REVIEW.format(meeting.pk)).json()["approval"]
+    assert approval["files_status"] == "failed" and "disk full" in approval["files_error"]
+    assert approval["files"] == [] and stored_files(media_root) == []
+
+    refused = api_client.post(f"/api/meetings/{meeting.pk}/close")
+    assert refused.status_code == 409 and "could not be made" in refused.json()["detail"]
+    assert "start them again" in refused.json()["detail"]
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = api_client.post(f"{REVIEW.format(meeting.pk)}/files")
+    assert retried.status_code == 202 and retried.json()["approval"]["files_status"] == "queued"
+    approval = api_client.get(REVIEW.format(meeting.pk)).json()["approval"]
+    assert approval["files_status"] == "done" and len(approval["files"]) == 8
+    again = api_client.post(f"{REVIEW.format(meeting.pk)}/files")
+    assert again.status_code == 409 and "nothing to start again" in again.json()["detail"]
+
+
+def test_the_review_page_follows_the_build_and_offers_a_retry_when_it_failed(
+    day, organiser_client, by_a_worker, monkeypatch
+):
+    url = reverse("reports:booklet_review", args=[day["meeting"].pk])
+    organiser_client.post(url, {"action": "submit"})
+    organiser_client.post(url, {"action": "approve"})
+    page = organiser_client.get(url).content.decode()
+    assert 'id="approval-files-progress"' in page and "files are being made" in page
+    assert "approval-files" in page and 'value="retry"' not in page
+
+    job = BookletApprovalJob.objects.get()
+    monkeypatch.setattr(
+        approval_files,
+        "booklet_pdf",
+        lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk full")),
+    )
+    approval_files_build(job.pk)
+    page = organiser_client.get(url).content.decode()
+    assert "could not be made (OSError: disk full)" in page and 'value="retry"' in page
+    monkeypatch.undo()
+    assert organiser_client.post(url, {"action": "retry"}).status_code == 302
+    job.refresh_from_db()
+    assert job.status == "queued" and job.progress == 0 and job.error == ""
+
+
+def test_a_build_whose_worker_was_lost_is_shown_as_failed(day, api_client, by_a_worker, organiser):
+    booklet_submit(day["meeting"], organiser)
+    booklet_approve(day["meeting"], organiser)
+    BookletApprovalJob.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    approval = api_client.get(REVIEW.format(day["meeting"].pk)).json()["approval"]
+    assert approval["files_status"] == "failed" and "worker was lost" in approval["files_error"]
+
+
+def test_a_small_booklets_files_are_made_in_the_request(day, organiser, settings):
+    settings.BOOKLET_APPROVAL_AT_ONCE = 2
+    booklet_submit(day["meeting"], organiser)
+    approval = booklet_approve(day["meeting"], organiser)
+    assert approval.files_job.status == "done" and approval.files.count() == 8
+
+
+def test_two_organisers_approving_at_once_make_one_approval(day, organiser, monkeypatch):
+    meeting = day["meeting"]
+    booklet_submit(meeting, organiser)
+    # What both read before either took the meeting's lock: "in review".
+    seen = review_state(meeting)
+    booklet_approve(meeting, organiser)
+    monkeypatch.setattr(review, "review_state", lambda meeting, drafts=None: seen)
+    with pytest.raises(ReviewRefused, match="changed meanwhile"):
+        booklet_approve(meeting, organiser)
+    assert BookletApproval.objects.count() == 1 and BookletApprovalJob.objects.count() == 1
+
+
+def test_a_post_it_changed_before_the_job_runs_is_not_in_the_approved_files(
+    day, organiser, by_a_worker, django_capture_on_commit_callbacks
+):
+    meeting = day["meeting"]
+    booklet_submit(meeting, organiser)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        approval = booklet_approve(meeting, organiser)
+    contribution_update(day["bus"], text="Un texte changé avant la fabrication")
+    for callback in callbacks:
+        callback()
+    for stored in BookletApprovalFile.objects.filter(approval=approval, format="pdf"):
+        text = pdf_text(default_storage.open(stored.file.name).read())
+        assert "transfrontalière" in text and "changé avant" not in text

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from ninja.operation import Operation
 
 from workshops import selectors
 from workshops.models import ROUND_MAX_DURATION_S, Round
@@ -190,6 +191,34 @@ def test_a_phone_holding_the_clock_it_was_just_given_costs_no_cache_read(
     monkeypatch.setattr(timer, "monotonic", lambda: later)
     changed = client.get(timer_url(workshop), headers=holding)
     assert changed.status_code == 200 and changed.json()["version"] == state["version"]
+
+
+def test_only_a_phone_in_order_skips_the_operation_and_gets_the_same_answer(
+    client, facilitator_client, workshop, phone, committed, monkeypatch
+):
+    """`workshops.timer_poll` answers a phone of this workshop with a valid identity;
+    every other caller reaches the documented operation, which says what is wrong."""
+    committed(timer_act, workshop, "start")
+    runs = []
+    run = Operation.run
+
+    def counted(self, request, *args, **kwargs):
+        runs.append(self.view_func.__name__)
+        return run(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(Operation, "run", counted)
+    polled = client.get(timer_url(workshop), headers=phone())
+    etag = polled["ETag"]
+    held = client.get(timer_url(workshop), headers={**phone(), "If-None-Match": etag})
+    assert (polled.status_code, held.status_code, held["ETag"], runs) == (200, 304, etag, [])
+
+    seen = facilitator_client.get(timer_url(workshop))
+    assert seen.json()["state"] == polled.json()["state"] == "running"
+    assert seen["ETag"] == etag and runs == ["timer_read"]
+    forged = client.get(timer_url(workshop), headers={**phone(), "X-Device": "made-up"})
+    assert forged.status_code == 422 and runs[-1] == "timer_read"
+    assert press(facilitator_client, workshop, "pause").status_code == 200
+    assert runs[-1] == "timer_act"
 
 
 def test_a_facilitator_poll_costs_only_the_session_and_the_meeting_check(
