@@ -12,6 +12,7 @@ and easier to read. `tests/registrations/test_sql.py` runs both on the same case
 SQLite and on PostgreSQL, so the twin is the contract the statement keeps on both.
 """
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -24,8 +25,16 @@ from django.utils import timezone
 
 from events_site.kit import sql
 from meetings.models import Meeting, Organisation, Person
+from tasks.webhooks import (
+    Event,
+    webhook_calls_params,
+    webhook_calls_publish,
+    webhook_calls_sql,
+    webhooks_atomic,
+)
 
 from .models import CheckIn, Registration
+from .webhooks import CHECKIN_REGISTRATION, checkin_data, checkin_webhook
 
 # --- Seats ---------------------------------------------------------------------------------
 
@@ -356,15 +365,20 @@ def _ticket_sql() -> str:
     )
 
 
-# On PostgreSQL a scan is one statement, the check-in and the door's counter included:
-# the read above, the insert when the ticket lets its holder in at this door and has no
-# check-in yet, and the counter when it inserted. A round trip fewer a scan, and one wait
-# fewer for the GIL behind the worker's other threads. SQLite has no INSERT inside WITH:
-# the insert and its count are statements of their own there (`checkin_insert`).
+# On PostgreSQL a scan is one statement, the check-in, the door's counter and the
+# webhooks' calls included: the read above, the insert when the ticket lets its holder
+# in at this door and has no check-in yet, and when it inserted, the counter and a call
+# to each webhook listening to check-ins (`tasks.webhooks.webhook_calls_sql`). A round
+# trip fewer a scan, and one wait fewer for the GIL behind the worker's other threads.
+# SQLite has no INSERT inside WITH: the insert, its count and its calls are statements
+# of their own there (`checkin_insert`, `webhooks_emit`).
 _SCAN_SQL = (
-    "WITH ticket AS ({ticket}), inserted AS ({insert} RETURNING 1), "
-    "counted AS ({count} AND EXISTS (SELECT 1 FROM inserted)) "
-    "SELECT ticket.*, EXISTS (SELECT 1 FROM inserted) FROM ticket"
+    "WITH ticket AS ({ticket}), inserted AS ({insert} RETURNING {registration}), "
+    "counted AS ({count} AND EXISTS (SELECT 1 FROM inserted)), "
+    "told AS (SELECT jsonb_set(%s::jsonb, %s::text[], to_jsonb(inserted.{registration})) "
+    "AS data FROM inserted), "
+    "calls AS ({calls}) "
+    "SELECT ticket.*, EXISTS (SELECT 1 FROM inserted), ARRAY(SELECT * FROM calls) FROM ticket"
 )
 _SCAN_ROWS = (
     "SELECT ticket.registration_id, %s, %s, %s FROM ticket WHERE ticket.holder_meeting_id = %s "
@@ -374,8 +388,13 @@ _SCAN_ROWS = (
 
 @cache
 def _scan_sql() -> str:
-    return _SCAN_SQL.format(
-        ticket=_ticket_sql(), insert=_insert_sql(_SCAN_ROWS), count=_count_sql()
+    return sql.fill(
+        _SCAN_SQL,
+        ticket=_ticket_sql(),
+        insert=_insert_sql(_SCAN_ROWS),
+        registration=(CheckIn, "registration"),
+        count=_count_sql(),
+        calls=webhook_calls_sql("told"),
     )
 
 
@@ -396,7 +415,8 @@ def ticket_at_door(
 
     With `check_in_by` (a user's id) and the `method`, the holder is also checked in
     when the ticket lets them in here (`_lets_in`: confirmed, for this meeting, not in
-    yet): in the same statement on PostgreSQL, in a second one elsewhere.
+    yet), and the webhooks listening to check-ins are owed their call with it, in one
+    transaction: in the same statement on PostgreSQL, in more elsewhere.
     """
     if not sql.is_key(meeting_id):
         return None
@@ -405,11 +425,18 @@ def ticket_at_door(
     if check_in_by is not None and connection.vendor == "postgresql":
         now = timezone.now()
         params += [now, check_in_by, method, meeting_id, Registration.Status.CONFIRMED, meeting_id]
+        params += [
+            json.dumps(checkin_data(None, meeting_id, now, method)),
+            list(CHECKIN_REGISTRATION),
+            *webhook_calls_params(Event.CHECKIN_CREATED, now),
+        ]
     with connection.cursor() as cursor:
         cursor.execute(_ticket_sql() if now is None else _scan_sql(), params)
         row = cursor.fetchone()
     if row is None:
         return None
+    if now is not None:
+        webhook_calls_publish(row[17])
     (time_zone, expected, present, registration_id, holder_meeting_id) = row[:5]
     (first_name, last_name, status, organisation, typed_organisation) = row[5:10]
     (checkin_id, at, user_id, username, user_first, user_last) = row[10:16]
@@ -434,9 +461,18 @@ def ticket_at_door(
         inserted_at=now if now is not None and row[16] else None,
     )
     if check_in_by is not None and now is None and _lets_in(read, meeting_id):
-        at = checkin_insert(registration_id, check_in_by, method)
-        read = replace(read, inserted_at=at)
+        read = replace(read, inserted_at=_checkin_told(checkin_insert, read, check_in_by, method))
     return read
+
+
+def _checkin_told(insert, read: DoorRead, by_id: int, method: str) -> datetime | None:
+    """`insert` (`checkin_insert` or its twin) the check-in of `read`'s holder, and owe
+    the webhooks its call, in one transaction when anyone listens."""
+    with webhooks_atomic(Event.CHECKIN_CREATED):
+        at = insert(read.registration_id, by_id, method)
+        if at is not None:
+            checkin_webhook(read.registration_id, read.meeting_id, at, method)
+    return at
 
 
 def ticket_at_door_orm(
@@ -480,6 +516,6 @@ def ticket_at_door_orm(
         scanner_last_name=scanner.last_name if scanner is not None else "",
     )
     if check_in_by is not None and _lets_in(read, meeting_id):
-        at = checkin_insert_orm(registration.pk, check_in_by, method)
+        at = _checkin_told(checkin_insert_orm, read, check_in_by, method)
         read = replace(read, inserted_at=at)
     return read

@@ -88,15 +88,22 @@ def registrations_webhook(
     )
 
 
+def checkin_data(registration_id: int | None, meeting_id: int, at: datetime, method: str) -> dict:
+    """What a check-in's call says. The door's scan writes its call in its own statement
+    (`sql.ticket_at_door`), with the registration filled in there (`CHECKIN_REGISTRATION`)."""
+    return {
+        "checkin": {
+            "registration": registration_id,
+            "meeting": meeting_id,
+            "checked_in_at": at.isoformat(),
+            "method": method,
+        }
+    }
+
+
+# Where in `checkin_data` the registration's id is.
+CHECKIN_REGISTRATION = ("checkin", "registration")
+
+
 def checkin_webhook(registration_id: int, meeting_id: int, at: datetime, method: str) -> None:
-    webhooks_emit(
-        Event.CHECKIN_CREATED,
-        {
-            "checkin": {
-                "registration": registration_id,
-                "meeting": meeting_id,
-                "checked_in_at": at.isoformat(),
-                "method": method,
-            }
-        },
-    )
+    webhooks_emit(Event.CHECKIN_CREATED, checkin_data(registration_id, meeting_id, at, method))

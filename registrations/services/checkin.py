@@ -253,8 +253,8 @@ def ticket_read(secret, meeting: Meeting | int, *, check_in_by=None, method: str
 
     One query, the door's counter included; `UnknownMeeting` if there is no such meeting.
     With `check_in_by` (and the `method`), the read also checks in a holder the ticket
-    lets in, by that user (in the same query on PostgreSQL: `sql.ticket_at_door`): the
-    caller has checked they may.
+    lets in, by that user, and owes the webhooks their call (in the same query on
+    PostgreSQL: `sql.ticket_at_door`): the caller has checked they may.
     """
     meeting_id = meeting.pk if isinstance(meeting, Meeting) else meeting
     read = sql.ticket_at_door(
@@ -321,25 +321,32 @@ def ticket_check_in(ticket: Ticket, *, by, method: str = CheckIn.Method.SCAN) ->
         return _already(
             holder, ticket.time_zone, ticket.checked_in_at, ticket.checked_in_by, counts
         )
-    at = ticket.inserted_at or _insert(holder.registration, by, method)
+    at = ticket.inserted_at or _insert_told(holder, ticket.meeting_id, by, method)
     if at is None:
         return _existing(holder, ticket.time_zone, counts)
     counts = DoorCounts(counts.expected, counts.present + 1)
     return _welcome(holder, at, _scanner_name(by), counts)
 
 
+def _insert_told(holder: Holder, meeting_id: int, by, method: str) -> datetime | None:
+    """`_insert`, and the webhooks' calls with it: for a ticket whose read did not check
+    its holder in (another device's check-in, undone since)."""
+    with webhooks_atomic(Event.CHECKIN_CREATED):
+        at = _insert(holder.registration, by, method)
+        if at is not None:
+            checkin_webhook(holder.registration, meeting_id, at, method)
+    return at
+
+
 def checkin_scan(secret, *, meeting: Meeting | int, by, method: str = CheckIn.Method.SCAN):
     """Check in the holder of the ticket `secret` at `meeting`, scanned or typed by `by`,
     who may check people in there (`checkin_allowed`).
 
-    One query on PostgreSQL; elsewhere two for a first scan (the read, the insert), one
-    for a repeat.
+    One query on PostgreSQL, the webhooks' calls included (`sql.ticket_at_door`);
+    elsewhere two for a first scan (the read, the insert), one for a repeat.
     """
-    with webhooks_atomic(Event.CHECKIN_CREATED):
-        ticket = ticket_read(secret, meeting, check_in_by=by, method=method)
-        result = ticket_check_in(ticket, by=by, method=method)
-        _checked_in_tell(result, ticket.meeting_id, method)
-    return result
+    ticket = ticket_read(secret, meeting, check_in_by=by, method=method)
+    return ticket_check_in(ticket, by=by, method=method)
 
 
 def _checked_in_tell(result: CheckinResult, meeting_id: int, method: str) -> None:

@@ -10,6 +10,9 @@ happened through the names below and nothing else of the package:
   `webhooks_atomic` (a transaction only when someone listens, for a write that
   otherwise needs none: the door's scan), `webhooks_read` (which events are listened to,
   read once for a block, before its locks) (`emit`);
+- `webhook_calls_sql` and `webhook_calls_params`: the same calls owed from inside a
+  hand-written PostgreSQL statement that makes the change (`sql`: the door's scan),
+  handed on with `webhook_calls_publish`;
 - `Event`, the events a webhook may choose (`tasks.models.Webhook.Event`);
 - `webhook_calls_done`, `webhook_calls_delete`: the retention rule's, and
   `webhook_calls_about`, `webhook_calls_rewrite`: an erasure's (`privacy`).
@@ -20,13 +23,14 @@ inside the network, `signing` signs each body.
 """
 
 from ..models import Webhook
-from .emit import webhooks_atomic, webhooks_emit, webhooks_read
+from .emit import webhook_calls_publish, webhooks_atomic, webhooks_emit, webhooks_read
 from .privacy import (
     webhook_calls_about,
     webhook_calls_delete,
     webhook_calls_done,
     webhook_calls_rewrite,
 )
+from .sql import webhook_calls_params, webhook_calls_sql
 
 Event = Webhook.Event
 
@@ -35,7 +39,10 @@ __all__ = [
     "webhook_calls_about",
     "webhook_calls_delete",
     "webhook_calls_done",
+    "webhook_calls_params",
+    "webhook_calls_publish",
     "webhook_calls_rewrite",
+    "webhook_calls_sql",
     "webhooks_atomic",
     "webhooks_emit",
     "webhooks_read",

@@ -108,8 +108,14 @@ def webhooks_emit(event: str, *data: dict) -> int:
         for hook_id in hooks
     )
     ids = [call.pk for call in calls]
+    webhook_calls_publish(ids)
+    return len(ids)
+
+
+def webhook_calls_publish(ids: list[int]) -> None:
+    """Hand the calls `ids`, written stamped in the caller's transaction, to the sending
+    job once it commits (at once in autocommit)."""
     if ids:
         transaction.on_commit(
             lambda: publish_ids(SEND_TASK, WebhookCall.objects, ids, stamped=True)
         )
-    return len(ids)

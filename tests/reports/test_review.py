@@ -15,10 +15,11 @@ from pypdf import PdfReader
 from meetings.models import Meeting
 from meetings.services.signin import person_user
 from registrations.services.consents import contact_sharing_withdraw
-from reports import approval_files
+from reports import approval_files, review
 from reports.approval_files import approval_files_build
 from reports.booklet import booklet_pdf
 from reports.booklet_data import Booklet, booklet_data
+from reports.errors import ReviewRefused
 from reports.models import (
     BookletApproval,
     BookletApprovalFile,
@@ -619,3 +620,30 @@ def test_a_small_booklets_files_are_made_in_the_request(day, organiser, settings
     booklet_submit(day["meeting"], organiser)
     approval = booklet_approve(day["meeting"], organiser)
     assert approval.files_job.status == "done" and approval.files.count() == 8
+
+
+def test_two_organisers_approving_at_once_make_one_approval(day, organiser, monkeypatch):
+    meeting = day["meeting"]
+    booklet_submit(meeting, organiser)
+    # What both read before either took the meeting's lock: "in review".
+    seen = review_state(meeting)
+    booklet_approve(meeting, organiser)
+    monkeypatch.setattr(review, "review_state", lambda meeting, drafts=None: seen)
+    with pytest.raises(ReviewRefused, match="changed meanwhile"):
+        booklet_approve(meeting, organiser)
+    assert BookletApproval.objects.count() == 1 and BookletApprovalJob.objects.count() == 1
+
+
+def test_a_post_it_changed_before_the_job_runs_is_not_in_the_approved_files(
+    day, organiser, by_a_worker, django_capture_on_commit_callbacks
+):
+    meeting = day["meeting"]
+    booklet_submit(meeting, organiser)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        approval = booklet_approve(meeting, organiser)
+    contribution_update(day["bus"], text="Un texte changé avant la fabrication")
+    for callback in callbacks:
+        callback()
+    for stored in BookletApprovalFile.objects.filter(approval=approval, format="pdf"):
+        text = pdf_text(default_storage.open(stored.file.name).read())
+        assert "transfrontalière" in text and "changé avant" not in text

@@ -1,5 +1,7 @@
 """The services owe the webhooks a call for each event, in the transaction of the change."""
 
+import json
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -183,11 +185,12 @@ def test_a_door_nobody_listens_to_costs_no_more_queries(organiser, meeting):
     assert not WebhookCall.objects.exists()
 
 
-def test_a_registration_and_a_scan_read_who_listens_once_each(
+def test_a_registration_reads_who_listens_once_and_a_scan_on_postgresql_not_at_all(
     hook, meeting, organiser, monkeypatch
 ):
-    """A cache round trip each, not one per use: the scan asks twice (its transaction,
-    its call), the registration under its meeting's seat lock."""
+    """A cache round trip for the registration, not one per use (it asks before its
+    meeting's seat lock and for its call). The scan asks once elsewhere (its transaction,
+    its call); on PostgreSQL its statement reads the webhooks itself."""
     reads = []
     shared = emit.cache
 
@@ -203,8 +206,58 @@ def test_a_registration_and_a_scan_read_who_listens_once_each(
     registration, _created = registration_create(meeting, data=registration_data())
     checkin_scan(registration.ticket_secret, meeting=meeting, by=organiser)
 
-    assert reads == [emit.SUBSCRIBED_KEY, emit.SUBSCRIBED_KEY]
+    scan_reads = [] if connection.vendor == "postgresql" else [emit.SUBSCRIBED_KEY]
+    assert reads == [emit.SUBSCRIBED_KEY, *scan_reads]
     assert events() == [E.REGISTRATION_CREATED, E.CHECKIN_CREATED]
+
+
+def test_a_scan_owes_each_listening_webhook_the_call_any_change_owes(
+    organiser, other_organiser, meeting
+):
+    """On PostgreSQL the scan's own statement writes its calls: the rows
+    `webhooks_emit` writes, for the webhooks listening as it runs, and for nobody else."""
+    ticket = RegistrationFactory(meeting=meeting)
+    listening = webhook_create(organiser, url=PUBLIC, events=[E.CHECKIN_CREATED])
+    also = webhook_create(other_organiser, url=PUBLIC, events=E.values)
+    webhook_create(organiser, url=PUBLIC, events=[E.REGISTRATION_CREATED])
+    off = webhook_create(organiser, url=PUBLIC, events=[E.CHECKIN_CREATED])
+    webhook_update(off, is_active=False)
+
+    checkin_scan(ticket.ticket_secret, meeting=meeting, by=organiser)
+
+    checkin = CheckIn.objects.get(registration=ticket)
+    calls = list(WebhookCall.objects.order_by("webhook_id"))
+    assert [call.webhook_id for call in calls] == [listening.pk, also.pk]
+    for call in calls:
+        assert (call.event, call.status, call.attempts, call.last_error) == (
+            E.CHECKIN_CREATED,
+            WebhookCall.Status.QUEUED,
+            0,
+            "",
+        )
+        assert call.enqueued_at is not None, "stamped as handed on"
+        assert call.payload == {
+            "event": E.CHECKIN_CREATED,
+            "created_at": call.payload["created_at"],
+            "data": {
+                "checkin": {
+                    "registration": ticket.pk,
+                    "meeting": meeting.pk,
+                    "checked_in_at": checkin.checked_in_at.isoformat(),
+                    "method": CheckIn.Method.SCAN,
+                }
+            },
+        }
+    assert calls[0].idempotency_key != calls[1].idempotency_key
+
+
+def test_a_webhook_made_now_hears_the_next_scan_at_once(organiser, meeting):
+    first, second = RegistrationFactory(meeting=meeting), RegistrationFactory(meeting=meeting)
+    checkin_scan(first.ticket_secret, meeting=meeting, by=organiser)
+    webhook_create(organiser, url=PUBLIC, events=[E.CHECKIN_CREATED])
+    checkin_scan(second.ticket_secret, meeting=meeting, by=organiser)
+
+    assert [call["checkin"]["registration"] for call in told(E.CHECKIN_CREATED)] == [second.pk]
 
 
 def test_a_meeting_is_told_when_published_changed_and_cancelled(hook, programme):
@@ -258,3 +311,18 @@ def test_a_webhook_made_now_hears_the_next_event_at_once(organiser, meeting):
     meeting_update(meeting, venue_city="Tournai")
 
     assert len(told(E.MEETING_CHANGED)) == 1
+
+
+def test_a_scans_call_leaves_after_its_commit(
+    webhook, receiver, organiser, meeting, django_capture_on_commit_callbacks
+):
+    ticket = RegistrationFactory(meeting=meeting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin_scan(ticket.ticket_secret, meeting=meeting, by=organiser)
+        assert receiver.calls == [], "nothing leaves before the check-in commits"
+
+    (call,) = receiver.calls
+    assert call["headers"]["X-Proximity-Event"] == E.CHECKIN_CREATED
+    assert json.loads(call["body"])["data"]["checkin"]["registration"] == ticket.pk
+    assert WebhookCall.objects.get().status == WebhookCall.Status.DELIVERED
