@@ -2,7 +2,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 
+from meetings import selectors
 from meetings.cache import programme_generation_bump
 from meetings.models import CoFacilitator, Meeting, Programme
 from meetings.programme_page import programme_pages_warm
@@ -67,6 +69,25 @@ def test_a_meeting_hosted_across_the_border_is_found_under_the_host_country(clie
     host = OrganisationFactory(country="BE", name="Menen")
     meeting = MeetingFactory(programme=programme, venue_country="FR", host_organisation=host)
     assert meeting.title_fr in client.get("/fr/programme/2027/?country=BE").content.decode()
+
+
+def test_the_programme_index_comes_back_from_the_cache_as_it_was_built(programme):
+    """The cache pickles it by columns (`ProgrammeIndex.__reduce__`), each day once."""
+    water, mobility = ThemeFactory(slug="eau"), ThemeFactory(slug="mobilite")
+    host = OrganisationFactory(country="BE", name="Menen")
+    first = MeetingFactory(programme=programme, venue_country="FR", host_organisation=host)
+    first.themes.add(water, mobility)
+    MeetingFactory(programme=programme, venue_country="BE", starts_at=first.starts_at)
+    index = selectors.programme_index(programme)
+
+    cache.set("index", index)
+    restored = cache.get("index")
+
+    assert restored == index and len(index.meetings) == 2
+    assert restored.meetings[0].day is restored.meetings[1].day
+    assert restored.matching("eau", "BE") == [index.meetings[0]]
+    cache.set("empty", selectors.programme_index(ProgrammeFactory(year=2031)))
+    assert cache.get("empty") == selectors.ProgrammeIndex(meetings=[], themes=[])
 
 
 def test_cancelled_meetings_are_shown_as_cancelled(client, programme):
