@@ -90,6 +90,14 @@ def _session(client, user):
 # --- The state machine ---------------------------------------------------------------
 
 
+def _closed_without_results(meeting, client):
+    """Once `meeting` is closed, neither its results page nor its booklet is there."""
+    Meeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
+    assert client.get(reverse("reports:meeting_results", args=[meeting.pk])).status_code == 404
+    pdf = reverse("reports:results_booklet", args=[meeting.pk, "fr"])
+    assert client.get(pdf).status_code == 404
+
+
 def test_a_booklet_goes_from_draft_to_review_to_approved(day, api_client):
     url = REVIEW.format(day["meeting"].pk)
     first = api_client.get(url).json()
@@ -371,12 +379,7 @@ def test_the_results_page_shows_the_approved_version_only(day, organiser, client
 
 
 def test_a_closed_meeting_without_an_approval_has_no_results_page(day, client):
-    Meeting.objects.filter(pk=day["meeting"].pk).update(closed_at=timezone.now())
-    assert (
-        client.get(reverse("reports:meeting_results", args=[day["meeting"].pk])).status_code == 404
-    )
-    pdf = reverse("reports:results_booklet", args=[day["meeting"].pk, "fr"])
-    assert client.get(pdf).status_code == 404
+    _closed_without_results(day["meeting"], client)
 
 
 def test_a_consent_withdrawn_after_the_approval_leaves_the_contacts_page_sent(
@@ -546,12 +549,7 @@ def test_no_results_page_before_the_first_approvals_files_are_made(
 ):
     booklet_submit(day["meeting"], organiser)
     booklet_approve(day["meeting"], organiser)
-    Meeting.objects.filter(pk=day["meeting"].pk).update(closed_at=timezone.now())
-    assert (
-        client.get(reverse("reports:meeting_results", args=[day["meeting"].pk])).status_code == 404
-    )
-    pdf = reverse("reports:results_booklet", args=[day["meeting"].pk, "fr"])
-    assert client.get(pdf).status_code == 404
+    _closed_without_results(day["meeting"], client)
 
 
 def test_a_failed_build_is_shown_refuses_closing_and_is_started_again(
