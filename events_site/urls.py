@@ -1,16 +1,18 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from meetings import urls as meeting_urls
+from registrations import door_scan
 from registrations import urls as registration_urls
 from reports import urls as report_urls
 from workshops import timer_poll
 from workshops import urls as workshop_urls
 
 from .api import api
+from .kit.fast_paths import fast_path
 from .views import API_PREFIX, accessibility_statement, healthz, unknown_language
 
 handler400 = "events_site.views.bad_request"
@@ -21,14 +23,17 @@ API_URLS = api.urls
 _API = API_PREFIX.lstrip("/")
 
 urlpatterns = [
-    # The phones' poll, once a second each, is matched before the API's hundred patterns
-    # and answered before its machinery; anything but a phone in order goes on to the
-    # documented operation (`workshops.timer_poll`).
+    # The site's most frequent requests, the phones' poll of the timer and a door's scans,
+    # are matched before the API's hundred patterns and answered before its machinery;
+    # anything else at their address goes on to the documented operation
+    # (`events_site.kit.fast_paths`).
     path(
-        _API + timer_poll.ROUTE.replace("<workshop_id>", "<int:workshop_id>"),
-        timer_poll.timer_view(
-            next(url.callback for url in API_URLS[0] if str(url.pattern) == timer_poll.ROUTE),
-            api.on_exception,
+        _API,
+        include(
+            [
+                fast_path(api, timer_poll.ROUTE, timer_poll.phone_poll),
+                fast_path(api, door_scan.ROUTE, door_scan.organiser_scan),
+            ]
         ),
     ),
     path(_API, API_URLS),

@@ -13,7 +13,7 @@ from events_site.kit.http_errors import error_responses, not_found_responses
 from events_site.kit.pagination import PageQuery, page
 
 from . import selectors
-from .auth import OrganiserBearer, organiser_auth
+from .auth import organiser_auth, organiser_key
 from .errors import InvalidData, UnknownDocument, UnknownMeeting
 from .imports import ImportFileError, contacts_import
 from .models import (
@@ -564,14 +564,12 @@ def agenda_item_delete(request, item_id: int):
 
 # --- Documents -----------------------------------------------------------------------
 
-_bearer = OrganiserBearer()
-
 
 def _viewer(request):
     """A public read shows more to an organiser's key or session, or to a signed-in
     person; an unknown key is read as nobody, not refused."""
     if request.headers.get("Authorization"):
-        _bearer(request)
+        organiser_key(request)
     return selectors.viewer_for(request.user)
 
 

@@ -219,7 +219,10 @@ class OrganiserSession(SignedInSession):
         return user
 
 
-organiser_auth = [OrganiserBearer(), OrganiserSession()]
+# The API's key check, one instance for every operation and for the fast paths that answer
+# some key callers before django-ninja (`registrations.door_scan`).
+organiser_key = OrganiserBearer()
+organiser_auth = [organiser_key, OrganiserSession()]
 
 
 class AnySession(SignedInSession):
@@ -227,7 +230,7 @@ class AnySession(SignedInSession):
     object by `may_facilitate`. ninja's SessionAuth enforces the CSRF token on writes."""
 
 
-facilitator_auth = [OrganiserBearer(), AnySession()]
+facilitator_auth = [organiser_key, AnySession()]
 
 
 def may_facilitate(user, meeting: Meeting | int) -> bool:

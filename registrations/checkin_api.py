@@ -72,6 +72,12 @@ def _registration(request, registration_id: int) -> Registration:
 @idempotent("checkin_scan")
 def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
+    return scan_answer(request, payload)
+
+
+def scan_answer(request, payload: ScanIn) -> HttpResponse:
+    """The scan's check, write and answer: the operation's, and `door_scan`'s for a
+    scanner with an organiser's key, answered before django-ninja's machinery."""
     # Who may stand at this door first: the scan's read writes the check-in too.
     _door_of(request, payload.meeting)
     result = checkin_services.checkin_scan(payload.secret, meeting=payload.meeting, by=request.user)

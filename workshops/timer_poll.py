@@ -7,15 +7,13 @@ URL list (a hundred patterns tried in turn), the operation's checks (the auth cl
 turn, the path parameters validated by pydantic) and the headers parsed into a dict:
 more than the answer itself.
 
-So the site's URLs send this one address here first (`events_site.urls`). A phone whose
-table token, workshop and signed identity are all in order is answered here, by the same
-reads and the same answer (`api.timer_answer`) as the documented operation; anything
-else — a facilitator, a stale or foreign token, a made-up identity, a write — goes on to
-that operation (`timer_read`, `timer_act`), which says what is wrong. The address, the
-OpenAPI document and every rule stay django-ninja's.
+So the site's URLs send this one address here first (`events_site.kit.fast_paths`, the
+rule of every such path). A phone whose table token, workshop and signed identity are all
+in order is answered here, by the same reads and the same answer (`api.timer_answer`) as
+the documented operation; anything else — a facilitator, a stale or foreign token, a
+made-up identity, a write — goes on to that operation (`timer_read`, `timer_act`), which
+says what is wrong. The address, the OpenAPI document and every rule stay django-ninja's.
 """
-
-from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_etags
@@ -24,8 +22,8 @@ from . import devices
 from .api import TOKEN, timer_answer
 from .services.timer import table_timer_state
 
-# How django-ninja's router writes the address (`api.timer_read`).
-ROUTE = "workshops/<workshop_id>/timer"
+# The address of `api.timer_read` and `api.timer_act`, below the API's prefix.
+ROUTE = "workshops/<int:workshop_id>/timer"
 
 
 def phone_poll(request: HttpRequest, workshop_id: int) -> HttpResponse | None:
@@ -43,22 +41,3 @@ def phone_poll(request: HttpRequest, workshop_id: int) -> HttpResponse | None:
     if devices.device_verify(request.META.get("HTTP_X_DEVICE", ""), token) is None:
         return None
     return timer_answer(state, held)
-
-
-def timer_view(documented: Callable, on_exception: Callable) -> Callable:
-    """The view of the timer's address: `phone_poll`, else the `documented` operation.
-
-    A failure while answering a phone (a token that names no table, the database away
-    once the cache is) is answered by the API's own handlers (`on_exception`), as inside
-    the operation."""
-
-    def timer(request: HttpRequest, workshop_id: int) -> HttpResponse:
-        try:
-            answer = phone_poll(request, workshop_id)
-        except Exception as error:  # handed to the API's handlers, as inside the operation
-            return on_exception(request, error)
-        return answer if answer is not None else documented(request, workshop_id=workshop_id)
-
-    # As django-ninja's views: the operation checks CSRF itself, for session callers.
-    timer.csrf_exempt = True
-    return timer

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from ninja.operation import Operation
 
 from meetings.services.signin import person_user
 from registrations.checkin_api import CheckinOut
@@ -486,6 +487,53 @@ def test_the_api_refuses_malformed_input_with_422(api_client, meeting):
     response = scan(api_client, "X" * 201, meeting.pk)
     assert response.status_code == 422
     assert scan(api_client, "X", 999_999).status_code == 404
+
+
+def test_only_a_scan_with_an_organisers_key_skips_the_operation_and_gets_the_same_answer(
+    client, organiser_key, meeting, marie, monkeypatch
+):
+    """`registrations.door_scan` answers a scan with an organiser's key and a body in order;
+    every other scan reaches the documented operation, which says what is wrong."""
+    runs = []
+    checks = Operation._run_checks
+
+    # Its first step, as `Operation.run` itself is wrapped for good by `@idempotent`.
+    def counted(self, request):
+        runs.append(self.view_func.__name__)
+        return checks(self, request)
+
+    monkeypatch.setattr(Operation, "_run_checks", counted)
+    key = {"HTTP_AUTHORIZATION": f"Bearer {organiser_key}", "HTTP_ACCEPT_LANGUAGE": "en"}
+
+    answers = [
+        scan(client, marie.ticket_secret, meeting.pk, **key),
+        scan(client, marie.ticket_secret.lower(), meeting.pk, **key),
+        scan(client, marie.ticket_secret, str(meeting.pk), **key),  # as `ScanIn` reads it
+        scan(client, "NOT-A-TICKET", meeting.pk, **key),
+    ]
+    outcomes = [answer.json()["outcome"] for answer in answers]
+    expected = ["checked_in", "already_checked_in", "already_checked_in", "unknown"]
+    assert (outcomes, runs) == (expected, [])
+    assert answers[0].json().keys() == CheckinOut.model_fields.keys()
+    # An error inside is the API's own answer, as inside the operation.
+    beyond = scan(client, marie.ticket_secret, 2**64, **key)
+    assert (beyond.status_code, runs) == (404, [])
+
+    retried = scan(client, marie.ticket_secret, meeting.pk, HTTP_IDEMPOTENCY_KEY="k-1", **key)
+    assert retried.json() == answers[1].json() and runs == ["checkin_scan"]
+    assert retried["Content-Type"] == answers[1]["Content-Type"]
+    refused = [
+        scan(client, marie.ticket_secret, meeting.pk),
+        scan(client, marie.ticket_secret, meeting.pk, HTTP_AUTHORIZATION="Bearer pm_made-up"),
+        client.post("/api/checkins", {"secret": "X"}, content_type="application/json", **key),
+        scan(client, 5, meeting.pk, **key),
+        scan(client, "X" * 201, meeting.pk, **key),
+    ]
+    statuses = [response.status_code for response in refused]
+    assert (statuses, runs) == ([401, 401, 422, 422, 422], ["checkin_scan"] * 6)
+    client.force_login(person_user(meeting.cofacilitators.first().person))
+    assert scan(client, marie.ticket_secret, meeting.pk).status_code == 200
+    assert runs == ["checkin_scan"] * 7
 
 
 def test_anonymous_people_and_participants_cannot_check_anyone_in(client, meeting, marie):

@@ -1,0 +1,48 @@
+"""How a hot path sits in front of its documented API operation: the one rule for all.
+
+A few requests are so frequent (a phone polling its table's timer every second, a door
+scanner's scan) that django-ninja's machinery costs more than their answer: the API's
+hundred URL patterns tried in turn, the auth classes, the body parsed through pydantic's
+models, the headers read into dicts. For such an address, the site's URLs put a fast view
+first (`fast_path`): it answers the requests it is sure of, in order, with the same
+checks, reads and answer functions as the documented operation, and hands every other
+request (no credentials, a malformed body, a write it does not know) to that operation
+unchanged, which says what is wrong. The address, the OpenAPI document and every rule
+stay django-ninja's; only the path through them is shorter.
+"""
+
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from ninja import NinjaAPI
+
+# A path converter (`<int:workshop_id>`): django-ninja writes its routes without them.
+_CONVERTER = re.compile(r"<\w+:(\w+)>")
+
+Fast = Callable[..., HttpResponse | None]
+
+
+def fast_path(api: NinjaAPI, route: str, fast: Fast) -> URLPattern:
+    """The URL of `route` (relative to the API's prefix, with Django's path converters)
+    answered by `fast`, else by `api`'s documented operation at that address.
+
+    `fast` takes the request and the route's parameters and answers, or returns None for
+    the documented operation to answer. What it raises is answered by the API's own
+    handlers (`api.on_exception`), as if raised inside the operation."""
+    ninja_route = _CONVERTER.sub(r"<\1>", route)
+    documented = next(url.callback for url in api.urls[0] if str(url.pattern) == ninja_route)
+
+    def view(request: HttpRequest, **params) -> HttpResponse:
+        try:
+            answer = fast(request, **params)
+        except Exception as error:  # handed to the API's handlers, as inside the operation
+            return api.on_exception(request, error)
+        return answer if answer is not None else documented(request, **params)
+
+    # As django-ninja's views: an operation checks CSRF itself, for session callers; a fast
+    # path answers only callers ninja checks no CSRF for (an API key, a table token).
+    view.csrf_exempt = True
+    view.__name__ = view.__qualname__ = getattr(fast, "__name__", "fast_path")
+    return path(route, view)
