@@ -182,6 +182,45 @@ def address_lookup_orm(meeting_id: int, email: str) -> tuple[int | None, bool] |
     return person_id, registered
 
 
+# --- Registrations -------------------------------------------------------------------------
+
+
+@cache
+def _registration_insert_sql() -> tuple[str, tuple]:
+    """The statement, and the fields whose values it takes in order (all but the key)."""
+    fields = tuple(f for f in Registration._meta.concrete_fields if not f.primary_key)
+    returning = connection.features.can_return_columns_from_insert
+    statement = sql.fill(
+        "INSERT INTO {table} ({columns}) VALUES ({values}){returning}",
+        table=Registration,
+        columns=", ".join(sql.column(Registration, f.name) for f in fields),
+        values=", ".join(["%s"] * len(fields)),
+        returning=f" RETURNING {sql.column(Registration, 'id')}" if returning else "",
+    )
+    return statement, fields
+
+
+def registration_insert(registration: Registration) -> None:
+    """Insert a new registration's row as `save()` does (its search text, its creation
+    and change times, its defaults), and give it its key. The ORM took about 0.45 ms of
+    CPU to build and run the insert of the row's 27 columns, a seventh of a registration.
+    No signal is sent: nothing listens to a registration's."""
+    registration.search_text_fill()
+    statement, fields = _registration_insert_sql()
+    params = [f.get_db_prep_save(f.pre_save(registration, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        if connection.features.can_return_columns_from_insert:
+            registration.pk = cursor.fetchone()[0]
+        else:
+            registration.pk = cursor.lastrowid
+    registration._state.adding, registration._state.db = False, connection.alias
+
+
+def registration_insert_orm(registration: Registration) -> None:
+    registration.save(force_insert=True)
+
+
 # --- Consents ------------------------------------------------------------------------------
 
 _CONSENT_FIELDS = ("kind", "version", "registration", "given_at")

@@ -113,6 +113,40 @@ def test_an_address_at_no_meeting_is_none(address_lookup, meeting_id):
     assert address_lookup(meeting_id, "jan@kortrijk.example") is None
 
 
+# --- Registrations -------------------------------------------------------------------------
+
+
+@both("registration_insert")
+def test_a_new_registration_is_written_whole_and_given_its_key(registration_insert, meeting):
+    registration = RegistrationFactory.build(
+        meeting=meeting,
+        organisation=None,
+        organisation_name="Commune d’Écaussinnes",
+        organisation_country="BE",
+        first_name="Zoë",
+        dietary_notes="végétarien",
+        share_contact=True,
+    )
+
+    registration_insert(registration)
+
+    assert registration.pk is not None
+    assert not registration._state.adding
+    stored = Registration.objects.get(pk=registration.pk)
+    fields = [f.attname for f in Registration._meta.concrete_fields]
+    assert {name: getattr(stored, name) for name in fields} == {
+        name: getattr(registration, name) for name in fields
+    }
+    assert "zoe" in stored.search_text and "ecaussinnes" in stored.search_text
+    assert stored.created_at is not None and stored.updated_at is not None
+    assert stored.organisation_country.code == "BE"
+    # The registration is a saved one now: a later save updates its row.
+    registration.status = Registration.Status.WAITLISTED
+    registration.waitlisted_at = registration.created_at
+    registration.save(update_fields=["status", "waitlisted_at"])
+    assert Registration.objects.get(pk=registration.pk).status == Registration.Status.WAITLISTED
+
+
 # --- Consents ------------------------------------------------------------------------------
 
 
