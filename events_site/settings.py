@@ -206,6 +206,10 @@ else:
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     EMBEDDED_BROKER_OPTIONS = {}
+    # kombu's Redis transport with one client per pool (events_site/kit/broker.py);
+    # kombu's own for rediss://, whose TLS kombu turns on from the transport's name.
+    if REDIS_URL.startswith("redis://"):
+        CELERY_BROKER_TRANSPORT = "events_site.kit.broker:RedisTransport"
 else:
     # The embedded default's broker is a folder under var/ (events_site/kit/broker.py): the
     # web process, the worker and beat share it with no server to run. It took 1 000

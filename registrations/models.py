@@ -186,12 +186,16 @@ class Registration(models.Model):
 
     def save(self, *args, update_fields=None, **kwargs):
         if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
-            self.search_text = search_text(
-                self.first_name, self.last_name, self.organisation_label, self.email
-            )
+            self.search_text_fill()
             if update_fields is not None:
                 update_fields = {*update_fields, "search_text"}
         super().save(*args, update_fields=update_fields, **kwargs)
+
+    def search_text_fill(self) -> None:
+        """Fold `search_text` from the names it is searched by, before the row is written."""
+        self.search_text = search_text(
+            self.first_name, self.last_name, self.organisation_label, self.email
+        )
 
     @property
     def full_name(self) -> str:

@@ -13,6 +13,7 @@ SQLite and on PostgreSQL, so the twin is the contract the statement keeps on bot
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -33,7 +34,7 @@ from tasks.webhooks import (
     webhooks_atomic,
 )
 
-from .models import CheckIn, Registration
+from .models import CheckIn, Consent, Registration
 from .webhooks import CHECKIN_REGISTRATION, checkin_data, checkin_webhook
 
 # --- Seats ---------------------------------------------------------------------------------
@@ -179,6 +180,82 @@ def address_lookup_orm(meeting_id: int, email: str) -> tuple[int | None, bool] |
         .exists()
     )
     return person_id, registered
+
+
+# --- Registrations -------------------------------------------------------------------------
+
+
+@cache
+def _registration_insert_sql() -> tuple[str, tuple]:
+    """The statement, and the fields whose values it takes in order (all but the key)."""
+    fields = tuple(f for f in Registration._meta.concrete_fields if not f.primary_key)
+    returning = connection.features.can_return_columns_from_insert
+    statement = sql.fill(
+        "INSERT INTO {table} ({columns}) VALUES ({values}){returning}",
+        table=Registration,
+        columns=", ".join(sql.column(Registration, f.name) for f in fields),
+        values=", ".join(["%s"] * len(fields)),
+        returning=f" RETURNING {sql.column(Registration, 'id')}" if returning else "",
+    )
+    return statement, fields
+
+
+def registration_insert(registration: Registration) -> None:
+    """Insert a new registration's row as `save()` does (its search text, its creation
+    and change times, its defaults), and give it its key. The ORM took about 0.45 ms of
+    CPU to build and run the insert of the row's 27 columns, a seventh of a registration.
+    No signal is sent: nothing listens to a registration's."""
+    registration.search_text_fill()
+    statement, fields = _registration_insert_sql()
+    params = [f.get_db_prep_save(f.pre_save(registration, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        if connection.features.can_return_columns_from_insert:
+            registration.pk = cursor.fetchone()[0]
+        else:
+            registration.pk = cursor.lastrowid
+    registration._state.adding, registration._state.db = False, connection.alias
+
+
+def registration_insert_orm(registration: Registration) -> None:
+    registration.save(force_insert=True)
+
+
+# --- Consents ------------------------------------------------------------------------------
+
+_CONSENT_FIELDS = ("kind", "version", "registration", "given_at")
+
+
+@cache
+def _consents_insert_sql(count: int) -> str:
+    row = "({})".format(", ".join(["%s"] * len(_CONSENT_FIELDS)))
+    return sql.fill(
+        "INSERT INTO {table} ({columns}) VALUES {rows}",
+        table=Consent,
+        columns=", ".join(sql.column(Consent, name) for name in _CONSENT_FIELDS),
+        rows=", ".join([row] * count),
+    )
+
+
+def consents_insert(registration_id: int, given: Sequence[tuple[str, str]], now: datetime) -> None:
+    """Record the consents `given` (each its kind and the version of its text) on the
+    registration's form at `now`, standing, in one statement. Django's `bulk_create` of
+    a registration's two took longer to build than to run."""
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        value for kind, version in given for value in (kind, version, registration_id, moment)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_consents_insert_sql(len(given)), params)
+
+
+def consents_insert_orm(
+    registration_id: int, given: Sequence[tuple[str, str]], now: datetime
+) -> None:
+    Consent.objects.bulk_create(
+        Consent(kind=kind, version=version, registration_id=registration_id, given_at=now)
+        for kind, version in given
+    )
 
 
 # --- Check-in ------------------------------------------------------------------------------

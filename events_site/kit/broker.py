@@ -1,17 +1,19 @@
-"""The embedded default's broker: kombu's filesystem transport, safe between processes.
+"""kombu's transports, adjusted: the embedded default's filesystem broker, safe between
+processes, and the Redis broker, publishing through one client.
 
-kombu writes a message into the queue's folder in place, so a worker listing that folder
-can take a file its producer is still writing: an empty message, or a lost one when the
-worker's move crosses file systems. Here a message is written under a name that no queue
-matches, then renamed, which is atomic within one folder.
+On the filesystem, kombu writes a message into the queue's folder in place, so a worker
+listing that folder can take a file its producer is still writing: an empty message, or a
+lost one when the worker's move crosses file systems. Here a message is written under a
+name that no queue matches, then renamed, which is atomic within one folder.
 """
 
 import os
 import uuid
+from contextlib import contextmanager
 from time import monotonic
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem
+from kombu.transport import filesystem, redis
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
@@ -31,3 +33,28 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+
+class RedisChannel(redis.Channel):
+    """kombu's Redis channel, publishing through one client instead of a new one each time.
+
+    kombu builds a `redis.Redis` for every message it puts (its command table, about a
+    hundred entries, copied each time), a seventh of a publish's CPU. The client is a
+    handle on the channel's connection pool, which does the real work and is thread-safe:
+    one per pool serves every publish. A pool kombu replaces (after a fork, on close)
+    gets a new client."""
+
+    _publisher = None
+
+    @contextmanager
+    def conn_or_acquire(self, client=None):
+        if client:
+            yield client
+            return
+        if self._publisher is None or self._publisher.connection_pool is not self.pool:
+            self._publisher = self._create_client()
+        yield self._publisher
+
+
+class RedisTransport(redis.Transport):
+    Channel = RedisChannel

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from meetings.models import Person
 
+from .. import sql
 from ..models import Consent, Registration
 
 # The texts of these two consents are the form's and the personal space's sentences:
@@ -71,12 +72,7 @@ def registration_consents_record(
         kinds = [Consent.Kind.PRIVACY_NOTICE]
         if registration.share_contact:
             kinds.append(Consent.Kind.CONTACT_SHARING)
-        Consent.objects.bulk_create(
-            Consent(
-                kind=kind, version=consent_version(kind), registration=registration, given_at=now
-            )
-            for kind in kinds
-        )
+        sql.consents_insert(registration.pk, [(kind, consent_version(kind)) for kind in kinds], now)
         return
     _consent_set(Consent.Kind.PRIVACY_NOTICE, True, now, registration=registration)
     _consent_set(

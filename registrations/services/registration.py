@@ -364,7 +364,7 @@ def _registration_new(
     _invitation_answer(meeting_id, registration, token, now)
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
-    registration.save()
+    sql.registration_insert(registration)
     registration_consents_record(registration, now, fresh=True)
     key = _placement_email_queue(registration, now)
     meeting = sql.seat_take(meeting_id)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 from meetings.models import Meeting
 from registrations import sql
-from registrations.models import CheckIn, Registration
+from registrations.models import CheckIn, Consent, Registration
 from tests.factories import MeetingFactory, PersonFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make, seats_count
 
@@ -111,6 +111,64 @@ def test_an_address_registered_for_another_meeting_is_not(address_lookup, meetin
 @pytest.mark.parametrize("meeting_id", [987654, TOO_LARGE])
 def test_an_address_at_no_meeting_is_none(address_lookup, meeting_id):
     assert address_lookup(meeting_id, "jan@kortrijk.example") is None
+
+
+# --- Registrations -------------------------------------------------------------------------
+
+
+@both("registration_insert")
+def test_a_new_registration_is_written_whole_and_given_its_key(registration_insert, meeting):
+    registration = RegistrationFactory.build(
+        meeting=meeting,
+        organisation=None,
+        organisation_name="Commune d’Écaussinnes",
+        organisation_country="BE",
+        first_name="Zoë",
+        dietary_notes="végétarien",
+        share_contact=True,
+    )
+
+    registration_insert(registration)
+
+    assert registration.pk is not None
+    assert not registration._state.adding
+    stored = Registration.objects.get(pk=registration.pk)
+    fields = [f.attname for f in Registration._meta.concrete_fields]
+    assert {name: getattr(stored, name) for name in fields} == {
+        name: getattr(registration, name) for name in fields
+    }
+    assert "zoe" in stored.search_text and "ecaussinnes" in stored.search_text
+    assert stored.created_at is not None and stored.updated_at is not None
+    assert stored.organisation_country.code == "BE"
+    # The registration is a saved one now: a later save updates its row.
+    registration.status = Registration.Status.WAITLISTED
+    registration.waitlisted_at = registration.created_at
+    registration.save(update_fields=["status", "waitlisted_at"])
+    assert Registration.objects.get(pk=registration.pk).status == Registration.Status.WAITLISTED
+
+
+# --- Consents ------------------------------------------------------------------------------
+
+
+@both("consents_insert")
+def test_a_registrations_consents_are_recorded_standing_each_with_its_text(
+    consents_insert, meeting
+):
+    registration = RegistrationFactory(meeting=meeting)
+    other = RegistrationFactory(meeting=meeting)
+    now = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+
+    consents_insert(
+        registration.pk, [("privacy_notice", "v3"), ("contact_sharing", "2026-12")], now
+    )
+    consents_insert(other.pk, [("privacy_notice", "v3")], now)
+
+    rows = Consent.objects.filter(registration=registration).order_by("kind")
+    assert [(c.kind, c.version, c.person_id, c.given_at, c.withdrawn_at) for c in rows] == [
+        ("contact_sharing", "2026-12", None, now, None),
+        ("privacy_notice", "v3", None, now, None),
+    ]
+    assert other.consents.count() == 1
 
 
 # --- Check-in ------------------------------------------------------------------------------
