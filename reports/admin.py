@@ -1,4 +1,4 @@
-"""Booklet builds as organisers see them: which language, when, and why one failed."""
+"""Booklet and document builds as organisers see them: which, when, and why one failed."""
 
 from django.contrib import admin
 from django.urls import reverse
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.kit.admin import ReadOnlyAdminMixin
 
-from .models import BookletJob, DocumentJob
+from .models import BookletApprovalJob, BookletJob, DocumentJob
 
 
 @admin.register(BookletJob)
@@ -82,3 +82,28 @@ class DocumentJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "finished_at",
     )
     readonly_fields = fields
+
+
+@admin.register(BookletApprovalJob)
+class BookletApprovalJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: an approval's files are built when it is approved, and a failed build
+    is started again from the booklet's review page."""
+
+    list_display = ("approval", "meeting", "status", "progress", "created_at", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("approval__meeting",)
+    fields = (
+        "approval",
+        "status",
+        "progress",
+        "error",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("meeting"), ordering="approval__meeting")
+    def meeting(self, job: BookletApprovalJob):
+        return job.approval.meeting

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from meetings.models import Meeting
@@ -645,3 +646,23 @@ def test_a_post_it_changed_before_the_job_runs_is_not_in_the_approved_files(
     for stored in BookletApprovalFile.objects.filter(approval=approval, format="pdf"):
         text = pdf_text(default_storage.open(stored.file.name).read())
         assert "transfrontalière" in text and "changé avant" not in text
+
+
+def test_organisers_see_a_failed_files_build_in_the_admin(
+    day, organiser, client, by_a_worker, monkeypatch
+):
+    booklet_submit(day["meeting"], organiser)
+    booklet_approve(day["meeting"], organiser)
+    job = BookletApprovalJob.objects.get()
+    monkeypatch.setattr(
+        approval_files,
+        "booklet_pdf",
+        lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk full")),
+    )
+    approval_files_build(job.pk)
+    client.force_login(organiser)
+    listing = client.get(reverse("admin:reports_bookletapprovaljob_changelist"))
+    detail = client.get(reverse("admin:reports_bookletapprovaljob_change", args=[job.pk]))
+    assert listing.status_code == detail.status_code == 200
+    assert escape(str(day["meeting"])) in listing.content.decode()
+    assert "disk full" in detail.content.decode()
