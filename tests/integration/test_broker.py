@@ -19,7 +19,9 @@ def queue():
         pytest.skip("needs REDIS_URL=redis://…")
     name = f"test-broker-{uuid.uuid4()}"
     yield name
-    redis.Redis.from_url(settings.REDIS_URL).delete(name)
+    redis.Redis.from_url(settings.REDIS_URL).delete(
+        name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}"
+    )
 
 
 def test_messages_are_published_through_one_client_until_the_pool_is_replaced(queue):
@@ -36,8 +38,10 @@ def test_messages_are_published_through_one_client_until_the_pool_is_replaced(qu
         producer.channel._disconnect_pools()
         producer.publish({"n": 3}, routing_key=queue)
         with connection.SimpleQueue(queue) as received:
-            bodies = [received.get(timeout=1).payload for _ in range(4)]
+            messages = [received.get(timeout=1) for _ in range(4)]
+            for message in messages:
+                message.ack()
 
     assert clients_then == clients_first
     assert init.call_count == clients_then + 1
-    assert sorted(body["n"] for body in bodies) == [0, 1, 2, 3]
+    assert sorted(message.payload["n"] for message in messages) == [0, 1, 2, 3]
