@@ -1,5 +1,7 @@
 """A facilitator transcribes paper post-its and sorts them, in a real browser."""
 
+import time
+
 import pytest
 
 from meetings.services.signin import person_user
@@ -141,10 +143,19 @@ def test_new_post_its_appear_then_are_merged_hidden_and_filed_as_suggested(
             f'.postit[data-contribution="{first.pk}"] [data-merged="{dutch.pk}"]'
         ).wait_for()
 
+    # The vote's answer is held back until the clock's poll has already shown the vote
+    # open: the console must keep showing what was asked, not flip it once more.
+    def answered_after_a_poll(route):
+        answer = route.fetch()
+        time.sleep(2.5)  # the page polls its clock every second meanwhile
+        route.fulfill(response=answer)
+
+    page.route("**/vote", answered_after_a_poll)
     with page.expect_response(lambda response: response.url.endswith("/vote")) as answer:
         page.locator("#vote-toggle").click()
     assert answer.value.ok
-    page.locator("#vote-toggle[aria-pressed=true]").wait_for()
+    page.wait_for_timeout(1500)  # the next polls see the same state: nothing to redraw
+    assert page.locator("#vote-toggle").get_attribute("aria-pressed") == "true"
 
     assert errors == []
     twin.refresh_from_db()

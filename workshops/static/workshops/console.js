@@ -132,8 +132,11 @@ function facilitate(root, text, lang) {
   });
 
   voteToggle.addEventListener("click", function () {
-    call("POST", workshopUrl + "/vote", { open: !voteOpen }).then(function () {
-      showVote(!voteOpen);
+    // What was asked, not `!voteOpen` once answered: a poll answered meanwhile may
+    // already have shown the new state, and flipping it again would show the opposite.
+    var open = !voteOpen;
+    call("POST", workshopUrl + "/vote", { open: open }).then(function () {
+      showVote(open);
       clock.refresh();
       refreshBoard();
     }, report);
