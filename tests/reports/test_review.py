@@ -581,6 +581,18 @@ def test_a_failed_build_is_shown_refuses_closing_and_is_started_again(
     assert again.status_code == 409 and "nothing to start again" in again.json()["detail"]
 
 
+def _files_build_failing(monkeypatch) -> BookletApprovalJob:
+    """Run the approval's files job with its PDF layout failing, as on a full disk."""
+    job = BookletApprovalJob.objects.get()
+    monkeypatch.setattr(
+        approval_files,
+        "booklet_pdf",
+        lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk full")),
+    )
+    approval_files_build(job.pk)
+    return job
+
+
 def test_the_review_page_follows_the_build_and_offers_a_retry_when_it_failed(
     day, organiser_client, by_a_worker, monkeypatch
 ):
@@ -591,13 +603,7 @@ def test_the_review_page_follows_the_build_and_offers_a_retry_when_it_failed(
     assert 'id="approval-files-progress"' in page and "files are being made" in page
     assert "approval-files" in page and 'value="retry"' not in page
 
-    job = BookletApprovalJob.objects.get()
-    monkeypatch.setattr(
-        approval_files,
-        "booklet_pdf",
-        lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk full")),
-    )
-    approval_files_build(job.pk)
+    job = _files_build_failing(monkeypatch)
     page = organiser_client.get(url).content.decode()
     assert "could not be made (OSError: disk full)" in page and 'value="retry"' in page
     monkeypatch.undo()
@@ -653,13 +659,7 @@ def test_organisers_see_a_failed_files_build_in_the_admin(
 ):
     booklet_submit(day["meeting"], organiser)
     booklet_approve(day["meeting"], organiser)
-    job = BookletApprovalJob.objects.get()
-    monkeypatch.setattr(
-        approval_files,
-        "booklet_pdf",
-        lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk full")),
-    )
-    approval_files_build(job.pk)
+    job = _files_build_failing(monkeypatch)
     client.force_login(organiser)
     listing = client.get(reverse("admin:reports_bookletapprovaljob_changelist"))
     detail = client.get(reverse("admin:reports_bookletapprovaljob_change", args=[job.pk]))
