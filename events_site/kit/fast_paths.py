@@ -13,6 +13,7 @@ stay django-ninja's; only the path through them is shorter.
 
 import re
 from collections.abc import Callable
+from functools import cache
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
@@ -24,6 +25,13 @@ _CONVERTER = re.compile(r"<\w+:(\w+)>")
 Fast = Callable[..., HttpResponse | None]
 
 
+@cache
+def _operations(api: NinjaAPI) -> dict[str, Callable]:
+    """The API's views by their route: django-ninja builds its URL list anew at each
+    reading, so it is read once for every fast path."""
+    return {str(url.pattern): url.callback for url in api.urls[0]}
+
+
 def fast_path(api: NinjaAPI, route: str, fast: Fast) -> URLPattern:
     """The URL of `route` (relative to the API's prefix, with Django's path converters)
     answered by `fast`, else by `api`'s documented operation at that address.
@@ -31,8 +39,7 @@ def fast_path(api: NinjaAPI, route: str, fast: Fast) -> URLPattern:
     `fast` takes the request and the route's parameters and answers, or returns None for
     the documented operation to answer. What it raises is answered by the API's own
     handlers (`api.on_exception`), as if raised inside the operation."""
-    ninja_route = _CONVERTER.sub(r"<\1>", route)
-    documented = next(url.callback for url in api.urls[0] if str(url.pattern) == ninja_route)
+    documented = _operations(api)[_CONVERTER.sub(r"<\1>", route)]
 
     def view(request: HttpRequest, **params) -> HttpResponse:
         try:
