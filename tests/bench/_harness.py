@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # The load average per core above which a missed floor is said to be missed under load:
 # the other jobs of a shared machine, not the code, may have missed it.
 LOADED = 1.5
+# That load is read as the benchmark starts (this module is imported then): each
+# benchmark's own server and clients keep both cores busy by design, so the last minute's
+# load average read after its bursts is above LOADED even on a machine that was quiet.
+_LOAD_AT_START = os.getloadavg()[0]
 THEMES = (
     ("mobility", "Mobilité", "Mobiliteit"),
     ("employment", "Emploi transfrontalier", "Grensoverschrijdend werk"),
@@ -303,10 +307,10 @@ def load_average() -> str:
 
 def verdict(passed: bool) -> str:
     """PASS, or FAIL with "(under load)" when the last minute's load average per core
-    was above `LOADED`."""
+    was above `LOADED` as the benchmark started."""
     if passed:
         return "PASS"
-    load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    load = _LOAD_AT_START / (os.cpu_count() or 1)
     return "FAIL (under load)" if load > LOADED else "FAIL"
 
 
