@@ -1,7 +1,7 @@
 """Reads shared by the pages, the API, the feeds and the brochure.
 
 Every selector fetches what its callers render in a fixed number of queries, whatever
-the number of meetings: the programme page is pinned at four at most.
+the number of meetings: the programme page is pinned at three at most.
 """
 
 import dataclasses
@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -136,22 +137,26 @@ def _index_unpickle(columns: tuple, themes: list[Theme]) -> ProgrammeIndex:
 
 
 def programme_index(programme: Programme) -> ProgrammeIndex:
+    """In one statement, the themes with the meetings (`sql.programme_days`)."""
     found: dict[int, tuple[date, set[int], set[str]]] = {}
-    for meeting_id, day, venue, host, theme_id in sql.programme_days(programme.pk, PUBLIC_STATUSES):
+    themes: dict[int, Theme] = {}
+    fields = sql.theme_fields()
+    for meeting_id, day, venue, host, theme in sql.programme_days(programme.pk, PUBLIC_STATUSES):
         if meeting_id not in found:
             found[meeting_id] = (day, set(), {venue})
         _day, theme_ids, codes = found[meeting_id]
-        if theme_id is not None:
-            theme_ids.add(theme_id)
+        if theme is not None:
+            theme_ids.add(theme[0])
+            if theme[0] not in themes:
+                themes[theme[0]] = Theme.from_db(connection.alias, fields, theme)
         if host:
             codes.add(host)
-    themes = Theme.objects.filter(pk__in={pk for _d, ids, _c in found.values() for pk in ids})
     return ProgrammeIndex(
         meetings=[
             Listed(pk, day, tuple(theme_ids), tuple(codes))
             for pk, (day, theme_ids, codes) in found.items()
         ],
-        themes=list(themes.order_by("slug")),
+        themes=sorted(themes.values(), key=lambda theme: theme.slug),
     )
 
 
@@ -164,32 +169,14 @@ def programme_meetings(programme: Programme, *, with_agenda: bool = False) -> li
     return list(meetings)
 
 
-# What the programme page shows of a meeting (`meetings/programme.html`): its long texts,
-# host and co-facilitators are the meeting page's.
-LISTED_FIELDS = (
-    "pk",
-    "title",
-    "title_fr",
-    "title_nl",
-    "status",
-    "starts_at",
-    "ends_at",
-    "time_zone",
-    "venue_name",
-    "venue_city",
-    "venue_country",
-)
-
-
 def programme_listed(index: ProgrammeIndex, listed: list[Listed]) -> list[Meeting]:
     """The meetings `listed` (cut from `index`), each with `listed_themes`, in one query
-    of the fields shown: a cold page of hundreds of meetings spent more time loading each
-    one's long texts, pairs and theme managers than rendering it."""
+    of the fields shown (`sql.listed_meetings`): a cold page of hundreds of meetings
+    spent more time loading each one's long texts, pairs and theme managers than
+    rendering it."""
     themes = {theme.pk: theme for theme in index.themes}
     by_pk = {meeting.pk: meeting for meeting in listed}
-    meetings = list(
-        Meeting.objects.filter(pk__in=by_pk).only(*LISTED_FIELDS).order_by("starts_at", "pk")
-    )
+    meetings = sql.listed_meetings(by_pk)
     for meeting in meetings:
         ids = by_pk[meeting.pk].theme_ids
         meeting.listed_themes = [themes[pk] for pk in themes if pk in ids]

@@ -6,8 +6,9 @@ the statements the ORM builds too slowly for a hot path; each has an ORM twin,
 is the contract the statement keeps on every database.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from django.db import connection
 
 from events_site.kit import sql
 
-from .models import AgendaItem, Meeting, Organisation
+from .models import AgendaItem, Meeting, Organisation, Theme
 
 
 class AgendaRow(NamedTuple):
@@ -88,24 +89,36 @@ def programme_agendas_orm(programme_id: int, statuses: Iterable[str]) -> dict[in
 
 class DayRow(NamedTuple):
     """A public meeting of a programme as the page's index reads it: one row per theme
-    (`theme_id` None for a meeting without one)."""
+    (`theme` None for a meeting without one)."""
 
     meeting_id: int
     day: date  # the day it starts, in its own time zone
     venue_country: str
     host_country: str | None
-    theme_id: int | None
+    theme: tuple | None  # the theme's columns, in `theme_fields()` order
+
+
+@cache
+def theme_fields() -> tuple[str, ...]:
+    """What `Theme.from_db` is given of a theme, in the model's order: all of it (its
+    names in each language are added to the model once the apps are ready)."""
+    return tuple(field.attname for field in Theme._meta.concrete_fields)
 
 
 _DAYS_SQL = """
     SELECT m.{id}, CAST(m.{starts_at} AT TIME ZONE m.{time_zone} AS date), m.{venue_country},
-           o.{country}, t.{theme_id}
+           o.{country}, {theme_columns}
     FROM {meeting} m
     LEFT JOIN {organisation} o ON o.{organisation_id} = m.{host_id}
     LEFT JOIN {themes} t ON t.{meeting_id} = m.{id}
+    LEFT JOIN {theme} th ON th.{theme_pk} = t.{theme_id}
     WHERE m.{programme_id} = %s AND m.{status} IN ({statuses})
     ORDER BY m.{starts_at}, m.{id}
 """
+
+
+def _day_row(row: tuple) -> DayRow:
+    return DayRow(*row[:4], None if row[4] is None else row[4:])
 
 
 def programme_days(programme_id: int, statuses: Iterable[str]) -> list[DayRow]:
@@ -115,16 +128,25 @@ def programme_days(programme_id: int, statuses: Iterable[str]) -> list[DayRow]:
     Written by hand on PostgreSQL, which finds the local day itself: the page of a
     programme of hundreds of meetings is cut from these rows, and loading each start as
     an aware datetime to move it into its zone cost as much as rendering a month of
-    them. SQLite has no time zones: there, the ORM twin."""
+    them. The themes come in the same statement: their own query was a tenth of a cold
+    page's reads. SQLite has no time zones: there, the ORM twin."""
     if connection.vendor != "postgresql":
         return programme_days_orm(programme_id, statuses)
     statuses = list(statuses)
+    with connection.cursor() as cursor:
+        cursor.execute(_days_sql(len(statuses)), [programme_id, *statuses])
+        return list(map(_day_row, cursor.fetchall()))
+
+
+@cache
+def _days_sql(statuses: int) -> str:
     themes = Meeting.themes.through
-    statement = sql.fill(
+    return sql.fill(
         _DAYS_SQL,
         meeting=Meeting,
         organisation=Organisation,
         themes=themes,
+        theme=Theme,
         id=(Meeting, "id"),
         starts_at=(Meeting, "starts_at"),
         time_zone=(Meeting, "time_zone"),
@@ -136,29 +158,91 @@ def programme_days(programme_id: int, statuses: Iterable[str]) -> list[DayRow]:
         organisation_id=(Organisation, "id"),
         theme_id=(themes, "theme"),
         meeting_id=(themes, "meeting"),
-        statuses=", ".join(["%s"] * len(statuses)),
+        theme_pk=(Theme, "id"),
+        theme_columns=", ".join(f"th.{sql.column(Theme, name)}" for name in theme_fields()),
+        statuses=", ".join(["%s"] * statuses),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [programme_id, *statuses])
-        return list(map(DayRow._make, cursor.fetchall()))
 
 
 def programme_days_orm(programme_id: int, statuses: Iterable[str]) -> list[DayRow]:
     rows = (
         Meeting.objects.filter(programme_id=programme_id, status__in=statuses)
         .order_by("starts_at", "pk")
+        # The theme's own columns, not the active language's name in their place.
+        .rewrite(False)
         .values_list(
-            "pk", "starts_at", "time_zone", "venue_country", "host_organisation__country", "themes"
+            "pk",
+            "starts_at",
+            "time_zone",
+            "venue_country",
+            "host_organisation__country",
+            *(f"themes__{name}" for name in theme_fields()),
         )
     )
     zones: dict[str, ZoneInfo] = {}
     return [
-        DayRow(
-            pk,
-            starts_at.astimezone(zones.setdefault(time_zone, ZoneInfo(time_zone))).date(),
-            venue,
-            host,
-            theme_id,
+        _day_row(
+            (
+                pk,
+                starts_at.astimezone(zones.setdefault(time_zone, ZoneInfo(time_zone))).date(),
+                venue,
+                host,
+                *theme,
+            )
         )
-        for pk, starts_at, time_zone, venue, host, theme_id in rows
+        for pk, starts_at, time_zone, venue, host, *theme in rows
     ]
+
+
+# What the programme page shows of a meeting (`meetings/programme.html`): its long texts,
+# host and co-facilitators are the meeting page's.
+LISTED_FIELDS = (
+    "id",
+    "title",
+    "title_fr",
+    "title_nl",
+    "status",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "venue_name",
+    "venue_city",
+    "venue_country",
+)
+
+_LISTED_SQL = "SELECT {columns} FROM {meeting} WHERE {id} IN ({{ids}}) ORDER BY {starts_at}, {id}"
+
+
+@cache
+def _listed_sql() -> tuple[str, list[str]]:
+    """The statement (its ids left to fill), and its columns' names in the order of the
+    model's fields (the order `Model.from_db` reads them in)."""
+    names = [f.attname for f in Meeting._meta.concrete_fields if f.name in LISTED_FIELDS]
+    statement = sql.fill(
+        _LISTED_SQL,
+        meeting=Meeting,
+        columns=", ".join(sql.column(Meeting, name) for name in names),
+        id=(Meeting, "id"),
+        starts_at=(Meeting, "starts_at"),
+    )
+    return statement, names
+
+
+def listed_meetings(ids: Collection[int]) -> list[Meeting]:
+    """The meetings `ids` in time order, with their `LISTED_FIELDS` only (the others
+    deferred, as `only` leaves them).
+
+    Written by hand: the ORM spent longer building and loading this read of a page's
+    meetings than PostgreSQL running it, a tenth of the programme page's cold build
+    (`tests/bench/README.md`)."""
+    if not ids:
+        return []
+    statement, names = _listed_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(ids=", ".join(["%s"] * len(ids))), list(ids))
+        rows = sql.rows_from_db(Meeting, names, cursor.fetchall())
+    return [Meeting.from_db(connection.alias, names, row) for row in rows]
+
+
+def listed_meetings_orm(ids: Collection[int]) -> list[Meeting]:
+    return list(Meeting.objects.filter(pk__in=ids).only(*LISTED_FIELDS).order_by("starts_at", "pk"))

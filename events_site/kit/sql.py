@@ -44,6 +44,28 @@ def from_db(model, name: str, value):
     return value
 
 
+def rows_from_db(model, names: list[str], rows: list[tuple]) -> list[tuple]:
+    """`rows` of the columns `names` as the ORM would load them, each column's converters
+    found once for all the rows (PostgreSQL's driver loads these fields itself: none)."""
+    table = model._meta.db_table
+    converting = []
+    for position, name in enumerate(names):
+        field = model._meta.get_field(name)
+        converters = connection.ops.get_db_converters(field.get_col(table))
+        if converters:
+            converting.append((position, field, converters))
+    if not converting:
+        return rows
+    loaded = []
+    for row in rows:
+        values = list(row)
+        for position, field, converters in converting:
+            for converter in converters:
+                values[position] = converter(values[position], field, connection)
+        loaded.append(tuple(values))
+    return loaded
+
+
 # The largest primary key (a BigAutoField is a signed 64-bit integer).
 KEY_MAX = 2**63 - 1
 

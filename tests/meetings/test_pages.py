@@ -174,7 +174,7 @@ def test_a_programme_of_500_meetings_is_a_month_a_page_in_a_few_queries(
     client, programme, django_assert_max_num_queries
 ):
     _bulk_programme(programme, 500)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = client.get("/fr/programme/2027/?theme=t1&month=2027-03")
     html = response.content.decode()
     assert 'aria-current="page">Mars 2027' in html
@@ -187,7 +187,7 @@ def test_a_programme_of_500_meetings_is_a_month_a_page_in_a_few_queries(
     )
     assert len(links) >= 8
     for month in links:
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(3):
             page = client.get(f"/nl/programme/2027/?month={month}")
         assert len(page.content) < 150_000
         shown += page.content.decode().count('class="meeting"')
@@ -218,7 +218,7 @@ def test_a_crowded_month_is_shown_in_parts_of_consecutive_days(
     assert 'aria-current="page">2–' in page
     shown = page.count('class="meeting"')
     for part in parts:
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(3):
             other = client.get(f"/fr/programme/2027/?month=2027-03&part={part}")
         shown += other.content.decode().count('class="meeting"')
     assert shown == 250

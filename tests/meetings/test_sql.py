@@ -2,13 +2,13 @@
 runs on both (`meetings/sql.py`), with the same answer, on whichever database the suite
 runs on."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from meetings import selectors, sql
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting, Theme
 from tests.factories import MeetingFactory, OrganisationFactory, ProgrammeFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +97,63 @@ def test_each_public_meeting_s_day_is_its_own_time_zone_s(programme_days, progra
 
     rows = programme_days(programme.pk, selectors.PUBLIC_STATUSES)
 
-    assert sorted(rows[:2], key=lambda row: row.theme_id) == [
-        sql.DayRow(early.pk, date(2027, 3, 9), "CA", "BE", first.pk),
-        sql.DayRow(early.pk, date(2027, 3, 9), "CA", "BE", second.pk),
+    assert sorted(rows[:2], key=lambda row: row.theme) == [
+        sql.DayRow(early.pk, date(2027, 3, 9), "CA", "BE", theme_columns(first)),
+        sql.DayRow(early.pk, date(2027, 3, 9), "CA", "BE", theme_columns(second)),
     ]
     assert rows[2:] == [sql.DayRow(late.pk, date(2027, 3, 11), "FR", None, None)]
+
+
+def theme_columns(theme) -> tuple:
+    """The theme's row as stored, in each language, whatever language is active."""
+    return Theme.objects.rewrite(False).values_list(*sql.theme_fields()).get(pk=theme.pk)
+
+
+@days_both
+def test_a_theme_comes_with_its_name_in_each_language(programme_days, meeting):
+    theme = ThemeFactory(slug="eau", name_fr="Eau & énergie 💧", name_nl="")
+    meeting.themes.set([theme])
+
+    (row,) = programme_days(meeting.programme_id, selectors.PUBLIC_STATUSES)
+
+    assert row.theme == theme_columns(theme)
+    assert dict(zip(sql.theme_fields(), row.theme, strict=True))["name_fr"] == "Eau & énergie 💧"
+
+
+listed_both = pytest.mark.parametrize(
+    "listed_meetings", [sql.listed_meetings, sql.listed_meetings_orm], ids=["sql", "orm"]
+)
+
+
+@listed_both
+def test_the_listed_meetings_come_in_time_order_with_the_fields_shown(listed_meetings, programme):
+    later = MeetingFactory(
+        programme=programme, title_fr="Rencontre <b>&</b> 🚲", title_nl="", venue_country="BE"
+    )
+    earlier = MeetingFactory(
+        programme=programme,
+        starts_at=later.starts_at - timedelta(days=1),
+        ends_at=later.ends_at - timedelta(days=1),
+        status=Meeting.Status.CANCELLED,
+    )
+    same_time = MeetingFactory(
+        programme=programme, starts_at=later.starts_at, ends_at=later.ends_at
+    )
+    MeetingFactory(programme=programme)  # not asked for
+
+    found = listed_meetings({later.pk: None, same_time.pk: None, earlier.pk: None, 987654: None})
+
+    assert [meeting.pk for meeting in found] == [earlier.pk, later.pk, same_time.pk]
+    for meeting in found:
+        stored = Meeting.objects.get(pk=meeting.pk)
+        for name in sql.LISTED_FIELDS:
+            assert getattr(meeting, name) == getattr(stored, name), name
+        # Any other field is read when asked for.
+        assert "description_fr" in meeting.get_deferred_fields()
+    assert found[1].title == "Rencontre <b>&</b> 🚲" and found[1].venue_country.code == "BE"
+    assert found[0].is_cancelled and found[0].local_starts_at == earlier.local_starts_at
+
+
+@listed_both
+def test_no_meeting_asked_for_answers_none(listed_meetings, meeting):
+    assert listed_meetings([]) == []
