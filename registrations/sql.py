@@ -12,7 +12,6 @@ and easier to read. `tests/registrations/test_sql.py` runs both on the same case
 SQLite and on PostgreSQL, so the twin is the contract the statement keeps on both.
 """
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -35,7 +34,7 @@ from tasks.webhooks import (
 )
 
 from .models import CheckIn, Consent, Registration
-from .webhooks import CHECKIN_REGISTRATION, checkin_data, checkin_webhook
+from .webhooks import checkin_webhook
 
 # --- Seats ---------------------------------------------------------------------------------
 
@@ -399,19 +398,22 @@ _TICKET_SQL = (
     "c.{checkin_id} AS checkin_id, c.{at} AS checked_in_at, u.{user_id} AS user_id, "
     "u.{username} AS username, u.{user_first} AS user_first, u.{user_last} AS user_last "
     "FROM {meeting} door "
-    "LEFT JOIN {registration} r ON r.{secret} = %s "
+    "LEFT JOIN {registration} r ON r.{secret} = {code} "
     "LEFT JOIN {organisation_table} o ON o.{organisation_id} = r.{organisation} "
     "LEFT JOIN {checkin} c ON c.{checkin_registration} = r.{id} "
     "LEFT JOIN {user} u ON u.{user_id} = c.{by} "
-    "WHERE door.{meeting_id} = %s"
+    "WHERE door.{meeting_id} = {door}"
 )
 
 
 @cache
-def _ticket_sql() -> str:
+def _ticket_sql(code: str = "%s", door: str = "%s") -> str:
+    """The read, with `code` and `door` as its two placeholders."""
     user = get_user_model()
     return sql.fill(
         _TICKET_SQL,
+        code=code,
+        door=door,
         meeting=Meeting,
         meeting_id=(Meeting, "id"),
         time_zone=(Meeting, "time_zone"),
@@ -452,25 +454,38 @@ def _ticket_sql() -> str:
 _SCAN_SQL = (
     "WITH ticket AS ({ticket}), inserted AS ({insert} RETURNING {registration}), "
     "counted AS ({count} AND EXISTS (SELECT 1 FROM inserted)), "
-    "told AS (SELECT jsonb_set(%s::jsonb, %s::text[], to_jsonb(inserted.{registration})) "
-    "AS data FROM inserted), "
+    "told AS (SELECT {data} AS data FROM inserted), "
     "calls AS ({calls}) "
     "SELECT ticket.*, EXISTS (SELECT 1 FROM inserted), ARRAY(SELECT * FROM calls) FROM ticket"
 )
 _SCAN_ROWS = (
-    "SELECT ticket.registration_id, %s, %s, %s FROM ticket WHERE ticket.holder_meeting_id = %s "
-    "AND ticket.status = %s AND ticket.checkin_id IS NULL"
+    "SELECT ticket.registration_id, %(at)s, %(by)s, %(method)s FROM ticket "
+    "WHERE ticket.holder_meeting_id = %(door)s AND ticket.status = {confirmed} "
+    "AND ticket.checkin_id IS NULL"
+)
+# What the check-in's call says (`webhooks.checkin_data`), built by the statement: its
+# registration is the row it inserted.
+_SCAN_TOLD = (
+    "jsonb_build_object('checkin', jsonb_build_object('registration', "
+    "inserted.{registration}, 'meeting', %(door)s, 'checked_in_at', %(at_iso)s::text, "
+    "'method', %(method)s::text))"
 )
 
 
 @cache
 def _scan_sql() -> str:
+    """Its parameters are named, each sent once however often it is used: the ticket's
+    `secret`, the `door`'s meeting, the moment `at` (and `at_iso`, as text), the scanner
+    `by`, the `method`, and the webhooks' (`webhook_calls_params`)."""
     return sql.fill(
         _SCAN_SQL,
-        ticket=_ticket_sql(),
-        insert=_insert_sql(_SCAN_ROWS),
+        ticket=_ticket_sql("%(secret)s", "%(door)s"),
+        insert=_insert_sql(
+            sql.fill(_SCAN_ROWS, confirmed=sql.constant(Registration.Status.CONFIRMED))
+        ),
         registration=(CheckIn, "registration"),
-        count=_count_sql(),
+        count=_count_sql("%(door)s"),
+        data=sql.fill(_SCAN_TOLD, registration=(CheckIn, "registration")),
         calls=webhook_calls_sql("told"),
     )
 
@@ -501,12 +516,13 @@ def ticket_at_door(
     now = None
     if check_in_by is not None and connection.vendor == "postgresql":
         now = timezone.now()
-        params += [now, check_in_by, method, meeting_id, Registration.Status.CONFIRMED, meeting_id]
-        params += [
-            json.dumps(checkin_data(None, meeting_id, now, method)),
-            list(CHECKIN_REGISTRATION),
-            *webhook_calls_params(Event.CHECKIN_CREATED, now),
-        ]
+        params = {
+            "secret": secret,
+            "door": meeting_id,
+            "by": check_in_by,
+            "method": method,
+            **webhook_calls_params(Event.CHECKIN_CREATED, now),
+        }
     with connection.cursor() as cursor:
         cursor.execute(_ticket_sql() if now is None else _scan_sql(), params)
         row = cursor.fetchone()

@@ -89,8 +89,8 @@ def registrations_webhook(
 
 
 def checkin_data(registration_id: int | None, meeting_id: int, at: datetime, method: str) -> dict:
-    """What a check-in's call says. The door's scan writes its call in its own statement
-    (`sql.ticket_at_door`), with the registration filled in there (`CHECKIN_REGISTRATION`)."""
+    """What a check-in's call says. The door's scan builds the same in its own statement
+    (`sql.ticket_at_door`, `_SCAN_TOLD`)."""
     return {
         "checkin": {
             "registration": registration_id,
@@ -99,10 +99,6 @@ def checkin_data(registration_id: int | None, meeting_id: int, at: datetime, met
             "method": method,
         }
     }
-
-
-# Where in `checkin_data` the registration's id is.
-CHECKIN_REGISTRATION = ("checkin", "registration")
 
 
 def checkin_webhook(registration_id: int, meeting_id: int, at: datetime, method: str) -> None:

@@ -36,6 +36,13 @@ def fill(template: str, **names) -> str:
     return template.format(**values)
 
 
+def constant(value: str) -> str:
+    """A string constant of the code (a status, an event's name), written into a
+    statement's text as an SQL literal: a value fewer for the driver to send with each
+    run. Never for what a request brings, which goes as a parameter."""
+    return "'{}'".format(value.replace("'", "''"))
+
+
 def from_db(model, name: str, value):
     """A column's value as the ORM would load it (SQLite returns datetimes as text)."""
     field = model._meta.get_field(name)

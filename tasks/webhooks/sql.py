@@ -8,7 +8,6 @@ table as it stands when the statement runs: exact, with nothing to forget when a
 webhook is saved, and no round trip at all when nobody listens.
 """
 
-import json
 from datetime import datetime
 from functools import cache
 
@@ -19,10 +18,12 @@ from ..models import Webhook, WebhookCall
 _OWED_SQL = (
     "INSERT INTO {calls} ({webhook}, {event}, {key}, {payload}, {status}, {attempts}, "
     "{last_error}, {created_at}, {updated_at}, {enqueued_at}) "
-    "SELECT hook.{id}, %s, gen_random_uuid(), jsonb_build_object("
-    "'event', %s::text, 'created_at', %s::text, 'data', occurrence.data), %s, 0, '', %s, %s, %s "
+    "SELECT hook.{id}, %(event)s::text, gen_random_uuid(), jsonb_build_object("
+    "'event', %(event)s::text, 'created_at', %(at_iso)s::text, 'data', occurrence.data), "
+    "{queued}, 0, '', %(at)s, %(at)s, %(at)s "
     "FROM {occurrences} occurrence, {hooks} hook "
-    "WHERE hook.{active} AND hook.{events} @> %s::jsonb RETURNING {call}"
+    "WHERE hook.{active} AND hook.{events} @> jsonb_build_array(%(event)s::text) "
+    "RETURNING {call}"
 )
 
 
@@ -32,7 +33,10 @@ def webhook_calls_sql(occurrences: str) -> str:
     an event, for each row of `occurrences` (the name of a query of the statement, whose
     `data` column is what one occurrence says, as `webhooks_emit`'s `data`). The same
     rows as `webhooks_emit` writes, stamped as handed on; it returns their ids, for
-    `webhook_calls_publish`. Its parameters: `webhook_calls_params`."""
+    `webhook_calls_publish`. Its parameters are named (`webhook_calls_params`), each
+    written once however often the statement uses it, and the statement's own may
+    use the same names for the same values: `at`, the moment (a datetime), and
+    `at_iso`, the same as text."""
     return sql.fill(
         _OWED_SQL,
         occurrences=occurrences,
@@ -48,6 +52,7 @@ def webhook_calls_sql(occurrences: str) -> str:
         updated_at=(WebhookCall, "updated_at"),
         enqueued_at=(WebhookCall, "enqueued_at"),
         call=(WebhookCall, "id"),
+        queued=sql.constant(WebhookCall.Status.QUEUED),
         hooks=Webhook,
         id=(Webhook, "id"),
         active=(Webhook, "is_active"),
@@ -55,7 +60,6 @@ def webhook_calls_sql(occurrences: str) -> str:
     )
 
 
-def webhook_calls_params(event: str, now: datetime) -> list:
+def webhook_calls_params(event: str, now: datetime) -> dict:
     """`webhook_calls_sql`'s parameters for calls of `event` made at `now`."""
-    status = WebhookCall.Status.QUEUED.value
-    return [event, event, now.isoformat(), status, now, now, now, json.dumps([event])]
+    return {"event": event, "at": now, "at_iso": now.isoformat()}
