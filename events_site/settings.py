@@ -274,6 +274,10 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 # without reaching a worker was written while the broker was down (tasks/outbox/sweep.py).
 OUTBOX_STUCK_AFTER_S = env.float("OUTBOX_STUCK_AFTER_S", default=300.0)
 OUTBOX_REQUEUE_AFTER_S = env.float("OUTBOX_REQUEUE_AFTER_S", default=60.0)
+# A registration's email is handed on by a drain job, one for a rush, flagged in the
+# shared cache (tasks/outbox/enqueue.py); the embedded default's cache is each process's
+# own, where the worker could not clear the web processes' flag: one job an email there.
+OUTBOX_DRAIN = bool(REDIS_URL)
 DEFAULT_REPLY_TO = env.str("DEFAULT_REPLY_TO", default="")
 # --- Webhooks (tasks/webhooks/) ------------------------------------------------------------
 # Calls refused with 5xx, 408, 425 or 429, or unanswered, are retried after base·2^(n-1)

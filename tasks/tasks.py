@@ -22,6 +22,7 @@ from reports.services import meeting_booklets_build
 from workshops.services.embeddings import workshop_texts_embed as texts_embed
 from workshops.services.retention import retention_apply
 
+from .outbox.enqueue import deliveries_drain as drain
 from .outbox.send import deliveries_send
 from .outbox.sweep import deliveries_sweep
 from .webhooks.send import webhook_calls_send as calls_send
@@ -57,6 +58,14 @@ def programme_caches_warm(year: int) -> None:
 def deliver(delivery_ids: list[int]) -> None:
     """Send a batch of outbox rows; retries are scheduled per row by the outbox itself."""
     deliveries_send(delivery_ids)
+
+
+@shared_task(
+    name="tasks.deliveries_drain", acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def deliveries_drain() -> None:
+    """Hand on the emails of a burst (a registration rush) in batches, one job for all."""
+    drain()
 
 
 @shared_task(name="tasks.outbox_sweep", ignore_result=True)

@@ -402,7 +402,7 @@ def _placement_email(registration: Registration, now: datetime) -> DeliverySpec:
 
 def _placement_email_queue(registration: Registration, now: datetime) -> str:
     spec = _placement_email(registration, now)
-    deliveries_queue([spec], fresh=True)
+    deliveries_queue([spec], fresh=True, drain=True)
     return spec.key
 
 

@@ -8,6 +8,7 @@ and `sweep` hands on what the broker could not take.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -20,7 +21,7 @@ from events_site.kit.text import breaks_a_line
 
 from ..models import Delivery
 from . import sql
-from .queue import publish
+from .queue import publish, publish_unless_queued, queued_flag_clear
 from .renderers import RENDERERS
 
 # Rows per `tasks.deliver` job: one SMTP connection serves a whole batch.
@@ -28,6 +29,9 @@ BATCH_SIZE = 250
 # A fan-out's emails in the same language side by side: the renderers of a batch then
 # build one frame for all of them (see `tasks.outbox.frames`).
 SEND_ORDER = ("kind", "meeting_id", "language", "pk")
+# The job that hands on the rows queued with `drain=True`, and how many a run takes.
+DRAIN_TASK = "tasks.deliveries_drain"
+DRAIN_MAX = 5000
 
 
 class OutboxError(DomainError):
@@ -89,7 +93,9 @@ def _spec_values(spec: DeliverySpec) -> dict:
     }
 
 
-def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> list[str]:
+def deliveries_queue(
+    specs: Iterable[DeliverySpec], *, fresh: bool = False, drain: bool = False
+) -> list[str]:
     """Write the rows whose key is new, in the caller's transaction; return the new keys.
 
     A key already in the outbox means that email is already owed or sent: asking again
@@ -105,6 +111,12 @@ def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> l
     fan-out's 5 000 keys cost a second), and no UPDATE after it, which would cost
     another round trip (a registration's, under its meeting's lock). A publish that
     fails takes the stamp back, so the sweep's next run sends them.
+
+    `drain`: for one email at a time written by the thousand in a rush (a registration
+    each). The row is written unstamped, and after commit the drain job is asked for
+    unless one is queued already (`deliveries_drain`): one broker message for a burst,
+    where a publish per row was a quarter of a registration's time. Without a shared
+    cache to hold the drain's flag (`OUTBOX_DRAIN`), as above.
     """
     chosen: dict[str, DeliverySpec] = {}
     for spec in specs:
@@ -113,7 +125,13 @@ def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> l
             chosen[spec.key] = spec
     if not chosen:
         return []
-    inserted = sql.deliveries_insert([_spec_values(spec) for spec in chosen.values()], fresh=fresh)
+    values = [_spec_values(spec) for spec in chosen.values()]
+    if drain and settings.OUTBOX_DRAIN:
+        inserted = sql.deliveries_insert(values, fresh=fresh, stamped=False)
+        if inserted:
+            transaction.on_commit(lambda: publish_unless_queued(DRAIN_TASK))
+        return [key for key in chosen if key in inserted]
+    inserted = sql.deliveries_insert(values, fresh=fresh)
 
     def send_order(key: str) -> tuple:
         spec = chosen[key]
@@ -122,6 +140,36 @@ def deliveries_queue(specs: Iterable[DeliverySpec], *, fresh: bool = False) -> l
     ids = [inserted[key] for key in sorted(inserted, key=send_order)]
     transaction.on_commit(lambda: enqueue_ids(ids, stamped=True))
     return [key for key in chosen if key in inserted]
+
+
+def deliveries_drain() -> int:
+    """Hand on every queued row that was never handed to the broker, in send order, in
+    `tasks.deliver` batches; returns how many. The drain job's body.
+
+    The flag goes first: a row committed after this read asks for another run, and one
+    committed before it, whose commit found the flag still set, is read here. Rows
+    are taken as the sweep would take them: stamped in one transaction that skips the
+    rows another drain is taking; one taken twice anyway (by the sweep) is sent once,
+    its claim decides. A broker that cannot take a batch leaves it to the sweep.
+    """
+    queued_flag_clear(DRAIN_TASK)
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=Delivery.Status.QUEUED,
+                enqueued_at__isnull=True,
+                next_attempt_at__isnull=True,
+            )
+            .order_by("pk")
+            .values_list("pk", "kind", "meeting_id", "language")[:DRAIN_MAX]
+        )
+        Delivery.objects.filter(pk__in=[pk for pk, *_ in rows]).update(enqueued_at=timezone.now())
+    rows.sort(key=lambda row: (row[1], row[2] or 0, row[3], row[0]))
+    enqueue_ids([pk for pk, *_ in rows], stamped=True)
+    if len(rows) == DRAIN_MAX:
+        publish_unless_queued(DRAIN_TASK)
+    return len(rows)
 
 
 def delivery_replace(key: str, spec: DeliverySpec) -> None:

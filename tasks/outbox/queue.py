@@ -50,6 +50,38 @@ def enqueue_on_commit(task_name: str, *args, countdown: float | None = None) -> 
     transaction.on_commit(lambda: publish(task_name, args, countdown=countdown))
 
 
+# How long a job asked for by `publish_unless_queued` counts as queued without having
+# started: a job lost with the broker, or stuck behind a long queue, is asked for again
+# after this.
+QUEUED_FLAG_S = 60
+
+
+def _queued_flag(task_name: str) -> str:
+    return f"pending:{task_name}"
+
+
+def publish_unless_queued(task_name: str) -> None:
+    """Hand on `task_name`, with no arguments, unless a run of it is queued and has not
+    started: that run will see what the caller committed, since a run clears the flag
+    (`queued_flag_clear`) before it reads anything. For a job that hands on everything
+    pending, asked for after each commit of a burst: a registration rush then costs the
+    broker one message a run of the job, not one a registration.
+
+    The flag lives in the shared cache (`OUTBOX_DRAIN`: without one, the web processes
+    and the worker would not see each other's flags). A publish that fails clears it,
+    so that the next commit tries again; a cache that cannot answer sets no flag, and
+    what is pending waits for the sweep."""
+    flag = _queued_flag(task_name)
+    if cache.add(flag, True, timeout=QUEUED_FLAG_S) and not publish(task_name, ()):
+        cache.delete(flag)
+
+
+def queued_flag_clear(task_name: str) -> None:
+    """The first thing a run of a `publish_unless_queued` job does: from now on, a commit
+    asks for another run, since this one may read before that commit."""
+    cache.delete(_queued_flag(task_name))
+
+
 def enqueue_on_commit_once(task_name: str, *args, window_s: float) -> None:
     """Queue the job once for a burst of writes: the first write of a `window_s` window
     queues it to run `2 * window_s` later, so it sees the whole window's writes, and the

@@ -48,7 +48,7 @@ _QUEUE_SQL = (
     "INSERT INTO {table} ({kind}, {idempotency_key}, {to_email}, {to_name}, {language}, "
     "{reply_to}, {person}, {meeting}, {programme}, {context}, {status}, {attempts}, "
     "{last_error}, {created_at}, {updated_at}, {enqueued_at}) "
-    "SELECT spec.*, %s, 0, '', %s, %s, %s FROM unnest("
+    "SELECT spec.*, %s, 0, '', %s, %s, %s::timestamptz FROM unnest("
     "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]::jsonb[]) AS spec "
     "{conflict}RETURNING {id}, {idempotency_key}"
@@ -63,9 +63,10 @@ def _queue_sql(fresh: bool) -> str:
     )
 
 
-def deliveries_insert(rows: list[dict], *, fresh: bool) -> dict[str, int]:
+def deliveries_insert(rows: list[dict], *, fresh: bool, stamped: bool = True) -> dict[str, int]:
     """Insert the queued `rows` (`QUEUED_FIELDS` each, keys distinct) whose key is not in
-    the outbox yet, stamped as handed to the broker now; their ids by key.
+    the outbox yet, stamped as handed to the broker now unless not `stamped` (rows the
+    drain hands on); their ids by key.
 
     `fresh` keys are inserted without a look first: one already there raises
     IntegrityError and fails the caller's transaction. On PostgreSQL any number of rows
@@ -79,7 +80,8 @@ def deliveries_insert(rows: list[dict], *, fresh: bool) -> dict[str, int]:
         ]
         with connection.cursor() as cursor:
             cursor.execute(
-                _queue_sql(fresh), [Delivery.Status.QUEUED, stamp, stamp, stamp, *arrays]
+                _queue_sql(fresh),
+                [Delivery.Status.QUEUED, stamp, stamp, stamp if stamped else None, *arrays],
             )
             return {key: pk for pk, key in cursor.fetchall()}
     if not fresh:
@@ -92,7 +94,7 @@ def deliveries_insert(rows: list[dict], *, fresh: bool) -> dict[str, int]:
         if not rows:
             return {}
     now = timezone.now()
-    new = [Delivery(**row, enqueued_at=now) for row in rows]
+    new = [Delivery(**row, enqueued_at=now if stamped else None) for row in rows]
     if fresh:
         Delivery.objects.bulk_create(new, batch_size=500)
     else:
@@ -103,20 +105,21 @@ def deliveries_insert(rows: list[dict], *, fresh: bool) -> dict[str, int]:
             with transaction.atomic():
                 Delivery.objects.bulk_create(new, batch_size=500)
         except IntegrityError:
-            return deliveries_insert_orm(rows, fresh=False)
+            return deliveries_insert_orm(rows, fresh=False, stamped=stamped)
     return {row.idempotency_key: row.pk for row in new}
 
 
-def deliveries_insert_orm(rows: list[dict], *, fresh: bool) -> dict[str, int]:
+def deliveries_insert_orm(rows: list[dict], *, fresh: bool, stamped: bool = True) -> dict[str, int]:
     now = timezone.now()
+    stamp = now if stamped else None
     inserted = {}
     for row in rows:
         if fresh:
-            delivery = Delivery.objects.create(**row, enqueued_at=now)
+            delivery = Delivery.objects.create(**row, enqueued_at=stamp)
         else:
             try:
                 with transaction.atomic():
-                    delivery = Delivery.objects.create(**row, enqueued_at=now)
+                    delivery = Delivery.objects.create(**row, enqueued_at=stamp)
             except IntegrityError:
                 continue
         inserted[delivery.idempotency_key] = delivery.pk

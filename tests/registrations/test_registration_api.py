@@ -2,10 +2,12 @@
 404/409/422 refusals that write nothing."""
 
 import pytest
+from celery import current_app
 
 from meetings.models import Meeting
 from registrations.models import Registration
 from tasks.models import Delivery
+from tasks.outbox.enqueue import DRAIN_TASK, deliveries_drain
 from tests.factories import MeetingFactory, OrganisationFactory
 
 from .conftest import registration_data
@@ -56,6 +58,38 @@ def test_a_new_address_is_registered_in_a_fixed_number_of_queries(
     assert sorted(registration.consents.values_list("kind", flat=True)) == [
         "contact_sharing",
         "privacy_notice",
+    ]
+
+
+def test_a_rush_hands_its_emails_to_the_broker_in_one_drain_job(
+    client, programme, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """One broker message for a burst of registrations, not one each: the drain hands the
+    confirmation and the waiting-list notices on together, each in its own language."""
+    settings.OUTBOX_DRAIN = True
+    meeting = MeetingFactory(programme=programme, capacity=1)
+    published = {DRAIN_TASK: [], "tasks.deliver": []}
+    for name, sent in published.items():
+        monkeypatch.setattr(
+            current_app.tasks[name],
+            "apply_async",
+            lambda args, countdown=None, sent=sent: sent.append(args),
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for email, language in (("a@example.org", "fr"), ("b@example.org", "nl")):
+            post(client, meeting.pk, email=email, language=language)
+        post(client, meeting.pk, email="c@example.org", language="fr")
+
+    assert published == {DRAIN_TASK: [()], "tasks.deliver": []}
+    assert deliveries_drain() == 3
+    ((ids,),) = published["tasks.deliver"]
+    assert [
+        Delivery.objects.values_list("to_email", "kind", "language").get(pk=pk) for pk in ids
+    ] == [
+        ("a@example.org", "registration_confirmed", "fr"),
+        ("c@example.org", "registration_waitlisted", "fr"),
+        ("b@example.org", "registration_waitlisted", "nl"),
     ]
 
 
