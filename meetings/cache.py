@@ -8,12 +8,16 @@ production), never in process memory, so every host agrees.
 
 import gzip
 import hashlib
+import pickle
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+
+from events_site.kit.cache import set_many_and_delete
 
 GENERATION_KEY = "programme:generation"
 
@@ -95,7 +99,8 @@ def payload_cached(key: str, build: Callable[[], bytes]) -> Payload:
     One request builds a missing payload; the others asking for it meanwhile wait for
     that build rather than each doing the same one (the first requests after a change or
     an announcement come together, and each build takes a core): nginx's
-    `proxy_cache_lock`, in the shared cache.
+    `proxy_cache_lock`, in the shared cache. The payload, what the build kept with
+    `generation_cached`, and the lock's release are written in one round trip.
     """
     cached = cache.get_many([GENERATION_KEY, key])
     generation = cached.get(GENERATION_KEY) or programme_generation()
@@ -110,10 +115,15 @@ def payload_cached(key: str, build: Callable[[], bytes]) -> Payload:
         if payload is not None:
             return payload
         return _payload_store(key, _payload_build(build, generation))
+    written = {}
+    token = _written_with_payload.set(written)
     try:
-        return _payload_store(key, _payload_build(build, generation))
+        payload = _payload_build(build, generation)
+        written[key] = payload
     finally:
-        cache.delete(lock)
+        _written_with_payload.reset(token)
+        set_many_and_delete(cache, written, CACHE_TIMEOUT, [lock])
+    return payload
 
 
 def _built_meanwhile(key: str, lock: str, generation: int) -> Payload | None:
@@ -147,15 +157,29 @@ def _payload_store(key: str, payload: Payload) -> Payload:
     return payload
 
 
+# While a payload is built under its lock: what `generation_cached` built for it, written
+# with the payload as its lock is released, in one round trip.
+_written_with_payload: ContextVar[dict | None] = ContextVar("written_with_payload", default=None)
+
+
 def generation_cached(key: str, build: Callable[[], Any]) -> Any:
     """`build()`, kept under the current generation: what several payloads share (the
-    months of a programme that its pages are cut from) is read once per change."""
+    months of a programme that its pages are cut from) is read once per change.
+
+    Kept pickled inside the entry, beside its generation: an entry of an older generation
+    is then read without loading its value (at 500 meetings the index took longer to
+    load than to fetch, and each change leaves one behind)."""
     cached = cache.get_many([GENERATION_KEY, key])
     generation = cached.get(GENERATION_KEY) or programme_generation()
     found = cached.get(key)
     if generation is not None and found is not None and found[0] == generation:
-        return found[1]
+        return pickle.loads(found[1])  # noqa: S301 (written by `generation_cached` itself)
     value = build()
     if generation is not None:
-        cache.set(key, (generation, value), CACHE_TIMEOUT)
+        entry = (generation, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        written = _written_with_payload.get()
+        if written is None:
+            cache.set(key, entry, CACHE_TIMEOUT)
+        else:
+            written[key] = entry
     return value

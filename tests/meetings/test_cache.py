@@ -7,7 +7,12 @@ import pytest
 from django.core.cache import cache
 
 from meetings import cache as payloads
-from meetings.cache import payload_cached, programme_generation
+from meetings.cache import (
+    generation_cached,
+    payload_cached,
+    programme_generation,
+    programme_generation_bump,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +61,41 @@ def test_the_lock_is_released_after_a_failed_build():
         payload_cached("page:w", failing)
     assert cache.get(_lock("page:w")) is None
     assert payload_cached("page:w", lambda: b"second try").body == b"second try"
+
+
+def test_what_a_build_keeps_is_written_with_its_payload():
+    def build() -> bytes:
+        assert generation_cached("shared", lambda: ["months"]) == ["months"]
+        return b"page"
+
+    assert payload_cached("page:v", build).body == b"page"
+    assert generation_cached("shared", lambda: pytest.fail("read again")) == ["months"]
+    assert cache.get(_lock("page:v")) is None
+
+
+def test_a_failed_build_still_keeps_what_it_read():
+    def failing() -> bytes:
+        generation_cached("shared", lambda: ["months"])
+        raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        payload_cached("page:u", failing)
+    assert generation_cached("shared", lambda: pytest.fail("read again")) == ["months"]
+    assert cache.get(_lock("page:u")) is None
+
+
+def _refuse():
+    raise AssertionError("an entry of an older generation was loaded")
+
+
+class Unloadable:
+    """Pickles, but cannot be loaded back."""
+
+    def __reduce__(self):
+        return _refuse, ()
+
+
+def test_an_entry_of_an_older_generation_is_built_again_without_being_loaded():
+    generation_cached("shared", Unloadable)
+    programme_generation_bump()
+    assert generation_cached("shared", lambda: "new") == "new"
