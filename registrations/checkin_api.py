@@ -72,16 +72,16 @@ def _registration(request, registration_id: int) -> Registration:
 @idempotent("checkin_scan")
 def checkin_scan(request, payload: ScanIn):
     """Check in the holder of a ticket: the answer says whether to let them in, and why."""
-    return scan_answer(request, payload)
+    return scan_answer(request, payload.secret, payload.meeting)
 
 
-def scan_answer(request, payload: ScanIn) -> HttpResponse:
+def scan_answer(request, secret: str, meeting_id: int) -> HttpResponse:
     """The scan's check, write and answer: the operation's, and `door_scan`'s for a
     scanner with an organiser's key, answered before django-ninja's machinery."""
     # Who may stand at this door first: the scan's read writes the check-in too.
-    _door_of(request, payload.meeting)
-    result = checkin_services.checkin_scan(payload.secret, meeting=payload.meeting, by=request.user)
-    return _answer(result, payload.meeting)
+    _door_of(request, meeting_id)
+    result = checkin_services.checkin_scan(secret, meeting=meeting_id, by=request.user)
+    return _answer(result, meeting_id)
 
 
 @router.get(
