@@ -5,9 +5,10 @@ could choose would let one phone vote as many people (it did: 60 dots on one pos
 1.3 s). The phone page issues one (`device_issue`) and keeps it in an HttpOnly cookie
 per table, so a reload keeps the same voter; the page hands it to its script, which
 sends it as `X-Device`. The signature (`django.core.signing`, salted with the table's
-token) is checked with an HMAC and no query, on every call of the phone's hot paths;
-it names the table it was issued for, and dies with that table's token when a
-facilitator renews it.
+token) is checked with an HMAC and no query, once per process for each identity and token
+(`device_verify` remembers the pairs it found genuine: a phone sends the same one with
+every poll); it names the table it was issued for, and dies with that table's token when
+a facilitator renews it.
 
 Fresh identities cost one page load each, so they are still not free: what bounds a
 table's dots is its seats (`services.votes.vote_cast`), not the number of identities.
@@ -38,17 +39,31 @@ def device_issue(table_id: int, table_token: str) -> str:
     return _signer(table_token).sign(f"{table_id}.{secrets.token_urlsafe(12)}")
 
 
+# Identities this process has found genuine, by (signed identity, table token): a phone
+# sends the same pair with every poll, and checking its signature again would give the
+# same answer (the key is the exact pair, so a pair never checked is never found here).
+_genuine: dict[tuple[str, str], tuple[int, str]] = {}
+# Pairs a process remembers at most: beyond, it forgets them all and starts again.
+GENUINE_MAX = 10_000
+
+
 def device_verify(signed: str, table_token: str) -> tuple[int, str] | None:
     """The table id and the device id of an identity this site issued for this token;
     None for an invented, tampered or other table's one."""
     if not signed or len(signed) > SIGNED_MAX_LENGTH:
         return None
+    known = _genuine.get((signed, table_token))
+    if known is not None:
+        return known
     try:
         device = _signer(table_token).unsign(signed)
     except signing.BadSignature:
         return None
     table_id, _dot, _random = device.partition(".")
-    return int(table_id), device
+    if len(_genuine) >= GENUINE_MAX:
+        _genuine.clear()
+    known = _genuine[signed, table_token] = int(table_id), device
+    return known
 
 
 def cookie_name(table_id: int) -> str:

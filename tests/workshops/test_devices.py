@@ -92,6 +92,9 @@ def test_an_identity_the_server_did_not_issue_for_this_table_is_refused(
         "other-token": devices.device_issue(table.pk, "a-token-of-no-table"),
     }[forgery]
     phone = as_phone(table, device)
+    # The genuine identity is checked first: its process remembers it (`device_verify`),
+    # and that must not let a forged one through.
+    assert as_phone(table, issued).get(f"/api/workshops/{workshop.pk}/timer").status_code == 200
 
     for response in [
         phone.get(f"/api/workshops/{workshop.pk}/timer"),
