@@ -21,7 +21,6 @@ and hand over to `services` (writes) or `selectors` (reads): a refused write has
 nothing.
 """
 
-import json
 import re
 from collections.abc import Collection
 
@@ -560,10 +559,11 @@ def orientation_delete(request, orientation_id: int):
 
 
 def _timer_response(state: dict) -> HttpResponse:
-    """The state as `TimerOut`, serialised by hand: this is the hottest answer of the
-    site, and the cached state is already plain JSON types."""
-    body = selectors.timer_body(state, timezone.now())
-    response = HttpResponse(json.dumps(body), content_type="application/json")
+    """The state as `TimerOut`, serialised by hand (`selectors.timer_json`): this is the
+    hottest answer of the site, and the cached state is already plain JSON types."""
+    response = HttpResponse(
+        selectors.timer_json(state, timezone.now()), content_type="application/json"
+    )
     response["ETag"] = state["etag"]
     # Revalidate every time: the ETag makes that a bodiless 304 while nothing changed.
     response["Cache-Control"] = "no-cache"

@@ -1,6 +1,7 @@
 """The shared countdown: its actions and their refusals, what screens poll (cheaply,
 with 304s), and two facilitators pressing at once."""
 
+import json
 import threading
 from datetime import timedelta
 
@@ -271,6 +272,16 @@ def test_screens_count_down_from_the_same_time_left_as_the_round_itself(workshop
         cached = selectors.timer_remaining_s(selectors.timer_state_build(workshop.pk), later)
         assert cached == round_.remaining_s(later), action
     assert round_.remaining_s(later) == 0.0
+
+
+def test_the_polled_json_is_the_body_the_pages_paint_as_each_clock_changes(workshop):
+    """Its fixed part is serialised once per clock: each change must show in it."""
+    later = timezone.now() + timedelta(seconds=42)
+    for action in ("start", "pause", "extend", "resume", "finish", "next"):
+        timer_act(workshop, action, **({"seconds": 60} if action == "extend" else {}))
+        state = selectors.timer_state_build(workshop.pk)
+        polled = json.loads(selectors.timer_json(state, later))
+        assert polled == selectors.timer_body(state, later), action
 
 
 def test_time_added_to_a_reset_round_stops_at_the_longest_a_round_may_last(workshop):
