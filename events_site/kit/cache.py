@@ -24,6 +24,7 @@ counters), a third of what redis-py spent on a timer poll's read.
 """
 
 import logging
+import os
 import threading
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -45,8 +46,16 @@ class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._pid = os.getpid()
 
     def get_client(self, key=None, *, write=False):
+        if self._pid != os.getpid():
+            # A forked child (a Celery pool process, a gunicorn worker of a preloaded app)
+            # inherits the clients with the parent's sockets: a held connection, unlike a
+            # pooled one, is not replaced by the pool's own fork check. They are dropped,
+            # not closed, which would shut the parent's socket down.
+            self._clients = {}
+            self._pid = os.getpid()
         pool = self._get_connection_pool(write)
         client = self._clients.get(id(pool))
         if client is None:
