@@ -232,7 +232,7 @@ def programme_upcoming_year(now: datetime) -> int | None:
 def programme_with_years(year: int) -> tuple[Programme, list[int]]:
     """The published programme of `year` and the years that have one, newest first (its
     page links them), in one query: a handful of rows. Raises `UnknownProgramme`."""
-    programmes = list(Programme.objects.filter(status=Programme.Status.PUBLISHED).order_by("-year"))
+    programmes = sql.published_programmes()
     for programme in programmes:
         if programme.year == year:
             return programme, [other.year for other in programmes]

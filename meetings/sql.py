@@ -16,7 +16,7 @@ from django.db import connection
 
 from events_site.kit import sql
 
-from .models import AgendaItem, Meeting, Organisation, Theme
+from .models import AgendaItem, Meeting, Organisation, Programme, Theme
 
 
 class AgendaRow(NamedTuple):
@@ -246,3 +246,34 @@ def listed_meetings(ids: Collection[int]) -> list[Meeting]:
 
 def listed_meetings_orm(ids: Collection[int]) -> list[Meeting]:
     return list(Meeting.objects.filter(pk__in=ids).only(*LISTED_FIELDS).order_by("starts_at", "pk"))
+
+
+_PROGRAMMES_SQL = "SELECT {columns} FROM {programme} WHERE {status} = %s ORDER BY {year} DESC"
+
+
+@cache
+def _programmes_sql() -> tuple[str, list[str]]:
+    names = [field.attname for field in Programme._meta.concrete_fields]
+    statement = sql.fill(
+        _PROGRAMMES_SQL,
+        programme=Programme,
+        columns=", ".join(sql.column(Programme, name) for name in names),
+        status=(Programme, "status"),
+        year=(Programme, "year"),
+    )
+    return statement, names
+
+
+def published_programmes() -> list[Programme]:
+    """Every published programme, newest first: a handful of rows, read by the
+    programme page each time it is built, which the ORM took longer to build the
+    statement of than PostgreSQL to run."""
+    statement, names = _programmes_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [Programme.Status.PUBLISHED])
+        rows = sql.rows_from_db(Programme, names, cursor.fetchall())
+    return [Programme.from_db(connection.alias, names, row) for row in rows]
+
+
+def published_programmes_orm() -> list[Programme]:
+    return list(Programme.objects.filter(status=Programme.Status.PUBLISHED).order_by("-year"))

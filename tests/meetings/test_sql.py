@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from meetings import selectors, sql
-from meetings.models import AgendaItem, Meeting, Theme
+from meetings.models import AgendaItem, Meeting, Programme, Theme
 from tests.factories import MeetingFactory, OrganisationFactory, ProgrammeFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +157,25 @@ def test_the_listed_meetings_come_in_time_order_with_the_fields_shown(listed_mee
 @listed_both
 def test_no_meeting_asked_for_answers_none(listed_meetings, meeting):
     assert listed_meetings([]) == []
+
+
+@pytest.mark.parametrize(
+    "published_programmes",
+    [sql.published_programmes, sql.published_programmes_orm],
+    ids=["sql", "orm"],
+)
+def test_the_published_programmes_come_newest_first_as_stored(published_programmes, programme):
+    newer = ProgrammeFactory(year=2029, title_fr="Rencontres <b>&</b> 🚲", title_nl="")
+    published = datetime(2028, 11, 2, 9, 30, tzinfo=ZoneInfo("UTC"))
+    Programme.objects.filter(pk=newer.pk).update(published_at=published)
+    ProgrammeFactory(year=2028, status=Programme.Status.DRAFT)
+
+    found = published_programmes()
+
+    assert [found_one.year for found_one in found] == [2029, 2027]
+    for found_one in found:
+        stored = Programme.objects.get(pk=found_one.pk)
+        for field in Programme._meta.concrete_fields:
+            assert getattr(found_one, field.attname) == getattr(stored, field.attname), field.name
+    assert found[0].title == "Rencontres <b>&</b> 🚲"
+    assert found[0].published_at == published
