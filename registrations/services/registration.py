@@ -23,7 +23,7 @@ from django_countries import countries
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation
 from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace
-from tasks.webhooks import Event, webhooks_read
+from tasks.webhooks import Event, webhook_calls_publish, webhook_calls_retell
 
 from .. import sql
 from ..errors import (
@@ -33,7 +33,7 @@ from ..errors import (
     RegistrationNotChangeable,
 )
 from ..models import Invitation, Registration, manage_token, search_text, ticket_secret
-from ..webhooks import registrations_webhook
+from ..webhooks import registration_data, registrations_webhook
 from .consents import contact_sharing_record, registration_consents_record
 from .delivery import _event_key, registration_delivery
 from .seats import _checked_in, _meeting_lock, _seats_add, meeting_over
@@ -295,14 +295,8 @@ def registration_create(
     # (and answered with the conflict below); an address found is read again under it.
     person_id, known = _address_lookup(meeting_id, candidate.email)
     try:
-        # Which webhooks listen is read before the seat's lock, not under it.
-        with webhooks_read(), transaction.atomic():
-            registration, created = _registration_place(
-                meeting_id, candidate, person_id, invitation_token, known
-            )
-            if created:
-                registrations_webhook(Event.REGISTRATION_CREATED, [registration])
-            return registration, created
+        with transaction.atomic():
+            return _registration_place(meeting_id, candidate, person_id, invitation_token, known)
     except IntegrityError as exc:
         raise RegistrationConflict(
             _("Your registration crossed another change to this meeting; send it again.")
@@ -344,6 +338,7 @@ def _registration_place(
     registration.save()
     registration_consents_record(registration, now)
     _placement_email_queue(registration, now)
+    registrations_webhook(Event.REGISTRATION_CREATED, [registration])
     return registration, True
 
 
@@ -364,7 +359,12 @@ def _registration_new(
     _invitation_answer(meeting_id, registration, token, now)
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
-    sql.registration_insert(registration)
+    # Its webhook calls are written with it, telling of it as confirmed; retold below
+    # if it gets no seat.
+    calls = sql.registration_insert(
+        registration, tell=Event.REGISTRATION_CREATED, told=_told(registration)
+    )
+    webhook_calls_publish(calls)
     registration_consents_record(registration, now, fresh=True)
     key = _placement_email_queue(registration, now)
     meeting = sql.seat_take(meeting_id)
@@ -382,7 +382,13 @@ def _registration_new(
     registration.save(update_fields=["status", "confirmed_at", "waitlisted_at"])
     if registration.status == Registration.Status.WAITLISTED:
         delivery_replace(key, _placement_email(registration, now))
+        webhook_calls_retell(calls, Event.REGISTRATION_CREATED, _told(registration))
     return registration
+
+
+def _told(registration: Registration) -> dict:
+    """What a registration's calls say of it (`registrations_webhook`'s data)."""
+    return {"registration": registration_data(registration)}
 
 
 def _problem_refuse(meeting: Meeting, now: datetime) -> None:

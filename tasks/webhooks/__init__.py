@@ -23,7 +23,14 @@ inside the network, `signing` signs each body.
 """
 
 from ..models import Webhook
-from .emit import webhook_calls_publish, webhooks_atomic, webhooks_emit, webhooks_read
+from .emit import (
+    webhook_calls_publish,
+    webhook_calls_retell,
+    webhook_calls_write,
+    webhooks_atomic,
+    webhooks_emit,
+    webhooks_read,
+)
 from .privacy import (
     webhook_calls_about,
     webhook_calls_delete,
@@ -41,8 +48,10 @@ __all__ = [
     "webhook_calls_done",
     "webhook_calls_params",
     "webhook_calls_publish",
+    "webhook_calls_retell",
     "webhook_calls_rewrite",
     "webhook_calls_sql",
+    "webhook_calls_write",
     "webhooks_atomic",
     "webhooks_emit",
     "webhooks_read",

@@ -87,8 +87,20 @@ def webhooks_emit(event: str, *data: dict) -> int:
     Each `data` is what one occurrence of the event says (JSON: ids, states, names),
     built by the app that knows it; its call adds its own id, the event's name and time.
     """
+    ids = webhook_calls_write(event, *data)
+    webhook_calls_publish(ids)
+    return len(ids)
+
+
+def _payload(event: str, now, data: dict) -> dict:
+    return {"event": event, "created_at": now.isoformat(), "data": data}
+
+
+def webhook_calls_write(event: str, *data: dict) -> list[int]:
+    """`webhooks_emit`'s calls, written stamped, and their ids for the caller to hand on
+    (`webhook_calls_publish`)."""
     if not data or event not in _subscribed():
-        return 0
+        return []
     now = timezone.now()
     hooks = [
         hook_id
@@ -101,15 +113,24 @@ def webhooks_emit(event: str, *data: dict) -> int:
         WebhookCall(
             webhook_id=hook_id,
             event=event,
-            payload={"event": event, "created_at": now.isoformat(), "data": occurrence},
+            payload=_payload(event, now, occurrence),
             enqueued_at=now,
         )
         for occurrence in data
         for hook_id in hooks
     )
-    ids = [call.pk for call in calls]
-    webhook_calls_publish(ids)
-    return len(ids)
+    return [call.pk for call in calls]
+
+
+def webhook_calls_retell(ids: list[int], event: str, data: dict) -> None:
+    """The calls `ids`, written in the caller's transaction, say `data` instead: for a
+    change that learns, after writing its calls, that it turned out otherwise (a
+    registration written as confirmed that found no seat left)."""
+    if ids:
+        now = timezone.now()
+        WebhookCall.objects.filter(pk__in=ids).update(
+            payload=_payload(event, now, data), updated_at=now
+        )
 
 
 def webhook_calls_publish(ids: list[int]) -> None:

@@ -10,11 +10,15 @@ from django.contrib.auth.models import User
 from meetings.models import Meeting
 from registrations import sql
 from registrations.models import CheckIn, Consent, Registration
+from tasks.models import WebhookCall
+from tasks.webhooks import Event
+from tasks.webhooks.services import webhook_create
 from tests.factories import MeetingFactory, PersonFactory
 from tests.ticket_factories import RegistrationFactory, checkin_make, seats_count
 
 pytestmark = pytest.mark.django_db
 
+PUBLIC = "https://93.184.216.34/hook"
 # An id no row can have: SQLite refuses to compare a column with it.
 TOO_LARGE = 2**63
 
@@ -145,6 +149,28 @@ def test_a_new_registration_is_written_whole_and_given_its_key(registration_inse
     registration.waitlisted_at = registration.created_at
     registration.save(update_fields=["status", "waitlisted_at"])
     assert Registration.objects.get(pk=registration.pk).status == Registration.Status.WAITLISTED
+
+
+@both("registration_insert")
+def test_a_new_registration_owes_its_call_to_each_webhook_listening(
+    registration_insert, meeting, organiser
+):
+    listening = webhook_create(organiser, url=PUBLIC, events=[Event.REGISTRATION_CREATED])
+    webhook_create(organiser, url=PUBLIC, events=[Event.CHECKIN_CREATED])
+    registration = RegistrationFactory.build(
+        meeting=meeting, organisation=None, organisation_name="Mairie", organisation_country="FR"
+    )
+    told = {"registration": {"id": None, "first_name": "Zoë"}}
+
+    calls = registration_insert(registration, tell=Event.REGISTRATION_CREATED, told=told)
+
+    (call,) = WebhookCall.objects.all()
+    assert calls == [call.pk]
+    assert (call.webhook_id, call.event) == (listening.pk, Event.REGISTRATION_CREATED)
+    assert call.payload["data"] == {"registration": {"id": registration.pk, "first_name": "Zoë"}}
+    assert call.payload["event"] == Event.REGISTRATION_CREATED
+    assert call.enqueued_at is not None
+    assert told["registration"]["id"] is None  # the caller's, left as it was
 
 
 # --- Consents ------------------------------------------------------------------------------
