@@ -20,6 +20,8 @@ from hashlib import sha256
 
 from django.core import signing
 
+from events_site.kit.memo import BoundedMemo
+
 SALT = "workshops.device"
 # The cookie a phone page keeps its identity in: one per table, so a phone with two
 # tables' pages open is a voter at each.
@@ -42,9 +44,7 @@ def device_issue(table_id: int, table_token: str) -> str:
 # Identities this process has found genuine, by (signed identity, table token): a phone
 # sends the same pair with every poll, and checking its signature again would give the
 # same answer (the key is the exact pair, so a pair never checked is never found here).
-_genuine: dict[tuple[str, str], tuple[int, str]] = {}
-# Pairs a process remembers at most: beyond, it forgets them all and starts again.
-GENUINE_MAX = 10_000
+_genuine = BoundedMemo(most=10_000)
 
 
 def device_verify(signed: str, table_token: str) -> tuple[int, str] | None:
@@ -60,10 +60,7 @@ def device_verify(signed: str, table_token: str) -> tuple[int, str] | None:
     except signing.BadSignature:
         return None
     table_id, _dot, _random = device.partition(".")
-    if len(_genuine) >= GENUINE_MAX:
-        _genuine.clear()
-    known = _genuine[signed, table_token] = int(table_id), device
-    return known
+    return _genuine.remember((signed, table_token), (int(table_id), device))
 
 
 def cookie_name(table_id: int) -> str:

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from events_site.kit.memo import BoundedMemo
 from events_site.kit.pagination import narrowed
 from events_site.kit.text import bilingual
 from meetings.auth import facilitated_meetings, is_organiser
@@ -125,9 +126,7 @@ def timer_body(state: dict, now: datetime) -> dict:
 
 # The part of each clock's JSON that does not change from one poll to the next, by its
 # ETag (a digest of the whole state): serialised once per process for each clock.
-_timer_json_fixed: dict[str, str] = {}
-# Clocks a process remembers at most: beyond, it forgets them all and starts again.
-TIMER_JSON_FIXED_MAX = 1_000
+_timer_json_fixed = BoundedMemo(most=1_000)
 
 
 def timer_json(state: dict, now: datetime) -> str:
@@ -137,10 +136,7 @@ def timer_json(state: dict, now: datetime) -> str:
     if fixed is None:
         body = timer_body(state, now)
         del body["remaining_s"], body["server_now"]
-        fixed = json.dumps(body)[:-1]
-        if len(_timer_json_fixed) >= TIMER_JSON_FIXED_MAX:
-            _timer_json_fixed.clear()
-        _timer_json_fixed[state["etag"]] = fixed
+        fixed = _timer_json_fixed.remember(state["etag"], json.dumps(body)[:-1])
     remaining_s = json.dumps(round(timer_remaining_s(state, now), 3))
     return f'{fixed}, "remaining_s": {remaining_s}, "server_now": "{now.isoformat()}"}}'
 

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events_site.kit.memo import BoundedMemo
+
 from .. import selectors
 from ..errors import InvalidWorkshopData, TimerConflict
 from ..models import ROUND_MAX_DURATION_S, Round, Workshop
@@ -223,9 +225,7 @@ def timer_state(workshop_id: int) -> dict | None:
 # a change made in another process reaches the phones up to this much later (on top of
 # their one-second poll), and a renewed table token still gets a 304 for as long.
 TIMER_LOCAL_S = 0.5
-# Tables a process remembers at most: beyond, it forgets them all and starts again.
-TIMER_LOCAL_MAX = 10_000
-_phones_seen: dict[tuple[str, int], tuple[float, dict]] = {}
+_phones_seen = BoundedMemo(most=10_000)
 
 
 def table_timer_state(
@@ -244,7 +244,5 @@ def table_timer_state(
         return table_workshop, None
     state = found.get(_timer_key(workshop_id)) or timer_state(workshop_id)
     if state is not None:
-        if len(_phones_seen) >= TIMER_LOCAL_MAX:
-            _phones_seen.clear()
-        _phones_seen[token, workshop_id] = (now + TIMER_LOCAL_S, state)
+        _phones_seen.remember((token, workshop_id), (now + TIMER_LOCAL_S, state))
     return table_workshop, state
