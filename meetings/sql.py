@@ -238,10 +238,9 @@ def listed_meetings(ids: Collection[int]) -> list[Meeting]:
     if not ids:
         return []
     statement, names = _listed_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(statement.format(ids=", ".join(["%s"] * len(ids))), list(ids))
-        rows = sql.rows_from_db(Meeting, names, cursor.fetchall())
-    return [Meeting.from_db(connection.alias, names, row) for row in rows]
+    return sql.instances(
+        Meeting, names, statement.format(ids=", ".join(["%s"] * len(ids))), list(ids)
+    )
 
 
 def listed_meetings_orm(ids: Collection[int]) -> list[Meeting]:
@@ -269,10 +268,7 @@ def published_programmes() -> list[Programme]:
     programme page each time it is built, which the ORM took longer to build the
     statement of than PostgreSQL to run."""
     statement, names = _programmes_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [Programme.Status.PUBLISHED])
-        rows = sql.rows_from_db(Programme, names, cursor.fetchall())
-    return [Programme.from_db(connection.alias, names, row) for row in rows]
+    return sql.instances(Programme, names, statement, [Programme.Status.PUBLISHED])
 
 
 def published_programmes_orm() -> list[Programme]:

@@ -51,6 +51,16 @@ def from_db(model, name: str, value):
     return value
 
 
+def instances(model, names: list[str], statement: str, params: list) -> list:
+    """The `model` instances a hand-written `statement` reads, its columns the fields
+    `names` (attnames, in the model's field order, as `Model.from_db` reads them), the
+    others deferred as `only` leaves them."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = rows_from_db(model, names, cursor.fetchall())
+    return [model.from_db(connection.alias, names, row) for row in rows]
+
+
 def rows_from_db(model, names: list[str], rows: list[tuple]) -> list[tuple]:
     """`rows` of the columns `names` as the ORM would load them, each column's converters
     found once for all the rows (PostgreSQL's driver loads these fields itself: none)."""
