@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from meetings import urls as meeting_urls
-from registrations import door_scan
+from registrations import door_scan, registration_rush
 from registrations import urls as registration_urls
 from reports import urls as report_urls
 from workshops import timer_poll
@@ -23,16 +23,17 @@ API_URLS = api.urls
 _API = API_PREFIX.lstrip("/")
 
 urlpatterns = [
-    # The site's most frequent requests, the phones' poll of the timer and a door's scans,
-    # are matched before the API's hundred patterns and answered before its machinery;
-    # anything else at their address goes on to the documented operation
-    # (`events_site.kit.fast_paths`).
+    # The site's most frequent requests, the phones' poll of the timer, a door's scans and
+    # a rush's registrations, are matched before the API's hundred patterns and answered
+    # before its machinery; anything else at their address goes on to the documented
+    # operation (`events_site.kit.fast_paths`).
     path(
         _API,
         include(
             [
                 fast_path(api, timer_poll.ROUTE, timer_poll.phone_poll),
                 fast_path(api, door_scan.ROUTE, door_scan.organiser_scan),
+                fast_path(api, registration_rush.ROUTE, registration_rush.new_registration),
             ]
         ),
     ),

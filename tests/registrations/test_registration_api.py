@@ -3,9 +3,11 @@
 
 import pytest
 from celery import current_app
+from ninja.operation import Operation
 
 from meetings.models import Meeting
 from registrations.models import Registration
+from registrations.schemas import NeutralOut, RegistrationCreatedOut
 from tasks.models import Delivery
 from tasks.outbox.enqueue import DRAIN_TASK, deliveries_drain
 from tests.factories import MeetingFactory, OrganisationFactory
@@ -15,10 +17,13 @@ from .conftest import registration_data
 pytestmark = pytest.mark.django_db
 
 
-def post(client, meeting_id, **overrides):
+def post(client, meeting_id, headers=None, **overrides):
     data = registration_data(**overrides)
     return client.post(
-        f"/api/meetings/{meeting_id}/registrations?lang=en", data, content_type="application/json"
+        f"/api/meetings/{meeting_id}/registrations?lang=en",
+        data,
+        content_type="application/json",
+        **(headers or {}),
     )
 
 
@@ -42,6 +47,83 @@ def test_a_registration_answers_its_status_position_and_token_but_not_the_ticket
     }
     assert (second.json()["status"], second.json()["waitlist_position"]) == ("waitlisted", 1)
     assert registration.ticket_secret not in first.content.decode()
+
+
+@pytest.fixture
+def operation_runs(monkeypatch) -> list[str]:
+    """The API operations that ran, by name: a request a fast path answered runs none."""
+    runs = []
+    checks = Operation._run_checks
+
+    # Its first step, as `Operation.run` itself is wrapped for good by `@idempotent`.
+    def counted(self, request):
+        runs.append(self.view_func.__name__)
+        return checks(self, request)
+
+    monkeypatch.setattr(Operation, "_run_checks", counted)
+    return runs
+
+
+def test_only_a_registration_in_order_skips_the_operation_and_gets_the_same_answer(
+    client, programme, operation_runs
+):
+    """`registrations.registration_rush` answers a registration whose body is in order,
+    sent without an `Idempotency-Key`; every other request at the address reaches the
+    documented operation, which says what is wrong."""
+    meeting = MeetingFactory(programme=programme, capacity=1)
+
+    answers = [
+        post(client, meeting.pk, email="one@example.org"),
+        post(client, meeting.pk, email="two@example.org"),
+        post(client, meeting.pk, email="ONE@example.org"),
+    ]
+    # Errors inside are the API's own answers, as inside the operation.
+    refusals = [post(client, 424242), post(client, 2**64), post(client, meeting.pk, email="x")]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 200]
+    assert [answer.status_code for answer in refusals] == [404, 404, 422]
+    assert operation_runs == []
+    for answer, schema in zip(answers, (RegistrationCreatedOut,) * 2 + (NeutralOut,), strict=True):
+        assert answer.json().keys() == schema.model_fields.keys()  # serialised by hand
+        schema.model_validate(answer.json())
+    retried = post(client, meeting.pk, {"HTTP_IDEMPOTENCY_KEY": "k-1"}, email="three@example.org")
+    again = post(client, meeting.pk, {"HTTP_IDEMPOTENCY_KEY": "k-2"}, email="Two@example.org")
+    assert operation_runs == ["registration_create"] * 2
+    assert (retried.status_code, retried.json()["waitlist_position"]) == (201, 2)
+    assert retried.json().keys() == answers[1].json().keys()
+    assert retried["Content-Type"] == answers[1]["Content-Type"]
+    assert (again.status_code, again.content) == (200, answers[2].content)
+    assert again["Content-Type"] == answers[2]["Content-Type"]
+    url = f"/api/meetings/{meeting.pk}/registrations"
+    handed_on = [
+        client.post(url, {"first_name": ["a list"]}, content_type="application/json"),
+        post(client, meeting.pk, email="four@example.org", function="king"),
+        post(client, meeting.pk, email="four@example.org", share_contact="yes"),
+        client.get(url),  # the organisers' list, at the same address
+    ]
+    assert [answer.status_code for answer in handed_on] == [422, 422, 422, 401]
+    assert operation_runs == ["registration_create"] * 5 + ["meeting_registrations"]
+
+
+def test_over_its_allowance_a_registration_is_refused_by_the_operation_and_counted_once(
+    client, meeting, settings, operation_runs
+):
+    """The fast path keeps the operation's throttle: a request it hands on (a body the
+    operation refuses) is counted once, and one over the allowance gets the operation's
+    429 with its `Retry-After`."""
+    settings.REGISTRATION_THROTTLE_RATE = "3/m"
+
+    answers = [
+        post(client, meeting.pk, email="p0@example.org"),
+        post(client, meeting.pk, email="p1@example.org", function="king"),
+        post(client, meeting.pk, email="p2@example.org"),
+        post(client, meeting.pk, email="p3@example.org"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [201, 422, 201, 429]
+    assert operation_runs == ["registration_create"] * 2
+    assert int(answers[3]["Retry-After"]) > 0
+    assert Registration.objects.count() == 2
 
 
 def test_a_new_address_is_registered_in_a_fixed_number_of_queries(
