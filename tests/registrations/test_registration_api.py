@@ -88,7 +88,9 @@ def test_only_a_registration_in_order_skips_the_operation_and_gets_the_same_answ
         schema.model_validate(answer.json())
     retried = post(client, meeting.pk, {"HTTP_IDEMPOTENCY_KEY": "k-1"}, email="three@example.org")
     again = post(client, meeting.pk, {"HTTP_IDEMPOTENCY_KEY": "k-2"}, email="Two@example.org")
-    assert operation_runs == ["registration_create"] * 2
+    invalid = post(client, meeting.pk, {"HTTP_IDEMPOTENCY_KEY": "k-3"}, email="x")
+    assert operation_runs == ["registration_create"] * 3
+    assert (invalid.status_code, invalid.content) == (422, refusals[2].content)
     assert (retried.status_code, retried.json()["waitlist_position"]) == (201, 2)
     assert retried.json().keys() == answers[1].json().keys()
     assert retried["Content-Type"] == answers[1]["Content-Type"]
@@ -102,7 +104,7 @@ def test_only_a_registration_in_order_skips_the_operation_and_gets_the_same_answ
         client.get(url),  # the organisers' list, at the same address
     ]
     assert [answer.status_code for answer in handed_on] == [422, 422, 422, 401]
-    assert operation_runs == ["registration_create"] * 5 + ["meeting_registrations"]
+    assert operation_runs == ["registration_create"] * 6 + ["meeting_registrations"]
 
 
 def test_over_its_allowance_a_registration_is_refused_by_the_operation_and_counted_once(
