@@ -94,6 +94,21 @@ class ReusingRedisCache(RedisCache):
             health = _health.setdefault(tuple(self._servers), _Health())
         self.outage, self._stale, self._stale_lock = health.outage, health.stale, health.lock
 
+    @property
+    def single_server(self) -> bool:
+        return len(self._servers) == 1
+
+    def settled(self) -> bool:
+        """True when Redis may hold all that this process wrote: it is not down, and no
+        failed write is waiting to be undone (what a memory of its values relies on,
+        `events_site.kit.tracked_memory`)."""
+        return not self.outage.down and not self._stale
+
+    def write_pool(self):
+        """The connection pool of the server that takes the writes, for a connection made
+        as the cache's own are."""
+        return self._cache._get_connection_pool(True)
+
     def _attempt(self, operation, default, *args, writes=(), version=None):
         """`operation(*args)`, or `default` if the cache cannot answer; `writes` are the
         keys the operation would have changed, to delete once the cache is back."""

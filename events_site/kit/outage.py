@@ -44,6 +44,12 @@ class Outage:
             self._missed += 1
         return True
 
+    @property
+    def down(self) -> bool:
+        """True from a failure until a call succeeds again, whether or not it is retried
+        yet; nothing is counted."""
+        return self._since is not None
+
     def failed(self, error: BaseException) -> None:
         now = monotonic()
         with self._lock:

@@ -48,8 +48,13 @@ def table_token_renew(table: Table) -> Table:
     return table
 
 
+# Where the tokens' workshops are cached: a phone's poll remembers them in its process
+# (`services.timer`, a memory Redis keeps true for each key under this prefix).
+TABLE_KEY_PREFIX = "table-token:"
+
+
 def _token_key(token: str) -> str:
-    return f"table-token:{hashlib.sha256(token.encode()).hexdigest()}"
+    return f"{TABLE_KEY_PREFIX}{hashlib.sha256(token.encode()).hexdigest()}"
 
 
 def table_workshop_id(token: str) -> int:

@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events_site.kit.memo import BoundedMemo
+from events_site.kit.tracked_memory import TrackedMemory
 
 from .. import selectors
 from ..errors import InvalidWorkshopData, TimerConflict
 from ..models import ROUND_MAX_DURATION_S, Round, Workshop
 from ._common import _lock_open
-from .tables import _token_key, table_workshop_id
+from .tables import TABLE_KEY_PREFIX, _token_key, table_workshop_id
 
 # The most one press of "add time" may add: a typo of 500 minutes is refused.
 MAX_EXTENSION_S = 3600
@@ -186,10 +187,11 @@ def _timer_change_current(round_: Round, action: str, seconds: int | None, now) 
 
 
 TIMER_CACHE_S = 300
+TIMER_KEY_PREFIX = "timer:"
 
 
 def _timer_key(workshop_id: int) -> str:
-    return f"workshop:{workshop_id}:timer"
+    return f"{TIMER_KEY_PREFIX}{workshop_id}"
 
 
 def timer_state_put(workshop_id: int, state: dict | None) -> None:
@@ -200,6 +202,7 @@ def timer_state_put(workshop_id: int, state: dict | None) -> None:
     state back after the drop, and screens would show it until the key expired.
     """
     _phones_seen.clear()
+    _clocks.forget()
     if state is None:
         cache.delete(_timer_key(workshop_id))
     else:
@@ -218,31 +221,42 @@ def timer_state(workshop_id: int) -> dict | None:
     return state
 
 
-# How long each server process answers a phone that holds the clock it last read for
-# that table from its own memory, without the cache round trip: the phone's 304 then
-# costs about what /healthz does. Only a phone sending the very ETag remembered is
-# answered so (a 304, no body), so no phone is ever given an older clock than it holds;
-# a change made in another process reaches the phones up to this much later (on top of
-# their one-second poll), and a renewed table token still gets a 304 for as long.
+# Without Redis to announce changes (the embedded default), how long each server process
+# answers a phone that holds the clock it last read for that table from its own memory,
+# without reading the cache. Only a phone sending the very ETag remembered is answered
+# so (a 304, no body), so no phone is ever given an older clock than it holds; a change
+# made in another process reaches the phones up to this much later (on top of their
+# one-second poll), and a renewed table token still gets a 304 for as long.
 TIMER_LOCAL_S = 0.5
 _phones_seen = BoundedMemo(most=10_000)
+
+# With Redis, the tokens' workshops and the clocks as the cache holds them, remembered by
+# each process for as long as Redis announces no write to them
+# (`events_site.kit.tracked_memory`): every phone, with or without the current ETag, is
+# answered without a round trip, and never with an older clock than another process
+# just handed out.
+_clocks = TrackedMemory(TIMER_KEY_PREFIX, TABLE_KEY_PREFIX)
 
 
 def table_timer_state(
     token: str, workshop_id: int, held: Collection[str] = ()
 ) -> tuple[int, dict | None]:
     """A phone's poll: the workshop of its table token and, if that is the one asked
-    about, its clock; both in one cache round trip while warm, none when the phone
-    holds (`held`, its If-None-Match) the clock this process read for it just before."""
+    about, its clock. One cache read for both, or none: with Redis, while this process's
+    memory of them is kept true (`_clocks`); without, when the phone holds (`held`, its
+    If-None-Match) the clock this process read for it just before."""
     now = monotonic()
-    seen = _phones_seen.get((token, workshop_id))
-    if seen is not None and seen[0] > now and seen[1]["etag"] in held:
-        return workshop_id, seen[1]
-    found = cache.get_many([_token_key(token), _timer_key(workshop_id)])
-    table_workshop = found.get(_token_key(token)) or table_workshop_id(token)
+    untracked = not _clocks.tracking()
+    if untracked:
+        seen = _phones_seen.get((token, workshop_id))
+        if seen is not None and seen[0] > now and seen[1]["etag"] in held:
+            return workshop_id, seen[1]
+    token_key, timer_key = _token_key(token), _timer_key(workshop_id)
+    found = _clocks.get_many([token_key, timer_key])
+    table_workshop = found.get(token_key) or table_workshop_id(token)
     if table_workshop != workshop_id:
         return table_workshop, None
-    state = found.get(_timer_key(workshop_id)) or timer_state(workshop_id)
-    if state is not None:
+    state = found.get(timer_key) or timer_state(workshop_id)
+    if state is not None and untracked:
         _phones_seen.remember((token, workshop_id), (now + TIMER_LOCAL_S, state))
     return table_workshop, state
