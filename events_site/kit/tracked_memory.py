@@ -54,6 +54,15 @@ class _Unanswered(Exception):
     pass
 
 
+def _arrived(socket: int) -> bool:
+    """Whether anything can be read on `socket`, without waiting. (A number reused by
+    another socket once the connection is dropped is harmless: answering checks the
+    connection under the lock.)"""
+    ready = select.poll()
+    ready.register(socket, select.POLLIN)
+    return bool(ready.poll(0))
+
+
 class TrackedMemory:
     """Values of the cache keys under `prefixes`, remembered by this process while Redis
     announces no write to them; read with `get_many`, as from the cache."""
@@ -64,8 +73,9 @@ class TrackedMemory:
         self._values = BoundedMemo(most)
         self._lock = threading.Lock()
         self._connection = None
-        # Polls the connection's socket: has anything arrived?
-        self._ready: select.poll | None = None
+        # The connection's socket, polled for what arrived (a poll object of one's own
+        # each time: one may not be polled by two threads at once).
+        self._socket: int | None = None
         self._connect_after = 0.0
         # Announcements applied so far: a read remembers its values only if none came in
         # while it went to Redis.
@@ -123,10 +133,9 @@ class TrackedMemory:
         when this one polls is applied before this one may answer: answering takes the
         lock that reading holds."""
         now = monotonic()
-        ready = self._ready
         if (
-            ready is not None
-            and not ready.poll(0)
+            self._socket is not None
+            and not _arrived(self._socket)
             and now - (self._ping_sent_at or self._proven_at) < PING_EVERY_S
             and cache.settled()
         ):
@@ -169,8 +178,7 @@ class TrackedMemory:
         connection = pool.connection_class(**{**pool.connection_kwargs, "protocol": 3})
         self._connection = connection
         connection.connect()
-        self._ready = select.poll()
-        self._ready.register(connection._sock, select.POLLIN)
+        self._socket = connection._sock.fileno()
         connection._parser.set_invalidation_push_handler(self._announcement)
         prefixes = [cache.make_and_validate_key(prefix) for prefix in self._prefixes]
         connection.send_command(
@@ -194,7 +202,7 @@ class TrackedMemory:
         self._values.clear()
 
     def _drop(self) -> None:
-        self._ready = None
+        self._socket = None
         if self._connection is not None:
             self._connection.disconnect()
             self._connection = None
@@ -205,7 +213,7 @@ class TrackedMemory:
     def _after_fork(self) -> None:
         # The parent's connection is left to it: redis-py shuts a socket down only in
         # the process that opened it, and the child only closes its own copy.
-        self._connection = self._ready = None
+        self._connection = self._socket = None
         self._lock = threading.Lock()
         self._ping_sent_at = None
         self._proven_at = float("-inf")

@@ -4,6 +4,7 @@ a memory that may have missed an announcement forgets everything."""
 
 import json
 import os
+import threading
 import uuid
 
 import pytest
@@ -212,3 +213,25 @@ def test_a_phone_is_answered_from_memory_and_never_given_an_older_clock(
         answer = client.get(url, headers=headers)
         assert answer.status_code == 200 and answer.json()["state"] == "paused"
         assert answer["ETag"] == paused["etag"] != etag
+
+
+def test_threads_read_one_memory_at_once(cache, reads):
+    """A gunicorn worker's threads share their process's memory and its connection."""
+    memory = _memory()
+    cache.set("clock:1", "shared")
+    _remembering(memory, ["clock:1"], reads)
+    answers, failures = [], []
+
+    def read():
+        try:
+            answers.extend(memory.get_many(["clock:1"]) for _ in range(300))
+        except Exception as error:  # the failure is the test's answer
+            failures.append(error)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert answers == [{"clock:1": "shared"}] * 2400
