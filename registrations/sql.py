@@ -14,7 +14,8 @@ SQLite and on PostgreSQL, so the twin is the contract the statement keeps on bot
 
 import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -27,6 +28,13 @@ from django.utils import timezone
 
 from events_site.kit import sql
 from meetings.models import Meeting, Organisation, Person
+from tasks.outbox import (
+    DeliverySpec,
+    deliveries_queue,
+    delivery_owed,
+    delivery_owed_hand_on,
+    delivery_owed_sql,
+)
 from tasks.webhooks import (
     Event,
     webhook_calls_params,
@@ -54,51 +62,73 @@ SEAT_FIELDS = (
     "status",
 )
 
-# Takes a seat if one is left and locks the meeting row, in one statement: a rush's
+# Takes a seat if one is left and locks the meeting row, in one statement, when the
+# meeting's registration rules are still those the caller decided on (read before,
+# without a lock): what it decided is then what it would decide under the lock. A rush's
 # registrations queue on that lock, so each round trip it covers sets their rate.
 _SEAT_TAKE_SQL = (
-    "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %s AND {seats} < {capacity} "
-    "RETURNING {returned}"
+    "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %(meeting_id)s "
+    "AND {seats} < {capacity} AND {status} = %(meeting_status)s "
+    "AND {starts_at} = %(meeting_starts_at)s "
+    "AND {opens_at} {same} %(meeting_opens_at)s AND {closes_at} {same} %(meeting_closes_at)s "
+    "RETURNING {seats}"
 )
 
 
 @cache
-def _seat_take_sql() -> tuple[str, list[str]]:
-    """The statement, and the returned columns' names in the order of the model's
-    fields (the order `Model.from_db` reads them in)."""
-    names = [f.attname for f in Meeting._meta.concrete_fields if f.name in SEAT_FIELDS]
-    statement = sql.fill(
+def _seat_take_sql() -> str:
+    return sql.fill(
         _SEAT_TAKE_SQL,
         table=Meeting,
         seats=(Meeting, "seats_taken"),
         id=(Meeting, "id"),
         capacity=(Meeting, "capacity"),
-        returned=", ".join(sql.column(Meeting, name) for name in names),
+        status=(Meeting, "status"),
+        starts_at=(Meeting, "starts_at"),
+        opens_at=(Meeting, "registration_opens_at"),
+        closes_at=(Meeting, "registration_closes_at"),
+        same="IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS",
     )
-    return statement, names
 
 
-def seat_take(meeting_id: int) -> Meeting | None:
-    """The meeting (its `SEAT_FIELDS`), locked until the end of the transaction, with one
-    more seat taken; None when no seat is left or there is no such meeting, with nothing
-    locked."""
-    if not sql.is_key(meeting_id):
-        return None
-    statement, names = _seat_take_sql()
+def _seat_params(meeting: Meeting) -> dict:
+    adapt = connection.ops.adapt_datetimefield_value
+    return {
+        "meeting_id": meeting.pk,
+        "meeting_status": meeting.status,
+        "meeting_starts_at": adapt(meeting.starts_at),
+        "meeting_opens_at": adapt(meeting.registration_opens_at),
+        "meeting_closes_at": adapt(meeting.registration_closes_at),
+    }
+
+
+def seat_take(meeting: Meeting) -> bool:
+    """Take one more seat of `meeting` (its `SEAT_FIELDS`, as read before) and lock it
+    until the end of the transaction, if a seat is left and its status and dates are
+    still those of `meeting`; its `seats_taken` is then the count after. False, with
+    nothing locked, otherwise."""
     with connection.cursor() as cursor:
-        cursor.execute(statement, [meeting_id])
+        cursor.execute(_seat_take_sql(), _seat_params(meeting))
         row = cursor.fetchone()
     if row is None:
-        return None
-    values = [sql.from_db(Meeting, name, value) for name, value in zip(names, row, strict=True)]
-    return Meeting.from_db(connection.alias, names, values)
+        return False
+    meeting.seats_taken = row[0]
+    return True
 
 
-def seat_take_orm(meeting_id: int) -> Meeting | None:
-    taken = Meeting.objects.filter(pk=meeting_id, seats_taken__lt=F("capacity")).update(
-        seats_taken=F("seats_taken") + 1
+def seat_take_orm(meeting: Meeting) -> bool:
+    rules = Meeting.objects.filter(
+        pk=meeting.pk,
+        seats_taken__lt=F("capacity"),
+        status=meeting.status,
+        starts_at=meeting.starts_at,
+        registration_opens_at=meeting.registration_opens_at,
+        registration_closes_at=meeting.registration_closes_at,
     )
-    return Meeting.objects.only(*SEAT_FIELDS).get(pk=meeting_id) if taken else None
+    if not rules.update(seats_taken=F("seats_taken") + 1):
+        return False
+    meeting.seats_taken = Meeting.objects.values_list("seats_taken", flat=True).get(pk=meeting.pk)
+    return True
 
 
 def meeting_lock(meeting_id: int) -> Meeting | None:
@@ -125,19 +155,22 @@ def meeting_lock_orm(meeting_id: int) -> Meeting | None:
 
 # Before the lock, once per registration: the ORM takes longer to build it than the
 # database to run it. Addresses compare as the unique indexes compare them, LOWER()
-# on both sides.
+# on both sides. The meeting's row comes with it: what deciding on a registration reads.
 _ADDRESS_LOOKUP_SQL = (
     "SELECT (SELECT {person_id} FROM {person} WHERE LOWER({person_email}) = LOWER(%s) "
     "ORDER BY {person_id} LIMIT 1), "
     "EXISTS(SELECT 1 FROM {registration} WHERE {registration_meeting} = {meeting}.{meeting_id} "
-    "AND LOWER({registration_email}) = LOWER(%s)) "
+    "AND LOWER({registration_email}) = LOWER(%s)), {seat_fields} "
     "FROM {meeting} WHERE {meeting}.{meeting_id} = %s"
 )
 
 
 @cache
-def _address_lookup_sql() -> str:
-    return sql.fill(
+def _address_lookup_sql() -> tuple[str, list[str]]:
+    """The statement, and the meeting's columns' names in the order of the model's
+    fields (the order `Model.from_db` reads them in)."""
+    names = [f.attname for f in Meeting._meta.concrete_fields if f.name in SEAT_FIELDS]
+    statement = sql.fill(
         _ADDRESS_LOOKUP_SQL,
         person=Person,
         person_id=(Person, "id"),
@@ -147,26 +180,34 @@ def _address_lookup_sql() -> str:
         registration_email=(Registration, "email"),
         meeting=Meeting,
         meeting_id=(Meeting, "id"),
+        seat_fields=", ".join(
+            f"{connection.ops.quote_name(Meeting._meta.db_table)}.{sql.column(Meeting, name)}"
+            for name in names
+        ),
     )
+    return statement, names
 
 
-def address_lookup(meeting_id: int, email: str) -> tuple[int | None, bool] | None:
-    """The directory's first person with the address `email` (any letter case), and
-    whether a registration of the meeting has it (whatever its status), in one query;
-    None if there is no such meeting."""
+def address_lookup(meeting_id: int, email: str) -> tuple[Meeting, int | None, bool] | None:
+    """The meeting (its `SEAT_FIELDS`), the directory's first person with the address
+    `email` (any letter case), and whether a registration of the meeting has it
+    (whatever its status), in one query; None if there is no such meeting."""
     if not sql.is_key(meeting_id):
         return None
+    statement, names = _address_lookup_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_address_lookup_sql(), [email, email, meeting_id])
+        cursor.execute(statement, [email, email, meeting_id])
         found = cursor.fetchone()
     if found is None:
         return None
-    person_id, registered = found
-    return person_id, bool(registered)
+    person_id, registered, *row = found
+    values = [sql.from_db(Meeting, name, value) for name, value in zip(names, row, strict=True)]
+    return Meeting.from_db(connection.alias, names, values), person_id, bool(registered)
 
 
-def address_lookup_orm(meeting_id: int, email: str) -> tuple[int | None, bool] | None:
-    if not Meeting.objects.filter(pk=meeting_id).exists():
+def address_lookup_orm(meeting_id: int, email: str) -> tuple[Meeting, int | None, bool] | None:
+    meeting = Meeting.objects.only(*SEAT_FIELDS).filter(pk=meeting_id).first()
+    if meeting is None:
         return None
     address = Lower(Value(email))
     person_id = (
@@ -181,7 +222,7 @@ def address_lookup_orm(meeting_id: int, email: str) -> tuple[int | None, bool] |
         .filter(meeting_id=meeting_id, address=address)
         .exists()
     )
-    return person_id, registered
+    return meeting, person_id, registered
 
 
 # --- Registrations -------------------------------------------------------------------------
@@ -194,7 +235,7 @@ def _registration_fields() -> tuple:
 
 @cache
 def _registration_insert_sql() -> str:
-    """The insert alone, its values in `_registration_fields`' order (SQLite)."""
+    """The insert alone, its values in `_registration_fields`' order."""
     fields = _registration_fields()
     returning = connection.features.can_return_columns_from_insert
     return sql.fill(
@@ -206,64 +247,39 @@ def _registration_insert_sql() -> str:
     )
 
 
-# On PostgreSQL the registration's webhook calls ride in its insert
-# (`tasks.webhooks.webhook_calls_sql`): the shared cache's read of who listens was
-# nearly a tenth of a registration, and nothing at all is written when nobody listens.
-# What a call says is the registration as the service built it, its key filled in here.
-_REGISTRATION_TOLD_SQL = (
-    "WITH inserted AS (INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {id}), "
-    "told AS (SELECT jsonb_set(%(told)s::jsonb, ARRAY['registration', 'id'], "
-    "to_jsonb(inserted.{id})) AS data FROM inserted), "
-    "calls AS ({calls}) "
-    "SELECT inserted.{id}, ARRAY(SELECT * FROM calls) FROM inserted"
-)
+def _registration_values(registration: Registration) -> list:
+    """The row's values as `save()` writes them (its search text, its creation and
+    change times, its defaults), in `_registration_fields`' order."""
+    registration.search_text_fill()
+    return [
+        f.get_db_prep_save(f.pre_save(registration, add=True), connection)
+        for f in _registration_fields()
+    ]
 
 
-@cache
-def _registration_told_sql() -> str:
-    """Its parameters are named: each field's by its attname, `told` (what the calls
-    say), and the webhooks' (`webhook_calls_params`)."""
-    fields = _registration_fields()
-    return sql.fill(
-        _REGISTRATION_TOLD_SQL,
-        table=Registration,
-        columns=", ".join(sql.column(Registration, f.name) for f in fields),
-        values=", ".join(f"%({f.attname})s" for f in fields),
-        id=(Registration, "id"),
-        calls=webhook_calls_sql("told"),
-    )
+def _registration_saved(registration: Registration, pk: int) -> None:
+    registration.pk = pk
+    registration._state.adding, registration._state.db = False, connection.alias
 
 
 def registration_insert(
     registration: Registration, *, tell: str | None = None, told: dict | None = None
 ) -> list[int]:
-    """Insert a new registration's row as `save()` does (its search text, its creation
-    and change times, its defaults), and give it its key. The ORM took about 0.45 ms of
-    CPU to build and run the insert of the row's 27 columns, a seventh of a registration.
-    No signal is sent: nothing listens to a registration's.
+    """Insert a new registration's row as `save()` does, and give it its key. The ORM
+    took about 0.45 ms of CPU to build and run the insert of the row's 27 columns, a
+    seventh of a registration. No signal is sent: nothing listens to a registration's.
 
     With the event `tell` and what it says (`told`, the registration's key left to
-    fill in), every active webhook listening to it is owed a call, in the same statement
-    on PostgreSQL; the calls' ids are returned, for `webhook_calls_publish`."""
-    registration.search_text_fill()
-    fields = _registration_fields()
-    values = [f.get_db_prep_save(f.pre_save(registration, add=True), connection) for f in fields]
-    if tell is not None and connection.vendor == "postgresql":
-        params = dict(zip((f.attname for f in fields), values, strict=True))
-        params["told"] = json.dumps(told)
-        params.update(webhook_calls_params(tell, timezone.now()))
-        with connection.cursor() as cursor:
-            cursor.execute(_registration_told_sql(), params)
-            registration.pk, calls = cursor.fetchone()
-        registration._state.adding, registration._state.db = False, connection.alias
-        return calls
+    fill in), every active webhook listening to it is owed a call; the calls' ids are
+    returned, for `webhook_calls_publish`."""
+    values = _registration_values(registration)
     with connection.cursor() as cursor:
         cursor.execute(_registration_insert_sql(), values)
         if connection.features.can_return_columns_from_insert:
-            registration.pk = cursor.fetchone()[0]
+            pk = cursor.fetchone()[0]
         else:
-            registration.pk = cursor.lastrowid
-    registration._state.adding, registration._state.db = False, connection.alias
+            pk = cursor.lastrowid
+    _registration_saved(registration, pk)
     return _calls_write(registration, tell, told)
 
 
@@ -316,6 +332,169 @@ def consents_insert_orm(
     Consent.objects.bulk_create(
         Consent(kind=kind, version=version, registration_id=registration_id, given_at=now)
         for kind, version in given
+    )
+
+
+# --- A new registration, whole --------------------------------------------------------------
+
+# On PostgreSQL a new registration is one statement (`registration_write`): its row, its
+# consents, its email and the calls owed to the webhooks listening, and when asked its
+# seat, without which nothing is written. What its email and its calls say is built
+# before, by the service, around the key the row gets: the email's key and context carry
+# `_KEY_STAND_IN` where the key goes, the calls' data a null.
+_REGISTRATION_WRITE_SQL = (
+    "WITH {seat}inserted AS (INSERT INTO {table} ({columns}) SELECT {values}{source} "
+    "RETURNING {id}), "
+    "consents AS (INSERT INTO {consent} ({consent_kind}, {consent_version}, "
+    "{consent_registration}, {consent_given_at}) SELECT given.kind, given.version, "
+    "inserted.{id}, %(at)s FROM inserted, "
+    "unnest(%(consent_kinds)s::text[], %(consent_versions)s::text[]) AS given(kind, version)), "
+    "email AS ({email}), "
+    "told AS (SELECT jsonb_set(%(told)s::jsonb, ARRAY['registration', 'id'], "
+    "to_jsonb(inserted.{id})) AS data FROM inserted), "
+    "calls AS ({calls}) "
+    "SELECT inserted.{id}, {seats}, (SELECT * FROM email), ARRAY(SELECT * FROM calls) "
+    "FROM inserted"
+)
+# A key no row has, standing for the registration's own in its email's key and context.
+_KEY_STAND_IN = -(2**63) + 1
+_WITH_STAND_IN = "replace(%({name})s, {stand_in}, inserted.{id}::text)"
+
+
+@cache
+def _registration_write_sql(seated: bool) -> str:
+    """Its parameters are named: each field's by its attname, the seat's
+    (`_seat_params`), the consents' (`consent_kinds`, `consent_versions`), the email's
+    (`tasks.outbox.delivery_owed`), `told` (what the calls say), and the webhooks'
+    (`webhook_calls_params`); the moment `at` is the consents', the email's and the
+    calls'. At most 50, and psycopg keeps the statement's conversion for its
+    placeholders instead of parsing its text again at every run (a tenth of a
+    registration's CPU in one process, at 51)."""
+    fields = _registration_fields()
+    id_ = sql.column(Registration, "id")
+    stand_in = sql.constant(str(_KEY_STAND_IN))
+    return sql.fill(
+        _REGISTRATION_WRITE_SQL,
+        seat=f"seat AS ({_seat_take_sql()}), " if seated else "",
+        source=" FROM seat" if seated else "",
+        seats="(SELECT * FROM seat)" if seated else "NULL::integer",
+        table=Registration,
+        columns=", ".join(sql.column(Registration, f.name) for f in fields),
+        values=", ".join(f"%({f.attname})s" for f in fields),
+        id=id_,
+        consent=Consent,
+        consent_kind=(Consent, "kind"),
+        consent_version=(Consent, "version"),
+        consent_registration=(Consent, "registration"),
+        consent_given_at=(Consent, "given_at"),
+        email=delivery_owed_sql(
+            "inserted",
+            _WITH_STAND_IN.format(name="email_key", id=id_, stand_in=stand_in),
+            _WITH_STAND_IN.format(name="email_context", id=id_, stand_in=stand_in),
+        ),
+        calls=webhook_calls_sql("told"),
+    )
+
+
+def registration_write(
+    registration: Registration,
+    *,
+    consents: Sequence[tuple[str, str]],
+    at: datetime,
+    email: Callable[[Registration], DeliverySpec],
+    told: dict,
+    seat: Meeting | None = None,
+) -> bool:
+    """Write a new registration whole, made at `at`: its row (as `registration_insert`),
+    the `consents` given (as `consents_insert`), its email (`email(registration)`, queued
+    as `deliveries_queue(…, fresh=True, drain=True)` queues it) and a call to each active
+    webhook listening to registrations made (`told`, as `registration_insert`'s); all of
+    them handed on once the transaction commits. With `seat` (the meeting, as read
+    before), only with a seat of it taken (`seat_take`): False, and nothing written, when
+    none is.
+
+    On PostgreSQL one statement: in autocommit its own transaction, so neither a BEGIN
+    nor a COMMIT is a round trip of its own, and the meeting's lock is held from the seat
+    to the commit inside the server, with no return to Python (to the GIL of a busy
+    process) in between. Elsewhere one statement each, in a transaction."""
+    if connection.vendor != "postgresql":
+        return _registration_write_apart(
+            registration,
+            consents,
+            at,
+            email,
+            told,
+            seat,
+            take=seat_take,
+            insert=registration_insert,
+            record=consents_insert,
+        )
+    values = _registration_values(registration)
+    params = dict(zip((f.attname for f in _registration_fields()), values, strict=True))
+    params["consent_kinds"] = [kind for kind, _version in consents]
+    params["consent_versions"] = [version for _kind, version in consents]
+    params["told"] = json.dumps(told)
+    params.update(webhook_calls_params(Event.REGISTRATION_CREATED, at))
+    params.update(delivery_owed(_with_stand_in(registration, email), at))
+    if seat is not None:
+        params.update(_seat_params(seat))
+    # In a caller's transaction, behind a savepoint: a failure leaves it usable.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(_registration_write_sql(seat is not None), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    pk, seats_taken, email_id, calls = row
+    _registration_saved(registration, pk)
+    if seat is not None:
+        seat.seats_taken = seats_taken
+    webhook_calls_publish(calls)
+    delivery_owed_hand_on([email_id])
+    return True
+
+
+def _with_stand_in(registration: Registration, email: Callable[[Registration], DeliverySpec]):
+    """The email of `registration` before it has a key, `_KEY_STAND_IN` in its place."""
+    registration.pk = _KEY_STAND_IN
+    try:
+        return email(registration)
+    finally:
+        registration.pk = None
+
+
+def _registration_write_apart(
+    registration, consents, at, email, told, seat, *, take, insert, record
+) -> bool:
+    with transaction.atomic():
+        if seat is not None and not take(seat):
+            return False
+        calls = insert(registration, tell=Event.REGISTRATION_CREATED, told=told)
+        record(registration.pk, consents, at)
+        deliveries_queue([email(registration)], fresh=True, drain=True)
+        webhook_calls_publish(calls)
+    return True
+
+
+def registration_write_orm(
+    registration: Registration,
+    *,
+    consents: Sequence[tuple[str, str]],
+    at: datetime,
+    email: Callable[[Registration], DeliverySpec],
+    told: dict,
+    seat: Meeting | None = None,
+) -> bool:
+    return _registration_write_apart(
+        registration,
+        consents,
+        at,
+        email,
+        told,
+        seat,
+        take=seat_take_orm,
+        insert=registration_insert_orm,
+        record=consents_insert_orm,
     )
 
 

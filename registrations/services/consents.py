@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from meetings.models import Person
 
-from .. import sql
 from ..models import Consent, Registration
 
 # The texts of these two consents are the form's and the personal space's sentences:
@@ -60,20 +59,19 @@ def _consent_set(
         )
 
 
-def registration_consents_record(
-    registration: Registration, now: datetime, *, fresh: bool = False
-) -> None:
-    """The consents of a registration just made (or made again), in its transaction.
+def registration_consents_given(registration: Registration) -> list[tuple[str, str]]:
+    """The consents a registration's form gives, each its kind and its text's version:
+    what a new registration records with it (`sql.registration_write`)."""
+    kinds = [Consent.Kind.PRIVACY_NOTICE]
+    if registration.share_contact:
+        kinds.append(Consent.Kind.CONTACT_SHARING)
+    return [(kind, consent_version(kind)) for kind in kinds]
 
-    `fresh`: the registration's row was inserted in this transaction, so no consent of
-    it can stand yet: its consents are inserted in one statement, without the read and
-    the closing of standing ones (six statements in a registration rush, not one)."""
-    if fresh:
-        kinds = [Consent.Kind.PRIVACY_NOTICE]
-        if registration.share_contact:
-            kinds.append(Consent.Kind.CONTACT_SHARING)
-        sql.consents_insert(registration.pk, [(kind, consent_version(kind)) for kind in kinds], now)
-        return
+
+def registration_consents_record(registration: Registration, now: datetime) -> None:
+    """The consents of a registration whose earlier ones may stand (one made again), in
+    its transaction: each standing one of an older text closed, each given again for
+    the current one."""
     _consent_set(Consent.Kind.PRIVACY_NOTICE, True, now, registration=registration)
     _consent_set(
         Consent.Kind.CONTACT_SHARING, registration.share_contact, now, registration=registration

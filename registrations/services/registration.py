@@ -1,8 +1,8 @@
 """Registering, changing and cancelling a registration, and the emails each is owed.
 
-A new registration takes the meeting's lock last, with its seat (`_registration_new`):
-the lock serialises every registration of the meeting, and what it covers sets the rate
-of a rush.
+A new registration takes the meeting's lock with its seat, in the statement that writes
+it (`_registration_seated`): the lock serialises every registration of the meeting, and
+what it covers sets the rate of a rush.
 """
 
 from collections.abc import Iterable, Mapping
@@ -22,8 +22,8 @@ from django_countries import countries
 
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation
-from tasks.outbox import DeliverySpec, deliveries_queue, delivery_replace
-from tasks.webhooks import Event, webhook_calls_publish, webhook_calls_retell
+from tasks.outbox import DeliverySpec, deliveries_queue
+from tasks.webhooks import Event
 
 from .. import sql
 from ..errors import (
@@ -34,7 +34,11 @@ from ..errors import (
 )
 from ..models import Invitation, Registration, manage_token, search_text, ticket_secret
 from ..webhooks import registration_data, registrations_webhook
-from .consents import contact_sharing_record, registration_consents_record
+from .consents import (
+    contact_sharing_record,
+    registration_consents_given,
+    registration_consents_record,
+)
 from .delivery import _event_key, registration_delivery
 from .seats import _checked_in, _meeting_lock, _seats_add, meeting_over
 from .waitlist import waitlist_promote
@@ -198,9 +202,10 @@ def _registration_for_email(meeting: Meeting, email: str) -> Registration | None
     )
 
 
-def _address_lookup(meeting_id: int, email: str) -> tuple[int | None, bool]:
-    """The directory's person with this address, and whether the address is registered
-    for the meeting already, in one query; `UnknownMeeting` if there is no meeting."""
+def _address_lookup(meeting_id: int, email: str) -> tuple[Meeting, int | None, bool]:
+    """The meeting as it is now, the directory's person with this address, and whether
+    the address is registered for the meeting already, in one query; `UnknownMeeting` if
+    there is no meeting."""
     found = sql.address_lookup(meeting_id, email)
     if found is None:
         raise UnknownMeeting.of(meeting_id)
@@ -293,45 +298,86 @@ def registration_create(
     # Almost every registration of a rush is a new address: looked up here, not under the
     # lock. A twin registering the same address meanwhile is stopped by the unique index
     # (and answered with the conflict below); an address found is read again under it.
-    person_id, known = _address_lookup(meeting_id, candidate.email)
+    read, person_id, known = _address_lookup(meeting_id, candidate.email)
+    candidate.person_id = person_id
     try:
+        if not known and _registration_seated(read, candidate, invitation_token):
+            return candidate, True
         with transaction.atomic():
-            return _registration_place(meeting_id, candidate, person_id, invitation_token, known)
+            return _registration_place(meeting_id, candidate, invitation_token, known)
     except IntegrityError as exc:
         raise RegistrationConflict(
             _("Your registration crossed another change to this meeting; send it again.")
         ) from exc
 
 
+def _registration_seated(meeting: Meeting, registration: Registration, token: str | None) -> bool:
+    """A new address while seats are left: written confirmed with its seat, in one
+    statement (`sql.registration_write`), when the meeting as read before
+    (`_address_lookup`) takes registrations and still does as the seat is taken; False,
+    with nothing written, otherwise.
+
+    The seat's statement locks the meeting until the commit, and every registration of
+    a rush queues on that lock: in autocommit, the statement is its own transaction, and
+    the lock covers the rest of it and the commit, inside the server. An invitation it
+    may answer is marked in the same transaction as the registration, so that one goes
+    the way of a known address (`_registration_place`), as does anything refused.
+    """
+    now = timezone.now()
+    if token or registration.person_id or registration_problem(meeting, now):
+        return False
+    registration.meeting = meeting
+    registration.privacy_consent_at = now
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at, registration.waitlisted_at = now, None
+    return _registration_write(registration, now, seat=meeting)
+
+
+def _registration_write(
+    registration: Registration, now: datetime, *, seat: Meeting | None = None
+) -> bool:
+    """`sql.registration_write`, with what the registration's consents, email and calls
+    are as it stands."""
+    return sql.registration_write(
+        registration,
+        consents=registration_consents_given(registration),
+        at=now,
+        email=lambda written: _placement_email(written, now),
+        told=_told(registration),
+        seat=seat,
+    )
+
+
 def _registration_place(
-    meeting_id: int,
-    candidate: Registration,
-    person_id: int | None,
-    token: str | None,
-    known: bool,
+    meeting_id: int, candidate: Registration, token: str | None, known: bool
 ) -> tuple[Registration, bool]:
-    if not known:
-        return _registration_new(meeting_id, candidate, person_id, token), True
-    # A known address may be answered without a seat: lock first, decide after.
+    """Lock first, decide after: for a known address, which may be answered without a
+    seat, and for a new one that found no seat left (the waiting list's order is then
+    the order of the lock), or that may answer an invitation."""
     meeting = _meeting_lock(meeting_id)
     now = timezone.now()
     _problem_refuse(meeting, now)
-    registration = _registration_for_email(meeting, candidate.email)
+    registration = _registration_for_email(meeting, candidate.email) if known else None
     if registration is not None and registration.status != Registration.Status.CANCELLED:
         _manage_link_resend(registration, now)
         return registration, False
-    checked_in = False
     if registration is None:
         registration = candidate
-    else:
-        checked_in = bool(_checked_in([registration.pk]))
-        for name in FIELDS:
-            setattr(registration, name, getattr(candidate, name))
-        # Links and tickets of the cancelled registration stay dead.
-        registration.manage_token, registration.ticket_secret = manage_token(), ticket_secret()
-        registration.cancelled_at = None
+        registration.meeting = meeting
+        registration.privacy_consent_at = now
+        _invitation_answer(meeting_id, registration, token, now)
+        # Usually the waiting list; a seat freed meanwhile, with nobody waiting, is taken.
+        _seat_or_waitlist(meeting, registration, now)
+        _registration_write(registration, now)
+        return registration, True
+    checked_in = bool(_checked_in([registration.pk]))
+    for name in FIELDS:
+        setattr(registration, name, getattr(candidate, name))
+    # Links and tickets of the cancelled registration stay dead.
+    registration.manage_token, registration.ticket_secret = manage_token(), ticket_secret()
+    registration.cancelled_at = None
     registration.meeting = meeting
-    registration.person_id = person_id
+    registration.person_id = candidate.person_id
     registration.privacy_consent_at = now
     _invitation_answer(meeting_id, registration, token, now)
     _seat_or_waitlist(meeting, registration, now, checked_in=checked_in)
@@ -340,50 +386,6 @@ def _registration_place(
     _placement_email_queue(registration, now)
     registrations_webhook(Event.REGISTRATION_CREATED, [registration])
     return registration, True
-
-
-def _registration_new(
-    meeting_id: int, registration: Registration, person_id: int | None, token: str | None
-) -> Registration:
-    """A new address: written as confirmed, with its email, before the seat is taken.
-
-    The seat's statement locks the meeting until the commit, and every registration of
-    a rush queues on that lock: taken last, it covers one round trip (the commit), not
-    three. The inserts take only a key-share lock on the meeting, which the seat's lock
-    lets through. No seat left: the meeting is locked and the registration turned into
-    a waiting-list one, its email with it; a refusal rolls everything back.
-    """
-    now = timezone.now()
-    registration.person_id = person_id
-    registration.privacy_consent_at = now
-    _invitation_answer(meeting_id, registration, token, now)
-    registration.status = Registration.Status.CONFIRMED
-    registration.confirmed_at, registration.waitlisted_at = now, None
-    # Its webhook calls are written with it, telling of it as confirmed; retold below
-    # if it gets no seat.
-    calls = sql.registration_insert(
-        registration, tell=Event.REGISTRATION_CREATED, told=_told(registration)
-    )
-    webhook_calls_publish(calls)
-    registration_consents_record(registration, now, fresh=True)
-    key = _placement_email_queue(registration, now)
-    meeting = sql.seat_take(meeting_id)
-    if meeting is not None:
-        _problem_refuse(meeting, now)
-        registration.meeting = meeting
-        return registration
-    meeting = _meeting_lock(meeting_id)
-    # Taken under the lock: the waiting list's order is the order of the lock.
-    now = timezone.now()
-    _problem_refuse(meeting, now)
-    registration.meeting = meeting
-    # Usually the waiting list; a seat freed meanwhile, with nobody waiting, is taken.
-    _seat_or_waitlist(meeting, registration, now)
-    registration.save(update_fields=["status", "confirmed_at", "waitlisted_at"])
-    if registration.status == Registration.Status.WAITLISTED:
-        delivery_replace(key, _placement_email(registration, now))
-        webhook_calls_retell(calls, Event.REGISTRATION_CREATED, _told(registration))
-    return registration
 
 
 def _told(registration: Registration) -> dict:
@@ -406,10 +408,8 @@ def _placement_email(registration: Registration, now: datetime) -> DeliverySpec:
     return registration_delivery(registration, kind=kind, key=_event_key(kind, registration, now))
 
 
-def _placement_email_queue(registration: Registration, now: datetime) -> str:
-    spec = _placement_email(registration, now)
-    deliveries_queue([spec], fresh=True, drain=True)
-    return spec.key
+def _placement_email_queue(registration: Registration, now: datetime) -> None:
+    deliveries_queue([_placement_email(registration, now)], fresh=True, drain=True)
 
 
 def _meeting_over_refuse(meeting: Meeting, now: datetime) -> None:

@@ -4,7 +4,8 @@ It imports no app; the apps import it, through the names below and nothing else 
 the package, so that how rows are claimed, sent and swept can change without them:
 
 - to owe an email, in the caller's transaction: `DeliverySpec`, `delivery_queue`,
-  `deliveries_queue`, `delivery_replace`, `recipient_problem` (`enqueue`);
+  `deliveries_queue`, `recipient_problem` (`enqueue`), or in the caller's own statement:
+  `delivery_owed_sql` (`sql`), `delivery_owed`, `delivery_owed_hand_on` (`enqueue`);
 - to run a job once the caller's transaction has committed: `enqueue_on_commit`, or
   `enqueue_on_commit_once` for a burst of writes (`queue`);
 - to forget who an email went to (an erasure, the retention rule): `deliveries_forget`,
@@ -21,8 +22,9 @@ The rows are `tasks.models.Delivery` (Django wants models there). The jobs
 from .enqueue import (
     DeliverySpec,
     deliveries_queue,
+    delivery_owed,
+    delivery_owed_hand_on,
     delivery_queue,
-    delivery_replace,
     recipient_problem,
 )
 from .frames import MessageFrame, message_frame
@@ -30,6 +32,7 @@ from .mail import inline_image_attach, message_build
 from .privacy import deliveries_forget, deliveries_recipient_remove, deliveries_with_recipient
 from .queue import enqueue_on_commit, enqueue_on_commit_once
 from .renderers import PermanentFailure, batch_deliveries, batch_memo, fanout_memo, renderer
+from .sql import delivery_owed_sql
 
 __all__ = [
     "DeliverySpec",
@@ -41,8 +44,10 @@ __all__ = [
     "deliveries_queue",
     "deliveries_recipient_remove",
     "deliveries_with_recipient",
+    "delivery_owed",
+    "delivery_owed_hand_on",
+    "delivery_owed_sql",
     "delivery_queue",
-    "delivery_replace",
     "enqueue_on_commit",
     "enqueue_on_commit_once",
     "fanout_memo",

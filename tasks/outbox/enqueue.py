@@ -7,6 +7,7 @@ and `sweep` hands on what the broker could not take.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -128,8 +129,7 @@ def deliveries_queue(
     values = [_spec_values(spec) for spec in chosen.values()]
     if drain and settings.OUTBOX_DRAIN:
         inserted = sql.deliveries_insert(values, fresh=fresh, stamped=False)
-        if inserted:
-            transaction.on_commit(lambda: publish_unless_queued(DRAIN_TASK))
+        delivery_owed_hand_on(list(inserted.values()))
         return [key for key in chosen if key in inserted]
     inserted = sql.deliveries_insert(values, fresh=fresh)
 
@@ -140,6 +140,27 @@ def deliveries_queue(
     ids = [inserted[key] for key in sorted(inserted, key=send_order)]
     transaction.on_commit(lambda: enqueue_ids(ids, stamped=True))
     return [key for key in chosen if key in inserted]
+
+
+def delivery_owed(spec: DeliverySpec, at: datetime) -> dict:
+    """The parameters of `sql.delivery_owed_sql` for the email `spec`, checked as
+    `deliveries_queue` checks it, queued at `at`: for a caller whose own statement writes
+    its one email (a registration), with a fresh key; `delivery_owed_hand_on` then hands
+    it on, as `deliveries_queue(…, fresh=True, drain=True)` would."""
+    _spec_check(spec)
+    return sql.delivery_owed_params(_spec_values(spec), at, stamped=not settings.OUTBOX_DRAIN)
+
+
+def delivery_owed_hand_on(ids: list[int]) -> None:
+    """Once the caller's transaction commits (at once in autocommit), hand on the emails
+    `ids` written with `deliveries_queue(…, drain=True)` or `delivery_owed`: the drain
+    job, unless one is queued already; without a shared cache, their own jobs."""
+    if not ids:
+        return
+    if settings.OUTBOX_DRAIN:
+        transaction.on_commit(lambda: publish_unless_queued(DRAIN_TASK))
+    else:
+        transaction.on_commit(lambda: enqueue_ids(ids, stamped=True))
 
 
 def deliveries_drain() -> int:
@@ -170,20 +191,6 @@ def deliveries_drain() -> int:
     if len(rows) == DRAIN_MAX:
         publish_unless_queued(DRAIN_TASK)
     return len(rows)
-
-
-def delivery_replace(key: str, spec: DeliverySpec) -> None:
-    """Make the email queued under `key`, in the caller's transaction, the one `spec`
-    describes: the same row, so the job its insert will publish sends the new one.
-
-    For an action that learns, after writing its email, that another one is owed (a
-    registration written as confirmed that found no seat left).
-    """
-    _spec_check(spec)
-    if not Delivery.objects.filter(idempotency_key=key, status=Delivery.Status.QUEUED).update(
-        **_spec_values(spec)
-    ):
-        raise OutboxError(f"No queued email under the key {key!r} to replace.")
 
 
 def delivery_queue(spec: DeliverySpec) -> bool:

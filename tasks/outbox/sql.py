@@ -126,6 +126,50 @@ def deliveries_insert_orm(rows: list[dict], *, fresh: bool, stamped: bool = True
     return inserted
 
 
+# One email for each row of a query of a caller's statement (`delivery_owed_sql`): an
+# action that writes its own rows in one statement writes its email in it too, a round
+# trip fewer. Its key and its context are the caller's expressions over that row.
+_OWED_SQL = (
+    "INSERT INTO {table} ({kind}, {idempotency_key}, {to_email}, {to_name}, {language}, "
+    "{reply_to}, {person}, {meeting}, {programme}, {context}, {status}, {attempts}, "
+    "{last_error}, {created_at}, {updated_at}, {enqueued_at}) "
+    "SELECT %(email_kind)s, {key}, %(email_to_email)s, %(email_to_name)s, "
+    "%(email_language)s, %(email_reply_to)s, %(email_person_id)s, %(email_meeting_id)s, "
+    "%(email_programme_id)s, {context_value}, {queued}, 0, '', %(at)s, %(at)s, "
+    "%(email_enqueued_at)s FROM {rows} RETURNING {id}"
+)
+
+
+@cache
+def delivery_owed_sql(rows: str, key: str, context: str) -> str:
+    """PostgreSQL's `INSERT … SELECT` of a queued email for each row of `rows` (the name
+    of a query of the caller's statement), as `deliveries_insert` writes one with a fresh
+    key: `key` and `context` are SQL expressions over that row, which may use the
+    parameters `email_key` and `email_context` (JSON text). It returns the rows' ids.
+    Its parameters are named (`delivery_owed_params`), the moment `at` among them, which
+    the caller's statement may use for the same value (`webhook_calls_sql` does)."""
+    return sql.fill(
+        _OWED_SQL,
+        table=Delivery,
+        rows=rows,
+        key=key,
+        context_value=f"({context})::jsonb",
+        queued=sql.constant(Delivery.Status.QUEUED),
+        **sql.columns(Delivery),
+    )
+
+
+def delivery_owed_params(row: dict, at: datetime, *, stamped: bool) -> dict:
+    """`delivery_owed_sql`'s parameters for the email `row` (`QUEUED_FIELDS`) queued at
+    `at`, stamped as handed to the broker then unless not `stamped`."""
+    params = {f"email_{name}": row[name] for name in QUEUED_FIELDS}
+    params["email_key"] = params.pop("email_idempotency_key")
+    params["email_context"] = json.dumps(params["email_context"])
+    params["at"] = at
+    params["email_enqueued_at"] = at if stamped else None
+    return params
+
+
 # Marking a row sent and claiming the next run once per email, and the ORM takes longer
 # to build such a statement than the database takes to run it. So both are one
 # statement; without a row to claim or one to mark, its `{id} = NULL` half matches

@@ -25,7 +25,6 @@ inside the network, `signing` signs each body.
 from ..models import Webhook
 from .emit import (
     webhook_calls_publish,
-    webhook_calls_retell,
     webhook_calls_write,
     webhooks_atomic,
     webhooks_emit,
@@ -48,7 +47,6 @@ __all__ = [
     "webhook_calls_done",
     "webhook_calls_params",
     "webhook_calls_publish",
-    "webhook_calls_retell",
     "webhook_calls_rewrite",
     "webhook_calls_sql",
     "webhook_calls_write",

@@ -122,17 +122,6 @@ def webhook_calls_write(event: str, *data: dict) -> list[int]:
     return [call.pk for call in calls]
 
 
-def webhook_calls_retell(ids: list[int], event: str, data: dict) -> None:
-    """The calls `ids`, written in the caller's transaction, say `data` instead: for a
-    change that learns, after writing its calls, that it turned out otherwise (a
-    registration written as confirmed that found no seat left)."""
-    if ids:
-        now = timezone.now()
-        WebhookCall.objects.filter(pk__in=ids).update(
-            payload=_payload(event, now, data), updated_at=now
-        )
-
-
 def webhook_calls_publish(ids: list[int]) -> None:
     """Hand the calls `ids`, written stamped in the caller's transaction, to the sending
     job once it commits (at once in autocommit)."""

@@ -65,10 +65,15 @@ def test_the_capacity_cannot_go_below_the_people_confirmed(small_meeting, regist
 def test_a_seat_freed_between_the_full_answer_and_the_lock_is_taken(
     small_meeting, register, monkeypatch
 ):
-    """The seat's UPDATE found the meeting full, then a cancellation with nobody waiting
-    freed a seat before this registration got the lock: it takes the seat, confirmed,
-    with its confirmation email, and the counter counts it."""
-    monkeypatch.setattr(registration_services.sql, "seat_take", lambda meeting_id: None)
+    """The statement with the seat found the meeting full, then a cancellation with
+    nobody waiting freed a seat before this registration got the lock: it takes the
+    seat, confirmed, with its confirmation email, and the counter counts it."""
+    write = registration_services.sql.registration_write
+
+    def full(registration, *, seat=None, **rest):
+        return False if seat is not None else write(registration, **rest)
+
+    monkeypatch.setattr(registration_services.sql, "registration_write", full)
 
     registration = register(small_meeting)
 
@@ -111,6 +116,39 @@ def test_registration_outside_its_window_is_refused_and_writes_nothing(
 
     assert http_status(refusal.value) == 409
     assert refusal.value.message.startswith(message)
+    assert not Registration.objects.exists()
+    assert not Delivery.objects.exists()
+    assert seats(meeting) == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": Meeting.Status.CANCELLED},
+        {"registration_closes_at": timezone.now() - timedelta(minutes=1)},
+        {"registration_opens_at": timezone.now() + timedelta(days=1)},
+    ],
+    ids=["cancelled", "closed", "opens-later"],
+)
+def test_a_meeting_changed_after_the_look_up_is_decided_on_as_it_is_now(
+    programme, register, monkeypatch, change
+):
+    """The meeting is read before its lock, with the address: a change committed between
+    that read and the seat takes no seat, and the registration is refused as it would
+    have been if read under the lock, writing nothing."""
+    meeting = MeetingFactory(programme=programme)
+    lookup = registration_services.sql.address_lookup
+
+    def changed_meanwhile(meeting_id, email):
+        found = lookup(meeting_id, email)
+        Meeting.objects.filter(pk=meeting_id).update(**change)
+        return found
+
+    monkeypatch.setattr(registration_services.sql, "address_lookup", changed_meanwhile)
+
+    with pytest.raises(RegistrationClosed):
+        register(meeting)
+
     assert not Registration.objects.exists()
     assert not Delivery.objects.exists()
     assert seats(meeting) == 0
@@ -206,6 +244,28 @@ def test_a_twin_registering_the_same_address_meanwhile_gets_a_conflict_and_takes
         .exclude(context__registration=Registration.objects.get().pk)
         .exists()
     )
+
+
+def test_a_twin_committed_after_the_look_up_of_a_new_address_gets_a_conflict_and_no_seat(
+    small_meeting, register, monkeypatch
+):
+    """The look-up found the address new; the twin's registration commits before this
+    one's statement, whose seat then goes back with it."""
+    register(small_meeting, email="sofie.claes@menen.example")
+    taken = seats(small_meeting)
+    lookup = registration_services.sql.address_lookup
+    monkeypatch.setattr(
+        registration_services.sql,
+        "address_lookup",
+        lambda meeting_id, email: (*lookup(meeting_id, email)[:2], False),
+    )
+
+    with pytest.raises(RegistrationConflict, match="send it again"):
+        registration_create(small_meeting, data=registration_data())
+
+    assert Registration.objects.count() == 1
+    assert seats(small_meeting) == taken
+    assert Delivery.objects.count() == 1
 
 
 def test_someone_who_cancelled_registers_again_as_a_new_registration_would(small_meeting, register):

@@ -3,6 +3,7 @@
 
 import pytest
 from celery import current_app
+from django.db import connection
 from ninja.operation import Operation
 
 from meetings.models import Meeting
@@ -131,10 +132,13 @@ def test_over_its_allowance_a_registration_is_refused_by_the_operation_and_count
 def test_a_new_address_is_registered_in_a_fixed_number_of_queries(
     client, meeting, django_assert_num_queries
 ):
-    """The address's look-up, then in one transaction the registration, its two
-    consents in one insert, its email and the seat; a rush pays each of them."""
-    post(client, meeting.pk, email="warm@example.org")  # the webhooks' set, in the cache
-    with django_assert_num_queries(7):  # with the transaction's savepoint and its release
+    """The address's look-up, then the seat, the registration, its two consents, its
+    email and its webhooks' calls: in one statement on PostgreSQL (its own transaction,
+    in autocommit), in one transaction elsewhere; a rush pays each of them."""
+    post(client, meeting.pk, email="warm@example.org")
+    written = 1 if connection.vendor == "postgresql" else 4
+    # With the savepoint that the test's own transaction puts around them, and its release.
+    with django_assert_num_queries(1 + written + 2):
         response = post(client, meeting.pk, email="new@example.org", share_contact=True)
 
     assert response.json()["status"] == "confirmed"

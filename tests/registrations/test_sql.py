@@ -2,15 +2,17 @@
 case runs on both (`registrations/sql.py`), with the same answers and the same rows
 written, on whichever database the suite runs on."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db.models import F
 
 from meetings.models import Meeting
 from registrations import sql
 from registrations.models import CheckIn, Consent, Registration
-from tasks.models import WebhookCall
+from tasks.models import Delivery, WebhookCall
+from tasks.outbox import DeliverySpec
 from tasks.webhooks import Event
 from tasks.webhooks.services import webhook_create
 from tests.factories import MeetingFactory, PersonFactory
@@ -37,39 +39,54 @@ def seats(meeting) -> int:
 # --- Seats ---------------------------------------------------------------------------------
 
 
+def as_read(meeting) -> Meeting:
+    """The meeting as a registration reads it before its lock (`address_lookup`)."""
+    return Meeting.objects.only(*sql.SEAT_FIELDS).get(pk=meeting.pk)
+
+
 @both("seat_take")
-def test_a_seat_is_taken_while_one_is_left_and_the_meeting_comes_back(seat_take, programme):
-    meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=1)
+@pytest.mark.parametrize("window", [False, True], ids=["no-dates", "dates"])
+def test_a_seat_is_taken_while_one_is_left(seat_take, programme, window):
+    dates = {}
+    if window:
+        dates = {
+            "registration_opens_at": datetime.fromisoformat("2026-01-05T09:00:00+01:00"),
+            "registration_closes_at": datetime.fromisoformat("2027-01-05T09:00:00+01:00"),
+        }
+    meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=1, **dates)
+    read = as_read(meeting)
 
-    taken = seat_take(meeting.pk)
-
-    assert seats(meeting) == 2
-    assert {name: getattr(taken, name) for name in sql.SEAT_FIELDS} == {
-        "id": meeting.pk,
-        "starts_at": meeting.starts_at,
-        "time_zone": meeting.time_zone,
-        "capacity": 2,
-        "seats_taken": 2,
-        "registration_opens_at": meeting.registration_opens_at,
-        "registration_closes_at": meeting.registration_closes_at,
-        "status": meeting.status,
-    }
-    # Any other field is read when asked for.
-    assert taken.title_fr == meeting.title_fr
+    assert seat_take(read) is True
+    assert read.seats_taken == seats(meeting) == 2
 
 
 @both("seat_take")
 def test_a_full_meeting_gives_no_seat_and_keeps_its_count(seat_take, programme):
     meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=2)
 
-    assert seat_take(meeting.pk) is None
+    assert seat_take(as_read(meeting)) is False
     assert seats(meeting) == 2
 
 
 @both("seat_take")
-@pytest.mark.parametrize("meeting_id", [0, 987654, TOO_LARGE])
-def test_no_meeting_gives_no_seat(seat_take, meeting_id):
-    assert seat_take(meeting_id) is None
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": Meeting.Status.CANCELLED},
+        {"starts_at": F("starts_at") - timedelta(hours=1)},
+        {"registration_opens_at": datetime.fromisoformat("2027-01-05T09:00:00+01:00")},
+        {"registration_closes_at": datetime.fromisoformat("2026-01-05T09:00:00+01:00")},
+    ],
+    ids=["status", "start", "opening", "closing"],
+)
+def test_no_seat_is_taken_once_the_rules_read_have_changed(seat_take, programme, change):
+    """What the caller decided on the meeting as read no longer holds: no seat."""
+    meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=1)
+    read = as_read(meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(**change)
+
+    assert seat_take(read) is False
+    assert seats(meeting) == 1
 
 
 @both("meeting_lock")
@@ -90,8 +107,26 @@ def test_the_lock_gives_the_meeting_as_it_is(meeting_lock, programme):
 def test_an_address_is_found_in_the_directory_whatever_its_letter_case(address_lookup, meeting):
     person = PersonFactory(email="Marie.Dupont@Lille.example")
 
-    assert address_lookup(meeting.pk, "marie.dupont@LILLE.example") == (person.pk, False)
-    assert address_lookup(meeting.pk, "élu.🚲@mairie.example") == (None, False)
+    assert address_lookup(meeting.pk, "marie.dupont@LILLE.example")[1:] == (person.pk, False)
+    assert address_lookup(meeting.pk, "élu.🚲@mairie.example")[1:] == (None, False)
+
+
+@both("address_lookup")
+def test_the_meeting_comes_with_the_address_as_deciding_on_it_reads_it(address_lookup, meeting):
+    read, _person, _known = address_lookup(meeting.pk, "jan@kortrijk.example")
+
+    assert {name: getattr(read, name) for name in sql.SEAT_FIELDS} == {
+        "id": meeting.pk,
+        "starts_at": meeting.starts_at,
+        "time_zone": meeting.time_zone,
+        "capacity": meeting.capacity,
+        "seats_taken": meeting.seats_taken,
+        "registration_opens_at": meeting.registration_opens_at,
+        "registration_closes_at": meeting.registration_closes_at,
+        "status": meeting.status,
+    }
+    # Any other field is read when asked for.
+    assert read.title_fr == meeting.title_fr
 
 
 @both("address_lookup")
@@ -101,14 +136,14 @@ def test_an_address_registered_for_the_meeting_is_known_whatever_its_status(
 ):
     RegistrationFactory(meeting=meeting, email="jan@kortrijk.example", status=status)
 
-    assert address_lookup(meeting.pk, "JAN@kortrijk.example") == (None, True)
+    assert address_lookup(meeting.pk, "JAN@kortrijk.example")[1:] == (None, True)
 
 
 @both("address_lookup")
 def test_an_address_registered_for_another_meeting_is_not(address_lookup, meeting, programme):
     RegistrationFactory(meeting=MeetingFactory(programme=programme), email="jan@kortrijk.example")
 
-    assert address_lookup(meeting.pk, "jan@kortrijk.example") == (None, False)
+    assert address_lookup(meeting.pk, "jan@kortrijk.example")[1:] == (None, False)
 
 
 @both("address_lookup")
@@ -171,6 +206,99 @@ def test_a_new_registration_owes_its_call_to_each_webhook_listening(
     assert call.payload["event"] == Event.REGISTRATION_CREATED
     assert call.enqueued_at is not None
     assert told["registration"]["id"] is None  # the caller's, left as it was
+
+
+def email_of(registration) -> DeliverySpec:
+    """A registration's email, its key and context naming it as the service's do."""
+    return DeliverySpec(
+        kind="registration_confirmed",
+        key=f"registration_confirmed:{registration.pk}:20270301T093000",
+        to_email=registration.email,
+        to_name=registration.full_name,
+        language=registration.language,
+        meeting_id=registration.meeting_id,
+        context={"registration": registration.pk},
+    )
+
+
+def written(meeting, **fields) -> Registration:
+    return RegistrationFactory.build(
+        meeting=meeting,
+        organisation=None,
+        organisation_name="Mairie de Tourcoing",
+        organisation_country="FR",
+        first_name="Zoë",
+        **fields,
+    )
+
+
+@both("registration_write")
+def test_a_new_registration_is_written_whole_in_one_go(
+    registration_write, meeting, organiser, django_capture_on_commit_callbacks
+):
+    listening = webhook_create(organiser, url=PUBLIC, events=[Event.REGISTRATION_CREATED])
+    registration = written(meeting, share_contact=True)
+    now = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+    told = {"registration": {"id": None, "first_name": "Zoë"}}
+
+    with django_capture_on_commit_callbacks() as handed_on:
+        assert registration_write(
+            registration,
+            consents=[("privacy_notice", "v3"), ("contact_sharing", "2026-12")],
+            at=now,
+            email=email_of,
+            told=told,
+        )
+
+    stored = Registration.objects.get()
+    assert stored.pk == registration.pk and not registration._state.adding
+    fields = [f.attname for f in Registration._meta.concrete_fields]
+    assert {name: getattr(stored, name) for name in fields} == {
+        name: getattr(registration, name) for name in fields
+    }
+    assert "zoe" in stored.search_text and "tourcoing" in stored.search_text
+    consents = stored.consents.order_by("kind")
+    assert [(c.kind, c.version, c.given_at, c.withdrawn_at) for c in consents] == [
+        ("contact_sharing", "2026-12", now, None),
+        ("privacy_notice", "v3", now, None),
+    ]
+    email = Delivery.objects.get()
+    assert email.idempotency_key == f"registration_confirmed:{stored.pk}:20270301T093000"
+    assert email.context == {"registration": stored.pk}
+    assert (email.to_email, email.to_name, email.status) == (
+        stored.email,
+        stored.full_name,
+        Delivery.Status.QUEUED,
+    )
+    (call,) = WebhookCall.objects.all()
+    assert call.webhook_id == listening.pk
+    assert call.payload["data"] == {"registration": {"id": stored.pk, "first_name": "Zoë"}}
+    assert len(handed_on) == 2  # the email and the call, once committed
+    assert told["registration"]["id"] is None  # the caller's, left as it was
+
+
+@both("registration_write")
+def test_a_new_registration_is_written_with_its_seat_or_not_at_all(registration_write, programme):
+    meeting = MeetingFactory(programme=programme, capacity=1)
+    read = as_read(meeting)
+    now = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+    first, second = written(meeting, email="a@example.org"), written(meeting, email="b@example.org")
+    write = {
+        "consents": [("privacy_notice", "v3")],
+        "at": now,
+        "email": email_of,
+        "told": {"registration": {"id": None}},
+        "seat": read,
+    }
+
+    assert registration_write(first, **write) is True
+    assert read.seats_taken == seats(meeting) == 1
+    assert registration_write(second, **write) is False
+
+    assert second.pk is None
+    assert list(Registration.objects.values_list("email", flat=True)) == ["a@example.org"]
+    assert Consent.objects.count() == Delivery.objects.count() == 1
+    assert seats(meeting) == 1
 
 
 # --- Consents ------------------------------------------------------------------------------

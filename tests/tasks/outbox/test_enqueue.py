@@ -62,33 +62,6 @@ def test_a_fresh_key_already_in_the_outbox_fails_the_callers_transaction():
     assert list(Delivery.objects.values_list("to_email", flat=True)) == ["maire@example.fr"]
 
 
-def test_a_queued_email_replaced_in_its_transaction_is_sent_once_as_the_new_one(
-    django_capture_on_commit_callbacks,
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        outbox.deliveries_queue([_spec(key="note:1", context={"n": 1})], fresh=True)
-        first = Delivery.objects.get().pk
-        outbox.delivery_replace(
-            "note:1", _spec(key="note:2", to_email="burgemeester@example.be", context={"n": 2})
-        )
-
-    delivery = Delivery.objects.get()
-    assert (delivery.pk, delivery.idempotency_key) == (first, "note:2")
-    assert delivery.status == Delivery.Status.SENT
-    (message,) = mail.outbox
-    assert (message.subject, message.to) == ("Note 2", ["burgemeester@example.be"])
-
-
-def test_only_a_queued_email_can_be_replaced(django_capture_on_commit_callbacks):
-    _queue_and_send(django_capture_on_commit_callbacks, _spec(key="note:1"))
-
-    with pytest.raises(OutboxError, match="note:1"):
-        outbox.delivery_replace("note:1", _spec(key="note:2"))
-    with pytest.raises(OutboxError, match="nothing:here"):
-        outbox.delivery_replace("nothing:here", _spec(key="note:3"))
-    assert list(Delivery.objects.values_list("idempotency_key", flat=True)) == ["note:1"]
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL only")
 def test_a_fanout_with_keys_already_owed_is_one_statement_on_postgresql(
     django_capture_on_commit_callbacks, django_assert_num_queries
