@@ -43,10 +43,17 @@ def constant(value: str) -> str:
     return "'{}'".format(value.replace("'", "''"))
 
 
+def _converters(model, field) -> list:
+    """What the ORM turns a column's value with: the database's converters (SQLite
+    returns datetimes as text), then the field's own (a JSONField's `from_db_value`)."""
+    column = field.get_col(model._meta.db_table)
+    return [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
+
+
 def from_db(model, name: str, value):
-    """A column's value as the ORM would load it (SQLite returns datetimes as text)."""
+    """A column's value as the ORM would load it."""
     field = model._meta.get_field(name)
-    for converter in connection.ops.get_db_converters(field.get_col(model._meta.db_table)):
+    for converter in _converters(model, field):
         value = converter(value, field, connection)
     return value
 
@@ -63,12 +70,11 @@ def instances(model, names: list[str], statement: str, params: list) -> list:
 
 def rows_from_db(model, names: list[str], rows: list[tuple]) -> list[tuple]:
     """`rows` of the columns `names` as the ORM would load them, each column's converters
-    found once for all the rows (PostgreSQL's driver loads these fields itself: none)."""
-    table = model._meta.db_table
+    found once for all the rows (PostgreSQL's driver loads most fields itself)."""
     converting = []
     for position, name in enumerate(names):
         field = model._meta.get_field(name)
-        converters = connection.ops.get_db_converters(field.get_col(table))
+        converters = _converters(model, field)
         if converters:
             converting.append((position, field, converters))
     if not converting:

@@ -5,6 +5,7 @@ it (`_registration_seated`): the lock serialises every registration of the meeti
 what it covers sets the rate of a rush.
 """
 
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
@@ -20,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from events_site.kit.memo import BoundedMemo
 from meetings.errors import UnknownMeeting
 from meetings.models import Meeting, Organisation
 from tasks.outbox import DeliverySpec, deliveries_queue
@@ -75,6 +77,13 @@ FIELDS = (
 )
 
 PRIVACY_CONSENT = "privacy_consent"
+
+# The meetings as this process last read them to decide on a registration (their
+# `sql.SEAT_FIELDS`), by id: a rush's registrations decide from here and take their seat
+# in the statement that writes them, which holds only while the meeting's rules are
+# still these (`sql.seat_take`). Never trusted, only tried: a meeting changed since
+# costs a registration a look-up more, which reads it again.
+_RULES_READ = BoundedMemo(1000)
 
 
 def _local(moment: datetime, meeting: Meeting) -> str:
@@ -209,6 +218,7 @@ def _address_lookup(meeting_id: int, email: str) -> tuple[Meeting, int | None, b
     found = sql.address_lookup(meeting_id, email)
     if found is None:
         raise UnknownMeeting.of(meeting_id)
+    _RULES_READ.remember(meeting_id, copy.copy(found[0]))
     return found
 
 
@@ -295,13 +305,20 @@ def registration_create(
     # Everything that needs no lock is done before taking it: the lock serialises every
     # registration of the meeting, and what it covers sets the rate of a rush.
     _registration_check(candidate, consent=consent)
-    # Almost every registration of a rush is a new address: looked up here, not under the
-    # lock. A twin registering the same address meanwhile is stopped by the unique index
+    # Almost every registration of a rush is a new address, for a meeting whose rules this
+    # process has read before: written with its seat in one statement, its address
+    # checked there (`sql.seat_take`). Otherwise the address is looked up, not under the
+    # lock: a twin registering the same address meanwhile is stopped by the unique index
     # (and answered with the conflict below); an address found is read again under it.
-    read, person_id, known = _address_lookup(meeting_id, candidate.email)
-    candidate.person_id = person_id
+    remembered = _RULES_READ.get(meeting_id)
     try:
-        if not known and _registration_seated(read, candidate, invitation_token):
+        tried = remembered is not None and not invitation_token
+        if tried and _registration_seated(copy.copy(remembered), candidate):
+            return candidate, True
+        read, person_id, known = _address_lookup(meeting_id, candidate.email)
+        candidate.person_id = person_id
+        new = not (known or person_id or invitation_token)
+        if not tried and new and _registration_seated(read, candidate):
             return candidate, True
         with transaction.atomic():
             return _registration_place(meeting_id, candidate, invitation_token, known)
@@ -311,20 +328,20 @@ def registration_create(
         ) from exc
 
 
-def _registration_seated(meeting: Meeting, registration: Registration, token: str | None) -> bool:
+def _registration_seated(meeting: Meeting, registration: Registration) -> bool:
     """A new address while seats are left: written confirmed with its seat, in one
-    statement (`sql.registration_write`), when the meeting as read before
-    (`_address_lookup`) takes registrations and still does as the seat is taken; False,
-    with nothing written, otherwise.
+    statement (`sql.registration_write`), when the meeting as read before takes
+    registrations and still has the rules read as the seat is taken; False, with
+    nothing written, otherwise.
 
     The seat's statement locks the meeting until the commit, and every registration of
     a rush queues on that lock: in autocommit, the statement is its own transaction, and
-    the lock covers the rest of it and the commit, inside the server. An invitation it
-    may answer is marked in the same transaction as the registration, so that one goes
-    the way of a known address (`_registration_place`), as does anything refused.
+    the lock covers the rest of it and the commit, inside the server. Anything else (no
+    seat left, an address registered or in the directory, whose registration may answer
+    an invitation, a refusal) goes the way of a known address (`_registration_place`).
     """
     now = timezone.now()
-    if token or registration.person_id or registration_problem(meeting, now):
+    if registration_problem(meeting, now):
         return False
     registration.meeting = meeting
     registration.privacy_consent_at = now

@@ -130,28 +130,32 @@ def test_registration_outside_its_window_is_refused_and_writes_nothing(
     ],
     ids=["cancelled", "closed", "opens-later"],
 )
-def test_a_meeting_changed_after_the_look_up_is_decided_on_as_it_is_now(
-    programme, register, monkeypatch, change
+@pytest.mark.parametrize("remembered", [False, True], ids=["looked-up", "remembered"])
+def test_a_meeting_changed_after_it_was_read_is_decided_on_as_it_is_now(
+    programme, register, monkeypatch, change, remembered
 ):
-    """The meeting is read before its lock, with the address: a change committed between
-    that read and the seat takes no seat, and the registration is refused as it would
-    have been if read under the lock, writing nothing."""
+    """The meeting is read before its lock, with the address, or remembered from an
+    earlier registration: a change committed since takes no seat, and the registration
+    is refused as it would have been if read under the lock, writing nothing."""
     meeting = MeetingFactory(programme=programme)
-    lookup = registration_services.sql.address_lookup
+    if remembered:
+        register(meeting)
+        Meeting.objects.filter(pk=meeting.pk).update(**change)
+    else:
+        lookup = registration_services.sql.address_lookup
 
-    def changed_meanwhile(meeting_id, email):
-        found = lookup(meeting_id, email)
-        Meeting.objects.filter(pk=meeting_id).update(**change)
-        return found
+        def changed_meanwhile(meeting_id, email):
+            found = lookup(meeting_id, email)
+            Meeting.objects.filter(pk=meeting_id).update(**change)
+            return found
 
-    monkeypatch.setattr(registration_services.sql, "address_lookup", changed_meanwhile)
+        monkeypatch.setattr(registration_services.sql, "address_lookup", changed_meanwhile)
 
     with pytest.raises(RegistrationClosed):
         register(meeting)
 
-    assert not Registration.objects.exists()
-    assert not Delivery.objects.exists()
-    assert seats(meeting) == 0
+    assert Registration.objects.count() == Delivery.objects.count() == int(remembered)
+    assert seats(meeting) == int(remembered)
 
 
 def test_registration_closes_when_the_meeting_starts_unless_told_otherwise(programme, register):

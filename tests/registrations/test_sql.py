@@ -56,7 +56,7 @@ def test_a_seat_is_taken_while_one_is_left(seat_take, programme, window):
     meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=1, **dates)
     read = as_read(meeting)
 
-    assert seat_take(read) is True
+    assert seat_take(read, "jan@kortrijk.example") is True
     assert read.seats_taken == seats(meeting) == 2
 
 
@@ -64,7 +64,7 @@ def test_a_seat_is_taken_while_one_is_left(seat_take, programme, window):
 def test_a_full_meeting_gives_no_seat_and_keeps_its_count(seat_take, programme):
     meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=2)
 
-    assert seat_take(as_read(meeting)) is False
+    assert seat_take(as_read(meeting), "jan@kortrijk.example") is False
     assert seats(meeting) == 2
 
 
@@ -85,8 +85,25 @@ def test_no_seat_is_taken_once_the_rules_read_have_changed(seat_take, programme,
     read = as_read(meeting)
     Meeting.objects.filter(pk=meeting.pk).update(**change)
 
-    assert seat_take(read) is False
+    assert seat_take(read, "jan@kortrijk.example") is False
     assert seats(meeting) == 1
+
+
+@both("seat_take")
+@pytest.mark.parametrize("where", ["confirmed", "cancelled", "directory"])
+def test_no_seat_is_taken_for_an_address_already_known(seat_take, programme, where):
+    """Registered for the meeting (whatever its status) or in the directory, in any
+    letter case: the caller must look at it first."""
+    meeting = MeetingFactory(programme=programme, capacity=2)
+    if where == "directory":
+        PersonFactory(email="Jan@Kortrijk.example")
+    else:
+        RegistrationFactory(meeting=meeting, email="Jan@Kortrijk.example", status=where)
+    read = as_read(meeting)
+    taken = read.seats_taken
+
+    assert seat_take(read, "jan@KORTRIJK.example") is False
+    assert seats(meeting) == taken
 
 
 @both("meeting_lock")
@@ -95,9 +112,14 @@ def test_the_lock_gives_the_meeting_as_it_is(meeting_lock, programme):
 
     locked = meeting_lock(meeting.pk)
 
+    stored = Meeting.objects.get(pk=meeting.pk)
+    fields = [f.attname for f in Meeting._meta.concrete_fields]
+    assert {name: getattr(locked, name) for name in fields} == {
+        name: getattr(stored, name) for name in fields
+    }
     assert (locked.pk, locked.capacity, locked.seats_taken) == (meeting.pk, 3, 1)
-    assert locked.updated_at == Meeting.objects.get(pk=meeting.pk).updated_at
     assert meeting_lock(987654) is None
+    assert meeting_lock(TOO_LARGE) is None
 
 
 # --- Addresses -----------------------------------------------------------------------------
