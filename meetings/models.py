@@ -330,12 +330,6 @@ class Meeting(models.Model):
     # Confirmed registrations, kept by the registration services under the meeting's row
     # lock: pages read it without a join, and the database refuses any oversell.
     seats_taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
-    # Confirmed registrations checked in, kept by the check-in and registration services
-    # in the statement (or transaction) that checks in, undoes or cancels: the door's
-    # counter reads the row, so a scan costs the same at 100 registrations or 10 000.
-    seats_present = models.PositiveIntegerField(
-        _("present"), default=0, db_default=0, editable=False
-    )
     is_cross_border = models.BooleanField(
         _("cross-border"),
         default=True,

@@ -22,8 +22,8 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Lower
+from django.db.models import F, Sum, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from events_site.kit import sql
@@ -44,7 +44,7 @@ from tasks.webhooks import (
     webhooks_atomic,
 )
 
-from .models import CheckIn, Consent, Registration
+from .models import CheckIn, Consent, DoorCount, Registration
 from .webhooks import checkin_webhook
 
 # --- Seats ---------------------------------------------------------------------------------
@@ -541,6 +541,83 @@ def registration_write_orm(
     )
 
 
+# --- The door's counter --------------------------------------------------------------------
+
+# A share of a meeting's door counter moves (`DoorCount`): the share of this connection's
+# slot, made by its first move. `rows` gives (meeting, slot, change) rows, `{slot}` for
+# the slot: a moment's scans, each on its own connection, meet on no row.
+_DOOR_COUNT_ADD_SQL = (
+    "INSERT INTO {table} ({meeting}, {slot}, {present}) {rows} "
+    "ON CONFLICT ({meeting}, {slot}) "
+    "DO UPDATE SET {present} = {table}.{present} + EXCLUDED.{present}"
+)
+# The door's counter: the sum of its shares, at most `DoorCount.SLOTS` rows.
+_DOOR_PRESENT_SQL = (
+    "(SELECT COALESCE(SUM(s.{present}), 0) FROM {table} s WHERE s.{meeting} = {door})"
+)
+
+
+def _slot() -> str:
+    """This connection's slot, in a statement: its server process's id on PostgreSQL,
+    where each connection has its own; SQLite writes one transaction at a time, so its
+    count has one share."""
+    if connection.vendor == "postgresql":
+        return f"pg_backend_pid() %% {DoorCount.SLOTS}"
+    return "0"
+
+
+@cache
+def _door_count_add_sql(rows: str = "VALUES (%s, {slot}, %s)") -> str:
+    return sql.fill(
+        _DOOR_COUNT_ADD_SQL,
+        rows=rows.format(slot=_slot()),
+        table=DoorCount,
+        meeting=(DoorCount, "meeting"),
+        slot=(DoorCount, "slot"),
+        present=(DoorCount, "present"),
+    )
+
+
+@cache
+def _door_present_sql(door: str) -> str:
+    return sql.fill(
+        _DOOR_PRESENT_SQL,
+        door=door,
+        table=DoorCount,
+        meeting=(DoorCount, "meeting"),
+        present=(DoorCount, "present"),
+    )
+
+
+def door_count_add(meeting_id: int, change: int) -> None:
+    """`change` more people in at the door of `meeting_id` (fewer when negative), in the
+    caller's transaction: no lock on the meeting, nor on another connection's share."""
+    with connection.cursor() as cursor:
+        cursor.execute(_door_count_add_sql(), [meeting_id, change])
+
+
+def door_count_add_orm(meeting_id: int, change: int) -> None:
+    with transaction.atomic():
+        share, _created = DoorCount.objects.select_for_update().get_or_create(
+            meeting_id=meeting_id, slot=0
+        )
+        DoorCount.objects.filter(pk=share.pk).update(present=F("present") + change)
+
+
+def door_present(meeting_id: int) -> int:
+    """How many people the door of `meeting_id` counts in: one query, at most
+    `DoorCount.SLOTS` rows, whatever the door's size."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.fill("SELECT {present}", present=_door_present_sql("%s")), [meeting_id])
+        return cursor.fetchone()[0]
+
+
+def door_present_orm(meeting_id: int) -> int:
+    return DoorCount.objects.filter(meeting_id=meeting_id).aggregate(
+        total=Coalesce(Sum("present"), 0)
+    )["total"]
+
+
 # --- Check-in ------------------------------------------------------------------------------
 
 # The check-in row, or nothing if the registration has one already: the one-to-one
@@ -556,7 +633,6 @@ _INSERT_SQL = (
 # The door's counter goes up with the insert: in the same statement on PostgreSQL, in
 # the same transaction elsewhere. A check-in that inserted nothing (a twin's scan was
 # first) counts nothing.
-_COUNT_SQL = "UPDATE {meeting} SET {present} = {present} + 1 WHERE {id} = {door}"
 _REGISTRATION_MEETING = (
     "(SELECT r.{meeting_fk} FROM {registration_table} r WHERE r.{registration_id} = {registration})"
 )
@@ -573,17 +649,6 @@ def _insert_sql(rows: str = "VALUES (%s, %s, %s, %s)") -> str:
         at=(CheckIn, "checked_in_at"),
         by=(CheckIn, "checked_in_by"),
         method=(CheckIn, "method"),
-    )
-
-
-@cache
-def _count_sql(door: str = "%s") -> str:
-    return sql.fill(
-        _COUNT_SQL,
-        door=door,
-        meeting=Meeting,
-        present=(Meeting, "seats_present"),
-        id=(Meeting, "id"),
     )
 
 
@@ -607,13 +672,18 @@ def _insert_counted_sql() -> str:
         _INSERT_COUNTED_SQL,
         insert=_insert_sql(),
         registration=(CheckIn, "registration"),
-        count=_count_sql(_registration_meeting_sql(inserted)),
+        count=_door_count_add_sql(
+            sql.fill(
+                "SELECT {meeting}, {{slot}}, 1 FROM inserted",
+                meeting=_registration_meeting_sql(inserted),
+            )
+        ),
     )
 
 
 def checkin_insert(registration_id: int, by_id: int | None, method: str) -> datetime | None:
     """Check `registration_id` (a confirmed registration) in, by the user `by_id`, and
-    count it on its meeting's door (`Meeting.seats_present`): the check-in's time, or
+    count it on its meeting's door (`door_count_add`): the check-in's time, or
     None if the registration had one already (a concurrent one is waited for)."""
     now = timezone.now()
     params = [registration_id, connection.ops.adapt_datetimefield_value(now), by_id, method]
@@ -626,8 +696,19 @@ def checkin_insert(registration_id: int, by_id: int | None, method: str) -> date
         cursor.execute(_insert_sql(), params)
         created = cursor.rowcount == 1
         if created:
-            cursor.execute(_count_sql(_registration_meeting_sql("%s")), [registration_id])
+            cursor.execute(_door_counted_sql(), [registration_id])
     return now if created else None
+
+
+@cache
+def _door_counted_sql() -> str:
+    """One more in at the door of the registration its one parameter names (`WHERE
+    true`: how SQLite tells an upsert's `SELECT` from a join)."""
+    return _door_count_add_sql(
+        sql.fill(
+            "SELECT {meeting}, {{slot}}, 1 WHERE true", meeting=_registration_meeting_sql("%s")
+        )
+    )
 
 
 def checkin_insert_orm(registration_id: int, by_id: int | None, method: str) -> datetime | None:
@@ -636,9 +717,10 @@ def checkin_insert_orm(registration_id: int, by_id: int | None, method: str) -> 
             checkin = CheckIn.objects.create(
                 registration_id=registration_id, checked_in_by_id=by_id, method=method
             )
-            Meeting.objects.filter(registrations=registration_id).update(
-                seats_present=F("seats_present") + 1
+            meeting_id = Registration.objects.values_list("meeting_id", flat=True).get(
+                pk=registration_id
             )
+            door_count_add_orm(meeting_id, 1)
     except IntegrityError:
         return None
     return checkin.checked_in_at
@@ -670,12 +752,12 @@ class DoorRead:
     inserted_at: datetime | None = None
 
 
-# The door's busiest read: the door's meeting, its counter (kept on its row), and the
+# The door's busiest read: the door's meeting, its counter (`_DOOR_PRESENT_SQL`), and the
 # ticket's registration (of any meeting) with what its answer shows; no row for an
 # unknown meeting, NULLs for an unknown ticket.
 _TICKET_SQL = (
     "SELECT door.{time_zone} AS time_zone, door.{taken} AS expected, "
-    "door.{present} AS present, "
+    "{present} AS present, "
     "r.{id} AS registration_id, r.{registration_meeting} AS holder_meeting_id, "
     "r.{first_name} AS first_name, r.{last_name} AS last_name, r.{status} AS status, "
     "o.{organisation_name} AS organisation, r.{typed_organisation} AS typed_organisation, "
@@ -702,7 +784,7 @@ def _ticket_sql(code: str = "%s", door: str = "%s") -> str:
         meeting_id=(Meeting, "id"),
         time_zone=(Meeting, "time_zone"),
         taken=(Meeting, "seats_taken"),
-        present=(Meeting, "seats_present"),
+        present=_door_present_sql(sql.fill("door.{id}", id=(Meeting, "id"))),
         registration=Registration,
         id=(Registration, "id"),
         registration_meeting=(Registration, "meeting"),
@@ -737,7 +819,7 @@ def _ticket_sql(code: str = "%s", door: str = "%s") -> str:
 # of their own there (`checkin_insert`, `webhooks_emit`).
 _SCAN_SQL = (
     "WITH ticket AS ({ticket}), inserted AS ({insert} RETURNING {registration}), "
-    "counted AS ({count} AND EXISTS (SELECT 1 FROM inserted)), "
+    "counted AS ({count}), "
     "told AS (SELECT {data} AS data FROM inserted), "
     "calls AS ({calls}) "
     "SELECT ticket.*, EXISTS (SELECT 1 FROM inserted), ARRAY(SELECT * FROM calls) FROM ticket"
@@ -768,7 +850,7 @@ def _scan_sql() -> str:
             sql.fill(_SCAN_ROWS, confirmed=sql.constant(Registration.Status.CONFIRMED))
         ),
         registration=(CheckIn, "registration"),
-        count=_count_sql("%(door)s"),
+        count=_door_count_add_sql("SELECT %(door)s, {slot}, 1 FROM inserted"),
         data=sql.fill(_SCAN_TOLD, registration=(CheckIn, "registration")),
         calls=webhook_calls_sql("told"),
     )
@@ -855,14 +937,11 @@ def _checkin_told(insert, read: DoorRead, by_id: int, method: str) -> datetime |
 def ticket_at_door_orm(
     secret: str | None, meeting_id: int, *, check_in_by: int | None = None, method: str = ""
 ) -> DoorRead | None:
-    door = (
-        Meeting.objects.filter(pk=meeting_id)
-        .values_list("time_zone", "seats_taken", "seats_present")
-        .first()
-    )
+    door = Meeting.objects.filter(pk=meeting_id).values_list("time_zone", "seats_taken").first()
     if door is None:
         return None
-    time_zone, expected, present = door
+    time_zone, expected = door
+    present = door_present_orm(meeting_id)
     registration = (
         Registration.objects.select_related("organisation", "checkin__checked_in_by")
         .filter(ticket_secret=secret)

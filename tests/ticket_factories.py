@@ -5,11 +5,11 @@ registration in a given state, however it got there.
 """
 
 import factory
-from django.db.models import F
 from django.utils import timezone
 
 from meetings.models import Meeting, Person
 from registrations.models import CheckIn, Registration
+from registrations.sql import door_count_add
 from tests.factories import MeetingFactory, OrganisationFactory
 
 
@@ -38,12 +38,10 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
 
 def checkin_make(registration, by=None, method=CheckIn.Method.SCAN) -> CheckIn:
-    """A check-in, counted on the door (`Meeting.seats_present`) as the services count it."""
+    """A check-in, counted on the door (`sql.door_count_add`) as the services count it."""
     checkin = CheckIn.objects.create(registration=registration, checked_in_by=by, method=method)
     if registration.status == Registration.Status.CONFIRMED:
-        Meeting.objects.filter(pk=registration.meeting_id).update(
-            seats_present=F("seats_present") + 1
-        )
+        door_count_add(registration.meeting_id, 1)
     return checkin
 
 

@@ -1,5 +1,5 @@
 """The seats of a meeting, counted on its row (`Meeting.seats_taken`), with the people
-who came (`Meeting.seats_present`, the door's counter).
+who came (the door's counter, `DoorCount`).
 
 Every change to who holds a seat is made under that row's lock: of a hundred people
 asking for the last seat at the same moment, exactly one gets it and the others queue on
@@ -30,15 +30,14 @@ def _meeting_lock(meeting_id: int) -> Meeting:
 
 
 def _seats_add(meeting: Meeting, count: int, *, present: int = 0) -> None:
-    """`count` more seats taken and `present` more people in (the door's counter), in one
-    statement. Without `save()`: a seat taken is not a programme change, so the feeds
-    stay cached."""
-    changes = {"seats_taken": F("seats_taken") + count}
+    """`count` more seats taken and `present` more people in (the door's counter, one
+    statement more when it moves). Without `save()`: a seat taken is not a programme
+    change, so the feeds stay cached."""
+    if count:
+        Meeting.objects.filter(pk=meeting.pk).update(seats_taken=F("seats_taken") + count)
+        meeting.seats_taken += count
     if present:
-        changes["seats_present"] = F("seats_present") + present
-    Meeting.objects.filter(pk=meeting.pk).update(**changes)
-    meeting.seats_taken += count
-    meeting.seats_present += present
+        sql.door_count_add(meeting.pk, present)
 
 
 def _checked_in(registrations) -> int:

@@ -11,10 +11,10 @@ from django.contrib.auth.models import User
 from django.db import connection, connections, transaction
 
 from registrations.models import CheckIn
-from registrations.services.checkin import Outcome, checkin_scan
+from registrations.services.checkin import DoorCounts, Outcome, checkin_counts, checkin_scan
 from tests.factories import MeetingFactory, ProgrammeFactory
 from tests.integration.conftest import _require_real_services
-from tests.ticket_factories import RegistrationFactory
+from tests.ticket_factories import RegistrationFactory, seats_count
 
 pytestmark = pytest.mark.integration
 
@@ -68,6 +68,38 @@ def test_simultaneous_scans_of_one_ticket_make_one_check_in(door):
         assert {r.checked_in_by for r in results} == {winner.checked_in_by}
         assert row.checked_in_by.get_full_name() == winner.checked_in_by
     assert CheckIn.objects.count() == 10
+
+
+def test_simultaneous_scans_of_different_tickets_are_each_counted_once(door):
+    """Each device's connection counts in its own share of the door's counter: the
+    counter is their sum, every check-in in it once."""
+    meeting, devices = door
+    registrations = RegistrationFactory.create_batch(3 * len(devices), meeting=meeting)
+    seats_count(meeting)
+    barrier = threading.Barrier(len(devices))
+    results = [None] * len(devices)
+
+    def scan_three(device, tickets):
+        barrier.wait(timeout=30)
+        return [
+            checkin_scan(ticket.ticket_secret, meeting=meeting, by=device).outcome
+            for ticket in tickets
+        ]
+
+    threads = [
+        threading.Thread(
+            target=_in_thread,
+            args=(scan_three, results, n, device, registrations[n :: len(devices)]),
+        )
+        for n, device in enumerate(devices)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert results == [[Outcome.CHECKED_IN] * 3] * len(devices)
+    assert checkin_counts(meeting) == DoorCounts(expected=24, present=24)
 
 
 def test_a_scan_blocked_behind_an_uncommitted_one_answers_already_without_an_error(door):

@@ -10,7 +10,7 @@ from django.db.models import F
 
 from meetings.models import Meeting
 from registrations import sql
-from registrations.models import CheckIn, Consent, Registration
+from registrations.models import CheckIn, Consent, DoorCount, Registration
 from tasks.models import Delivery, WebhookCall
 from tasks.outbox import DeliverySpec
 from tasks.webhooks import Event
@@ -384,8 +384,39 @@ def test_a_check_in_counts_on_its_door_once(checkin_insert, meeting, programme):
     assert checkin_insert(registration.pk, None, CheckIn.Method.SCAN) is not None
     assert checkin_insert(registration.pk, None, CheckIn.Method.SCAN) is None
 
-    assert Meeting.objects.get(pk=meeting.pk).seats_present == 1
-    assert Meeting.objects.get(pk=other.pk).seats_present == 0
+    assert sql.door_present(meeting.pk) == 1
+    assert sql.door_present(other.pk) == 0
+
+
+# --- The door's counter --------------------------------------------------------------------
+
+
+@both("door_count_add")
+def test_the_door_counts_each_meeting_apart_and_may_go_down(door_count_add, meeting, programme):
+    other = MeetingFactory(programme=programme)
+
+    door_count_add(meeting.pk, 1)
+    door_count_add(meeting.pk, 2)
+    door_count_add(other.pk, 1)
+    door_count_add(meeting.pk, -1)
+
+    assert sql.door_present(meeting.pk) == sql.door_present_orm(meeting.pk) == 2
+    assert sql.door_present(other.pk) == sql.door_present_orm(other.pk) == 1
+
+
+@both("door_present")
+def test_the_door_counter_is_the_sum_of_its_shares(door_present, meeting, programme):
+    empty = MeetingFactory(programme=programme)
+    DoorCount.objects.bulk_create(
+        [
+            DoorCount(meeting=meeting, slot=0, present=3),
+            DoorCount(meeting=meeting, slot=7, present=-1),
+            DoorCount(meeting=meeting, slot=63, present=2),
+        ]
+    )
+
+    assert door_present(meeting.pk) == 4
+    assert door_present(empty.pk) == 0
 
 
 @pytest.fixture
