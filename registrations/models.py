@@ -240,7 +240,7 @@ class CheckIn(models.Model):
 
 class DoorCount(models.Model):
     """A share of a meeting's door counter: its confirmed registrations checked in are
-    the sum of its shares (`sql.door_count_add`, `sql.door_present`).
+    the sum of its shares (`sql.door_count_add`, `sql.door_counts`).
 
     A door's scanners check people in from several database connections at once. Kept
     on one row (the meeting's), every scan waited for the previous one's commit on that

@@ -555,6 +555,8 @@ _DOOR_COUNT_ADD_SQL = (
 _DOOR_PRESENT_SQL = (
     "(SELECT COALESCE(SUM(s.{present}), 0) FROM {table} s WHERE s.{meeting} = {door})"
 )
+# The door's counts: its meeting's confirmed registrations and its counter.
+_DOOR_COUNTS_SQL = "SELECT door.{taken}, {present} FROM {meeting} door WHERE door.{id} = %s"
 
 
 def _slot() -> str:
@@ -604,18 +606,36 @@ def door_count_add_orm(meeting_id: int, change: int) -> None:
         DoorCount.objects.filter(pk=share.pk).update(present=F("present") + change)
 
 
-def door_present(meeting_id: int) -> int:
-    """How many people the door of `meeting_id` counts in: one query, at most
-    `DoorCount.SLOTS` rows, whatever the door's size."""
+def door_counts(meeting_id: int) -> tuple[int, int] | None:
+    """The door of `meeting_id`: its confirmed registrations (`seats_taken`) and how many
+    of them it counts in (`_DOOR_PRESENT_SQL`, the scan's own expression), in one query
+    whatever the door's size; None if there is no such meeting."""
+    if not sql.is_key(meeting_id):
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(sql.fill("SELECT {present}", present=_door_present_sql("%s")), [meeting_id])
-        return cursor.fetchone()[0]
+        cursor.execute(_door_counts_sql(), [meeting_id])
+        return cursor.fetchone()
 
 
-def door_present_orm(meeting_id: int) -> int:
-    return DoorCount.objects.filter(meeting_id=meeting_id).aggregate(
+@cache
+def _door_counts_sql() -> str:
+    return sql.fill(
+        _DOOR_COUNTS_SQL,
+        meeting=Meeting,
+        id=(Meeting, "id"),
+        taken=(Meeting, "seats_taken"),
+        present=_door_present_sql(sql.fill("door.{id}", id=(Meeting, "id"))),
+    )
+
+
+def door_counts_orm(meeting_id: int) -> tuple[int, int] | None:
+    taken = Meeting.objects.filter(pk=meeting_id).values_list("seats_taken", flat=True).first()
+    if taken is None:
+        return None
+    present = DoorCount.objects.filter(meeting_id=meeting_id).aggregate(
         total=Coalesce(Sum("present"), 0)
     )["total"]
+    return taken, present
 
 
 # --- Check-in ------------------------------------------------------------------------------
@@ -937,11 +957,10 @@ def _checkin_told(insert, read: DoorRead, by_id: int, method: str) -> datetime |
 def ticket_at_door_orm(
     secret: str | None, meeting_id: int, *, check_in_by: int | None = None, method: str = ""
 ) -> DoorRead | None:
-    door = Meeting.objects.filter(pk=meeting_id).values_list("time_zone", "seats_taken").first()
-    if door is None:
+    time_zone = Meeting.objects.filter(pk=meeting_id).values_list("time_zone", flat=True).first()
+    if time_zone is None:
         return None
-    time_zone, expected = door
-    present = door_present_orm(meeting_id)
+    expected, present = door_counts_orm(meeting_id)
     registration = (
         Registration.objects.select_related("organisation", "checkin__checked_in_by")
         .filter(ticket_secret=secret)

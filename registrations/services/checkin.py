@@ -22,8 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Case, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Q, Value, When
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,7 @@ from meetings.models import Meeting
 from tasks.webhooks import Event, webhooks_atomic
 
 from .. import sql
-from ..models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, DoorCount, Registration
+from ..models import TICKET_ALPHABET, TICKET_LENGTH, CheckIn, Registration
 from ..webhooks import checkin_webhook
 from .seats import _meeting_lock, _seats_add
 
@@ -450,21 +449,10 @@ def checkin_search(meeting: Meeting, query: str, *, limit: int = SEARCH_LIMIT):
 
 
 def checkin_counts(meeting: Meeting | int) -> DoorCounts:
-    """Confirmed registrations and how many of them came: the meeting row's `seats_taken`
-    and the door's counter (`sql.door_present`), one query whatever the door's size;
-    nobody for a meeting that does not exist."""
-    present = (
-        DoorCount.objects.filter(meeting=OuterRef("pk"))
-        .order_by()
-        .values("meeting")
-        .annotate(total=Sum("present"))
-        .values("total")
-    )
-    counts = (
-        Meeting.objects.filter(pk=meeting.pk if isinstance(meeting, Meeting) else meeting)
-        .values_list("seats_taken", Coalesce(Subquery(present), 0))
-        .first()
-    )
+    """Confirmed registrations and how many of them came (`sql.door_counts`, the scan's
+    own count), one query whatever the door's size; nobody for a meeting that does not
+    exist."""
+    counts = sql.door_counts(meeting.pk if isinstance(meeting, Meeting) else meeting)
     return DoorCounts(*(counts or (0, 0)))
 
 

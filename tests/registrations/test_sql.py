@@ -384,8 +384,8 @@ def test_a_check_in_counts_on_its_door_once(checkin_insert, meeting, programme):
     assert checkin_insert(registration.pk, None, CheckIn.Method.SCAN) is not None
     assert checkin_insert(registration.pk, None, CheckIn.Method.SCAN) is None
 
-    assert sql.door_present(meeting.pk) == 1
-    assert sql.door_present(other.pk) == 0
+    assert sql.door_counts(meeting.pk)[1] == 1
+    assert sql.door_counts(other.pk)[1] == 0
 
 
 # --- The door's counter --------------------------------------------------------------------
@@ -400,13 +400,14 @@ def test_the_door_counts_each_meeting_apart_and_may_go_down(door_count_add, meet
     door_count_add(other.pk, 1)
     door_count_add(meeting.pk, -1)
 
-    assert sql.door_present(meeting.pk) == sql.door_present_orm(meeting.pk) == 2
-    assert sql.door_present(other.pk) == sql.door_present_orm(other.pk) == 1
+    assert sql.door_counts(meeting.pk)[1] == sql.door_counts_orm(meeting.pk)[1] == 2
+    assert sql.door_counts(other.pk)[1] == sql.door_counts_orm(other.pk)[1] == 1
 
 
-@both("door_present")
-def test_the_door_counter_is_the_sum_of_its_shares(door_present, meeting, programme):
-    empty = MeetingFactory(programme=programme)
+@both("door_counts")
+def test_the_door_counts_its_confirmed_and_the_sum_of_its_shares(door_counts, meeting, programme):
+    empty = MeetingFactory(programme=programme, seats_taken=0)
+    Meeting.objects.filter(pk=meeting.pk).update(seats_taken=5)
     DoorCount.objects.bulk_create(
         [
             DoorCount(meeting=meeting, slot=0, present=3),
@@ -415,8 +416,10 @@ def test_the_door_counter_is_the_sum_of_its_shares(door_present, meeting, progra
         ]
     )
 
-    assert door_present(meeting.pk) == 4
-    assert door_present(empty.pk) == 0
+    assert door_counts(meeting.pk) == (5, 4)
+    assert door_counts(empty.pk) == (0, 0)
+    assert door_counts(TOO_LARGE) is None
+    assert door_counts(987654) is None
 
 
 @pytest.fixture
