@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 
 from . import selectors
 from .cache import Payload, generation_cached, payload_cached, programme_generation
-from .models import Programme
 
 # Above this many meetings (once filtered), the programme shows one month a page, with
 # links to the others: a page of 5 000 meetings weighed 3 MB. A month of more than
@@ -34,11 +33,11 @@ def _month_shown(months: list[date], asked: str, today: date) -> date:
     return (coming or months)[0]
 
 
-def _index(programme: Programme) -> selectors.ProgrammeIndex:
-    """Every page of the programme is cut from the same index: read once per change."""
+def _index(year: int) -> selectors.ProgrammeIndex:
+    """Every page of the programme is cut from the same index, which holds the programme
+    itself: read once per change. Raises `UnknownProgramme`."""
     return generation_cached(
-        _cache_key("programme-index", programme.year),
-        lambda: selectors.programme_index(programme),
+        _cache_key("programme-index", year), lambda: selectors.programme_index(year)
     )
 
 
@@ -72,8 +71,7 @@ def programme_context(
     `asked` for, else `_month_shown`'s) with links to the others above `MONTHLY_ABOVE`,
     and a `part` of that month when it holds more than `PART_SIZE`. Raises
     `UnknownProgramme`."""
-    programme, years = selectors.programme_with_years(year)
-    index = _index(programme)
+    index = _index(year)
     listed = index.matching(theme, country)
     by_month = _by_month(listed)
     query = {"theme": theme or "", "country": country or ""}
@@ -100,7 +98,7 @@ def programme_context(
         for month, items in groupby(meetings, key=lambda m: m.local_starts_at.replace(day=1).date())
     ]
     return {
-        "programme": programme,
+        "programme": index.programme,
         "months": months,
         "meetings": meetings,
         "month_links": month_links,
@@ -110,7 +108,7 @@ def programme_context(
         "countries": index.countries(),
         "selected_theme": theme,
         "selected_country": country,
-        "years": years,
+        "years": index.years,
         "query": urlencode({k: v for k, v in query.items() if v}),
     }
 
@@ -157,8 +155,7 @@ def programme_pages_warm(year: int) -> int:
     Stops once the programme changes again, since the next warm-up builds them anew.
     Returns how many pages were built; raises `UnknownProgramme`."""
     generation = programme_generation()
-    programme, _years = selectors.programme_with_years(year)
-    meetings = _index(programme).meetings
+    meetings = _index(year).meetings
     pages = [("", 1)]
     if len(meetings) > MONTHLY_ABOVE:
         pages += [

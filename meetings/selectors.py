@@ -93,10 +93,13 @@ class Listed(NamedTuple):
 
 @dataclasses.dataclass(frozen=True)
 class ProgrammeIndex:
-    """Every public meeting of a programme, its day, themes and countries, in order, and
-    the programme's themes: what every page of the programme is cut from, whatever its
-    filter, month or language, read in two queries and kept once per change."""
+    """A published programme, the years that have one (its page links them), every public
+    meeting of it, its day, themes and countries, in order, and the programme's themes:
+    what every page of the programme is cut from, whatever its filter, month or language,
+    read in one round trip and kept once per change."""
 
+    programme: Programme
+    years: list[int]
     meetings: list[Listed]
     themes: list[Theme]
 
@@ -128,20 +131,28 @@ class ProgrammeIndex:
             zip(*self.meetings, strict=True) if self.meetings else ((), (), (), ())
         )
         meeting_days = [days.setdefault(day, day) for day in meeting_days]
-        return _index_unpickle, ((pks, meeting_days, theme_ids, codes), self.themes)
+        columns = (pks, meeting_days, theme_ids, codes)
+        return _index_unpickle, (self.programme, self.years, columns, self.themes)
 
 
-def _index_unpickle(columns: tuple, themes: list[Theme]) -> ProgrammeIndex:
+def _index_unpickle(
+    programme: Programme, years: list[int], columns: tuple, themes: list[Theme]
+) -> ProgrammeIndex:
     meetings = list(map(Listed._make, zip(*columns, strict=True)))
-    return ProgrammeIndex(meetings=meetings, themes=themes)
+    return ProgrammeIndex(programme=programme, years=years, meetings=meetings, themes=themes)
 
 
-def programme_index(programme: Programme) -> ProgrammeIndex:
-    """In one statement, the themes with the meetings (`sql.programme_days`)."""
+def programme_index(year: int) -> ProgrammeIndex:
+    """The published programmes and, in the same round trip, the meetings of `year`'s
+    with their themes (`sql.published_programmes_and_days`). Raises `UnknownProgramme`."""
+    programmes, rows = sql.published_programmes_and_days(year, PUBLIC_STATUSES)
+    found_programme = next((found for found in programmes if found.year == year), None)
+    if found_programme is None:
+        raise _unknown_programme(year)
     found: dict[int, tuple[date, set[int], set[str]]] = {}
     themes: dict[int, Theme] = {}
     fields = sql.theme_fields()
-    for meeting_id, day, venue, host, theme in sql.programme_days(programme.pk, PUBLIC_STATUSES):
+    for meeting_id, day, venue, host, theme in rows:
         if meeting_id not in found:
             found[meeting_id] = (day, set(), {venue})
         _day, theme_ids, codes = found[meeting_id]
@@ -152,6 +163,8 @@ def programme_index(programme: Programme) -> ProgrammeIndex:
         if host:
             codes.add(host)
     return ProgrammeIndex(
+        programme=found_programme,
+        years=[programme.year for programme in programmes],
         meetings=[
             Listed(pk, day, tuple(theme_ids), tuple(codes))
             for pk, (day, theme_ids, codes) in found.items()
@@ -227,16 +240,6 @@ def programme_upcoming_year(now: datetime) -> int | None:
         return upcoming
     years = programme_years()
     return years[0] if years else None
-
-
-def programme_with_years(year: int) -> tuple[Programme, list[int]]:
-    """The published programme of `year` and the years that have one, newest first (its
-    page links them), in one query: a handful of rows. Raises `UnknownProgramme`."""
-    programmes = sql.published_programmes()
-    for programme in programmes:
-        if programme.year == year:
-            return programme, [other.year for other in programmes]
-    raise _unknown_programme(year)
 
 
 def programme_years() -> list[int]:

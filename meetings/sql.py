@@ -112,7 +112,9 @@ _DAYS_SQL = """
     LEFT JOIN {organisation} o ON o.{organisation_id} = m.{host_id}
     LEFT JOIN {themes} t ON t.{meeting_id} = m.{id}
     LEFT JOIN {theme} th ON th.{theme_pk} = t.{theme_id}
-    WHERE m.{programme_id} = %s AND m.{status} IN ({statuses})
+    WHERE m.{programme_id} = (
+        SELECT p.{programme_pk} FROM {programme} p WHERE p.{year} = %s AND p.{published} = %s
+    ) AND m.{status} IN ({statuses})
     ORDER BY m.{starts_at}, m.{id}
 """
 
@@ -121,9 +123,10 @@ def _day_row(row: tuple) -> DayRow:
     return DayRow(*row[:4], None if row[4] is None else row[4:])
 
 
-def programme_days(programme_id: int, statuses: Iterable[str]) -> list[DayRow]:
-    """Every meeting of the programme in one of `statuses`, in time order, with its local
-    day, its venue's and host's countries and its themes, in one statement.
+def programme_days(year: int, statuses: Iterable[str]) -> list[DayRow]:
+    """Every meeting of the published programme of `year` in one of `statuses`, in time
+    order, with its local day, its venue's and host's countries and its themes, in one
+    statement.
 
     Written by hand on PostgreSQL, which finds the local day itself: the page of a
     programme of hundreds of meetings is cut from these rows, and loading each start as
@@ -131,11 +134,15 @@ def programme_days(programme_id: int, statuses: Iterable[str]) -> list[DayRow]:
     them. The themes come in the same statement: their own query was a tenth of a cold
     page's reads. SQLite has no time zones: there, the ORM twin."""
     if connection.vendor != "postgresql":
-        return programme_days_orm(programme_id, statuses)
+        return programme_days_orm(year, statuses)
     statuses = list(statuses)
     with connection.cursor() as cursor:
-        cursor.execute(_days_sql(len(statuses)), [programme_id, *statuses])
+        cursor.execute(_days_sql(len(statuses)), _days_params(year, statuses))
         return list(map(_day_row, cursor.fetchall()))
+
+
+def _days_params(year: int, statuses: list[str]) -> list:
+    return [year, Programme.Status.PUBLISHED, *statuses]
 
 
 @cache
@@ -154,6 +161,10 @@ def _days_sql(statuses: int) -> str:
         host_id=(Meeting, "host_organisation"),
         programme_id=(Meeting, "programme"),
         status=(Meeting, "status"),
+        programme=Programme,
+        programme_pk=(Programme, "id"),
+        year=(Programme, "year"),
+        published=(Programme, "status"),
         country=(Organisation, "country"),
         organisation_id=(Organisation, "id"),
         theme_id=(themes, "theme"),
@@ -164,9 +175,13 @@ def _days_sql(statuses: int) -> str:
     )
 
 
-def programme_days_orm(programme_id: int, statuses: Iterable[str]) -> list[DayRow]:
+def programme_days_orm(year: int, statuses: Iterable[str]) -> list[DayRow]:
     rows = (
-        Meeting.objects.filter(programme_id=programme_id, status__in=statuses)
+        Meeting.objects.filter(
+            programme__year=year,
+            programme__status=Programme.Status.PUBLISHED,
+            status__in=statuses,
+        )
         .order_by("starts_at", "pk")
         # The theme's own columns, not the active language's name in their place.
         .rewrite(False)
@@ -273,3 +288,21 @@ def published_programmes() -> list[Programme]:
 
 def published_programmes_orm() -> list[Programme]:
     return list(Programme.objects.filter(status=Programme.Status.PUBLISHED).order_by("-year"))
+
+
+def published_programmes_and_days(
+    year: int, statuses: Iterable[str]
+) -> tuple[list[Programme], list[DayRow]]:
+    """`published_programmes()` and `programme_days(year, statuses)` in one round trip
+    (`events_site.kit.sql.one_round_trip`): what a programme page's index is built from,
+    read when a change has left none. Cold, the programmes' own round trip cost as much as
+    the statement of the days."""
+    if connection.vendor != "postgresql":
+        return published_programmes(), programme_days(year, statuses)
+    statuses = list(statuses)
+    programmes_sql, names = _programmes_sql()
+    with sql.one_round_trip(), connection.cursor() as programmes, connection.cursor() as days:
+        programmes.execute(programmes_sql, [Programme.Status.PUBLISHED])
+        days.execute(_days_sql(len(statuses)), _days_params(year, statuses))
+        programme_rows, day_rows = programmes.fetchall(), days.fetchall()
+    return sql.loaded(Programme, names, programme_rows), list(map(_day_row, day_rows))

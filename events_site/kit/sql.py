@@ -8,6 +8,9 @@ quoted for the database in use, so a renamed field or table changes them too; an
 values are loaded as the ORM would load them.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 
 
@@ -64,8 +67,31 @@ def instances(model, names: list[str], statement: str, params: list) -> list:
     others deferred as `only` leaves them."""
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        rows = rows_from_db(model, names, cursor.fetchall())
-    return [model.from_db(connection.alias, names, row) for row in rows]
+        return loaded(model, names, cursor.fetchall())
+
+
+def loaded(model, names: list[str], rows: list[tuple]) -> list:
+    """The `model` instances of `rows` read by a hand-written statement (as `instances`)."""
+    return [model.from_db(connection.alias, names, row) for row in rows_from_db(model, names, rows)]
+
+
+@contextmanager
+def one_round_trip() -> Iterator[None]:
+    """The statements executed inside are sent together and answered together, when the
+    rows of none are read before all are executed: psycopg's pipeline mode on PostgreSQL
+    (each round trip waits for PostgreSQL's process to be scheduled, and more so on a
+    loaded machine). Elsewhere, one after the other, as outside."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    if not psycopg.Pipeline.is_supported():
+        yield
+        return
+    with connection.connection.pipeline():
+        yield
 
 
 def rows_from_db(model, names: list[str], rows: list[tuple]) -> list[tuple]:

@@ -64,7 +64,7 @@ def test_a_page_failure_stays_a_page(db, monkeypatch):
     def broken(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("meetings.programme_page.selectors.programme_with_years", broken)
+    monkeypatch.setattr("meetings.programme_page.selectors.programme_index", broken)
     response = Client(raise_request_exception=False).get("/fr/programme/2027/")
 
     assert response.status_code == 500

@@ -95,7 +95,7 @@ def test_each_public_meeting_s_day_is_its_own_time_zone_s(programme_days, progra
     MeetingFactory(programme=programme, status=Meeting.Status.DRAFT)
     MeetingFactory(programme=ProgrammeFactory(year=programme.year + 1))
 
-    rows = programme_days(programme.pk, selectors.PUBLIC_STATUSES)
+    rows = programme_days(programme.year, selectors.PUBLIC_STATUSES)
 
     assert sorted(rows[:2], key=lambda row: row.theme) == [
         sql.DayRow(early.pk, date(2027, 3, 9), "CA", "BE", theme_columns(first)),
@@ -114,10 +114,31 @@ def test_a_theme_comes_with_its_name_in_each_language(programme_days, meeting):
     theme = ThemeFactory(slug="eau", name_fr="Eau & énergie 💧", name_nl="")
     meeting.themes.set([theme])
 
-    (row,) = programme_days(meeting.programme_id, selectors.PUBLIC_STATUSES)
+    (row,) = programme_days(meeting.programme.year, selectors.PUBLIC_STATUSES)
 
     assert row.theme == theme_columns(theme)
     assert dict(zip(sql.theme_fields(), row.theme, strict=True))["name_fr"] == "Eau & énergie 💧"
+
+
+@days_both
+def test_a_draft_programme_has_no_days(programme_days, meeting):
+    Programme.objects.filter(pk=meeting.programme_id).update(status=Programme.Status.DRAFT)
+    assert programme_days(meeting.programme.year, selectors.PUBLIC_STATUSES) == []
+
+
+def test_the_programmes_and_the_days_come_together_as_each_alone(meeting):
+    """`published_programmes_and_days` answers what its two statements answer apart."""
+    meeting.themes.set([ThemeFactory(slug="eau")])
+    ProgrammeFactory(year=2029)
+    year = meeting.programme.year
+
+    programmes, days = sql.published_programmes_and_days(year, selectors.PUBLIC_STATUSES)
+
+    assert days == sql.programme_days_orm(year, selectors.PUBLIC_STATUSES) and len(days) == 1
+    assert [(found.pk, found.title_fr) for found in programmes] == [
+        (found.pk, found.title_fr) for found in sql.published_programmes_orm()
+    ]
+    assert [found.year for found in programmes] == [2029, year]
 
 
 listed_both = pytest.mark.parametrize(
