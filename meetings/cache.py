@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.cache import cache
 
-from events_site.kit.cache import set_many_and_delete
+from events_site.kit.cache import add_and_get_many, set_many_and_delete
 
 GENERATION_KEY = "programme:generation"
 
@@ -88,7 +88,7 @@ BUILD_WAIT_S = 5.0
 BUILD_POLL_S = 0.02
 
 
-def payload_cached(key: str, build: Callable[[], bytes]) -> Payload:
+def payload_cached(key: str, build: Callable[[], bytes], shared: tuple[str, ...] = ()) -> Payload:
     """The payload under `key` if it was built under the current generation, else a new one.
 
     The generation and the payload are read in one round trip (one MGET on Redis): with
@@ -99,8 +99,10 @@ def payload_cached(key: str, build: Callable[[], bytes]) -> Payload:
     One request builds a missing payload; the others asking for it meanwhile wait for
     that build rather than each doing the same one (the first requests after a change or
     an announcement come together, and each build takes a core): nginx's
-    `proxy_cache_lock`, in the shared cache. The payload, what the build kept with
-    `generation_cached`, and the lock's release are written in one round trip.
+    `proxy_cache_lock`, in the shared cache. The lock is taken in the same round trip as
+    the `shared` entries are read, the keys of what the build reads with
+    `generation_cached`; the payload, what the build kept with `generation_cached`, and
+    the lock's release are written in one round trip.
     """
     cached = cache.get_many([GENERATION_KEY, key])
     generation = cached.get(GENERATION_KEY) or programme_generation()
@@ -110,19 +112,20 @@ def payload_cached(key: str, build: Callable[[], bytes]) -> Payload:
     if payload is not None and payload.generation == generation:
         return payload
     lock = f"{key}:building:{generation}"
-    if not cache.add(lock, True, BUILD_LOCK_S):
+    locked, read = add_and_get_many(cache, lock, True, BUILD_LOCK_S, list(shared))
+    if not locked:
         payload = _built_meanwhile(key, lock, generation)
         if payload is not None:
             return payload
         return _payload_store(key, _payload_build(build, generation))
-    written = {}
-    token = _written_with_payload.set(written)
+    building = _Building(generation, {key: read.get(key) for key in shared}, {})
+    token = _building.set(building)
     try:
         payload = _payload_build(build, generation)
-        written[key] = payload
+        building.written[key] = payload
     finally:
-        _written_with_payload.reset(token)
-        set_many_and_delete(cache, written, CACHE_TIMEOUT, [lock])
+        _building.reset(token)
+        set_many_and_delete(cache, building.written, CACHE_TIMEOUT, [lock])
     return payload
 
 
@@ -157,9 +160,18 @@ def _payload_store(key: str, payload: Payload) -> Payload:
     return payload
 
 
-# While a payload is built under its lock: what `generation_cached` built for it, written
-# with the payload as its lock is released, in one round trip.
-_written_with_payload: ContextVar[dict | None] = ContextVar("written_with_payload", default=None)
+@dataclass
+class _Building:
+    """A payload built under its lock: the generation it was read under, the entries of
+    `generation_cached` read with the lock (None for a missing one), and what
+    `generation_cached` built for it, written with the payload as the lock is released."""
+
+    generation: int
+    read: dict[str, Any]
+    written: dict[str, Any]
+
+
+_building: ContextVar[_Building | None] = ContextVar("building", default=None)
 
 
 def generation_cached(key: str, build: Callable[[], Any]) -> Any:
@@ -168,18 +180,23 @@ def generation_cached(key: str, build: Callable[[], Any]) -> Any:
 
     Kept pickled inside the entry, beside its generation: an entry of an older generation
     is then read without loading its value (at 500 meetings the index took longer to
-    load than to fetch, and each change leaves one behind)."""
-    cached = cache.get_many([GENERATION_KEY, key])
-    generation = cached.get(GENERATION_KEY) or programme_generation()
-    found = cached.get(key)
+    load than to fetch, and each change leaves one behind). In a payload's build, an entry
+    read with its lock (`payload_cached`'s `shared`) is taken under the payload's
+    generation, read before it."""
+    building = _building.get()
+    if building is not None and key in building.read:
+        generation, found = building.generation, building.read[key]
+    else:
+        cached = cache.get_many([GENERATION_KEY, key])
+        generation = cached.get(GENERATION_KEY) or programme_generation()
+        found = cached.get(key)
     if generation is not None and found is not None and found[0] == generation:
         return pickle.loads(found[1])  # noqa: S301 (written by `generation_cached` itself)
     value = build()
     if generation is not None:
         entry = (generation, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-        written = _written_with_payload.get()
-        if written is None:
+        if building is None:
             cache.set(key, entry, CACHE_TIMEOUT)
         else:
-            written[key] = entry
+            building.written[key] = entry
     return value

@@ -33,12 +33,14 @@ def _month_shown(months: list[date], asked: str, today: date) -> date:
     return (coming or months)[0]
 
 
+def _index_key(year: int) -> str:
+    return _cache_key("programme-index", year)
+
+
 def _index(year: int) -> selectors.ProgrammeIndex:
     """Every page of the programme is cut from the same index, which holds the programme
     itself: read once per change. Raises `UnknownProgramme`."""
-    return generation_cached(
-        _cache_key("programme-index", year), lambda: selectors.programme_index(year)
-    )
+    return generation_cached(_index_key(year), lambda: selectors.programme_index(year))
 
 
 def _by_month(listed: list[selectors.Listed]) -> dict[date, list[selectors.Listed]]:
@@ -146,7 +148,7 @@ def programme_page_payload(
             context = programme_context(year, theme, country, asked, today, part)
             return programme_render(year, context).encode()
 
-    return payload_cached(key, build)
+    return payload_cached(key, build, shared=(_index_key(year),))
 
 
 def programme_pages_warm(year: int) -> int:

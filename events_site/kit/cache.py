@@ -189,6 +189,30 @@ class ReusingRedisCache(RedisCache):
             version=version,
         )
 
+    def add_and_get_many(self, key, value, timeout, keys, version=None):
+        # A failed add changed nothing: what the cache holds is what it held before.
+        return self._attempt(
+            self._add_and_get_many, (False, {}), key, value, timeout, keys, version
+        )
+
+    def _add_and_get_many(self, key, value, timeout, keys, version):
+        serializer = self._cache._serializer
+        key_map = {self.make_and_validate_key(read, version=version): read for read in keys}
+        pipeline = self._cache.get_client(None, write=True).pipeline(transaction=False)
+        pipeline.set(
+            self.make_and_validate_key(key, version=version),
+            serializer.dumps(value),
+            ex=self.get_backend_timeout(timeout),
+            nx=True,
+        )
+        if key_map:
+            pipeline.mget(list(key_map))
+        added, *found = pipeline.execute()
+        values = zip(key_map.values(), found[0], strict=True) if found else ()
+        return bool(added), {
+            read: serializer.loads(value) for read, value in values if value is not None
+        }
+
     def _set_many_and_delete(self, data, timeout, deleted, version):
         timeout = self.get_backend_timeout(timeout)
         serializer = self._cache._serializer
@@ -211,3 +235,13 @@ def set_many_and_delete(cache, data: dict, timeout: int, deleted: list[str]) -> 
     else:
         cache.set_many(data, timeout)
         cache.delete_many(deleted)
+
+
+def add_and_get_many(cache, key: str, value, timeout: int, keys: list[str]) -> tuple[bool, dict]:
+    """`cache.add(key, value, timeout)` and `cache.get_many(keys)`, in one round trip on
+    Redis (a build's lock taken and what the build will read of the cache fetched
+    together)."""
+    pipelined = getattr(cache, "add_and_get_many", None)
+    if pipelined is not None:
+        return pipelined(key, value, timeout, keys)
+    return cache.add(key, value, timeout), cache.get_many(keys)

@@ -53,6 +53,7 @@ def test_a_refused_cache_answers_misses_skips_writes_and_reports_once(caplog):
             cache.set("key", 1)
             assert cache.set_many({"a": 1}) == ["a"]
             cache.set_many_and_delete({"a": 1}, 60, ["b"])
+            assert cache.add_and_get_many("key", 1, 60, ["a"]) == (False, {})
             assert cache.incr("key") is None
             cache.delete("key")
 

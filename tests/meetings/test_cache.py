@@ -73,6 +73,26 @@ def test_what_a_build_keeps_is_written_with_its_payload():
     assert cache.get(_lock("page:v")) is None
 
 
+def test_what_a_build_shares_is_read_with_its_lock(monkeypatch):
+    generation_cached("shared", lambda: ["months"])
+
+    def build() -> bytes:
+        monkeypatch.setattr(cache, "get_many", lambda keys: pytest.fail(f"{keys} read apart"))
+        return generation_cached("shared", lambda: pytest.fail("built again"))[0].encode()
+
+    assert payload_cached("page:t", build, shared=("shared",)).body == b"months"
+    monkeypatch.undo()
+    assert cache.get(_lock("page:t")) is None
+
+
+def test_what_a_build_shares_is_built_when_missing_and_kept_with_its_payload():
+    def build() -> bytes:
+        return generation_cached("shared", lambda: ["months"])[0].encode()
+
+    assert payload_cached("page:s", build, shared=("shared",)).body == b"months"
+    assert generation_cached("shared", lambda: pytest.fail("read again")) == ["months"]
+
+
 def test_a_failed_build_still_keeps_what_it_read():
     def failing() -> bytes:
         generation_cached("shared", lambda: ["months"])
