@@ -22,7 +22,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum, Value
+from django.db.models import Count, F, Max, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -62,44 +62,78 @@ SEAT_FIELDS = (
     "status",
 )
 
-# Takes a seat for a new address if one is left and locks the meeting row, in one
-# statement, when the meeting's registration rules are still those the caller decided
-# on (read before, without a lock, or remembered): what it decided is then what it
-# would decide under the lock. A new address is one neither registered for the meeting
-# nor in the directory (whose person a registration may answer an invitation of), as
-# the unique indexes compare addresses. A rush's registrations queue on that lock, so
-# each round trip it covers sets their rate.
-_SEAT_TAKE_SQL = (
-    "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %(meeting_id)s "
-    "AND {seats} < {capacity} AND {status} = %(meeting_status)s "
-    "AND {starts_at} = %(meeting_starts_at)s "
+# What a decision taken on the meeting as read (before, without a lock, or remembered)
+# needs to hold under the lock: the meeting's registration rules still those read, and
+# the address new, neither registered for the meeting nor in the directory (whose person
+# a registration may answer an invitation of), as the unique indexes compare addresses.
+_RULES_SQL = (
+    "{status} = %(meeting_status)s AND {starts_at} = %(meeting_starts_at)s "
     "AND {opens_at} {same} %(meeting_opens_at)s AND {closes_at} {same} %(meeting_closes_at)s "
     "AND NOT EXISTS (SELECT 1 FROM {registration} WHERE {registration_meeting} = %(meeting_id)s "
     "AND LOWER({registration_email}) = LOWER(%(email)s)) "
-    "AND NOT EXISTS (SELECT 1 FROM {person} WHERE LOWER({person_email}) = LOWER(%(email)s)) "
-    "RETURNING {seats}"
+    "AND NOT EXISTS (SELECT 1 FROM {person} WHERE LOWER({person_email}) = LOWER(%(email)s))"
+)
+
+# Takes a seat for a new address if one is left and locks the meeting row, in one
+# statement, when the rules hold (`_RULES_SQL`): what the caller decided is then what it
+# would decide under the lock. A rush's registrations queue on that lock, so each round
+# trip it covers sets their rate.
+_SEAT_TAKE_SQL = (
+    "UPDATE {table} SET {seats} = {seats} + 1 WHERE {id} = %(meeting_id)s "
+    "AND {seats} < {capacity} AND {rules} RETURNING {seats}"
+)
+
+# With the meeting locked (before, by the same transaction) and no seat left, when the
+# rules hold: the moment a new address joins the waiting list, and its place there. The
+# list goes by moment, then key: the moment is the registration's own (`waitlisted_at`,
+# taken before the lock), or the last one's when that is later, so that the list's
+# order is the lock's and the new one is last.
+_WAITLIST_JOIN_SQL = (
+    "SELECT COALESCE((SELECT MAX(w.{waitlisted_at}) FROM {registration} w "
+    "WHERE w.{registration_meeting} = %(meeting_id)s AND w.{registration_status} = {waitlisted} "
+    "AND w.{waitlisted_at} > %(waitlisted_at)s), %(waitlisted_at)s) AS moment, "
+    "(SELECT COUNT(*) FROM {registration} w WHERE w.{registration_meeting} = %(meeting_id)s "
+    "AND w.{registration_status} = {waitlisted}) + 1 AS place "
+    "FROM {table} WHERE {id} = %(meeting_id)s AND {seats} >= {capacity} AND {rules}"
 )
 
 
-@cache
-def _seat_take_sql() -> str:
+def _rules_fill(template: str) -> str:
     return sql.fill(
-        _SEAT_TAKE_SQL,
+        template,
+        rules=sql.fill(
+            _RULES_SQL,
+            status=(Meeting, "status"),
+            starts_at=(Meeting, "starts_at"),
+            opens_at=(Meeting, "registration_opens_at"),
+            closes_at=(Meeting, "registration_closes_at"),
+            same="IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS",
+            registration=Registration,
+            registration_meeting=(Registration, "meeting"),
+            registration_email=(Registration, "email"),
+            person=Person,
+            person_email=(Person, "email"),
+        ),
         table=Meeting,
         seats=(Meeting, "seats_taken"),
         id=(Meeting, "id"),
         capacity=(Meeting, "capacity"),
-        status=(Meeting, "status"),
-        starts_at=(Meeting, "starts_at"),
-        opens_at=(Meeting, "registration_opens_at"),
-        closes_at=(Meeting, "registration_closes_at"),
-        same="IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS",
         registration=Registration,
         registration_meeting=(Registration, "meeting"),
-        registration_email=(Registration, "email"),
-        person=Person,
-        person_email=(Person, "email"),
+        registration_status=(Registration, "status"),
+        waitlisted_at=(Registration, "waitlisted_at"),
+        waitlisted=sql.constant(Registration.Status.WAITLISTED),
     )
+
+
+@cache
+def _seat_take_sql() -> str:
+    return _rules_fill(_SEAT_TAKE_SQL)
+
+
+@cache
+def _waitlist_join_sql() -> str:
+    return _rules_fill(_WAITLIST_JOIN_SQL)
 
 
 def _seat_params(meeting: Meeting) -> dict:
@@ -129,26 +163,68 @@ def seat_take(meeting: Meeting, email: str) -> bool:
 
 
 def seat_take_orm(meeting: Meeting, email: str) -> bool:
-    address = Lower(Value(email))
-    if (
-        Registration.objects.annotate(address=Lower("email"))
-        .filter(meeting_id=meeting.pk, address=address)
-        .exists()
-        or Person.objects.annotate(address=Lower("email")).filter(address=address).exists()
-    ):
+    if _address_known_orm(meeting, email):
         return False
-    rules = Meeting.objects.filter(
-        pk=meeting.pk,
-        seats_taken__lt=F("capacity"),
-        status=meeting.status,
-        starts_at=meeting.starts_at,
-        registration_opens_at=meeting.registration_opens_at,
-        registration_closes_at=meeting.registration_closes_at,
-    )
+    rules = Meeting.objects.filter(seats_taken__lt=F("capacity"), **_rules_orm(meeting))
     if not rules.update(seats_taken=F("seats_taken") + 1):
         return False
     meeting.seats_taken = Meeting.objects.values_list("seats_taken", flat=True).get(pk=meeting.pk)
     return True
+
+
+def _address_known_orm(meeting: Meeting, email: str) -> bool:
+    address = Lower(Value(email))
+    return (
+        Registration.objects.annotate(address=Lower("email"))
+        .filter(meeting_id=meeting.pk, address=address)
+        .exists()
+        or Person.objects.annotate(address=Lower("email")).filter(address=address).exists()
+    )
+
+
+def _rules_orm(meeting: Meeting) -> dict:
+    return {
+        "pk": meeting.pk,
+        "status": meeting.status,
+        "starts_at": meeting.starts_at,
+        "registration_opens_at": meeting.registration_opens_at,
+        "registration_closes_at": meeting.registration_closes_at,
+    }
+
+
+def waitlist_join(meeting: Meeting, email: str, at: datetime) -> tuple[datetime, int] | None:
+    """Lock `meeting` until the end of the transaction and, if no seat of it is left,
+    its status and dates are still those of `meeting` (its `SEAT_FIELDS`, as read
+    before) and the address `email` is new (as `seat_take`'s): the moment a new
+    registration made at `at` joins its waiting list, `at` or the last one's if later
+    (the list goes by moment, then key, in the order of the lock), and the place it
+    takes there, 1 for the first. None otherwise; a registration is then to be
+    decided on under the lock."""
+    if meeting_lock(meeting.pk) is None:
+        return None
+    params = {
+        **_seat_params(meeting),
+        "email": email,
+        "waitlisted_at": connection.ops.adapt_datetimefield_value(at),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_waitlist_join_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return sql.from_db(Registration, "waitlisted_at", row[0]), row[1]
+
+
+def waitlist_join_orm(meeting: Meeting, email: str, at: datetime) -> tuple[datetime, int] | None:
+    if meeting_lock_orm(meeting.pk) is None or _address_known_orm(meeting, email):
+        return None
+    if not Meeting.objects.filter(seats_taken__gte=F("capacity"), **_rules_orm(meeting)).exists():
+        return None
+    waiting = Registration.objects.filter(
+        meeting_id=meeting.pk, status=Registration.Status.WAITLISTED
+    ).aggregate(last=Max("waitlisted_at"), count=Count("pk"))
+    moment = at if waiting["last"] is None else max(at, waiting["last"])
+    return moment, waiting["count"] + 1
 
 
 # The lock of a registration that found no seat, and of every other change of who holds
@@ -157,17 +233,26 @@ def seat_take_orm(meeting: Meeting, email: str) -> bool:
 _MEETING_LOCK_SQL = "SELECT {columns} FROM {table} WHERE {id} = %s{lock}"
 
 
-@cache
-def _meeting_lock_sql() -> tuple[str, list[str]]:
-    names = [f.attname for f in Meeting._meta.concrete_fields]
-    statement = sql.fill(
+def _lock_fill(columns: str) -> str:
+    return sql.fill(
         _MEETING_LOCK_SQL,
-        columns=", ".join(sql.column(Meeting, name) for name in names),
+        columns=columns,
         table=Meeting,
         id=(Meeting, "id"),
         lock=" FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else "",
     )
-    return statement, names
+
+
+@cache
+def _meeting_lock_sql() -> tuple[str, list[str]]:
+    names = [f.attname for f in Meeting._meta.concrete_fields]
+    return _lock_fill(", ".join(sql.column(Meeting, name) for name in names)), names
+
+
+@cache
+def _meeting_lock_only_sql() -> str:
+    """The lock, its row left unread (`registration_write`'s on the waiting list)."""
+    return _lock_fill("1")
 
 
 def meeting_lock(meeting_id: int) -> Meeting | None:
@@ -382,11 +467,12 @@ def consents_insert_orm(
 
 # On PostgreSQL a new registration is one statement (`registration_write`): its row, its
 # consents, its email and the calls owed to the webhooks listening, and when asked its
-# seat, without which nothing is written. What its email and its calls say is built
-# before, by the service, around the key the row gets: the email's key and context carry
-# `_KEY_STAND_IN` where the key goes, the calls' data a null.
+# place (`gate`: a seat, or the waiting list), without which nothing is written. What
+# its email and its calls say is built before, by the service, around the key the row
+# gets: the email's key and context carry `_KEY_STAND_IN` where the key goes, the calls'
+# data a null.
 _REGISTRATION_WRITE_SQL = (
-    "WITH {seat}inserted AS (INSERT INTO {table} ({columns}) SELECT {values}{source} "
+    "WITH {gate}inserted AS (INSERT INTO {table} ({columns}) SELECT {values}{source} "
     "RETURNING {id}), "
     "consents AS (INSERT INTO {consent} ({consent_kind}, {consent_version}, "
     "{consent_registration}, {consent_given_at}) SELECT given.kind, given.version, "
@@ -396,34 +482,46 @@ _REGISTRATION_WRITE_SQL = (
     "told AS (SELECT jsonb_set(%(told)s::jsonb, ARRAY['registration', 'id'], "
     "to_jsonb(inserted.{id})) AS data FROM inserted), "
     "calls AS ({calls}) "
-    "SELECT inserted.{id}, {seats}, (SELECT * FROM email), ARRAY(SELECT * FROM calls) "
+    "SELECT inserted.{id}, {placed}, (SELECT * FROM email), ARRAY(SELECT * FROM calls) "
     "FROM inserted"
 )
 # A key no row has, standing for the registration's own in its email's key and context.
 _KEY_STAND_IN = -(2**63) + 1
 _WITH_STAND_IN = "replace(%({name})s, {stand_in}, inserted.{id}::text)"
+SEAT, WAITLIST = "seat", "waitlist"
 
 
 @cache
-def _registration_write_sql(seated: bool) -> str:
-    """Its parameters are named: each field's by its attname, the seat's
+def _registration_write_sql(gate: str | None) -> str:
+    """Its parameters are named: each field's by its attname, the gate's
     (`_seat_params`), the consents' (`consent_kinds`, `consent_versions`), the email's
     (`tasks.outbox.delivery_owed`), `told` (what the calls say), and the webhooks'
     (`webhook_calls_params`); the moment `at` is the consents', the email's and the
     calls'. At most 50, and psycopg keeps the statement's conversion for its
     placeholders instead of parsing its text again at every run (a tenth of a
-    registration's CPU in one process, at 51)."""
+    registration's CPU in one process, at 51).
+
+    It answers the row's key, what the `gate` gave (the seats taken after the seat; the
+    moment and the place on the waiting list), the email's id and the calls'."""
     fields = _registration_fields()
+    values = {f.attname: f"%({f.attname})s" for f in fields}
+    placed = "NULL"
+    if gate == SEAT:
+        placed = "(SELECT * FROM gate)"
+    elif gate == WAITLIST:
+        values["waitlisted_at"] = "gate.moment"
+        placed = "(SELECT moment FROM gate), (SELECT place FROM gate)"
+    gate_sql = {SEAT: _seat_take_sql, WAITLIST: _waitlist_join_sql}.get(gate)
     id_ = sql.column(Registration, "id")
     stand_in = sql.constant(str(_KEY_STAND_IN))
     return sql.fill(
         _REGISTRATION_WRITE_SQL,
-        seat=f"seat AS ({_seat_take_sql()}), " if seated else "",
-        source=" FROM seat" if seated else "",
-        seats="(SELECT * FROM seat)" if seated else "NULL::integer",
+        gate=f"gate AS ({gate_sql()}), " if gate_sql else "",
+        source=" FROM gate" if gate_sql else "",
+        placed=placed,
         table=Registration,
         columns=", ".join(sql.column(Registration, f.name) for f in fields),
-        values=", ".join(f"%({f.attname})s" for f in fields),
+        values=", ".join(values.values()),
         id=id_,
         consent=Consent,
         consent_kind=(Consent, "kind"),
@@ -447,19 +545,26 @@ def registration_write(
     email: Callable[[Registration], DeliverySpec],
     told: dict,
     seat: Meeting | None = None,
+    waitlist: Meeting | None = None,
 ) -> bool:
     """Write a new registration whole, made at `at`: its row (as `registration_insert`),
     the `consents` given (as `consents_insert`), its email (`email(registration)`, queued
     as `deliveries_queue(…, fresh=True, drain=True)` queues it) and a call to each active
     webhook listening to registrations made (`told`, as `registration_insert`'s); all of
     them handed on once the transaction commits. With `seat` (the meeting, as read
-    before), only with a seat of it taken for a new address (`seat_take`): False, and
-    nothing written, when none is.
+    before), only with a seat of it taken for a new address (`seat_take`); with
+    `waitlist` (likewise), only on its waiting list, no seat being left for a new address
+    (`waitlist_join`: the registration's `waitlisted_at` becomes its moment there). False,
+    and nothing written, when there is none.
 
     On PostgreSQL one statement: in autocommit its own transaction, so neither a BEGIN
     nor a COMMIT is a round trip of its own, and the meeting's lock is held from the seat
     to the commit inside the server, with no return to Python (to the GIL of a busy
-    process) in between. Elsewhere one statement each, in a transaction."""
+    process) in between. For the waiting list the lock is a statement of its own, sent
+    with it (`sql.sent_together`): the list's last moment and length are then read as
+    the lock leaves them, where the parts of one statement that waited for the lock
+    would read them as they were before it waited. Elsewhere one statement each, in a
+    transaction."""
     if connection.vendor != "postgresql":
         return _registration_write_apart(
             registration,
@@ -468,7 +573,9 @@ def registration_write(
             email,
             told,
             seat,
+            waitlist,
             take=seat_take,
+            join=waitlist_join,
             insert=registration_insert,
             record=consents_insert,
         )
@@ -479,19 +586,28 @@ def registration_write(
     params["told"] = json.dumps(told)
     params.update(webhook_calls_params(Event.REGISTRATION_CREATED, at))
     params.update(delivery_owed(_with_stand_in(registration, email), at))
-    if seat is not None:
-        params.update(_seat_params(seat))
+    gate = SEAT if seat is not None else WAITLIST if waitlist is not None else None
+    if gate is not None:
+        params.update(_seat_params(seat or waitlist))
+    statement = _registration_write_sql(gate)
     # In a caller's transaction, behind a savepoint: a failure leaves it usable.
     savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with savepoint, connection.cursor() as cursor:
-        cursor.execute(_registration_write_sql(seat is not None), params)
+        if gate == WAITLIST:
+            with connection.cursor() as lock, sql.sent_together():
+                lock.execute(_meeting_lock_only_sql(), [waitlist.pk])
+                cursor.execute(statement, params)
+        else:
+            cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:
         return False
-    pk, seats_taken, email_id, calls = row
+    pk, *placed, email_id, calls = row
     _registration_saved(registration, pk)
-    if seat is not None:
-        seat.seats_taken = seats_taken
+    if gate == SEAT:
+        seat.seats_taken = placed[0]
+    elif gate == WAITLIST:
+        registration.waitlisted_at = placed[0]
     webhook_calls_publish(calls)
     delivery_owed_hand_on([email_id])
     return True
@@ -507,11 +623,16 @@ def _with_stand_in(registration: Registration, email: Callable[[Registration], D
 
 
 def _registration_write_apart(
-    registration, consents, at, email, told, seat, *, take, insert, record
+    registration, consents, at, email, told, seat, waitlist, *, take, join, insert, record
 ) -> bool:
     with transaction.atomic():
         if seat is not None and not take(seat, registration.email):
             return False
+        if waitlist is not None:
+            joined = join(waitlist, registration.email, registration.waitlisted_at)
+            if joined is None:
+                return False
+            registration.waitlisted_at = joined[0]
         calls = insert(registration, tell=Event.REGISTRATION_CREATED, told=told)
         record(registration.pk, consents, at)
         deliveries_queue([email(registration)], fresh=True, drain=True)
@@ -527,6 +648,7 @@ def registration_write_orm(
     email: Callable[[Registration], DeliverySpec],
     told: dict,
     seat: Meeting | None = None,
+    waitlist: Meeting | None = None,
 ) -> bool:
     return _registration_write_apart(
         registration,
@@ -535,7 +657,9 @@ def registration_write_orm(
         email,
         told,
         seat,
+        waitlist,
         take=seat_take_orm,
+        join=waitlist_join_orm,
         insert=registration_insert_orm,
         record=consents_insert_orm,
     )

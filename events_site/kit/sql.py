@@ -115,6 +115,25 @@ def rows_from_db(model, names: list[str], rows: list[tuple]) -> list[tuple]:
     return loaded
 
 
+@contextmanager
+def sent_together() -> Iterator[None]:
+    """The statements a block executes go to PostgreSQL at once, and their answers
+    come back at once as it ends (psycopg's pipeline mode): one round trip for all.
+
+    Outside a transaction they are one (the protocol's implicit one, committed as the
+    block ends), so a lock the first takes is held to the commit with no return to
+    Python — to the GIL of a busy process — in between; yet each statement sees what
+    was committed before it started, as statements of a transaction do (READ
+    COMMITTED), where the parts of one statement all see what was committed before it
+    waited for the lock. Read their rows after the block; an error of any of them is
+    raised as the block ends, as Django's error, and outside a transaction
+    none of them is kept.
+    PostgreSQL only."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
 # The largest primary key (a BigAutoField is a signed 64-bit integer).
 KEY_MAX = 2**63 - 1
 

@@ -1,8 +1,8 @@
 """Registering, changing and cancelling a registration, and the emails each is owed.
 
-A new registration takes the meeting's lock with its seat, in the statement that writes
-it (`_registration_seated`): the lock serialises every registration of the meeting, and
-what it covers sets the rate of a rush.
+A new registration takes the meeting's lock with its seat, or its place on the waiting
+list, in the round trip that writes it (`_registration_new`): the lock serialises every
+registration of the meeting, and what it covers sets the rate of a rush.
 """
 
 import copy
@@ -79,10 +79,12 @@ FIELDS = (
 PRIVACY_CONSENT = "privacy_consent"
 
 # The meetings as this process last read them to decide on a registration (their
-# `sql.SEAT_FIELDS`), by id: a rush's registrations decide from here and take their seat
-# in the statement that writes them, which holds only while the meeting's rules are
-# still these (`sql.seat_take`). Never trusted, only tried: a meeting changed since
-# costs a registration a look-up more, which reads it again.
+# `sql.SEAT_FIELDS`), by id: a rush's registrations decide from here and take their seat,
+# or their place on the waiting list once the meeting was read full, in the statement
+# that writes them, which holds only while the meeting's rules are still these
+# (`sql.seat_take`, `sql.waitlist_join`). Never trusted, only tried: a meeting changed
+# since (or filled, or with a seat freed) costs a registration a look-up more, which
+# reads it again.
 _RULES_READ = BoundedMemo(1000)
 
 
@@ -306,19 +308,22 @@ def registration_create(
     # registration of the meeting, and what it covers sets the rate of a rush.
     _registration_check(candidate, consent=consent)
     # Almost every registration of a rush is a new address, for a meeting whose rules this
-    # process has read before: written with its seat in one statement, its address
-    # checked there (`sql.seat_take`). Otherwise the address is looked up, not under the
+    # process has read before: written with its seat, or on the waiting list when the
+    # meeting was full as last read, in one round trip, its address checked there
+    # (`sql.registration_write`). Otherwise the address is looked up, not under the
     # lock: a twin registering the same address meanwhile is stopped by the unique index
     # (and answered with the conflict below); an address found is read again under it.
     remembered = _RULES_READ.get(meeting_id)
     try:
-        tried = remembered is not None and not invitation_token
-        if tried and _registration_seated(copy.copy(remembered), candidate):
+        tried = None if remembered is None or invitation_token else copy.copy(remembered)
+        if tried is not None and _registration_new(tried, candidate):
             return candidate, True
         read, person_id, known = _address_lookup(meeting_id, candidate.email)
         candidate.person_id = person_id
         new = not (known or person_id or invitation_token)
-        if not tried and new and _registration_seated(read, candidate):
+        # Tried first with a seat, found full since: the waiting list, as the meeting is.
+        filled = tried is not None and _full(read) and not _full(tried)
+        if new and (tried is None or filled) and _registration_new(read, candidate):
             return candidate, True
         with transaction.atomic():
             return _registration_place(meeting_id, candidate, invitation_token, known)
@@ -328,40 +333,47 @@ def registration_create(
         ) from exc
 
 
-def _registration_seated(meeting: Meeting, registration: Registration) -> bool:
-    """A new address while seats are left: written confirmed with its seat, in one
-    statement (`sql.registration_write`), when the meeting as read before takes
-    registrations and still has the rules read as the seat is taken; False, with
-    nothing written, otherwise.
+def _full(meeting: Meeting) -> bool:
+    return meeting.seats_taken >= meeting.capacity
 
-    The seat's statement locks the meeting until the commit, and every registration of
-    a rush queues on that lock: in autocommit, the statement is its own transaction, and
-    the lock covers the rest of it and the commit, inside the server. Anything else (no
-    seat left, an address registered or in the directory, whose registration may answer
-    an invitation, a refusal) goes the way of a known address (`_registration_place`).
+
+def _registration_new(meeting: Meeting, registration: Registration) -> bool:
+    """A new address for the meeting as read before: written confirmed with its seat
+    while the meeting had seats left, else on its waiting list, in one round trip
+    (`sql.registration_write`), when it takes registrations and still has the rules read
+    as the lock is taken; False, with nothing written, otherwise.
+
+    Every registration of a rush queues on the meeting's lock: in autocommit, the round
+    trip is its own transaction, and the lock covers the rest of it and the commit,
+    inside the server. Anything else (the last seat taken, or one freed, since the
+    meeting was read, an address registered or in the directory, whose registration may
+    answer an invitation, a refusal) is left to the caller: the waiting list as the
+    meeting is now, or the way of a known address (`_registration_place`).
     """
     now = timezone.now()
     if registration_problem(meeting, now):
         return False
     registration.meeting = meeting
     registration.privacy_consent_at = now
+    if _full(meeting):
+        registration.status = Registration.Status.WAITLISTED
+        registration.confirmed_at, registration.waitlisted_at = None, now
+        return _registration_write(registration, now, waitlist=meeting)
     registration.status = Registration.Status.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
     return _registration_write(registration, now, seat=meeting)
 
 
-def _registration_write(
-    registration: Registration, now: datetime, *, seat: Meeting | None = None
-) -> bool:
+def _registration_write(registration: Registration, now: datetime, **place: Meeting) -> bool:
     """`sql.registration_write`, with what the registration's consents, email and calls
-    are as it stands."""
+    are as it stands, and its `place` (a `seat` or the `waitlist`), if any."""
     return sql.registration_write(
         registration,
         consents=registration_consents_given(registration),
         at=now,
         email=lambda written: _placement_email(written, now),
         told=_told(registration),
-        seat=seat,
+        **place,
     )
 
 
@@ -369,8 +381,8 @@ def _registration_place(
     meeting_id: int, candidate: Registration, token: str | None, known: bool
 ) -> tuple[Registration, bool]:
     """Lock first, decide after: for a known address, which may be answered without a
-    seat, and for a new one that found no seat left (the waiting list's order is then
-    the order of the lock), or that may answer an invitation."""
+    seat, for a new one that may answer an invitation, and for a new one whose meeting
+    is no longer as read (a seat freed since, its rules changed)."""
     meeting = _meeting_lock(meeting_id)
     now = timezone.now()
     _problem_refuse(meeting, now)

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from events_site.kit.http_errors import http_status
+from events_site.kit.memo import BoundedMemo
 from meetings.errors import InvalidData
 from meetings.models import Meeting
 from meetings.services.meetings import meeting_update
@@ -131,15 +132,21 @@ def test_registration_outside_its_window_is_refused_and_writes_nothing(
     ids=["cancelled", "closed", "opens-later"],
 )
 @pytest.mark.parametrize("remembered", [False, True], ids=["looked-up", "remembered"])
+@pytest.mark.parametrize("full", [False, True], ids=["seats-left", "full"])
 def test_a_meeting_changed_after_it_was_read_is_decided_on_as_it_is_now(
-    programme, register, monkeypatch, change, remembered
+    programme, register, monkeypatch, change, remembered, full
 ):
     """The meeting is read before its lock, with the address, or remembered from an
-    earlier registration: a change committed since takes no seat, and the registration
-    is refused as it would have been if read under the lock, writing nothing."""
-    meeting = MeetingFactory(programme=programme)
+    earlier registration: a change committed since takes no seat, nor a place on the
+    waiting list, and the registration is refused as it would have been if read under
+    the lock, writing nothing."""
+    meeting = MeetingFactory(
+        programme=programme, capacity=1 if full else 50, seats_taken=int(full and not remembered)
+    )
     if remembered:
         register(meeting)
+        if full:  # the second one finds it full, and the process remembers it so
+            assert register(meeting).status == WAITLISTED
         Meeting.objects.filter(pk=meeting.pk).update(**change)
     else:
         lookup = registration_services.sql.address_lookup
@@ -154,8 +161,9 @@ def test_a_meeting_changed_after_it_was_read_is_decided_on_as_it_is_now(
     with pytest.raises(RegistrationClosed):
         register(meeting)
 
-    assert Registration.objects.count() == Delivery.objects.count() == int(remembered)
-    assert seats(meeting) == int(remembered)
+    before = int(remembered) * (2 if full else 1)
+    assert Registration.objects.count() == Delivery.objects.count() == before
+    assert seats(meeting) == int(remembered or full)
 
 
 def test_registration_closes_when_the_meeting_starts_unless_told_otherwise(programme, register):
@@ -270,6 +278,47 @@ def test_a_twin_committed_after_the_look_up_of_a_new_address_gets_a_conflict_and
     assert Registration.objects.count() == 1
     assert seats(small_meeting) == taken
     assert Delivery.objects.count() == 1
+
+
+def test_a_twin_committed_after_the_look_up_gets_a_conflict_and_no_place_on_the_waiting_list(
+    small_meeting, register, monkeypatch
+):
+    """As with a seat: the meeting is full, the look-up found the address new, and the
+    twin's registration is there before this one's statement, which writes nothing."""
+    register(small_meeting)
+    register(small_meeting)
+    register(small_meeting, email="sofie.claes@menen.example")
+    lookup = registration_services.sql.address_lookup
+    monkeypatch.setattr(
+        registration_services.sql,
+        "address_lookup",
+        lambda meeting_id, email: (*lookup(meeting_id, email)[:2], False),
+    )
+    monkeypatch.setattr(registration_services, "_RULES_READ", BoundedMemo(1000))
+
+    with pytest.raises(RegistrationConflict, match="send it again"):
+        registration_create(small_meeting, data=registration_data())
+
+    assert Registration.objects.count() == Delivery.objects.count() == 3
+    assert seats(small_meeting) == 2
+
+
+def test_a_seat_freed_after_the_meeting_was_read_full_is_taken(small_meeting, register):
+    """The process remembers the meeting full; both people with a seat cancel since,
+    nobody waits: the next registration takes a seat, confirmed, not a place on the
+    waiting list."""
+    first, second = register(small_meeting), register(small_meeting)
+    assert register(small_meeting).status == WAITLISTED  # remembered full from here
+    registration_cancel(first)
+    registration_cancel(second)
+    registration_cancel(Registration.objects.get(status=CONFIRMED))
+    assert seats(small_meeting) == 0
+
+    registration = register(small_meeting)
+
+    assert fresh(registration).status == CONFIRMED
+    assert seats(small_meeting) == 1
+    assert kinds_to(registration.email) == ["registration_confirmed"]
 
 
 def test_someone_who_cancelled_registers_again_as_a_new_registration_would(small_meeting, register):

@@ -2,14 +2,16 @@
 case runs on both (`registrations/sql.py`), with the same answers and the same rows
 written, on whichever database the suite runs on."""
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 
 from meetings.models import Meeting
-from registrations import sql
+from registrations import selectors, sql
 from registrations.models import CheckIn, Consent, DoorCount, Registration
 from tasks.models import Delivery, WebhookCall
 from tasks.outbox import DeliverySpec
@@ -104,6 +106,85 @@ def test_no_seat_is_taken_for_an_address_already_known(seat_take, programme, whe
 
     assert seat_take(read, "jan@KORTRIJK.example") is False
     assert seats(meeting) == taken
+
+
+def waiting(meeting, email: str, at: datetime) -> Registration:
+    return RegistrationFactory(
+        meeting=meeting, email=email, status=Registration.Status.WAITLISTED, waitlisted_at=at
+    )
+
+
+@both("waitlist_join")
+def test_a_full_meeting_gives_the_next_place_on_its_waiting_list(waitlist_join, programme):
+    """The list goes by moment, then key: a registration made before the last one in
+    the list, which got the lock after it, joins it at its moment, behind it."""
+    meeting = MeetingFactory(programme=programme, capacity=1, seats_taken=1)
+    read = as_read(meeting)
+    at = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+    assert waitlist_join(read, "a@example.org", at) == (at, 1)
+    waiting(meeting, "a@example.org", at)
+    waiting(programme_meeting(programme), "elsewhere@example.org", at + timedelta(hours=1))
+    RegistrationFactory(meeting=meeting, email="gone@example.org", status="cancelled")
+
+    later = at + timedelta(seconds=1)
+    assert waitlist_join(read, "b@example.org", later) == (later, 2)
+    waiting(meeting, "b@example.org", later)
+    assert waitlist_join(read, "c@example.org", at) == (later, 3)
+    assert seats(meeting) == 1
+
+
+def programme_meeting(programme) -> Meeting:
+    return MeetingFactory(programme=programme, capacity=1, seats_taken=1)
+
+
+@both("waitlist_join")
+def test_a_meeting_with_a_seat_left_gives_no_place_on_its_waiting_list(waitlist_join, programme):
+    """A seat freed since the meeting was read: the registration takes it, under the
+    lock, rather than wait."""
+    meeting = MeetingFactory(programme=programme, capacity=2, seats_taken=2)
+    read = as_read(meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(seats_taken=1)
+    at = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+
+    assert waitlist_join(read, "jan@kortrijk.example", at) is None
+
+
+@both("waitlist_join")
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": Meeting.Status.CANCELLED},
+        {"starts_at": F("starts_at") - timedelta(hours=1)},
+        {"registration_opens_at": datetime.fromisoformat("2027-01-05T09:00:00+01:00")},
+        {"registration_closes_at": datetime.fromisoformat("2026-01-05T09:00:00+01:00")},
+    ],
+    ids=["status", "start", "opening", "closing"],
+)
+def test_no_place_is_given_once_the_rules_read_have_changed(waitlist_join, programme, change):
+    meeting = MeetingFactory(programme=programme, capacity=1, seats_taken=1)
+    read = as_read(meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(**change)
+    at = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+
+    assert waitlist_join(read, "jan@kortrijk.example", at) is None
+
+
+@both("waitlist_join")
+@pytest.mark.parametrize("where", ["waitlisted", "cancelled", "directory"])
+def test_no_place_is_given_to_an_address_already_known(waitlist_join, programme, where):
+    meeting = MeetingFactory(programme=programme, capacity=1, seats_taken=1)
+    if where == "directory":
+        PersonFactory(email="Jan@Kortrijk.example")
+    else:
+        RegistrationFactory(
+            meeting=meeting,
+            email="Jan@Kortrijk.example",
+            status=where,
+            waitlisted_at=datetime.fromisoformat("2027-03-01T09:00:00+01:00"),
+        )
+    at = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+
+    assert waitlist_join(as_read(meeting), "jan@KORTRIJK.example", at) is None
 
 
 @both("meeting_lock")
@@ -244,14 +325,14 @@ def email_of(registration) -> DeliverySpec:
 
 
 def written(meeting, **fields) -> Registration:
-    return RegistrationFactory.build(
-        meeting=meeting,
-        organisation=None,
-        organisation_name="Mairie de Tourcoing",
-        organisation_country="FR",
-        first_name="Zoë",
+    fields = {
+        "organisation": None,
+        "organisation_name": "Mairie de Tourcoing",
+        "organisation_country": "FR",
+        "first_name": "Zoë",
         **fields,
-    )
+    }
+    return RegistrationFactory.build(meeting=meeting, **fields)
 
 
 @both("registration_write")
@@ -321,6 +402,113 @@ def test_a_new_registration_is_written_with_its_seat_or_not_at_all(registration_
     assert list(Registration.objects.values_list("email", flat=True)) == ["a@example.org"]
     assert Consent.objects.count() == Delivery.objects.count() == 1
     assert seats(meeting) == 1
+
+
+@both("registration_write")
+def test_a_new_registration_is_written_on_the_waiting_list_or_not_at_all(
+    registration_write, programme
+):
+    """Its moment there is the list's (`waitlist_join`), and nothing is written without
+    a place: not while a seat is left."""
+    meeting = MeetingFactory(programme=programme, capacity=1, seats_taken=1)
+    other = MeetingFactory(programme=programme, capacity=1)
+    now = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+    waiting(meeting, "first@example.org", now + timedelta(seconds=1))
+    registration = written(
+        meeting, email="a@example.org", status="waitlisted", confirmed_at=None, waitlisted_at=now
+    )
+    write = {
+        "consents": [("privacy_notice", "v3")],
+        "at": now,
+        "email": email_of,
+        "told": {"registration": {"id": None}},
+    }
+
+    assert registration_write(registration, **write, waitlist=as_read(meeting)) is True
+    not_full = written(
+        other, email="b@example.org", status="waitlisted", confirmed_at=None, waitlisted_at=now
+    )
+    assert registration_write(not_full, **write, waitlist=as_read(other)) is False
+
+    stored = Registration.objects.get(email="a@example.org")
+    assert (stored.pk, stored.status) == (registration.pk, Registration.Status.WAITLISTED)
+    assert stored.waitlisted_at == registration.waitlisted_at == now + timedelta(seconds=1)
+    assert selectors.waitlist_position(stored) == 2
+    assert not_full.pk is None
+    assert not Registration.objects.filter(meeting=other).exists()
+    assert Consent.objects.count() == Delivery.objects.count() == 1
+    assert seats(meeting) == 1 and seats(other) == 0
+
+
+@both("registration_write")
+@pytest.mark.parametrize("place", ["seat", "waitlist"])
+def test_a_registration_the_database_refuses_writes_nothing(
+    registration_write, programme, organiser, place
+):
+    """All or nothing: the row breaks a constraint (no organisation at all), and neither
+    its consents, its email, its calls nor its seat are kept; the caller's transaction
+    goes on."""
+    webhook_create(organiser, url=PUBLIC, events=[Event.REGISTRATION_CREATED])
+    meeting = MeetingFactory(programme=programme, capacity=1, seats_taken=int(place != "seat"))
+    registration = written(meeting, organisation_name="", status="waitlisted")
+    at = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+    registration.waitlisted_at = at
+
+    with pytest.raises(IntegrityError):
+        registration_write(
+            registration,
+            consents=[("privacy_notice", "v3")],
+            at=at,
+            email=email_of,
+            told={"registration": {"id": None}},
+            **{place: as_read(meeting)},
+        )
+
+    assert registration.pk is None
+    assert not Registration.objects.exists()
+    assert Consent.objects.count() == Delivery.objects.count() == WebhookCall.objects.count() == 0
+    assert seats(meeting) == int(place != "seat")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_refused_write_on_the_waiting_list_leaves_the_meeting_free(
+    programme,
+):
+    """The lock and the write sent together are one transaction: the write refused,
+    nothing is kept, the lock goes with it, and the connection takes the next one."""
+    meeting = MeetingFactory(programme=programme, capacity=1, seats_taken=1)
+    at = datetime.fromisoformat("2027-03-01T09:30:00+01:00")
+    write = {
+        "consents": [("privacy_notice", "v3")],
+        "at": at,
+        "email": email_of,
+        "told": {"registration": {"id": None}},
+        "waitlist": as_read(meeting),
+    }
+    refused = written(meeting, organisation_name="", status="waitlisted", waitlisted_at=at)
+
+    with pytest.raises(IntegrityError):
+        sql.registration_write(refused, **write)
+
+    locked_elsewhere = []
+
+    def lock_elsewhere():
+        try:
+            with transaction.atomic():
+                locked_elsewhere.append(
+                    Meeting.objects.select_for_update(nowait=True).get(pk=meeting.pk).pk
+                )
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=lock_elsewhere)
+    other.start()
+    other.join(timeout=30)
+    assert locked_elsewhere == [meeting.pk]
+    assert not Registration.objects.exists() and not Delivery.objects.exists()
+    accepted = written(meeting, status="waitlisted", waitlisted_at=at)
+    assert sql.registration_write(accepted, **write) is True
+    assert Registration.objects.get().pk == accepted.pk
 
 
 # --- Consents ------------------------------------------------------------------------------
