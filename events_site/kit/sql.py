@@ -126,9 +126,8 @@ def sent_together() -> Iterator[None]:
     was committed before it started, as statements of a transaction do (READ
     COMMITTED), where the parts of one statement all see what was committed before it
     waited for the lock. Read their rows after the block; an error of any of them is
-    raised as the block ends, as Django's error, and outside a transaction
-    none of them is kept.
-    PostgreSQL only."""
+    raised as the block ends, as Django's error, and outside a transaction none of them
+    is kept. PostgreSQL only."""
     connection.ensure_connection()
     with connection.wrap_database_errors, connection.connection.pipeline():
         yield
