@@ -158,6 +158,11 @@ class Registration(models.Model):
     # (migration 0006), so the door's search stays fast at 10 000 registrations.
     search_text = models.TextField(default="", editable=False)
 
+    # Not a column: the place on the waiting list as counted by the write that put the
+    # registration there, under the meeting's lock (`sql.registration_write`), for that
+    # request's answer; None otherwise, and the place is counted when asked.
+    waitlist_place: int | None = None
+
     class Meta:
         ordering = ["meeting", "last_name", "first_name", "pk"]
         verbose_name = _("registration")

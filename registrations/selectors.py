@@ -110,9 +110,13 @@ def registration_for_delivery(registration_id: int | None) -> Registration | Non
 
 
 def waitlist_position(registration: Registration) -> int | None:
-    """1 for the next person to get a seat; None for whoever is not waiting."""
+    """1 for the next person to get a seat; None for whoever is not waiting. A
+    registration just written on the waiting list comes with its place, counted as it
+    joined (`Registration.waitlist_place`): its answer needs no query."""
     if registration.status != Registration.Status.WAITLISTED:
         return None
+    if registration.waitlist_place is not None:
+        return registration.waitlist_place
     ahead = Registration.objects.filter(
         meeting_id=registration.meeting_id, status=Registration.Status.WAITLISTED
     ).filter(

@@ -475,9 +475,8 @@ _REGISTRATION_WRITE_SQL = (
     "WITH {gate}inserted AS (INSERT INTO {table} ({columns}) SELECT {values}{source} "
     "RETURNING {id}), "
     "consents AS (INSERT INTO {consent} ({consent_kind}, {consent_version}, "
-    "{consent_registration}, {consent_given_at}) SELECT given.kind, given.version, "
-    "inserted.{id}, %(at)s FROM inserted, "
-    "unnest(%(consent_kinds)s::text[], %(consent_versions)s::text[]) AS given(kind, version)), "
+    "{consent_registration}, {consent_given_at}) SELECT given ->> 0, given ->> 1, "
+    "inserted.{id}, %(at)s FROM inserted, jsonb_array_elements(%(consents)s::jsonb) AS given), "
     "email AS ({email}), "
     "told AS (SELECT jsonb_set(%(told)s::jsonb, ARRAY['registration', 'id'], "
     "to_jsonb(inserted.{id})) AS data FROM inserted), "
@@ -494,7 +493,8 @@ SEAT, WAITLIST = "seat", "waitlist"
 @cache
 def _registration_write_sql(gate: str | None) -> str:
     """Its parameters are named: each field's by its attname, the gate's
-    (`_seat_params`), the consents' (`consent_kinds`, `consent_versions`), the email's
+    (`_seat_params`), the consents' (`consents`: JSON text, psycopg's dumping of two
+    lists took 5 % of a rush's CPU in the server, in Python), the email's
     (`tasks.outbox.delivery_owed`), `told` (what the calls say), and the webhooks'
     (`webhook_calls_params`); the moment `at` is the consents', the email's and the
     calls'. At most 50, and psycopg keeps the statement's conversion for its
@@ -554,8 +554,8 @@ def registration_write(
     them handed on once the transaction commits. With `seat` (the meeting, as read
     before), only with a seat of it taken for a new address (`seat_take`); with
     `waitlist` (likewise), only on its waiting list, no seat being left for a new address
-    (`waitlist_join`: the registration's `waitlisted_at` becomes its moment there). False,
-    and nothing written, when there is none.
+    (`waitlist_join`: the registration's `waitlisted_at` becomes its moment there, its
+    `waitlist_place` its place). False, and nothing written, when there is none.
 
     On PostgreSQL one statement: in autocommit its own transaction, so neither a BEGIN
     nor a COMMIT is a round trip of its own, and the meeting's lock is held from the seat
@@ -581,8 +581,7 @@ def registration_write(
         )
     values = _registration_values(registration)
     params = dict(zip((f.attname for f in _registration_fields()), values, strict=True))
-    params["consent_kinds"] = [kind for kind, _version in consents]
-    params["consent_versions"] = [version for _kind, version in consents]
+    params["consents"] = json.dumps(consents)
     params["told"] = json.dumps(told)
     params.update(webhook_calls_params(Event.REGISTRATION_CREATED, at))
     params.update(delivery_owed(_with_stand_in(registration, email), at))
@@ -607,7 +606,7 @@ def registration_write(
     if gate == SEAT:
         seat.seats_taken = placed[0]
     elif gate == WAITLIST:
-        registration.waitlisted_at = placed[0]
+        registration.waitlisted_at, registration.waitlist_place = placed
     webhook_calls_publish(calls)
     delivery_owed_hand_on([email_id])
     return True
@@ -632,7 +631,7 @@ def _registration_write_apart(
             joined = join(waitlist, registration.email, registration.waitlisted_at)
             if joined is None:
                 return False
-            registration.waitlisted_at = joined[0]
+            registration.waitlisted_at, registration.waitlist_place = joined
         calls = insert(registration, tell=Event.REGISTRATION_CREATED, told=told)
         record(registration.pk, consents, at)
         deliveries_queue([email(registration)], fresh=True, drain=True)

@@ -433,7 +433,7 @@ def test_a_new_registration_is_written_on_the_waiting_list_or_not_at_all(
     stored = Registration.objects.get(email="a@example.org")
     assert (stored.pk, stored.status) == (registration.pk, Registration.Status.WAITLISTED)
     assert stored.waitlisted_at == registration.waitlisted_at == now + timedelta(seconds=1)
-    assert selectors.waitlist_position(stored) == 2
+    assert registration.waitlist_place == selectors.waitlist_position(stored) == 2
     assert not_full.pk is None
     assert not Registration.objects.filter(meeting=other).exists()
     assert Consent.objects.count() == Delivery.objects.count() == 1
