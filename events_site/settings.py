@@ -184,8 +184,10 @@ NETWORK_LOGO = env.str("NETWORK_LOGO", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
 # The cache may live in its own Redis database, so that clearing it never drops queued jobs.
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
-# Seconds the cache may take to connect or answer before it counts as down for a while.
-REDIS_CACHE_TIMEOUT_S = env.float("REDIS_CACHE_TIMEOUT_S", default=0.25)
+# Seconds the cache may take to connect or answer before it counts as down for a while:
+# above the half-second stalls of a saturated machine, which a shorter timeout turned
+# into seconds without the cache (events_site/kit/cache.py).
+REDIS_CACHE_TIMEOUT_S = env.float("REDIS_CACHE_TIMEOUT_S", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -3,8 +3,19 @@
 Everything cached here can be rebuilt from PostgreSQL: a cache that fails (refused
 connection, timeout, any Redis error) answers a miss to reads and skips writes, the
 failure is logged once in a while (`events_site.kit.outage`), and no request fails because of
-it. A short socket timeout (`REDIS_CACHE_TIMEOUT_S`) keeps a hung Redis from costing
-more than that once per `RETRY_AFTER_S` in each process.
+it. A socket timeout (`REDIS_CACHE_TIMEOUT_S`, 1 s) keeps a hung Redis from costing
+more than that once per `RETRY_AFTER_S` in each process; a refused connection fails at
+once whatever it is.
+
+Why 1 s and not less: a saturated machine stops answering for 0.5-0.7 s at a time (every
+process, Redis and PostgreSQL alike; `tests/bench/README.md`). A timeout below that
+turned each such stall into a failure, and `RETRY_AFTER_S` into seconds of reads from the
+database on the machine least able to afford them, without sparing the request anything:
+it was stalled with the rest. Against a Redis that stalled 0.6 s every 3 s, reads every
+10 ms went to the database two times in three at 0.25 s, never at 1 s. The price is paid
+only while Redis hangs for good: a request waits 1 s instead of 0.25 once per
+`RETRY_AFTER_S` in each process. A separate, shorter connect timeout changed neither
+case (a hung Redis accepts connections; it is the reads that wait), so there is one.
 
 A write that failed may leave an older value behind in a Redis that comes back with its
 data (a network cut, a paused server): a timer state or an API key's check from before

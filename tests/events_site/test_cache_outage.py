@@ -5,9 +5,12 @@ tests/integration/test_redis_outage.py."""
 
 import logging
 import socket
+import threading
+import time
 from time import monotonic
 
 import pytest
+from django.conf import settings as site_settings
 
 from events_site.kit.cache import ReusingRedisCache
 from workshops.devices import device_issue
@@ -35,6 +38,88 @@ def _take_the_cache_down(settings) -> None:
             "LOCATION": f"redis://127.0.0.1:{_unused_port()}/0",
         }
     }
+
+
+class StallingRedis:
+    """A Redis stand-in that answers every command (a GET with "no such key"), the first
+    GET only after `stall_s`: a machine that stops answering for a moment. Counts the GETs
+    that reach it."""
+
+    def __init__(self, stall_s: float):
+        self.stall_s = stall_s
+        self.gets = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with self.server:
+            while True:
+                try:
+                    connection, _address = self.server.accept()
+                except OSError:  # closed: the test is over
+                    return
+                threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        """RESP commands (`*<n>` then `$<length>` and the value for each of n arguments),
+        each answered once it is whole."""
+        pending = []
+        with connection:
+            for line in connection.makefile("rb"):
+                pending.append(line.rstrip(b"\r\n"))
+                size = int(pending[0][1:])
+                if len(pending) < 1 + 2 * size:
+                    continue
+                command, pending = pending[2].upper(), []
+                if command == b"HELLO":  # redis-py speaks RESP3: its handshake's answer
+                    connection.sendall(b"%1\r\n+proto\r\n:3\r\n")
+                    continue
+                if command != b"GET":
+                    connection.sendall(b"+OK\r\n")
+                    continue
+                self.gets += 1
+                if self.gets == 1:
+                    time.sleep(self.stall_s)
+                connection.sendall(b"_\r\n")
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.fixture
+def stalling_redis(request):
+    redis = StallingRedis(request.param)
+    yield redis
+    redis.close()
+
+
+# A saturated 2-core machine was measured to stop answering for 0.5-0.7 s at a time
+# (tests/bench/README.md): Redis and PostgreSQL alike, so a timeout spares no request.
+MACHINE_STALL_S = 0.7
+
+
+@pytest.mark.parametrize("stalling_redis", [MACHINE_STALL_S], indirect=True)
+def test_the_cache_rides_out_a_stall_of_the_machine(stalling_redis):
+    cache = _redis_cache(stalling_redis.port, timeout=site_settings.REDIS_CACHE_TIMEOUT_S)
+
+    assert cache.get("key", "missing") == "missing"
+    assert not cache.outage.down
+    assert cache.get("key", "missing") == "missing"
+    assert stalling_redis.gets == 2
+
+
+@pytest.mark.parametrize("stalling_redis", [0.6], indirect=True)
+def test_a_read_beyond_the_timeout_opens_the_breaker_and_later_reads_skip_redis(
+    stalling_redis,
+):
+    cache = _redis_cache(stalling_redis.port, timeout=0.2)
+
+    assert cache.get("key", "missing") == "missing"
+    assert cache.outage.down
+    for _ in range(10):
+        assert cache.get("key", "missing") == "missing"
+    assert stalling_redis.gets == 1
 
 
 @pytest.fixture
