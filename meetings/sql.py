@@ -293,16 +293,17 @@ def published_programmes_orm() -> list[Programme]:
 def published_programmes_and_days(
     year: int, statuses: Iterable[str]
 ) -> tuple[list[Programme], list[DayRow]]:
-    """`published_programmes()` and `programme_days(year, statuses)` in one round trip
-    (`events_site.kit.sql.one_round_trip`): what a programme page's index is built from,
-    read when a change has left none. Cold, the programmes' own round trip cost as much as
-    the statement of the days."""
+    """`published_programmes()` and `programme_days(year, statuses)` in one round trip on
+    PostgreSQL (`events_site.kit.sql.sent_together`): what a programme page's index is
+    built from, read when a change has left none. Cold, the programmes' own round trip
+    cost as much as the statement of the days."""
     if connection.vendor != "postgresql":
         return published_programmes(), programme_days(year, statuses)
     statuses = list(statuses)
     programmes_sql, names = _programmes_sql()
-    with sql.one_round_trip(), connection.cursor() as programmes, connection.cursor() as days:
-        programmes.execute(programmes_sql, [Programme.Status.PUBLISHED])
-        days.execute(_days_sql(len(statuses)), _days_params(year, statuses))
+    with connection.cursor() as programmes, connection.cursor() as days:
+        with sql.sent_together():
+            programmes.execute(programmes_sql, [Programme.Status.PUBLISHED])
+            days.execute(_days_sql(len(statuses)), _days_params(year, statuses))
         programme_rows, day_rows = programmes.fetchall(), days.fetchall()
     return sql.loaded(Programme, names, programme_rows), list(map(_day_row, day_rows))

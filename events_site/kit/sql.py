@@ -75,25 +75,6 @@ def loaded(model, names: list[str], rows: list[tuple]) -> list:
     return [model.from_db(connection.alias, names, row) for row in rows_from_db(model, names, rows)]
 
 
-@contextmanager
-def one_round_trip() -> Iterator[None]:
-    """The statements executed inside are sent together and answered together, when the
-    rows of none are read before all are executed: psycopg's pipeline mode on PostgreSQL
-    (each round trip waits for PostgreSQL's process to be scheduled, and more so on a
-    loaded machine). Elsewhere, one after the other, as outside."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    import psycopg
-
-    connection.ensure_connection()
-    if not psycopg.Pipeline.is_supported():
-        yield
-        return
-    with connection.connection.pipeline():
-        yield
-
-
 def rows_from_db(model, names: list[str], rows: list[tuple]) -> list[tuple]:
     """`rows` of the columns `names` as the ORM would load them, each column's converters
     found once for all the rows (PostgreSQL's driver loads most fields itself)."""
