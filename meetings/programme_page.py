@@ -44,9 +44,17 @@ def _index(year: int) -> selectors.ProgrammeIndex:
 
 
 def _by_month(listed: list[selectors.Listed]) -> dict[date, list[selectors.Listed]]:
+    """The meetings by month, in their order. They come in time order, so a month's
+    meetings mostly follow each other: its list is looked up again only when the month
+    changes (a meeting in another time zone may fall back into the month before)."""
     by_month: dict[date, list[selectors.Listed]] = {}
+    month, days = None, []
     for meeting in listed:
-        by_month.setdefault(meeting.day.replace(day=1), []).append(meeting)
+        day = meeting.day
+        if month is None or day.month != month.month or day.year != month.year:
+            month = day.replace(day=1)
+            days = by_month.setdefault(month, [])
+        days.append(meeting)
     return by_month
 
 

@@ -94,14 +94,15 @@ class Listed(NamedTuple):
 @dataclasses.dataclass(frozen=True)
 class ProgrammeIndex:
     """A published programme, the years that have one (its page links them), every public
-    meeting of it, its day, themes and countries, in order, and the programme's themes:
-    what every page of the programme is cut from, whatever its filter, month or language,
-    read in one round trip and kept once per change."""
+    meeting of it, its day, themes and countries, in order, the programme's themes and
+    countries: what every page of the programme is cut from, whatever its filter, month
+    or language, read in one round trip and kept once per change."""
 
     programme: Programme
     years: list[int]
     meetings: list[Listed]
     themes: list[Theme]
+    codes: frozenset[str]  # the countries of all its meetings
 
     def matching(self, theme: str | None, country: str | None) -> list[Listed]:
         """A country matches the venue's country or the host organisation's, because a
@@ -119,8 +120,7 @@ class ProgrammeIndex:
     def countries(self) -> list[tuple[str, str]]:
         """(code, name) of the venues' and hosts' countries, for the country filter, in
         the active language."""
-        codes = set().union(*(meeting.countries for meeting in self.meetings))
-        return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
+        return sorted(((code, countries.name(code)) for code in self.codes), key=lambda c: c[1])
 
     def __reduce__(self):
         """Pickled by columns, a day as its ordinal and each combination of themes or
@@ -137,19 +137,26 @@ class ProgrammeIndex:
             [shared.setdefault(ids, ids) for ids in theme_ids],
             [shared.setdefault(found, found) for found in codes],
         )
-        return _index_unpickle, (self.programme, self.years, columns, self.themes)
+        return _index_unpickle, (self.programme, self.years, columns, self.themes, self.codes)
 
 
 def _index_unpickle(
-    programme: Programme, years: list[int], columns: tuple, themes: list[Theme]
+    programme: Programme,
+    years: list[int],
+    columns: tuple,
+    themes: list[Theme],
+    codes: frozenset[str],
 ) -> ProgrammeIndex:
     """The index `ProgrammeIndex.__reduce__` pickled, each day once."""
-    pks, ordinals, theme_ids, codes = columns
+    pks, ordinals, theme_ids, meeting_codes = columns
     days = {ordinal: date.fromordinal(ordinal) for ordinal in set(ordinals)}
     meetings = list(
-        map(Listed._make, zip(pks, map(days.__getitem__, ordinals), theme_ids, codes, strict=True))
+        map(
+            Listed._make,
+            zip(pks, map(days.__getitem__, ordinals), theme_ids, meeting_codes, strict=True),
+        )
     )
-    return ProgrammeIndex(programme=programme, years=years, meetings=meetings, themes=themes)
+    return ProgrammeIndex(programme, years, meetings, themes, codes)
 
 
 def programme_index(year: int) -> ProgrammeIndex:
@@ -159,27 +166,32 @@ def programme_index(year: int) -> ProgrammeIndex:
     found_programme = next((found for found in programmes if found.year == year), None)
     if found_programme is None:
         raise _unknown_programme(year)
-    found: dict[int, tuple[date, set[int], set[str]]] = {}
+    # A meeting's rows (one a theme) follow each other, in the index's order.
+    found: list[tuple[int, date, list[int], tuple[str, ...]]] = []
     themes: dict[int, Theme] = {}
+    codes: set[str] = set()
     fields = sql.theme_fields()
     for meeting_id, day, venue, host, theme in rows:
-        if meeting_id not in found:
-            found[meeting_id] = (day, set(), {venue})
-        _day, theme_ids, codes = found[meeting_id]
+        if not found or found[-1][0] != meeting_id:
+            found.append(
+                (meeting_id, day, [], (venue, host) if host and host != venue else (venue,))
+            )
+            codes.add(venue)
+            if host:
+                codes.add(host)
         if theme is not None:
-            theme_ids.add(theme[0])
+            found[-1][2].append(theme[0])
             if theme[0] not in themes:
                 themes[theme[0]] = Theme.from_db(connection.alias, fields, theme)
-        if host:
-            codes.add(host)
     return ProgrammeIndex(
         programme=found_programme,
         years=[programme.year for programme in programmes],
         meetings=[
-            Listed(pk, day, tuple(theme_ids), tuple(codes))
-            for pk, (day, theme_ids, codes) in found.items()
+            Listed(pk, day, tuple(theme_ids), meeting_codes)
+            for pk, day, theme_ids, meeting_codes in found
         ],
         themes=sorted(themes.values(), key=lambda theme: theme.slug),
+        codes=frozenset(codes),
     )
 
 

@@ -1,10 +1,10 @@
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
 
-from meetings import selectors
+from meetings import programme_page, selectors
 from meetings.cache import programme_generation_bump
 from meetings.models import CoFacilitator, Meeting, Programme
 from meetings.programme_page import programme_pages_warm
@@ -90,8 +90,23 @@ def test_the_programme_index_comes_back_from_the_cache_as_it_was_built(programme
     empty = ProgrammeFactory(year=2031)
     cache.set("empty", selectors.programme_index(2031))
     assert cache.get("empty") == selectors.ProgrammeIndex(
-        programme=empty, years=[2031, 2027], meetings=[], themes=[]
+        programme=empty, years=[2031, 2027], meetings=[], themes=[], codes=frozenset()
     )
+
+
+def test_a_meeting_whose_local_day_falls_back_a_month_is_shown_in_that_month():
+    """The index is in time order, and a later start in a time zone further west can
+    still be on the last day of the month before."""
+    montreal, brussels, montreal_later = (
+        selectors.Listed(1, date(2027, 2, 28), (), ("CA",)),
+        selectors.Listed(2, date(2027, 3, 1), (), ("BE",)),
+        selectors.Listed(3, date(2027, 2, 28), (), ("CA",)),
+    )
+    by_month = programme_page._by_month([montreal, brussels, montreal_later])
+    assert by_month == {
+        date(2027, 2, 1): [montreal, montreal_later],
+        date(2027, 3, 1): [brussels],
+    }
 
 
 def test_cancelled_meetings_are_shown_as_cancelled(client, programme):
