@@ -16,7 +16,6 @@ says what is wrong. The address, the OpenAPI document and every rule stay django
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import parse_etags
 
 from . import devices
 from .api import TOKEN, timer_answer
@@ -34,10 +33,10 @@ def phone_poll(request: HttpRequest, workshop_id: int) -> HttpResponse | None:
     token = request.META.get("HTTP_X_TABLE_TOKEN")
     if token is None or not TOKEN.fullmatch(token):
         return None
-    held = parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))
-    table_workshop, state = table_timer_state(token, workshop_id, held)
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
+    table_workshop, state = table_timer_state(token, workshop_id, if_none_match)
     if table_workshop != workshop_id or state is None:
         return None
     if devices.device_verify(request.META.get("HTTP_X_DEVICE", ""), token) is None:
         return None
-    return timer_answer(state, held)
+    return timer_answer(state, if_none_match)

@@ -28,9 +28,10 @@ The memory is true as long as these hold:
 
 Only for a single Redis server: a replica could answer a read with a value older than
 an announcement already applied. With any other cache (LocMem, the embedded default)
-reads go to the cache, as before. redis-py's own client-side caching keeps a memory
-per connection pool and needs Redis 7.4; this one is shared by a process's threads (each
-has its own pool, `events_site.kit.cache`) and needs Redis 6.
+the memory is not used: `get_many` says so, and the caller reads the cache. redis-py's
+own client-side caching keeps a memory per connection pool and needs Redis 7.4; this one
+is shared by a process's threads (each has its own pool, `events_site.kit.cache`) and
+needs Redis 6.
 """
 
 import os
@@ -67,7 +68,8 @@ def _arrived(socket: int) -> bool:
 
 class TrackedMemory:
     """Values of the cache keys under `prefixes`, remembered by this process while Redis
-    announces no write to them; read with `get_many`, as from the cache."""
+    announces no write to them; read with `get_many`, as from the cache, when the cache is
+    one Redis."""
 
     def __init__(self, *prefixes: str, alias: str = DEFAULT_CACHE_ALIAS, most: int = 10_000):
         self._prefixes = prefixes
@@ -86,21 +88,34 @@ class TrackedMemory:
         self._proven_at = float("-inf")
         os.register_at_fork(after_in_child=self._after_fork)
 
-    def get_many(self, keys: list[str]) -> dict:
-        if not all(key.startswith(self._prefixes) for key in keys):
-            raise ValueError(f"Only keys under {self._prefixes} are tracked: {keys}")
+    def get_many(self, keys: list[str]) -> dict | None:
+        """The keys' values, as the cache's `get_many` gives them: from memory while it is
+        true, else from Redis. None when the cache is not one Redis (the memory is not in
+        use): the caller reads the cache as it would without it.
+
+        A hit is the site's most frequent read (each phone's poll, every second), so it
+        looks the cache up once (a per-thread object, behind asgiref's `Local`) and checks
+        the keys' prefixes only when it goes to Redis: a key outside them is never
+        remembered, so a read of it always gets there and is refused there."""
         cache = caches[self._alias]
         if not self.tracking(cache):
-            return cache.get_many(keys)
+            return None
         # Named as Redis names them (a read of the cache checks them: a memory hit need not).
         names = [cache.make_key(key) for key in keys]
         self._listen(cache)
         with self._lock:
             if self._trusted():
-                known = [self._values.get(name, _UNKNOWN) for name in names]
-                if all(value is not _UNKNOWN for value in known):
-                    return dict(zip(keys, known, strict=True))
+                values, found = self._values, {}
+                for key, name in zip(keys, names, strict=True):
+                    value = values.get(name, _UNKNOWN)
+                    if value is _UNKNOWN:
+                        break
+                    found[key] = value
+                else:
+                    return found
             announced = self._announced
+        if not all(key.startswith(self._prefixes) for key in keys):
+            raise ValueError(f"Only keys under {self._prefixes} are tracked: {keys}")
         found = cache.get_many(keys)
         self._listen(cache)
         with self._lock:

@@ -7,13 +7,13 @@ pollers send back; the new timer state is built under the lock and cached after 
 (`_timer_changed`).
 """
 
-from collections.abc import Collection
 from datetime import timedelta
 from time import monotonic
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 
 from events_site.kit.memo import BoundedMemo
@@ -238,21 +238,31 @@ _phones_seen = BoundedMemo(most=10_000)
 _clocks = TrackedMemory(TIMER_KEY_PREFIX, TABLE_KEY_PREFIX)
 
 
+def etag_held(if_none_match: str, etag: str) -> bool:
+    """Whether a request's If-None-Match header (`if_none_match`, as sent) names `etag`.
+
+    A phone sends back the very ETag it was last given, once a second: that is compared
+    first, and Django's `parse_etags` (a regular expression over each tag listed) reads
+    only what is not."""
+    return if_none_match == etag or (bool(if_none_match) and etag in parse_etags(if_none_match))
+
+
 def table_timer_state(
-    token: str, workshop_id: int, held: Collection[str] = ()
+    token: str, workshop_id: int, if_none_match: str = ""
 ) -> tuple[int, dict | None]:
     """A phone's poll: the workshop of its table token and, if that is the one asked
     about, its clock. One cache read for both, or none: with Redis, while this process's
-    memory of them is kept true (`_clocks`); without, when the phone holds (`held`, its
-    If-None-Match) the clock this process read for it just before."""
-    now = monotonic()
-    untracked = not _clocks.tracking()
-    if untracked:
-        seen = _phones_seen.get((token, workshop_id))
-        if seen is not None and seen[0] > now and seen[1]["etag"] in held:
-            return workshop_id, seen[1]
+    memory of them is kept true (`_clocks`); without, when the phone holds (its
+    If-None-Match, `etag_held`) the clock this process read for it just before."""
     token_key, timer_key = _token_key(token), _timer_key(workshop_id)
     found = _clocks.get_many([token_key, timer_key])
+    untracked = found is None
+    if untracked:
+        now = monotonic()
+        seen = _phones_seen.get((token, workshop_id))
+        if seen is not None and seen[0] > now and etag_held(if_none_match, seen[1]["etag"]):
+            return workshop_id, seen[1]
+        found = cache.get_many([token_key, timer_key])
     table_workshop = found.get(token_key) or table_workshop_id(token)
     if table_workshop != workshop_id:
         return table_workshop, None
