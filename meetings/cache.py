@@ -118,7 +118,7 @@ def payload_cached(key: str, build: Callable[[], bytes], shared: tuple[str, ...]
         if payload is not None:
             return payload
         return _payload_store(key, _payload_build(build, generation))
-    building = _Building(generation, {key: read.get(key) for key in shared}, {})
+    building = _Building(generation, {entry: read.get(entry) for entry in shared}, {})
     token = _building.set(building)
     try:
         payload = _payload_build(build, generation)
