@@ -2,8 +2,6 @@
 on the real Redis: a write anywhere is seen by the very next read of every memory, and
 a memory that may have missed an announcement forgets everything."""
 
-import json
-import os
 import threading
 import uuid
 
@@ -17,6 +15,7 @@ from events_site.kit import tracked_memory
 from events_site.kit.cache import ReusingRedisCache
 from events_site.kit.tracked_memory import TrackedMemory
 from tests.factories import MeetingFactory, ProgrammeFactory
+from tests.integration.forking import in_forked_child
 from workshops import selectors
 from workshops.devices import device_issue
 from workshops.services import timer
@@ -152,20 +151,12 @@ def test_a_forked_child_remembers_on_its_own_connection(cache, reads):
     cache.set("clock:1", "the parent's")
     _remembering(memory, ["clock:1"], reads)
     parent_port = _tracking_port(memory)
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # the child: its answer goes through the pipe, then it leaves at once
-        try:
-            answer = {"value": memory.get_many(["clock:1"])["clock:1"]}
-            answer["port"] = _tracking_port(memory)
-        except Exception as error:  # any failure is the answer: the parent shows it
-            answer = {"error": repr(error)}
-        os.write(writing, json.dumps(answer).encode())
-        os._exit(0)
-    os.close(writing)
-    with os.fdopen(reading) as pipe:
-        answer = json.loads(pipe.read())
-    os.waitpid(child, 0)
+    answer = in_forked_child(
+        lambda: {
+            "value": memory.get_many(["clock:1"])["clock:1"],
+            "port": _tracking_port(memory),
+        }
+    )
 
     assert answer.get("value") == "the parent's", answer
     assert answer["port"] != parent_port
