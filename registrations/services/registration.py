@@ -252,10 +252,16 @@ def _seat_or_waitlist(
     """Confirm while a seat is left, else put on the waiting list; the meeting is locked.
     `checked_in`: a cancelled registration made again kept its check-in, which the door
     counts again once it is confirmed."""
-    if meeting.seats_taken < meeting.capacity:
+    _placed(registration, now, confirmed=meeting.seats_left > 0)
+    if registration.status == Registration.Status.CONFIRMED:
+        _seats_add(meeting, 1, present=int(checked_in))
+
+
+def _placed(registration: Registration, now: datetime, *, confirmed: bool) -> None:
+    """The registration confirmed from `now`, or on the waiting list from `now`."""
+    if confirmed:
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at, registration.waitlisted_at = now, None
-        _seats_add(meeting, 1, present=int(checked_in))
     else:
         registration.status = Registration.Status.WAITLISTED
         registration.confirmed_at, registration.waitlisted_at = None, now
@@ -322,7 +328,7 @@ def registration_create(
         candidate.person_id = person_id
         new = not (known or person_id or invitation_token)
         # Tried first with a seat, found full since: the waiting list, as the meeting is.
-        filled = tried is not None and _full(read) and not _full(tried)
+        filled = tried is not None and not read.seats_left and tried.seats_left > 0
         if new and (tried is None or filled) and _registration_new(read, candidate):
             return candidate, True
         with transaction.atomic():
@@ -331,10 +337,6 @@ def registration_create(
         raise RegistrationConflict(
             _("Your registration crossed another change to this meeting; send it again.")
         ) from exc
-
-
-def _full(meeting: Meeting) -> bool:
-    return meeting.seats_taken >= meeting.capacity
 
 
 def _registration_new(meeting: Meeting, registration: Registration) -> bool:
@@ -355,13 +357,9 @@ def _registration_new(meeting: Meeting, registration: Registration) -> bool:
         return False
     registration.meeting = meeting
     registration.privacy_consent_at = now
-    if _full(meeting):
-        registration.status = Registration.Status.WAITLISTED
-        registration.confirmed_at, registration.waitlisted_at = None, now
-        return _registration_write(registration, now, waitlist=meeting)
-    registration.status = Registration.Status.CONFIRMED
-    registration.confirmed_at, registration.waitlisted_at = now, None
-    return _registration_write(registration, now, seat=meeting)
+    confirmed = meeting.seats_left > 0
+    _placed(registration, now, confirmed=confirmed)
+    return _registration_write(registration, now, **{"seat" if confirmed else "waitlist": meeting})
 
 
 def _registration_write(registration: Registration, now: datetime, **place: Meeting) -> bool:
