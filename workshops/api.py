@@ -28,7 +28,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.security import APIKeyHeader
@@ -1007,7 +1006,7 @@ def results_read(request, round_id: int, response: HttpResponse):
             {"round": [_("Choose a poll or a words round.")]},
         )
     etag = selectors.round_results_etag(round_)
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    if etag_held(request.headers.get("If-None-Match", ""), etag):
         unchanged = HttpResponse(status=304)
         unchanged["ETag"] = etag
         return unchanged
