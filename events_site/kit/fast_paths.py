@@ -9,6 +9,10 @@ checks, reads and answer functions as the documented operation, and hands every 
 request (no credentials, a malformed body, a write it does not know) to that operation
 unchanged, which says what is wrong. The address, the OpenAPI document and every rule
 stay django-ninja's; only the path through them is shorter.
+
+Under a WSGI server the site's door (`events_site.kit.fast_door`) goes one step further:
+it hands these addresses to their fast view before Django's middleware chain, and only
+what it declines goes through the chain to this URL (and straight on to the operation).
 """
 
 import re
@@ -51,15 +55,25 @@ def fast_path(api: NinjaAPI, route: str, fast: Fast) -> URLPattern:
     handlers (`api.on_exception`), as if raised inside the operation."""
     documented = _operations(api)[_CONVERTER.sub(r"<\1>", route)]
 
-    def view(request: HttpRequest, **params) -> HttpResponse:
+    def answer(request: HttpRequest, **params) -> HttpResponse | None:
         try:
-            answer = fast(request, **params)
+            return fast(request, **params)
         except Exception as error:  # handed to the API's handlers, as inside the operation
             return api.on_exception(request, error)
-        return answer if answer is not None else documented(request, **params)
+
+    def view(request: HttpRequest, **params) -> HttpResponse:
+        # A request the door has already offered to `fast` goes straight on.
+        answered = None if request.META.get(DECLINED) else answer(request, **params)
+        return answered if answered is not None else documented(request, **params)
 
     # As django-ninja's views: an operation checks CSRF itself, for session callers; a fast
     # path answers only callers ninja checks no CSRF for (an API key, a table token).
     view.csrf_exempt = True
     view.__name__ = view.__qualname__ = getattr(fast, "__name__", "fast_path")
+    # How the door knows a fast path's URL, and what it offers the request to.
+    view.answer = answer
     return path(route, view)
+
+
+# Set by the door in the environ of a request whose fast view declined it.
+DECLINED = "events_site.fast_path_declined"
