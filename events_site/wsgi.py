@@ -8,10 +8,10 @@ from django.utils import translation
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "events_site.settings")
 django.setup(set_prefix=False)
 
-from events_site.kit.fast_door import FastPathHandler  # noqa: E402 (the apps loaded first)
+from events_site.kit.fast_handler import FastPathHandler  # noqa: E402 (the apps loaded first)
 
-# Django's handler (`get_wsgi_application`), with the door of the hottest requests in
-# front of its middleware chain (`events_site.kit.fast_door`).
+# Django's handler (`get_wsgi_application`), with the hottest requests offered to their
+# fast views in front of its middleware chain (`events_site.kit.fast_handler`).
 application = FastPathHandler()
 
 # Import the URLconf (every app's views and the API's routers with their schemas) as the

@@ -86,6 +86,6 @@ class TrustedProxyMiddleware:
 
 
 def untrusted_proto_forget(request) -> None:
-    """The middleware's rule, and the fast paths' door's (`events_site.kit.fast_door`)."""
+    """The middleware's rule, and the fast path handler's (`events_site.kit.fast_handler`)."""
     if not is_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
         request.META.pop("HTTP_X_FORWARDED_PROTO", None)

@@ -10,9 +10,10 @@ request (no credentials, a malformed body, a write it does not know) to that ope
 unchanged, which says what is wrong. The address, the OpenAPI document and every rule
 stay django-ninja's; only the path through them is shorter.
 
-Under a WSGI server the site's door (`events_site.kit.fast_door`) goes one step further:
-it hands these addresses to their fast view before Django's middleware chain, and only
-what it declines goes through the chain to this URL (and straight on to the operation).
+Under a WSGI server the site's handler (`events_site.kit.fast_handler`) goes one step
+further: it offers these addresses to their fast view before Django's middleware chain,
+and only what it declines goes through the chain to this URL (and straight on to the
+operation).
 """
 
 import re
@@ -62,7 +63,7 @@ def fast_path(api: NinjaAPI, route: str, fast: Fast) -> URLPattern:
             return api.on_exception(request, error)
 
     def view(request: HttpRequest, **params) -> HttpResponse:
-        # A request the door has already offered to `fast` goes straight on.
+        # A request the handler has already offered to `fast` goes straight on.
         answered = None if request.META.get(DECLINED) else answer(request, **params)
         return answered if answered is not None else documented(request, **params)
 
@@ -70,10 +71,10 @@ def fast_path(api: NinjaAPI, route: str, fast: Fast) -> URLPattern:
     # path answers only callers ninja checks no CSRF for (an API key, a table token).
     view.csrf_exempt = True
     view.__name__ = view.__qualname__ = getattr(fast, "__name__", "fast_path")
-    # How the door knows a fast path's URL, and what it offers the request to.
+    # How the handler knows a fast path's URL, and what it offers the request to.
     view.answer = answer
     return path(route, view)
 
 
-# Set by the door in the environ of a request whose fast view declined it.
+# Set by the handler in the environ of a request whose fast view declined it.
 DECLINED = "events_site.fast_path_declined"

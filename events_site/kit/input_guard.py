@@ -49,7 +49,7 @@ class InputGuardMiddleware:
 
 def input_refusal(request) -> HttpResponse | None:
     """The answer to a request no page or operation can mean; None for any other. The
-    middleware's rule, and the fast paths' door's (`events_site.kit.fast_door`)."""
+    middleware's rule, and the fast path handler's (`events_site.kit.fast_handler`)."""
     api = request.path_info.startswith(API_PREFIX)
     if _CONTROL_IN_LINE.search(request.path_info):
         return _refuse(

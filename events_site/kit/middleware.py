@@ -26,7 +26,7 @@ class QueryLanguageMiddleware:
 
 def query_language(request) -> str | None:
     """The language `?lang=` chooses, also set as the request's; None without one. The
-    middleware's rule, and the fast paths' door's (`events_site.kit.fast_door`)."""
+    middleware's rule, and the fast path handler's (`events_site.kit.fast_handler`)."""
     lang = request.GET.get("lang")
     if lang is None:
         return None

@@ -1,7 +1,8 @@
-"""The site's door for its hottest requests: their fast views before the middleware chain.
+"""The site's WSGI handler: its hottest requests offered to their fast views before the
+middleware chain.
 
-A door scan, a phone's poll of the timer and a rush's registration have fast views
-(`events_site.kit.fast_paths`). Through Django they still paid for the whole middleware
+A scan at a meeting's door, a phone's poll of the timer and a rush's registration have
+fast views (`events_site.kit.fast_paths`). Through Django they still paid for the whole middleware
 chain, every class in turn: about 0.7 ms of the 1.5 ms a scan cost in one process, where
 `/healthz` costs 0.55 ms in all. Most of that work has nothing to do with such a request:
 sessions, CSRF, the signed-in user, messages, the sign-in lockout, static files; and the
@@ -14,7 +15,7 @@ to it, by the chain's own code:
 - before: the forwarded scheme believed only from a trusted proxy, the language
   (`LocaleMiddleware`, then `?lang=`), and the checks that refuse or redirect (the https
   redirect, the input guard, the allowed hosts and user agents). When one of them would
-  answer, the door declines and the chain answers, as it would have.
+  answer, the handler declines and the chain answers, as it would have.
 - after: the language's and the length's headers by the same middleware, and the
   headers every API answer gets from the rest (security, content security policy,
   permissions policy, frame options), made once per scheme by those middleware
@@ -23,8 +24,8 @@ to it, by the chain's own code:
 A request the fast view declines (no key, a session, a body to refuse) goes through the
 whole chain to the documented operation, as before. Each middleware of the settings
 must be known here (`_ROLES`), so that one added later is a decision, not an omission;
-`tests/events_site/test_fast_door.py` holds the door's answers to the chain's, header
-for header.
+`tests/events_site/test_fast_handler.py` holds the handler's answers to the chain's,
+header for header.
 """
 
 from functools import cache
@@ -51,7 +52,7 @@ from .middleware import query_language
 
 _REQUEST, _HEADERS, _BROWSER = "request", "headers", "browser"
 # What each middleware of the settings is to a fast path's request: its rule run by the
-# door before the view (_REQUEST), the same headers on every API answer, made once by the
+# handler before the view (_REQUEST), the same headers on every API answer, made once by the
 # middleware itself (_HEADERS), or nothing a fast path's caller (an API key, a table
 # token, an anonymous registration) uses (_BROWSER).
 _ROLES = {
@@ -76,27 +77,27 @@ _PER_ANSWER = frozenset({"content-length", "content-type", "content-language", "
 
 
 def _unused(request):
-    raise AssertionError("the door calls its middleware's halves, never a chain")
+    raise AssertionError("the handler calls its middleware's halves, never a chain")
 
 
 class FastPathHandler(WSGIHandler):
-    """Django's WSGI handler, with the door in front of its middleware chain: the same
+    """Django's WSGI handler, with `FastFirst` in front of its middleware chain: the same
     request objects, signals, error handling, logging and answers, everything but the
     chain itself for what a fast view answers."""
 
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async)
         chain = self._middleware_chain
-        door = convert_exception_to_response(Door())
+        fast = convert_exception_to_response(FastFirst())
 
-        def door_then_chain(request: HttpRequest) -> HttpResponse:
-            response = door(request)
+        def fast_then_chain(request: HttpRequest) -> HttpResponse:
+            response = fast(request)
             return response if response is not None else chain(request)
 
-        self._middleware_chain = door_then_chain
+        self._middleware_chain = fast_then_chain
 
 
-class Door:
+class FastFirst:
     """The answer of a fast view with what the chain does to it; None when the chain
     must answer (not a fast path's address, a check that answers, a view that declines)."""
 
@@ -104,8 +105,8 @@ class Door:
         unknown = [path for path in settings.MIDDLEWARE if path not in _ROLES]
         if unknown:
             raise ImproperlyConfigured(
-                f"events_site.kit.fast_door does not know {', '.join(unknown)}: say in "
-                "_ROLES what it does to a fast path's request (its rule run by the door, "
+                f"events_site.kit.fast_handler does not know {', '.join(unknown)}: say in "
+                "_ROLES what it does to a fast path's request (its rule run by the handler, "
                 "headers only, or nothing a key's or a token's caller uses)."
             )
         self._security = SecurityMiddleware(_unused)

@@ -1,4 +1,4 @@
-"""The door of the hottest requests (`events_site.kit.fast_door`): what it answers, it
+"""The handler of the hottest requests (`events_site.kit.fast_handler`): what it answers, it
 answers as Django's whole middleware chain would, header for header; what the chain
 would refuse or redirect, and what a fast view declines, the chain answers.
 
@@ -17,7 +17,7 @@ from django.test import RequestFactory
 
 from events_site import wsgi
 from events_site.kit.client import TrustedProxyMiddleware
-from events_site.kit.fast_door import Door, FastPathHandler
+from events_site.kit.fast_handler import FastFirst, FastPathHandler
 from meetings.auth import OrganiserBearer
 from tests.ticket_factories import RegistrationFactory
 from workshops import devices
@@ -28,7 +28,7 @@ from workshops.services.workshops import workshop_create
 pytestmark = pytest.mark.django_db
 
 
-def door(environ, start_response):
+def fast_first(environ, start_response):
     """The site's handler, made as the test's settings are (as Django's below)."""
     return FastPathHandler()(environ, start_response)
 
@@ -79,15 +79,15 @@ def chain_runs(monkeypatch):
     return runs
 
 
-def same_answers(door_answer, chain_answer, varying=("Content-Length",)):
+def same_answers(ours, chain_answer, varying=("Content-Length",)):
     """The two answers agree but for what differs between two people's answers."""
-    (door_status, door_headers, door_body), (status, headers, body) = door_answer, chain_answer
+    (our_status, our_headers, our_body), (status, headers, body) = ours, chain_answer
     drop = {name: None for name in varying}
-    assert (door_status, sorted({**door_headers, **drop}.items())) == (
+    assert (our_status, sorted({**our_headers, **drop}.items())) == (
         status,
         sorted({**headers, **drop}.items()),
     )
-    return json.loads(door_body or b"null"), json.loads(body or b"null")
+    return json.loads(our_body or b"null"), json.loads(body or b"null")
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def tickets(meeting):
     ],
     ids=["accept-language", "query-language", "https-by-proxy"],
 )
-def test_a_scan_is_answered_by_the_door_as_by_the_chain(
+def test_a_scan_is_answered_by_the_handler_as_by_the_chain(
     settings, meeting, organiser_key, tickets, chain_runs, query, secure, headers
 ):
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
@@ -121,7 +121,7 @@ def test_a_scan_is_answered_by_the_door_as_by_the_chain(
             {"secret": t.ticket_secret, "meeting": meeting.pk},
             **key,
         )
-        for app, t in zip((door, chain), tickets, strict=True)
+        for app, t in zip((fast_first, chain), tickets, strict=True)
     ]
 
     ours, theirs = same_answers(*answers)
@@ -134,14 +134,14 @@ def test_a_scan_is_answered_by_the_door_as_by_the_chain(
     assert "Welkom" in ours["message"] if not query else "Welcome" in ours["message"]
 
 
-def test_an_error_of_a_fast_view_is_answered_by_the_door_as_by_the_chain(
+def test_an_error_of_a_fast_view_is_answered_by_the_handler_as_by_the_chain(
     organiser_key, tickets, chain_runs
 ):
     key = {"Authorization": f"Bearer {organiser_key}"}
     body = {"secret": tickets[0].ticket_secret, "meeting": 2**64}
 
     ours, theirs = same_answers(
-        *(call(app, "POST", "/api/checkins", body, **key) for app in (door, chain))
+        *(call(app, "POST", "/api/checkins", body, **key) for app in (fast_first, chain))
     )
 
     assert ours == theirs and ours["detail"]
@@ -158,15 +158,15 @@ def phone(meeting):
     return workshop, {"X-Table-Token": table.token, "X-Device": device, "Accept-Language": "fr"}
 
 
-def test_a_phones_poll_and_its_304_are_answered_by_the_door_as_by_the_chain(phone, chain_runs):
+def test_a_phones_poll_and_its_304_are_answered_by_the_handler_as_by_the_chain(phone, chain_runs):
     workshop, headers = phone
     path = f"/api/workshops/{workshop.pk}/timer"
 
-    polls = [call(app, "GET", path, **headers) for app in (door, chain)]
+    polls = [call(app, "GET", path, **headers) for app in (fast_first, chain)]
     same_answers(*polls, varying=())
     unchanged = [
         call(app, "GET", path, **headers, **{"If-None-Match": polls[0][1]["ETag"]})
-        for app in (door, chain)
+        for app in (fast_first, chain)
     ]
     same_answers(*unchanged, varying=())
 
@@ -174,7 +174,7 @@ def test_a_phones_poll_and_its_304_are_answered_by_the_door_as_by_the_chain(phon
     assert len(chain_runs) == 2
 
 
-def test_a_registration_is_answered_by_the_door_as_by_the_chain(meeting, chain_runs):
+def test_a_registration_is_answered_by_the_handler_as_by_the_chain(meeting, chain_runs):
     def body(n):
         return {
             "first_name": "Sofie",
@@ -190,7 +190,7 @@ def test_a_registration_is_answered_by_the_door_as_by_the_chain(meeting, chain_r
     path = f"/api/meetings/{meeting.pk}/registrations"
     answers = [
         call(app, "POST", path, body(n), **{"Accept-Language": "nl"})
-        for n, app in enumerate((door, chain))
+        for n, app in enumerate((fast_first, chain))
     ]
 
     ours, theirs = same_answers(*answers)
@@ -209,7 +209,7 @@ def test_a_registration_is_answered_by_the_door_as_by_the_chain(meeting, chain_r
     ],
     ids=["https-redirect", "host-not-allowed", "nul-in-body", "not-an-object"],
 )
-def test_what_the_chain_refuses_or_redirects_the_door_leaves_to_it(
+def test_what_the_chain_refuses_or_redirects_the_handler_leaves_to_it(
     settings, organiser_key, chain_runs, change, request_
 ):
     for name, value in change.items():
@@ -218,7 +218,7 @@ def test_what_the_chain_refuses_or_redirects_the_door_leaves_to_it(
     host = {"Host": request_["HTTP_HOST"]} if "HTTP_HOST" in request_ else {}
     key = {"Authorization": f"Bearer {organiser_key}", **host}
 
-    answers = [call(app, "POST", "/api/checkins", body, **key) for app in (door, chain)]
+    answers = [call(app, "POST", "/api/checkins", body, **key) for app in (fast_first, chain)]
 
     assert answers[0] == answers[1]
     assert int(answers[0][0][:3]) in (301, 400, 422)
@@ -238,18 +238,20 @@ def test_a_request_the_fast_view_declines_reaches_the_operation_once(
     )
     body = {"secret": tickets[0].ticket_secret, "meeting": tickets[0].meeting_id}
 
-    status, _headers, _body = call(door, "POST", "/api/checkins", body, Authorization="Bearer nope")
+    status, _headers, _body = call(
+        fast_first, "POST", "/api/checkins", body, Authorization="Bearer nope"
+    )
 
     assert status.startswith("401")
     assert checks == ["nope", "nope"]
     assert chain_runs == ["/api/checkins"]
 
 
-def test_a_middleware_the_door_does_not_know_stops_the_start(settings):
-    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.events_site.test_fast_door.Unknown"]
+def test_a_middleware_the_handler_does_not_know_stops_the_start(settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.events_site.test_fast_handler.Unknown"]
 
-    with pytest.raises(ImproperlyConfigured, match=r"test_fast_door\.Unknown"):
-        Door()
+    with pytest.raises(ImproperlyConfigured, match=r"test_fast_handler\.Unknown"):
+        FastFirst()
 
 
 def test_the_floor_and_pages_go_through_the_chain(chain_runs):
