@@ -258,8 +258,10 @@ class DoorCount(models.Model):
 
     SLOTS = 64
 
+    # No index of its own: the unique constraint's (meeting, slot) serves a meeting's
+    # lookups, and each index more is one more a scan's upsert opens.
     meeting = models.ForeignKey(
-        "meetings.Meeting", on_delete=models.CASCADE, related_name="door_counts"
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="door_counts", db_index=False
     )
     slot = models.PositiveSmallIntegerField()
     present = models.IntegerField(default=0)
