@@ -226,20 +226,12 @@ class CheckIn(models.Model):
         Registration, on_delete=models.CASCADE, related_name="checkin"
     )
     checked_in_at = models.DateTimeField(_("checked in at"), auto_now_add=True)
-    # Neither a constraint nor an index in the database. The constraint's check at a
-    # scan's commit locked the scanner's user row (FOR KEY SHARE), the one row of every
-    # door phone sharing an account: concurrent scans made a MultiXact of it each time.
-    # The index took the one scanner's id at every insert, for a user's deletion only.
-    # Django still sets the column to NULL when it deletes the user; an id whose user is
-    # gone (deleted outside Django) joins no user, which reads as no scanner.
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("checked in by"),
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
-        db_index=False,
-        db_constraint=False,
     )
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
 
