@@ -23,8 +23,8 @@ def waitlist_promote(meeting: Meeting) -> list[Registration]:
     """
     meeting = _meeting_lock(meeting.pk)
     now = timezone.now()
-    free = meeting.capacity - meeting.seats_taken
-    if free <= 0 or meeting.is_cancelled or meeting_over(meeting, now):
+    free = meeting.seats_left
+    if not free or meeting.is_cancelled or meeting_over(meeting, now):
         return []
     promoted = list(
         Registration.objects.filter(meeting=meeting, status=Registration.Status.WAITLISTED)
