@@ -1,5 +1,3 @@
-from functools import cache
-
 from django.conf import settings
 from django.utils import translation
 
@@ -31,12 +29,7 @@ def query_language(request) -> str | None:
     if lang is None:
         return None
     lang = lang.strip().lower()
-    if lang not in _supported():
+    if lang not in {code for code, _name in settings.LANGUAGES}:
         lang = settings.LANGUAGE_CODE
     request.LANGUAGE_CODE = lang
     return lang
-
-
-@cache
-def _supported() -> frozenset[str]:
-    return frozenset(code for code, _name in settings.LANGUAGES)
