@@ -600,12 +600,17 @@ def timer_answer(state: dict, if_none_match: str) -> HttpResponse:
     """A bodiless 304 to a screen that holds this very clock (its If-None-Match header,
     as sent), else the clock."""
     if etag_held(if_none_match, state["etag"]):
-        # The charset named (Django's own default) rather than looked for in the
-        # Content-Type being written: a third of what building this answer cost.
-        response = HttpResponse(status=304, charset=settings.DEFAULT_CHARSET)
-        response["ETag"] = state["etag"]
-        return response
+        return _not_modified(state["etag"])
     return _timer_response(state)
+
+
+def _not_modified(etag: str) -> HttpResponse:
+    """The bodiless 304 to a screen that holds `etag`. The charset named (Django's own
+    default) rather than looked for in the Content-Type being written: a third of what
+    building the timer's 304 cost."""
+    response = HttpResponse(status=304, charset=settings.DEFAULT_CHARSET)
+    response["ETag"] = etag
+    return response
 
 
 @router.post(
@@ -1007,9 +1012,7 @@ def results_read(request, round_id: int, response: HttpResponse):
         )
     etag = selectors.round_results_etag(round_)
     if etag_held(request.headers.get("If-None-Match", ""), etag):
-        unchanged = HttpResponse(status=304)
-        unchanged["ETag"] = etag
-        return unchanged
+        return _not_modified(etag)
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return selectors.round_results(round_)
