@@ -51,9 +51,10 @@ from .input_guard import input_refusal
 from .middleware import query_language
 
 _REQUEST, _HEADERS, _BROWSER = "request", "headers", "browser"
-# What each middleware of the settings is to a fast path's request: its rule run by the
-# handler before the view (_REQUEST), the same headers on every API answer, made once by the
-# middleware itself (_HEADERS), or nothing a fast path's caller (an API key, a table
+# What each middleware of the settings is to a fast path's request: its rule, which
+# `FastFirst` calls itself before or after the view (_REQUEST: a middleware given this
+# role needs its call written there), the same headers on every API answer, made once by
+# the middleware itself (_HEADERS), or nothing a fast path's caller (an API key, a table
 # token, an anonymous registration) uses (_BROWSER).
 _ROLES = {
     "events_site.kit.client.TrustedProxyMiddleware": {_REQUEST},
